@@ -1,0 +1,1 @@
+"""Ministry returns -> validated, versioned Parquet warehouse. See docs/DESIGN.md."""
