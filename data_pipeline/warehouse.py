@@ -1,0 +1,578 @@
+"""The versioned Parquet warehouse: atomic publish, readers, roll-back, refresh log (docs/DESIGN.md §3).
+
+A version is immutable once renamed into ``versions/``; ``CURRENT`` names the published one and is only ever replaced
+with ``os.replace``. A reader therefore sees the old or the new version, never a mix, whatever moment a publish is
+killed at. Untouched tables (and untouched partitions) are hard links to the previous version's files: versions share
+bytes, not copies.
+"""
+from __future__ import annotations
+
+import contextlib
+import errno
+import fcntl
+import json
+import os
+import re
+import shutil
+import signal
+import time
+import uuid
+from dataclasses import asdict, dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+
+import duckdb
+import pyarrow as pa
+
+from data_pipeline.contracts import Contract, all_contracts
+from data_pipeline.report import Issue, ReturnInfo
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+REFERENCE_DIR = Path(__file__).resolve().parent / "reference"
+MANIFEST_FORMAT = 1
+LOG_NAME = "refresh_log.jsonl"
+MAX_LOGGED_ISSUES = 200          # per kind (errors, warnings) in a manifest or log line; counts are always complete
+LOCK_TIMEOUT_S = 10.0
+_VERSION_RE = re.compile(r"^v(\d{4,})$")
+
+# Warehouse type of each contract column kind (DESIGN.md §1).
+DUCKDB_TYPES = {
+    "text": "VARCHAR", "category": "VARCHAR", "sex": "VARCHAR", "province": "VARCHAR", "district": "VARCHAR",
+    "period": "VARCHAR", "pii_id": "VARCHAR", "count": "BIGINT", "year": "BIGINT", "amount": "DOUBLE",
+    "rate": "DOUBLE", "date": "DATE", "bool": "BOOLEAN",
+}
+
+
+class WarehouseError(RuntimeError):
+    """Something about the warehouse itself is wrong (missing version, corrupt pointer, bad staged table)."""
+
+
+class WarehouseBusy(WarehouseError):
+    """Another refresh or roll-back holds the warehouse lock."""
+
+
+class MergeConflict(WarehouseError):
+    """The new returns cannot be merged with the current version without changing figures silently."""
+
+    def __init__(self, issues: list[Issue]):
+        self.issues = issues
+        super().__init__("; ".join(i.message for i in issues))
+
+
+# ---------------------------------------------------------------------------------------------------------- schema
+def table_schema(contract: Contract) -> list[tuple[str, str]]:
+    """(column, DuckDB type) of the warehouse table: contract columns, then ``period`` (derived), then ``source_file``."""
+    schema = [(c.name, DUCKDB_TYPES[c.kind]) for c in contract.warehouse_columns]
+    if contract.period_from_date:
+        schema.append(("period", "VARCHAR"))
+    schema.append(("source_file", "VARCHAR"))
+    return schema
+
+
+def period_key(contract: Contract) -> str | None:
+    """The column whose values a refresh replaces (``None`` for snapshot tables)."""
+    if contract.period_column:
+        return contract.period_column
+    if contract.period_from_date:
+        return "period"
+    return None
+
+
+def _ident(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+def _literal(text: str | Path) -> str:
+    return "'" + str(text).replace("'", "''") + "'"
+
+
+# ---------------------------------------------------------------------------------------------------------- layout
+def warehouse_root() -> Path:
+    return Path(os.environ["SP_WAREHOUSE"]) if os.environ.get("SP_WAREHOUSE") else PROJECT_ROOT / "warehouse"
+
+
+def _root(root: Path | str | None) -> Path:
+    return Path(root) if root is not None else warehouse_root()
+
+
+def _version_dir(root: Path, version: str) -> Path:
+    if not _VERSION_RE.match(version or ""):
+        raise WarehouseError(f"{version!r} is not a version id (expected something like v0003)")
+    return root / "versions" / version
+
+
+def current_version(root: Path | str | None = None) -> str | None:
+    """The published version, or None when nothing has been published yet."""
+    root = _root(root)
+    try:
+        version = (root / "CURRENT").read_text(encoding="utf-8").strip()
+    except FileNotFoundError:
+        return None
+    if not (_version_dir(root, version) / "manifest.json").is_file():
+        raise WarehouseError(f"{root / 'CURRENT'} names {version}, which has no complete version folder")
+    return version
+
+
+def read_manifest(version: str, root: Path | str | None = None) -> dict:
+    path = _version_dir(_root(root), version) / "manifest.json"
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise WarehouseError(f"version {version} does not exist in {_root(root)}") from None
+
+
+@dataclass(frozen=True)
+class VersionInfo:
+    version: str
+    created_at: str
+    operator: str
+    parent: str | None
+    table_rows: dict[str, int]
+    current: bool
+    demo_key: bool
+
+    def as_dict(self) -> dict:
+        return asdict(self)
+
+
+def list_versions(root: Path | str | None = None) -> list[VersionInfo]:
+    """Every complete version, newest first."""
+    root = _root(root)
+    current = current_version(root)
+    found = []
+    for path in (root / "versions").glob("v*"):
+        if _VERSION_RE.match(path.name) and (path / "manifest.json").is_file():
+            m = read_manifest(path.name, root)
+            found.append(VersionInfo(m["version"], m["created_at"], m["operator"], m.get("parent"),
+                                     m["table_rows"], m["version"] == current, bool(m.get("demo_key"))))
+    return sorted(found, key=lambda v: int(v.version[1:]), reverse=True)
+
+
+def _table_files(version_dir: Path, entry: dict) -> list[Path]:
+    path = version_dir / entry["path"]
+    if entry.get("partitioned"):
+        return sorted(path.rglob("*.parquet")) if path.is_dir() else []
+    return [path] if path.is_file() else []
+
+
+# ---------------------------------------------------------------------------------------------------------- readers
+def _empty_select(schema: list[tuple[str, str]]) -> str:
+    return "SELECT " + ", ".join(f"CAST(NULL AS {t}) AS {_ident(c)}" for c, t in schema) + " WHERE false"
+
+
+def _parquet_select(files: list[Path], schema: list[tuple[str, str]], partitioned: bool) -> str:
+    file_list = "[" + ", ".join(_literal(f) for f in files) + "]"
+    options = ", hive_partitioning = true, hive_types_autocast = false" if partitioned else ""
+    columns = ", ".join(f"CAST({_ident(c)} AS {t}) AS {_ident(c)}" for c, t in schema)
+    return f"SELECT {columns} FROM read_parquet({file_list}{options})"
+
+
+def _load_reference(con: duckdb.DuckDBPyConnection) -> None:
+    # Codes stay text ("01", "0101"): leading zeros are part of LSB codes.
+    con.execute(f"""CREATE TABLE provinces AS SELECT iso_code, lsb_code, name_en, name_lo, iso_name, other_spellings,
+                        CAST(districts AS BIGINT) AS districts, CAST(population_2015 AS BIGINT) AS population_2015
+                    FROM read_csv({_literal(REFERENCE_DIR / 'provinces.csv')}, all_varchar = true, header = true)""")
+    con.execute(f"""CREATE TABLE districts AS SELECT lsb_code, province_lsb_code, province_iso, name_en, name_in_lsb_dsd
+                    FROM read_csv({_literal(REFERENCE_DIR / 'districts.csv')}, all_varchar = true, header = true)""")
+
+
+def open_version(version: str | None = None, root: Path | str | None = None) -> duckdb.DuckDBPyConnection:
+    """An in-memory DuckDB connection with one view per contract (empty, typed, when the version has no rows for it),
+    plus the ``provinces`` and ``districts`` reference tables. ``version=None`` is the published version; when nothing
+    is published yet every view is empty."""
+    root = _root(root)
+    version = version or current_version(root)
+    tables = {}
+    if version is not None:
+        manifest = read_manifest(version, root)
+        tables = manifest["tables"]
+    con = duckdb.connect(":memory:")
+    _load_reference(con)
+    for name, contract in all_contracts().items():
+        schema = table_schema(contract)
+        entry = tables.get(name)
+        files = _table_files(_version_dir(root, version), entry) if entry else []
+        select = _parquet_select(files, schema, bool(entry.get("partitioned"))) if files else _empty_select(schema)
+        con.execute(f"CREATE VIEW {_ident(name)} AS {select}")
+    return con
+
+
+def read_refresh_log(root: Path | str | None = None) -> list[dict]:
+    """Every logged refresh attempt and roll-back, oldest first. A line torn by a crash is skipped."""
+    path = _root(root) / LOG_NAME
+    entries = []
+    with contextlib.suppress(FileNotFoundError), path.open(encoding="utf-8") as f:
+        for line in f:
+            with contextlib.suppress(json.JSONDecodeError):
+                entries.append(json.loads(line))
+    return entries
+
+
+# ---------------------------------------------------------------------------------------------------------- durability
+def _fsync_path(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY | (os.O_DIRECTORY if path.is_dir() else 0))
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def _fsync_tree(top: Path) -> None:
+    for dirpath, _dirs, files in os.walk(top, topdown=False):
+        for name in files:
+            _fsync_path(Path(dirpath) / name)
+        _fsync_path(Path(dirpath))
+
+
+def _write_durably(path: Path, text: str) -> None:
+    """Write via a temporary file and os.replace, with fsyncs: the file holds the old or the new text, never half."""
+    tmp = path.with_name(f".{path.name}.tmp-{uuid.uuid4().hex}")
+    with tmp.open("w", encoding="utf-8") as f:
+        f.write(text)
+        f.flush()
+        os.fsync(f.fileno())
+    _crash_point(f"{path.name.lower()}_tmp_written")
+    os.replace(tmp, path)
+    _fsync_path(path.parent)
+
+
+def _link_or_copy(src: Path, dst: Path) -> None:
+    dst.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        os.link(src, dst)   # versions are immutable, so sharing the inode is safe and costs nothing
+    except OSError:
+        shutil.copy2(src, dst)
+
+
+def _crash_point(name: str) -> None:
+    """Test hook: ``SP_TEST_CRASH_AT=<name>`` kills the process here, as a power cut would (no cleanup runs)."""
+    if os.environ.get("SP_TEST_CRASH_AT") == name:
+        os.kill(os.getpid(), signal.SIGKILL)
+
+
+@contextlib.contextmanager
+def _exclusive_lock(root: Path):
+    root.mkdir(parents=True, exist_ok=True)
+    fd = os.open(root / ".lock", os.O_RDWR | os.O_CREAT, 0o644)
+    try:
+        deadline = time.monotonic() + LOCK_TIMEOUT_S
+        while True:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except OSError as e:
+                if e.errno not in (errno.EAGAIN, errno.EACCES) or time.monotonic() > deadline:
+                    raise WarehouseBusy("another refresh or roll-back is running on this warehouse; "
+                                        "try again when it has finished") from None
+                time.sleep(0.2)
+        yield
+    finally:
+        os.close(fd)   # closing releases the lock
+
+
+def _remove_leftover_staging(root: Path) -> None:
+    for leftover in root.glob(".staging-*"):
+        shutil.rmtree(leftover, ignore_errors=True)
+    for leftover in root.glob(".CURRENT.tmp-*"):
+        leftover.unlink(missing_ok=True)
+
+
+def _next_version(root: Path) -> str:
+    numbers = [int(m.group(1)) for p in (root / "versions").glob("v*") if (m := _VERSION_RE.match(p.name))]
+    return f"v{max(numbers, default=0) + 1:04d}"
+
+
+def _utc_now() -> str:
+    return datetime.now(timezone.utc).isoformat(timespec="seconds")
+
+
+# ---------------------------------------------------------------------------------------------------------- merge plan
+@dataclass
+class TableChange:
+    """What a refresh does to one table."""
+    table: str
+    action: str                      # "replaced" (snapshot), "merged" (by period), "new", "carried" (untouched)
+    rows_before: int
+    rows_after: int
+    periods_replaced: list[str] = field(default_factory=list)   # periods present before and now replaced
+    periods_added: list[str] = field(default_factory=list)      # periods new to the table
+
+
+class _MergePlan:
+    """Staged tables registered in DuckDB next to the current version's views; builds the merged SELECT per table."""
+
+    def __init__(self, staged: dict[str, pa.Table], root: Path, parent: str | None):
+        contracts = all_contracts()
+        unknown = sorted(set(staged) - set(contracts))
+        if unknown:
+            raise WarehouseError(f"staged tables without a contract: {', '.join(unknown)}")
+        self.root, self.parent = root, parent
+        self.parent_tables = read_manifest(parent, root)["tables"] if parent else {}
+        self.con = open_version(parent, root)   # parent None: nothing published, every view empty
+        self.staged = {}
+        for name, table in staged.items():
+            schema = table_schema(contracts[name])
+            wanted = [c for c, _ in schema]
+            missing = [c for c in wanted if c not in table.column_names]
+            extra = [c for c in table.column_names if c not in wanted]
+            if missing or extra:
+                raise WarehouseError(f"staged table {name} does not match the warehouse schema "
+                                     f"(missing: {missing or 'none'}; not allowed: {extra or 'none'})")
+            self.con.register(f"staged__{name}", table)
+            cols = ", ".join(f"CAST({_ident(c)} AS {t}) AS {_ident(c)}" for c, t in schema)
+            self.con.execute(f"CREATE TEMP VIEW {_ident('new__' + name)} AS SELECT {cols} FROM staged__{name}")
+            self.staged[name] = contracts[name]
+
+    def new_periods(self, name: str) -> list[str]:
+        key = period_key(self.staged[name])
+        rows = self.con.execute(f"SELECT DISTINCT CAST({_ident(key)} AS VARCHAR) FROM {_ident('new__' + name)} "
+                                f"WHERE {_ident(key)} IS NOT NULL ORDER BY 1").fetchall()
+        return [r[0] for r in rows]
+
+    def kept_select(self, name: str) -> str | None:
+        """Rows of the current version a merge keeps (None for snapshots and tables new to the warehouse)."""
+        contract = self.staged[name]
+        key = period_key(contract)
+        if key is None or name not in self.parent_tables:
+            return None
+        return (f"SELECT * FROM {_ident(name)} WHERE {_ident(key)} IS NULL OR CAST({_ident(key)} AS VARCHAR) "
+                f"NOT IN (SELECT DISTINCT CAST({_ident(key)} AS VARCHAR) FROM {_ident('new__' + name)} "
+                f"WHERE {_ident(key)} IS NOT NULL)")
+
+    def merged_select(self, name: str) -> str:
+        kept = self.kept_select(name)
+        new = f"SELECT * FROM {_ident('new__' + name)}"
+        return f"{kept} UNION ALL {new}" if kept else new
+
+    def rows(self, select: str) -> int:
+        return self.con.execute(f"SELECT count(*) FROM ({select})").fetchone()[0]
+
+    def changes(self) -> list[TableChange]:
+        changes = []
+        for name, contract in all_contracts().items():
+            before = self.rows(f"SELECT * FROM {_ident(name)}")
+            if name not in self.staged:
+                if name in self.parent_tables:
+                    changes.append(TableChange(name, "carried", before, before))
+                continue
+            after = self.rows(self.merged_select(name))
+            if name not in self.parent_tables:
+                changes.append(TableChange(name, "new", 0, after, periods_added=(
+                    self.new_periods(name) if period_key(contract) else [])))
+            elif period_key(contract) is None:
+                changes.append(TableChange(name, "replaced", before, after))
+            else:
+                key = _ident(period_key(contract))
+                old = {r[0] for r in self.con.execute(
+                    f"SELECT DISTINCT CAST({key} AS VARCHAR) FROM {_ident(name)}").fetchall()}
+                new = self.new_periods(name)
+                changes.append(TableChange(name, "merged", before, after,
+                                           periods_replaced=[p for p in new if p in old],
+                                           periods_added=[p for p in new if p not in old]))
+        return changes
+
+    def conflicts(self, hash_key_fingerprint: str) -> list[Issue]:
+        """What would change figures silently: keys a merge would hold twice (a row kept from an earlier period and
+        the same key in the new return, e.g. a grievance re-sent with another received date), and person-level rows
+        hashed with another key than the new returns (ids would no longer link across registers)."""
+        issues = []
+        parent_fingerprint = read_manifest(self.parent, self.root).get("hash_key_fingerprint") if self.parent else None
+        if parent_fingerprint and parent_fingerprint != hash_key_fingerprint:
+            contracts = all_contracts()
+            stale = []
+            for name in self.parent_tables:
+                if not any(c.kind == "pii_id" for c in contracts[name].columns):
+                    continue
+                old_rows = f"SELECT * FROM {_ident(name)}" if name not in self.staged else self.kept_select(name)
+                if old_rows and self.rows(old_rows):
+                    stale.append(name)
+            if stale:
+                issues.append(Issue(
+                    file="(warehouse)", severity="error", code="hash_key_changed",
+                    message=f"these returns were pseudonymised with another key (fingerprint {hash_key_fingerprint}) "
+                            f"than the published {', '.join(stale)} (fingerprint {parent_fingerprint}); ids would no "
+                            f"longer link. Use the same key, or send those returns again in full"))
+        for name, contract in self.staged.items():
+            kept = self.kept_select(name)
+            if kept is None:
+                continue
+            keys = ", ".join(_ident(k) for k in contract.key)
+            dup = self.con.execute(
+                f"SELECT count(*), any_value(concat_ws(' / ', {keys})) FROM (SELECT {keys} FROM ({kept}) "
+                f"INTERSECT SELECT {keys} FROM {_ident('new__' + name)})").fetchone()
+            if dup[0]:
+                issues.append(Issue(
+                    file="(warehouse)", severity="error", code="key_in_other_period",
+                    message=f"{dup[0]} row(s) of {name} have a key ({', '.join(contract.key)}) already published for "
+                            f"a period this refresh does not replace, e.g. {dup[1]}; send the earlier period again "
+                            f"or correct the key"))
+        return issues
+
+    def close(self) -> None:
+        self.con.close()
+
+
+def preview_changes(staged: dict[str, pa.Table], root: Path | str | None = None) -> list[TableChange]:
+    """Per table: rows before and after, and the periods a publish of ``staged`` would replace or add."""
+    root = _root(root)
+    plan = _MergePlan(staged, root, current_version(root))
+    try:
+        return plan.changes()
+    finally:
+        plan.close()
+
+
+# ---------------------------------------------------------------------------------------------------------- publish
+def _issue_records(issues: list[Issue]) -> list[dict]:
+    return [asdict(i) for i in issues[:MAX_LOGGED_ISSUES]]
+
+
+def publish(staged: dict[str, pa.Table], *, root: Path | str | None = None, operator: str,
+            files: list[ReturnInfo], warnings: list[Issue] = (), hash_key_fingerprint: str,
+            demo_key: bool = False, progress=None) -> str:
+    """Merge ``staged`` with the current version, write it as a new version and make it current. Returns its id.
+
+    Raises MergeConflict (nothing written) when the merge would double-count keys, WarehouseBusy when another
+    publish holds the lock.
+    """
+    root = _root(root)
+    progress = progress or (lambda fraction, message: None)
+    with _exclusive_lock(root):
+        _remove_leftover_staging(root)
+        (root / "versions").mkdir(parents=True, exist_ok=True)
+        parent = current_version(root)
+        version = _next_version(root)
+        plan = _MergePlan(staged, root, parent)
+        staging = root / f".staging-{uuid.uuid4().hex}"
+        try:
+            conflicts = plan.conflicts(hash_key_fingerprint)
+            if conflicts:
+                raise MergeConflict(conflicts)
+            changes = {c.table: c for c in plan.changes()}
+            (staging / "tables").mkdir(parents=True)
+            tables = {}
+            for i, (name, contract) in enumerate(all_contracts().items()):
+                if name in plan.staged:
+                    progress(i / len(all_contracts()), f"writing {name}")
+                    tables[name] = _write_table(plan, name, contract, staging)
+                elif name in plan.parent_tables:
+                    tables[name] = _carry_over(root / "versions" / parent, plan.parent_tables[name], staging)
+            _fsync_tree(staging)
+            _crash_point("parquet_written")
+        except BaseException:
+            shutil.rmtree(staging, ignore_errors=True)   # a killed process leaves it to the next publish instead
+            raise
+        finally:
+            plan.close()
+        manifest = {
+            "format": MANIFEST_FORMAT, "version": version, "created_at": _utc_now(), "operator": operator,
+            "parent": parent, "files": [asdict(f) for f in files],
+            "table_rows": {name: entry["rows"] for name, entry in tables.items()},
+            "tables": tables,
+            "changes": [asdict(c) for c in changes.values()],
+            "warnings": _issue_records(list(warnings)), "warning_count": len(warnings),
+            "hash_key_fingerprint": hash_key_fingerprint, "demo_key": demo_key,
+        }
+        _write_durably(staging / "manifest.json", json.dumps(manifest, indent=1, ensure_ascii=False))
+        _crash_point("manifest_written")
+        os.rename(staging, root / "versions" / version)
+        _fsync_path(root / "versions")
+        _crash_point("version_renamed")
+        _write_durably(root / "CURRENT", version + "\n")
+        _crash_point("current_switched")
+        return version
+
+
+def _write_table(plan: _MergePlan, name: str, contract: Contract, staging: Path) -> dict:
+    key = period_key(contract)
+    if contract.partition_by:
+        target = staging / "tables" / name
+        entry = {"path": f"tables/{name}", "partitioned": True}
+        if contract.partition_by == key and name in plan.parent_tables:
+            # Merge by partition: write only the new periods, hard-link the partitions of the periods kept.
+            select = f"SELECT * FROM {_ident('new__' + name)}"
+            _copy_partitioned(plan.con, select, target, contract.partition_by)
+            replaced = set(plan.new_periods(name))
+            parent_dir = plan.root / "versions" / plan.parent / plan.parent_tables[name]["path"]
+            for partition in sorted(parent_dir.glob(f"{contract.partition_by}=*")):
+                if partition.name.split("=", 1)[1] not in replaced:
+                    for f in partition.rglob("*.parquet"):
+                        _link_or_copy(f, target / f.relative_to(parent_dir))
+            files = sorted(target.rglob("*.parquet"))
+            stats_from = _parquet_select(files, table_schema(contract), True) if files else None
+        else:
+            select = plan.merged_select(name)
+            _copy_partitioned(plan.con, select, target, contract.partition_by)
+            stats_from = select
+    else:
+        target = staging / "tables" / f"{name}.parquet"
+        entry = {"path": f"tables/{name}.parquet", "partitioned": False}
+        select = plan.merged_select(name)
+        plan.con.execute(f"COPY ({select}) TO {_literal(target)} (FORMAT parquet, COMPRESSION zstd)")
+        stats_from = select
+    period_list = f"list_sort(list(DISTINCT CAST({_ident(key)} AS VARCHAR)))" if key else "[]"
+    rows, source_files, periods = (0, [], []) if stats_from is None else plan.con.execute(
+        f"SELECT count(*), list_sort(list(DISTINCT source_file)), {period_list} FROM ({stats_from})").fetchone()
+    return {**entry, "rows": rows, "columns": [c for c, _ in table_schema(contract)],
+            "periods": [p for p in periods or [] if p is not None],
+            "source_files": [f for f in source_files or [] if f]}
+
+
+def _copy_partitioned(con: duckdb.DuckDBPyConnection, select: str, target: Path, column: str) -> None:
+    con.execute(f"COPY ({select}) TO {_literal(target)} (FORMAT parquet, COMPRESSION zstd, "
+                f"PARTITION_BY ({_ident(column)}), FILENAME_PATTERN 'part-{{i}}')")
+    target.mkdir(parents=True, exist_ok=True)   # an empty table writes no partition
+
+
+def _carry_over(parent_dir: Path, entry: dict, staging: Path) -> dict:
+    src = parent_dir / entry["path"]
+    dst = staging / entry["path"]
+    if entry.get("partitioned"):
+        dst.mkdir(parents=True, exist_ok=True)
+        for f in src.rglob("*"):
+            if f.is_file():
+                _link_or_copy(f, dst / f.relative_to(src))
+    else:
+        _link_or_copy(src, dst)
+    return dict(entry)
+
+
+# ---------------------------------------------------------------------------------------------------------- roll-back
+def rollback(version: str, *, root: Path | str | None = None, operator: str) -> str:
+    """Make an earlier version current again (atomic); logs the roll-back. Returns the version it replaced."""
+    root = _root(root)
+    started = time.monotonic()
+    with _exclusive_lock(root):
+        manifest = read_manifest(version, root)
+        previous = current_version(root)
+        if previous == version:
+            raise WarehouseError(f"{version} is already the current version")
+        _write_durably(root / "CURRENT", version + "\n")
+        append_log(root, action="rollback", operator=operator, outcome="rolled_back", version=version,
+                   parent=previous, table_rows=manifest["table_rows"], duration_s=time.monotonic() - started)
+    return previous
+
+
+# ---------------------------------------------------------------------------------------------------------- log
+def append_log(root: Path | str | None, *, action: str, operator: str, outcome: str, version: str | None,
+               parent: str | None, files: list[ReturnInfo] = (), table_rows: dict[str, int] | None = None,
+               warnings: list[Issue] = (), errors: list[Issue] = (), duration_s: float = 0.0) -> dict:
+    """Append one line to ``refresh_log.jsonl`` (outside versions/ and CURRENT: the only write a rejection makes)."""
+    root = _root(root)
+    entry = {
+        "timestamp": _utc_now(), "action": action, "operator": operator, "outcome": outcome,
+        "version": version, "parent": parent, "files": [asdict(f) for f in files],
+        "table_rows": table_rows or {},
+        "warning_count": len(warnings), "error_count": len(errors),
+        "warnings": _issue_records(list(warnings)), "errors": _issue_records(list(errors)),
+        "duration_s": round(duration_s, 3),
+    }
+    root.mkdir(parents=True, exist_ok=True)
+    line = (json.dumps(entry, ensure_ascii=False) + "\n").encode("utf-8")
+    fd = os.open(root / LOG_NAME, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o644)
+    try:
+        os.write(fd, line)   # one write with O_APPEND: concurrent appenders do not interleave lines
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+    return entry
