@@ -1,0 +1,135 @@
+"""Page building blocks: header, sample-data banner, a chart with its table and downloads, the shareable link."""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+import pandas as pd
+import streamlit as st
+
+from dashboard import data, filters
+from dashboard.exports import csv_bytes, excel_bytes
+from dashboard.format import SEX_LABELS
+
+_NUMBER_COLUMNS = {"value", "numerator", "denominator", "lower_bound", "upper_bound", "target_value",
+                   "baseline_value", "national_value", "difference", "female", "male", "female_to_male_ratio",
+                   "gap_points", "payments", "allocated_lak", "executed_lak", "made", "completed",
+                   "feedback_returned", "planned", "held", "members_expected", "members_present", "score"}
+
+
+def page_header(title: str, question: str, f: filters.Filters | None = None) -> None:
+    """The title, the question the page answers, and the view (province, sex, period) in words."""
+    st.title(title)
+    st.caption(question)
+    if f is not None:
+        sex = {"_T": "both sexes"}.get(f.sex, SEX_LABELS.get(f.sex, f.sex).lower())
+        period = f.period or "latest period"
+        st.markdown(f"**{data.province_name(f.province)}** · {sex} · {period}")
+
+
+def no_warehouse_message() -> None:
+    st.error("No data warehouse has been built yet, so there is nothing to show.")
+    st.markdown("Build it from the bundled sample data (demo key, sample data only), then reload this page:")
+    st.code("python -m data_pipeline refresh sample_data --operator sample-data --demo-key", language="bash")
+    st.caption("Or run `bash scripts/dashboard.sh`, which builds it on first start. SP_WAREHOUSE chooses its folder.")
+
+
+def version_banner(version: str) -> None:
+    """Sidebar: which data the reader sees; a loud banner when it is the bundled sample data."""
+    info = data.version_info(version)
+    created = str(info.get("created_at", ""))[:16].replace("T", " ")
+    st.sidebar.caption(f"Data version **{version}** · refreshed {created or 'unknown'}")
+    if data.is_sample_data(version):
+        st.warning("**Sample data** — these figures come from the bundled demonstration returns, not from the "
+                   "ministries' real data. Do not quote them.", icon="🧪")
+
+
+def _safe_key(text: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "_", text.lower()).strip("_")
+
+
+def _column_config(frame: pd.DataFrame) -> dict:
+    config = {}
+    for column in frame.columns:
+        if column in _NUMBER_COLUMNS or column.endswith(("_lak", "_rate")):
+            if pd.api.types.is_numeric_dtype(frame[column]):
+                config[column] = st.column_config.NumberColumn(column.replace("_", " "), format="localized")
+    return config
+
+
+def table_with_downloads(table: pd.DataFrame, name: str) -> None:
+    """The numbers, with CSV and Excel downloads (formula-safe, see dashboard.exports)."""
+    st.dataframe(table, hide_index=True, column_config=_column_config(table), width="stretch")
+    key = _safe_key(name)
+    left, right, _ = st.columns([1, 1, 4])
+    left.download_button("⬇ CSV", csv_bytes(table), file_name=f"{key}.csv", mime="text/csv", key=f"csv_{key}")
+    right.download_button("⬇ Excel", excel_bytes(table, sheet_name=key[:31]), file_name=f"{key}.xlsx",
+                          mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                          key=f"xlsx_{key}")
+
+
+def chart_with_table(fig, table: pd.DataFrame, name: str, caption: str | None = None) -> None:
+    """A chart and, one click away, the table behind it with its downloads."""
+    st.plotly_chart(fig, width="stretch", key=f"chart_{_safe_key(name)}",
+                    config={"displaylogo": False, "toImageButtonOptions": {"filename": _safe_key(name)}})
+    if caption:
+        st.caption(caption)
+    with st.expander(f"Table: {name}"):
+        table_with_downloads(table, name)
+
+
+def share_box(params: dict[str, str]) -> None:
+    """'Copy link to this view': the full URL in a code box (it has a copy button)."""
+    with st.sidebar.expander("🔗 Copy link to this view"):
+        st.code(filters.share_link(params), language=None, wrap_lines=True)
+        st.caption("Anyone opening this link sees the same page with the same filters.")
+
+
+@dataclass
+class PageContext:
+    version: str
+    filters: filters.Filters
+    params: dict = field(default_factory=dict)
+    link_slot: object = None
+
+    def refresh_link(self) -> None:
+        with self.link_slot.container():
+            share_box(self.params)
+
+
+def start_page(title: str, question: str, *, show=("period", "province", "sex"), programmes=None,
+               page_params: tuple[str, ...] = ()) -> PageContext | None:
+    """Common top of every data page: version check, filters (URL-synced), header. None when there is no data."""
+    version = data.current_version()
+    if version is None:
+        st.title(title)
+        no_warehouse_message()
+        return None
+    version_banner(version)
+    f = filters.filter_bar(periods=data.periods(version), provinces=data.provinces(), show=show,
+                           programmes=programmes)
+    params = filters.sync_url(page_params)
+    context = PageContext(version, f, params, st.sidebar.empty())
+    context.refresh_link()
+    page_header(title, question, f)
+    return context
+
+
+def page_choice(context: PageContext, name: str, label: str, options: list[str], labels: dict[str, str],
+                ) -> str:
+    """A page's own choice (which indicator, which view), kept in the URL like the filters."""
+    value = filters.page_param(name, options)
+    key = f"_sp_choice_{name}"
+    st.session_state[key] = value
+    widget = st.radio if len(options) <= 5 else st.selectbox
+    extra = {"horizontal": True} if widget is st.radio else {}
+    widget(label, options, key=key, format_func=lambda o: labels.get(o, o),
+           on_change=filters.on_page_param_change, args=(name, key, options[0]), **extra)
+    if value != options[0]:
+        context.params[name] = value
+        st.query_params[name] = value
+    else:
+        context.params.pop(name, None)
+        st.query_params.pop(name, None)
+    context.refresh_link()
+    return value

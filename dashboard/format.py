@@ -1,0 +1,88 @@
+"""How numbers, statuses and names read on the pages: units, thousands separators, icons with words.
+
+Pure functions (no Streamlit), so tables, charts and tests share one way of writing a number.
+"""
+from __future__ import annotations
+
+import math
+
+NO_DATA = "no data"
+
+# Okabe–Ito: distinguishable with the common colour-vision deficiencies.
+OKABE_ITO = {
+    "orange": "#E69F00", "sky_blue": "#56B4E9", "green": "#009E73", "yellow": "#F0E442",
+    "blue": "#0072B2", "vermillion": "#D55E00", "purple": "#CC79A7", "grey": "#999999", "black": "#000000",
+}
+SEX_COLOURS = {"Female": OKABE_ITO["vermillion"], "Male": OKABE_ITO["blue"], "Total": OKABE_ITO["grey"]}
+SEX_LABELS = {"F": "Female", "M": "Male", "_T": "Total"}
+
+UNIT_SUFFIX = {"percent": "%", "persons": "persons", "LAK": "LAK", "days": "days", "score": "", "ratio": ""}
+
+
+def is_missing(value: object) -> bool:
+    if value is None:
+        return True
+    try:
+        return math.isnan(float(value))  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        return False
+
+
+def number(value: object, decimals: int = 0) -> str:
+    """1234567.8 -> '1,234,568'; missing -> 'no data'."""
+    if is_missing(value):
+        return NO_DATA
+    return f"{float(value):,.{decimals}f}"  # type: ignore[arg-type]
+
+
+def value_with_unit(value: object, unit: str | None) -> str:
+    """An indicator value as a reader wants it: '54.3%', '1,186 persons', '12,450,000 LAK', '0.72'."""
+    if is_missing(value):
+        return NO_DATA
+    v = float(value)  # type: ignore[arg-type]
+    if unit == "percent":
+        return f"{v:,.1f}%"
+    if unit in ("score", "ratio"):
+        return f"{v:,.2f}"
+    if unit == "days":
+        return f"{v:,.0f} days"
+    decimals = 0 if abs(v - round(v)) < 1e-9 or abs(v) >= 100 else 1
+    return f"{v:,.{decimals}f} {UNIT_SUFFIX.get(unit or '', unit or '')}".strip()
+
+
+def bounds_text(lower: object, upper: object, unit: str | None) -> str:
+    """'between 41.0% and 47.5%' where overlap leaves a value only bounded."""
+    if is_missing(lower) or is_missing(upper):
+        return ""
+    return f"between {value_with_unit(lower, unit)} and {value_with_unit(upper, unit)}"
+
+
+# Progress against target (Open SDG / Statistics Canada method): icon and words, never colour alone.
+_STATUS_WORDS = (
+    ("achieved", "✅", "Target achieved"),
+    ("substantial", "🟢", "On track"),
+    ("on_track", "🟢", "On track"),
+    ("on track", "🟢", "On track"),
+    ("moderate", "🟡", "Moderate progress"),
+    ("negligible", "🟠", "Limited progress"),
+    ("limited", "🟠", "Limited progress"),
+    ("deterioration", "🔻", "Moving away from target"),
+    ("moving away", "🔻", "Moving away from target"),
+    ("away", "🔻", "Moving away from target"),
+)
+
+
+def status_label(status: object) -> str:
+    """'substantial_progress' -> '🟢 On track'; unknown or missing -> '⚪ No assessment'."""
+    if is_missing(status) or not str(status).strip():
+        return "⚪ No assessment"
+    key = str(status).strip().lower()
+    if "not_available" in key or "not available" in key or key in ("na", "n/a", "no_data", "insufficient_data"):
+        return "⚪ No assessment"
+    for fragment, icon, words in _STATUS_WORDS:
+        if fragment in key:
+            return f"{icon} {words}"
+    return f"⚪ {str(status).replace('_', ' ').capitalize()}"
+
+
+REPORTING_SYMBOLS = {"on time": "✔ on time", "late": "◐ late", "missing": "✘ missing"}

@@ -1,0 +1,163 @@
+"""Pure shaping of the tidy indicator table into what a page shows (no Streamlit, no I/O).
+
+Every function takes the tidy table of docs/DESIGN.md §4 (or a supporting table) and returns a small frame; the cached
+wrappers in ``dashboard.data`` call these so that a page never recomputes while the data version is unchanged.
+"""
+from __future__ import annotations
+
+import re
+
+import pandas as pd
+
+NATIONAL = "LA"
+TOTAL = "_T"
+PERIOD_PATTERN = re.compile(r"^\d{4}(-Q[1-4])?$")
+
+# Scorecard groups, in the order the Commission reads them.
+AREA_GROUPS = (
+    ("SDG 1.3.1 — effective coverage", ("sdg_131",)),
+    ("Pillar 1 — health insurance", ("health_insurance",)),
+    ("Pillar 2 — social security", ("social_security",)),
+    ("Pillar 3 — social welfare", ("social_welfare",)),
+    ("Financing", ("financing",)),
+    ("Benefit delivery — payments", ("delivery",)),
+    ("Coordination", ("coordination",)),
+)
+
+
+def _headline_rows(values: pd.DataFrame) -> pd.DataFrame:
+    """Rows above district level with no extra breakdown."""
+    return values[values["district"].isna() & (values["breakdown"] == TOTAL)]
+
+
+def at_or_before(values: pd.DataFrame, period: str | None) -> pd.DataFrame:
+    """Rows whose period is the chosen one or earlier ('2022' counts as at or before '2022-Q2')."""
+    if not period:
+        return values
+    return values[values["period"].astype(str).str.slice(0, len(period)) <= period]
+
+
+def latest(values: pd.DataFrame, *, province: str, sex: str, period: str | None) -> pd.DataFrame:
+    """One row per indicator: its latest value at or before ``period`` for one area and sex (value may be null)."""
+    rows = _headline_rows(values)
+    rows = rows[(rows["province"] == province) & (rows["sex"] == sex)]
+    rows = at_or_before(rows, period)
+    with_value = rows[rows["value"].notna()]
+    # Prefer the latest period that has a value; fall back to the latest row ("no data") so the indicator still shows.
+    best = with_value.sort_values("period").groupby("indicator_id", as_index=False).tail(1)
+    missing = rows[~rows["indicator_id"].isin(best["indicator_id"])]
+    missing = missing.sort_values("period").groupby("indicator_id", as_index=False).tail(1)
+    return pd.concat([best, missing], ignore_index=True)
+
+
+def trend(values: pd.DataFrame, *, province: str, sex: str, indicator_id: str | None = None) -> pd.DataFrame:
+    """Period series (headline rows) for one area and sex; every indicator unless one is named."""
+    rows = _headline_rows(values)
+    rows = rows[(rows["province"] == province) & (rows["sex"] == sex)]
+    if indicator_id:
+        rows = rows[rows["indicator_id"] == indicator_id]
+    return rows.sort_values(["indicator_id", "period"])[
+        ["indicator_id", "period", "value", "numerator", "denominator", "unit"]].reset_index(drop=True)
+
+
+def scorecard(values: pd.DataFrame, catalogue: pd.DataFrame, *, province: str, sex: str,
+              period: str | None) -> pd.DataFrame:
+    """Every catalogue indicator with its latest value, target, status and trend (a list of values by period)."""
+    now = latest(values, province=province, sex=sex, period=period)
+    series = at_or_before(trend(values, province=province, sex=sex), period)
+    sparks = (series.dropna(subset=["value"]).groupby("indicator_id")["value"]
+              .agg(lambda s: [float(v) for v in s]).rename("trend"))
+    keep = ["indicator_id", "period", "value", "numerator", "denominator", "lower_bound", "upper_bound",
+            "target_year", "target_value", "baseline_year", "baseline_value", "status"]
+    now = now[[c for c in keep if c in now.columns]]
+    card = catalogue[["indicator_id", "short_name", "area", "unit", "polarity", "illustrative_targets"]].merge(
+        now, on="indicator_id", how="left").merge(sparks, on="indicator_id", how="left")
+    card["trend"] = card["trend"].map(lambda v: v if isinstance(v, list) else [])
+    card["group"] = card["area"].map({a: g for g, areas in AREA_GROUPS for a in areas}).fillna("Other")
+    return card
+
+
+def by_province(values: pd.DataFrame, provinces: pd.DataFrame, *, indicator_id: str, sex: str,
+                period: str | None) -> pd.DataFrame:
+    """All 18 provinces (reference order) with the latest value at or before ``period``; null = no data."""
+    rows = _headline_rows(values)
+    rows = rows[(rows["indicator_id"] == indicator_id) & (rows["sex"] == sex) & (rows["province"] != NATIONAL)]
+    rows = at_or_before(rows, period).dropna(subset=["value"])
+    rows = rows.sort_values("period").groupby("province", as_index=False).tail(1)
+    out = provinces[["iso_code", "lsb_code", "name_en"]].merge(
+        rows[["province", "period", "value", "numerator", "denominator"]], left_on="iso_code", right_on="province",
+        how="left").drop(columns="province")
+    return out.rename(columns={"iso_code": "province", "name_en": "province_name"})
+
+
+def by_sex(values: pd.DataFrame, *, indicator_id: str, province: str, period: str | None) -> pd.DataFrame:
+    """Female and male values over time with the F/M ratio (null when either is missing)."""
+    rows = _headline_rows(values)
+    rows = rows[(rows["indicator_id"] == indicator_id) & (rows["province"] == province) & rows["sex"].isin(["F", "M"])]
+    rows = at_or_before(rows, period)
+    wide = rows.pivot_table(index="period", columns="sex", values="value", aggfunc="first")
+    for sex in ("F", "M"):
+        if sex not in wide.columns:
+            wide[sex] = float("nan")
+    wide = wide[["F", "M"]].rename(columns={"F": "female", "M": "male"}).reset_index()
+    wide["female_to_male_ratio"] = wide["female"] / wide["male"].where(wide["male"] > 0)
+    wide["gap_points"] = wide["female"] - wide["male"]
+    return wide.sort_values("period").reset_index(drop=True)
+
+
+def breakdown(values: pd.DataFrame, *, indicator_id: str, dimension: str, province: str, sex: str,
+              period: str | None = None) -> pd.DataFrame:
+    """Values by one extra dimension (channel, cycle, ministry, programme…) over time, above district level."""
+    rows = values[values["district"].isna() & (values["indicator_id"] == indicator_id)
+                  & (values["breakdown"] == dimension) & (values["province"] == province) & (values["sex"] == sex)]
+    rows = at_or_before(rows, period)
+    return rows.sort_values(["period", "breakdown_value"])[
+        ["period", "breakdown_value", "value", "numerator", "denominator", "unit"]].rename(
+        columns={"breakdown_value": dimension}).reset_index(drop=True)
+
+
+def by_district(values: pd.DataFrame, districts: pd.DataFrame, *, indicator_id: str, sex: str,
+                province: str | None, period: str | None) -> pd.DataFrame:
+    """District rows (where the source has them) at their latest period, with district and province names."""
+    rows = values[values["district"].notna() & (values["indicator_id"] == indicator_id) & (values["sex"] == sex)
+                  & (values["breakdown"] == TOTAL)]
+    if province and province != NATIONAL:
+        rows = rows[rows["province"] == province]
+    rows = at_or_before(rows, period)
+    rows = rows.sort_values("period").groupby("district", as_index=False).tail(1)
+    named = rows.merge(districts[["lsb_code", "name_en"]].rename(columns={"lsb_code": "district",
+                                                                          "name_en": "district_name"}),
+                       on="district", how="left")
+    return named[["province", "district", "district_name", "period", "value", "numerator", "denominator",
+                  "unit"]].sort_values(["province", "district"]).reset_index(drop=True)
+
+
+def province_profile(values: pd.DataFrame, catalogue: pd.DataFrame, *, province: str, sex: str,
+                     period: str | None) -> pd.DataFrame:
+    """Every indicator for one province beside the national figure, with the difference."""
+    here = latest(values, province=province, sex=sex, period=period)
+    nation = latest(values, province=NATIONAL, sex=sex, period=period)
+    merged = catalogue[["indicator_id", "short_name", "area", "unit", "polarity"]].merge(
+        here[["indicator_id", "period", "value", "numerator", "denominator"]], on="indicator_id", how="left").merge(
+        nation[["indicator_id", "period", "value"]].rename(columns={"period": "national_period",
+                                                                     "value": "national_value"}),
+        on="indicator_id", how="left")
+    merged["difference"] = merged["value"] - merged["national_value"]
+    better = merged["difference"].where(merged["polarity"] == "higher_is_better", -merged["difference"])
+    merged["compared_with_national"] = better.map(
+        lambda d: "no data" if pd.isna(d) else ("▲ better" if d > 1e-9 else ("▼ worse" if d < -1e-9 else "= same")))
+    merged["group"] = merged["area"].map({a: g for g, areas in AREA_GROUPS for a in areas}).fillna("Other")
+    return merged
+
+
+def periods(values: pd.DataFrame) -> list[str]:
+    """Quarterly periods present in the data, newest first (years are matched to quarters by prefix)."""
+    found = sorted({str(p) for p in values["period"].dropna().unique()}, reverse=True)
+    quarters = [p for p in found if "-Q" in p]
+    return quarters or found
+
+
+def indicator_disaggregations(values: pd.DataFrame, indicator_id: str) -> list[str]:
+    """The breakdown dimensions present for one indicator (besides province, district and sex)."""
+    dims = values.loc[values["indicator_id"] == indicator_id, "breakdown"].dropna().unique()
+    return sorted(d for d in dims if d != TOTAL)

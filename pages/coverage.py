@@ -1,0 +1,79 @@
+"""Coverage: SDG 1.3.1 and pillar coverage by province (map and ranking), the gender gap, trends, districts."""
+import streamlit as st
+
+from dashboard import charts, components, data, format as fmt, maps
+
+context = components.start_page(
+    "Coverage",
+    "Who is covered by social protection, in which province, and are women and men covered alike?",
+    page_params=("indicator",))
+if context is None:
+    st.stop()
+f = context.filters
+catalogue = data.catalogue(context.version)
+coverage = catalogue[catalogue["area"].isin(["sdg_131", "health_insurance", "social_security", "social_welfare"])]
+names = dict(zip(coverage["indicator_id"], coverage["short_name"]))
+indicator_id = components.page_choice(context, "indicator", "Coverage indicator", list(coverage["indicator_id"]),
+                                      {i: f"{n} ({i})" for i, n in names.items()})
+entry = coverage.set_index("indicator_id").loc[indicator_id]
+unit = entry["unit"]
+st.caption(entry["long_name"])
+
+# Headline: national (or the chosen province), women, men and the F/M ratio.
+gap = data.by_sex(context.version, indicator_id, f.province, f.period)
+trend = data.trend(context.version, indicator_id, f.province, "_T")
+current = trend.dropna(subset=["value"])
+if f.period:
+    current = current[current["period"].str.slice(0, len(f.period)) <= f.period]
+last_gap = gap.dropna(subset=["female", "male"], how="all").tail(1)
+a, b, c, d = st.columns(4)
+a.metric(f"{data.province_name(f.province)}, both sexes",
+         fmt.value_with_unit(current["value"].iloc[-1] if len(current) else None, unit), border=True,
+         help=f"period {current['period'].iloc[-1]}" if len(current) else "no data")
+b.metric("Women and girls", fmt.value_with_unit(last_gap["female"].iloc[0] if len(last_gap) else None, unit),
+         border=True)
+c.metric("Men and boys", fmt.value_with_unit(last_gap["male"].iloc[0] if len(last_gap) else None, unit), border=True)
+d.metric("Female / male ratio", fmt.value_with_unit(last_gap["female_to_male_ratio"].iloc[0]
+                                                    if len(last_gap) else None, "ratio"), border=True,
+         help="1.00 = parity; below 1, women are less covered than men")
+
+provinces = data.by_province(context.version, indicator_id, f.sex, f.period)
+left, right = st.columns([3, 2])
+with left:
+    figure, kind = maps.province_map(provinces, unit=unit, title=f"{entry['short_name']} by province",
+                                     highlight=None if f.is_national else f.province)
+    components.chart_with_table(figure, provinces, f"{indicator_id} by province",
+                                caption=maps.ATTRIBUTION + ("" if kind == "choropleth" else
+                                                            " — boundary file unavailable: tile grid shown"))
+with right:
+    ranked = provinces.assign(value=provinces["value"])
+    components.chart_with_table(
+        charts.bars(ranked, category="province_name", value="value", unit=unit, title="Ranking",
+                    highlight=None if f.is_national else data.province_name(f.province),
+                    target=entry.get("target_2030")),
+        provinces, f"{indicator_id} ranking")
+    missing = provinces.loc[provinces["value"].isna(), "province_name"]
+    if len(missing):
+        st.caption(f"No data for {len(missing)} province(s): {', '.join(missing)}.")
+
+left, right = st.columns(2)
+with left:
+    long_gap = gap.melt(id_vars="period", value_vars=["female", "male"], var_name="sex", value_name="value")
+    components.chart_with_table(
+        charts.lines(long_gap, x="period", y="value", series="sex", unit=unit, title="Gender gap: women vs men",
+                     colours={"female": fmt.SEX_COLOURS["Female"], "male": fmt.SEX_COLOURS["Male"]}),
+        gap, f"{indicator_id} by sex")
+with right:
+    components.chart_with_table(
+        charts.lines(trend, x="period", y="value", series=None, unit=unit, title="Trend (both sexes)",
+                     target=entry.get("target_2030")),
+        trend, f"{indicator_id} trend")
+
+district_rows = data.by_district(context.version, indicator_id, f.sex, f.province, f.period)
+if len(district_rows):
+    st.subheader("Districts")
+    named = district_rows.assign(label=district_rows["district_name"].fillna(district_rows["district"])
+                                 + " (" + district_rows["province"].str.slice(3) + ")")
+    components.chart_with_table(
+        charts.bars(named, category="label", value="value", unit=unit, title="By district (where the source has it)"),
+        district_rows, f"{indicator_id} by district")

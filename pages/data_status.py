@@ -1,0 +1,50 @@
+"""Data status: which version is shown, how it was refreshed, what warned, and which returns are missing or late."""
+import pandas as pd
+import streamlit as st
+
+from dashboard import components, data, format as fmt
+
+context = components.start_page("Data status", "How fresh is the data, and who has not reported?", show=())
+if context is None:
+    st.stop()
+v = context.version
+info = data.version_info(v)
+
+a, b, c, d = st.columns(4)
+a.metric("Version shown", v, border=True)
+b.metric("Refreshed", str(info.get("created_at", "unknown"))[:16].replace("T", " "), border=True)
+c.metric("By", str(info.get("operator") or "unknown"), border=True)
+warnings = info.get("warnings") or []
+d.metric("Warnings in that refresh", fmt.number(len(warnings)), border=True)
+
+st.subheader("Returns missing or late")
+returns = data.supporting(v, "returns_status")
+if returns.empty:
+    st.success("Every expected return has arrived on time.")
+else:
+    shown = returns.assign(status=returns["status"].map(lambda s: fmt.REPORTING_SYMBOLS.get(s, s)))
+    components.table_with_downloads(shown, "returns missing or late")
+
+st.subheader("Warnings of the last refresh")
+if warnings:
+    frame = pd.DataFrame(warnings) if isinstance(warnings[0], dict) else pd.DataFrame({"warning": warnings})
+    components.table_with_downloads(frame, "refresh warnings")
+else:
+    st.write("None.")
+
+left, right = st.columns(2)
+with left:
+    st.subheader("Tables in this version")
+    tables = info.get("tables") or {}
+    counts = pd.DataFrame([{"table": k, "rows": (r.get("rows") if isinstance(r, dict) else r)}
+                           for k, r in tables.items()])
+    components.table_with_downloads(counts, "table row counts")
+with right:
+    st.subheader("Files in this version")
+    files = pd.DataFrame(info.get("files") or [])
+    components.table_with_downloads(files, "files")
+
+st.subheader("Refresh log")
+components.table_with_downloads(data.refresh_log(), "refresh log")
+st.subheader("Versions")
+components.table_with_downloads(data.versions(), "versions")

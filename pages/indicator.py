@@ -1,0 +1,81 @@
+"""One indicator in full (``?indicator=ID``): definition, method, targets, every disaggregation, every value."""
+import pandas as pd
+import streamlit as st
+
+from dashboard import charts, components, data, format as fmt, maps
+
+context = components.start_page(
+    "Indicator", "What exactly does this indicator measure, and what are its values?", page_params=("indicator",))
+if context is None:
+    st.stop()
+f = context.filters
+catalogue = data.catalogue(context.version)
+ids = list(catalogue["indicator_id"])
+labels = dict(zip(catalogue["indicator_id"], catalogue["indicator_id"] + " — " + catalogue["short_name"]))
+indicator_id = components.page_choice(context, "indicator", "Indicator", ids, labels)
+entry = catalogue.set_index("indicator_id").loc[indicator_id]
+unit = entry["unit"]
+
+st.header(f"{entry['short_name']}")
+st.markdown(entry["long_name"])
+left, right = st.columns(2)
+with left:
+    st.markdown(f"**Numerator:** {entry['numerator_label']}  \n**Denominator:** {entry['denominator_label'] or '—'}  \n"
+                f"**Unit:** {unit} · **Polarity:** {str(entry['polarity']).replace('_', ' ')}  \n"
+                f"**SDG series:** {entry['sdg_series'] or '—'} · **Area:** {entry['area']}")
+    st.markdown("**Sources:** " + ", ".join(f"`{s}`" for s in entry["sources"]))
+with right:
+    illustrative = " (illustrative — not yet set by the Commission)" if entry["illustrative_targets"] else ""
+    st.markdown(f"**Baseline:** {fmt.value_with_unit(entry['baseline_value'], unit)} ({entry['baseline_year']})  \n"
+                f"**Target 2025:** {fmt.value_with_unit(entry['target_2025'], unit)}  \n"
+                f"**Target 2030:** {fmt.value_with_unit(entry['target_2030'], unit)}{illustrative}")
+    st.markdown("**Disaggregations:** " + ", ".join(entry["disaggregations"]))
+with st.expander("Method note", expanded=True):
+    st.markdown(entry["method_note"])
+
+trend = data.trend(context.version, indicator_id, f.province, f.sex)
+national = data.trend(context.version, indicator_id, "LA", f.sex)
+series = national.assign(area="Lao PDR")
+if not f.is_national:
+    series = pd.concat([series, trend.assign(area=data.province_name(f.province))], ignore_index=True)
+left, right = st.columns(2)
+with left:
+    components.chart_with_table(
+        charts.lines(series, x="period", y="value", series="area", unit=unit, title="Over time",
+                     target=entry["target_2030"]), series, f"{indicator_id} over time")
+with right:
+    gap = data.by_sex(context.version, indicator_id, f.province, f.period)
+    components.chart_with_table(
+        charts.lines(gap.melt(id_vars="period", value_vars=["female", "male"], var_name="sex", value_name="value"),
+                     x="period", y="value", series="sex", unit=unit, title="Women and men",
+                     colours={"female": fmt.SEX_COLOURS["Female"], "male": fmt.SEX_COLOURS["Male"]}),
+        gap, f"{indicator_id} by sex")
+
+provinces = data.by_province(context.version, indicator_id, f.sex, f.period)
+if provinces["value"].notna().any():
+    left, right = st.columns([3, 2])
+    with left:
+        figure, kind = maps.province_map(provinces, unit=unit, title="By province",
+                                         highlight=None if f.is_national else f.province)
+        components.chart_with_table(figure, provinces, f"{indicator_id} by province", caption=maps.ATTRIBUTION)
+    with right:
+        components.chart_with_table(
+            charts.bars(provinces, category="province_name", value="value", unit=unit, title="Ranking",
+                        highlight=None if f.is_national else data.province_name(f.province)),
+            provinces, f"{indicator_id} province ranking")
+
+for dimension in data.disaggregations(context.version, indicator_id):
+    rows = data.breakdown(context.version, indicator_id, dimension, f.province, f.sex, f.period)
+    if len(rows):
+        components.chart_with_table(
+            charts.grouped_bars(rows.assign(**{dimension: rows[dimension].astype(str)}), x="period", y="value",
+                                series=dimension, unit=unit, title=f"By {dimension}"),
+            rows, f"{indicator_id} by {dimension}")
+
+districts = data.by_district(context.version, indicator_id, f.sex, f.province, f.period)
+if len(districts):
+    with st.expander(f"By district ({len(districts)} districts)"):
+        components.table_with_downloads(districts, f"{indicator_id} by district")
+
+st.subheader("Every value")
+components.table_with_downloads(data.indicator_rows(context.version, indicator_id), f"{indicator_id} values")

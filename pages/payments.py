@@ -1,0 +1,106 @@
+"""Payment delays: are grants paid, on time, to whom — by cycle, district, channel and sex."""
+import streamlit as st
+
+from dashboard import charts, components, data, format as fmt
+
+context = components.start_page(
+    "Payment delays",
+    "Are enrolled beneficiaries paid, and paid on time? Where are the backlogs and arrears?")
+if context is None:
+    st.stop()
+f = context.filters
+v = context.version
+
+
+def latest_row(indicator_id: str, sex: str | None = None):
+    rows = data.trend(v, indicator_id, f.province, sex or f.sex).dropna(subset=["value"])
+    if f.period:
+        rows = rows[rows["period"].str.slice(0, len(f.period)) <= f.period]
+    return rows.iloc[-1] if len(rows) else None
+
+
+never = latest_row("PAY_NEVER_PAID")
+ontime = latest_row("PAY_ONTIME")
+median = latest_row("PAY_DELAY_MEDIAN")
+arrears = latest_row("PAY_ARREARS_LAK")
+lag = latest_row("PAY_FIRST_LAG")
+
+a, b, c, d, e = st.columns(5)
+if never is not None and not fmt.is_missing(never["denominator"]):
+    paid = never["denominator"] - never["numerator"]
+    a.metric("Paid at least once", f"{fmt.number(paid)} of {fmt.number(never['denominator'])}",
+             help=f"enrolled beneficiaries with at least one payment, {never['period']}", border=True)
+    b.metric("Never paid", f"{fmt.number(never['numerator'])} persons",
+             delta=f"{never['value']:.1f}% of enrolled" if never["unit"] == "percent" else None,
+             delta_color="off", border=True)
+else:
+    a.metric("Paid at least once", fmt.NO_DATA, border=True)
+    b.metric("Never paid", fmt.NO_DATA, border=True)
+c.metric("Paid on time", fmt.value_with_unit(ontime["value"] if ontime is not None else None, "percent"),
+         help="payments made within the grace period of their due date / payments due", border=True)
+d.metric("Median days late", fmt.value_with_unit(median["value"] if median is not None else None, "days"),
+         border=True)
+e.metric("Arrears", fmt.value_with_unit(arrears["value"] if arrears is not None else None, "LAK"),
+         help="amount due and not yet paid", border=True)
+
+left, right = st.columns(2)
+with left:
+    cycles = data.breakdown(v, "PAY_ONTIME", "cycle", f.province, f.sex, f.period)
+    cycles = cycles.groupby("cycle", as_index=False).last() if len(cycles) else cycles
+    components.chart_with_table(
+        charts.bars(cycles.assign(cycle="cycle " + cycles["cycle"].astype(str)), category="cycle", value="value",
+                    unit="percent", title="Paid on time, by payment cycle", horizontal=False),
+        cycles, "on-time rate by cycle")
+with right:
+    bins = data.supporting(v, "days_late_distribution")
+    if not f.is_national:
+        bins = bins[bins["province"] == f.province]
+    if f.sex != "_T":
+        bins = bins[bins["sex"] == f.sex]
+    if f.period:
+        bins = bins[bins["period"].str.slice(0, len(f.period)) <= f.period]
+    distribution = bins.groupby("days_late_bin", as_index=False, sort=False)["payments"].sum()
+    components.chart_with_table(
+        charts.bars(distribution, category="days_late_bin", value="payments", unit="persons",
+                    title="Payments by days late", horizontal=False, colour=fmt.OKABE_ITO["orange"]).update_traces(
+            text=[fmt.number(p) for p in distribution["payments"]]).update_xaxes(
+            categoryorder="array", categoryarray=list(distribution["days_late_bin"])),
+        distribution, "days late distribution")
+
+left, right = st.columns(2)
+with left:
+    districts = data.by_district(v, "PAY_NEVER_PAID", f.sex, f.province, f.period)
+    named = districts.assign(label=districts["district_name"].fillna(districts["district"]),
+                             never_paid=districts["numerator"], enrolled=districts["denominator"])
+    components.chart_with_table(
+        charts.bars(named, category="label", value="numerator", unit="persons",
+                    title="Enrolled beneficiaries never paid, by district", colour=fmt.OKABE_ITO["vermillion"]),
+        named.drop(columns=["label"]), "never paid by district")
+with right:
+    channel = data.breakdown(v, "PAY_ONTIME", "channel", f.province, f.sex, f.period)
+    components.chart_with_table(
+        charts.grouped_bars(channel, x="period", y="value", series="channel", unit="percent",
+                            title="Paid on time: digital wallet vs cash"),
+        channel, "on-time rate by channel")
+
+left, right = st.columns(2)
+with left:
+    arrears_trend = data.trend(v, "PAY_ARREARS_LAK", f.province, f.sex)
+    components.chart_with_table(
+        charts.lines(arrears_trend, x="period", y="value", series=None, unit="LAK", title="Arrears (LAK)"),
+        arrears_trend, "arrears")
+with right:
+    first = data.by_sex(v, "PAY_FIRST_LAG", f.province, f.period)
+    long_first = first.melt(id_vars="period", value_vars=["female", "male"], var_name="sex", value_name="days")
+    components.chart_with_table(
+        charts.grouped_bars(long_first, x="period", y="days", series="sex", unit="days",
+                            title="Days from enrolment to first payment (median), by sex",
+                            colours={"female": fmt.SEX_COLOURS["Female"], "male": fmt.SEX_COLOURS["Male"]}),
+        first, "first payment lag by sex")
+
+ontime_sex = data.by_sex(v, "PAY_ONTIME", f.province, f.period)
+components.chart_with_table(
+    charts.lines(ontime_sex.melt(id_vars="period", value_vars=["female", "male"], var_name="sex", value_name="value"),
+                 x="period", y="value", series="sex", unit="percent", title="Paid on time, women vs men",
+                 colours={"female": fmt.SEX_COLOURS["Female"], "male": fmt.SEX_COLOURS["Male"]}),
+    ontime_sex, "on-time rate by sex")
