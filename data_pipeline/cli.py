@@ -1,0 +1,246 @@
+"""``python -m data_pipeline``: what the upload page does, from a terminal.
+
+Exit codes: 0 success (published), 1 returns rejected (the full report is printed), 2 usage or setup error.
+A Secretariat officer never sees a traceback: expected problems print one line; unexpected ones a short message and
+a hint to rerun with ``--debug``.
+"""
+from __future__ import annotations
+
+import argparse
+import csv
+import sys
+from collections import defaultdict
+from pathlib import Path
+
+from data_pipeline import refresh as refresh_mod
+from data_pipeline import warehouse
+from data_pipeline.report import ValidationReport
+from data_pipeline.secrets import DEMO_HASH_KEY, MissingHashKey, hash_key
+
+SAMPLE_DATA_DIR = warehouse.PROJECT_ROOT / "sample_data"
+ISSUES_SHOWN_PER_FILE = 200   # beyond this the printed report points to --report FILE.csv
+
+
+class UsageError(Exception):
+    """A problem with what was asked (missing folder, unknown version): one line, exit 2."""
+
+
+def _progress(fraction: float, message: str) -> None:
+    print(f"[{fraction:4.0%}] {message}", file=sys.stderr, flush=True)
+
+
+def _is_sample_data(src: Path) -> bool:
+    return src.resolve() == SAMPLE_DATA_DIR.resolve()
+
+
+def _key_for(src: Path, demo_key: bool) -> bytes:
+    if demo_key or _is_sample_data(src):
+        why = "--demo-key" if demo_key else "the bundled sample data"
+        print(f"note: using the public DEMO hash key ({why}); for sample data only, never for real returns",
+              file=sys.stderr)
+        return DEMO_HASH_KEY
+    return hash_key()
+
+
+def _return_files(src: Path) -> list[Path]:
+    try:
+        paths = refresh_mod.collect_return_files(src)
+    except FileNotFoundError as e:
+        raise UsageError(str(e)) from None
+    if not paths:
+        raise UsageError(f"no returns (.xlsx, .csv, .parquet) found in {src}")
+    return paths
+
+
+def print_report(report: ValidationReport, out=None, limit: int = ISSUES_SHOWN_PER_FILE) -> None:
+    """The report grouped by file, files with errors first, and in each file errors before warnings."""
+    out = out or sys.stdout
+    print(report.summary(), file=out)
+    by_file: dict[str, list] = defaultdict(list)
+    for issue in report.issues:
+        by_file[issue.file].append(issue)
+    for file in sorted(by_file, key=lambda f: (not any(i.severity == "error" for i in by_file[f]), f)):
+        issues = sorted(by_file[file], key=lambda i: i.severity != "error")   # stable: keeps ingestion's order
+        errors = sum(i.severity == "error" for i in issues)
+        print(f"\n{file}: {errors} error(s), {len(issues) - errors} warning(s)", file=out)
+        for issue in issues[:limit]:
+            where = ", ".join(p for p in (f"sheet '{issue.sheet}'" if issue.sheet else "",
+                                          f"row {issue.row}" if issue.row is not None else "",
+                                          f"column '{issue.column}'" if issue.column else "") if p)
+            print(f"  {issue.severity.upper():7} {where + ': ' if where else ''}{issue.message}", file=out)
+        if len(issues) > limit:
+            print(f"  … {len(issues) - limit} more; write them all with --report FILE.csv", file=out)
+
+
+def _write_report_csv(report: ValidationReport, path: Path) -> None:
+    columns = ["file", "sheet", "row", "column", "severity", "message", "code"]
+    with path.open("w", newline="", encoding="utf-8") as f:
+        writer = csv.DictWriter(f, fieldnames=columns)
+        writer.writeheader()
+        writer.writerows({c: r[c] for c in columns} for r in report.to_records())
+    print(f"issue table written to {path}", file=sys.stderr)
+
+
+# ---------------------------------------------------------------------------------------------------------- commands
+def cmd_refresh(args) -> int:
+    src = Path(args.src_dir)
+    paths = _return_files(src)
+    key = _key_for(src, args.demo_key)
+    result = refresh_mod.refresh(paths, root=args.warehouse, operator=args.operator, hash_key=key,
+                                 progress=_progress)
+    if args.report:
+        _write_report_csv(result.report, Path(args.report))
+    if not result.published:
+        print(f"REJECTED: nothing was published; {result.previous_version or 'no version'} is still current.\n")
+        print_report(result.report)
+        return 1
+    print(f"Published {result.version} (previous: {result.previous_version or 'none'}) "
+          f"in {result.duration_s:.1f} s, {len(result.report.warnings)} warning(s).")
+    for table, rows in sorted(result.table_rows.items()):
+        print(f"  {table:28} {rows:>12,} rows")
+    if result.report.issues:
+        print()
+        print_report(result.report)
+    return 0
+
+
+def cmd_validate(args) -> int:
+    src = Path(args.src_dir)
+    paths = _return_files(src)
+    # Nothing is written, so any key checks the returns equally well; the demo key stands in when none is set up.
+    key = DEMO_HASH_KEY if args.demo_key or _is_sample_data(src) else hash_key(allow_demo=True)
+    report, _staged = refresh_mod.validate(paths, hash_key=key, progress=_progress)
+    if args.report:
+        _write_report_csv(report, Path(args.report))
+    print_report(report)
+    print("\nOK: these returns can be published." if report.ok else "\nNOT OK: fix the errors above and send again.")
+    return 0 if report.ok else 1
+
+
+def cmd_generate_sample(args) -> int:
+    from data_pipeline.sample import generate   # the generator is only needed here
+    out = Path(args.out)
+    generate(out, scale=args.scale, seed=args.seed, progress=_progress)
+    print(f"sample returns ({args.scale}, seed {args.seed}) written to {out}")
+    return 0
+
+
+def cmd_templates(args) -> int:
+    from data_pipeline.templates import write_templates
+    written = write_templates(Path(args.out))
+    print(f"{len(written)} template(s) written to {args.out}:")
+    for path in written:
+        print(f"  {path.name}")
+    return 0
+
+
+def cmd_versions(args) -> int:
+    versions = warehouse.list_versions(args.warehouse)
+    if not versions:
+        print(f"no version published yet in {args.warehouse or warehouse.warehouse_root()}")
+        return 0
+    for v in versions:
+        marker = "*" if v.current else " "
+        demo = "  [demo key: sample data]" if v.demo_key else ""
+        print(f"{marker} {v.version}  {v.created_at}  by {v.operator:20}  {sum(v.table_rows.values()):>12,} rows "
+              f"in {len(v.table_rows)} tables  (from {v.parent or '-'}){demo}")
+    print("\n* = current")
+    return 0
+
+
+def cmd_rollback(args) -> int:
+    try:
+        previous = warehouse.rollback(args.version, root=args.warehouse, operator=args.operator)
+    except warehouse.WarehouseError as e:
+        raise UsageError(str(e)) from None
+    print(f"{args.version} is current again (was {previous or 'none'}).")
+    return 0
+
+
+def cmd_log(args) -> int:
+    entries = warehouse.read_refresh_log(args.warehouse)[-args.tail:]
+    if not entries:
+        print("the refresh log is empty")
+    for e in entries:
+        files = ", ".join(f["file"] for f in e.get("files", []))
+        print(f"{e['timestamp']}  {e['action']:8} {e['outcome']:11} {e.get('version') or '-':6} "
+              f"(from {e.get('parent') or '-'})  by {e['operator']}  errors {e.get('error_count', 0)}, "
+              f"warnings {e.get('warning_count', 0)}, {e.get('duration_s', 0):.1f} s"
+              + (f"\n    files: {files}" if files else ""))
+    return 0
+
+
+# ---------------------------------------------------------------------------------------------------------- parser
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m data_pipeline",
+                                     description="Validate ministry returns and publish the dashboard's warehouse.")
+    parser.add_argument("--debug", action="store_true", help="show the full traceback of an unexpected error")
+    common = argparse.ArgumentParser(add_help=False)   # --debug is accepted after the command too
+    common.add_argument("--debug", action="store_true", default=argparse.SUPPRESS, help=argparse.SUPPRESS)
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    def command(name: str, help: str) -> argparse.ArgumentParser:
+        return sub.add_parser(name, help=help, parents=[common])
+
+    def with_warehouse(p):
+        p.add_argument("--warehouse", type=Path, default=None,
+                       help="warehouse folder (default: $SP_WAREHOUSE or ./warehouse)")
+        return p
+
+    p = with_warehouse(command("refresh", "validate returns and publish them as a new version"))
+    p.add_argument("src_dir", metavar="SRC_DIR", help="folder holding the returns")
+    p.add_argument("--operator", default="cli", help="your name, recorded in the refresh log")
+    p.add_argument("--demo-key", action="store_true", help="hash ids with the public demo key (sample data only)")
+    p.add_argument("--report", metavar="FILE.csv", help="also write the issue table to this CSV file")
+    p.set_defaults(func=cmd_refresh)
+
+    p = command("validate", "check returns and print the report; writes nothing")
+    p.add_argument("src_dir", metavar="SRC_DIR")
+    p.add_argument("--demo-key", action="store_true", help=argparse.SUPPRESS)
+    p.add_argument("--report", metavar="FILE.csv", help="write the issue table to this CSV file")
+    p.set_defaults(func=cmd_validate)
+
+    p = command("generate-sample", "write the made-up sample returns")
+    p.add_argument("out", metavar="OUT")
+    p.add_argument("--scale", choices=("small", "national"), default="small")
+    p.add_argument("--seed", type=int, default=20220630)
+    p.set_defaults(func=cmd_generate_sample)
+
+    p = command("templates", "write one blank Excel template per source")
+    p.add_argument("out", metavar="OUT")
+    p.set_defaults(func=cmd_templates)
+
+    p = with_warehouse(command("versions", "list published versions"))
+    p.set_defaults(func=cmd_versions)
+
+    p = with_warehouse(command("rollback", "make an earlier version current again"))
+    p.add_argument("version", metavar="VERSION", help="e.g. v0002 (see: versions)")
+    p.add_argument("--operator", default="cli", help="your name, recorded in the refresh log")
+    p.set_defaults(func=cmd_rollback)
+
+    p = with_warehouse(command("log", "show the refresh log (latest last)"))
+    p.add_argument("--tail", type=int, default=20, help="how many entries (default 20)")
+    p.set_defaults(func=cmd_log)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as e:   # argparse: --help exits 0, a usage error 2
+        return int(e.code or 0)
+    try:
+        return args.func(args)
+    except (UsageError, MissingHashKey, warehouse.WarehouseBusy) as e:
+        print(f"error: {e}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("interrupted: the warehouse holds the previous or the new version, never a mix", file=sys.stderr)
+        return 130
+    except Exception as e:
+        if args.debug:
+            raise
+        print(f"error: unexpected {type(e).__name__}: {e}\n(rerun with --debug for the details, and send them to "
+              f"the dashboard's maintainer)", file=sys.stderr)
+        return 2
