@@ -149,10 +149,7 @@ def cmd_versions(args) -> int:
 
 
 def cmd_rollback(args) -> int:
-    try:
-        previous = warehouse.rollback(args.version, root=args.warehouse, operator=args.operator)
-    except warehouse.WarehouseError as e:
-        raise UsageError(str(e)) from None
+    previous = warehouse.rollback(args.version, root=args.warehouse, operator=args.operator)
     print(f"{args.version} is current again (was {previous or 'none'}).")
     return 0
 
@@ -232,7 +229,7 @@ def main(argv: list[str] | None = None) -> int:
         return int(e.code or 0)
     try:
         return args.func(args)
-    except (UsageError, MissingHashKey, warehouse.WarehouseBusy) as e:
+    except (UsageError, MissingHashKey, warehouse.WarehouseError) as e:
         print(f"error: {e}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:

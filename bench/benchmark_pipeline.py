@@ -1,0 +1,199 @@
+"""Benchmark (not a test): how long a national-size refresh takes and how much memory it needs, against the floor of
+merely reading the same files with the same readers.
+
+    .venv/bin/python bench/benchmark_pipeline.py [--data bench_data/national] [--seed 20220630] [--regenerate]
+
+Each measurement runs in a fresh subprocess so its peak RSS (ru_maxrss) is its own. Steps:
+  read      read every return with the ingestion's readers (calamine for .xlsx, DuckDB read_csv for .csv, pyarrow for
+            .parquet) into Arrow, nothing else: the floor any refresh pays
+  refresh   validate + publish into an empty temporary warehouse (the first refresh)
+  again     the same refresh onto that warehouse (merge path: every period replaced)
+  carry     publish one small table onto it (every other table carried over as hard links), and for comparison the
+            time to copy the version's files instead
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+PROJECT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(PROJECT))
+DEFAULT_DATA = PROJECT / "bench_data" / "national"
+
+
+def _peak_rss_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024   # Linux reports KiB
+
+
+def _files(data: Path) -> list[Path]:
+    from data_pipeline.refresh import collect_return_files
+    return collect_return_files(data)
+
+
+# ------------------------------------------------------------------------------------------------- child steps
+def step_read(data: Path, _warehouse: Path) -> dict:
+    import duckdb
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+    from python_calamine import CalamineWorkbook
+
+    started = time.perf_counter()
+    cells = 0
+    for path in _files(data):
+        suffix = path.suffix.lower()
+        if suffix == ".xlsx":
+            workbook = CalamineWorkbook.from_path(str(path))
+            for name in workbook.sheet_names:
+                rows = workbook.get_sheet_by_name(name).to_python()
+                width = max((len(r) for r in rows), default=0)
+                table = pa.table({f"c{j}": pa.array([None if j >= len(r) or r[j] == "" else str(r[j]) for r in rows],
+                                                    pa.string()) for j in range(width)})
+                cells += table.num_rows * table.num_columns
+        elif suffix == ".csv":
+            con = duckdb.connect()
+            table = con.sql(f"SELECT * FROM read_csv('{path}', all_varchar = true)").to_arrow_table()
+            cells += table.num_rows * table.num_columns
+            con.close()
+        else:
+            table = pq.read_table(path)
+            cells += table.num_rows * table.num_columns
+    return {"wall_s": time.perf_counter() - started, "cells": cells}
+
+
+def step_refresh(data: Path, warehouse_dir: Path) -> dict:
+    from data_pipeline.refresh import refresh
+    from data_pipeline.secrets import DEMO_HASH_KEY
+
+    marks = {}
+    started = time.perf_counter()
+
+    def progress(fraction, message):
+        if message == "publishing":
+            marks["validated_s"] = time.perf_counter() - started
+    result = refresh(_files(data), root=warehouse_dir, operator="benchmark", hash_key=DEMO_HASH_KEY,
+                     progress=progress)
+    wall = time.perf_counter() - started
+    return {"wall_s": wall, "validate_s": marks.get("validated_s", wall),
+            "publish_s": wall - marks.get("validated_s", wall), "version": result.version,
+            "rows": sum(result.table_rows.values()), "errors": len(result.report.errors),
+            "warnings": len(result.report.warnings),
+            "first_errors": [str(i) for i in result.report.errors[:5]]}
+
+
+def step_carry(_data: Path, warehouse_dir: Path) -> dict:
+    import datetime as dt
+
+    import pyarrow as pa
+
+    from data_pipeline import warehouse
+    from data_pipeline.contracts import get_contract
+
+    schema = warehouse.table_schema(get_contract("roadmap_actions"))
+    types = {"VARCHAR": pa.string(), "DATE": pa.date32()}
+    row = {"action_id": "BENCH-1", "description": None, "pillar": "cross_cutting", "responsible_ministry": "MoLSW",
+           "due_date": dt.date(2022, 12, 31), "completed_date": None, "status": "in_progress",
+           "source_file": "bench.xlsx"}
+    staged = {"roadmap_actions": pa.Table.from_pylist([row], pa.schema([(c, types[t]) for c, t in schema]))}
+    parent = warehouse.current_version(warehouse_dir)
+    started = time.perf_counter()
+    version = warehouse.publish(staged, root=warehouse_dir, operator="benchmark", files=[],
+                                hash_key_fingerprint=warehouse.read_manifest(parent, warehouse_dir)[
+                                    "hash_key_fingerprint"])
+    linked_s = time.perf_counter() - started
+    tables = warehouse_dir / "versions" / parent / "tables"
+    started = time.perf_counter()
+    with tempfile.TemporaryDirectory(dir=warehouse_dir) as copy_dir:
+        shutil.copytree(tables, Path(copy_dir) / "tables")
+        for f in (Path(copy_dir) / "tables").rglob("*.parquet"):   # a fair copy is also a durable one
+            fd = os.open(f, os.O_RDONLY)
+            os.fsync(fd)
+            os.close(fd)
+        copied_s = time.perf_counter() - started
+    size = sum(f.stat().st_size for f in tables.rglob("*.parquet"))
+    return {"wall_s": linked_s, "version": version, "copy_s": copied_s, "parquet_mb": size / 2**20}
+
+
+STEPS = {"read": step_read, "refresh": step_refresh, "again": step_refresh, "carry": step_carry}
+
+
+def run_child(step: str, data: Path, warehouse_dir: Path) -> dict:
+    out = subprocess.run([sys.executable, __file__, "--child", step, "--data", str(data),
+                          "--warehouse", str(warehouse_dir)], capture_output=True, text=True, cwd=PROJECT)
+    if out.returncode != 0:
+        sys.exit(f"step {step} failed:\n{out.stderr[-3000:]}")
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+# ------------------------------------------------------------------------------------------------- parent
+def ensure_data(data: Path, seed: int, regenerate: bool) -> None:
+    if data.is_dir() and any(data.iterdir()) and not regenerate:
+        print(f"reusing {data} (--regenerate to rebuild)")
+        return
+    try:
+        from data_pipeline.sample import generate
+    except ImportError as e:
+        sys.exit(f"the sample generator (data_pipeline.sample.generate) is not available yet: {e}")
+    if data.exists():
+        shutil.rmtree(data)
+    print(f"generating the national-scale sample into {data} (seed {seed}) …")
+    started = time.perf_counter()
+    generate(data, scale="national", seed=seed)
+    print(f"  generated in {time.perf_counter() - started:.1f} s")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--data", type=Path, default=DEFAULT_DATA)
+    parser.add_argument("--seed", type=int, default=20220630)
+    parser.add_argument("--regenerate", action="store_true")
+    parser.add_argument("--child", choices=sorted(STEPS), help=argparse.SUPPRESS)
+    parser.add_argument("--warehouse", type=Path, help=argparse.SUPPRESS)
+    args = parser.parse_args()
+
+    if args.child:
+        result = STEPS[args.child](args.data, args.warehouse)
+        result["peak_rss_mb"] = _peak_rss_mb()
+        print(json.dumps(result))
+        return
+
+    ensure_data(args.data, args.seed, args.regenerate)
+    files = _files(args.data)
+    size_mb = sum(f.stat().st_size for f in files) / 2**20
+    print(f"input: {len(files)} files, {size_mb:.1f} MB "
+          f"({', '.join(sorted({f.suffix.lower() for f in files}))})")
+    with tempfile.TemporaryDirectory(prefix="bench-warehouse-") as tmp:
+        warehouse_dir = Path(tmp)
+        read = run_child("read", args.data, warehouse_dir)
+        first = run_child("refresh", args.data, warehouse_dir)
+        if first["errors"]:
+            print(f"note: the refresh was REJECTED with {first['errors']} error(s), e.g.:\n  "
+                  + "\n  ".join(first["first_errors"]))
+        again = run_child("again", args.data, warehouse_dir) if first["version"] else None
+        carry = run_child("carry", args.data, warehouse_dir) if first["version"] else None
+
+    print(f"\n{'step':34} {'wall s':>8} {'peak RSS MB':>12}")
+    print(f"{'read files only (floor)':34} {read['wall_s']:8.2f} {read['peak_rss_mb']:12.0f}   "
+          f"{read['cells']:,} cells")
+    print(f"{'refresh into an empty warehouse':34} {first['wall_s']:8.2f} {first['peak_rss_mb']:12.0f}   "
+          f"validate {first['validate_s']:.2f} s + publish {first['publish_s']:.2f} s; {first['rows']:,} rows, "
+          f"{first['warnings']} warnings")
+    if again:
+        print(f"{'same refresh again (merge)':34} {again['wall_s']:8.2f} {again['peak_rss_mb']:12.0f}   "
+              f"validate {again['validate_s']:.2f} s + publish {again['publish_s']:.2f} s")
+    if carry:
+        print(f"{'publish 1 table, carry the rest':34} {carry['wall_s']:8.2f} {carry['peak_rss_mb']:12.0f}   "
+              f"hard links; copying the {carry['parquet_mb']:.1f} MB instead: {carry['copy_s']:.2f} s")
+    print(f"\nrefresh / read ratio: {first['wall_s'] / read['wall_s']:.1f}x wall, "
+          f"{first['peak_rss_mb'] / read['peak_rss_mb']:.1f}x peak RSS")
+
+
+if __name__ == "__main__":
+    main()
