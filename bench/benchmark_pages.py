@@ -1,0 +1,80 @@
+"""Time every dashboard page rendered with AppTest on the warehouse named by SP_WAREHOUSE (not a test).
+
+    SP_WAREHOUSE=bench_data/warehouse .venv/bin/python bench/benchmark_pages.py [--repeat 3]
+
+For each page: the cold run (caches emptied: loads and shapes the data) and the warm runs (cached, as a reader
+changing page sees it), next to an empty page rendered the same way — the floor AppTest itself costs.
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+PROJECT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(PROJECT))
+
+PAGES = ["pages/overview.py", "pages/coverage.py", "pages/payments.py", "pages/coordination.py",
+         "pages/province.py", "pages/indicator.py", "pages/data_status.py"]
+PARAMS = {"pages/province.py": {"province": "LA-SV"}}
+
+
+def render(app: Path, page: str, params: dict, *, cold: bool) -> float:
+    """Seconds to open ``page`` in a session whose navigation is registered (a first, untimed run)."""
+    import streamlit as st
+    from streamlit.testing.v1 import AppTest
+    at = AppTest.from_file(str(app), default_timeout=600)
+    at.run()
+    if cold:
+        st.cache_data.clear()
+    at.query_params.clear()
+    at.query_params.update(params)
+    started = time.perf_counter()
+    at.switch_page(page).run()
+    elapsed = time.perf_counter() - started
+    if at.exception:
+        raise SystemExit(f"{page}: {at.exception[0].value}")
+    return elapsed
+
+
+EMPTY_APP = """import streamlit as st
+st.set_page_config(layout="wide", page_title="empty")
+st.navigation([st.Page("start.py", default=True), st.Page("empty_page.py")]).run()
+"""
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--repeat", type=int, default=3, help="warm runs per page (default 3)")
+    args = parser.parse_args()
+    if not os.environ.get("SP_WAREHOUSE"):
+        raise SystemExit("set SP_WAREHOUSE to the warehouse to measure (e.g. the national-scale one)")
+    import streamlit as st
+
+    from dashboard import data
+    version = data.current_version()
+    rows = data.values(version) if version else None
+    print(f"warehouse {os.environ['SP_WAREHOUSE']} version {version}, "
+          f"{0 if rows is None else len(rows):,} indicator rows\n")
+
+    with tempfile.TemporaryDirectory() as scratch:
+        folder = Path(scratch)
+        (folder / "app.py").write_text(EMPTY_APP)
+        (folder / "start.py").write_text("import streamlit as st\nst.title('Start')\n")
+        (folder / "empty_page.py").write_text("import streamlit as st\nst.title('Empty page')\n")
+        floor = statistics.median(render(folder / "app.py", "empty_page.py", {}, cold=False)
+                                  for _ in range(args.repeat))
+    print(f"{'page':28} {'cold s':>8} {'warm s (median)':>16} {'empty page s':>13}")
+    for page in PAGES:
+        params = PARAMS.get(page, {})
+        cold = render(PROJECT / "app.py", page, params, cold=True)
+        warm = statistics.median(render(PROJECT / "app.py", page, params, cold=False) for _ in range(args.repeat))
+        print(f"{page:28} {cold:8.2f} {warm:16.2f} {floor:13.3f}")
+
+
+if __name__ == "__main__":
+    main()
