@@ -79,7 +79,8 @@ def refresh(paths: list[Path], *, root: Path | str | None = None, operator: str,
                              parent=previous, files=report.returns, warnings=report.warnings,
                              errors=report.errors, duration_s=duration)
         return RefreshResult(report, None, previous, {}, duration)
-    table_rows = warehouse.read_manifest(version, root)["table_rows"]
+    manifest = warehouse.read_manifest(version, root)
+    table_rows, previous = manifest["table_rows"], manifest["parent"]   # the parent the publish saw, under its lock
     warehouse.append_log(root, action="refresh", operator=operator, outcome="published", version=version,
                          parent=previous, files=report.returns, table_rows=table_rows, warnings=report.warnings,
                          duration_s=duration)
