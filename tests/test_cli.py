@@ -165,3 +165,35 @@ def test_templates_command_writes_one_workbook_per_contract(tmp_path, capsys):
     assert cli.main(["templates", str(tmp_path)]) == 0
     assert sorted(p.stem for p in tmp_path.glob("*.xlsx")) == sorted(all_contracts())
     assert capsys.readouterr().out.startswith(f"{len(all_contracts())} template(s) written to {tmp_path}")
+
+
+def write_cash_transfer_csv(path: Path, beneficiaries_f: str) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text("period,province,district,sex,beneficiaries,payments_due,payments_on_time\n"
+                    f"2022-Q2,Vientiane Capital,Chanthabuly,F,{beneficiaries_f},12,11\n"
+                    "2022-Q2,Vientiane Capital,Chanthabuly,M,8,8,8\n", encoding="utf-8")
+    return path
+
+
+def test_refresh_of_real_returns_end_to_end_from_a_real_process(tmp_path):
+    """Ingestion, publish and the exit code together: a clean CSV return publishes; a bad cell is rejected with its
+    location, and the published data stays as it was."""
+    env = {"SP_HASH_KEY": "end-to-end-test-key"}
+    write_cash_transfer_csv(tmp_path / "good" / "maf_2022q2.csv", "12")
+    published = run_module("refresh", tmp_path / "good", "--warehouse", tmp_path / "wh", "--operator", "Ms Vanh",
+                           env=env)
+    assert published.returncode == 0, published.stdout + published.stderr
+    assert published.stdout.startswith("Published v0001")
+    con = warehouse.open_version(root=tmp_path / "wh")
+    assert con.execute("SELECT province, district, sum(beneficiaries) FROM cash_transfer GROUP BY ALL").fetchall() == [
+        ("LA-VT", "0101", 20)]
+
+    write_cash_transfer_csv(tmp_path / "bad" / "maf_2022q2.csv", "twelve")
+    rejected = run_module("refresh", tmp_path / "bad", "--warehouse", tmp_path / "wh", env=env)
+    assert rejected.returncode == 1
+    assert rejected.stdout.startswith("REJECTED: nothing was published; v0001 is still current.")
+    error_lines = [line for line in rejected.stdout.splitlines() if line.strip().startswith("ERROR")]
+    assert error_lines and "row 2" in error_lines[0] and "beneficiaries" in error_lines[0] and "twelve" in error_lines[0]
+    assert "Traceback" not in rejected.stderr
+    assert warehouse.current_version(tmp_path / "wh") == "v0001"
+    assert [e["outcome"] for e in warehouse.read_refresh_log(tmp_path / "wh")] == ["published", "rejected"]
