@@ -1,0 +1,345 @@
+"""Validate one recognised table: map columns, drop total rows, normalise and type every cell in DuckDB, hash
+identifiers, and report every cell that cannot be read, every blank required cell, value out of range, failing contract
+check and row outside the period the return states.
+
+Tables in DuckDB, in order: the grid (raw cells, personal data included) -> ``stg`` (the contract's columns as trimmed
+text; ``pii_drop`` columns never copied) -> ``typed`` (typed values plus each column's raw text for messages, except
+identifiers, which exist there only hashed). The grid and ``stg`` are dropped as soon as ``typed`` exists.
+"""
+from __future__ import annotations
+
+import itertools
+from dataclasses import dataclass
+
+import pyarrow as pa
+
+from data_pipeline import reference
+from data_pipeline.contracts import Column, Contract
+
+from . import normalise
+from .header import HeaderMatch, accepted_spellings, column_letter, stated_periods
+from .issues import MAX_ROWS_PER_PROBLEM, IssueLog
+from .pseudonymise import pseudonym_table
+from .readers import RawTable
+
+_ids = itertools.count()
+_MAX_DISTINCT_FAILURES = 1000
+# A total row's label: English, Lao (ລວມ = total), as the first word of the cell.
+_TOTAL_LABEL = "(grand\\s*total|sub-?\\s*total|total|sum|ລວມ.*)([^a-z].*)?"
+
+
+@dataclass
+class StagedPart:
+    """One validated table of one file, waiting in DuckDB for the checks across files."""
+    file: str
+    sheet: str | None
+    contract: Contract
+    table: str                 # DuckDB table: src_row + typed warehouse columns (+ period when derived)
+    rows: int
+    periods: list[str]
+    headers: dict[str, str]    # contract column name -> header as written
+
+
+def q(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+def _sql_text(value: str) -> str:
+    return "'" + value.replace("'", "''") + "'"
+
+
+class TableValidation:
+    def __init__(self, con, raw: RawTable, match: HeaderMatch, log: IssueLog, hash_key: bytes):
+        self.con, self.raw, self.match, self.log, self.hash_key = con, raw, match, log, hash_key
+        self.contract = match.contract
+        self.file, self.sheet = raw.file, raw.sheet
+        n = next(_ids)
+        self.stg, self.typed = f"stg_{n}", f"typed_{n}"
+        self.present = [c for c in self.contract.columns if c.name in match.columns and c.in_warehouse]
+        self.headers = {name: header for name, (_, header) in match.columns.items()}
+
+    # -- helpers --------------------------------------------------------------------------------------------------
+    def header(self, name: str) -> str:
+        return self.headers.get(name, name)
+
+    def _cells(self, severity: str, column: str | None, code: str, where: str, message) -> None:
+        """Report rows of ``typed`` matching ``where``: ``message(row_values)`` for the first ones, then a count."""
+        raw_col = f"{q(column + '__raw')}" if column and self._has_raw(column) else "NULL"
+        rows = self.con.execute(f"""SELECT src_row, {raw_col}, count(*) OVER () FROM {self.typed} WHERE {where}
+                                    ORDER BY src_row LIMIT {MAX_ROWS_PER_PROBLEM}""").fetchall()
+        if rows:
+            located = [(r[0], message(r[1])) for r in rows]
+            self.log.rows(severity, self.file, self.sheet, self.header(column) if column else None, code, located,
+                          rows[0][2])
+
+    def _has_raw(self, name: str) -> bool:
+        column = next((c for c in self.contract.columns if c.name == name), None)
+        return column is not None and column in self.present and column.kind != "pii_id"
+
+    # -- steps ----------------------------------------------------------------------------------------------------
+    def run(self, stated_from_name: set[str]) -> StagedPart | None:
+        if not self._check_header():
+            self._drop_grid()
+            return None
+        self._stage()
+        self._type()
+        for column in self.present:
+            self._check_column(column)
+        self._check_stated_period(stated_from_name)
+        self._check_contract_rules()
+        rows = self.con.execute(f"SELECT count(*) FROM {self.typed}").fetchone()[0]
+        return StagedPart(self.file, self.sheet, self.contract, self.typed, rows, self._periods(), self.headers)
+
+    def _check_header(self) -> bool:
+        """Report header problems; False when the table cannot be typed at all (a column named twice)."""
+        match, contract = self.match, self.contract
+        where = dict(file=self.file, sheet=self.sheet, row=match.header_row)
+        if self.sheet is not None and self.sheet != contract.sheet:
+            self.log.warning(self.file, f"sheet '{self.sheet}' was recognised by its headers as the {contract.title} "
+                                        f"return (the template names this sheet '{contract.sheet}')",
+                             code="sheet_renamed", sheet=self.sheet)
+        for name, cells in match.duplicates:
+            named = " and ".join(f"{column_letter(j)} '{h}'" for j, h in cells)
+            self.log.error(self.file, f"columns {named} both give '{name}'; keep only one of them",
+                           code="duplicate_column", column=cells[1][1], **{k: v for k, v in where.items()
+                                                                           if k != "file"})
+        for j, header in match.unknown:
+            self.log.warning(self.file, f"column {column_letter(j)} '{header}' is not part of the {contract.title} "
+                                        f"return: ignored", code="unknown_column", sheet=self.sheet,
+                             row=match.header_row, column=header)
+        for column in contract.columns:
+            if column.required and column.name not in match.columns:
+                self.log.error(self.file, f"required column '{column.name}' is missing from the {contract.title} "
+                                          f"return; accepted headers: {accepted_spellings(column)}",
+                               code="missing_column", sheet=self.sheet, row=match.header_row, column=column.name)
+        for j in match.blank:
+            if j < self.raw.width:
+                filled = self.con.execute(f"SELECT count(*) FROM {self.raw.table} WHERE src_row > {match.header_row} "
+                                          f"AND NULLIF(trim(c{j}), '') IS NOT NULL").fetchone()[0]
+                if filled:
+                    self.log.warning(self.file, f"column {column_letter(j)} has {filled} value(s) but no header: "
+                                                f"ignored", code="unnamed_column", sheet=self.sheet,
+                                     row=match.header_row, column=column_letter(j))
+        return not match.duplicates
+
+    def _stage(self) -> None:
+        """``stg``: the contract's columns as trimmed text (blank = NULL), blank rows left out. Materialised once:
+        several lookups and the typing query read it. The grid (names, phone numbers) is dropped right away."""
+        cells = [f"NULLIF(trim(c{self.match.columns[c.name][0]}, ' \t\u00a0'), '') AS {q(c.name)}"
+                 for c in self.present]
+        any_cell = " OR ".join(f"{q(c.name)} IS NOT NULL" for c in self.present) or "FALSE"
+        self.con.execute(f"""CREATE TEMP TABLE {self.stg} AS
+            SELECT * FROM (SELECT src_row, {', '.join(cells) or 'NULL AS _none'} FROM {self.raw.table}
+                           WHERE src_row > {self.match.header_row})
+            WHERE {any_cell}""")
+        self._drop_grid()
+
+    def _drop_grid(self) -> None:
+        for statement in self.raw.drop_sql:
+            self.con.execute(statement)
+        self.raw.drop_sql = []
+
+    def _total_rows(self) -> str:
+        """SQL condition of a Total row, reported here as warnings: dropped, never summed. A row is a total when some
+        label says total and every key cell (the period aside) is blank or says total too. A 'Total' anywhere else
+        stays, and fails as an unknown value."""
+        contract = self.contract
+        text_like = [c for c in self.present if c.kind not in ("count", "amount", "rate", "year", "date", "pii_id")]
+        if not text_like:
+            return "FALSE"
+
+        def is_total(name: str) -> str:
+            return f"regexp_full_match(lower({q(name)}), '{_TOTAL_LABEL}')"
+
+        present = {c.name for c in self.present}
+        condition = "(" + " OR ".join(is_total(c.name) for c in text_like) + ")"
+        for name in contract.key:
+            if name in present and name != contract.period_column:
+                condition += f" AND ({q(name)} IS NULL OR {is_total(name)})"
+        labels = ", ".join(q(c.name) for c in text_like)
+        rows = self.con.execute(f"""SELECT src_row, coalesce({labels}) FROM {self.stg} WHERE {condition}
+                                    ORDER BY src_row""").fetchall()
+        self.log.rows("warning", self.file, self.sheet, None, "total_row",
+                      [(r, f"a total row ('{label}') was dropped: totals are computed, never read from returns")
+                       for r, label in rows], len(rows))
+        return condition if rows else "FALSE"
+
+    def _type(self) -> None:
+        """Build ``typed``: lookups joined from mapping tables of distinct values; everything else is SQL. Numbers
+        are parsed once per cell in an inner query. ``stg`` (clear identifiers) is dropped."""
+        total_row = self._total_rows()
+        if total_row != "FALSE":
+            self.con.execute(f"DELETE FROM {self.stg} WHERE {total_row}")
+        joins, inner, selects, temp = [], ["s.*"], ["src_row"], []
+        for column in self.contract.warehouse_columns:
+            sql_type = normalise.SQL_TYPES[column.kind]
+            if column not in self.present:
+                selects.append(f"CAST(NULL AS {sql_type}) AS {q(column.name)}")
+                continue
+            rule = normalise.rule_for(column)
+            raw, value = q(column.name), q(column.name + "__value")
+            if column.kind in normalise.LOOKUP_KINDS:
+                table, on, mapped = self._lookup_table(column, f"s.{raw}")
+                temp.append(table)
+                joins.append(f"LEFT JOIN {table} ON {on}")
+                inner.append(f"{mapped} AS {value}")
+            elif rule.number_of:
+                inner.append(f"{normalise.number_sql(rule.number_of.replace('{v}', f's.{raw}'))} AS {value}")
+            typed = rule.typed.replace("{v}", raw).replace("{n}", value).replace("{m}", value)
+            selects.append(f"CAST({typed} AS {sql_type}) AS {q(column.name)}")
+            if column.kind != "pii_id":
+                selects.append(f"{raw} AS {q(column.name + '__raw')}")
+        self.con.execute(f"""CREATE TEMP TABLE {self.typed} AS SELECT {', '.join(selects)} FROM (
+            SELECT {', '.join(inner)} FROM {self.stg} s {' '.join(joins)})""")
+        if self.contract.period_from_date:
+            date = q(self.contract.period_from_date)
+            self.con.execute(f"ALTER TABLE {self.typed} ADD COLUMN period VARCHAR")
+            self.con.execute(f"UPDATE {self.typed} SET period = {normalise.period_of_date(date)}")
+        self.con.execute(f"DROP TABLE {self.stg}")  # clear identifiers: gone from here on
+        for table in temp:
+            self.con.execute(f"DROP TABLE {table}")
+
+    def _lookup_table(self, column: Column, raw: str) -> tuple[str, str, str]:
+        """(mapping table, join condition, looked-up value SQL) for a category, province, district or id column."""
+        name = f"map_{next(_ids)}"
+        if column.kind == "category":
+            values = normalise.category_values(column)
+            table = pa.table({"key": list(values), "code": list(values.values())})
+            on = f"{name}.key = {normalise.lookup_key_sql(raw)}"
+        elif column.kind == "province":
+            distinct = [r[0] for r in self.con.execute(
+                f"SELECT DISTINCT {q(column.name)} FROM {self.stg} WHERE {q(column.name)} IS NOT NULL").fetchall()]
+            table = pa.table({"raw": pa.array(distinct, pa.string()),
+                              "code": pa.array([reference.province_code(v) for v in distinct], pa.string())})
+            on = f"{name}.raw = {raw}"
+        elif column.kind == "district":
+            province = next((c.name for c in self.present if c.kind == "province"), None)
+            province_raw = f"{q(province)}" if province else "NULL"
+            pairs = self.con.execute(f"SELECT DISTINCT {province_raw}, {q(column.name)} FROM {self.stg} "
+                                     f"WHERE {q(column.name)} IS NOT NULL").fetchall()
+            matches = [reference.district_match(reference.province_code(p) if p else None, d) for p, d in pairs]
+            table = pa.table({"province_raw": pa.array([p for p, _ in pairs], pa.string()),
+                              "raw": pa.array([d for _, d in pairs], pa.string()),
+                              "code": pa.array([m[0] for m in matches], pa.string()),
+                              "how": pa.array([m[1] for m in matches], pa.string())})
+            self.district_matches = table
+            province_ref = f"s.{q(province)}" if province else "NULL"
+            on = f"{name}.raw = {raw} AND {name}.province_raw IS NOT DISTINCT FROM {province_ref}"
+        else:  # pii_id
+            table = pseudonym_table(self.con, f"SELECT {q(column.name)} FROM {self.stg}", self.hash_key)
+            on = f"{name}.clear = {raw}"
+            self.con.register(name + "_arrow", table)
+            self.con.execute(f"CREATE TEMP TABLE {name} AS SELECT * FROM {name}_arrow")
+            self.con.unregister(name + "_arrow")
+            return name, on, f"{name}.hashed"
+        self.con.register(name + "_arrow", table)
+        self.con.execute(f"CREATE TEMP TABLE {name} AS SELECT * FROM {name}_arrow")
+        self.con.unregister(name + "_arrow")
+        return name, on, f"{name}.code"
+
+    def _check_column(self, column: Column) -> None:
+        name, col, raw = column.name, q(column.name), q(column.name + "__raw")
+        if column.kind == "pii_id":
+            if not column.nullable:
+                self._cells("error", name, "blank_required", f"{col} IS NULL",
+                            lambda _: "blank; an identifier is required")
+            return
+        if not column.nullable:
+            self._cells("error", name, "blank_required", f"{raw} IS NULL",
+                        lambda _: f"blank; a value is required ({normalise.expected(column)})")
+        failed = f"{raw} IS NOT NULL AND {col} IS NULL"
+        if column.kind == "district":
+            self._district_failures(column, failed)
+        elif column.kind != "text":
+            # One problem kind per distinct failure code, so a column with two kinds of mistakes lists both.
+            rows = self.con.execute(f"SELECT DISTINCT {raw} FROM {self.typed} WHERE {failed} "
+                                    f"LIMIT {_MAX_DISTINCT_FAILURES + 1}").fetchall()
+            by_code: dict[str, list[str]] = {}
+            for (value,) in rows:
+                by_code.setdefault(normalise.describe_failure(column, value)[0], []).append(value)
+            if len(rows) > _MAX_DISTINCT_FAILURES:  # hopeless column: one list, one count
+                by_code = {normalise.describe_failure(column, rows[0][0])[0]: []}
+            for code, values in by_code.items():
+                only = f" AND {raw} IN ({', '.join(_sql_text(v) for v in values)})" if values else ""
+                self._cells("error", name, code, failed + only, lambda v: normalise.describe_failure(column, v)[1])
+        self._check_range(column)
+        for quirk in normalise.rule_for(column).quirks:
+            condition = quirk.condition.replace("{v}", raw)
+            n, example = self.con.execute(f"SELECT count(*), min({raw}) FROM {self.typed} "
+                                          f"WHERE {raw} IS NOT NULL AND {col} IS NOT NULL AND {condition}").fetchone()
+            if n:
+                self.log.warning(self.file, quirk.message.format(n=n, example=example), code=quirk.code,
+                                 sheet=self.sheet, column=self.header(name))
+
+    def _district_failures(self, column: Column, failed: str) -> None:
+        province = next((c for c in self.present if c.kind == "province"), None)
+        known_province = f" AND {q(province.name)} IS NOT NULL" if province else ""
+
+        def message(raw: str) -> str:
+            elsewhere = reference.district_elsewhere(raw)
+            if elsewhere:
+                return (f"district '{raw}' is not in the row's province; it is {' or '.join(elsewhere)}; "
+                        f"expected {normalise.expected(column)}")
+            return f"'{raw}' is not a known district; expected {normalise.expected(column)}"
+
+        self._cells("error", column.name, "unknown_district", failed + known_province, message)
+        # Romanisation guesses are accepted (unique in the province) but shown, so a wrong guess can be caught.
+        guessed = [(raw, code) for raw, code, how in zip(self.district_matches.column("raw").to_pylist(),
+                                                         self.district_matches.column("code").to_pylist(),
+                                                         self.district_matches.column("how").to_pylist())
+                   if how == "phonetic"]
+        if guessed:
+            listed = ", ".join(f"'{raw}' as {code} {reference.districts()[code].name_en}"
+                               for raw, code in sorted(set(guessed))[:10])
+            self.log.warning(self.file, f"district spellings matched by their romanisation: {listed}",
+                             code="district_spelling", sheet=self.sheet, column=self.header(column.name))
+
+    def _check_range(self, column: Column) -> None:
+        col = q(column.name)
+        minimum = column.minimum if column.minimum is not None else (0 if column.kind == "count" else None)
+        maximum = column.maximum
+        if column.kind == "rate":
+            minimum, maximum = max(minimum or 0, 0), min(maximum if maximum is not None else 1, 1)
+        if minimum is not None:
+            self._cells("error", column.name, "below_minimum", f"{col} < {minimum}",
+                        lambda v: f"'{v}' is below the minimum {minimum:g}")
+        if maximum is not None:
+            self._cells("error", column.name, "above_maximum", f"{col} > {maximum}",
+                        lambda v: f"'{v}' is above the maximum {maximum:g}")
+
+    def _check_stated_period(self, stated_from_name: set[str]) -> None:
+        contract = self.contract
+        is_quarterly = (contract.period_from_date is not None or
+                        (contract.period_column and contract.column(contract.period_column).kind == "period"))
+        if not is_quarterly:
+            return
+        from_title = set().union(*(stated_periods(t) for t in self.match.title_texts))
+        stated = stated_from_name | from_title
+        if len(stated) > 1:
+            self.log.error(self.file, f"the file name and title rows state different periods "
+                                      f"({', '.join(sorted(stated))}); which quarter is this return for?",
+                           code="period_stated_conflict", sheet=self.sheet)
+            return
+        if not stated:
+            return
+        (period,) = stated
+        source = "file name" if stated_from_name else "title"
+        column = contract.period_from_date or contract.period_column
+        self._cells("error", column, "period_mismatch", f"period IS NOT NULL AND period <> '{period}'",
+                    lambda v: f"'{v}' is outside {period}, the quarter this return's {source} states")
+
+    def _check_contract_rules(self) -> None:
+        for check in self.contract.checks:
+            self._cells(check.severity, check.column, f"check_{check.name}", f"({check.where}) IS TRUE",
+                        lambda v, c=check: f"{c.message} (found '{v}')" if v is not None else c.message)
+
+    def _periods(self) -> list[str]:
+        contract = self.contract
+        if contract.period_from_date:
+            expr = "period"
+        elif contract.period_column:
+            expr = f"CAST({q(contract.period_column)} AS VARCHAR)"
+        else:
+            return []
+        return [r[0] for r in self.con.execute(f"SELECT DISTINCT {expr} FROM {self.typed} WHERE {expr} IS NOT NULL "
+                                               f"ORDER BY 1").fetchall()]

@@ -1,0 +1,169 @@
+"""Validate a refresh's returns together: read every file, validate each table, then the checks that span files (the
+same file twice, two returns for the same period, duplicate keys), and hand over typed tables with no personal data.
+"""
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import duckdb
+import pyarrow as pa
+
+from data_pipeline.contracts import Contract, all_contracts
+from data_pipeline.report import ReturnInfo, ValidationReport
+
+from . import normalise
+from .header import detect_header, stated_periods
+from .issues import MAX_ROWS_PER_PROBLEM, IssueLog
+from .readers import ReadError, file_sha256, read_return_tables
+from .table import StagedPart, TableValidation, q
+
+Progress = Callable[[float, str], None]
+
+
+def validate_returns(paths: list[Path], *, hash_key: bytes, progress: Progress | None = None
+                     ) -> tuple[ValidationReport, dict[str, pa.Table]]:
+    """Validate return files; ``staged`` maps contract name -> typed table (empty unless ``report.ok``)."""
+    report = ValidationReport()
+    log = IssueLog(report)
+    contracts = all_contracts()
+    con = duckdb.connect()  # in memory: nothing of the returns is written anywhere by validation
+    con.execute("SET enable_progress_bar = false")
+    try:
+        parts = _validate_files(con, [Path(p) for p in paths], contracts, log, report, hash_key, progress)
+        _check_same_period(parts, log)
+        for contract in {p.contract.name: p.contract for p in parts}.values():
+            _check_duplicate_keys(con, contract, [p for p in parts if p.contract.name == contract.name], log)
+        staged = _staged_tables(con, parts) if report.ok else {}
+    finally:
+        con.close()
+    if progress:
+        progress(1.0, report.summary())
+    return report, staged
+
+
+def _validate_files(con, paths: list[Path], contracts: dict[str, Contract], log: IssueLog, report: ValidationReport,
+                    hash_key: bytes, progress: Progress | None) -> list[StagedPart]:
+    parts: list[StagedPart] = []
+    seen: dict[str, str] = {}
+    for i, path in enumerate(paths):
+        if progress:
+            progress(i / max(len(paths), 1), f"reading {path.name}")
+        sha = file_sha256(path)
+        if sha in seen:
+            log.warning(path.name, f"identical to {seen[sha]} (same content): ignored, it is the same return sent "
+                                   f"twice", code="same_file_twice")
+            continue
+        seen[sha] = path.name
+        try:
+            grids = read_return_tables(con, path)
+        except ReadError as exc:
+            log.error(path.name, str(exc), code="unreadable_file")
+            report.returns.append(ReturnInfo(path.name, sha, None, None))
+            continue
+        recognised = 0
+        for grid in grids:
+            if progress:
+                progress(i / max(len(paths), 1), f"validating {path.name}" + (f" / {grid.sheet}" if grid.sheet else ""))
+            match = detect_header(grid, contracts)
+            if match is None:
+                if grid.top_rows and grid.sheet is not None:
+                    log.warning(path.name, "no header row of any return was found in this sheet: ignored",
+                                code="unrecognised_sheet", sheet=grid.sheet)
+                for statement in grid.drop_sql:
+                    con.execute(statement)
+                continue
+            recognised += 1
+            part = TableValidation(con, grid, match, log, hash_key).run(stated_periods(path.stem))
+            report.returns.append(ReturnInfo(path.name, sha, grid.sheet, match.contract.name,
+                                             part.rows if part else 0, part.periods if part else []))
+            if part is not None:
+                parts.append(part)
+        if not recognised:
+            expected = ", ".join(sorted(contracts))
+            log.error(path.name, f"no table in this file has the header row of a known return (expected the headers "
+                                 f"of one of: {expected}; download a template)", code="unrecognised_file")
+            report.returns.append(ReturnInfo(path.name, sha, None, None))
+    return parts
+
+
+def _where(part: StagedPart) -> str:
+    return part.file + (f" (sheet '{part.sheet}')" if part.sheet else "")
+
+
+def _check_same_period(parts: list[StagedPart], log: IssueLog) -> None:
+    """Two different returns for the same source and period cannot both be right: which one to publish is a human
+    decision. A snapshot source (no period) takes exactly one return per refresh."""
+    by_contract: dict[str, list[StagedPart]] = {}
+    for part in parts:
+        by_contract.setdefault(part.contract.name, []).append(part)
+    for name, group in by_contract.items():
+        for later_index, later in enumerate(group):
+            for earlier in group[:later_index]:
+                if not later.contract.replaces_by_period:
+                    log.error(later.file, f"a second {later.contract.title} snapshot in the same refresh (the other "
+                                          f"is {_where(earlier)}); send one", code="same_period_twice",
+                              sheet=later.sheet)
+                    continue
+                shared = sorted(set(later.periods) & set(earlier.periods))
+                if shared:
+                    log.error(later.file, f"{later.contract.title} rows for {', '.join(shared[:5])}"
+                                          f"{' …' if len(shared) > 5 else ''} also come from {_where(earlier)}; "
+                                          f"two different returns for the same period: keep one",
+                              code="same_period_twice", sheet=later.sheet)
+
+
+def _check_duplicate_keys(con, contract: Contract, parts: list[StagedPart], log: IssueLog) -> None:
+    """Rows with the same key, within a return or across the refresh's returns: each later row is an error naming the
+    first. Rows with a blank key cell are left out (they are already errors)."""
+    key = [q(k) for k in contract.key]
+    complete = " AND ".join(f"{k} IS NOT NULL" for k, name in zip(key, contract.key)
+                            if not contract.column(name).nullable) or "TRUE"
+    union = " UNION ALL ".join(
+        f"SELECT {i} AS part, src_row, {', '.join(key)} FROM {p.table} WHERE {complete}" for i, p in enumerate(parts))
+    rows = con.execute(f"""
+        WITH numbered AS (
+            SELECT *, row_number() OVER (PARTITION BY {', '.join(key)} ORDER BY part, src_row) AS nth,
+                      first_value(part) OVER (PARTITION BY {', '.join(key)} ORDER BY part, src_row) AS first_part,
+                      first_value(src_row) OVER (PARTITION BY {', '.join(key)} ORDER BY part, src_row) AS first_row
+            FROM ({union}))
+        SELECT part, src_row, first_part, first_row, {', '.join(key)}, count(*) OVER () AS total
+        FROM numbered WHERE nth > 1 ORDER BY part, src_row LIMIT {MAX_ROWS_PER_PROBLEM}""").fetchall()
+    if not rows:
+        return
+    total = rows[0][-1]
+    by_part: dict[int, list[tuple[int, str]]] = {}
+    for part_index, row, first_part, first_row, *values in rows:
+        values = values[:-1]
+        shown = ", ".join(f"{name}={_shown(contract, name, v)}" for name, v in zip(contract.key, values))
+        first = parts[first_part]
+        place = f"row {first_row}" + ("" if first_part == part_index else f" of {_where(first)}")
+        by_part.setdefault(part_index, []).append((row, f"duplicate key ({shown}): same as {place}"))
+    for part_index, located in by_part.items():
+        part = parts[part_index]
+        column = part.headers.get(contract.key[0], contract.key[0])
+        log.rows("error", part.file, part.sheet, column, "duplicate_key", located, len(located))
+    if total > MAX_ROWS_PER_PROBLEM:
+        log.error(parts[0].file, f"and {total - MAX_ROWS_PER_PROBLEM} more duplicate key row(s) in the "
+                                 f"{contract.title} returns", code="duplicate_key")
+
+
+def _shown(contract: Contract, name: str, value) -> str:
+    if contract.column(name).kind == "pii_id" and value is not None:
+        return f"id #{str(value)[:8]}"  # the hash, shortened: the clear id is not kept
+    return str(value)
+
+
+def _staged_tables(con, parts: list[StagedPart]) -> dict[str, pa.Table]:
+    staged: dict[str, pa.Table] = {}
+    for name in dict.fromkeys(p.contract.name for p in parts):
+        contract = parts[[p.contract.name for p in parts].index(name)].contract
+        columns = [f"CAST({q(c.name)} AS {normalise.SQL_TYPES[c.kind]}) AS {q(c.name)}"
+                   for c in contract.warehouse_columns]
+        if contract.period_from_date:
+            columns.append("CAST(period AS VARCHAR) AS period")
+        union = " UNION ALL ".join(
+            f"SELECT {', '.join(columns)}, CAST('{p.file.replace(chr(39), chr(39) * 2)}' AS VARCHAR) AS source_file "
+            f"FROM {p.table}" for p in parts if p.contract.name == name)
+        staged[name] = con.sql(union).to_arrow_table()
+    return staged
