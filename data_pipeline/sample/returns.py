@@ -55,20 +55,20 @@ class SampleBuilder:
         return [
             Return("LSB_population_births_2020-2022.xlsx", self._population),
             Return("LSB_labour_force_2020-2022.xlsx", self._labour_force),
-            Return("NHIB_members_2020Q1-2022Q2.xlsx", self._health_insurance),
-            Return("LSSO_contributors_beneficiaries_2020Q1-2022Q2.xlsx", self._social_security),
+            Return("NHIB_members_2020-2022.xlsx", self._health_insurance),
+            Return("LSSO_contributors_beneficiaries_2020-2022.xlsx", self._social_security),
             Return(register, self._mecg_register),
             Return("MoLSW_MECG_payments_to_2022-06-30.csv", self._mecg_payments),
             Return(hi_link, self._hi_link),
-            Return("MoES_school_meals_2020Q1-2022Q2.xlsx", self._school_meals),
-            Return("MAF_cash_transfer_2020Q1-2022Q2.xlsx", self._cash_transfer),
+            Return("MoES_school_meals_2020-2022.xlsx", self._school_meals),
+            Return("MAF_cash_transfer_2020-2022.xlsx", self._cash_transfer),
             # The same file sent twice: an identical copy under another name (ingestion warns and ignores it).
-            Return("MAF_cash_transfer_2020Q1-2022Q2 (resent).xlsx", self._resent_cash_transfer),
+            Return("MAF_cash_transfer_2020-2022 (resent).xlsx", self._resent_cash_transfer),
             Return("MoF_sp_spending_FY2020-2022.xlsx", self._sp_spending),
             Return("NSPC_commission_meetings_2022.xlsx", self._commission_meetings),
-            Return("Secretariat_returns_log_2020Q1-2022Q2.xlsx", self._returns_log),
-            Return("MoLSW_referrals_2020Q1-2022Q2.xlsx", self._referrals),
-            Return("Grievances_2020Q1-2022Q2.xlsx", self._grievances),
+            Return("Secretariat_returns_log_2020-2022.xlsx", self._returns_log),
+            Return("MoLSW_referrals_2020-2022.xlsx", self._referrals),
+            Return("Grievances_2020-2022.xlsx", self._grievances),
             Return("Secretariat_roadmap_actions_2022-06-30.xlsx", self._roadmap),
             Return("Secretariat_capacity_building_2020-2022.xlsx", self._capacity_building),
             Return("broken/MoES_school_meals_2022Q2_broken.xlsx", self._broken_school_meals),
@@ -208,7 +208,7 @@ class SampleBuilder:
         ])
 
     def _resent_cash_transfer(self, path: Path) -> None:
-        original = path.with_name("MAF_cash_transfer_2020Q1-2022Q2.xlsx")
+        original = path.with_name("MAF_cash_transfer_2020-2022.xlsx")
         if not original.exists():
             self._cash_transfer(original)
         shutil.copyfile(original, path)

@@ -52,6 +52,12 @@ class Sheet:
                         for c in self.column_names])
         return out
 
+    def total_label_index(self) -> int:
+        """Where a clerk writes "Total": the first label column (not a number, year or date column)."""
+        kinds = {c.name: c.kind for c in get_contract(self.contract).columns}
+        return next(i for i, c in enumerate(self.column_names)
+                    if kinds[c] not in ("count", "amount", "rate", "year", "date", "pii_id"))
+
     @property
     def header_excel_row(self) -> int:
         """1-based row number of the header as Excel shows it."""
@@ -97,7 +103,7 @@ def write_workbook(path: Path, sheets: list[Sheet]) -> Path:
         last = header_row + len(data)
         if sheet.total_of:
             last += 1
-            ws.write_string(last, 0, "Total", bold)
+            ws.write_string(last, sheet.total_label_index(), "Total", bold)
             for c, column in enumerate(sheet.column_names):
                 if column in sheet.total_of:
                     total = sum(_number(values[c]) for values in data)
