@@ -283,6 +283,8 @@ def _sheet_parts(archive: zipfile.ZipFile) -> list[tuple[str, str]]:
 
 
 _FORMULA_TAG = re.compile(rb"<(\w+:)?f[\s>/]")
+_CELL_START = re.compile(rb"<(\w+:)?c[\s>]")
+_CELL_END = re.compile(rb"</(\w+:)?c\s*>")
 
 
 def _has_formula_tag(stream) -> bool:
@@ -295,11 +297,38 @@ def _has_formula_tag(stream) -> bool:
 
 
 def _formulas_in_sheet(archive: zipfile.ZipFile, sheet: str, part: str) -> list[FormulaCell]:
-    """Stream one sheet through expat; only cells with an <f> child are kept. DTDs are refused."""
-    # Fast path: most returns have no formulas; a byte scan is far cheaper than parsing every cell.
+    """The formula cells of one sheet. DTDs are refused.
+
+    Most returns have no formulas, and parsing every cell of a large sheet with expat takes seconds; so the sheet
+    is first scanned as bytes, and only the <c> elements around each <f> tag are cut out and parsed. A sheet whose
+    cells cannot be cut out cleanly is parsed whole.
+    """
     with archive.open(part) as stream:
         if not _has_formula_tag(stream):
             return []
+    xml = archive.read(part)  # within the budget check_upload has confirmed
+    if b"<!DOCTYPE" in xml or b"<!ENTITY" in xml:
+        raise ValueError(f"sheet {sheet!r} declares a DTD")
+    snippets = _formula_cell_snippets(xml)
+    document = b"<cells>" + b"".join(snippets) + b"</cells>" if snippets is not None else xml
+    return _parse_formula_cells(sheet, document)
+
+
+def _formula_cell_snippets(xml: bytes) -> list[bytes] | None:
+    snippets, done_until = [], 0
+    for tag in _FORMULA_TAG.finditer(xml):
+        if tag.start() < done_until:
+            continue
+        starts = list(_CELL_START.finditer(xml, max(0, tag.start() - 4096), tag.start()))
+        end = _CELL_END.search(xml, tag.end())
+        if not starts or end is None:
+            return None
+        snippets.append(xml[starts[-1].start():end.end()])
+        done_until = end.end()
+    return snippets
+
+
+def _parse_formula_cells(sheet: str, document: bytes) -> list[FormulaCell]:
     found: list[FormulaCell] = []
     shared: dict[str, str] = {}
     cell: dict = {}
@@ -309,7 +338,7 @@ def _formulas_in_sheet(archive: zipfile.ZipFile, sheet: str, part: str) -> list[
         raise ValueError(f"sheet {sheet!r} declares a DTD")
 
     def start(tag, attrs):
-        local = _local(tag)
+        local = tag.rsplit(":", 1)[-1]
         if local == "c":
             cell.clear()
             cell.update(ref=attrs.get("r", "?"), formula=None, value=None, shared_id=None)
@@ -323,7 +352,7 @@ def _formulas_in_sheet(archive: zipfile.ZipFile, sheet: str, part: str) -> list[
             reading[1].append(text)
 
     def end(tag):
-        local = _local(tag)
+        local = tag.rsplit(":", 1)[-1]
         if local in ("f", "v") and reading[0] == local:
             cell["formula" if local == "f" else "value"] = "".join(reading[1])
             reading[:] = [None, []]
@@ -339,17 +368,14 @@ def _formulas_in_sheet(archive: zipfile.ZipFile, sheet: str, part: str) -> list[
                 found.append(FormulaCell(sheet, cell["ref"], formula, cell["value"] or None))
             cell.clear()
 
-    parser = expat.ParserCreate(namespace_separator="}")
+    parser = expat.ParserCreate()  # no namespace processing: prefixes are dropped by hand, snippets need no xmlns
     parser.StartDoctypeDeclHandler = refuse_dtd
     parser.EntityDeclHandler = refuse_dtd
     parser.StartElementHandler = start
     parser.EndElementHandler = end
     parser.CharacterDataHandler = characters
     parser.buffer_text = True
-    with archive.open(part) as stream:
-        while chunk := stream.read(1 << 20):
-            parser.Parse(chunk, False)
-    parser.Parse(b"", True)
+    parser.Parse(document, True)
     return found
 
 

@@ -233,6 +233,28 @@ def test_text_that_looks_like_a_formula_is_not_a_formula_cell():
     assert formula_cells(book) == []
 
 
+MAIN_NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+
+
+@pytest.mark.parametrize("sheet_xml, expected", [
+    (  # a shared formula: written once, referenced by id in the next cell
+        f'<worksheet xmlns="{MAIN_NS}"><sheetData><row r="2"><c r="B2"><f t="shared" ref="B2:B3" si="0">A2*2</f>'
+        '<v>4</v></c></row><row r="3"><c r="B3"><f t="shared" si="0"/><v>6</v></c></row></sheetData></worksheet>',
+        [FormulaCell("data", "B2", "A2*2", "4"), FormulaCell("data", "B3", "A2*2 (shared)", "6")]),
+    (  # a prefixed namespace, as some non-Excel writers produce
+        f'<x:worksheet xmlns:x="{MAIN_NS}"><x:sheetData><x:row r="1"><x:c r="A1" t="str"><x:f>"a"&amp;"b"</x:f>'
+        '</x:c></x:row></x:sheetData></x:worksheet>',
+        [FormulaCell("data", "A1", '"a"&"b"', None)]),
+    (  # a start tag too far from its formula to cut out: the whole sheet is parsed instead
+        f'<worksheet xmlns="{MAIN_NS}"><sheetData><row r="1"><c r="C1" note="{"x" * 5000}"><f>1/0</f>'
+        '<v>#DIV/0!</v></c><c r="D1"><v>5</v></c></row></sheetData></worksheet>',
+        [FormulaCell("data", "C1", "1/0", "#DIV/0!")]),
+])
+def test_formula_cells_in_hand_written_sheets(sheet_xml, expected):
+    book = rezip(workbook_openpyxl([["a"]]), replace={"xl/worksheets/sheet1.xml": sheet_xml.encode()})
+    assert formula_cells(book) == expected
+
+
 def test_sheet_with_an_entity_declaration_is_refused():
     laughs = (b'<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol"><!ENTITY lol2 "&lol;&lol;&lol;">]>'
               b'<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData><row r="1">'
