@@ -254,7 +254,7 @@ def test_secretariat_logs_match_the_source_report(sample):
 # --- the mess, and the returns that must be rejected --------------------------------------------------------------
 def test_the_same_return_is_sent_twice(sample):
     original = sample / "MAF_cash_transfer_2020-2022.xlsx"
-    assert (sample / "MAF_cash_transfer_2020-2022 (resent).xlsx").read_bytes() == original.read_bytes()
+    assert (sample / "MAF_cash_transfer_2020-2022_resent.xlsx").read_bytes() == original.read_bytes()
 
 
 def test_the_broken_return_holds_its_three_faults_where_the_readme_says(sample):

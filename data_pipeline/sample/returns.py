@@ -63,7 +63,7 @@ class SampleBuilder:
             Return("MoES_school_meals_2020-2022.xlsx", self._school_meals),
             Return("MAF_cash_transfer_2020-2022.xlsx", self._cash_transfer),
             # The same file sent twice: an identical copy under another name (ingestion warns and ignores it).
-            Return("MAF_cash_transfer_2020-2022 (resent).xlsx", self._resent_cash_transfer),
+            Return("MAF_cash_transfer_2020-2022_resent.xlsx", self._resent_cash_transfer),
             Return("MoF_sp_spending_FY2020-2022.xlsx", self._sp_spending),
             Return("NSPC_commission_meetings_2022.xlsx", self._commission_meetings),
             Return("Secretariat_returns_log_2020-2022.xlsx", self._returns_log),
