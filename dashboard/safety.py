@@ -35,7 +35,6 @@ ALLOWED_EXTENSIONS = (".xlsx", ".csv", ".parquet")
 _SIGNATURES = (
     (b"\x89PNG\r\n\x1a\n", "a PNG image"),
     (b"\x7fELF", "a Linux program (ELF)"),
-    (b"MZ", "a Windows program (.exe/.dll)"),
     (b"%PDF", "a PDF document"),
     (b"\xff\xd8\xff", "a JPEG image"),
     (b"GIF8", "a GIF image"),
@@ -46,7 +45,6 @@ _SIGNATURES = (
     (b"7z\xbc\xaf\x27\x1c", "a 7-Zip archive"),
     (b"Rar!", "a RAR archive"),
     (b"PAR1", "a Parquet file"),
-    (b"#!", "a script"),
 )
 _SPREADSHEET_NS = ("http://schemas.openxmlformats.org/spreadsheetml/2006/main",
                    "http://purl.oclc.org/ooxml/spreadsheetml/main")
@@ -202,6 +200,8 @@ def _check_parquet(shown: str, data: bytes, max_uncompressed: int) -> list[str]:
 
 
 def _sniff(data: bytes) -> str | None:
+    if data.startswith(b"MZ") and b"\x00" in data[:64]:  # a DOS/PE header; "MZ" alone could start a CSV header
+        return "a Windows program (.exe/.dll)"
     return next((kind for magic, kind in _SIGNATURES if data.startswith(magic)), None)
 
 

@@ -134,6 +134,13 @@ def test_a_program_renamed_is_refused_and_named(name):
     assert len(problems) == 1 and "Linux program" in problems[0]
 
 
+def test_a_windows_program_renamed_is_refused_but_a_csv_starting_with_mz_is_not():
+    program = b"MZ\x90\x00\x03\x00\x00\x00\x04\x00\x00\x00\xff\xff" + bytes(50) + b"This program cannot be run"
+    assert "Windows program" in check_upload("returns.csv", program)[0]
+    assert "Windows program" in check_upload("returns.xlsx", program)[0]
+    assert check_upload("returns.csv", b"MZ_code,women\nA1,5\n") == []
+
+
 def test_a_zip_that_is_not_a_workbook_is_refused():
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w") as archive:
