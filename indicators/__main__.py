@@ -1,0 +1,46 @@
+"""python -m indicators export OUT [--format csv|sdmx|opensdg] [--version V] [--warehouse DIR]
+
+csv writes OUT itself when it ends in .csv, else OUT/indicators_<version>.csv; sdmx and opensdg write into the
+directory OUT.
+"""
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from . import api, export
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m indicators", description="Indicator exports.")
+    sub = parser.add_subparsers(dest="command", required=True)
+    ex = sub.add_parser("export", help="compute the catalogue on a warehouse version and write it out")
+    ex.add_argument("out", type=Path)
+    ex.add_argument("--format", choices=("csv", "sdmx", "opensdg"), default="csv")
+    ex.add_argument("--version", help="warehouse version (default: the published one)")
+    ex.add_argument("--warehouse", type=Path, help="warehouse folder (default: SP_WAREHOUSE or ./warehouse)")
+    args = parser.parse_args(argv)
+
+    version = args.version or api.current_version(args.warehouse)
+    if version is None:
+        print(f"error: no published warehouse version in {args.warehouse or 'the default warehouse'}",
+              file=sys.stderr)
+        return 2
+    tidy = api.indicator_values(version, args.warehouse)
+    if args.format == "csv":
+        target = args.out if args.out.suffix == ".csv" else args.out / f"indicators_{version}.csv"
+        written = [export.write_csv(tidy, target)]
+    elif args.format == "sdmx":
+        written = export.write_sdmx(tidy, args.out)
+    else:
+        written = export.write_opensdg(tidy, args.out)
+    with_data = tidy.loc[tidy["value"].notna(), "indicator_id"].nunique()
+    print(f"version {version}: {len(tidy)} rows, {with_data} indicators with data")
+    for path in written:
+        print(f"wrote {path}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,140 @@
+"""The only module the Streamlit pages import for data (docs/DESIGN.md §4-5). Fixed interface; see each docstring.
+
+``indicator_values`` is computed once per (warehouse version, parameters file, indicator code, day) and kept in
+memory and next to the warehouse in ``<warehouse>/cache/<version>/`` (never inside the immutable versions/ folder).
+The day is part of the key because the Secretariat's logs are read "as of today" (a return not yet due is not late).
+"""
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import os
+from functools import lru_cache
+from pathlib import Path
+
+import pandas as pd
+
+from . import engine, supporting, warehouse_access
+from .catalogue import all_indicators
+from .parameters import load_parameters, target_for
+
+DAYS_LATE_BINS = supporting.DAYS_LATE_BINS
+SUPPORTING_TABLES = supporting.NAMES
+_CODE = Path(__file__).parent
+
+
+def current_version(root=None) -> str | None:
+    return warehouse_access.current_version(root)
+
+
+def version_info(version: str, root=None) -> dict:
+    """The version's manifest: created_at, operator, parent, tables (rows, files, periods), warnings ..."""
+    return warehouse_access.read_manifest(version, root)
+
+
+def list_versions(root=None) -> pd.DataFrame:
+    return warehouse_access.list_versions(root)
+
+
+def refresh_log(root=None) -> pd.DataFrame:
+    return warehouse_access.refresh_log(root)
+
+
+def parameters() -> dict:
+    """The parsed parameters file (small_cell_threshold is under ["general"])."""
+    return load_parameters()
+
+
+def catalogue() -> pd.DataFrame:
+    """One row per indicator, with its documentation, baseline and targets from the parameters file."""
+    params = load_parameters()
+    rows = []
+    for ind in all_indicators().values():
+        target = target_for(params, ind.id)
+        rows.append({
+            "indicator_id": ind.id, "short_name": ind.short_name, "long_name": ind.long_name, "area": ind.area,
+            "sdg_series": ind.sdg_series, "unit": ind.unit, "polarity": ind.polarity, "kind": ind.kind,
+            "frequency": ind.frequency, "disaggregations": list(ind.disaggregations),
+            "breakdowns": list(ind.breakdowns), "sources": list(ind.sources),
+            "numerator_label": ind.numerator_label, "denominator_label": ind.denominator_label,
+            "method_note": ind.method_note, "baseline_year": target.get("baseline_year"),
+            "baseline_value": target.get("baseline_value"), "target_2025": target.get("target_2025"),
+            "target_2030": target.get("target_2030"), "illustrative_targets": bool(params["meta"]["illustrative"]),
+        })
+    return pd.DataFrame(rows)
+
+
+def indicator_values(version: str, root=None, public: bool = False) -> pd.DataFrame:
+    """The whole tidy table of DESIGN.md §4 for ``version``.
+
+    ``public=True`` blanks numerator, denominator, value and bounds of small cells (``small_cell`` is True: a
+    person count below the parameters' small_cell_threshold), for views shared outside the Secretariat.
+    """
+    tidy = _computed(version, root)[0].copy()
+    if public:
+        hidden = tidy["small_cell"].fillna(False).astype(bool)
+        tidy.loc[hidden, ["numerator", "denominator", "value", "lower_bound", "upper_bound"]] = float("nan")
+    return tidy
+
+
+def supporting_table(version: str, name: str, root=None) -> pd.DataFrame:
+    """An aggregate table charted beside the indicators; ``name`` is one of ``SUPPORTING_TABLES``."""
+    if name not in supporting.NAMES:
+        raise ValueError(f"no supporting table {name!r}; expected one of {', '.join(supporting.NAMES)}")
+    if name == "pci":
+        return _computed(version, root)[1].copy()
+    con = warehouse_access.open_version(version, root)
+    try:
+        engine.prepare(con, load_parameters())
+        return con.execute(supporting.QUERIES[name]).df()
+    finally:
+        con.close()
+
+
+def clear_cache() -> None:
+    """Forget the in-memory results (after a refresh or a parameters edit in the same process)."""
+    _computed_cached.cache_clear()
+
+
+# --------------------------------------------------------------------------------------------------- computation
+def _code_hash() -> str:
+    digest = hashlib.sha256()
+    for path in sorted(_CODE.rglob("*.py")):
+        digest.update(path.read_bytes())
+    return digest.hexdigest()[:12]
+
+
+def _computed(version: str, root) -> tuple[pd.DataFrame, pd.DataFrame]:
+    params = load_parameters()
+    root_path = str(warehouse_access.warehouse_root(root))
+    return _computed_cached(version, root_path, params["_path"], params["_hash"], dt.date.today().isoformat())
+
+
+@lru_cache(maxsize=8)
+def _computed_cached(version: str, root: str, params_path: str, params_hash: str,
+                     day: str) -> tuple[pd.DataFrame, pd.DataFrame]:
+    cache_dir = Path(root) / "cache" / version
+    stem = f"{params_hash}-{_code_hash()}-{day}"
+    tidy_file, pci_file = cache_dir / f"{stem}.parquet", cache_dir / f"{stem}.pci.parquet"
+    if tidy_file.exists() and pci_file.exists():
+        return pd.read_parquet(tidy_file), pd.read_parquet(pci_file)
+    con = warehouse_access.open_version(version, root)
+    try:
+        tidy = engine.compute_all(con, version, load_parameters(Path(params_path)))
+        pci_table = con.execute("SELECT * FROM ind_pci").df()
+    finally:
+        con.close()
+    _write_cache(tidy, tidy_file)
+    _write_cache(pci_table, pci_file)
+    return tidy, pci_table
+
+
+def _write_cache(frame: pd.DataFrame, path: Path) -> None:
+    """Best effort: a read-only warehouse just means no disk cache."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_suffix(f".tmp{os.getpid()}")
+        frame.to_parquet(tmp, index=False)
+        os.replace(tmp, path)
+    except OSError:
+        pass

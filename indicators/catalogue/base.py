@@ -1,0 +1,85 @@
+"""What a catalogue entry *says*: the ``Indicator`` declaration.
+
+An entry gives SQL over the warehouse views (docs/DESIGN.md §3) that yields rows at the finest grain it supports; the
+engine (``indicators.engine``) sums them at every level with GROUPING SETS, so every province, district, sex and
+breakdown is computed by the same query plan.
+
+``numerator_sql`` yields the columns
+    period, province, district, sex, <each name in ``breakdowns``>, and
+    - ``numerator`` (kinds ratio, count, amount), plus ``denominator`` when ``denominator_sql`` is None (same grain);
+    - ``observation`` (kind statistic): one row per observation, summarised by ``statistic``;
+    - ``lower_numerator``, ``upper_numerator`` when ``bounded`` (values only bounded, e.g. overlap of aggregates).
+``denominator_sql`` (optional) yields period, province, district, sex, <each name in ``denominator_breakdowns``>,
+``denominator``. A breakdown the denominator lacks shares the denominator of its total (e.g. health insurance members
+by scheme over the whole population). Columns an entry does not have are written as NULL.
+
+SQL may use the helper views and macros of ``indicators.sql_helpers`` and ``getvariable('<parameter>')``.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+Area = Literal["sdg_131", "health_insurance", "social_security", "social_welfare", "financing", "delivery",
+               "coordination"]
+AREAS: tuple[str, ...] = ("sdg_131", "health_insurance", "social_security", "social_welfare", "financing", "delivery",
+                          "coordination")
+Unit = Literal["percent", "persons", "LAK", "days", "score", "ratio"]
+UNITS: tuple[str, ...] = ("percent", "persons", "LAK", "days", "score", "ratio")
+Kind = Literal["ratio", "count", "amount", "statistic", "index"]
+Polarity = Literal["higher_is_better", "lower_is_better"]
+Frequency = Literal["quarterly", "yearly"]
+DISAGGREGATIONS: tuple[str, ...] = ("province", "district", "sex")
+
+# Ratios are shown as percent (x100); scores and plain ratios as they are.
+SCALE = {"percent": 100.0, "ratio": 1.0, "score": 1.0}
+
+
+@dataclass(frozen=True)
+class Indicator:
+    id: str
+    short_name: str
+    long_name: str
+    area: Area
+    unit: Unit
+    polarity: Polarity
+    kind: Kind
+    frequency: Frequency
+    sources: tuple[str, ...]           # contract names (warehouse tables) read
+    numerator_label: str
+    denominator_label: str | None
+    method_note: str
+    numerator_sql: str
+    denominator_sql: str | None = None
+    disaggregations: tuple[str, ...] = ("province", "sex")
+    breakdowns: tuple[str, ...] = ()
+    denominator_breakdowns: tuple[str, ...] = ()
+    sdg_series: str | None = None
+    statistic: str | None = None       # aggregate over ``observation`` (kind statistic), e.g. "median(observation)"
+    bounded: bool = False
+    person_based: bool = True          # counts persons: small cells are suppressed in public views
+
+    def __post_init__(self) -> None:
+        problems = []
+        if self.area not in AREAS:
+            problems.append(f"area {self.area!r} not one of {AREAS}")
+        if self.unit not in UNITS:
+            problems.append(f"unit {self.unit!r} not one of {UNITS}")
+        if not set(self.disaggregations) <= set(DISAGGREGATIONS):
+            problems.append(f"disaggregations {self.disaggregations} not within {DISAGGREGATIONS}")
+        if "district" in self.disaggregations and "province" not in self.disaggregations:
+            problems.append("a district breakdown needs the province breakdown too")
+        if self.kind == "statistic" and not self.statistic:
+            problems.append("a statistic needs its aggregate expression (statistic=...)")
+        if self.kind == "ratio" and self.unit not in SCALE:
+            problems.append(f"a ratio is shown as percent, ratio or score, not {self.unit!r}")
+        if self.kind in ("count", "amount", "statistic") and self.denominator_sql:
+            problems.append(f"kind {self.kind!r} has no denominator")
+        if not set(self.denominator_breakdowns) <= set(self.breakdowns):
+            problems.append("denominator_breakdowns must be among breakdowns")
+        if problems:
+            raise ValueError(f"indicator {self.id}: " + "; ".join(problems))
+
+    @property
+    def scale(self) -> float:
+        return SCALE.get(self.unit, 1.0)

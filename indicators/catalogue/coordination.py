@@ -1,0 +1,261 @@
+"""Section D: coordination, from the Technical Secretariat's own logs, and the Provincial Coordination Index."""
+from __future__ import annotations
+
+from .base import Indicator
+
+# One row per planned meeting; a central meeting has no province (its figures count in the national total only).
+_MEETINGS = """
+    SELECT meeting_id, any_value(period) AS period, any_value(level) AS level,
+           CASE WHEN any_value(level) = 'central' THEN NULL ELSE any_value(province) END AS province,
+           bool_or(held_date IS NOT NULL) AS held
+    FROM commission_meetings GROUP BY meeting_id"""
+
+COORD_MEETINGS = Indicator(
+    id="COORD_MEETINGS",
+    short_name="Commission meetings held",
+    long_name="Commission meetings held / meetings planned (central commission and each provincial commission)",
+    area="coordination", unit="percent", polarity="higher_is_better", kind="ratio", frequency="quarterly",
+    disaggregations=("province",), breakdowns=("level",), sources=("commission_meetings",), person_based=False,
+    numerator_label="Meetings held", denominator_label="Meetings planned in the yearly plan",
+    method_note=("Meetings planned in the quarter (by planned date) that were held (a held date is given), at any "
+                 "date. Central meetings count in the national total and under level 'central'; provincial "
+                 "meetings in their province."),
+    numerator_sql=f"""
+        SELECT period, province, NULL AS district, NULL AS sex, level, CAST(held AS INTEGER) AS numerator,
+               1 AS denominator
+        FROM ({_MEETINGS})""",
+)
+
+_ATTENDANCE = """
+    SELECT m.period, CASE WHEN m.level = 'central' THEN NULL ELSE m.province END AS province, m.level, m.sex,
+           m.present, m.representative_level
+    FROM commission_meetings m WHERE m.held_date IS NOT NULL"""
+
+COORD_ATTENDANCE = Indicator(
+    id="COORD_ATTENDANCE",
+    short_name="Commission attendance",
+    long_name="Member institutions present / member institutions expected, at meetings held",
+    area="coordination", unit="percent", polarity="higher_is_better", kind="ratio", frequency="quarterly",
+    disaggregations=("province",), breakdowns=("level",), sources=("commission_meetings",), person_based=False,
+    numerator_label="Member institutions present", denominator_label="Member institutions expected",
+    method_note="At meetings held in the quarter: member institutions marked present / member institutions expected.",
+    numerator_sql=f"""
+        SELECT period, province, NULL AS district, NULL AS sex, level, CAST(present AS INTEGER) AS numerator,
+               1 AS denominator
+        FROM ({_ATTENDANCE})""",
+)
+
+COORD_ATTENDANCE_LEVEL = Indicator(
+    id="COORD_ATTENDANCE_LEVEL",
+    short_name="Attendance at the designated level",
+    long_name="Member institutions represented at the designated level rather than by a delegate / member "
+              "institutions present",
+    area="coordination", unit="percent", polarity="higher_is_better", kind="ratio", frequency="quarterly",
+    disaggregations=("province", "sex"), breakdowns=("level",), sources=("commission_meetings",),
+    person_based=False,
+    numerator_label="Present at the designated level", denominator_label="Member institutions present",
+    method_note=("Of the member institutions present at meetings held in the quarter, those represented at the "
+                 "designated level (minister ... director, governor, vice-governor) rather than by a 'delegate'. "
+                 "By sex of the person attending, where recorded."),
+    numerator_sql=f"""
+        SELECT period, province, NULL AS district, sex, level,
+               CASE WHEN coalesce(representative_level, 'delegate') <> 'delegate' THEN 1 ELSE 0 END AS numerator,
+               1 AS denominator
+        FROM ({_ATTENDANCE}) WHERE present""",
+)
+
+# Expected returns, as of today: one not yet due and not yet received is not counted.
+_RETURNS = """
+    SELECT period, province, sender_type, sender, source, due_date, received_date
+    FROM returns_log WHERE received_date IS NOT NULL OR due_date < current_date"""
+
+COORD_REPORT_TIMELY = Indicator(
+    id="COORD_REPORT_TIMELY",
+    short_name="Returns on time",
+    long_name="Data returns received by their due date / returns expected, by ministry and by province",
+    area="coordination", unit="percent", polarity="higher_is_better", kind="ratio", frequency="quarterly",
+    disaggregations=("province",), breakdowns=("sender_type", "sender", "source"), sources=("returns_log",),
+    person_based=False,
+    numerator_label="Returns received on or before the due date", denominator_label="Returns expected",
+    method_note=("From the returns log, for each quarter reported on: returns received on or before their due date "
+                 "/ returns expected (a return not yet due and not received is not counted). Ministries' returns "
+                 "without a province count in the national total; breakdowns by sender and by source."),
+    numerator_sql=f"""
+        SELECT period, province, NULL AS district, NULL AS sex, sender_type, sender, source,
+               CASE WHEN received_date <= due_date THEN 1 ELSE 0 END AS numerator, 1 AS denominator
+        FROM ({_RETURNS})""",
+)
+
+COORD_REPORT_COMPLETE = Indicator(
+    id="COORD_REPORT_COMPLETE",
+    short_name="Returns received",
+    long_name="Data returns received / returns expected, by ministry and by province",
+    area="coordination", unit="percent", polarity="higher_is_better", kind="ratio", frequency="quarterly",
+    disaggregations=("province",), breakdowns=("sender_type", "sender", "source"), sources=("returns_log",),
+    person_based=False,
+    numerator_label="Returns received (at any date)", denominator_label="Returns expected",
+    method_note="As the timeliness rate, but counting every return received, late or not.",
+    numerator_sql=f"""
+        SELECT period, province, NULL AS district, NULL AS sex, sender_type, sender, source,
+               CASE WHEN received_date IS NOT NULL THEN 1 ELSE 0 END AS numerator, 1 AS denominator
+        FROM ({_RETURNS})""",
+)
+
+_ALL = ("province", "district", "sex")
+
+COORD_REFERRAL_DONE = Indicator(
+    id="COORD_REFERRAL_DONE",
+    short_name="Referrals completed",
+    long_name="Referrals completed (service received) / referrals made",
+    area="coordination", unit="percent", polarity="higher_is_better", kind="ratio", frequency="quarterly",
+    disaggregations=_ALL, breakdowns=("to_service", "from_programme"), sources=("referrals",),
+    numerator_label="Referrals completed", denominator_label="Referrals made in the quarter",
+    method_note="Referrals made in the quarter (by referral date) whose service was received (a completion date).",
+    numerator_sql="""
+        SELECT period, province, district, sex, to_service, from_programme,
+               CASE WHEN completed_date IS NOT NULL THEN 1 ELSE 0 END AS numerator, 1 AS denominator
+        FROM referrals""",
+)
+
+COORD_COUNTER_REFERRAL = Indicator(
+    id="COORD_COUNTER_REFERRAL",
+    short_name="Counter-referrals returned",
+    long_name="Completed referrals whose feedback came back (counter-referral) / completed referrals",
+    area="coordination", unit="percent", polarity="higher_is_better", kind="ratio", frequency="quarterly",
+    disaggregations=_ALL, breakdowns=("to_service", "from_programme"), sources=("referrals",),
+    numerator_label="Completed referrals with feedback returned", denominator_label="Completed referrals",
+    method_note="Referrals made in the quarter and completed, of which the service sent feedback back.",
+    numerator_sql="""
+        SELECT period, province, district, sex, to_service, from_programme,
+               CASE WHEN feedback_returned THEN 1 ELSE 0 END AS numerator, 1 AS denominator
+        FROM referrals WHERE completed_date IS NOT NULL""",
+)
+
+COORD_GRIEVANCE_TIMELY = Indicator(
+    id="COORD_GRIEVANCE_TIMELY",
+    short_name="Grievances resolved in time",
+    long_name="Grievances resolved within the standard time / grievances received",
+    area="coordination", unit="percent", polarity="higher_is_better", kind="ratio", frequency="quarterly",
+    disaggregations=_ALL, breakdowns=("programme", "category"), sources=("grievances",),
+    numerator_label="Resolved within grievance_standard_days", denominator_label="Grievances received",
+    method_note=("Grievances received in the quarter, resolved within grievance_standard_days (parameter) of "
+                 "receipt. A grievance still open whose standard time has not yet run out (as of the day the "
+                 "indicators are computed) is not counted yet. District and sex where recorded."),
+    numerator_sql="""
+        SELECT period, province, district, sex, programme, category,
+               CASE WHEN date_diff('day', received_date, resolved_date)
+                         <= getvariable('grievance_standard_days') THEN 1 ELSE 0 END AS numerator,
+               1 AS denominator
+        FROM grievances
+        WHERE resolved_date IS NOT NULL
+           OR received_date + CAST(getvariable('grievance_standard_days') AS INTEGER) < current_date""",
+)
+
+COORD_ID_LINKABLE = Indicator(
+    id="COORD_ID_LINKABLE",
+    short_name="Beneficiaries with a national id",
+    long_name="Beneficiaries with a valid national identifier (linkable across registries) / beneficiaries",
+    area="coordination", unit="percent", polarity="higher_is_better", kind="ratio", frequency="quarterly",
+    disaggregations=_ALL, breakdowns=("beneficiary_type",), sources=("mecg_register", "mecg_payments"),
+    numerator_label="Enrolled with a national id", denominator_label="Enrolled by the end of the quarter",
+    method_note=("Grant register records enrolled by the end of the quarter that carry a national id (kept only "
+                 "as a keyed hash, which is what lets registries be linked)."),
+    numerator_sql="""
+        SELECT q.period, b.province, b.district, b.sex, b.beneficiary_type,
+               count(b.national_id_key) AS numerator, count(*) AS denominator
+        FROM ind_mecg_beneficiary b JOIN ind_mecg_quarters q ON b.enrolment_date <= q.quarter_end
+        GROUP BY ALL""",
+)
+
+COORD_COMPLEMENTARITY = Indicator(
+    id="COORD_COMPLEMENTARITY",
+    short_name="Grant recipients with health insurance",
+    long_name="Grant recipients who also hold health insurance / grant recipients",
+    area="coordination", unit="percent", polarity="higher_is_better", kind="ratio", frequency="quarterly",
+    disaggregations=_ALL, breakdowns=("beneficiary_type",), bounded=True,
+    sources=("mecg_register", "mecg_payments", "hi_membership_link"),
+    numerator_label="Recipients found among health insurance members", denominator_label="Grant recipients",
+    method_note=(
+        "Grant recipients (persons paid at least once by the end of the quarter) whose keyed national id is in "
+        "the health insurance membership list. Recipients without a national id cannot be matched and count as "
+        "not insured in the value; upper_bound counts them as insured, lower_bound equals the value."),
+    numerator_sql="""
+        WITH hi AS (SELECT DISTINCT national_id_key FROM hi_membership_link)
+        SELECT q.period, p.province, p.district, p.sex, p.beneficiary_type,
+               count(hi.national_id_key) AS numerator, count(hi.national_id_key) AS lower_numerator,
+               count(hi.national_id_key) + count(*) FILTER (WHERE p.national_id_key IS NULL) AS upper_numerator,
+               count(*) AS denominator
+        FROM ind_mecg_person p JOIN ind_mecg_quarters q ON p.first_paid_date <= q.quarter_end
+             LEFT JOIN hi ON hi.national_id_key = p.national_id_key
+        GROUP BY ALL""",
+)
+
+COORD_ROADMAP = Indicator(
+    id="COORD_ROADMAP",
+    short_name="Roadmap actions on time",
+    long_name="NSPS roadmap actions completed by their due date / actions due",
+    area="coordination", unit="percent", polarity="higher_is_better", kind="ratio", frequency="quarterly",
+    disaggregations=(), breakdowns=("pillar", "responsible_ministry"), sources=("roadmap_actions",),
+    person_based=False,
+    numerator_label="Actions completed on or before their due date", denominator_label="Actions due",
+    method_note=("Actions due in the quarter (by due date, up to the day the indicators are computed; dropped "
+                 "actions excluded) that were completed on or before their due date. National only."),
+    numerator_sql="""
+        SELECT quarter_of(due_date) AS period, NULL AS province, NULL AS district, NULL AS sex, pillar,
+               responsible_ministry,
+               CASE WHEN completed_date <= due_date THEN 1 ELSE 0 END AS numerator, 1 AS denominator
+        FROM roadmap_actions WHERE due_date < current_date AND status <> 'dropped'""",
+)
+
+COORD_TRAINING = Indicator(
+    id="COORD_TRAINING",
+    short_name="Capacity-building participants",
+    long_name="Participants in capacity-building events",
+    area="coordination", unit="persons", polarity="higher_is_better", kind="count", frequency="quarterly",
+    disaggregations=("province",), breakdowns=("level",), sources=("capacity_building",), person_based=False,
+    numerator_label="Participants", denominator_label=None,
+    method_note=("Participants in the events held in the quarter; national events (no province) count in the "
+                 "national total only."),
+    numerator_sql="""
+        SELECT period, province, NULL AS district, NULL AS sex, level, participants AS numerator
+        FROM capacity_building""",
+)
+
+COORD_TRAINING_WOMEN = Indicator(
+    id="COORD_TRAINING_WOMEN",
+    short_name="Women among training participants",
+    long_name="Women participants / participants in capacity-building events",
+    area="coordination", unit="percent", polarity="higher_is_better", kind="ratio", frequency="quarterly",
+    disaggregations=("province",), breakdowns=("level",), sources=("capacity_building",), person_based=False,
+    numerator_label="Women participants", denominator_label="Participants",
+    method_note="Women participants / participants, events held in the quarter.",
+    numerator_sql="""
+        SELECT period, province, NULL AS district, NULL AS sex, level, women_participants AS numerator,
+               participants AS denominator
+        FROM capacity_building""",
+)
+
+PCI = Indicator(
+    id="PCI",
+    short_name="Provincial Coordination Index",
+    long_name="Provincial Coordination Index (in the shape of Brazil's IGD): weighted rates of reporting "
+              "timeliness, referral completion, on-time payment and ID linkability x the commission-met condition",
+    area="coordination", unit="score", polarity="higher_is_better", kind="index", frequency="quarterly",
+    disaggregations=("province",), breakdowns=("component",), person_based=False,
+    sources=("returns_log", "referrals", "mecg_register", "mecg_payments", "cash_transfer", "commission_meetings"),
+    numerator_label="Weighted sum of component rates (0-1)", denominator_label=None,
+    method_note=(
+        "Per province and quarter, score = condition x sum(weight x rate) over the components reporting "
+        "timeliness (COORD_REPORT_TIMELY, the province's own returns), referral completion (COORD_REFERRAL_DONE), "
+        "on-time payment (PAY_ONTIME) and ID linkability (COORD_ID_LINKABLE), each rate between 0 and 1; weights "
+        "and minimums in parameters [pci]. Condition (0 or 1): every provincial commission meeting planned in the "
+        "quarter was held (1 when none was planned). A component without data is reported as missing, never as 0: "
+        "its weight is shared among the others ('reweight') or the score is withheld ('no_score'). A province is "
+        "flagged when its score or any component is below its minimum. The national row uses national rates and "
+        "the central commission. Rows with breakdown 'component' give each rate and the condition."),
+    numerator_sql="-- computed from the component indicators by indicators.pci",
+)
+
+INDICATORS = (COORD_MEETINGS, COORD_ATTENDANCE, COORD_ATTENDANCE_LEVEL, COORD_REPORT_TIMELY, COORD_REPORT_COMPLETE,
+              COORD_REFERRAL_DONE, COORD_COUNTER_REFERRAL, COORD_GRIEVANCE_TIMELY, COORD_ID_LINKABLE,
+              COORD_COMPLEMENTARITY, COORD_ROADMAP, COORD_TRAINING, COORD_TRAINING_WOMEN, PCI)

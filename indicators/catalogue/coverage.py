@@ -1,0 +1,240 @@
+"""Section A: SDG 1.3.1 effective coverage (custodian ILO; series codes of the UN SDG Global Database)."""
+from __future__ import annotations
+
+from .base import Indicator
+
+_SS_SOURCES = ("social_security",)
+_MECG = ("mecg_register", "mecg_payments")
+
+# Population of a group (by quarter, province, sex) as a denominator.
+def _population(age_filter: str = "TRUE", factor: str = "1") -> str:
+    return f"""
+        SELECT period, province, NULL AS district, sex, sum(population) * {factor} AS denominator
+        FROM ind_population_q WHERE {age_filter} GROUP BY ALL"""
+
+
+def _social_security(column: str) -> str:
+    return f"""
+        SELECT period, province, NULL AS district, sex, sum({column}) AS numerator
+        FROM social_security GROUP BY ALL"""
+
+
+_BOUNDS_NOTE = (
+    " Persons are counted once where registers can be linked: grant recipients are de-duplicated on the keyed "
+    "national id (on the record id when a person has none). Aggregate returns cannot be linked, so their overlap is "
+    "unknown: the value assumes no overlap (the usual convention for administrative data), and lower_bound/"
+    "upper_bound give the range overlap leaves open. Within each province and sex the lower bound is the largest "
+    "single component (everyone else could be among them) and the upper bound the sum of components capped at the "
+    "denominator; national bounds add up the provinces' (populations do not overlap across provinces or sexes).")
+
+SI_COV_BENFTS = Indicator(
+    id="SI_COV_BENFTS",
+    short_name="Effective coverage: at least one benefit",
+    long_name="Proportion of the population covered by at least one social protection cash benefit or actively "
+              "contributing to a social insurance scheme (SDG 1.3.1)",
+    area="sdg_131", sdg_series="SI_COV_BENFTS", unit="percent", polarity="higher_is_better", kind="ratio",
+    frequency="quarterly", bounded=True,
+    sources=("social_security", "mecg_register", "mecg_payments", "cash_transfer", "population"),
+    numerator_label="Persons actively contributing or receiving at least one cash benefit",
+    denominator_label="Total population",
+    method_note=(
+        "Numerator, by quarter, province and sex: social security active contributors + old-age pensioners + "
+        "recipients of other social security cash benefits (maternity, unemployment, disability) + Mother and Early "
+        "Childhood Grant recipients (persons paid at least once by the end of the quarter) + MAF cash transfer "
+        "beneficiaries. Health insurance is not a cash benefit and is not counted. Denominator: mid-year population "
+        "of the quarter's year. A quarter is computed once its social security return is in (without it the figure "
+        "would be meaningless); a missing cash transfer return leaves its beneficiaries out (see source_files). The "
+        "register has no exit date, so grant recipients who have since left the programme stay counted."
+        + _BOUNDS_NOTE),
+    numerator_sql="""
+        WITH ss AS (
+            SELECT period, province, sex, sum(active_contributors) AS contributors,
+                   sum(old_age_pensioners) AS pensioners, sum(maternity_benefit_recipients) AS maternity,
+                   sum(unemployment_benefit_recipients) AS unemployment,
+                   sum(disability_benefit_recipients) AS disability
+            FROM social_security GROUP BY ALL),
+        sa AS (SELECT * FROM ind_social_assistance_q),
+        pop AS (SELECT period, province, sex, sum(population) AS population FROM ind_population_q GROUP BY ALL),
+        cells AS (SELECT period, province, sex FROM ss
+                  UNION SELECT period, province, sex FROM sa WHERE period IN (SELECT period FROM ss)),
+        joined AS (
+            SELECT c.period, c.province, c.sex, pop.population,
+                   coalesce(contributors, 0) + coalesce(pensioners, 0) + coalesce(maternity, 0)
+                   + coalesce(unemployment, 0) + coalesce(disability, 0) + coalesce(mecg, 0) + coalesce(ct, 0)
+                       AS total,
+                   greatest(contributors, pensioners, maternity, unemployment, disability, mecg, ct) AS largest
+            FROM cells c LEFT JOIN ss USING (period, province, sex) LEFT JOIN sa USING (period, province, sex)
+                 LEFT JOIN pop USING (period, province, sex))
+        SELECT period, province, NULL AS district, sex, least(total, population) AS numerator,
+               least(largest, population) AS lower_numerator, least(total, population) AS upper_numerator
+        FROM joined""",
+    denominator_sql=_population(),
+)
+
+SI_COV_CHLD = Indicator(
+    id="SI_COV_CHLD",
+    short_name="Effective coverage: children",
+    long_name="Proportion of children (0-14) receiving child or family cash benefits (SDG 1.3.1)",
+    area="sdg_131", sdg_series="SI_COV_CHLD", unit="percent", polarity="higher_is_better", kind="ratio",
+    frequency="quarterly", sources=_MECG + ("population",),
+    numerator_label="Children receiving a child or family cash benefit",
+    denominator_label="Children aged 0-14",
+    method_note=(
+        "Numerator: children enrolled in the Mother and Early Childhood Grant who have been paid at least once by "
+        "the end of the quarter, counted once per person (keyed national id, else record id). The MAF cash "
+        "transfer is a household benefit reported without ages and is not counted. Denominator: population aged "
+        "0-14 (five-year groups 0-4, 5-9, 10-14) of the quarter's year."),
+    numerator_sql="""
+        SELECT period, province, NULL AS district, sex, sum(recipients) AS numerator
+        FROM ind_mecg_recipients_q WHERE beneficiary_type = 'child' GROUP BY ALL""",
+    denominator_sql=_population("broad_age(age_group) = '0-14'"),
+)
+
+SI_COV_MATNL = Indicator(
+    id="SI_COV_MATNL",
+    short_name="Effective coverage: maternity",
+    long_name="Proportion of women giving birth receiving maternity cash benefits (SDG 1.3.1)",
+    area="sdg_131", sdg_series="SI_COV_MATNL", unit="percent", polarity="higher_is_better", kind="ratio",
+    frequency="quarterly", disaggregations=("province",), bounded=True,
+    sources=("social_security", "mecg_register", "mecg_payments", "births"),
+    numerator_label="Women receiving a maternity cash benefit in the quarter",
+    denominator_label="Women giving birth in the quarter (yearly live births / 4)",
+    method_note=(
+        "Numerator, by quarter and province: social security maternity benefit recipients in the quarter + "
+        "pregnant women enrolled in the Mother and Early Childhood Grant who received a payment in the quarter "
+        "(each counted once). Denominator: live births of the quarter's year (both sexes of the child) divided by "
+        "four, standing for the women giving birth in a quarter (multiple births make it a slight over-count). "
+        "The two programmes cannot be linked: lower_bound is the larger of the two, upper_bound their sum capped "
+        "at the denominator. A quarter is computed once its social security return is in."),
+    numerator_sql="""
+        WITH ss AS (SELECT period, province, sum(maternity_benefit_recipients) AS ss
+                    FROM social_security GROUP BY ALL),
+        mecg AS (SELECT quarter_of(paid_date) AS period, province, count(DISTINCT person_key) AS mecg
+                 FROM ind_mecg_payment WHERE beneficiary_type = 'pregnant_woman' AND paid_date IS NOT NULL
+                 GROUP BY ALL),
+        births AS (SELECT period, province, sum(births) / 4.0 AS mothers FROM ind_births_q GROUP BY ALL)
+        SELECT period, province, NULL AS district, NULL AS sex,
+               least(coalesce(ss, 0) + coalesce(mecg, 0), mothers) AS numerator,
+               least(greatest(ss, mecg), mothers) AS lower_numerator,
+               least(coalesce(ss, 0) + coalesce(mecg, 0), mothers) AS upper_numerator
+        FROM ss LEFT JOIN mecg USING (period, province) LEFT JOIN births USING (period, province)""",
+    denominator_sql="""
+        SELECT period, province, NULL AS district, NULL AS sex, sum(births) / 4.0 AS denominator
+        FROM ind_births_q GROUP BY ALL""",
+)
+
+SI_COV_DISAB = Indicator(
+    id="SI_COV_DISAB",
+    short_name="Effective coverage: persons with severe disabilities",
+    long_name="Proportion of persons with severe disabilities receiving disability cash benefits (SDG 1.3.1)",
+    area="sdg_131", sdg_series="SI_COV_DISAB", unit="percent", polarity="higher_is_better", kind="ratio",
+    frequency="quarterly", sources=_SS_SOURCES + ("population",),
+    numerator_label="Persons receiving a disability cash benefit",
+    denominator_label="Persons with severe disabilities (population x prevalence)",
+    method_note=(
+        "Numerator: social security disability (invalidity) benefit recipients at the end of the quarter. "
+        "Denominator: population of the quarter's year x the severe-disability prevalence ratio (parameter "
+        "severe_disability_prevalence). No non-contributory disability cash benefit reports yet."),
+    numerator_sql=_social_security("disability_benefit_recipients"),
+    denominator_sql=_population(factor="getvariable('severe_disability_prevalence')"),
+)
+
+SI_COV_UEMP = Indicator(
+    id="SI_COV_UEMP",
+    short_name="Effective coverage: unemployed",
+    long_name="Proportion of unemployed persons receiving unemployment cash benefits (SDG 1.3.1)",
+    area="sdg_131", sdg_series="SI_COV_UEMP", unit="percent", polarity="higher_is_better", kind="ratio",
+    frequency="quarterly", sources=_SS_SOURCES + ("labour_force",),
+    numerator_label="Persons receiving unemployment cash benefits",
+    denominator_label="Unemployed persons",
+    method_note=("Numerator: social security unemployment benefit recipients in the quarter. Denominator: "
+                 "unemployed persons of the quarter's year (labour force return)."),
+    numerator_sql=_social_security("unemployment_benefit_recipients"),
+    denominator_sql="""
+        SELECT period, province, NULL AS district, sex, sum(unemployed) AS denominator
+        FROM ind_labour_q GROUP BY ALL""",
+)
+
+SI_COV_WKINJRY = Indicator(
+    id="SI_COV_WKINJRY",
+    short_name="Effective coverage: employment injury",
+    long_name="Proportion of employed persons protected by employment-injury insurance (SDG 1.3.1)",
+    area="sdg_131", sdg_series="SI_COV_WKINJRY", unit="percent", polarity="higher_is_better", kind="ratio",
+    frequency="quarterly", sources=_SS_SOURCES + ("labour_force",),
+    numerator_label="Workers covered for employment injury",
+    denominator_label="Employed persons",
+    method_note=("Numerator: workers covered for employment injury by social security at the end of the quarter. "
+                 "Denominator: employed persons of the quarter's year (labour force return)."),
+    numerator_sql=_social_security("employment_injury_covered"),
+    denominator_sql="""
+        SELECT period, province, NULL AS district, sex, sum(employed) AS denominator
+        FROM ind_labour_q GROUP BY ALL""",
+)
+
+SI_COV_PENSN = Indicator(
+    id="SI_COV_PENSN",
+    short_name="Effective coverage: older persons",
+    long_name="Proportion of persons above statutory pensionable age (60) receiving an old-age pension "
+              "(SDG 1.3.1)",
+    area="sdg_131", sdg_series="SI_COV_PENSN", unit="percent", polarity="higher_is_better", kind="ratio",
+    frequency="quarterly", sources=_SS_SOURCES + ("population",),
+    numerator_label="Old-age pension recipients",
+    denominator_label="Persons aged 60 and over",
+    method_note=("Numerator: social security old-age pensioners at the end of the quarter. Denominator: "
+                 "population aged 60+ (groups 60-64 and 65+) of the quarter's year."),
+    numerator_sql=_social_security("old_age_pensioners"),
+    denominator_sql=_population("broad_age(age_group) = '60+'"),
+)
+
+_SOCIAL_ASSISTANCE_NUMERATOR = """
+    SELECT period, province, NULL AS district, sex,
+           least(coalesce(mecg, 0) + coalesce(ct, 0), cap) AS numerator,
+           least(greatest(mecg, ct), cap) AS lower_numerator,
+           least(coalesce(mecg, 0) + coalesce(ct, 0), cap) AS upper_numerator
+    FROM ind_social_assistance_q LEFT JOIN (SELECT period, province, sex, {cap} AS cap FROM {cap_view})
+         USING (period, province, sex)
+    WHERE period IN (SELECT period FROM cash_transfer)"""
+
+_SA_NOTE = (
+    "Numerator: social assistance recipients = Mother and Early Childhood Grant recipients (persons paid at least "
+    "once by the end of the quarter, de-duplicated on the keyed id) + MAF cash transfer beneficiaries in the "
+    "quarter. The two cannot be linked (the transfer reports aggregates): lower_bound is the larger of the two, "
+    "upper_bound their sum capped at the denominator, within each province and sex. A quarter is computed once "
+    "the cash transfer return for it is in. ")
+
+SI_COV_VULN = Indicator(
+    id="SI_COV_VULN",
+    short_name="Effective coverage: vulnerable persons",
+    long_name="Proportion of vulnerable persons receiving social assistance cash benefits (SDG 1.3.1)",
+    area="sdg_131", sdg_series="SI_COV_VULN", unit="percent", polarity="higher_is_better", kind="ratio",
+    frequency="quarterly", bounded=True,
+    sources=("mecg_register", "mecg_payments", "cash_transfer", "population", "social_security"),
+    numerator_label="Social assistance recipients",
+    denominator_label="Vulnerable persons (children + uncovered working-age + older persons without a pension)",
+    method_note=_SA_NOTE + (
+        "Denominator (ILO definition): all children 0-14 + persons 15-59 not actively contributing to social "
+        "security + persons 60+ not receiving an old-age pension, each part floored at zero within the province "
+        "and sex; it needs the quarter's social security return."),
+    numerator_sql=_SOCIAL_ASSISTANCE_NUMERATOR.format(cap="vulnerable", cap_view="ind_vulnerable_q"),
+    denominator_sql="""
+        SELECT period, province, NULL AS district, sex, vulnerable AS denominator FROM ind_vulnerable_q""",
+)
+
+SI_COV_POOR = Indicator(
+    id="SI_COV_POOR",
+    short_name="Effective coverage: poor persons",
+    long_name="Proportion of poor persons receiving social assistance cash benefits (SDG 1.3.1)",
+    area="sdg_131", sdg_series="SI_COV_POOR", unit="percent", polarity="higher_is_better", kind="ratio",
+    frequency="quarterly", bounded=True,
+    sources=("mecg_register", "mecg_payments", "cash_transfer", "population"),
+    numerator_label="Social assistance recipients",
+    denominator_label="Persons below the national poverty line (population x provincial poverty rate)",
+    method_note=_SA_NOTE + (
+        "Denominator: population of the quarter's year x the province's poverty rate (parameters, "
+        "[poverty_rate]); the same rate is used for women and men."),
+    numerator_sql=_SOCIAL_ASSISTANCE_NUMERATOR.format(cap="poor", cap_view="ind_poor_q"),
+    denominator_sql="SELECT period, province, NULL AS district, sex, poor AS denominator FROM ind_poor_q",
+)
+
+INDICATORS = (SI_COV_BENFTS, SI_COV_CHLD, SI_COV_MATNL, SI_COV_DISAB, SI_COV_UEMP, SI_COV_WKINJRY, SI_COV_PENSN,
+              SI_COV_VULN, SI_COV_POOR)

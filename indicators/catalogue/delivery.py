@@ -1,0 +1,140 @@
+"""Section C: benefit delivery, from the Mother and Early Childhood Grant payment ledger (and the MAF transfer's
+reported on-time payments). Every indicator here goes down to district, sex, channel and payment cycle."""
+from __future__ import annotations
+
+from .base import Indicator
+
+_LEDGER = ("mecg_register", "mecg_payments")
+_ALL = ("province", "district", "sex")
+
+PAY_ONTIME = Indicator(
+    id="PAY_ONTIME",
+    short_name="Payments on time",
+    long_name="Payments made within the grace period of their due date / payments due",
+    area="delivery", unit="percent", polarity="higher_is_better", kind="ratio", frequency="quarterly",
+    disaggregations=_ALL, breakdowns=("programme", "channel", "cycle"), sources=_LEDGER + ("cash_transfer",),
+    numerator_label="Payments paid within the grace period",
+    denominator_label="Payments due in the quarter",
+    method_note=(
+        "Grant ledger: a payment due in the quarter (period = quarter of the due date; cancelled payments "
+        "excluded) is on time when paid no later than due date + payment_grace_days (parameter). An unpaid payment "
+        "counts as due once its grace period has passed (as of the day the indicators are computed). MAF cash "
+        "transfer: payments due and made on time as the transfer's return reports them (its own rule), by "
+        "district and sex; it has no channel or cycle. Breakdown 'programme' separates the two."),
+    numerator_sql="""
+        SELECT period, province, district, sex, 'mecg' AS programme, channel, cycle,
+               CASE WHEN paid_date <= due_date + CAST(getvariable('payment_grace_days') AS INTEGER)
+                    THEN 1 ELSE 0 END AS numerator,
+               1 AS denominator
+        FROM ind_mecg_payment
+        WHERE status <> 'cancelled'
+          AND (paid_date IS NOT NULL
+               OR due_date + CAST(getvariable('payment_grace_days') AS INTEGER) < current_date)
+        UNION ALL
+        SELECT period, province, district, sex, 'cash_transfer', NULL, NULL, payments_on_time, payments_due
+        FROM cash_transfer""",
+)
+
+_DAYS_LATE = "greatest(0, date_diff('day', due_date, paid_date))"
+
+PAY_DELAY_MEDIAN = Indicator(
+    id="PAY_DELAY_MEDIAN",
+    short_name="Median payment delay",
+    long_name="Median days late among payments made (0 when paid early or on the due date)",
+    area="delivery", unit="days", polarity="lower_is_better", kind="statistic", frequency="quarterly",
+    disaggregations=_ALL, breakdowns=("channel", "cycle"), sources=_LEDGER,
+    statistic="quantile_cont(observation, 0.5)",
+    numerator_label="Payments made (observations)", denominator_label=None,
+    method_note=(
+        "Among grant payments made (status paid), days late = paid date - due date, 0 when paid early or on the "
+        "day; the median over the payments due in the quarter (linear interpolation between the two middle "
+        "values). The numerator column holds the number of payments it is computed from."),
+    numerator_sql=f"""
+        SELECT period, province, district, sex, channel, cycle, {_DAYS_LATE} AS observation
+        FROM ind_mecg_payment WHERE paid_date IS NOT NULL""",
+)
+
+PAY_DELAY_P90 = Indicator(
+    id="PAY_DELAY_P90",
+    short_name="Payment delay, 90th percentile",
+    long_name="90th percentile of days late among payments made (0 when paid early or on the due date)",
+    area="delivery", unit="days", polarity="lower_is_better", kind="statistic", frequency="quarterly",
+    disaggregations=_ALL, breakdowns=("channel", "cycle"), sources=_LEDGER,
+    statistic="quantile_cont(observation, 0.9)",
+    numerator_label="Payments made (observations)", denominator_label=None,
+    method_note=(
+        "As the median delay, but the 90th percentile (linear interpolation: position 1 + 0.9 x (n - 1) in the "
+        "sorted days late): nine payments in ten were made at most this late."),
+    numerator_sql=f"""
+        SELECT period, province, district, sex, channel, cycle, {_DAYS_LATE} AS observation
+        FROM ind_mecg_payment WHERE paid_date IS NOT NULL""",
+)
+
+PAY_NEVER_PAID = Indicator(
+    id="PAY_NEVER_PAID",
+    short_name="Enrolled, never paid",
+    long_name="Enrolled beneficiaries who have received no payment yet / enrolled beneficiaries, at the end of the "
+              "quarter",
+    area="delivery", unit="percent", polarity="lower_is_better", kind="ratio", frequency="quarterly",
+    disaggregations=_ALL, breakdowns=("channel", "beneficiary_type"), sources=_LEDGER,
+    numerator_label="Enrolled by the end of the quarter with no payment by then",
+    denominator_label="Enrolled by the end of the quarter",
+    method_note=(
+        "At the end of each quarter (from the first enrolment to the last enrolment or payment seen): register "
+        "records enrolled by then, and among them those with no payment paid by then. Channel is the register's: "
+        "wallet when the beneficiary has a registered phone, cash otherwise."),
+    numerator_sql="""
+        SELECT q.period, b.province, b.district, b.sex, b.channel, b.beneficiary_type,
+               count(*) FILTER (WHERE b.first_paid_date IS NULL OR b.first_paid_date > q.quarter_end) AS numerator,
+               count(*) AS denominator
+        FROM ind_mecg_beneficiary b JOIN ind_mecg_quarters q ON b.enrolment_date <= q.quarter_end
+        GROUP BY ALL""",
+)
+
+PAY_ARREARS_LAK = Indicator(
+    id="PAY_ARREARS_LAK",
+    short_name="Payment arrears",
+    long_name="Amount due and not yet paid at the end of the quarter (LAK)",
+    area="delivery", unit="LAK", polarity="lower_is_better", kind="amount", frequency="quarterly",
+    disaggregations=_ALL, breakdowns=("channel", "cycle"), sources=_LEDGER, person_based=False,
+    numerator_label="Amount due by the end of the quarter and not paid by then (LAK)", denominator_label=None,
+    method_note=(
+        "At the end of each quarter: the sum of amounts due by then (cancelled payments excluded) minus what was "
+        "paid on them by then. A partial payment leaves its remainder in arrears. Computed from quarterly flows "
+        "(+ amount due in the quarter it falls due, - amount paid in the quarter it is paid) added up over time."),
+    numerator_sql="""
+        WITH flows AS (
+            SELECT quarter_of(due_date) AS period, province, district, sex, channel, cycle, amount_due AS amount
+            FROM ind_mecg_payment WHERE status <> 'cancelled'
+            UNION ALL
+            SELECT quarter_of(greatest(due_date, paid_date)), province, district, sex, channel, cycle, -amount_paid
+            FROM ind_mecg_payment WHERE status <> 'cancelled' AND paid_date IS NOT NULL),
+        cell_flows AS (SELECT period, province, district, sex, channel, cycle, sum(amount) AS amount
+                       FROM flows GROUP BY ALL),
+        cells AS (SELECT DISTINCT province, district, sex, channel, cycle FROM cell_flows)
+        SELECT q.period, c.province, c.district, c.sex, c.channel, c.cycle,
+               sum(coalesce(f.amount, 0)) OVER (PARTITION BY c.province, c.district, c.sex, c.channel, c.cycle
+                                                ORDER BY q.period) AS numerator
+        FROM cells c CROSS JOIN ind_mecg_quarters q
+             LEFT JOIN cell_flows f ON f.period = q.period AND f.province = c.province AND f.district = c.district
+                  AND f.sex = c.sex AND f.channel = c.channel AND f.cycle = c.cycle""",
+)
+
+PAY_FIRST_LAG = Indicator(
+    id="PAY_FIRST_LAG",
+    short_name="Days from enrolment to first payment",
+    long_name="Median days from enrolment to first payment",
+    area="delivery", unit="days", polarity="lower_is_better", kind="statistic", frequency="quarterly",
+    disaggregations=_ALL, breakdowns=("channel",), sources=_LEDGER,
+    statistic="quantile_cont(observation, 0.5)",
+    numerator_label="Beneficiaries first paid in the quarter (observations)", denominator_label=None,
+    method_note=(
+        "For each register record paid at least once: days from enrolment to the first payment; the median over "
+        "the records whose first payment fell in the quarter. Channel is that of the first payment."),
+    numerator_sql="""
+        SELECT quarter_of(first_paid_date) AS period, province, district, sex, first_channel AS channel,
+               date_diff('day', enrolment_date, first_paid_date) AS observation
+        FROM ind_mecg_beneficiary WHERE first_paid_date IS NOT NULL""",
+)
+
+INDICATORS = (PAY_ONTIME, PAY_DELAY_MEDIAN, PAY_DELAY_P90, PAY_NEVER_PAID, PAY_ARREARS_LAK, PAY_FIRST_LAG)

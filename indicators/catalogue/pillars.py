@@ -1,0 +1,127 @@
+"""Section B: the NSPS pillars (1 health insurance, 2 social security, 3 social welfare) and financing."""
+from __future__ import annotations
+
+from .base import Indicator
+
+NSPS_HI_COV = Indicator(
+    id="NSPS_HI_COV",
+    short_name="Health insurance coverage",
+    long_name="Health insurance members as a share of the population (NSPS pillar 1)",
+    area="health_insurance", unit="percent", polarity="higher_is_better", kind="ratio", frequency="quarterly",
+    sources=("health_insurance", "population"), breakdowns=("scheme", "age_group"),
+    denominator_breakdowns=("age_group",),
+    numerator_label="Health insurance members at the end of the quarter",
+    denominator_label="Population (of the same age group when broken down by age)",
+    method_note=(
+        "Members of National Health Insurance at the end of the quarter / mid-year population of the quarter's "
+        "year. By scheme, each scheme's members are shown against the whole population (shares add up to the "
+        "total); by age group (0-14, 15-59, 60+), against the population of that group."),
+    numerator_sql="""
+        SELECT period, province, NULL AS district, sex, scheme, age_group, members AS numerator
+        FROM health_insurance""",
+    denominator_sql="""
+        SELECT period, province, NULL AS district, sex, broad_age(age_group) AS age_group,
+               population AS denominator
+        FROM ind_population_q""",
+)
+
+NSPS_SS_CONTRIB = Indicator(
+    id="NSPS_SS_CONTRIB",
+    short_name="Active social security contributors",
+    long_name="Active social security contributors as a share of employed persons (NSPS pillar 2)",
+    area="social_security", unit="percent", polarity="higher_is_better", kind="ratio", frequency="quarterly",
+    sources=("social_security", "labour_force"), breakdowns=("scheme",),
+    numerator_label="Active contributors in the quarter",
+    denominator_label="Employed persons",
+    method_note=("Members who contributed in the quarter (private and public sector schemes) / employed persons of "
+                 "the quarter's year. By scheme, each scheme's contributors over all employed persons."),
+    numerator_sql="""
+        SELECT period, province, NULL AS district, sex, scheme, active_contributors AS numerator
+        FROM social_security""",
+    denominator_sql="""
+        SELECT period, province, NULL AS district, sex, sum(employed) AS denominator
+        FROM ind_labour_q GROUP BY ALL""",
+)
+
+NSPS_SS_PERSONS = Indicator(
+    id="NSPS_SS_PERSONS",
+    short_name="Persons covered by social security",
+    long_name="Persons covered by social security (insured members and dependants) as a share of the population "
+              "(NSPS pillar 2)",
+    area="social_security", unit="percent", polarity="higher_is_better", kind="ratio", frequency="quarterly",
+    sources=("social_security", "population"), breakdowns=("scheme",),
+    numerator_label="Insured persons including dependants",
+    denominator_label="Population",
+    method_note=("Insured persons including dependants at the end of the quarter / population of the quarter's "
+                 "year. By scheme, over the whole population."),
+    numerator_sql="""
+        SELECT period, province, NULL AS district, sex, scheme, insured_persons AS numerator
+        FROM social_security""",
+    denominator_sql="""
+        SELECT period, province, NULL AS district, sex, sum(population) AS denominator
+        FROM ind_population_q GROUP BY ALL""",
+)
+
+NSPS_SW_MECG = Indicator(
+    id="NSPS_SW_MECG",
+    short_name="Grant enrolment in covered districts",
+    long_name="Mother and Early Childhood Grant: enrolled beneficiaries / eligible persons (pregnant women and "
+              "children under 12 months) in the districts the grant covers (NSPS pillar 3)",
+    area="social_welfare", unit="percent", polarity="higher_is_better", kind="ratio", frequency="quarterly",
+    disaggregations=("province", "district", "sex"), breakdowns=("beneficiary_type",),
+    denominator_breakdowns=("beneficiary_type",),
+    sources=("mecg_register", "mecg_payments", "births"),
+    numerator_label="Beneficiaries enrolled by the end of the quarter",
+    denominator_label="Eligible: children under 12 months (yearly births) + pregnant women (births x 0.75)",
+    method_note=(
+        "Numerator: register records enrolled by the end of the quarter (the register has no exit date, so "
+        "records that have since exited stay counted). Denominator, in the districts with at least one enrolment: "
+        "children under 12 months = live births of the quarter's year (by sex); pregnant women = births x "
+        "mecg_pregnant_women_per_birth (parameter; 9 of 12 months), counted as women. Needs births by district."),
+    numerator_sql="""
+        SELECT q.period, b.province, b.district, b.sex, b.beneficiary_type, count(*) AS numerator
+        FROM ind_mecg_beneficiary b JOIN ind_mecg_quarters q ON b.enrolment_date <= q.quarter_end
+        GROUP BY ALL""",
+    denominator_sql="""
+        WITH covered AS (SELECT DISTINCT province, district FROM mecg_register),
+        births AS (SELECT b.* FROM ind_births_q b JOIN covered USING (province, district))
+        SELECT period, province, district, sex, 'child' AS beneficiary_type, births AS denominator FROM births
+        UNION ALL
+        SELECT period, province, district, 'F', 'pregnant_woman',
+               sum(births) * getvariable('mecg_pregnant_women_per_birth')
+        FROM births GROUP BY period, province, district""",
+)
+
+NSPS_SW_MEALS = Indicator(
+    id="NSPS_SW_MEALS",
+    short_name="School meals coverage",
+    long_name="Pupils receiving school meals / pupils enrolled in school-meal target districts (NSPS pillar 3)",
+    area="social_welfare", unit="percent", polarity="higher_is_better", kind="ratio", frequency="quarterly",
+    disaggregations=("province", "district", "sex"), sources=("school_meals",),
+    numerator_label="Pupils receiving school meals", denominator_label="Pupils enrolled in target districts",
+    method_note="Both counts from the MoES return for the quarter, summed over target districts.",
+    numerator_sql="""
+        SELECT period, province, district, sex, pupils_receiving_meals AS numerator,
+               pupils_enrolled AS denominator
+        FROM school_meals""",
+)
+
+NSPS_FIN_EXEC = Indicator(
+    id="NSPS_FIN_EXEC",
+    short_name="Social protection budget execution",
+    long_name="Social protection spending executed / allocated, by ministry and Chart-of-Accounts line "
+              "(financing)",
+    area="financing", unit="percent", polarity="higher_is_better", kind="ratio", frequency="yearly",
+    disaggregations=(), breakdowns=("ministry", "coa_code", "programme"),
+    person_based=False,
+    sources=("sp_spending",),
+    numerator_label="Executed (LAK)", denominator_label="Allocated (LAK)",
+    method_note=("Executed / allocated amounts on the social protection Chart-of-Accounts lines of the fiscal "
+                 "year (MoF return), in total and by ministry, line and programme. National only."),
+    numerator_sql="""
+        SELECT CAST(year AS VARCHAR) AS period, NULL AS province, NULL AS district, NULL AS sex, ministry,
+               coa_code, programme, executed_lak AS numerator, allocated_lak AS denominator
+        FROM sp_spending""",
+)
+
+INDICATORS = (NSPS_HI_COV, NSPS_SS_CONTRIB, NSPS_SS_PERSONS, NSPS_SW_MECG, NSPS_SW_MEALS, NSPS_FIN_EXEC)

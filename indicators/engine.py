@@ -1,0 +1,210 @@
+"""Compute the catalogue into one tidy table (docs/DESIGN.md §4).
+
+Each indicator is one DuckDB query: the entry's finest-grain rows are summed with GROUPING SETS at every level it
+supports (national, province, district) x (sex, total) x (each breakdown, total), and ratios are taken from the summed
+numerator and denominator at each level — a national figure is never an average of provincial percentages. A missing
+or zero denominator gives value NULL ("no data"). Results stay in DuckDB (table ``ind_results``) until the status, the
+PCI and the traceability columns are added; pandas only receives the finished table.
+"""
+from __future__ import annotations
+
+import duckdb
+import pandas as pd
+
+from . import pci, sql_helpers, status
+from .catalogue import all_indicators, get_indicator
+from .catalogue.base import Indicator
+from .parameters import load_parameters
+
+RESULT_COLUMNS = ["indicator_id", "period", "province", "district", "sex", "breakdown", "breakdown_value",
+                  "numerator", "denominator", "value", "lower_bound", "upper_bound"]
+TIDY_COLUMNS = RESULT_COLUMNS + [
+    "unit", "baseline_year", "baseline_value", "target_year", "target_value",
+    "status", "status_label", "status_base_period", "status_base_value", "status_years", "growth_actual",
+    "growth_required", "progress_ratio", "small_cell", "source_files", "data_version"]
+
+_RESULTS_DDL = """
+    CREATE OR REPLACE TEMP TABLE ind_results (
+        indicator_id VARCHAR, period VARCHAR, province VARCHAR, district VARCHAR, sex VARCHAR, breakdown VARCHAR,
+        breakdown_value VARCHAR, numerator DOUBLE, denominator DOUBLE, value DOUBLE, lower_bound DOUBLE,
+        upper_bound DOUBLE)"""
+
+
+def _grouping_sets(indicator: Indicator, breakdowns: tuple[str, ...]) -> list[tuple[str, ...]]:
+    geo = [()]
+    if "province" in indicator.disaggregations:
+        geo.append(("province",))
+    if "district" in indicator.disaggregations:
+        geo.append(("province", "district"))
+    sexes = [(), ("sex",)] if "sex" in indicator.disaggregations else [()]
+    extra = [()] + [(b,) for b in breakdowns]
+    return [("period",) + g + s + b for g in geo for s in sexes for b in extra]
+
+
+def _level_columns(indicator: Indicator, breakdowns: tuple[str, ...]) -> tuple[str, str]:
+    """SELECT expressions naming each row's level, and a condition dropping groups keyed on a NULL value."""
+    d = indicator.disaggregations
+
+    def grouped(col: str) -> str:
+        return f"GROUPING({col}) = 0"
+
+    province = f"CASE WHEN {grouped('province')} THEN province ELSE 'LA' END" if "province" in d else "'LA'"
+    district = f"CASE WHEN {grouped('district')} THEN district END" if "district" in d else "CAST(NULL AS VARCHAR)"
+    sex = f"CASE WHEN {grouped('sex')} THEN sex ELSE '_T' END" if "sex" in d else "'_T'"
+    if breakdowns:
+        name = "CASE " + " ".join(f"WHEN {grouped(b)} THEN '{b}'" for b in breakdowns) + " ELSE '_T' END"
+        value = ("CASE " + " ".join(f"WHEN {grouped(b)} THEN CAST({b} AS VARCHAR)" for b in breakdowns)
+                 + " ELSE '_T' END")
+    else:
+        name = value = "'_T'"
+    keys = [c for c in ("province", "district", "sex") if c in d] + list(breakdowns)
+    keep = " AND ".join(["period IS NOT NULL"] + [f"NOT ({grouped(c)} AND {c} IS NULL)" for c in keys])
+    select = (f"period, {province} AS province, {district} AS district, {sex} AS sex, "
+              f"{name} AS breakdown, {value} AS breakdown_value")
+    return select, keep
+
+
+def _grouped(indicator: Indicator, base: str, breakdowns: tuple[str, ...], measures: str) -> str:
+    sets = ", ".join("(" + ", ".join(s) + ")" for s in _grouping_sets(indicator, breakdowns))
+    levels, keep = _level_columns(indicator, breakdowns)
+    return (f"SELECT * EXCLUDE (keep) FROM (SELECT {levels}, {measures}, {keep} AS keep FROM {base} "
+            f"GROUP BY GROUPING SETS ({sets})) WHERE keep")
+
+
+def indicator_query(indicator: Indicator) -> str:
+    """The one query computing ``indicator`` at every level, with the columns of ``RESULT_COLUMNS``."""
+    if indicator.kind == "index":
+        raise ValueError(f"{indicator.id} is computed from other indicators (indicators.pci), not by a query")
+    scale = indicator.scale
+    bounds = ", sum(lower_numerator) AS lower_numerator, sum(upper_numerator) AS upper_numerator" \
+        if indicator.bounded else ", NULL AS lower_numerator, NULL AS upper_numerator"
+    if indicator.kind == "statistic":
+        measures = (f"count(observation) AS numerator, NULL AS denominator, {indicator.statistic} AS stat"
+                    ", NULL AS lower_numerator, NULL AS upper_numerator")
+    elif indicator.kind == "ratio" and indicator.denominator_sql is None:
+        measures = "sum(numerator) AS numerator, sum(denominator) AS denominator, NULL AS stat" + bounds
+    else:
+        measures = "sum(numerator) AS numerator, NULL AS denominator, NULL AS stat" + bounds
+    ctes = [f"num_base AS ({indicator.numerator_sql})",
+            f"num AS ({_grouped(indicator, 'num_base', indicator.breakdowns, measures)})"]
+    join = ""
+    denominator = "n.denominator"
+    if indicator.denominator_sql is not None:
+        den_breakdowns = indicator.denominator_breakdowns
+        ctes += [f"den_base AS ({indicator.denominator_sql})",
+                 f"den AS ({_grouped(indicator, 'den_base', den_breakdowns, 'sum(denominator) AS denominator')})"]
+        shared = ("n.breakdown IN (" + ", ".join(f"'{b}'" for b in den_breakdowns) + ")") if den_breakdowns \
+            else "FALSE"
+        join = (" LEFT JOIN den d ON d.period = n.period AND d.province = n.province"
+                " AND d.district IS NOT DISTINCT FROM n.district AND d.sex = n.sex"
+                f" AND d.breakdown = CASE WHEN {shared} THEN n.breakdown ELSE '_T' END"
+                f" AND d.breakdown_value = CASE WHEN {shared} THEN n.breakdown_value ELSE '_T' END")
+        denominator = "d.denominator"
+
+    def ratio(numerator: str) -> str:
+        return (f"CASE WHEN {denominator} IS NULL OR {denominator} = 0 OR {numerator} IS NULL THEN NULL "
+                f"ELSE {scale} * {numerator} / {denominator} END")
+
+    if indicator.kind == "ratio":
+        value, den_out = ratio("n.numerator"), denominator
+        lower, upper = (ratio("n.lower_numerator"), ratio("n.upper_numerator")) if indicator.bounded \
+            else ("NULL", "NULL")
+    elif indicator.kind == "statistic":
+        value, den_out, lower, upper = "n.stat", "NULL", "NULL", "NULL"
+    else:
+        value, den_out = "n.numerator", "NULL"
+        lower, upper = ("n.lower_numerator", "n.upper_numerator") if indicator.bounded else ("NULL", "NULL")
+    return (f"WITH {', '.join(ctes)} "
+            f"SELECT '{indicator.id}' AS indicator_id, n.period, n.province, n.district, n.sex, n.breakdown, "
+            f"n.breakdown_value, CAST(n.numerator AS DOUBLE) AS numerator, CAST({den_out} AS DOUBLE) AS denominator, "
+            f"CAST({value} AS DOUBLE) AS value, CAST({lower} AS DOUBLE) AS lower_bound, "
+            f"CAST({upper} AS DOUBLE) AS upper_bound FROM num n{join}")
+
+
+def prepare(con: duckdb.DuckDBPyConnection, params: dict | None = None) -> dict:
+    """Install parameters, macros and helper views on a warehouse connection; returns the parameters used."""
+    params = params or load_parameters()
+    sql_helpers.install(con, params)
+    con.execute(_RESULTS_DDL)
+    return params
+
+
+def compute(con: duckdb.DuckDBPyConnection, indicator_id: str, params: dict | None = None,
+            prepared: bool = False) -> pd.DataFrame:
+    """One indicator at every level (no status): the columns of ``RESULT_COLUMNS``."""
+    if not prepared:
+        prepare(con, params)
+    indicator = get_indicator(indicator_id)
+    order = " ORDER BY period, province, district NULLS FIRST, sex, breakdown, breakdown_value"
+    return con.execute(f"SELECT * FROM ({indicator_query(indicator)}){order}").df()
+
+
+def compute_all(con: duckdb.DuckDBPyConnection, version: str, params: dict | None = None,
+                timings: dict | None = None) -> pd.DataFrame:
+    """The whole catalogue as the tidy table of DESIGN.md §4, for warehouse ``version`` opened on ``con``.
+
+    ``timings``, when given, receives seconds per indicator id (for the benchmark).
+    """
+    import time
+
+    params = prepare(con, params)
+    catalogue = all_indicators()
+    for indicator in catalogue.values():
+        started = time.perf_counter()
+        if indicator.kind == "index":
+            continue
+        con.execute(f"INSERT INTO ind_results {indicator_query(indicator)}")
+        if timings is not None:
+            timings[indicator.id] = time.perf_counter() - started
+    started = time.perf_counter()
+    pci.compute(con, params)
+    if timings is not None:
+        timings["PCI"] = time.perf_counter() - started
+    status.install_metadata(con, catalogue, params)
+    _install_source_files(con, catalogue)
+    threshold = int(params["general"]["small_cell_threshold"])
+    con.execute("SET VARIABLE data_version = ?", [version])
+    con.execute("SET VARIABLE small_cell_threshold = ?", [threshold])
+    tidy = con.execute(f"""
+        SELECT s.*,
+               m.person_based AND (s.numerator < getvariable('small_cell_threshold')
+                                   OR s.denominator < getvariable('small_cell_threshold')) AS small_cell,
+               f.source_files, getvariable('data_version') AS data_version
+        FROM ({status.STATUS_SQL}) s JOIN ind_meta m USING (indicator_id)
+             LEFT JOIN ind_source_files f USING (indicator_id, period)
+        ORDER BY m.position, period, province, district NULLS FIRST, sex, breakdown, breakdown_value""").df()
+    return tidy[TIDY_COLUMNS]
+
+
+def _install_source_files(con: duckdb.DuckDBPyConnection, catalogue: dict[str, Indicator]) -> None:
+    """ind_source_files(indicator_id, period, source_files): the returns each value may draw on.
+
+    Tables with a quarter give that quarter's files (the payment ledger: every quarter up to it, since stocks use
+    earlier payments); yearly tables their year's files; snapshot tables all their files.
+    """
+    parts = []
+    for name in sorted({s for ind in catalogue.values() for s in ind.sources}):
+        columns = {r[0] for r in con.execute(
+            "SELECT column_name FROM information_schema.columns WHERE table_name = ?", [name]).fetchall()}
+        if "period" in columns:
+            match = "f.period <= r.period" if name == "mecg_payments" else "f.period = r.period"
+            files = f"SELECT DISTINCT period, source_file FROM {name}"
+        elif "year" in columns:
+            match = "f.period = left(r.period, 4)"
+            files = f"SELECT DISTINCT CAST(year AS VARCHAR) AS period, source_file FROM {name}"
+        else:
+            match = "TRUE"
+            files = f"SELECT DISTINCT NULL AS period, source_file FROM {name}"
+        parts.append(f"SELECT r.indicator_id, r.period, f.source_file FROM "
+                     f"(SELECT DISTINCT indicator_id, period FROM ind_results) r "
+                     f"JOIN ind_sources s ON s.indicator_id = r.indicator_id AND s.source = '{name}' "
+                     f"JOIN ({files}) f ON {match}")
+    con.execute("CREATE OR REPLACE TEMP TABLE ind_sources (indicator_id VARCHAR, source VARCHAR)")
+    con.executemany("INSERT INTO ind_sources VALUES (?, ?)",
+                    [(ind.id, s) for ind in catalogue.values() for s in ind.sources])
+    union = " UNION ALL ".join(parts) if parts else \
+        "SELECT NULL::VARCHAR AS indicator_id, NULL::VARCHAR AS period, NULL::VARCHAR AS source_file WHERE FALSE"
+    con.execute(f"""
+        CREATE OR REPLACE TEMP TABLE ind_source_files AS
+        SELECT indicator_id, period, string_agg(DISTINCT source_file, ';' ORDER BY source_file) AS source_files
+        FROM ({union}) WHERE source_file IS NOT NULL GROUP BY ALL""")

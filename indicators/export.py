@@ -1,0 +1,189 @@
+"""Exports of the tidy table: csv (as is), SDMX (SDMX-CSV + SDMX-ML 2.1 structure-specific data, in the shape of the
+Lao SDG platform's files, codes from the LSB DSD) and Open SDG (one CSV per indicator).
+
+SDMX and Open SDG are publishing formats: small cells (``small_cell``) are left out of them.
+"""
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+import pandas as pd
+
+from .catalogue import all_indicators
+
+REFERENCE = Path(__file__).resolve().parents[1] / "data_pipeline" / "reference"
+DATAFLOW = "LSB-SDGs:SDG(1.1)"
+DIMENSIONS = ("FREQ", "REPORTING_TYPE", "SERIES", "REF_AREA", "SEX", "AGE", "URBANISATION", "INCOME_WEALTH_QUANTILE",
+              "EDUCATION_LEV", "OCCUPATION", "CUST_BREAKDOWN", "COMPOSITE_BREAKDOWN", "DISABILITY_STATUS", "ACTIVITY",
+              "PRODUCT")
+SDMX_COLUMNS = ("DATAFLOW",) + DIMENSIONS + ("TIME_PERIOD", "OBS_VALUE", "UNIT_MEASURE", "UNIT_MULT", "OBS_STATUS",
+                                             "NATURE", "LOWER_BOUND", "UPPER_BOUND", "SOURCE_DETAIL", "COMMENT_OBS")
+# Age group of the series' population (CL_AGE); sex of the maternity series is women by definition.
+SERIES_AGE = {"SI_COV_CHLD": "Y0T14", "SI_COV_PENSN": "Y_GE60"}
+SERIES_SEX = {"SI_COV_MATNL": "F"}
+UNIT_CODES = {"percent": "PT", "persons": "NUMBER", "LAK": "CUR_LCU", "days": "NUMBER", "score": "IX",
+              "ratio": "RO"}
+SEX_NAMES = {"F": "Female", "M": "Male"}
+_SS = "http://www.sdmx.org/resources/sdmxml/schemas/v2_1/data/structurespecific"
+_MESSAGE = "http://www.sdmx.org/resources/sdmxml/schemas/v2_1/message"
+_COMMON = "http://www.sdmx.org/resources/sdmxml/schemas/v2_1/common"
+_XSI = "http://www.w3.org/2001/XMLSchema-instance"
+_NS1 = f"urn:sdmx:org.sdmx.infomodel.datastructure.DataStructure={DATAFLOW}:ObsLevelDim:TIME_PERIOD"
+
+
+def _reference(name: str) -> list[dict]:
+    with (REFERENCE / f"{name}.csv").open(encoding="utf-8") as f:
+        return list(csv.DictReader(f))
+
+
+def province_lsb_codes() -> dict[str, str]:
+    return {r["iso_code"]: r["lsb_code"] for r in _reference("provinces")}
+
+
+def _number(value: float) -> str:
+    return f"{value:.10g}"
+
+
+# ---------------------------------------------------------------------------------------------------------- csv
+def write_csv(tidy: pd.DataFrame, path: Path) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tidy.to_csv(path, index=False)
+    return path
+
+
+# ---------------------------------------------------------------------------------------------------------- sdmx
+def sdmx_table(tidy: pd.DataFrame) -> pd.DataFrame:
+    """One row per published 1.3.1 observation (national, provinces, districts; by sex), SDMX-CSV columns."""
+    catalogue = all_indicators()
+    series = {i.id: i for i in catalogue.values() if i.sdg_series}
+    rows = tidy[tidy["indicator_id"].isin(series) & (tidy["breakdown"] == "_T") & tidy["value"].notna()
+                & ~tidy["small_cell"].fillna(False).astype(bool)]
+    lsb = province_lsb_codes()
+    out = []
+    for row in rows.itertuples(index=False):
+        indicator = series[row.indicator_id]
+        ref_area = "LA" if row.province == "LA" else lsb[row.province]
+        if isinstance(row.district, str):
+            ref_area = row.district
+        quarterly = "-Q" in row.period
+        sex = SERIES_SEX.get(indicator.sdg_series, row.sex) if row.sex == "_T" else row.sex
+        out.append({
+            "DATAFLOW": DATAFLOW, "FREQ": "Q" if quarterly else "A", "REPORTING_TYPE": "N",
+            "SERIES": indicator.sdg_series, "REF_AREA": ref_area, "SEX": sex,
+            "AGE": SERIES_AGE.get(indicator.sdg_series, "_T"), "URBANISATION": "_T", "INCOME_WEALTH_QUANTILE": "_T",
+            "EDUCATION_LEV": "_T", "OCCUPATION": "_T", "CUST_BREAKDOWN": "_T", "COMPOSITE_BREAKDOWN": "_T",
+            "DISABILITY_STATUS": "_T", "ACTIVITY": "_T", "PRODUCT": "_T", "TIME_PERIOD": row.period,
+            "OBS_VALUE": _number(row.value), "UNIT_MEASURE": UNIT_CODES[indicator.unit], "UNIT_MULT": "0",
+            "OBS_STATUS": "A", "NATURE": "C",
+            "LOWER_BOUND": "" if pd.isna(row.lower_bound) else _number(row.lower_bound),
+            "UPPER_BOUND": "" if pd.isna(row.upper_bound) else _number(row.upper_bound),
+            "SOURCE_DETAIL": "National Social Protection Commission monitoring tool, data version "
+                             f"{row.data_version}: {', '.join(indicator.sources)}",
+            "COMMENT_OBS": "Bounded: sources that cannot be linked may overlap" if indicator.bounded else "",
+        })
+    return pd.DataFrame(out, columns=list(SDMX_COLUMNS), dtype=str)
+
+
+def write_sdmx(tidy: pd.DataFrame, out_dir: Path) -> list[Path]:
+    """SDMX-CSV (``sdg_1-3-1.sdmx.csv``) and SDMX-ML structure-specific data (``sdg_1-3-1.sdmx.xml``)."""
+    out_dir.mkdir(parents=True, exist_ok=True)
+    table = sdmx_table(tidy)
+    csv_path = out_dir / "sdg_1-3-1.sdmx.csv"
+    table.to_csv(csv_path, index=False)
+    xml_path = out_dir / "sdg_1-3-1.sdmx.xml"
+    _write_sdmx_ml(table, xml_path)
+    return [csv_path, xml_path]
+
+
+def _write_sdmx_ml(table: pd.DataFrame, path: Path) -> None:
+    ET.register_namespace("message", _MESSAGE)
+    ET.register_namespace("common", _COMMON)
+    ET.register_namespace("ss", _SS)
+    ET.register_namespace("xsi", _XSI)
+    # The DSD's namespace is only named in attribute values (xsi:type), so ElementTree would not declare it.
+    root = ET.Element(f"{{{_MESSAGE}}}StructureSpecificData", {"xmlns:dsd": _NS1})
+    header = ET.SubElement(root, f"{{{_MESSAGE}}}Header")
+    ET.SubElement(header, f"{{{_MESSAGE}}}ID").text = "NSPC-SDG131"
+    ET.SubElement(header, f"{{{_MESSAGE}}}Test").text = "false"
+    ET.SubElement(header, f"{{{_MESSAGE}}}Prepared").text = dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    ET.SubElement(header, f"{{{_MESSAGE}}}Sender", id="LA-NSPC")
+    structure = ET.SubElement(header, f"{{{_MESSAGE}}}Structure", structureID="LSB-SDGs_SDG_1_1", namespace=_NS1,
+                              dimensionAtObservation="TIME_PERIOD")
+    common = ET.SubElement(structure, f"{{{_COMMON}}}Structure")
+    ET.SubElement(common, "Ref", agencyID="LSB-SDGs", id="SDG", version="1.1")
+    ET.SubElement(header, f"{{{_MESSAGE}}}DataSetAction").text = "Information"
+    ET.SubElement(header, f"{{{_MESSAGE}}}DataSetID").text = "SDG"
+    dataset = ET.SubElement(root, f"{{{_MESSAGE}}}DataSet", {
+        f"{{{_SS}}}dataScope": "DataStructure", f"{{{_XSI}}}type": "dsd:DataSetType",
+        f"{{{_SS}}}structureRef": "LSB-SDGs_SDG_1_1", f"{{{_SS}}}action": "Information"})
+    keys = list(DIMENSIONS) + ["UNIT_MEASURE"]
+    for key, group in table.groupby(keys, sort=True):
+        series = ET.SubElement(dataset, "Series", dict(zip(keys, key)))
+        for obs in group.sort_values("TIME_PERIOD").itertuples(index=False):
+            attrs = {"TIME_PERIOD": obs.TIME_PERIOD, "OBS_VALUE": obs.OBS_VALUE, "OBS_STATUS": obs.OBS_STATUS,
+                     "UNIT_MULT": obs.UNIT_MULT, "NATURE": obs.NATURE, "SOURCE_DETAIL": obs.SOURCE_DETAIL}
+            for optional in ("LOWER_BOUND", "UPPER_BOUND", "COMMENT_OBS"):
+                if getattr(obs, optional):
+                    attrs[optional] = getattr(obs, optional)
+            ET.SubElement(series, "Obs", attrs)
+    ET.indent(root)
+    ET.ElementTree(root).write(path, encoding="utf-8", xml_declaration=True)
+
+
+# ------------------------------------------------------------------------------------------------------- open sdg
+def _title(name: str) -> str:
+    return name.replace("_", " ").capitalize()
+
+
+def opensdg_table(tidy: pd.DataFrame, indicator_id: str) -> pd.DataFrame:
+    """Open SDG layout: Year, then disaggregation columns (empty on the headline row), GeoCode, Value."""
+    indicator = all_indicators()[indicator_id]
+    rows = tidy[(tidy["indicator_id"] == indicator_id) & tidy["value"].notna()
+                & ~tidy["small_cell"].fillna(False).astype(bool)]
+    provinces = {r["iso_code"]: r["name_en"] for r in _reference("provinces")}
+    districts = {r["lsb_code"]: r["name_en"] for r in _reference("districts")}
+    columns = ["Year"]
+    if "sex" in indicator.disaggregations:
+        columns.append("Sex")
+    if "province" in indicator.disaggregations:
+        columns.append("Province")
+    if "district" in indicator.disaggregations:
+        columns.append("District")
+    columns += [_title(b) for b in indicator.breakdowns] + ["GeoCode", "Value"]
+    out = pd.DataFrame({
+        "Year": rows["period"].to_numpy(),
+        "Sex": rows["sex"].map(SEX_NAMES).to_numpy(),
+        "Province": rows["province"].map(provinces).to_numpy(),
+        "District": rows["district"].map(districts).to_numpy(),
+        "GeoCode": rows["district"].fillna(rows["province"].where(rows["province"] != "LA")).to_numpy(),
+        "Value": rows["value"].to_numpy(),
+    })
+    for b in indicator.breakdowns:
+        out[_title(b)] = rows["breakdown_value"].where(rows["breakdown"] == b).to_numpy()
+    return out[columns]
+
+
+def write_opensdg(tidy: pd.DataFrame, out_dir: Path) -> list[Path]:
+    """``indicator_<ID>.csv`` per catalogue entry with data, plus ``indicator_1-3-1.csv`` (all series, a Series
+    column) as the Lao SDG platform's indicator 1.3.1."""
+    out_dir.mkdir(parents=True, exist_ok=True)
+    written, series_tables = [], []
+    for indicator in all_indicators().values():
+        table = opensdg_table(tidy, indicator.id)
+        if table.empty:
+            continue
+        path = out_dir / f"indicator_{indicator.id}.csv"
+        table.to_csv(path, index=False)
+        written.append(path)
+        if indicator.sdg_series:
+            series_tables.append(table.assign(Series=indicator.sdg_series))
+    if series_tables:
+        combined = pd.concat(series_tables, ignore_index=True)
+        order = ["Year", "Series"] + [c for c in combined.columns if c not in ("Year", "Series", "GeoCode", "Value")]
+        path = out_dir / "indicator_1-3-1.csv"
+        combined[order + ["GeoCode", "Value"]].to_csv(path, index=False)
+        written.append(path)
+    return written

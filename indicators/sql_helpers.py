@@ -1,0 +1,113 @@
+"""Macros and helper views every catalogue entry may use, created once per connection before computing.
+
+They hold the few definitions several indicators share, so they are written once:
+- quarters: ``quarter_of(date)`` -> 'YYYY-Qn'; ``quarter_end(period)`` -> last day of that quarter.
+- yearly denominators repeated for each quarter of their year (a quarterly value uses its own year's population).
+- the MECG grant: the quarters the register and ledger cover (stocks are given at each quarter's end), each enrolment
+  record with its first payment, and persons de-duplicated on the keyed national id (the record id when there is none).
+"""
+from __future__ import annotations
+
+import duckdb
+
+MACROS = {
+    "quarter_of": "CAST(year(d) AS VARCHAR) || '-Q' || CAST(quarter(d) AS VARCHAR)",
+    "quarter_end": "CAST(make_date(CAST(left(p, 4) AS INTEGER), CAST(right(p, 1) AS INTEGER) * 3, 1)"
+                   " + INTERVAL 1 MONTH - INTERVAL 1 DAY AS DATE)",
+    "broad_age": "CASE WHEN a IN ('0-4', '5-9', '10-14') THEN '0-14' WHEN a IN ('60-64', '65+') THEN '60+' "
+                 "ELSE '15-59' END",
+}
+MACRO_ARGS = {"quarter_of": "d", "quarter_end": "p", "broad_age": "a"}
+
+_QUARTERS = "(SELECT unnest([1, 2, 3, 4]) AS q)"
+
+# name -> SQL, created in this order (later views read earlier ones).
+VIEWS: dict[str, str] = {
+    "ind_population_q": f"""
+        SELECT CAST(year AS VARCHAR) || '-Q' || q AS period, province, sex, age_group, population
+        FROM population CROSS JOIN {_QUARTERS}""",
+    "ind_labour_q": f"""
+        SELECT CAST(year AS VARCHAR) || '-Q' || q AS period, province, sex, employed, unemployed
+        FROM labour_force CROSS JOIN {_QUARTERS}""",
+    "ind_births_q": f"""
+        SELECT CAST(year AS VARCHAR) || '-Q' || q AS period, province, district, sex, births
+        FROM births CROSS JOIN {_QUARTERS}""",
+    # Quarters from the first enrolment to the last event seen (enrolment or payment): the data's "as of" date.
+    "ind_mecg_quarters": """
+        WITH bounds AS (
+            SELECT (SELECT min(enrolment_date) FROM mecg_register) AS first_day,
+                   greatest((SELECT max(enrolment_date) FROM mecg_register),
+                            (SELECT max(paid_date) FROM mecg_payments WHERE status = 'paid')) AS last_day)
+        SELECT quarter_of(CAST(d AS DATE)) AS period, quarter_end(quarter_of(CAST(d AS DATE))) AS quarter_end
+        FROM bounds, generate_series(date_trunc('quarter', first_day), date_trunc('quarter', last_day),
+                                     INTERVAL 3 MONTH) AS s(d)
+        WHERE first_day IS NOT NULL""",
+    # One row per enrolment record; channel follows the register (cash where there is no registered phone).
+    "ind_mecg_beneficiary": """
+        WITH first_paid AS (
+            SELECT beneficiary_key, min(paid_date) AS first_paid_date, arg_min(channel, paid_date) AS first_channel
+            FROM mecg_payments WHERE status = 'paid' AND paid_date IS NOT NULL GROUP BY beneficiary_key)
+        SELECT r.beneficiary_key,
+               CASE WHEN r.national_id_key IS NOT NULL THEN 'nid:' || r.national_id_key
+                    ELSE 'rec:' || r.beneficiary_key END AS person_key,
+               r.national_id_key, r.province, r.district, r.sex, r.beneficiary_type, r.enrolment_date,
+               CASE WHEN r.has_wallet THEN 'wallet' ELSE 'cash' END AS channel,
+               f.first_paid_date, f.first_channel
+        FROM mecg_register r LEFT JOIN first_paid f USING (beneficiary_key)""",
+    # One row per person: records sharing a keyed national id are one person, placed where last enrolled.
+    "ind_mecg_person": """
+        SELECT person_key,
+               arg_max(province, enrolment_date) AS province, arg_max(district, enrolment_date) AS district,
+               arg_max(sex, enrolment_date) AS sex, arg_max(beneficiary_type, enrolment_date) AS beneficiary_type,
+               max(national_id_key) AS national_id_key, min(first_paid_date) AS first_paid_date
+        FROM ind_mecg_beneficiary GROUP BY person_key""",
+    # Grant recipients at each quarter's end: persons paid at least once by then.
+    "ind_mecg_recipients_q": """
+        SELECT q.period, p.province, p.district, p.sex, p.beneficiary_type, count(*) AS recipients
+        FROM ind_mecg_person p JOIN ind_mecg_quarters q ON p.first_paid_date <= q.quarter_end
+        GROUP BY ALL""",
+    # Each payment with the beneficiary's place and sex; paid_date only counts when the status says paid.
+    "ind_mecg_payment": """
+        SELECT p.period, b.province, b.district, b.sex, p.channel, CAST(p.cycle AS VARCHAR) AS cycle, p.due_date,
+               CASE WHEN p.status = 'paid' THEN p.paid_date END AS paid_date,
+               p.amount_due, coalesce(p.amount_paid, 0) AS amount_paid, p.status, b.person_key,
+               b.beneficiary_type
+        FROM mecg_payments p JOIN ind_mecg_beneficiary b USING (beneficiary_key)""",
+    # Social assistance recipients (grant recipients + MAF cash transfer beneficiaries) by quarter, province, sex.
+    "ind_social_assistance_q": """
+        WITH mecg AS (SELECT period, province, sex, sum(recipients) AS mecg FROM ind_mecg_recipients_q GROUP BY ALL),
+             ct AS (SELECT period, province, sex, sum(beneficiaries) AS ct FROM cash_transfer GROUP BY ALL)
+        SELECT period, province, sex, mecg, ct FROM mecg FULL JOIN ct USING (period, province, sex)""",
+    # Vulnerable persons: all children + working-age persons not actively contributing + persons 60+ without an
+    # old-age pension (each part floored at 0 within its province and sex). Needs the social security return.
+    "ind_vulnerable_q": """
+        WITH pop AS (
+            SELECT period, province, sex,
+                   sum(population) FILTER (WHERE broad_age(age_group) = '0-14') AS children,
+                   sum(population) FILTER (WHERE broad_age(age_group) = '15-59') AS working_age,
+                   sum(population) FILTER (WHERE broad_age(age_group) = '60+') AS older
+            FROM ind_population_q GROUP BY ALL),
+        ss AS (SELECT period, province, sex, sum(active_contributors) AS contributors,
+                      sum(old_age_pensioners) AS pensioners FROM social_security GROUP BY ALL)
+        SELECT period, province, sex,
+               coalesce(children, 0) + greatest(0, coalesce(working_age, 0) - contributors)
+               + greatest(0, coalesce(older, 0) - pensioners) AS vulnerable
+        FROM pop JOIN ss USING (period, province, sex)""",
+    "ind_poor_q": """
+        SELECT p.period, p.province, p.sex, sum(p.population) * any_value(r.poverty_rate) AS poor
+        FROM ind_population_q p JOIN param_poverty_rate r USING (province) GROUP BY ALL""",
+}
+
+
+def install(con: duckdb.DuckDBPyConnection, params: dict) -> None:
+    """Create the parameter variables, macros and helper views on a connection that has the warehouse views."""
+    general = params["general"]
+    for name in ("payment_grace_days", "grievance_standard_days", "severe_disability_prevalence",
+                 "mecg_pregnant_women_per_birth"):
+        con.execute(f"SET VARIABLE {name} = ?", [general[name]])
+    con.execute("CREATE OR REPLACE TEMP TABLE param_poverty_rate (province VARCHAR, poverty_rate DOUBLE)")
+    con.executemany("INSERT INTO param_poverty_rate VALUES (?, ?)", list(params["poverty_rate"].items()))
+    for name, body in MACROS.items():
+        con.execute(f"CREATE OR REPLACE TEMP MACRO {name}({MACRO_ARGS[name]}) AS {body}")
+    for name, sql in VIEWS.items():
+        con.execute(f"CREATE OR REPLACE TEMP VIEW {name} AS {sql}")

@@ -1,0 +1,38 @@
+"""The one place the indicators read the warehouse: ``data_pipeline.warehouse`` (docs/DESIGN.md §3).
+
+Kept as a thin seam so the pages' API and the engine never reach into the pipeline's internals, and so the
+conversions to what the pages want (DataFrames) live in one place.
+"""
+from __future__ import annotations
+
+import pandas as pd
+
+from data_pipeline import warehouse
+
+
+def warehouse_root(root=None):
+    return warehouse._root(root)  # noqa: SLF001  (the pipeline's own resolution of SP_WAREHOUSE / default)
+
+
+def current_version(root=None) -> str | None:
+    return warehouse.current_version(root)
+
+
+def read_manifest(version: str, root=None) -> dict:
+    return warehouse.read_manifest(version, root)
+
+
+def list_versions(root=None) -> pd.DataFrame:
+    """Every complete version, newest first: version, created_at, operator, parent, table_rows, current, demo_key."""
+    rows = [v.as_dict() for v in warehouse.list_versions(root)]
+    return pd.DataFrame(rows, columns=["version", "created_at", "operator", "parent", "table_rows", "current",
+                                       "demo_key"])
+
+
+def refresh_log(root=None) -> pd.DataFrame:
+    return pd.DataFrame(warehouse.read_refresh_log(root))
+
+
+def open_version(version: str | None = None, root=None):
+    """In-memory DuckDB connection: one view per contract (empty when absent) + provinces/districts tables."""
+    return warehouse.open_version(version, root)
