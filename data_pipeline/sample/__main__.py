@@ -16,12 +16,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=DEFAULT_SEED)
     args = parser.parse_args(argv)
     started = time.perf_counter()
-    last = [started]
 
     def progress(fraction: float, message: str) -> None:
-        now = time.perf_counter()
-        print(f"[{fraction:4.0%}] {now - started:7.1f}s  {message}", file=sys.stderr)
-        last[0] = now
+        print(f"[{fraction:4.0%}] {time.perf_counter() - started:7.1f}s  {message}", file=sys.stderr)
 
     paths = generate(args.out_dir, args.scale, args.seed, progress)
     size = sum(p.stat().st_size for p in paths)

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-import numpy as np
 
 from .geography import AS_OF, QUARTERS, District, districts, provinces, quarter_end, rng_for
 
