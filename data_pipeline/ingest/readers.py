@@ -165,7 +165,7 @@ def _read_csv(con, path: Path) -> RawTable:
             SELECT line IS NULL AS empty,
                    coalesce(length(line) - length(replace(line, {_sql_text(delimiter)}, '')), 0) AS delimiters
             FROM read_csv({source}, {options}, delim='\x01', quote='', escape='', columns={{'line': 'VARCHAR'}})""")
-        width = 1 + con.execute(f"SELECT coalesce(max(delimiters), 0) FROM {lines}").fetchone()[0]
+        width = 1 + con.execute(f"SELECT coalesce(max(delimiters), 0) FROM {lines}").fetchall()[0][0]
         columns = ", ".join(f"'c{i}': 'VARCHAR'" for i in range(width))
         grid = _new_name("csv")
         read = (f"read_csv({source}, {options}, delim={_sql_text(delimiter)}, quote='\"', escape='\"', "

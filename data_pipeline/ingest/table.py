@@ -87,7 +87,7 @@ class TableValidation:
             self._check_column(column)
         self._check_stated_period(stated_from_name)
         self._check_contract_rules()
-        rows = self.con.execute(f"SELECT count(*) FROM {self.typed}").fetchone()[0]
+        rows = self.con.execute(f"SELECT count(*) FROM {self.typed}").fetchall()[0][0]
         return StagedPart(self.file, self.sheet, self.contract, self.typed, rows, self._periods(), self.headers)
 
     def _check_header(self) -> bool:
@@ -115,7 +115,7 @@ class TableValidation:
         for j in match.blank:
             if j < self.raw.width:
                 filled = self.con.execute(f"SELECT count(*) FROM {self.raw.table} WHERE src_row > {match.header_row} "
-                                          f"AND NULLIF(trim(c{j}), '') IS NOT NULL").fetchone()[0]
+                                          f"AND NULLIF(trim(c{j}), '') IS NOT NULL").fetchall()[0][0]
                 if filled:
                     self.log.warning(self.file, f"column {column_letter(j)} has {filled} value(s) but no header: "
                                                 f"ignored", code="unnamed_column", sheet=self.sheet,
@@ -169,7 +169,7 @@ class TableValidation:
         are parsed once per cell in an inner query. ``stg`` (clear identifiers) is dropped."""
         total_row = self._total_rows()
         if total_row != "FALSE":
-            self.con.execute(f"DELETE FROM {self.stg} WHERE {total_row}")
+            self.con.execute(f"DELETE FROM {self.stg} WHERE {total_row}").fetchall()
         joins, inner, selects, temp = [], ["s.*"], ["src_row"], []
         for column in self.contract.warehouse_columns:
             sql_type = normalise.SQL_TYPES[column.kind]
@@ -189,12 +189,12 @@ class TableValidation:
             selects.append(f"CAST({typed} AS {sql_type}) AS {q(column.name)}")
             if column.kind != "pii_id":
                 selects.append(f"{raw} AS {q(column.name + '__raw')}")
-        self.con.execute(f"""CREATE TEMP TABLE {self.typed} AS SELECT {', '.join(selects)} FROM (
-            SELECT {', '.join(inner)} FROM {self.stg} s {' '.join(joins)})""")
+        derived = ""
         if self.contract.period_from_date:
-            date = q(self.contract.period_from_date)
-            self.con.execute(f"ALTER TABLE {self.typed} ADD COLUMN period VARCHAR")
-            self.con.execute(f"UPDATE {self.typed} SET period = {normalise.period_of_date(date)}")
+            derived = f", {normalise.period_of_date(q(self.contract.period_from_date))} AS period"
+        self.con.execute(f"""CREATE TEMP TABLE {self.typed} AS SELECT *{derived} FROM (
+            SELECT {', '.join(selects)} FROM (SELECT {', '.join(inner)} FROM {self.stg} s {' '.join(joins)}))
+            ORDER BY src_row""")
         self.con.execute(f"DROP TABLE {self.stg}")  # clear identifiers: gone from here on
         for table in temp:
             self.con.execute(f"DROP TABLE {table}")
@@ -266,7 +266,7 @@ class TableValidation:
         for quirk in normalise.rule_for(column).quirks:
             condition = quirk.condition.replace("{v}", raw)
             n, example = self.con.execute(f"SELECT count(*), min({raw}) FROM {self.typed} "
-                                          f"WHERE {raw} IS NOT NULL AND {col} IS NOT NULL AND {condition}").fetchone()
+                                          f"WHERE {raw} IS NOT NULL AND {col} IS NOT NULL AND {condition}").fetchall()[0]
             if n:
                 self.log.warning(self.file, quirk.message.format(n=n, example=example), code=quirk.code,
                                  sheet=self.sheet, column=self.header(name))
