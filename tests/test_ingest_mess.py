@@ -204,7 +204,7 @@ def test_unknown_column_is_dropped_with_a_warning_and_missing_column_is_an_error
 
 
 def test_a_column_named_twice_is_an_error_naming_both(tmp_path):
-    path = write_xlsx(tmp_path / "hi.xlsx", [HI := ["period", "province", "sex", "age_group", "scheme", "members",
+    path = write_xlsx(tmp_path / "hi.xlsx", [["period", "province", "sex", "age_group", "scheme", "members",
                                               "Province name"],
                                              ["2022-Q2", "Attapeu", "F", "0-14", "hef", 10, "Attapeu"]])
     report, _ = validate(path)
