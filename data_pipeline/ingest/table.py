@@ -125,8 +125,10 @@ class TableValidation:
     def _stage(self) -> None:
         """``stg``: the contract's columns as trimmed text (blank = NULL), blank rows left out. Materialised once:
         several lookups and the typing query read it. The grid (names, phone numbers) is dropped right away."""
-        cells = [f"NULLIF(trim(c{self.match.columns[c.name][0]}, ' \t\u00a0'), '') AS {q(c.name)}"
-                 for c in self.present]
+        # trim() is slow on long columns; most cells need none, so only those with edge spaces pay for it.
+        cells = [f"CASE WHEN regexp_matches({cell}, '^[ \t\u00a0]|[ \t\u00a0]$') THEN NULLIF(trim({cell}, "
+                 f"' \t\u00a0'), '') WHEN {cell} = '' THEN NULL ELSE {cell} END AS {q(c.name)}"
+                 for c in self.present for cell in [f"c{self.match.columns[c.name][0]}"]]
         any_cell = " OR ".join(f"{q(c.name)} IS NOT NULL" for c in self.present) or "FALSE"
         self.con.execute(f"""CREATE TEMP TABLE {self.stg} AS
             SELECT * FROM (SELECT src_row, {', '.join(cells) or 'NULL AS _none'} FROM {self.raw.table}
