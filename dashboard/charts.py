@@ -5,6 +5,8 @@ to ``components.chart_with_table`` so that every chart has its numbers one click
 """
 from __future__ import annotations
 
+from urllib.parse import quote
+
 import pandas as pd
 import plotly.graph_objects as go
 
@@ -12,6 +14,13 @@ from dashboard.format import OKABE_ITO, SEX_COLOURS, value_with_unit
 
 PALETTE = [OKABE_ITO[c] for c in ("blue", "orange", "green", "vermillion", "sky_blue", "purple", "yellow", "black")]
 FONT = "Source Sans Pro, Segoe UI, Helvetica, Arial, sans-serif"
+
+# plotly.js fetches a world topojson from cdn.plot.ly for any geo subplot, even with the base map hidden. Hand it an
+# empty topology inline instead (a data: URL; plotly appends "/world_110m.json", which lands in the URL fragment), so
+# the province map draws with no internet from the shipped GeoJSON alone.
+_EMPTY_TOPOLOGY = '{"type":"Topology","objects":{},"arcs":[]}'
+PLOTLY_CONFIG = {"displaylogo": False,
+                 "topojsonURL": "data:application/json," + quote(_EMPTY_TOPOLOGY) + "#"}
 
 
 def _axis_format(unit: str | None) -> dict:
@@ -75,7 +84,8 @@ def bars(frame: pd.DataFrame, *, category: str, value: str, unit: str | None, ti
     fig = go.Figure(bar)
     if target is not None and pd.notna(target):
         (fig.add_vline if horizontal else fig.add_hline)(target, line_dash="dash", line_color=OKABE_ITO["black"],
-                                                        annotation_text=f"target {value_with_unit(target, unit)}")
+                                                        annotation_text=f"target {value_with_unit(target, unit)}",
+                                                        annotation_position="bottom right")
     height = max(300, 26 * len(shown) + 90) if horizontal else 360
     style(fig, title=title, height=height)
     axis = _axis_format(unit)

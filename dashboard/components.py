@@ -8,6 +8,7 @@ import pandas as pd
 import streamlit as st
 
 from dashboard import data, filters
+from dashboard.charts import PLOTLY_CONFIG
 from dashboard.exports import csv_bytes, excel_bytes
 from dashboard.format import SEX_LABELS
 
@@ -41,7 +42,7 @@ def version_banner(version: str) -> None:
     st.sidebar.caption(f"Data version **{version}** · refreshed {created or 'unknown'}")
     if data.is_sample_data(version):
         st.warning("**Sample data** — these figures come from the bundled demonstration returns, not from the "
-                   "ministries' real data. Do not quote them.", icon="🧪")
+                   "ministries' real data. Do not quote them.", icon=":material/science:")
 
 
 def _safe_key(text: str) -> str:
@@ -57,30 +58,41 @@ def _column_config(frame: pd.DataFrame) -> dict:
     return config
 
 
+def _flat(table: pd.DataFrame) -> pd.DataFrame:
+    """List cells (periods of a file, sources of an indicator) as text, which every spreadsheet can hold."""
+    listy = [c for c in table.columns if table[c].map(lambda v: isinstance(v, (list, tuple, dict))).any()]
+    if not listy:
+        return table
+    return table.assign(**{c: table[c].map(lambda v: "; ".join(map(str, v)) if isinstance(v, (list, tuple))
+                                           else str(v) if isinstance(v, dict) else v) for c in listy})
+
+
 def table_with_downloads(table: pd.DataFrame, name: str) -> None:
     """The numbers, with CSV and Excel downloads (formula-safe, see dashboard.exports)."""
+    table = _flat(table)
     st.dataframe(table, hide_index=True, column_config=_column_config(table), width="stretch")
     key = _safe_key(name)
     left, right, _ = st.columns([1, 1, 4])
-    left.download_button("⬇ CSV", csv_bytes(table), file_name=f"{key}.csv", mime="text/csv", key=f"csv_{key}")
-    right.download_button("⬇ Excel", excel_bytes(table, sheet_name=key[:31]), file_name=f"{key}.xlsx",
+    left.download_button("CSV", csv_bytes(table), file_name=f"{key}.csv", mime="text/csv", key=f"csv_{key}",
+                         icon=":material/download:")
+    right.download_button("Excel", excel_bytes(table, sheet_name=key[:31]), file_name=f"{key}.xlsx",
                           mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-                          key=f"xlsx_{key}")
+                          key=f"xlsx_{key}", icon=":material/download:")
 
 
 def chart_with_table(fig, table: pd.DataFrame, name: str, caption: str | None = None) -> None:
     """A chart and, one click away, the table behind it with its downloads."""
     st.plotly_chart(fig, width="stretch", key=f"chart_{_safe_key(name)}",
-                    config={"displaylogo": False, "toImageButtonOptions": {"filename": _safe_key(name)}})
+                    config={**PLOTLY_CONFIG, "toImageButtonOptions": {"filename": _safe_key(name)}})
     if caption:
         st.caption(caption)
-    with st.expander(f"Table: {name}"):
+    with st.expander(f"Table: {name}", icon=":material/table:"):
         table_with_downloads(table, name)
 
 
 def share_box(params: dict[str, str]) -> None:
     """'Copy link to this view': the full URL in a code box (it has a copy button)."""
-    with st.sidebar.expander("🔗 Copy link to this view"):
+    with st.expander("Copy link to this view", icon=":material/link:"):
         st.code(filters.share_link(params), language=None, wrap_lines=True)
         st.caption("Anyone opening this link sees the same page with the same filters.")
 
@@ -97,9 +109,20 @@ class PageContext:
             share_box(self.params)
 
 
+def leave_legacy_pages_mode() -> None:
+    """Streamlit runs the first session of a server whose script sits next to a ``pages/`` folder in its legacy
+    multipage mode, which bypasses app.py's ``st.navigation`` (wrong sidebar, no page config). Switch that mode off
+    and rerun the same page: our url paths equal the file names, so the page is found again."""
+    from streamlit.runtime.pages_manager import PagesManager   # no public switch exists for this
+    if PagesManager.uses_pages_directory:
+        PagesManager.uses_pages_directory = False
+        st.rerun()
+
+
 def start_page(title: str, question: str, *, show=("period", "province", "sex"), programmes=None,
                page_params: tuple[str, ...] = ()) -> PageContext | None:
     """Common top of every data page: version check, filters (URL-synced), header. None when there is no data."""
+    leave_legacy_pages_mode()
     version = data.current_version()
     if version is None:
         st.title(title)

@@ -47,9 +47,14 @@ def _raw_param(name: str) -> str | None:
     return None if raw is None else str(raw).strip()
 
 
+# A select box shows None as "nothing chosen", so "latest period" / "all programmes" get a word of their own.
+_ANY = "__any__"
+
+
 def _on_widget_change(name: str) -> None:
     # Runs before the rerun: the URL then carries the reader's new choice, which wins over the old link.
     value = st.session_state[_WIDGET.format(name)]
+    value = None if value == _ANY else value
     _carried()[name] = value
     if value is None or value == DEFAULTS.get(name):
         st.query_params.pop(name, None)
@@ -66,7 +71,7 @@ def _resolve(name: str, accepted: list[str], normalise, explain) -> str | None:
         if value in accepted:
             return value
         st.warning(f"**{raw}** is not a valid {name} in this link. {explain(raw)} "
-                   f"Showing {DEFAULT_LABELS[name]} instead.", icon="⚠️")
+                   f"Showing {DEFAULT_LABELS[name]} instead.", icon=":material/warning:")
         return default
     carried = _carried().get(name, default)
     return carried if carried in accepted or carried is None else default
@@ -98,7 +103,7 @@ def _explain_period(available: list[str]):
 
 def _select(name: str, label: str, options: list, value, format_func) -> None:
     key = _WIDGET.format(name)
-    st.session_state[key] = value
+    st.session_state[key] = _ANY if value is None else value
     st.sidebar.selectbox(label, options, key=key, format_func=format_func, on_change=_on_widget_change,
                          args=(name,))
 
@@ -126,15 +131,15 @@ def filter_bar(*, periods: list[str], provinces, show: tuple[str, ...] = ("perio
 
     st.sidebar.markdown("### Filters")
     if "period" in show and periods:
-        _select("period", "Period", [None] + periods, period,
-                lambda p: f"Latest ({periods[0]})" if p is None else p)
+        _select("period", "Period", [_ANY] + periods, period,
+                lambda p: f"Latest ({periods[0]})" if p == _ANY else p)
     if "province" in show:
         _select("province", "Province", province_codes, province, lambda c: names.get(c, c))
     if "sex" in show:
         _select("sex", "Sex", list(SEX_OPTIONS), sex, lambda s: SEX_OPTIONS[s])
     if "programme" in show and programmes:
-        _select("programme", "Programme", [None] + programmes, programme,
-                lambda p: "All programmes" if p is None else p)
+        _select("programme", "Programme", [_ANY] + programmes, programme,
+                lambda p: "All programmes" if p == _ANY else p)
     return Filters(period=period, province=province, sex=sex, programme=programme)
 
 
@@ -179,7 +184,7 @@ def page_param(name: str, options: list[str]) -> str:
             st.session_state[carried_key] = match
             return match
         st.warning(f"**{raw}** is not a valid {name} in this link. Accepted: {', '.join(options)}. "
-                   f"Showing {options[0]} instead.", icon="⚠️")
+                   f"Showing {options[0]} instead.", icon=":material/warning:")
         return options[0]
     carried = st.session_state.get(carried_key)
     return carried if carried in options else options[0]

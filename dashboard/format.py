@@ -58,31 +58,32 @@ def bounds_text(lower: object, upper: object, unit: str | None) -> str:
 
 
 # Progress against target (Open SDG / Statistics Canada method): icon and words, never colour alone.
+# Symbols from common text fonts (not emoji), so they show in every browser and in the downloaded tables.
 _STATUS_WORDS = (
-    ("achieved", "✅", "Target achieved"),
-    ("substantial", "🟢", "On track"),
-    ("on_track", "🟢", "On track"),
-    ("on track", "🟢", "On track"),
-    ("moderate", "🟡", "Moderate progress"),
-    ("negligible", "🟠", "Limited progress"),
-    ("limited", "🟠", "Limited progress"),
-    ("deterioration", "🔻", "Moving away from target"),
-    ("moving away", "🔻", "Moving away from target"),
-    ("away", "🔻", "Moving away from target"),
+    ("achieved", "✔", "Target achieved"),
+    ("substantial", "▲", "On track"),
+    ("on_track", "▲", "On track"),
+    ("on track", "▲", "On track"),
+    ("moderate", "◐", "Moderate progress"),
+    ("negligible", "▽", "Limited progress"),
+    ("limited", "▽", "Limited progress"),
+    ("deterioration", "▼", "Moving away from target"),
+    ("moving away", "▼", "Moving away from target"),
+    ("away", "▼", "Moving away from target"),
 )
 
 
 def status_label(status: object) -> str:
-    """'substantial_progress' -> '🟢 On track'; unknown or missing -> '⚪ No assessment'."""
+    """'substantial_progress' -> '▲ On track'; unknown or missing -> '○ No assessment'."""
     if is_missing(status) or not str(status).strip():
-        return "⚪ No assessment"
+        return "○ No assessment"
     key = str(status).strip().lower()
     if "not_available" in key or "not available" in key or key in ("na", "n/a", "no_data", "insufficient_data"):
-        return "⚪ No assessment"
+        return "○ No assessment"
     for fragment, icon, words in _STATUS_WORDS:
         if fragment in key:
             return f"{icon} {words}"
-    return f"⚪ {str(status).replace('_', ' ').capitalize()}"
+    return f"○ {str(status).replace('_', ' ').capitalize()}"
 
 
 REPORTING_SYMBOLS = {"on time": "✔ on time", "late": "◐ late", "missing": "✘ missing"}

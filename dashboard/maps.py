@@ -43,9 +43,26 @@ def load_geojson(path: str = str(GEOJSON)) -> dict | None:
         features = shapes["features"]
         if not features or any(FEATURE_KEY not in f["properties"] for f in features):
             return None
+        for feature in features:
+            _rewind_for_d3(feature["geometry"])
         return shapes
     except (OSError, ValueError, KeyError, TypeError):
         return None
+
+
+def _signed_area(ring: list) -> float:
+    return sum(x0 * y1 - x1 * y0 for (x0, y0), (x1, y1) in zip(ring, ring[1:] + ring[:1])) / 2
+
+
+def _rewind_for_d3(geometry: dict) -> None:
+    """plotly.js (d3-geo) reads rings on the sphere: an outer ring must run clockwise, or the polygon is taken as the
+    whole globe minus the province. GeoJSON (RFC 7946) files usually run them anticlockwise; turn them round."""
+    polygons = geometry["coordinates"] if geometry["type"] == "MultiPolygon" else [geometry["coordinates"]]
+    for polygon in polygons:
+        for index, ring in enumerate(polygon):
+            outer = index == 0
+            if (_signed_area(ring) > 0) == outer:    # anticlockwise outer ring, or clockwise hole
+                ring.reverse()
 
 
 def _centroids(shapes: dict) -> dict[str, tuple[float, float]]:
@@ -74,10 +91,12 @@ def province_map(frame: pd.DataFrame, *, unit: str | None, title: str, geojson_p
 
 
 def _colour_range(frame: pd.DataFrame, unit: str | None) -> tuple[float, float]:
+    """The data's own range, so that 3% and 14% do not share one colour on a 0-100 scale."""
     known = frame["value"].dropna()
-    if unit == "percent":
-        return 0.0, max(100.0, float(known.max())) if len(known) and known.max() > 100 else 100.0
-    return (float(known.min()), float(known.max())) if len(known) else (0.0, 1.0)
+    if not len(known):
+        return 0.0, 1.0
+    low, high = float(known.min()), float(known.max())
+    return (low, high) if high > low else (low - 1.0, high + 1.0)
 
 
 def choropleth(frame: pd.DataFrame, shapes: dict, *, unit: str | None, title: str,
@@ -99,16 +118,21 @@ def choropleth(frame: pd.DataFrame, shapes: dict, *, unit: str | None, title: st
                                     marker_line_color="white", marker_line_width=1, customdata=has["label"],
                                     text=has["province_name"],
                                     colorbar={"title": {"text": "%" if unit == "percent" else (unit or "")},
-                                              "thickness": 12, "len": 0.7, "tickformat": ",.0f"},
+                                              "thickness": 12, "len": 0.7, "tickformat": ",.1f" if unit == "percent" else ",.0f"},
                                     hovertemplate="%{text}: %{customdata}<extra></extra>"))
-    centres = _centroids(shapes)
-    points = shown[shown["feature"].isin(centres)]
-    fig.add_trace(go.Scattergeo(lon=[centres[f][0] for f in points["feature"]],
-                                lat=[centres[f][1] for f in points["feature"]], mode="text",
-                                text=[f"<b>{n}</b><br>{lab}" if c == highlight else f"{n}<br>{lab}"
-                                      for n, lab, c in zip(points["province_name"], points["label"], points["province"])],
-                                textfont={"size": 10, "family": FONT, "color": "black"}, hoverinfo="skip",
-                                showlegend=False))
+    if highlight:
+        # Only the chosen province is named on the map: 18 labels would hide the small northern provinces.
+        centres = _centroids(shapes)
+        chosen = shown[(shown["province"] == highlight) & shown["feature"].isin(centres)]
+        fig.add_trace(go.Scattergeo(lon=[centres[f][0] for f in chosen["feature"]],
+                                    lat=[centres[f][1] for f in chosen["feature"]], mode="text+markers",
+                                    marker={"size": 9, "color": "white", "line": {"width": 2, "color": "black"},
+                                            "symbol": "star"},
+                                    text=[f"<b>{n}: {lab}</b>" for n, lab in zip(chosen["province_name"],
+                                                                                  chosen["label"])],
+                                    textposition="top center",
+                                    textfont={"size": 13, "family": FONT, "color": "black"}, hoverinfo="skip",
+                                    showlegend=False))
     fig.update_geos(fitbounds="locations", visible=False, projection_type="mercator")
     style(fig, title=title, height=560)
     fig.update_layout(margin={"l": 0, "r": 0, "t": 50, "b": 0})

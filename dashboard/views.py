@@ -60,15 +60,27 @@ def trend(values: pd.DataFrame, *, province: str, sex: str, indicator_id: str | 
         ["indicator_id", "period", "value", "numerator", "denominator", "unit"]].reset_index(drop=True)
 
 
+def by_sex_where_possible(values: pd.DataFrame, catalogue: pd.DataFrame, sex: str) -> pd.DataFrame:
+    """Rows of the chosen sex; for indicators not disaggregated by sex, their both-sexes rows (flagged)."""
+    if sex == TOTAL:
+        return values.assign(sex_note="")
+    without_sex = set(catalogue.loc[~catalogue["disaggregations"].map(lambda d: "sex" in list(d)), "indicator_id"])
+    chosen = values[(values["sex"] == sex) & ~values["indicator_id"].isin(without_sex)]
+    both = values[(values["sex"] == TOTAL) & values["indicator_id"].isin(without_sex)]
+    return pd.concat([chosen.assign(sex_note=""), both.assign(sex_note="both sexes: not recorded by sex",
+                                                              sex=sex)], ignore_index=True)
+
+
 def scorecard(values: pd.DataFrame, catalogue: pd.DataFrame, *, province: str, sex: str,
               period: str | None) -> pd.DataFrame:
     """Every catalogue indicator with its latest value, target, status and trend (a list of values by period)."""
+    values = by_sex_where_possible(values, catalogue, sex)
     now = latest(values, province=province, sex=sex, period=period)
     series = at_or_before(trend(values, province=province, sex=sex), period)
     sparks = (series.dropna(subset=["value"]).groupby("indicator_id")["value"]
               .agg(lambda s: [float(v) for v in s]).rename("trend"))
     keep = ["indicator_id", "period", "value", "numerator", "denominator", "lower_bound", "upper_bound",
-            "target_year", "target_value", "baseline_year", "baseline_value", "status"]
+            "target_year", "target_value", "baseline_year", "baseline_value", "status", "sex_note"]
     now = now[[c for c in keep if c in now.columns]]
     card = catalogue[["indicator_id", "short_name", "area", "unit", "polarity", "illustrative_targets"]].merge(
         now, on="indicator_id", how="left").merge(sparks, on="indicator_id", how="left")
@@ -135,6 +147,7 @@ def by_district(values: pd.DataFrame, districts: pd.DataFrame, *, indicator_id: 
 def province_profile(values: pd.DataFrame, catalogue: pd.DataFrame, *, province: str, sex: str,
                      period: str | None) -> pd.DataFrame:
     """Every indicator for one province beside the national figure, with the difference."""
+    values = by_sex_where_possible(values, catalogue, sex)
     here = latest(values, province=province, sex=sex, period=period)
     nation = latest(values, province=NATIONAL, sex=sex, period=period)
     merged = catalogue[["indicator_id", "short_name", "area", "unit", "polarity"]].merge(

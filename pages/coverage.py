@@ -49,8 +49,7 @@ with right:
     ranked = provinces.assign(value=provinces["value"])
     components.chart_with_table(
         charts.bars(ranked, category="province_name", value="value", unit=unit, title="Ranking",
-                    highlight=None if f.is_national else data.province_name(f.province),
-                    target=entry.get("target_2030")),
+                    highlight=None if f.is_national else data.province_name(f.province)),
         provinces, f"{indicator_id} ranking")
     missing = provinces.loc[provinces["value"].isna(), "province_name"]
     if len(missing):

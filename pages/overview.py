@@ -41,7 +41,9 @@ show_parts = st.toggle("Show numerators and denominators", value=False)
 base_params = {k: v for k, v in context.params.items()}
 table = card.assign(
     latest=[fmt.value_with_unit(v, u) + (f" ({fmt.bounds_text(lo, hi, u)})" if fmt.bounds_text(lo, hi, u) else "")
-            for v, u, lo, hi in zip(card["value"], card["unit"], card["lower_bound"], card["upper_bound"])],
+            + (f" — {note}" if isinstance(note, str) and note and not fmt.is_missing(v) else "")
+            for v, u, lo, hi, note in zip(card["value"], card["unit"], card["lower_bound"], card["upper_bound"],
+                                          card["sex_note"])],
     target=[fmt.NO_DATA if fmt.is_missing(t) else f"{fmt.value_with_unit(t, u)} by {int(y)}"
             + (" †" if illus else "")
             for t, u, y, illus in zip(card["target_value"], card["unit"], card["target_year"].fillna(0),
@@ -53,7 +55,7 @@ table = card.assign(
     period_text=card["period"].fillna("—"),
 )
 column_config = {
-    "short_name": st.column_config.TextColumn("Indicator", width="large"),
+    "short_name": st.column_config.TextColumn("Indicator", width="medium"),
     "latest": st.column_config.TextColumn("Latest value"),
     "period_text": st.column_config.TextColumn("Period"),
     "target": st.column_config.TextColumn("Target"),

@@ -54,3 +54,26 @@ def shown_text(at) -> str:
                                *at.subheader, *at.header)]
     parts += [f"{m.label}: {m.value}" for m in at.metric]
     return "\n".join(str(p) for p in parts)
+
+
+def _decoded(node):
+    """Plotly's JSON packs numeric arrays as {"dtype", "bdata"} (base64): unpack them into lists."""
+    import base64
+
+    import numpy as np
+    if isinstance(node, dict):
+        if set(node) >= {"dtype", "bdata"}:
+            array = np.frombuffer(base64.b64decode(node["bdata"]), dtype=np.dtype(node["dtype"]))
+            if "shape" in node:
+                array = array.reshape([int(n) for n in str(node["shape"]).split(",")])
+            return array.tolist()
+        return {k: _decoded(v) for k, v in node.items()}
+    if isinstance(node, list):
+        return [_decoded(v) for v in node]
+    return node
+
+
+def figures(at) -> list[dict]:
+    """The plotly figures of a run, as plain dicts with numbers decoded."""
+    import json
+    return [_decoded(json.loads(chart.proto.spec)) for chart in at.get("plotly_chart")]

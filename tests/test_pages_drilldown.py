@@ -1,0 +1,41 @@
+"""Province profile and the indicator page (one page parametrised by ?indicator=ID)."""
+from __future__ import annotations
+
+from indicators import api
+from tests.conftest import run_page, shown_text
+
+
+def test_province_profile_sets_every_indicator_beside_the_national_figure(dashboard_warehouse):
+    at = run_page("pages/province.py", {"province": "LA-SV"})
+    assert not at.exception
+    rows = [d.value for d in at.dataframe if "compared_with_national" in d.value.columns]
+    shown = {i for frame in rows for i in frame["indicator_id"]}
+    assert shown == set(api.catalogue()["indicator_id"])
+    assert "Savannakhet" in shown_text(at)
+
+
+def test_province_profile_asks_for_a_province_when_national(dashboard_warehouse):
+    at = run_page("pages/province.py")
+    assert not at.exception
+    assert "Choose a province" in at.info[0].value
+
+
+def test_indicator_page_shows_definition_method_targets_and_every_value(dashboard_warehouse):
+    at = run_page("pages/indicator.py", {"indicator": "PAY_ONTIME"})
+    assert not at.exception
+    entry = api.catalogue().set_index("indicator_id").loc["PAY_ONTIME"]
+    text = shown_text(at)
+    assert entry["short_name"] in text and entry["numerator_label"] in text
+    assert entry["method_note"].split("\n")[0][:40] in text
+    assert "Target 2030" in text
+    values = api.indicator_values(api.current_version())
+    table = next(d.value for d in at.dataframe if "data_version" in d.value.columns)
+    assert len(table) == (values["indicator_id"] == "PAY_ONTIME").sum()
+    assert at.query_params.get("indicator") == "PAY_ONTIME"
+
+
+def test_indicator_page_with_an_unknown_id_warns_and_shows_the_first(dashboard_warehouse):
+    at = run_page("pages/indicator.py", {"indicator": "NOT_AN_INDICATOR"})
+    assert not at.exception
+    assert "**NOT_AN_INDICATOR** is not a valid indicator" in at.warning[-1].value
+    assert "indicator" not in at.query_params
