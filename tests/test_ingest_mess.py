@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import datetime as dt
 
-import pytest
 
 from data_pipeline.ingest import validate_returns
 from tests.ingest_fixtures import KEY, codes, hi_rows, only, write_csv, write_xlsx
@@ -176,6 +175,30 @@ def test_rows_outside_the_quarter_a_title_row_states_are_errors(tmp_path):
                                              *hi_rows(["2022-Q3", "Attapeu", "F", "0-14", "hef", 10])])
     report, _ = validate(path)
     assert only(report, "period_mismatch").row == 3
+
+
+def test_a_quarter_range_in_the_file_name_bounds_the_rows(tmp_path):
+    path = write_xlsx(tmp_path / "hi_2021Q1-2022Q2.xlsx", hi_rows(["2021-Q1", "Attapeu", "F", "0-14", "hef", 10],
+                                                                  ["2022-Q2", "Attapeu", "F", "0-14", "hef", 10],
+                                                                  ["2022-Q3", "Attapeu", "F", "0-14", "hef", 10]))
+    report, _ = validate(path)
+    issue = only(report, "period_mismatch")
+    assert issue.row == 4 and "2021-Q1 to 2022-Q2" in issue.message
+
+
+def test_file_name_and_title_stating_different_quarters_is_an_error(tmp_path):
+    path = write_xlsx(tmp_path / "hi_2022Q2.xlsx", [["Members, 2022-Q1"],
+                                                    *hi_rows(["2022-Q2", "Attapeu", "F", "0-14", "hef", 10])])
+    report, _ = validate(path)
+    assert "states 2022-Q2 but the title states 2022-Q1" in only(report, "period_stated_conflict").message
+
+
+def test_a_total_row_labelled_in_an_identifier_column_is_dropped(tmp_path):
+    text = ("payment_key,beneficiary_key,cycle,due_date,paid_date,amount_due,amount_paid,channel,status\n"
+            "P-1,B-1,1,2022-01-10,,300000,,cash,pending\nTOTAL,,,,,300000,,,\n")
+    report, staged = validate(write_csv(tmp_path / "pay.csv", text))
+    assert report.ok and only(report, "total_row").row == 3
+    assert staged["mecg_payments"].num_rows == 1
 
 
 def test_trailing_empty_rows_and_columns_are_ignored_silently(tmp_path):

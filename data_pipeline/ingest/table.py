@@ -40,6 +40,10 @@ class StagedPart:
     headers: dict[str, str]    # contract column name -> header as written
 
 
+def _span(span: tuple[str, str]) -> str:
+    return span[0] if span[0] == span[1] else f"{span[0]} to {span[1]}"
+
+
 def q(name: str) -> str:
     return '"' + name.replace('"', '""') + '"'
 
@@ -146,7 +150,9 @@ class TableValidation:
         label says total and every key cell (the period aside) is blank or says total too. A 'Total' anywhere else
         stays, and fails as an unknown value."""
         contract = self.contract
-        text_like = [c for c in self.present if c.kind not in ("count", "amount", "rate", "year", "date", "pii_id")]
+        # Identifier columns count as labels too ('Total' in the payment id column); only a cell that says total
+        # is ever shown, so no identifier reaches the warning.
+        text_like = [c for c in self.present if c.kind not in ("count", "amount", "rate", "year", "date")]
         if not text_like:
             return "FALSE"
 
@@ -310,25 +316,28 @@ class TableValidation:
                         lambda v: f"'{v}' is above the maximum {maximum:g}")
 
     def _check_stated_period(self, stated_from_name: set[str]) -> None:
+        """A quarter stated in the file name or a title row is what the return is for: every row must fall in it.
+        Two quarters ('..._2020Q1-2022Q2') state a range. A file name and title that disagree are an error."""
         contract = self.contract
         is_quarterly = (contract.period_from_date is not None or
                         (contract.period_column and contract.column(contract.period_column).kind == "period"))
         if not is_quarterly:
             return
-        from_title = set().union(*(stated_periods(t) for t in self.match.title_texts))
-        stated = stated_from_name | from_title
-        if len(stated) > 1:
-            self.log.error(self.file, f"the file name and title rows state different periods "
-                                      f"({', '.join(sorted(stated))}); which quarter is this return for?",
+        from_title = set().union(set(), *(stated_periods(t) for t in self.match.title_texts))
+        spans = {source: (min(found), max(found)) for source, found in (("file name", stated_from_name),
+                                                                         ("title", from_title)) if found}
+        if len(set(spans.values())) > 1:
+            self.log.error(self.file, f"the file name states {_span(spans['file name'])} but the title states "
+                                      f"{_span(spans['title'])}: which quarter is this return for?",
                            code="period_stated_conflict", sheet=self.sheet)
             return
-        if not stated:
+        if not spans:
             return
-        (period,) = stated
-        source = "file name" if stated_from_name else "title"
+        source, (first, last) = next(iter(spans.items()))
         column = contract.period_from_date or contract.period_column
-        self._cells("error", column, "period_mismatch", f"period IS NOT NULL AND period <> '{period}'",
-                    lambda v: f"'{v}' is outside {period}, the quarter this return's {source} states")
+        self._cells("error", column, "period_mismatch",
+                    f"period IS NOT NULL AND (period < '{first}' OR period > '{last}')",
+                    lambda v: f"'{v}' is outside {_span((first, last))}, the period this return's {source} states")
 
     def _check_contract_rules(self) -> None:
         for check in self.contract.checks:
