@@ -1,12 +1,10 @@
 """The only module the Streamlit pages import for data (docs/DESIGN.md §4-5). Fixed interface; see each docstring.
 
-``indicator_values`` is computed once per (warehouse version, parameters file, indicator code, day) and kept in
-memory and next to the warehouse in ``<warehouse>/cache/<version>/`` (never inside the immutable versions/ folder).
-The day is part of the key because the Secretariat's logs are read "as of today" (a return not yet due is not late).
+``indicator_values`` is computed once per (warehouse version, parameters file, indicator code) and kept in memory
+and next to the warehouse in ``<warehouse>/cache/<version>/`` (never inside the immutable versions/ folder).
 """
 from __future__ import annotations
 
-import datetime as dt
 import hashlib
 import os
 from functools import lru_cache
@@ -107,14 +105,13 @@ def _code_hash() -> str:
 def _computed(version: str, root) -> tuple[pd.DataFrame, pd.DataFrame]:
     params = load_parameters()
     root_path = str(warehouse_access.warehouse_root(root))
-    return _computed_cached(version, root_path, params["_path"], params["_hash"], dt.date.today().isoformat())
+    return _computed_cached(version, root_path, params["_path"], params["_hash"])
 
 
 @lru_cache(maxsize=8)
-def _computed_cached(version: str, root: str, params_path: str, params_hash: str,
-                     day: str) -> tuple[pd.DataFrame, pd.DataFrame]:
+def _computed_cached(version: str, root: str, params_path: str, params_hash: str) -> tuple[pd.DataFrame, pd.DataFrame]:
     cache_dir = Path(root) / "cache" / version
-    stem = f"{params_hash}-{_code_hash()}-{day}"
+    stem = f"{params_hash}-{_code_hash()}"
     tidy_file, pci_file = cache_dir / f"{stem}.parquet", cache_dir / f"{stem}.pci.parquet"
     if tidy_file.exists() and pci_file.exists():
         return pd.read_parquet(tidy_file), pd.read_parquet(pci_file)

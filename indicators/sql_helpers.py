@@ -99,8 +99,21 @@ VIEWS: dict[str, str] = {
 }
 
 
+# The data's "as of" date: the latest event the version records (capped at today, so a mistyped future date cannot
+# move it). "Not yet due" (returns, roadmap actions, unpaid payments, open grievances) is judged against it, so a
+# version gives the same figures whenever it is computed, and old data is not judged by today's calendar.
+AS_OF_SQL = """
+    SELECT least(current_date, coalesce(greatest(
+        (SELECT max(received_date) FROM returns_log), (SELECT max(completed_date) FROM roadmap_actions),
+        (SELECT max(greatest(received_date, resolved_date)) FROM grievances),
+        (SELECT max(paid_date) FROM mecg_payments), (SELECT max(enrolment_date) FROM mecg_register),
+        (SELECT max(completed_date) FROM referrals), (SELECT max(held_date) FROM commission_meetings),
+        (SELECT max(event_date) FROM capacity_building)), current_date))"""
+
+
 def install(con: duckdb.DuckDBPyConnection, params: dict) -> None:
     """Create the parameter variables, macros and helper views on a connection that has the warehouse views."""
+    con.execute(f"SET VARIABLE as_of_date = ({AS_OF_SQL})")
     general = params["general"]
     for name in ("payment_grace_days", "grievance_standard_days", "severe_disability_prevalence",
                  "mecg_pregnant_women_per_birth"):

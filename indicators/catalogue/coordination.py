@@ -64,10 +64,10 @@ COORD_ATTENDANCE_LEVEL = Indicator(
         FROM ({_ATTENDANCE}) WHERE present""",
 )
 
-# Expected returns, as of today: one not yet due and not yet received is not counted.
+# Expected returns, as of the data's date: one not yet due and not yet received is not counted.
 _RETURNS = """
     SELECT period, province, sender_type, sender, source, due_date, received_date
-    FROM returns_log WHERE received_date IS NOT NULL OR due_date < current_date"""
+    FROM returns_log WHERE received_date IS NOT NULL OR due_date < getvariable('as_of_date')"""
 
 COORD_REPORT_TIMELY = Indicator(
     id="COORD_REPORT_TIMELY",
@@ -148,7 +148,7 @@ COORD_GRIEVANCE_TIMELY = Indicator(
                1 AS denominator
         FROM grievances
         WHERE resolved_date IS NOT NULL
-           OR received_date + CAST(getvariable('grievance_standard_days') AS INTEGER) < current_date""",
+           OR received_date + CAST(getvariable('grievance_standard_days') AS INTEGER) < getvariable('as_of_date')""",
 )
 
 COORD_ID_LINKABLE = Indicator(
@@ -198,13 +198,13 @@ COORD_ROADMAP = Indicator(
     disaggregations=(), breakdowns=("pillar", "responsible_ministry"), sources=("roadmap_actions",),
     person_based=False,
     numerator_label="Actions completed on or before their due date", denominator_label="Actions due",
-    method_note=("Actions due in the quarter (by due date, up to the day the indicators are computed; dropped "
+    method_note=("Actions due in the quarter (by due date, up to the data's as-of date; dropped "
                  "actions excluded) that were completed on or before their due date. National only."),
     numerator_sql="""
         SELECT quarter_of(due_date) AS period, NULL AS province, NULL AS district, NULL AS sex, pillar,
                responsible_ministry,
                CASE WHEN completed_date <= due_date THEN 1 ELSE 0 END AS numerator, 1 AS denominator
-        FROM roadmap_actions WHERE due_date < current_date AND status <> 'dropped'""",
+        FROM roadmap_actions WHERE due_date < getvariable('as_of_date') AND status <> 'dropped'""",
 )
 
 COORD_TRAINING = Indicator(

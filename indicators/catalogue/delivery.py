@@ -18,7 +18,7 @@ PAY_ONTIME = Indicator(
     method_note=(
         "Grant ledger: a payment due in the quarter (period = quarter of the due date; cancelled payments "
         "excluded) is on time when paid no later than due date + payment_grace_days (parameter). An unpaid payment "
-        "counts as due once its grace period has passed (as of the day the indicators are computed). MAF cash "
+        "counts as due once its grace period has passed (as of the data's date: the latest event the version records). MAF cash "
         "transfer: payments due and made on time as the transfer's return reports them (its own rule), by "
         "district and sex; it has no channel or cycle. Breakdown 'programme' separates the two."),
     numerator_sql="""
@@ -29,7 +29,7 @@ PAY_ONTIME = Indicator(
         FROM ind_mecg_payment
         WHERE status <> 'cancelled'
           AND (paid_date IS NOT NULL
-               OR due_date + CAST(getvariable('payment_grace_days') AS INTEGER) < current_date)
+               OR due_date + CAST(getvariable('payment_grace_days') AS INTEGER) < getvariable('as_of_date'))
         UNION ALL
         SELECT period, province, district, sex, 'cash_transfer', NULL, NULL, payments_on_time, payments_due
         FROM cash_transfer""",
