@@ -159,7 +159,7 @@ def cmd_log(args) -> int:
     if not entries:
         print("the refresh log is empty")
     for e in entries:
-        files = ", ".join(f["file"] for f in e.get("files", []))
+        files = ", ".join(dict.fromkeys(f["file"] for f in e.get("files", [])))   # a workbook may hold several
         print(f"{e['timestamp']}  {e['action']:8} {e['outcome']:11} {e.get('version') or '-':6} "
               f"(from {e.get('parent') or '-'})  by {e['operator']}  errors {e.get('error_count', 0)}, "
               f"warnings {e.get('warning_count', 0)}, {e.get('duration_s', 0):.1f} s"
