@@ -67,19 +67,25 @@ def lines(frame: pd.DataFrame, *, x: str, y: str, series: str | None, unit: str 
 
 def bars(frame: pd.DataFrame, *, category: str, value: str, unit: str | None, title: str,
          horizontal: bool = True, highlight: str | None = None, target: float | None = None,
-         colour: str | None = None, flag: str | None = None) -> go.Figure:
+         colour: str | None = None, flag: str | None = None, ranked: bool = True) -> go.Figure:
     """Ranked bars; missing values are listed as 'no data' rather than drawn as zero.
 
-    ``highlight`` (a category) and ``flag`` (a boolean column) are drawn in a contrasting colour.
+    ``highlight`` (a category) and ``flag`` (a boolean column) are drawn in a contrasting colour; ``ranked=False``
+    keeps the frame's order (e.g. days-late bins).
     """
     shown = frame.copy()
-    shown["label"] = [value_with_unit(v, unit) for v in shown[value]]
-    shown = shown.sort_values(value, ascending=True, na_position="first", kind="stable")
+    shown["_text"] = [value_with_unit(v, unit) for v in shown[value]]
+    if ranked:
+        shown = shown.sort_values(value, ascending=True, na_position="first", kind="stable")
+    elif horizontal:
+        shown = shown.iloc[::-1]   # first row at the top
     flags = shown[flag].fillna(False).astype(bool) if flag else [False] * len(shown)
     colours = [OKABE_ITO["vermillion"] if flagged else OKABE_ITO["orange"] if highlight and c == highlight
                else (colour or OKABE_ITO["blue"]) for c, flagged in zip(shown[category], flags)]
-    bar = go.Bar(x=shown[value] if horizontal else shown[category], y=shown[category] if horizontal else shown[value],
-                 orientation="h" if horizontal else "v", marker_color=colours, text=shown["label"],
+    # A bar of no length carries the words "no data", so a missing value is never read as zero.
+    lengths = shown[value].fillna(0)
+    bar = go.Bar(x=lengths if horizontal else shown[category], y=shown[category] if horizontal else lengths,
+                 orientation="h" if horizontal else "v", marker_color=colours, text=shown["_text"],
                  textposition="outside", cliponaxis=False, hovertemplate="%{text}<extra></extra>")
     fig = go.Figure(bar)
     if target is not None and pd.notna(target):
@@ -92,6 +98,8 @@ def bars(frame: pd.DataFrame, *, category: str, value: str, unit: str | None, ti
     (fig.update_xaxes if horizontal else fig.update_yaxes)(**axis)
     if horizontal:
         fig.update_yaxes(type="category")
+    else:
+        fig.update_xaxes(type="category", categoryorder="array", categoryarray=list(shown[category]))
     return fig
 
 

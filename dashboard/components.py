@@ -129,6 +129,8 @@ def start_page(title: str, question: str, *, show=("period", "province", "sex"),
         no_warehouse_message()
         return None
     version_banner(version)
+    if callable(programmes):      # the programmes on offer depend on the data version
+        programmes = programmes(version)
     f = filters.filter_bar(periods=data.periods(version), provinces=data.provinces(), show=show,
                            programmes=programmes)
     params = filters.sync_url(page_params)

@@ -146,3 +146,15 @@ def indicator_rows(version: str, indicator_id: str) -> pd.DataFrame:
 @st.cache_data(show_spinner=False)
 def disaggregations(version: str, indicator_id: str) -> list[str]:
     return views.indicator_disaggregations(values(version), indicator_id)
+
+
+@st.cache_data(show_spinner=False)
+def programmes(version: str, indicator_id: str) -> dict[str, str]:
+    """Programme codes an indicator is broken down by, with readable names."""
+    frame = values(version)
+    codes = sorted(frame.loc[(frame["indicator_id"] == indicator_id) & (frame["breakdown"] == "programme"),
+                             "breakdown_value"].dropna().unique())
+    return {code: PROGRAMME_NAMES.get(code, code.replace("_", " ").capitalize()) for code in codes}
+
+
+PROGRAMME_NAMES = {"mecg": "Mother and Early Childhood Grant (MoLSW)", "cash_transfer": "Cash transfer (MAF)"}

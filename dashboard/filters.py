@@ -109,7 +109,7 @@ def _select(name: str, label: str, options: list, value, format_func) -> None:
 
 
 def filter_bar(*, periods: list[str], provinces, show: tuple[str, ...] = ("period", "province", "sex"),
-               programmes: list[str] | None = None) -> Filters:
+               programmes: dict[str, str] | None = None) -> Filters:
     """Read (and show in the sidebar) the filters of this page; keep every filter in the URL and in the session."""
     carried = _carried()
     province_codes = [views.NATIONAL] + list(provinces["iso_code"])
@@ -120,8 +120,8 @@ def filter_bar(*, periods: list[str], provinces, show: tuple[str, ...] = ("perio
     sex = _resolve("sex", list(SEX_OPTIONS), lambda raw: _SEX_ALIASES.get(raw.upper(), raw),
                    lambda raw: "Accepted: F (female), M (male) or T (both sexes).")
     if programmes is not None:
-        programme = _resolve("programme", programmes, lambda raw: raw,
-                             lambda raw: "Accepted: " + ", ".join(programmes) + ".")
+        programme = _resolve("programme", list(programmes), lambda raw: raw.lower(),
+                             lambda raw: "Accepted: " + ", ".join(f"{c} ({n})" for c, n in programmes.items()) + ".")
     else:
         # Not filtered on this page: carry it unchanged so the next page that has it still shows it.
         programme = _raw_param("programme") or carried.get("programme")
@@ -138,8 +138,8 @@ def filter_bar(*, periods: list[str], provinces, show: tuple[str, ...] = ("perio
     if "sex" in show:
         _select("sex", "Sex", list(SEX_OPTIONS), sex, lambda s: SEX_OPTIONS[s])
     if "programme" in show and programmes:
-        _select("programme", "Programme", [_ANY] + programmes, programme,
-                lambda p: "All programmes" if p == _ANY else p)
+        _select("programme", "Programme", [_ANY] + list(programmes), programme,
+                lambda p: "All programmes" if p == _ANY else programmes.get(p, p))
     return Filters(period=period, province=province, sex=sex, programme=programme)
 
 

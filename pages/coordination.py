@@ -44,7 +44,7 @@ left, right = st.columns(2)
 with left:
     held_long = by_level.melt(id_vars="level", value_vars=["planned", "held"], var_name="meetings", value_name="count")
     components.chart_with_table(
-        charts.grouped_bars(held_long, x="level", y="count", series="meetings", unit="persons",
+        charts.grouped_bars(held_long, x="level", y="count", series="meetings", unit="meetings",
                             title="Commission meetings: planned vs held").update_yaxes(title="meetings",
                                                                                      ticksuffix=""),
         meetings, "meetings")
@@ -81,6 +81,7 @@ with right:
     pci = data.supporting(v, "pci")
     if f.period:
         pci = pci[pci["period"].astype(str).str.slice(0, len(f.period)) <= f.period]
+    pci = pci[pci["province"] != "LA"]       # the ranking is of provinces; the national score is not one of them
     latest_pci = pci[pci["period"] == pci["period"].max()] if len(pci) else pci
     named = latest_pci.assign(province_name=latest_pci["province"].map(data.province_name))
     named = named.assign(label=[f"⚑ {n}" if flag else n for n, flag in zip(named["province_name"], named["flagged"])])
@@ -90,8 +91,9 @@ with right:
     components.chart_with_table(figure, named.drop(columns=["label"]), "provincial coordination index")
     flagged = named[named["flagged"].fillna(False).astype(bool)]
     if len(flagged):
-        st.markdown("**Flagged:** " + "; ".join(f"{n} — {r}" for n, r in zip(flagged["province_name"],
-                                                                              flagged["reasons"].astype(str))))
+        st.markdown(f"**⚑ Flagged: {len(flagged)} of {len(named)} provinces** — {', '.join(flagged['province_name'])}")
+        with st.expander("Why each province is flagged"):
+            st.dataframe(flagged[["province_name", "score", "reasons"]], hide_index=True, width="stretch")
 
 st.subheader("NSPS roadmap actions")
 shown = roadmap.assign(on_time=roadmap["on_time"].map({True: "✔ yes", False: "✘ no"}).fillna("—"))

@@ -5,11 +5,15 @@ from dashboard import charts, components, data, format as fmt
 
 context = components.start_page(
     "Payment delays",
-    "Are enrolled beneficiaries paid, and paid on time? Where are the backlogs and arrears?")
+    "Are enrolled beneficiaries paid, and paid on time? Where are the backlogs and arrears?",
+    show=("period", "province", "sex", "programme"),
+    programmes=lambda version: data.programmes(version, "PAY_ONTIME"))
 if context is None:
     st.stop()
 f = context.filters
 v = context.version
+DAYS_LATE_ORDER = ("on or before the due date", "1-15 days", "16-30 days", "31-60 days", "61-90 days",
+                   "over 90 days", "not paid")
 
 
 def latest_row(indicator_id: str, sex: str | None = None):
@@ -21,11 +25,18 @@ def latest_row(indicator_id: str, sex: str | None = None):
 
 never = latest_row("PAY_NEVER_PAID")
 ontime = latest_row("PAY_ONTIME")
+if f.programme:
+    by_programme = data.breakdown(v, "PAY_ONTIME", "programme", f.province, f.sex, f.period)
+    by_programme = by_programme[by_programme["programme"] == f.programme].dropna(subset=["value"])
+    ontime = by_programme.iloc[-1] if len(by_programme) else None
+programme_name = data.programmes(v, "PAY_ONTIME").get(f.programme, "all programmes") if f.programme \
+    else "all programmes"
 median = latest_row("PAY_DELAY_MEDIAN")
 arrears = latest_row("PAY_ARREARS_LAK")
 lag = latest_row("PAY_FIRST_LAG")
 
-a, b, c, d, e = st.columns(5)
+st.markdown("**Mother and Early Childhood Grant** — enrolled beneficiaries and their payments")
+a, b, c = st.columns(3)
 if never is not None and not fmt.is_missing(never["denominator"]):
     paid = never["denominator"] - never["numerator"]
     a.metric("Paid at least once", f"{fmt.number(paid)} of {fmt.number(never['denominator'])}",
@@ -36,12 +47,16 @@ if never is not None and not fmt.is_missing(never["denominator"]):
 else:
     a.metric("Paid at least once", fmt.NO_DATA, border=True)
     b.metric("Never paid", fmt.NO_DATA, border=True)
-c.metric("Paid on time", fmt.value_with_unit(ontime["value"] if ontime is not None else None, "percent"),
-         help="payments made within the grace period of their due date / payments due", border=True)
-d.metric("Median days late", fmt.value_with_unit(median["value"] if median is not None else None, "days"),
-         border=True)
-e.metric("Arrears", fmt.value_with_unit(arrears["value"] if arrears is not None else None, "LAK"),
+c.metric("Arrears", fmt.value_with_unit(arrears["value"] if arrears is not None else None, "LAK"),
          help="amount due and not yet paid", border=True)
+d, e, g = st.columns(3)
+d.metric(f"Paid on time — {programme_name}",
+         fmt.value_with_unit(ontime["value"] if ontime is not None else None, "percent"),
+         help="payments made within the grace period of their due date / payments due", border=True)
+e.metric("Median days late", fmt.value_with_unit(median["value"] if median is not None else None, "days"),
+         border=True)
+g.metric("Enrolment to first payment (median)",
+         fmt.value_with_unit(lag["value"] if lag is not None else None, "days"), border=True)
 
 left, right = st.columns(2)
 with left:
@@ -49,7 +64,7 @@ with left:
     cycles = cycles.groupby("cycle", as_index=False).last() if len(cycles) else cycles
     components.chart_with_table(
         charts.bars(cycles.assign(cycle="cycle " + cycles["cycle"].astype(str)), category="cycle", value="value",
-                    unit="percent", title="Paid on time, by payment cycle", horizontal=False),
+                    unit="percent", title="MECG paid on time, by payment cycle", horizontal=False, ranked=False),
         cycles, "on-time rate by cycle")
 with right:
     bins = data.supporting(v, "days_late_distribution")
@@ -59,12 +74,14 @@ with right:
         bins = bins[bins["sex"] == f.sex]
     if f.period:
         bins = bins[bins["period"].str.slice(0, len(f.period)) <= f.period]
-    distribution = bins.groupby("days_late_bin", as_index=False, sort=False)["payments"].sum()
+    distribution = bins.groupby("days_late_bin", as_index=False)["payments"].sum()
+    distribution = distribution.assign(order=distribution["days_late_bin"].map(
+        {b: i for i, b in enumerate(DAYS_LATE_ORDER)}).fillna(len(DAYS_LATE_ORDER))).sort_values("order").drop(
+        columns="order")
     components.chart_with_table(
-        charts.bars(distribution, category="days_late_bin", value="payments", unit="persons",
-                    title="Payments by days late", horizontal=False, colour=fmt.OKABE_ITO["orange"]).update_traces(
-            text=[fmt.number(p) for p in distribution["payments"]]).update_xaxes(
-            categoryorder="array", categoryarray=list(distribution["days_late_bin"])),
+        charts.bars(distribution, category="days_late_bin", value="payments", unit="payments",
+                    title="MECG payments due, by days late", horizontal=False, colour=fmt.OKABE_ITO["orange"],
+                    ranked=False),
         distribution, "days late distribution")
 
 left, right = st.columns(2)
@@ -80,7 +97,7 @@ with right:
     channel = data.breakdown(v, "PAY_ONTIME", "channel", f.province, f.sex, f.period)
     components.chart_with_table(
         charts.grouped_bars(channel, x="period", y="value", series="channel", unit="percent",
-                            title="Paid on time: digital wallet vs cash"),
+                            title="MECG paid on time: digital wallet vs cash"),
         channel, "on-time rate by channel")
 
 left, right = st.columns(2)
