@@ -109,6 +109,7 @@ GOLDEN: list[Golden] = [
     # --- NSPS_SS_PERSONS, Q2: insured 100+110+80+100 = 390 / 3250 = 12%; private 60+90+80+100 = 330 / 3250.
     G("NSPS_SS_PERSONS", "2022-Q2", 390, 3250, 12.0),
     G("NSPS_SS_PERSONS", "2022-Q2", 330, 3250, 100 * 330 / 3250, breakdown="scheme", breakdown_value="private"),
+    G("NSPS_SS_PERSONS", "2022-Q2", 110, 550, 20.0, province="LA-AT", sex="M"),   # 90 + 20 insured / 550
     # --- NSPS_SW_MECG: records enrolled by the quarter's end / eligible in covered districts (1703, 1705, 1306):
     # children = births (1703: 40 F + 40 M, 1705: 10 + 10, 1306: 30 + 30 = 160), pregnant women = births x 0.75
     # (1703: 60, 1705: 15, 1306: 45 = 120, all F). Total 280. Q1: b1..b5 = 5; Q2: all 8.
@@ -215,6 +216,8 @@ GOLDEN: list[Golden] = [
     # --- COORD_COUNTER_REFERRAL: of completed, feedback back. Q1: f1 yes, f3 no -> 1/2. Q2: f4, f5 -> 2/2.
     G("COORD_COUNTER_REFERRAL", "2022-Q1", 1, 2, 50.0),
     G("COORD_COUNTER_REFERRAL", "2022-Q2", 2, 2, 100.0),
+    G("COORD_COUNTER_REFERRAL", "2022-Q1", 1, 2, 50.0, province="LA-AT", breakdown="from_programme",
+      breakdown_value="mecg"),
     # --- COORD_GRIEVANCE_TIMELY (30 days). Q1: g1 19 days yes, g2 50 no, g3 open long past 30 days no -> 1/3;
     # AT 1/2; women: g1 -> 1/1 (g3 has no sex: totals only). Q2: g4 exactly 30 days -> 1/1.
     G("COORD_GRIEVANCE_TIMELY", "2022-Q1", 1, 3, 100 / 3),
