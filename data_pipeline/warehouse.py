@@ -394,8 +394,8 @@ class _MergePlan:
                             f"longer link. Use the same key, or send those returns again in full"))
         for name, contract in self.staged.items():
             kept = self.kept_select(name)
-            if kept is None:
-                continue
+            if kept is None or not self.con.execute(f"SELECT EXISTS ({kept})").fetchone()[0]:
+                continue   # every published period is replaced: no key can be held twice
             keys = ", ".join(_ident(k) for k in contract.key)
             dup = self.con.execute(
                 f"SELECT count(*), any_value(concat_ws(' / ', {keys})) FROM (SELECT {keys} FROM ({kept}) "
