@@ -57,9 +57,11 @@ def main() -> None:
 
     from dashboard import data
     version = data.current_version()
+    started = time.perf_counter()
     rows = data.values(version) if version else None
     print(f"warehouse {os.environ['SP_WAREHOUSE']} version {version}, "
-          f"{0 if rows is None else len(rows):,} indicator rows\n")
+          f"{0 if rows is None else len(rows):,} indicator rows, first load {time.perf_counter() - started:.2f} s "
+          "(the indicator layer's own cache may already hold them)\n")
 
     with tempfile.TemporaryDirectory() as scratch:
         folder = Path(scratch)
