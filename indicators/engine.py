@@ -64,9 +64,17 @@ def _level_columns(indicator: Indicator, breakdowns: tuple[str, ...]) -> tuple[s
     return select, keep
 
 
-def _grouped(indicator: Indicator, base: str, breakdowns: tuple[str, ...], measures: str) -> str:
+def _grouped(indicator: Indicator, base: str, breakdowns: tuple[str, ...], measures: str,
+             sums: tuple[str, ...] = ()) -> str:
+    """``measures`` over GROUPING SETS of ``base``. When the measures are plain sums (``sums`` names the summed
+    columns), the rows are first added up at their finest grain, so each grouping set aggregates a few thousand
+    cells instead of every ledger row."""
     sets = ", ".join("(" + ", ".join(s) + ")" for s in _grouping_sets(indicator, breakdowns))
     levels, keep = _level_columns(indicator, breakdowns)
+    if sums:
+        dims = ", ".join(("period", "province", "district", "sex") + breakdowns)
+        base = (f"(SELECT {dims}, " + ", ".join(f"sum({c}) AS {c}" for c in sums)
+                + f" FROM {base} GROUP BY {dims})")
     return (f"SELECT * EXCLUDE (keep) FROM (SELECT {levels}, {measures}, {keep} AS keep FROM {base} "
             f"GROUP BY GROUPING SETS ({sets})) WHERE keep")
 
@@ -78,21 +86,25 @@ def indicator_query(indicator: Indicator) -> str:
     scale = indicator.scale
     bounds = ", sum(lower_numerator) AS lower_numerator, sum(upper_numerator) AS upper_numerator" \
         if indicator.bounded else ", NULL AS lower_numerator, NULL AS upper_numerator"
+    sums = ("numerator",) + (("lower_numerator", "upper_numerator") if indicator.bounded else ())
     if indicator.kind == "statistic":
         measures = (f"count(observation) AS numerator, NULL AS denominator, {indicator.statistic} AS stat"
                     ", NULL AS lower_numerator, NULL AS upper_numerator")
+        sums = ()
     elif indicator.kind == "ratio" and indicator.denominator_sql is None:
         measures = "sum(numerator) AS numerator, sum(denominator) AS denominator, NULL AS stat" + bounds
+        sums += ("denominator",)
     else:
         measures = "sum(numerator) AS numerator, NULL AS denominator, NULL AS stat" + bounds
     ctes = [f"num_base AS ({indicator.numerator_sql})",
-            f"num AS ({_grouped(indicator, 'num_base', indicator.breakdowns, measures)})"]
+            f"num AS ({_grouped(indicator, 'num_base', indicator.breakdowns, measures, sums)})"]
     join = ""
     denominator = "n.denominator"
     if indicator.denominator_sql is not None:
         den_breakdowns = indicator.denominator_breakdowns
+        den_measure = "sum(denominator) AS denominator"
         ctes += [f"den_base AS ({indicator.denominator_sql})",
-                 f"den AS ({_grouped(indicator, 'den_base', den_breakdowns, 'sum(denominator) AS denominator')})"]
+                 f"den AS ({_grouped(indicator, 'den_base', den_breakdowns, den_measure, ('denominator',))})"]
         shared = ("n.breakdown IN (" + ", ".join(f"'{b}'" for b in den_breakdowns) + ")") if den_breakdowns \
             else "FALSE"
         join = (" LEFT JOIN den d ON d.period = n.period AND d.province = n.province"

@@ -21,6 +21,10 @@ MACRO_ARGS = {"quarter_of": "d", "quarter_end": "p", "broad_age": "a"}
 
 _QUARTERS = "(SELECT unnest([1, 2, 3, 4]) AS q)"
 
+# Computed once per connection rather than in every query that reads them: each needs a pass over the whole ledger
+# and is small (one row per quarter, record or person).
+MATERIALIZED = {"ind_mecg_quarters", "ind_mecg_beneficiary", "ind_mecg_person", "ind_mecg_recipients_q"}
+
 # name -> SQL, created in this order (later views read earlier ones).
 VIEWS: dict[str, str] = {
     "ind_population_q": f"""
@@ -123,4 +127,5 @@ def install(con: duckdb.DuckDBPyConnection, params: dict) -> None:
     for name, body in MACROS.items():
         con.execute(f"CREATE OR REPLACE TEMP MACRO {name}({MACRO_ARGS[name]}) AS {body}")
     for name, sql in VIEWS.items():
-        con.execute(f"CREATE OR REPLACE TEMP VIEW {name} AS {sql}")
+        kind = "TABLE" if name in MATERIALIZED else "VIEW"
+        con.execute(f"CREATE OR REPLACE TEMP {kind} {name} AS {sql}")
