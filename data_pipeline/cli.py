@@ -60,7 +60,8 @@ def print_report(report: ValidationReport, out=None, limit: int = ISSUES_SHOWN_P
     for issue in report.issues:
         by_file[issue.file].append(issue)
     for file in sorted(by_file, key=lambda f: (not any(i.severity == "error" for i in by_file[f]), f)):
-        issues = sorted(by_file[file], key=lambda i: i.severity != "error")   # stable: keeps ingestion's order
+        issues = sorted(by_file[file], key=lambda i: (i.severity != "error", i.sheet or "",
+                                                      i.row if i.row is not None else -1))
         errors = sum(i.severity == "error" for i in issues)
         print(f"\n{file}: {errors} error(s), {len(issues) - errors} warning(s)", file=out)
         for issue in issues[:limit]:

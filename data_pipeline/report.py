@@ -66,8 +66,13 @@ class ValidationReport:
     def add(self, issue: Issue) -> None:
         self.issues.append(issue)
 
+    def in_reading_order(self) -> list[Issue]:
+        """Errors first, then as a reader goes through each file: by file, sheet and row."""
+        return sorted(self.issues, key=lambda i: (i.severity != "error", i.file, i.sheet or "",
+                                                  i.row if i.row is not None else -1))
+
     def to_records(self) -> list[dict]:
-        return [asdict(i) for i in self.issues]
+        return [asdict(i) for i in self.in_reading_order()]
 
     def to_frame(self):
         """A table with columns file, sheet, row, column, severity, message, code (for display and download)."""

@@ -92,7 +92,7 @@ def test_a_rejected_refresh_exits_1_with_the_report_grouped_by_file_errors_first
     with open(tmp_path / "issues.csv", newline="") as f:
         rows = list(csv.DictReader(f))
     assert [(r["file"], r["severity"], r["row"]) for r in rows] == [
-        ("b.xlsx", "warning", ""), ("b.xlsx", "error", "14"), ("a.xlsx", "warning", "30")]
+        ("b.xlsx", "error", "14"), ("a.xlsx", "warning", "30"), ("b.xlsx", "warning", "")]  # errors first
     assert warehouse.current_version(tmp_path / "wh") is None
 
 

@@ -59,6 +59,8 @@ def test_names_and_phones_never_reach_staged_and_ids_are_hashed(tmp_path):
     assert table.column("national_id_key").to_pylist() == [pseudonymise("12345678", KEY), None]
     assert table.column("district").to_pylist() == ["1703", "1705"]
     assert not any("Noy" in str(i) or "MECG-AT" in str(i) for i in report.issues)
+    # A date of birth identifies a person: only its month reaches the warehouse.
+    assert [str(d) for d in table.column("birth_date").to_pylist()] == ["1995-03-01", "2021-10-01"]
 
 
 def test_bulk_hashing_equals_the_reference_pseudonymise():

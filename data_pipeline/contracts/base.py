@@ -61,6 +61,9 @@ class Column:
     value_aliases: dict[str, str] = field(default_factory=dict)  # spelling -> allowed code (category kind)
     minimum: float | None = None
     maximum: float | None = None
+    # Dates that identify a person (a date of birth) are kept only to the month in the warehouse; checks still see
+    # the full date during ingestion.
+    month_only: bool = False
 
     @property
     def header_keys(self) -> set[str]:

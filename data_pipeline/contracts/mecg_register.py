@@ -21,7 +21,7 @@ CONTRACTS = (
                    aliases=("phone number", "mobile", "telephone", "ເບີໂທ"), required=False, nullable=True),
             sex_column(),
             Column("birth_date", "date", "Date of birth (kept as the first of the month)",
-                   aliases=("date of birth", "dob", "birth date"), nullable=True),
+                   aliases=("date of birth", "dob", "birth date"), nullable=True, month_only=True),
             Column("beneficiary_type", "category", "Pregnant woman or child under 12 months",
                    aliases=("type", "category", "beneficiary category"), allowed=("pregnant_woman", "child"),
                    value_aliases={"pregnant woman": "pregnant_woman", "pregnant": "pregnant_woman",

@@ -9,7 +9,7 @@ from pathlib import Path
 import duckdb
 import pyarrow as pa
 
-from data_pipeline.contracts import Contract, all_contracts
+from data_pipeline.contracts import Column, Contract, all_contracts
 from data_pipeline.report import ReturnInfo, ValidationReport
 
 from . import normalise
@@ -154,11 +154,17 @@ def _shown(contract: Contract, name: str, value) -> str:
     return str(value)
 
 
+def _published_value(column: Column) -> str:
+    if column.month_only:
+        return f"date_trunc('month', {q(column.name)})"
+    return q(column.name)
+
+
 def _staged_tables(con, parts: list[StagedPart]) -> dict[str, pa.Table]:
     staged: dict[str, pa.Table] = {}
     for name in dict.fromkeys(p.contract.name for p in parts):
         contract = parts[[p.contract.name for p in parts].index(name)].contract
-        columns = [f"CAST({q(c.name)} AS {normalise.SQL_TYPES[c.kind]}) AS {q(c.name)}"
+        columns = [f"CAST({_published_value(c)} AS {normalise.SQL_TYPES[c.kind]}) AS {q(c.name)}"
                    for c in contract.warehouse_columns]
         if contract.period_from_date:
             columns.append("CAST(period AS VARCHAR) AS period")
