@@ -5,13 +5,16 @@ conversions to what the pages want (DataFrames) live in one place.
 """
 from __future__ import annotations
 
+from pathlib import Path
+
 import pandas as pd
 
 from data_pipeline import warehouse
 
 
-def warehouse_root(root=None):
-    return warehouse._root(root)  # noqa: SLF001  (the pipeline's own resolution of SP_WAREHOUSE / default)
+def warehouse_root(root=None) -> Path:
+    """``root`` itself, else the pipeline's default (SP_WAREHOUSE or <project>/warehouse)."""
+    return Path(root) if root is not None else warehouse.warehouse_root()
 
 
 def current_version(root=None) -> str | None:
