@@ -117,10 +117,12 @@ def test_workbook_with_several_returns_and_an_instructions_sheet(tmp_path):
     population = [["year", "province", "sex", "age_group", "population"], [2022, "Attapeu", "F", "0-4", 1000]]
     births = [["year", "province", "district", "sex", "births"], [2022, "Attapeu", None, "F", 50]]
     path = write_xlsx(tmp_path / "lsb.xlsx", [["How to fill this workbook"], ["one row per group"]],
-                      sheet="About", extra_sheets={"population": population, "births": births})
+                      sheet="About", extra_sheets={"population": population, "births": births,
+                                                   "my working": [["scratch figures"], [1, 2, 3]]})
     report, staged = validate_returns([path], hash_key=KEY)
     assert report.errors == []
-    assert codes(report) == ["unrecognised_sheet"]
+    # The guidance sheet is skipped silently; any other sheet without a return's header is reported.
+    assert [(i.code, i.sheet) for i in report.issues] == [("unrecognised_sheet", "my working")]
     assert staged["population"].column("population").to_pylist() == [1000]
     assert staged["births"].column("district").to_pylist() == [None]
 

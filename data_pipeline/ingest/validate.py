@@ -67,7 +67,7 @@ def _validate_files(con, paths: list[Path], contracts: dict[str, Contract], log:
                 progress(i / max(len(paths), 1), f"validating {path.name}" + (f" / {grid.sheet}" if grid.sheet else ""))
             match = detect_header(grid, contracts)
             if match is None:
-                if grid.top_rows and grid.sheet is not None:
+                if grid.top_rows and grid.sheet is not None and grid.sheet.strip().lower() not in _GUIDANCE_SHEETS:
                     log.warning(path.name, "no header row of any return was found in this sheet: ignored",
                                 code="unrecognised_sheet", sheet=grid.sheet)
                 for statement in grid.drop_sql:
@@ -152,6 +152,11 @@ def _shown(contract: Contract, name: str, value) -> str:
     if contract.column(name).kind == "pii_id" and value is not None:
         return f"id #{str(value)[:8]}"  # the hash, shortened: the clear id is not kept
     return str(value)
+
+
+# Sheets that explain a workbook (the templates' "About" sheet among them) hold no return: skipped without a warning
+# when no return's header is found in them. A sheet with any other name and no header is reported.
+_GUIDANCE_SHEETS = {"about", "instructions", "how to fill", "notes", "readme", "read me"}
 
 
 def _published_value(column: Column) -> str:
