@@ -74,7 +74,8 @@ def bars(frame: pd.DataFrame, *, category: str, value: str, unit: str | None, ti
     keeps the frame's order (e.g. days-late bins).
     """
     shown = frame.copy()
-    shown["_text"] = [value_with_unit(v, unit) for v in shown[value]]
+    hidden = shown["suppressed"] if "suppressed" in shown else [False] * len(shown)
+    shown["_text"] = [value_with_unit(v, unit, h) for v, h in zip(shown[value], hidden)]
     if ranked:
         shown = shown.sort_values(value, ascending=True, na_position="first", kind="stable")
     elif horizontal:

@@ -7,10 +7,10 @@ from dataclasses import dataclass, field
 import pandas as pd
 import streamlit as st
 
-from dashboard import data, filters
+from dashboard import auth, data, filters
 from dashboard.charts import PLOTLY_CONFIG
 from dashboard.exports import csv_bytes, excel_bytes
-from dashboard.format import SEX_LABELS
+from dashboard.format import SEX_LABELS, SUPPRESSED
 
 _NUMBER_COLUMNS = {"value", "numerator", "denominator", "lower_bound", "upper_bound", "target_value",
                    "baseline_value", "national_value", "difference", "female", "male", "female_to_male_ratio",
@@ -35,11 +35,15 @@ def no_warehouse_message() -> None:
     st.caption("Or run `bash scripts/dashboard.sh`, which builds it on first start. SP_WAREHOUSE chooses its folder.")
 
 
-def version_banner(version: str) -> None:
+def version_banner(version: str, current: str | None = None) -> None:
     """Sidebar: which data the reader sees; a loud banner when it is the bundled sample data."""
     info = data.version_info(version)
     created = str(info.get("created_at", ""))[:16].replace("T", " ")
     st.sidebar.caption(f"Data version **{version}** · refreshed {created or 'unknown'}")
+    if current is not None and version != current:
+        st.sidebar.info(f"This link shows data version **{version}**; the current data are **{current}**.",
+                        icon=":material/history:")
+        st.sidebar.button("Show the current data", on_click=filters.unpin_version, key="sp_unpin_version")
     if data.is_sample_data(version):
         st.warning("**Sample data** — these figures come from the bundled demonstration returns, not from the "
                    "ministries' real data. Do not quote them.", icon=":material/science:")
@@ -67,10 +71,45 @@ def _flat(table: pd.DataFrame) -> pd.DataFrame:
                                            else str(v) if isinstance(v, dict) else v) for c in listy})
 
 
+# Figures a suppressed row hides; in a shown or downloaded table they read "suppressed", never blank or zero.
+_HIDDEN_WITH_ROW = ("value", "numerator", "denominator", "lower_bound", "upper_bound", "status", "status_label",
+                    "status_base_value", "growth_actual", "growth_required", "progress_ratio", "payments", "made",
+                    "completed", "feedback_returned")
+
+
+def labelled(table: pd.DataFrame) -> pd.DataFrame:
+    """Suppressed figures written as the word 'suppressed'; the flag columns themselves are dropped.
+
+    A row's ``suppressed`` flag covers its figures; ``<column>_suppressed`` (e.g. ``female_suppressed``) covers
+    one column; ``national_suppressed`` covers ``national_value``.
+    """
+    flags = {c: table[f"{c}_suppressed"] for c in table.columns if f"{c}_suppressed" in table.columns}
+    if "national_suppressed" in table.columns and "national_value" in table.columns:
+        flags["national_value"] = table["national_suppressed"]
+    if "suppressed" in table.columns:
+        flags.update({c: table["suppressed"] for c in _HIDDEN_WITH_ROW if c in table.columns and c not in flags})
+    shown = table.copy()
+    for column, flag in flags.items():
+        hidden = flag.fillna(False).astype(bool) & shown[column].isna()
+        if hidden.any():
+            shown[column] = shown[column].astype(object).where(~hidden, SUPPRESSED)
+    drop = [c for c in shown.columns if c in ("suppressed", "suppressed_label", "national_suppressed")
+            or c.endswith("_suppressed")]
+    return shown.drop(columns=drop)
+
+
+def _as_text_where_mixed(table: pd.DataFrame) -> pd.DataFrame:
+    """Columns holding numbers and the word 'suppressed' as text, for the grid (downloads keep the numbers)."""
+    mixed = [c for c in table.columns if table[c].dtype == object
+             and table[c].map(lambda v: v == SUPPRESSED).any()]
+    return table.assign(**{c: table[c].map(lambda v: v if isinstance(v, str) else "" if pd.isna(v)
+                                           else f"{v:,.10g}") for c in mixed})
+
+
 def table_with_downloads(table: pd.DataFrame, name: str) -> None:
     """The numbers, with CSV and Excel downloads (formula-safe, see dashboard.exports)."""
-    table = _flat(table)
-    st.dataframe(table, hide_index=True, column_config=_column_config(table), width="stretch")
+    table = labelled(_flat(table))
+    st.dataframe(_as_text_where_mixed(table), hide_index=True, column_config=_column_config(table), width="stretch")
     key = _safe_key(name)
     left, right, _ = st.columns([1, 1, 4])
     left.download_button("CSV", csv_bytes(table), file_name=f"{key}.csv", mime="text/csv", key=f"csv_{key}",
@@ -90,11 +129,13 @@ def chart_with_table(fig, table: pd.DataFrame, name: str, caption: str | None = 
         table_with_downloads(table, name)
 
 
-def share_box(params: dict[str, str]) -> None:
-    """'Copy link to this view': the full URL in a code box (it has a copy button)."""
+def share_box(params: dict[str, str], version: str | None = None) -> None:
+    """'Copy link to this view': the full URL in a code box (it has a copy button), pinned to the data version."""
     with st.expander("Copy link to this view", icon=":material/link:"):
-        st.code(filters.share_link(params), language=None, wrap_lines=True)
-        st.caption("Anyone opening this link sees the same page with the same filters.")
+        pinned = {"version": version, **{k: v for k, v in params.items() if k != "version"}} if version else params
+        st.code(filters.share_link(pinned), language=None, wrap_lines=True)
+        st.caption("Anyone opening this link sees the same page with the same filters and the same data version "
+                   "(without signing in, small numbers are suppressed).")
 
 
 @dataclass
@@ -106,7 +147,7 @@ class PageContext:
 
     def refresh_link(self) -> None:
         with self.link_slot.container():
-            share_box(self.params)
+            share_box(self.params, self.version)
 
 
 def leave_legacy_pages_mode() -> None:
@@ -123,16 +164,17 @@ def start_page(title: str, question: str, *, show=("period", "province", "sex"),
                page_params: tuple[str, ...] = ()) -> PageContext | None:
     """Common top of every data page: version check, filters (URL-synced), header. None when there is no data."""
     leave_legacy_pages_mode()
-    version = data.current_version()
-    if version is None:
+    current = data.current_version()
+    if current is None:
         st.title(title)
         no_warehouse_message()
         return None
-    version_banner(version)
+    version = filters.data_version(current, data.version_ids(filters.requested_version()))
+    version_banner(version, current)
     if callable(programmes):      # the programmes on offer depend on the data version
         programmes = programmes(version)
     f = filters.filter_bar(periods=data.periods(version), provinces=data.provinces(), show=show,
-                           programmes=programmes)
+                           programmes=programmes, locked_province=auth.current_user().province)
     params = filters.sync_url(page_params)
     context = PageContext(version, f, params, st.sidebar.empty())
     context.refresh_link()

@@ -3,15 +3,24 @@
 Every run reads the current version cheaply (the CURRENT file); everything else is cached with ``st.cache_data`` on
 that version, so a refresh is picked up without a restart and nothing is recomputed while the version is unchanged.
 Pages never import ``indicators.api`` themselves: access rules (small-cell suppression, version pinning) belong here.
+
+Audience: nobody signed in (role ``public``) gets the suppressed indicator table — the WHOLE table of a version is
+suppressed once (complementary suppression only protects cells when it sees every additive set), cached in memory
+and on disk next to the indicator cache, and every shaped view is cut from it; supporting tables of person counts go
+through ``suppress_table``. Signed-in roles get the figures as computed. Each cached function is keyed on the
+audience as well as the version, so the two never mix.
 """
 from __future__ import annotations
 
+import functools
+import hashlib
+import os
 from pathlib import Path
 
 import pandas as pd
 import streamlit as st
 
-from dashboard import views
+from dashboard import auth, suppression, views
 from indicators import api
 
 REFERENCE = Path(__file__).resolve().parent.parent / "data_pipeline" / "reference"
@@ -43,9 +52,72 @@ def province_name(code: str) -> str:
     return names.get(code, code)
 
 
+def is_public() -> bool:
+    """True when the reader sees public (suppressed) figures: nobody is signed in."""
+    return auth.current_user().role == auth.PUBLIC
+
+
+def _for_audience(func):
+    """Cache ``func(version, public, *args)`` and call it with the reader's audience: ``wrapper(version, *args)``."""
+    cached = st.cache_data(show_spinner=False)(func)
+
+    @functools.wraps(func)
+    def wrapper(version: str, *args, **kwargs):
+        return cached(version, is_public(), *args, **kwargs)
+    wrapper.clear = cached.clear
+    return wrapper
+
+
+# Figures computed from a hidden value would give it back (growth since the base period, progress ratio).
+_DERIVED_FROM_VALUE = ("growth_actual", "growth_required", "progress_ratio")
+# Supporting tables that count persons or their payments: (count columns, dimension -> code of its total row).
+PERSON_COUNT_TABLES = {
+    "days_late_distribution": (("payments",), ("period", "province", "sex", "days_late_bin")),
+    "referral_funnel": (("made", "completed", "feedback_returned"), ("period", "province")),
+}
+
+
+def threshold() -> int:
+    return int(api.parameters()["general"]["small_cell_threshold"])
+
+
+def public_values(tidy: pd.DataFrame, limit: int) -> pd.DataFrame:
+    """The whole indicator table of one version as the public may see it (see the module docstring)."""
+    hidden = suppression.suppress(tidy, limit)
+    derived = [c for c in _DERIVED_FROM_VALUE if c in hidden.columns]
+    hidden.loc[hidden["suppressed"], derived] = float("nan")
+    # Which hidden cells were small (primary) and which complementary must not show either.
+    return hidden.drop(columns=[c for c in ("small_cell",) if c in hidden.columns])
+
+
+def _public_values_cached(version: str) -> pd.DataFrame:
+    """``public_values`` of a version, kept on disk beside the indicator cache (suppression takes seconds)."""
+    tidy = api.indicator_values(version)
+    limit = threshold()
+    code = hashlib.sha256(Path(suppression.__file__).read_bytes() + Path(__file__).read_bytes()).hexdigest()[:10]
+    content = hashlib.sha256(pd.util.hash_pandas_object(tidy, index=False).to_numpy().tobytes()).hexdigest()[:16]
+    path = api.warehouse_access.warehouse_root() / "cache" / version / f"public-t{limit}-{code}-{content}.parquet"
+    if path.exists():
+        return pd.read_parquet(path)
+    frame = public_values(tidy, limit)
+    try:   # best effort: a read-only warehouse just means no disk cache
+        path.parent.mkdir(parents=True, exist_ok=True)
+        temporary = path.with_suffix(f".tmp{os.getpid()}")
+        frame.to_parquet(temporary, index=False)
+        os.replace(temporary, path)
+    except OSError:
+        pass
+    return frame
+
+
 @st.cache_data(show_spinner="Loading indicators…")
+def _tidy(version: str, public: bool) -> pd.DataFrame:
+    return _public_values_cached(version) if public else api.indicator_values(version)
+
+
 def values(version: str) -> pd.DataFrame:
-    return api.indicator_values(version)
+    """The tidy indicator table of ``version`` as this reader may see it."""
+    return _tidy(version, is_public())
 
 
 @st.cache_data(show_spinner=False)
@@ -59,9 +131,28 @@ def parameters(version: str) -> dict:
     return api.parameters()
 
 
-@st.cache_data(show_spinner=False)
-def supporting(version: str, name: str) -> pd.DataFrame:
-    return api.supporting_table(version, name)
+@_for_audience
+def supporting(version: str, public: bool, name: str) -> pd.DataFrame:
+    table = api.supporting_table(version, name)
+    if not public or name not in PERSON_COUNT_TABLES:
+        return table
+    counts, dimensions = PERSON_COUNT_TABLES[name]
+    # Summed to the dimensions the pages show (district, channel and the like are too fine for the public), with
+    # total rows so that complementary suppression protects what the pages add up.
+    totals = table.groupby(list(dimensions), as_index=False, dropna=False)[list(counts)].sum()
+    for dimension in [d for d in ("sex", "province") if d in dimensions]:
+        code = suppression.NATIONAL if dimension == "province" else suppression.TOTAL
+        rest = [d for d in dimensions if d != dimension]
+        summed = totals.groupby(rest, as_index=False, dropna=False)[list(counts)].sum().assign(**{dimension: code})
+        totals = pd.concat([totals, summed[totals.columns]], ignore_index=True)
+    group_sets = {d: code for d, code in (("sex", suppression.TOTAL), ("province", suppression.NATIONAL))
+                  if d in dimensions}
+    hidden = suppression.suppress_table(totals, list(counts), threshold(), group_sets=group_sets)
+    # The pages add rows up themselves, so they get the finest rows only (a total row would count twice).
+    finest = pd.Series(True, index=hidden.index)
+    for dimension, code in group_sets.items():
+        finest &= hidden[dimension] != code
+    return hidden[finest].drop(columns=["suppressed_label"]).reset_index(drop=True)
 
 
 @st.cache_data(show_spinner=False)
@@ -75,9 +166,23 @@ def versions() -> pd.DataFrame:
     return api.list_versions()
 
 
+def version_ids(wanted: str | None = None) -> list[str]:
+    """Published version ids, newest first; read again when ``wanted`` is not among the cached ones (just published)."""
+    ids = list(versions()["version"])
+    if wanted and wanted not in ids:
+        versions.clear()
+        ids = list(versions()["version"])
+    return ids
+
+
 @st.cache_data(show_spinner=False, ttl=30)
 def refresh_log() -> pd.DataFrame:
     return api.refresh_log()
+
+
+def audit_trail() -> pd.DataFrame:
+    """The refresh log as an audit table, newest first (Secretariat only: it names people)."""
+    return views.audit_trail(refresh_log())
 
 
 def is_sample_data(version: str) -> bool:
@@ -92,66 +197,66 @@ def is_sample_data(version: str) -> bool:
 
 # --- shaped tables (cached pure functions from dashboard.views) -------------------------------------------------
 
-@st.cache_data(show_spinner=False)
-def periods(version: str) -> list[str]:
-    return views.periods(values(version))
+@_for_audience
+def periods(version: str, public: bool) -> list[str]:
+    return views.periods(_tidy(version, public))
 
 
-@st.cache_data(show_spinner=False)
-def scorecard(version: str, province: str, sex: str, period: str | None) -> pd.DataFrame:
-    return views.scorecard(values(version), catalogue(version), province=province, sex=sex, period=period)
+@_for_audience
+def scorecard(version: str, public: bool, province: str, sex: str, period: str | None) -> pd.DataFrame:
+    return views.scorecard(_tidy(version, public), catalogue(version), province=province, sex=sex, period=period)
 
 
-@st.cache_data(show_spinner=False)
-def trend(version: str, indicator_id: str, province: str, sex: str) -> pd.DataFrame:
-    return views.trend(values(version), province=province, sex=sex, indicator_id=indicator_id)
+@_for_audience
+def trend(version: str, public: bool, indicator_id: str, province: str, sex: str) -> pd.DataFrame:
+    return views.trend(_tidy(version, public), province=province, sex=sex, indicator_id=indicator_id)
 
 
-@st.cache_data(show_spinner=False)
-def by_province(version: str, indicator_id: str, sex: str, period: str | None) -> pd.DataFrame:
-    return views.by_province(values(version), provinces(), indicator_id=indicator_id, sex=sex, period=period)
+@_for_audience
+def by_province(version: str, public: bool, indicator_id: str, sex: str, period: str | None) -> pd.DataFrame:
+    return views.by_province(_tidy(version, public), provinces(), indicator_id=indicator_id, sex=sex, period=period)
 
 
-@st.cache_data(show_spinner=False)
-def by_sex(version: str, indicator_id: str, province: str, period: str | None) -> pd.DataFrame:
-    return views.by_sex(values(version), indicator_id=indicator_id, province=province, period=period)
+@_for_audience
+def by_sex(version: str, public: bool, indicator_id: str, province: str, period: str | None) -> pd.DataFrame:
+    return views.by_sex(_tidy(version, public), indicator_id=indicator_id, province=province, period=period)
 
 
-@st.cache_data(show_spinner=False)
-def breakdown(version: str, indicator_id: str, dimension: str, province: str, sex: str,
+@_for_audience
+def breakdown(version: str, public: bool, indicator_id: str, dimension: str, province: str, sex: str,
               period: str | None = None) -> pd.DataFrame:
-    return views.breakdown(values(version), indicator_id=indicator_id, dimension=dimension, province=province,
+    return views.breakdown(_tidy(version, public), indicator_id=indicator_id, dimension=dimension, province=province,
                            sex=sex, period=period)
 
 
-@st.cache_data(show_spinner=False)
-def by_district(version: str, indicator_id: str, sex: str, province: str | None,
+@_for_audience
+def by_district(version: str, public: bool, indicator_id: str, sex: str, province: str | None,
                 period: str | None) -> pd.DataFrame:
-    return views.by_district(values(version), districts(), indicator_id=indicator_id, sex=sex, province=province,
+    return views.by_district(_tidy(version, public), districts(), indicator_id=indicator_id, sex=sex, province=province,
                              period=period)
 
 
-@st.cache_data(show_spinner=False)
-def province_profile(version: str, province: str, sex: str, period: str | None) -> pd.DataFrame:
-    return views.province_profile(values(version), catalogue(version), province=province, sex=sex, period=period)
+@_for_audience
+def province_profile(version: str, public: bool, province: str, sex: str, period: str | None) -> pd.DataFrame:
+    return views.province_profile(_tidy(version, public), catalogue(version), province=province, sex=sex, period=period)
 
 
-@st.cache_data(show_spinner=False)
-def indicator_rows(version: str, indicator_id: str) -> pd.DataFrame:
+@_for_audience
+def indicator_rows(version: str, public: bool, indicator_id: str) -> pd.DataFrame:
     """Every value of one indicator (the indicator page's table)."""
-    frame = values(version)
+    frame = _tidy(version, public)
     return frame[frame["indicator_id"] == indicator_id].reset_index(drop=True)
 
 
-@st.cache_data(show_spinner=False)
-def disaggregations(version: str, indicator_id: str) -> list[str]:
-    return views.indicator_disaggregations(values(version), indicator_id)
+@_for_audience
+def disaggregations(version: str, public: bool, indicator_id: str) -> list[str]:
+    return views.indicator_disaggregations(_tidy(version, public), indicator_id)
 
 
-@st.cache_data(show_spinner=False)
-def programmes(version: str, indicator_id: str) -> dict[str, str]:
+@_for_audience
+def programmes(version: str, public: bool, indicator_id: str) -> dict[str, str]:
     """Programme codes an indicator is broken down by, with readable names."""
-    frame = values(version)
+    frame = _tidy(version, public)
     codes = sorted(frame.loc[(frame["indicator_id"] == indicator_id) & (frame["breakdown"] == "programme"),
                              "breakdown_value"].dropna().unique())
     return {code: PROGRAMME_NAMES.get(code, code.replace("_", " ").capitalize()) for code in codes}

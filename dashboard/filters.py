@@ -4,6 +4,9 @@ Streamlit clears the query string when the reader changes page, so every chosen 
 ``st.session_state`` and written back to ``st.query_params`` at the top of every page. Precedence on each run:
 the URL (a shared link, a page link, or the widget callback that just wrote it) → the value carried from the previous
 page → the default. A bad value in a link gives a warning that names it and what is accepted, then the default.
+
+``version`` pins the data version (``?version=v0003``): a shared link shows the numbers that were shared, on every
+page, until the reader asks for the current data. A provincial commission's account locks the province filter.
 """
 from __future__ import annotations
 
@@ -20,8 +23,8 @@ _WIDGET = "_sp_widget_{}"       # session_state key of each filter's widget
 SEX_OPTIONS = {"_T": "Both sexes", "F": "Female", "M": "Male"}
 _SEX_ALIASES = {"T": "_T", "_T": "_T", "ALL": "_T", "TOTAL": "_T", "BOTH": "_T", "F": "F", "FEMALE": "F",
                 "M": "M", "MALE": "M"}
-FILTER_ORDER = ("period", "province", "sex", "programme")
-DEFAULTS = {"province": views.NATIONAL, "sex": "_T", "period": None, "programme": None}
+FILTER_ORDER = ("version", "period", "province", "sex", "programme")
+DEFAULTS = {"province": views.NATIONAL, "sex": "_T", "period": None, "programme": None, "version": None}
 DEFAULT_LABELS = {"province": "Lao PDR (national)", "sex": "both sexes", "period": "the latest period",
                   "programme": "all programmes"}
 
@@ -62,16 +65,17 @@ def _on_widget_change(name: str) -> None:
         st.query_params[name] = value
 
 
-def _resolve(name: str, accepted: list[str], normalise, explain) -> str | None:
+def _resolve(name: str, accepted: list[str], normalise, explain, default=None,
+             default_label: str | None = None) -> str | None:
     """The value of one filter from the URL, else carried, else default; warns on a bad value in the URL."""
-    default = DEFAULTS.get(name)
+    default = DEFAULTS.get(name) if default is None else default
     raw = _raw_param(name)
     if raw is not None and raw != "":
         value = normalise(raw)
         if value in accepted:
             return value
         st.warning(f"**{raw}** is not a valid {name} in this link. {explain(raw)} "
-                   f"Showing {DEFAULT_LABELS[name]} instead.", icon=":material/warning:")
+                   f"Showing {default_label or DEFAULT_LABELS[name]} instead.", icon=":material/warning:")
         return default
     carried = _carried().get(name, default)
     return carried if carried in accepted or carried is None else default
@@ -101,22 +105,65 @@ def _explain_period(available: list[str]):
     return explain
 
 
-def _select(name: str, label: str, options: list, value, format_func) -> None:
+def _select(name: str, label: str, options: list, value, format_func, disabled: bool = False,
+            help: str | None = None) -> None:
     key = _WIDGET.format(name)
     st.session_state[key] = _ANY if value is None else value
     st.sidebar.selectbox(label, options, key=key, format_func=format_func, on_change=_on_widget_change,
-                         args=(name,))
+                         args=(name,), disabled=disabled, help=help)
+
+
+def data_version(current: str, published: list[str]) -> str:
+    """The version this reader sees: ``?version=`` when it names a published version, else the one carried from
+    the previous page, else ``current``. A bad value warns, names the versions, and is dropped from the link."""
+    carried = _carried()
+    raw = _raw_param("version")
+    if raw:
+        wanted = raw.lower()
+        if wanted in published:
+            carried["version"] = wanted   # pinned, even to the current one: the link asked for it
+            return wanted
+        shown = ", ".join(published[:6]) + (" …" if len(published) > 6 else "")
+        st.warning(f"**{raw}** is not a published data version in this link. Published versions: {shown}. "
+                   f"Showing the current data ({current}) instead.", icon=":material/warning:")
+        carried.pop("version", None)
+        st.query_params.pop("version", None)
+        return current
+    pinned = carried.get("version")
+    return pinned if pinned in published else current
+
+
+def requested_version() -> str | None:
+    """The version a link asks for (lower-cased), if any."""
+    raw = _raw_param("version")
+    return raw.lower() if raw else None
+
+
+def unpin_version() -> None:
+    """Back to the current data (the widget callback of 'Show the current data')."""
+    _carried().pop("version", None)
+    st.query_params.pop("version", None)
 
 
 def filter_bar(*, periods: list[str], provinces, show: tuple[str, ...] = ("period", "province", "sex"),
-               programmes: dict[str, str] | None = None) -> Filters:
-    """Read (and show in the sidebar) the filters of this page; keep every filter in the URL and in the session."""
+               programmes: dict[str, str] | None = None, locked_province: str | None = None) -> Filters:
+    """Read (and show in the sidebar) the filters of this page; keep every filter in the URL and in the session.
+
+    ``locked_province`` (a provincial commission's account): the only province offered, whatever the link says.
+    """
     carried = _carried()
-    province_codes = [views.NATIONAL] + list(provinces["iso_code"])
     names = {views.NATIONAL: "Lao PDR (national)", **dict(zip(provinces["iso_code"], provinces["name_en"]))}
 
     period = _resolve("period", periods, _normalise_period, _explain_period(periods))
-    province = _resolve("province", province_codes, _normalise_province, _province_explain(provinces))
+    if locked_province:
+        province_codes = [locked_province]
+        own = names.get(locked_province, locked_province)
+        province = _resolve("province", province_codes, _normalise_province,
+                            lambda raw: f"Your account is limited to {own} ({locked_province}).",
+                            default=locked_province, default_label=own)
+    else:
+        province_codes = [views.NATIONAL] + list(provinces["iso_code"])
+        province = _resolve("province", province_codes, _normalise_province, _province_explain(provinces))
     sex = _resolve("sex", list(SEX_OPTIONS), lambda raw: _SEX_ALIASES.get(raw.upper(), raw),
                    lambda raw: "Accepted: F (female), M (male) or T (both sexes).")
     if programmes is not None:
@@ -134,7 +181,9 @@ def filter_bar(*, periods: list[str], provinces, show: tuple[str, ...] = ("perio
         _select("period", "Period", [_ANY] + periods, period,
                 lambda p: f"Latest ({periods[0]})" if p == _ANY else p)
     if "province" in show:
-        _select("province", "Province", province_codes, province, lambda c: names.get(c, c))
+        _select("province", "Province", province_codes, province, lambda c: names.get(c, c),
+                disabled=bool(locked_province),
+                help="Your account is for this province's commission." if locked_province else None)
     if "sex" in show:
         _select("sex", "Sex", list(SEX_OPTIONS), sex, lambda s: SEX_OPTIONS[s])
     if "programme" in show and programmes:

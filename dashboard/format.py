@@ -7,6 +7,8 @@ from __future__ import annotations
 import math
 
 NO_DATA = "no data"
+# A figure hidden by small-cell suppression (public views): shown with this word, never as zero or "no data".
+SUPPRESSED = "suppressed"
 
 # Okabe–Ito: distinguishable with the common colour-vision deficiencies.
 OKABE_ITO = {
@@ -35,8 +37,13 @@ def number(value: object, decimals: int = 0) -> str:
     return f"{float(value):,.{decimals}f}"  # type: ignore[arg-type]
 
 
-def value_with_unit(value: object, unit: str | None) -> str:
-    """An indicator value as a reader wants it: '54.3%', '1,186 persons', '12,450,000 LAK', '0.72'."""
+def value_with_unit(value: object, unit: str | None, suppressed: object = False) -> str:
+    """An indicator value as a reader wants it: '54.3%', '1,186 persons', '12,450,000 LAK', '0.72'.
+
+    ``suppressed`` (a hidden small cell) gives the word 'suppressed' whatever the value holds.
+    """
+    if suppressed is True or (not is_missing(suppressed) and bool(suppressed)):
+        return SUPPRESSED
     if is_missing(value):
         return NO_DATA
     v = float(value)  # type: ignore[arg-type]

@@ -78,7 +78,8 @@ def _centroids(shapes: dict) -> dict[str, tuple[float, float]]:
 
 
 def _labels(frame: pd.DataFrame, unit: str | None) -> list[str]:
-    return [value_with_unit(v, unit) for v in frame["value"]]
+    hidden = frame["suppressed"] if "suppressed" in frame else [False] * len(frame)
+    return [value_with_unit(v, unit, h) for v, h in zip(frame["value"], hidden)]
 
 
 def province_map(frame: pd.DataFrame, *, unit: str | None, title: str, geojson_path: str = str(GEOJSON),
@@ -110,8 +111,8 @@ def choropleth(frame: pd.DataFrame, shapes: dict, *, unit: str | None, title: st
         fig.add_trace(go.Choropleth(geojson=shapes, featureidkey=f"properties.{FEATURE_KEY}", locations=lacks["feature"],
                                     z=[0] * len(lacks), colorscale=[[0, NO_DATA_GREY], [1, NO_DATA_GREY]],
                                     showscale=False, marker_line_color="white", marker_line_width=1,
-                                    text=lacks["province_name"], name=NO_DATA,
-                                    hovertemplate="%{text}: no data<extra></extra>"))
+                                    text=lacks["province_name"], name=NO_DATA, customdata=lacks["label"],
+                                    hovertemplate="%{text}: %{customdata}<extra></extra>"))
     if len(has):
         fig.add_trace(go.Choropleth(geojson=shapes, featureidkey=f"properties.{FEATURE_KEY}", locations=has["feature"],
                                     z=has["value"], zmin=low, zmax=high, colorscale="Viridis", reversescale=False,
@@ -164,7 +165,8 @@ def tile_grid(frame: pd.DataFrame, *, unit: str | None, title: str, highlight: s
                                  mode="markers", marker={"symbol": "square", "size": 62, "color": NO_DATA_GREY},
                                  hoverinfo="skip", showlegend=False))
         fig.add_trace(go.Scatter(x=[v for v, b in zip(x, blank) if b], y=[v for v, b in zip(y, blank) if b],
-                                 mode="text", text=[f"{c[3:]}<br>{NO_DATA}" for c, b in zip(shown["province"], blank) if b],
+                                 mode="text", text=[f"{c[3:]}<br>{lab}" for c, lab, b in zip(shown["province"], shown["label"], blank)
+                                       if b],
                                  textfont={"size": 11, "family": FONT}, hoverinfo="skip", showlegend=False))
     fig.update_xaxes(visible=False, range=[-0.7, 4.7])
     fig.update_yaxes(visible=False, range=[-7.7, 0.7], scaleanchor="x")

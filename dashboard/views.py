@@ -25,6 +25,17 @@ AREA_GROUPS = (
 )
 
 
+def _flag(frame: pd.DataFrame) -> list[str]:
+    """["suppressed"] when the table comes from a public (suppressed) view: the flag travels with its cell."""
+    return ["suppressed"] if "suppressed" in frame.columns else []
+
+
+def _shown(rows: pd.DataFrame) -> pd.Series:
+    """Rows that have a figure to show: a value, or a value hidden by suppression (shown as 'suppressed')."""
+    shown = rows["value"].notna()
+    return shown | rows["suppressed"].fillna(False).astype(bool) if "suppressed" in rows.columns else shown
+
+
 def _headline_rows(values: pd.DataFrame) -> pd.DataFrame:
     """Rows above district level with no extra breakdown."""
     return values[values["district"].isna() & (values["breakdown"] == TOTAL)]
@@ -42,7 +53,7 @@ def latest(values: pd.DataFrame, *, province: str, sex: str, period: str | None)
     rows = _headline_rows(values)
     rows = rows[(rows["province"] == province) & (rows["sex"] == sex)]
     rows = at_or_before(rows, period)
-    with_value = rows[rows["value"].notna()]
+    with_value = rows[_shown(rows)]
     # Prefer the latest period that has a value; fall back to the latest row ("no data") so the indicator still shows.
     best = with_value.sort_values("period").groupby("indicator_id", as_index=False).tail(1)
     missing = rows[~rows["indicator_id"].isin(best["indicator_id"])]
@@ -57,7 +68,7 @@ def trend(values: pd.DataFrame, *, province: str, sex: str, indicator_id: str | 
     if indicator_id:
         rows = rows[rows["indicator_id"] == indicator_id]
     return rows.sort_values(["indicator_id", "period"])[
-        ["indicator_id", "period", "value", "numerator", "denominator", "unit"]].reset_index(drop=True)
+        ["indicator_id", "period", "value", "numerator", "denominator", "unit", *_flag(rows)]].reset_index(drop=True)
 
 
 def by_sex_where_possible(values: pd.DataFrame, catalogue: pd.DataFrame, sex: str) -> pd.DataFrame:
@@ -80,7 +91,7 @@ def scorecard(values: pd.DataFrame, catalogue: pd.DataFrame, *, province: str, s
     sparks = (series.dropna(subset=["value"]).groupby("indicator_id")["value"]
               .agg(lambda s: [float(v) for v in s]).rename("trend"))
     keep = ["indicator_id", "period", "value", "numerator", "denominator", "lower_bound", "upper_bound",
-            "target_year", "target_value", "baseline_year", "baseline_value", "status", "sex_note"]
+            "target_year", "target_value", "baseline_year", "baseline_value", "status", "sex_note", "suppressed"]
     now = now[[c for c in keep if c in now.columns]]
     card = catalogue[["indicator_id", "short_name", "area", "unit", "polarity", "illustrative_targets"]].merge(
         now, on="indicator_id", how="left").merge(sparks, on="indicator_id", how="left")
@@ -94,10 +105,12 @@ def by_province(values: pd.DataFrame, provinces: pd.DataFrame, *, indicator_id: 
     """All 18 provinces (reference order) with the latest value at or before ``period``; null = no data."""
     rows = _headline_rows(values)
     rows = rows[(rows["indicator_id"] == indicator_id) & (rows["sex"] == sex) & (rows["province"] != NATIONAL)]
-    rows = at_or_before(rows, period).dropna(subset=["value"])
+    rows = at_or_before(rows, period)
+    rows = rows[_shown(rows)]
     rows = rows.sort_values("period").groupby("province", as_index=False).tail(1)
     out = provinces[["iso_code", "lsb_code", "name_en"]].merge(
-        rows[["province", "period", "value", "numerator", "denominator"]], left_on="iso_code", right_on="province",
+        rows[["province", "period", "value", "numerator", "denominator", *_flag(rows)]], left_on="iso_code",
+        right_on="province",
         how="left").drop(columns="province")
     return out.rename(columns={"iso_code": "province", "name_en": "province_name"})
 
@@ -114,6 +127,11 @@ def by_sex(values: pd.DataFrame, *, indicator_id: str, province: str, period: st
     wide = wide[["F", "M"]].rename(columns={"F": "female", "M": "male"}).reset_index()
     wide["female_to_male_ratio"] = wide["female"] / wide["male"].where(wide["male"] > 0)
     wide["gap_points"] = wide["female"] - wide["male"]
+    if "suppressed" in rows.columns:
+        hidden = rows.pivot_table(index="period", columns="sex", values="suppressed", aggfunc="any")
+        for sex, name in (("F", "female"), ("M", "male")):
+            flags = hidden[sex] if sex in hidden.columns else pd.Series(dtype=bool)
+            wide[f"{name}_suppressed"] = wide["period"].map(flags).fillna(False).astype(bool)
     return wide.sort_values("period").reset_index(drop=True)
 
 
@@ -124,7 +142,7 @@ def breakdown(values: pd.DataFrame, *, indicator_id: str, dimension: str, provin
                   & (values["breakdown"] == dimension) & (values["province"] == province) & (values["sex"] == sex)]
     rows = at_or_before(rows, period)
     return rows.sort_values(["period", "breakdown_value"])[
-        ["period", "breakdown_value", "value", "numerator", "denominator", "unit"]].rename(
+        ["period", "breakdown_value", "value", "numerator", "denominator", "unit", *_flag(rows)]].rename(
         columns={"breakdown_value": dimension}).reset_index(drop=True)
 
 
@@ -141,7 +159,7 @@ def by_district(values: pd.DataFrame, districts: pd.DataFrame, *, indicator_id: 
                                                                           "name_en": "district_name"}),
                        on="district", how="left")
     return named[["province", "district", "district_name", "period", "value", "numerator", "denominator",
-                  "unit"]].sort_values(["province", "district"]).reset_index(drop=True)
+                  "unit", *_flag(named)]].sort_values(["province", "district"]).reset_index(drop=True)
 
 
 def province_profile(values: pd.DataFrame, catalogue: pd.DataFrame, *, province: str, sex: str,
@@ -151,9 +169,10 @@ def province_profile(values: pd.DataFrame, catalogue: pd.DataFrame, *, province:
     here = latest(values, province=province, sex=sex, period=period)
     nation = latest(values, province=NATIONAL, sex=sex, period=period)
     merged = catalogue[["indicator_id", "short_name", "area", "unit", "polarity"]].merge(
-        here[["indicator_id", "period", "value", "numerator", "denominator"]], on="indicator_id", how="left").merge(
-        nation[["indicator_id", "period", "value"]].rename(columns={"period": "national_period",
-                                                                     "value": "national_value"}),
+        here[["indicator_id", "period", "value", "numerator", "denominator", *_flag(here)]], on="indicator_id",
+        how="left").merge(
+        nation[["indicator_id", "period", "value", *_flag(nation)]].rename(
+            columns={"period": "national_period", "value": "national_value", "suppressed": "national_suppressed"}),
         on="indicator_id", how="left")
     merged["difference"] = merged["value"] - merged["national_value"]
     better = merged["difference"].where(merged["polarity"] == "higher_is_better", -merged["difference"])
@@ -174,3 +193,24 @@ def indicator_disaggregations(values: pd.DataFrame, indicator_id: str) -> list[s
     """The breakdown dimensions present for one indicator (besides province, district and sex)."""
     dims = values.loc[values["indicator_id"] == indicator_id, "breakdown"].dropna().unique()
     return sorted(d for d in dims if d != TOTAL)
+
+
+AUDIT_COLUMNS = ["when", "action", "outcome", "operator", "version", "previous_version", "files", "errors",
+                 "warnings"]
+
+
+def audit_trail(log: pd.DataFrame) -> pd.DataFrame:
+    """The refresh log, one row per publish, rejection or roll-back, newest first: who, when, which files, which
+    version resulted (for a roll-back: the version made current again)."""
+    if log.empty:
+        return pd.DataFrame(columns=AUDIT_COLUMNS)
+    files = log["files"] if "files" in log.columns else pd.Series([[]] * len(log))
+    trail = pd.DataFrame({
+        "when": log["timestamp"].astype(str).str.replace("T", " ").str.slice(0, 19),
+        "action": log["action"], "outcome": log["outcome"], "operator": log["operator"],
+        "version": log["version"], "previous_version": log.get("parent"),
+        "files": [", ".join(dict.fromkeys(f["file"] for f in entry)) if isinstance(entry, list) else ""
+                  for entry in files],
+        "errors": log.get("error_count", 0), "warnings": log.get("warning_count", 0),
+    })
+    return trail.iloc[::-1].reset_index(drop=True)[AUDIT_COLUMNS]

@@ -2,8 +2,10 @@
 import pandas as pd
 import streamlit as st
 
-from dashboard import components, data, format as fmt
+from dashboard import auth, components, data, format as fmt
 
+user = auth.require_role(auth.COMMISSION, auth.SECRETARIAT)   # also a crafted URL: the public never gets here
+secretariat = auth.allowed(user, (auth.SECRETARIAT,))
 context = components.start_page("Data status", "How fresh is the data, and who has not reported?", show=())
 if context is None:
     st.stop()
@@ -13,7 +15,7 @@ info = data.version_info(v)
 a, b, c, d = st.columns(4)
 a.metric("Version shown", v, border=True)
 b.metric("Refreshed", str(info.get("created_at", "unknown"))[:16].replace("T", " "), border=True)
-c.metric("By", str(info.get("operator") or "unknown"), border=True)
+c.metric("By", str(info.get("operator") or "unknown") if secretariat else "Technical Secretariat", border=True)
 warnings = info.get("warnings") or []
 d.metric("Warnings in that refresh", fmt.number(len(warnings)), border=True)
 
@@ -44,7 +46,13 @@ with right:
     files = pd.DataFrame(info.get("files") or [])
     components.table_with_downloads(files, "files")
 
-st.subheader("Refresh log")
-components.table_with_downloads(data.refresh_log(), "refresh log")
+if secretariat:
+    # The audit trail: every publish, rejection and roll-back — who, when, which files, which version.
+    st.subheader("Audit trail")
+    st.caption("Every refresh (published or rejected) and every roll-back, newest first.")
+    components.table_with_downloads(data.audit_trail(), "audit trail")
+    st.subheader("Refresh log")
+    components.table_with_downloads(data.refresh_log(), "refresh log")
 st.subheader("Versions")
-components.table_with_downloads(data.versions(), "versions")
+versions = data.versions()
+components.table_with_downloads(versions if secretariat else versions.drop(columns=["operator"]), "versions")

@@ -27,3 +27,44 @@ def add_account(accounts_file: Path, username: str, role: str, province: str | N
     from dashboard.accounts import AccountStore
     AccountStore(accounts_file).add(username, role=role, password=PASSWORD, province=province,
                                     display_name=username.capitalize())
+
+
+def session_for(username: str, role: str, province: str | None = None) -> dict:
+    """What a successful sign-in leaves in session state (dashboard.auth.start_session)."""
+    from dashboard import auth
+    state: dict = {}
+    auth.start_session(state, auth.User(username, role, province, username.capitalize()))
+    return state[auth.SESSION_KEY]
+
+
+def run_as(page: str, username: str | None, params: dict[str, str] | None = None, *, role: str = "secretariat",
+           province: str | None = None, timeout: float = 120):
+    """Like tests.conftest.run_page, signed in as ``username`` (an account of SP_ACCOUNTS_FILE); None = public."""
+    from streamlit.testing.v1 import AppTest
+
+    from dashboard import auth
+    at = AppTest.from_file(str(PROJECT / "app.py"), default_timeout=timeout)
+    if username is not None:
+        at.session_state[auth.SESSION_KEY] = session_for(username, role, province)
+    if page == "pages/overview.py":
+        at.query_params.update(params or {})
+        return at.run()
+    at.run()
+    at.query_params.clear()
+    at.query_params.update(params or {})
+    return at.switch_page(page).run()
+
+
+import pytest  # noqa: E402  (fixtures below)
+
+
+@pytest.fixture
+def accounts(tmp_path, monkeypatch) -> Path:
+    """A fresh accounts file (outside the project) with one account per role; cheap bcrypt for tests."""
+    path = tmp_path / "accounts" / "accounts.json"
+    monkeypatch.setenv("SP_ACCOUNTS_FILE", str(path))
+    monkeypatch.setenv("SP_BCRYPT_ROUNDS", "4")
+    add_account(path, "officer", "secretariat")
+    add_account(path, "member", "commission")
+    add_account(path, "attapeu", "commission", province="LA-AT")
+    return path

@@ -2,11 +2,11 @@
 from __future__ import annotations
 
 from indicators import api
-from tests.conftest import run_page
+from tests.roles_fixtures import accounts, run_as  # noqa: F401  (fixture)
 
 
-def test_data_status_shows_the_version_log_and_missing_returns(dashboard_warehouse):
-    at = run_page("pages/data_status.py")
+def test_data_status_shows_the_version_log_and_missing_returns(dashboard_warehouse, accounts):
+    at = run_as("pages/data_status.py", "officer")   # the page is for the Secretariat and the Commission
     assert not at.exception
     version = api.current_version()
     assert next(m for m in at.metric if m.label == "Version shown").value == version

@@ -1,6 +1,7 @@
 """Filters live in the URL and follow the reader across pages; bad links warn instead of failing."""
 from __future__ import annotations
 
+from indicators import api
 from tests.conftest import run_page, shown_text
 
 
@@ -27,7 +28,8 @@ def test_choosing_a_filter_writes_it_to_the_url_and_the_share_link(dashboard_war
     at.sidebar.selectbox(key="_sp_widget_province").set_value("LA-SV").run()
     assert at.query_params == {"province": "LA-SV"}
     assert "**Savannakhet**" in shown_text(at)
-    assert any(code.value.endswith("?province=LA-SV") for code in at.code)
+    # The copied link also pins the data version, so whoever opens it sees the same numbers.
+    assert any(code.value == f"?version={api.current_version()}&province=LA-SV" for code in at.code)
     at.sidebar.selectbox(key="_sp_widget_province").set_value("LA").run()
     assert at.query_params == {}
 

@@ -1,0 +1,173 @@
+"""The data refresh page's work, without Streamlit: uploads checked and saved, validated, previewed, published.
+
+Every step calls the pipeline's own functions (``data_pipeline.refresh``: validate, preview_changes, refresh;
+``data_pipeline.warehouse.rollback``), the same ones the command line uses, so the page and the CLI cannot disagree.
+
+Uploaded names never decide paths: each batch gets a fresh random folder, and a file is stored there under its
+original name only when that name is plain (an accepted extension, no folder, no control or reserved characters,
+not hidden, unique in the batch) — ingestion reads a quarter in a file name, and the warehouse records it for
+traceability. Any other name is stored under a random name and mapped back in the report.
+"""
+from __future__ import annotations
+
+import os
+import re
+import tempfile
+from dataclasses import dataclass, field, replace
+from pathlib import Path, PurePosixPath
+
+import pandas as pd
+import pyarrow as pa
+
+from dashboard import safety
+from data_pipeline import refresh, warehouse
+from data_pipeline.report import Issue, ValidationReport
+from data_pipeline.secrets import DEMO_HASH_KEY, MissingHashKey, hash_key, key_fingerprint
+
+ALLOW_DEMO_KEY_ENV = "SP_ALLOW_DEMO_KEY"
+REPORT_COLUMNS = ["file", "sheet", "row", "column", "severity", "message"]
+_RESERVED = re.compile(r'[<>:"/\\|?*]')
+
+
+@dataclass
+class PageKey:
+    key: bytes | None
+    note: str | None          # why there is no key, or that the demo key is in use
+    demo: bool = False
+
+
+def page_hash_key() -> PageKey:
+    """The deployment's hash key; the demo key only when ``SP_ALLOW_DEMO_KEY=1`` (demonstration deployments)."""
+    try:
+        return PageKey(hash_key(), None)
+    except MissingHashKey as missing:
+        if os.environ.get(ALLOW_DEMO_KEY_ENV) == "1":
+            return PageKey(DEMO_HASH_KEY, f"{ALLOW_DEMO_KEY_ENV}=1: identifiers are hashed with the public DEMO key. "
+                                          "Use this for demonstrations with sample data only, never real returns.",
+                           demo=True)
+        return PageKey(None, str(missing).replace("pass --demo-key", f"a demonstration deployment may set "
+                                                                     f"{ALLOW_DEMO_KEY_ENV}=1"))
+
+
+@dataclass
+class Checked:
+    """A batch of uploads after the checks: the merged report, the staged tables, the files the pipeline reads."""
+    report: ValidationReport
+    staged: dict[str, pa.Table]
+    paths: list[Path]
+    shown_names: dict[str, str] = field(default_factory=dict)   # stored file name -> name as uploaded
+
+    @property
+    def ok(self) -> bool:
+        return self.report.ok and bool(self.paths)
+
+
+def stored_name(original: str, taken: set[str]) -> str | None:
+    """The uploaded name if it is safe to store as is (see the module docstring), else None."""
+    shown = safety.upload_display_name(original)
+    suffix = PurePosixPath(shown).suffix.lower()
+    if (shown != original or suffix not in safety.ALLOWED_EXTENSIONS or shown.startswith((".", "~"))
+            or _RESERVED.search(shown) or len(shown.encode("utf-8")) > 200 or shown.lower() in taken):
+        return None
+    return shown
+
+
+def save_uploads(uploads: list[tuple[str, bytes]], directory: Path) -> tuple[list[Path], dict[str, str], list[Issue]]:
+    """Check each upload (``safety.check_upload``, ``check_formulas``) and store those that pass in ``directory``.
+
+    Returns the stored paths, stored name -> uploaded name, and the issues found (refusals are errors).
+    """
+    directory = Path(directory)
+    directory.mkdir(parents=True, exist_ok=True)
+    paths, shown_names, issues, taken = [], {}, [], set()
+    for original, data in uploads:
+        shown = safety.upload_display_name(original)
+        problems = safety.check_upload(original, data)
+        formulas = safety.FormulaReport([], [])
+        if not problems and PurePosixPath(shown).suffix.lower() == ".xlsx":
+            formulas = safety.check_formulas(original, data)
+        issues += [Issue(file=shown, severity="error", message=_without_name(m, shown), code="upload_refused")
+                   for m in problems + formulas.errors]
+        issues += [Issue(file=shown, severity="warning", message=_without_name(m, shown), code="formula")
+                   for m in formulas.warnings]
+        if problems or formulas.errors:
+            continue
+        name = stored_name(original, taken)
+        path = _write_new(directory / name, data) if name else None
+        if path is None:
+            path = safety.save_upload(directory, original, data)
+        taken.add(path.name.lower())
+        paths.append(path)
+        shown_names[path.name] = shown
+    return paths, shown_names, issues
+
+
+def check_returns(uploads: list[tuple[str, bytes]], *, hash_key: bytes, directory: Path | None = None,
+                  progress=None) -> Checked:
+    """Save and validate a batch of uploads (nothing is published). ``directory`` defaults to a fresh temp folder."""
+    directory = Path(directory) if directory is not None else Path(tempfile.mkdtemp(prefix="sp-upload-"))
+    paths, shown_names, upload_issues = save_uploads(uploads, directory)
+    if paths:
+        report, staged = refresh.validate(paths, hash_key=hash_key, progress=progress)
+    else:
+        report, staged = ValidationReport(), {}
+    report = ValidationReport(issues=upload_issues + report.issues, returns=report.returns)
+    return Checked(_named_back(report, shown_names), staged if report.ok else {}, paths, shown_names)
+
+
+def report_table(report: ValidationReport) -> pd.DataFrame:
+    """file, sheet, row, column, severity, message — errors first, in reading order (to show and to send back)."""
+    return report.to_frame()[REPORT_COLUMNS]
+
+
+def table_changes(checked: Checked, root: Path | str | None = None) -> pd.DataFrame:
+    """Per table: rows before and after, periods replaced or added, if the batch were published now."""
+    changes = refresh.preview_changes(checked.staged, root)
+    return pd.DataFrame([{"table": c.table, "action": c.action, "rows_before": c.rows_before,
+                          "rows_after": c.rows_after, "periods_replaced": ", ".join(c.periods_replaced),
+                          "periods_added": ", ".join(c.periods_added)} for c in changes if c.action != "carried"])
+
+
+def indicator_preview(checked: Checked, *, hash_key: bytes, root: Path | str | None = None) -> pd.DataFrame:
+    """Every indicator cell the batch would move (indicators.preview); raises MergeConflict like a publish."""
+    from indicators import preview
+    return preview.preview_indicator_changes(checked.staged, files=checked.report.returns,
+                                             hash_key_fingerprint=key_fingerprint(hash_key),
+                                             demo_key=hash_key == DEMO_HASH_KEY, root=root)
+
+
+def publish(checked: Checked, *, operator: str, hash_key: bytes, root: Path | str | None = None,
+            progress=None) -> refresh.RefreshResult:
+    """``data_pipeline.refresh.refresh`` on the stored files: validated again and published, or the rejection logged."""
+    result = refresh.refresh(checked.paths, root=root, operator=operator, hash_key=hash_key, progress=progress)
+    result.report = _named_back(result.report, checked.shown_names)
+    return result
+
+
+def rollback(version: str, *, operator: str, root: Path | str | None = None) -> str | None:
+    """Make ``version`` current again (the CLI's roll-back); returns the version it replaced."""
+    return warehouse.rollback(version, root=root, operator=operator)
+
+
+def _write_new(path: Path, data: bytes) -> Path | None:
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except (FileExistsError, OSError):
+        return None
+    with os.fdopen(fd, "wb") as handle:
+        handle.write(data)
+    return path
+
+
+def _without_name(message: str, shown: str) -> str:
+    """The safety messages start with the file name, which the report's file column already gives."""
+    prefix = f"{shown}: "
+    return message[len(prefix):] if message.startswith(prefix) else message
+
+
+def _named_back(report: ValidationReport, shown_names: dict[str, str]) -> ValidationReport:
+    """The report with stored names replaced by the names the files were uploaded under."""
+    if all(stored == shown for stored, shown in shown_names.items()):
+        return report
+    return ValidationReport(issues=[replace(i, file=shown_names.get(i.file, i.file)) for i in report.issues],
+                            returns=[replace(r, file=shown_names.get(r.file, r.file)) for r in report.returns])

@@ -1,0 +1,152 @@
+"""Data refresh (Technical Secretariat only): upload returns, read what is wrong, preview, publish, roll back."""
+import hashlib
+
+import streamlit as st
+
+from dashboard import auth, components, data, refresh_flow
+from dashboard.safety import plain_text
+from data_pipeline.warehouse import MergeConflict, WarehouseError
+from indicators import preview
+
+user = auth.require_role(auth.SECRETARIAT)   # also a crafted URL: nobody else gets past this line
+state = st.session_state
+st.title("Data refresh")
+st.caption("Upload the quarter's returns, read what the checks found, preview what would change, then publish. "
+           "Every publish and roll-back is recorded with your name in the audit trail (Data status).")
+if done := state.pop("sp_refresh_done", None):
+    st.success(done, icon=":material/check_circle:")
+
+
+def progress_bar(label: str):
+    bar = st.progress(0.0, text=label)
+    return lambda fraction, message: bar.progress(min(max(fraction, 0.0), 1.0), text=plain_text(message))
+
+
+def forget_batch() -> None:
+    for name in ("sp_refresh_checked", "sp_refresh_signature", "sp_refresh_preview"):
+        state.pop(name, None)
+    state["sp_refresh_uploader"] = state.get("sp_refresh_uploader", 0) + 1   # a fresh, empty uploader
+    data.versions.clear()
+    data.refresh_log.clear()
+
+
+key = refresh_flow.page_hash_key()
+st.subheader("1. Upload the returns")
+if key.key is None:
+    st.error("No hash key is configured, so returns cannot be read here (identifiers must be pseudonymised with "
+             "the deployment's secret key).", icon=":material/key_off:")
+    st.markdown(plain_text(key.note))
+    st.code('python -c "import secrets; print(secrets.token_hex(32))" > ~/.config/sp-dashboard/hash_key',
+            language="bash")
+    st.caption("Or set SP_HASH_KEY / SP_HASH_KEY_FILE for the dashboard's process. A demonstration deployment with "
+               "sample data only may set SP_ALLOW_DEMO_KEY=1 instead.")
+else:
+    if key.demo:
+        st.warning(key.note, icon=":material/science:")
+    files = st.file_uploader("Returns (.xlsx, .csv or .parquet; several at once)", type=["xlsx", "csv", "parquet"],
+                             accept_multiple_files=True, key=f"sp_refresh_files_{state.get('sp_refresh_uploader', 0)}")
+    if files:
+        uploads = [(f.name, f.getvalue()) for f in files]
+        signature = tuple((name, hashlib.sha256(content).hexdigest()) for name, content in uploads)
+        if state.get("sp_refresh_signature") != signature:
+            with st.status(f"Checking {len(uploads)} file(s)…", expanded=True) as status:
+                checked = refresh_flow.check_returns(uploads, hash_key=key.key,
+                                                     progress=progress_bar("Reading the returns"))
+                status.update(label="Checks done", state="complete" if checked.ok else "error", expanded=False)
+            state.update(sp_refresh_checked=checked, sp_refresh_signature=signature)
+            state.pop("sp_refresh_preview", None)
+    else:
+        for name in ("sp_refresh_checked", "sp_refresh_signature", "sp_refresh_preview"):
+            state.pop(name, None)
+
+checked = state.get("sp_refresh_checked")
+if checked is not None:
+    st.subheader("2. What the checks found")
+    report = checked.report
+    if checked.ok:
+        st.success(f"These returns can be published. {report.summary()}.", icon=":material/check_circle:")
+    else:
+        st.error(f"Nothing can be published until the errors are fixed: correct the files (or send this report "
+                 f"back to the ministry) and upload them again. {report.summary()}.", icon=":material/error:")
+    if report.issues:
+        components.table_with_downloads(refresh_flow.report_table(report), "validation report")
+
+    if checked.ok:
+        st.subheader("3. Preview what would change")
+        if st.button("Preview the changes", icon=":material/preview:"):
+            with st.spinner("Computing the indicators with these returns…"):
+                try:
+                    state["sp_refresh_preview"] = (refresh_flow.table_changes(checked),
+                                                   refresh_flow.indicator_preview(checked, hash_key=key.key), None)
+                except MergeConflict as conflict:
+                    state["sp_refresh_preview"] = (None, None, [i.message for i in conflict.issues])
+        if (shown := state.get("sp_refresh_preview")) is not None:
+            tables, cells, conflicts = shown
+            if conflicts:
+                for message in conflicts:
+                    st.error(plain_text(message))
+            else:
+                st.markdown("**Tables**")
+                components.table_with_downloads(tables, "tables changed")
+                summary = preview.summarise_changes(cells, data.catalogue(data.current_version() or ""))
+                st.markdown(f"**Indicators that move: {len(summary)}** ({len(cells)} cells)")
+                if len(summary):
+                    components.table_with_downloads(summary, "indicators changed")
+                    with st.expander("Every cell that moves"):
+                        components.table_with_downloads(cells, "indicator cells changed")
+
+        st.subheader("4. Publish")
+        st.caption(f"A new version is written and made current; you ({user.username}) are recorded as the operator.")
+        if st.button("Publish as a new version", type="primary", icon=":material/publish:"):
+            with st.status("Publishing…", expanded=True) as status:
+                try:
+                    result = refresh_flow.publish(checked, operator=user.username, hash_key=key.key,
+                                                  progress=progress_bar("Publishing"))
+                except WarehouseError as error:
+                    status.update(label="Not published", state="error")
+                    st.error(plain_text(str(error)))
+                    st.stop()
+                status.update(label="Published" if result.published else "Rejected",
+                              state="complete" if result.published else "error")
+            if result.published:
+                forget_batch()
+                state["sp_refresh_done"] = (f"Published {result.version} (previous: {result.previous_version or 'none'}) "
+                                            f"in {result.duration_s:.1f} s.")
+                st.rerun()
+            st.error("Rejected: nothing was published.")
+            components.table_with_downloads(refresh_flow.report_table(result.report), "publish report")
+
+st.subheader("Versions")
+data.versions.clear()
+versions = data.versions()
+if versions.empty:
+    st.info("No version has been published yet.")
+else:
+    components.table_with_downloads(versions.assign(current=versions["current"].map({True: "✔ current",
+                                                                                     False: ""})), "versions")
+    earlier = [v for v, current in zip(versions["version"], versions["current"]) if not current]
+    if earlier:
+        chosen = st.selectbox("Make an earlier version current again", earlier, key="sp_rollback_choice")
+        pending = state.get("sp_rollback_pending")
+        if pending is None:
+            if st.button(f"Roll back to {chosen}…", icon=":material/history:"):
+                state["sp_rollback_pending"] = chosen
+                st.rerun()
+        else:
+            current = data.current_version()
+            st.warning(f"Make **{pending}** current again? Everyone will see {pending} instead of {current}; "
+                       f"{current} is kept and can be made current again.", icon=":material/warning:")
+            yes, no, _ = st.columns([1, 1, 4])
+            if yes.button(f"Yes, roll back to {pending}", type="primary"):
+                state.pop("sp_rollback_pending", None)
+                try:
+                    previous = refresh_flow.rollback(pending, operator=user.username)
+                except WarehouseError as error:
+                    st.error(plain_text(str(error)))
+                    st.stop()
+                forget_batch()
+                state["sp_refresh_done"] = f"{pending} is current again (was {previous})."
+                st.rerun()
+            if no.button("Cancel"):
+                state.pop("sp_rollback_pending", None)
+                st.rerun()
