@@ -82,8 +82,18 @@ def threshold() -> int:
 
 
 def public_values(tidy: pd.DataFrame, limit: int) -> pd.DataFrame:
-    """The whole indicator table of one version as the public may see it (see the module docstring)."""
-    hidden = suppression.suppress(tidy, limit)
+    """The whole indicator table of one version as the public may see it (see the module docstring).
+
+    Only indicators that count persons are suppressed (meetings, returns, roadmap actions identify nobody); each
+    indicator's additive sets lie within it, so suppressing those indicators' rows together loses no protection.
+    """
+    from indicators.catalogue import all_indicators   # which indicators count persons: the catalogue says
+    counts_persons = {i for i, indicator in all_indicators().items() if indicator.person_based}
+    persons = tidy["indicator_id"].isin(counts_persons).to_numpy()
+    tidy = tidy.reset_index(drop=True)
+    counted = suppression.suppress(tidy[persons], limit).set_axis(tidy.index[persons])  # suppress() renumbers rows
+    hidden = pd.concat([counted, tidy[~persons].assign(suppressed=False, suppressed_label=None)])
+    hidden = hidden.sort_index().reset_index(drop=True)
     derived = [c for c in _DERIVED_FROM_VALUE if c in hidden.columns]
     hidden.loc[hidden["suppressed"], derived] = float("nan")
     # Which hidden cells were small (primary) and which complementary must not show either.
