@@ -1,0 +1,102 @@
+"""End to end in headless Debian chromium: a Secretariat officer signs in, uploads a broken return, reads the error,
+uploads the fixed one and publishes; an anonymous reader on a ``?version=`` link sees suppressed aggregates and cannot
+open the refresh page."""
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+
+import pytest
+
+from data_pipeline import warehouse
+from tests.conftest import PROJECT
+from tests.roles_fixtures import BROKEN_RETURN, PASSWORD, add_account, fixed_return
+from tests.test_browser import CHROMIUM, CHROMIUM_ARGS, free_port, save, wait_healthy
+
+
+@pytest.mark.browser
+@pytest.mark.slow
+def test_officer_publishes_in_the_browser_and_a_shared_link_shows_suppressed_figures(sample_warehouse, tmp_path,
+                                                                                     monkeypatch):
+    from playwright.sync_api import sync_playwright
+
+    root = tmp_path / "warehouse"
+    shutil.copytree(sample_warehouse, root)
+    accounts = tmp_path / "accounts.json"
+    monkeypatch.setenv("SP_BCRYPT_ROUNDS", "4")
+    add_account(accounts, "officer", "secretariat")
+    fixed = fixed_return(tmp_path)
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    environment = {**os.environ, "SP_WAREHOUSE": str(root), "SP_ACCOUNTS_FILE": str(accounts),
+                   "SP_BCRYPT_ROUNDS": "4", "SP_ALLOW_DEMO_KEY": "1", "SP_HASH_KEY_FILE": str(tmp_path / "no_key")}
+    environment.pop("SP_HASH_KEY", None)
+    log = open(tmp_path / "streamlit.log", "w")
+    server = subprocess.Popen(
+        [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true",
+         "--browser.gatherUsageStats", "false", "--server.port", str(port), "--server.address", "127.0.0.1",
+         "--server.fileWatcherType", "none"],
+        cwd=PROJECT, env=environment, stdout=log, stderr=subprocess.STDOUT)
+    try:
+        wait_healthy(base, server)
+        with sync_playwright() as p:
+            browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+
+            # The officer signs in through the sidebar form.
+            officer = browser.new_page(viewport={"width": 1440, "height": 1800})
+            officer.goto(f"{base}/overview")
+            officer.get_by_role("heading", name="Social protection scorecard").wait_for(timeout=90_000)
+            officer.get_by_text("Sign in (Secretariat, Commission)").click()
+            officer.get_by_role("textbox", name="User name").fill("officer")
+            officer.get_by_role("textbox", name="Password").fill(PASSWORD)
+            officer.get_by_role("button", name="Sign in").click()
+            officer.get_by_text("Signed in as Officer").wait_for(timeout=60_000)
+
+            # Upload the broken return: the error is named with the file's own name.
+            officer.locator("[data-testid='stSidebarNav']").get_by_text("Data refresh").click()
+            officer.get_by_role("heading", name="Data refresh").wait_for(timeout=60_000)
+            officer.locator("[data-testid='stFileUploaderDropzoneInput']").set_input_files(str(BROKEN_RETURN))
+            officer.get_by_text("Nothing can be published until the errors are fixed").wait_for(timeout=60_000)
+            assert officer.get_by_role("button", name="Publish as a new version").count() == 0
+            save(officer, tmp_path, "refresh_broken.png")
+
+            # Replace it with the fixed return and publish.
+            officer.locator("[data-testid='stFileChipDeleteBtn']").first.click()
+            officer.get_by_text("2. What the checks found").wait_for(state="detached", timeout=60_000)
+            officer.locator("[data-testid='stFileUploaderDropzoneInput']").set_input_files(str(fixed))
+            officer.get_by_text("These returns can be published.").wait_for(timeout=60_000)
+            officer.get_by_role("button", name="Publish as a new version").click()
+            officer.get_by_text("Published v0002 (previous: v0001)").wait_for(timeout=90_000)
+            save(officer, tmp_path, "refresh_published.png")
+            assert warehouse.current_version(root) == "v0002"
+            assert warehouse.read_refresh_log(root)[-1]["operator"] == "officer"
+
+            # An anonymous reader opens a link pinned to v0001: suppressed aggregates, and no refresh page.
+            visitor = browser.new_context().new_page()
+            visitor.set_viewport_size({"width": 1440, "height": 1800})
+            visitor.goto(f"{base}/indicator?indicator=SI_COV_UEMP&version=v0001")
+            visitor.get_by_role("heading", name="Indicator").first.wait_for(timeout=90_000)
+            visitor.get_by_text("This link shows data version").wait_for(timeout=60_000)
+            assert visitor.get_by_text("v0001").count() > 0
+            visitor.get_by_text("Sign in (Secretariat, Commission)").wait_for(timeout=30_000)
+            assert visitor.locator("[data-testid='stSidebarNav']").get_by_text("Data refresh").count() == 0
+            # The "every value" grid is a canvas: its CSV download says what the cells hold.
+            with visitor.expect_download(timeout=60_000) as download:
+                visitor.get_by_role("button", name="CSV").last.click()
+            every_value = download.value.path().read_text(encoding="utf-8-sig")
+            assert "suppressed" in every_value and "v0001" in every_value
+            save(visitor, tmp_path, "public_pinned.png")
+            visitor.goto(f"{base}/refresh")
+            visitor.get_by_text("Page not found").wait_for(timeout=90_000)     # not registered for the public
+            visitor.get_by_role("heading", name="Social protection scorecard").wait_for(timeout=90_000)
+            assert visitor.locator("[data-testid='stFileUploaderDropzoneInput']").count() == 0
+            browser.close()
+    finally:
+        server.terminate()
+        try:
+            server.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            server.kill()
+        log.close()
