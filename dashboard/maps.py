@@ -165,8 +165,8 @@ def tile_grid(frame: pd.DataFrame, *, unit: str | None, title: str, highlight: s
                                  mode="markers", marker={"symbol": "square", "size": 62, "color": NO_DATA_GREY},
                                  hoverinfo="skip", showlegend=False))
         fig.add_trace(go.Scatter(x=[v for v, b in zip(x, blank) if b], y=[v for v, b in zip(y, blank) if b],
-                                 mode="text", text=[f"{c[3:]}<br>{lab}" for c, lab, b in zip(shown["province"], shown["label"], blank)
-                                       if b],
+                                 mode="text", text=[f"{c[3:]}<br>{lab}" for c, lab, b
+                                                    in zip(shown["province"], shown["label"], blank) if b],
                                  textfont={"size": 11, "family": FONT}, hoverinfo="skip", showlegend=False))
     fig.update_xaxes(visible=False, range=[-0.7, 4.7])
     fig.update_yaxes(visible=False, range=[-7.7, 0.7], scaleanchor="x")

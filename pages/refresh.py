@@ -110,7 +110,8 @@ if checked is not None:
                               state="complete" if result.published else "error")
             if result.published:
                 forget_batch()
-                state["sp_refresh_done"] = (f"Published {result.version} (previous: {result.previous_version or 'none'}) "
+                previous = result.previous_version or "none"
+                state["sp_refresh_done"] = (f"Published {result.version} (previous: {previous}) "
                                             f"in {result.duration_s:.1f} s.")
                 st.rerun()
             st.error("Rejected: nothing was published.")
