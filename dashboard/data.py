@@ -86,8 +86,13 @@ def public_values(tidy: pd.DataFrame, limit: int) -> pd.DataFrame:
 
     Only indicators that count persons are suppressed (meetings, returns, roadmap actions identify nobody); each
     indicator's additive sets lie within it, so suppressing those indicators' rows together loses no protection.
+
+    District figures are published to the public without a further breakdown (payment cycle, channel, category…):
+    those cross-cells are mostly below the threshold anyway, and they are 70% of a national table and what makes
+    complementary suppression slow (346 s for a national version with them, see bench/benchmark_public.py).
     """
     from indicators.catalogue import all_indicators   # which indicators count persons: the catalogue says
+    tidy = tidy[tidy["district"].isna() | (tidy["breakdown"] == "_T")]
     counts_persons = {i for i, indicator in all_indicators().items() if indicator.person_based}
     persons = tidy["indicator_id"].isin(counts_persons).to_numpy()
     tidy = tidy.reset_index(drop=True)

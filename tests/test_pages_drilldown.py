@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from indicators import api
+from tests.roles_fixtures import accounts, run_as  # noqa: F401  (fixture)
 from tests.conftest import run_page, shown_text
 
 
@@ -20,8 +21,9 @@ def test_province_profile_asks_for_a_province_when_national(dashboard_warehouse)
     assert "Choose a province" in at.info[0].value
 
 
-def test_indicator_page_shows_definition_method_targets_and_every_value(dashboard_warehouse):
-    at = run_page("pages/indicator.py", {"indicator": "PAY_ONTIME"})
+def test_indicator_page_shows_definition_method_targets_and_every_value(dashboard_warehouse, accounts):
+    # A Commission member sees every value (the public sees no district x breakdown cells: test_roles_public).
+    at = run_as("pages/indicator.py", "member", {"indicator": "PAY_ONTIME"}, role="commission")
     assert not at.exception
     entry = api.catalogue().set_index("indicator_id").loc["PAY_ONTIME"]
     text = shown_text(at)

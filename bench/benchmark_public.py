@@ -1,0 +1,45 @@
+"""Benchmark (not a test): building the public, suppressed indicator table of one warehouse version.
+
+The public table is computed once per version and kept on disk, so this is what the first anonymous visitor after a
+refresh waits for. Prints the time next to computing the (already cached) indicator table itself.
+
+    SP_WAREHOUSE=/path/to/national/warehouse .venv/bin/python bench/benchmark_public.py [--full]
+
+``--full`` also suppresses the table with the district x breakdown cells the public never sees (slow: minutes).
+"""
+from __future__ import annotations
+
+import argparse
+import logging
+import time
+
+from dashboard import data, suppression
+from indicators import api
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--full", action="store_true", help="also time suppression of every row (minutes)")
+    args = parser.parse_args()
+    logging.getLogger("streamlit").setLevel(logging.ERROR)
+    version = api.current_version()
+    if version is None:
+        raise SystemExit("no published version: set SP_WAREHOUSE to a warehouse (see bench/benchmark_pipeline.py)")
+    started = time.perf_counter()
+    tidy = api.indicator_values(version)
+    load_s = time.perf_counter() - started
+    started = time.perf_counter()
+    public = data.public_values(tidy, data.threshold())
+    public_s = time.perf_counter() - started
+    print(f"version {version}: indicator table {len(tidy):,} rows, loaded in {load_s:.2f} s")
+    print(f"public table: {len(public):,} rows, {int(public['suppressed'].sum()):,} suppressed, {public_s:.2f} s "
+          f"({public_s / max(load_s, 1e-9):.1f}x the load)")
+    if args.full:
+        started = time.perf_counter()
+        everything = suppression.suppress(tidy, data.threshold())
+        print(f"every row suppressed together: {int(everything['suppressed'].sum()):,} suppressed, "
+              f"{time.perf_counter() - started:.1f} s")
+
+
+if __name__ == "__main__":
+    main()
