@@ -11,10 +11,14 @@ from __future__ import annotations
 
 import argparse
 import logging
+import sys
 import time
+from pathlib import Path
 
-from dashboard import data, suppression
-from indicators import api
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from dashboard import data, suppression  # noqa: E402
+from indicators import api  # noqa: E402
 
 
 def main() -> None:
