@@ -139,13 +139,19 @@ def _title(name: str) -> str:
 
 
 def opensdg_table(tidy: pd.DataFrame, indicator_id: str) -> pd.DataFrame:
-    """Open SDG layout: Year, then disaggregation columns (empty on the headline row), GeoCode, Value."""
+    """Open SDG layout: Year (a number), then disaggregation columns (empty on the headline row), GeoCode, Value.
+
+    Open SDG charts years, so quarters go to a ``Quarter`` disaggregation column; the row of a year with Quarter
+    empty carries the value of the latest quarter of that year that has data (the position at the end of the year,
+    or so far this year), so every year has a headline.
+    """
     indicator = all_indicators()[indicator_id]
     rows = tidy[(tidy["indicator_id"] == indicator_id) & tidy["value"].notna()
                 & ~tidy["small_cell"].fillna(False).astype(bool)]
     provinces = {r["iso_code"]: r["name_en"] for r in _reference("provinces")}
     districts = {r["lsb_code"]: r["name_en"] for r in _reference("districts")}
-    columns = ["Year"]
+    quarterly = rows["period"].str.len() > 4
+    columns = ["Year"] + (["Quarter"] if quarterly.any() else [])
     if "sex" in indicator.disaggregations:
         columns.append("Sex")
     if "province" in indicator.disaggregations:
@@ -154,7 +160,8 @@ def opensdg_table(tidy: pd.DataFrame, indicator_id: str) -> pd.DataFrame:
         columns.append("District")
     columns += [_title(b) for b in indicator.breakdowns] + ["GeoCode", "Value"]
     out = pd.DataFrame({
-        "Year": rows["period"].to_numpy(),
+        "Year": rows["period"].str.slice(0, 4).astype(int).to_numpy(),
+        "Quarter": rows["period"].str.slice(5).where(quarterly).to_numpy(),
         "Sex": rows["sex"].map(SEX_NAMES).to_numpy(),
         "Province": rows["province"].map(provinces).to_numpy(),
         "District": rows["district"].map(districts).to_numpy(),
@@ -163,7 +170,14 @@ def opensdg_table(tidy: pd.DataFrame, indicator_id: str) -> pd.DataFrame:
     })
     for b in indicator.breakdowns:
         out[_title(b)] = rows["breakdown_value"].where(rows["breakdown"] == b).to_numpy()
-    return out[columns]
+    out = out[columns]
+    if "Quarter" in columns:
+        series = [c for c in columns if c not in ("Year", "Quarter", "Value")]
+        year_rows = (out.sort_values("Quarter").groupby(["Year", *series], dropna=False, sort=False).tail(1)
+                     .assign(Quarter=None))
+        out = pd.concat([year_rows, out], ignore_index=True).sort_values(["Year", "Quarter"], na_position="first",
+                                                                         kind="stable")
+    return out.reset_index(drop=True)
 
 
 def write_opensdg(tidy: pd.DataFrame, out_dir: Path) -> list[Path]:
@@ -183,6 +197,7 @@ def write_opensdg(tidy: pd.DataFrame, out_dir: Path) -> list[Path]:
     if series_tables:
         combined = pd.concat(series_tables, ignore_index=True)
         order = ["Year", "Series"] + [c for c in combined.columns if c not in ("Year", "Series", "GeoCode", "Value")]
+        combined = combined.astype({"Year": int})
         path = out_dir / "indicator_1-3-1.csv"
         combined[order + ["GeoCode", "Value"]].to_csv(path, index=False)
         written.append(path)

@@ -108,20 +108,26 @@ def test_opensdg_layout_and_round_trip(env, tmp_path):
     written = export.write_opensdg(tidy, tmp_path)
     assert tmp_path / "indicator_1-3-1.csv" in written
     data = pd.read_csv(tmp_path / "indicator_PAY_ONTIME.csv", dtype=str, keep_default_na=False)
-    assert list(data.columns) == ["Year", "Sex", "Province", "District", "Programme", "Channel", "Cycle", "GeoCode",
-                                  "Value"]
-    headline = data[(data[["Sex", "Province", "District", "Programme", "Channel", "Cycle"]] == "").all(axis=1)]
-    assert list(headline["Year"]) == ["2022-Q1", "2022-Q2"]
-    assert float(headline.iloc[1]["Value"]) == pytest.approx(100 * 57 / 85)
-    # Every row maps back to exactly one tidy row with the same value.
+    assert list(data.columns) == ["Year", "Quarter", "Sex", "Province", "District", "Programme", "Channel", "Cycle",
+                                  "GeoCode", "Value"]
+    assert set(data["Year"]) == {"2022"}   # Open SDG charts years: a number, never "2022-Q2"
+    disaggregations = ["Quarter", "Sex", "Province", "District", "Programme", "Channel", "Cycle"]
+    # The headline (every disaggregation empty) is the year as of its latest quarter: 57 on time of 85 due in Q2.
+    headline = data[(data[disaggregations] == "").all(axis=1)]
+    assert list(headline["Year"]) == ["2022"]
+    assert float(headline.iloc[0]["Value"]) == pytest.approx(100 * 57 / 85)
+    by_quarter = data[(data[disaggregations[1:]] == "").all(axis=1) & (data["Quarter"] != "")]
+    assert list(by_quarter["Quarter"]) == ["Q1", "Q2"]
+    # Every quarter row maps back to exactly one tidy row with the same value; year rows repeat their latest quarter.
     names = {v: k for k, v in export.SEX_NAMES.items()}
     provinces = dict(pd.read_csv(export.REFERENCE / "provinces.csv")[["name_en", "iso_code"]].values)
     rows = tidy[(tidy["indicator_id"] == "PAY_ONTIME") & tidy["value"].notna()]
-    assert len(data) == len(rows)
-    for rec in data.sample(25, random_state=1).itertuples(index=False):
+    quarters = data[data["Quarter"] != ""]
+    assert len(quarters) == len(rows)
+    for rec in quarters.sample(25, random_state=1).itertuples(index=False):
         breakdown = next(((b.lower(), getattr(rec, b)) for b in ("Programme", "Channel", "Cycle")
                           if getattr(rec, b)), ("_T", "_T"))
-        match = rows[(rows["period"] == rec.Year) & (rows["sex"] == names.get(rec.Sex, "_T"))
+        match = rows[(rows["period"] == f"{rec.Year}-{rec.Quarter}") & (rows["sex"] == names.get(rec.Sex, "_T"))
                      & (rows["province"] == provinces.get(rec.Province, "LA"))
                      & ((rows["district"] == rec.GeoCode) if rec.District else rows["district"].isna())
                      & (rows["breakdown"] == breakdown[0]) & (rows["breakdown_value"] == breakdown[1])]
