@@ -25,7 +25,9 @@ PLOTLY_CONFIG = {"displaylogo": False,
 
 def _axis_format(unit: str | None) -> dict:
     if unit == "percent":
-        return {"ticksuffix": "%", "tickformat": ",.0f", "rangemode": "tozero"}
+        # Three significant digits, trailing zeros trimmed: 0.05%, 0.1%, 12.5%, 100% (a fixed ".0f" turned every tick
+        # of a small coverage rate into "0%").
+        return {"ticksuffix": "%", "tickformat": ".3~g", "rangemode": "tozero"}
     if unit == "LAK":
         return {"tickformat": ",.0f", "title": "LAK", "rangemode": "tozero"}
     if unit == "days":

@@ -71,6 +71,20 @@ def trend(values: pd.DataFrame, *, province: str, sex: str, indicator_id: str | 
         ["indicator_id", "period", "value", "numerator", "denominator", "unit", *_flag(rows)]].reset_index(drop=True)
 
 
+def baseline(series: pd.DataFrame, baseline_year, official_value) -> tuple[float | None, str | None]:
+    """The baseline the status is measured from: the official value when the parameters set one, else the series'
+    first value in or after the baseline year (the indicator layer's rule for the national headline)."""
+    if pd.notna(official_value):
+        return float(official_value), str(int(baseline_year))
+    rows = series.dropna(subset=["value"])
+    if pd.notna(baseline_year):
+        rows = rows[rows["period"].str.slice(0, 4) >= str(int(baseline_year))]
+    if rows.empty:
+        return None, None
+    first = rows.sort_values("period").iloc[0]
+    return float(first["value"]), str(first["period"])
+
+
 def by_sex_where_possible(values: pd.DataFrame, catalogue: pd.DataFrame, sex: str) -> pd.DataFrame:
     """Rows of the chosen sex; for indicators not disaggregated by sex, their both-sexes rows (flagged)."""
     if sex == TOTAL:

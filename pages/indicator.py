@@ -2,7 +2,7 @@
 import pandas as pd
 import streamlit as st
 
-from dashboard import charts, components, data, format as fmt, maps
+from dashboard import charts, components, data, format as fmt, maps, views
 
 context = components.start_page(
     "Indicator", "What exactly does this indicator measure, and what are its values?", page_params=("indicator",))
@@ -26,7 +26,11 @@ with left:
     st.markdown("**Sources:** " + ", ".join(f"`{s}`" for s in entry["sources"]))
 with right:
     illustrative = " (illustrative — not yet set by the Commission)" if entry["illustrative_targets"] else ""
-    st.markdown(f"**Baseline:** {fmt.value_with_unit(entry['baseline_value'], unit)} ({entry['baseline_year']})  \n"
+    base_value, base_period = views.baseline(data.trend(context.version, indicator_id, "LA", "_T"),
+                                             entry["baseline_year"], entry["baseline_value"])
+    base_source = "official figure" if pd.notna(entry["baseline_value"]) else "measured"
+    st.markdown(f"**Baseline:** {fmt.value_with_unit(base_value, unit)} "
+                f"({base_period or entry['baseline_year']}, {base_source})  \n"
                 f"**Target 2025:** {fmt.value_with_unit(entry['target_2025'], unit)}  \n"
                 f"**Target 2030:** {fmt.value_with_unit(entry['target_2030'], unit)}{illustrative}")
     st.markdown("**Disaggregations:** " + ", ".join(entry["disaggregations"]))

@@ -30,6 +30,7 @@ def test_indicator_page_shows_definition_method_targets_and_every_value(dashboar
     assert entry["short_name"] in text and entry["numerator_label"] in text
     assert entry["method_note"].split("\n")[0][:40] in text
     assert "Target 2030" in text
+    assert "Baseline:** no data" not in text and "measured)" in text   # the baseline year's own value
     values = api.indicator_values(api.current_version())
     table = next(d.value for d in at.dataframe if "data_version" in d.value.columns)
     assert len(table) == (values["indicator_id"] == "PAY_ONTIME").sum()
@@ -41,3 +42,12 @@ def test_indicator_page_with_an_unknown_id_warns_and_shows_the_first(dashboard_w
     assert not at.exception
     assert "**NOT_AN_INDICATOR** is not a valid indicator" in at.warning[-1].value
     assert "indicator" not in at.query_params
+
+
+def test_the_baseline_is_the_official_figure_or_else_the_first_value_of_the_baseline_year():
+    import pandas as pd
+    from dashboard import views
+    series = pd.DataFrame({"period": ["2020-Q4", "2021-Q1", "2021-Q2"], "value": [1.0, None, 2.0]})
+    assert views.baseline(series, 2021, float("nan")) == (2.0, "2021-Q2")   # 2021-Q1 has no data
+    assert views.baseline(series, 2021, 5.0) == (5.0, "2021")
+    assert views.baseline(series.iloc[:1], 2021, None) == (None, None)
