@@ -5,15 +5,12 @@ from __future__ import annotations
 
 import os
 import shutil
-import subprocess
-import sys
 
 import pytest
 
 from data_pipeline import warehouse
-from tests.conftest import PROJECT
 from tests.roles_fixtures import BROKEN_RETURN, PASSWORD, add_account, fixed_return
-from tests.test_browser import CHROMIUM, CHROMIUM_ARGS, free_port, save, wait_healthy
+from tests.browser_fixtures import CHROMIUM, CHROMIUM_ARGS, save, streamlit_server
 
 
 @pytest.mark.browser
@@ -28,19 +25,10 @@ def test_officer_publishes_in_the_browser_and_a_shared_link_shows_suppressed_fig
     monkeypatch.setenv("SP_BCRYPT_ROUNDS", "4")
     add_account(accounts, "officer", "secretariat")
     fixed = fixed_return(tmp_path)
-    port = free_port()
-    base = f"http://127.0.0.1:{port}"
     environment = {**os.environ, "SP_WAREHOUSE": str(root), "SP_ACCOUNTS_FILE": str(accounts),
                    "SP_BCRYPT_ROUNDS": "4", "SP_ALLOW_DEMO_KEY": "1", "SP_HASH_KEY_FILE": str(tmp_path / "no_key")}
     environment.pop("SP_HASH_KEY", None)
-    log = open(tmp_path / "streamlit.log", "w")
-    server = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true",
-         "--browser.gatherUsageStats", "false", "--server.port", str(port), "--server.address", "127.0.0.1",
-         "--server.fileWatcherType", "none"],
-        cwd=PROJECT, env=environment, stdout=log, stderr=subprocess.STDOUT)
-    try:
-        wait_healthy(base, server)
+    with streamlit_server(environment, tmp_path / "streamlit.log") as base:
         with sync_playwright() as p:
             browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
 
@@ -93,10 +81,3 @@ def test_officer_publishes_in_the_browser_and_a_shared_link_shows_suppressed_fig
             visitor.get_by_role("heading", name="Social protection scorecard").wait_for(timeout=90_000)
             assert visitor.locator("[data-testid='stFileUploaderDropzoneInput']").count() == 0
             browser.close()
-    finally:
-        server.terminate()
-        try:
-            server.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            server.kill()
-        log.close()
