@@ -72,7 +72,8 @@ def test_officer_publishes_in_the_browser_and_a_shared_link_shows_suppressed_fig
             assert visitor.locator("[data-testid='stSidebarNav']").get_by_text("Data refresh").count() == 0
             # The "every value" grid is a canvas: its CSV download says what the cells hold.
             with visitor.expect_download(timeout=60_000) as download:
-                visitor.get_by_role("button", name="CSV").last.click()
+                # (st.download_button's own container: the grid's hover toolbar also has a "Download as CSV" button)
+                visitor.locator("[data-testid='stDownloadButton']").filter(has_text="CSV").last.click()
             every_value = download.value.path().read_text(encoding="utf-8-sig")
             assert "suppressed" in every_value and "v0001" in every_value
             save(visitor, tmp_path, "public_pinned.png")
