@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import functools
 import hashlib
-import os
 from pathlib import Path
 
 import pandas as pd
@@ -115,13 +114,7 @@ def _public_values_cached(version: str) -> pd.DataFrame:
     if path.exists():
         return pd.read_parquet(path)
     frame = public_values(tidy, limit)
-    try:   # best effort: a read-only warehouse just means no disk cache
-        path.parent.mkdir(parents=True, exist_ok=True)
-        temporary = path.with_suffix(f".tmp{os.getpid()}")
-        frame.to_parquet(temporary, index=False)
-        os.replace(temporary, path)
-    except OSError:
-        pass
+    api.write_cache(frame, path)
     return frame
 
 

@@ -121,13 +121,13 @@ def _computed_cached(version: str, root: str, params_path: str, params_hash: str
         pci_table = con.execute("SELECT * FROM ind_pci").df()
     finally:
         con.close()
-    _write_cache(tidy, tidy_file)
-    _write_cache(pci_table, pci_file)
+    write_cache(tidy, tidy_file)
+    write_cache(pci_table, pci_file)
     return tidy, pci_table
 
 
-def _write_cache(frame: pd.DataFrame, path: Path) -> None:
-    """Best effort: a read-only warehouse just means no disk cache."""
+def write_cache(frame: pd.DataFrame, path: Path) -> None:
+    """Write a cache file atomically (temp file + rename). Best effort: a read-only warehouse means no disk cache."""
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         tmp = path.with_suffix(f".tmp{os.getpid()}")

@@ -1,7 +1,6 @@
 """Shared fixtures. Dashboard tests run on the real pipeline's output for the committed sample_data/."""
 from __future__ import annotations
 
-import os
 import subprocess
 import sys
 from pathlib import Path
@@ -32,13 +31,17 @@ def dashboard_warehouse(sample_warehouse, monkeypatch) -> Path:
     return sample_warehouse
 
 
-def run_page(page: str, params: dict[str, str] | None = None, timeout: float = 120):
+def run_page(page: str, params: dict[str, str] | None = None, timeout: float = 120,
+             session: dict | None = None):
     """Run the app through st.navigation and open ``page`` (e.g. "pages/payments.py") with URL parameters.
 
     The first run registers the navigation's pages; then the URL is replaced, as when a link is opened.
+    ``session`` presets Session State (a signed-in user, for example).
     """
     from streamlit.testing.v1 import AppTest
     at = AppTest.from_file(str(PROJECT / "app.py"), default_timeout=timeout)
+    for key, value in (session or {}).items():
+        at.session_state[key] = value
     if page == "pages/overview.py":
         at.query_params.update(params or {})
         return at.run()

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from tests.conftest import PROJECT
+from tests.conftest import PROJECT, run_page
 
 BROKEN_RETURN = PROJECT / "sample_data" / "broken" / "MoES_school_meals_2022Q2_broken.xlsx"
 FIXED_NAME = "MoES_school_meals_2022Q2.xlsx"
@@ -40,19 +40,9 @@ def session_for(username: str, role: str, province: str | None = None) -> dict:
 def run_as(page: str, username: str | None, params: dict[str, str] | None = None, *, role: str = "secretariat",
            province: str | None = None, timeout: float = 120):
     """Like tests.conftest.run_page, signed in as ``username`` (an account of SP_ACCOUNTS_FILE); None = public."""
-    from streamlit.testing.v1 import AppTest
-
     from dashboard import auth
-    at = AppTest.from_file(str(PROJECT / "app.py"), default_timeout=timeout)
-    if username is not None:
-        at.session_state[auth.SESSION_KEY] = session_for(username, role, province)
-    if page == "pages/overview.py":
-        at.query_params.update(params or {})
-        return at.run()
-    at.run()
-    at.query_params.clear()
-    at.query_params.update(params or {})
-    return at.switch_page(page).run()
+    session = {auth.SESSION_KEY: session_for(username, role, province)} if username is not None else None
+    return run_page(page, params, timeout, session=session)
 
 
 import pytest  # noqa: E402  (fixtures below)
