@@ -19,6 +19,7 @@ import xlsxwriter
 from data_pipeline.gate import Limits, inspect_bytes
 from data_pipeline.gate.formulas import FormulaCell, formulas_in_sheet
 from data_pipeline.gate.workbook import _sheet_parts
+from tests.hostile_files import rezip
 
 
 def check_upload(name: str, data: bytes, **limits) -> list[str]:
@@ -59,17 +60,6 @@ def workbook_with_cached_formula() -> bytes:
     sheet.write_formula("B4", "=SUM(B2:B3)", None, 12)
     book.close()
     return buffer.getvalue()
-
-
-def rezip(xlsx: bytes, *, add: dict[str, bytes] | None = None, replace: dict[str, bytes] | None = None) -> bytes:
-    source = zipfile.ZipFile(io.BytesIO(xlsx))
-    out = io.BytesIO()
-    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
-        for info in source.infolist():
-            target.writestr(info.filename, (replace or {}).get(info.filename, source.read(info)))
-        for name, data in (add or {}).items():
-            target.writestr(name, data)
-    return out.getvalue()
 
 
 def zip_bomb(uncompressed_bytes: int) -> bytes:

@@ -9,6 +9,7 @@ pipe, then leaves with ``os._exit`` (no cleanup of the parent's threads, sockets
 """
 from __future__ import annotations
 
+import faulthandler
 import os
 import pickle
 import resource
@@ -40,6 +41,7 @@ def run_with_memory_budget(function, *args, memory_bytes: int):
         status = 0
         try:
             os.close(read_end)
+            faulthandler.disable()  # an expected abort (out of budget) is reported by the parent, not dumped
             limit = _address_space_now() + memory_bytes
             resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
             try:
