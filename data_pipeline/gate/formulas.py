@@ -43,10 +43,17 @@ _CELL_START = re.compile(rb"<(\w+:)?c[\s>]")
 _CELL_END = re.compile(rb"</(\w+:)?c\s*>")
 
 
+# Every formula has a closing </f> (or </x:f>): a shared formula's other cells (<f t="shared" si="0"/>) only exist
+# beside the one that holds its text.
+_FORMULA_STARTS = (b"</f>", b":f>")
+
+
 def _has_formula_tag(stream) -> bool:
+    """Whether a sheet may hold a formula: plain substring search (memory speed; a false hit only costs a parse)."""
     tail = b""
     while chunk := stream.read(1 << 20):
-        if _FORMULA_TAG.search(tail + chunk):
+        window = tail + chunk
+        if any(start in window for start in _FORMULA_STARTS):
             return True
         tail = chunk[-16:]
     return False

@@ -3,8 +3,9 @@
 In order: the ZIP directory (parts, encryption, declared sizes, compression ratio: a 'ZIP bomb'), macros
 (vbaProject.bin, Excel 4 macro sheets, a macro-enabled content type: an .xlsm renamed), external links, then one
 streaming pass over every part that proves its real size (nothing is written out) and, for each worksheet, finds the
-area the reader would allocate (the <dimension> and every cell reference: one cell at XFD1048576 means 17 billion
-cells). Every XML part's prolog goes through defusedxml, so a DTD or an entity declaration is refused by a real XML
+area the reader would allocate (the <dimension> and the row numbers: one cell at XFD1048576 means 17 billion cells).
+A stray cell beyond a lying <dimension> still cannot take the machine down: the reader runs with a memory budget
+(``sandbox``), and its failure is an error on the file. Every XML part's prolog goes through defusedxml, so a DTD or an entity declaration is refused by a real XML
 parser. Formulas are never evaluated (``formulas``): a saved value is used, with a warning; none is an error.
 """
 from __future__ import annotations
@@ -25,7 +26,8 @@ from . import formulas
 from .limits import Limits, megabytes
 
 _MACRO_CONTENT_TYPE = b"macroEnabled"
-_CELL_REF = re.compile(rb"<(?:\w+:)?c\s[^>]*?\br=\"([A-Z]{1,4})([0-9]{1,9})\"")
+# A literal prefix keeps this scan at memory speed; `row r=` is how every writer starts a row element.
+_ROW_NUMBER = re.compile(rb'row r="([0-9]{1,9})"')
 _DIMENSION = re.compile(rb"<(?:\w+:)?dimension\s[^>]*?\bref=\"([^\"]*)\"")
 _REF = re.compile(r"\$?([A-Z]{1,4})\$?([0-9]{1,9})")
 _REL_NS = ("http://schemas.openxmlformats.org/officeDocument/2006/relationships",
@@ -127,9 +129,8 @@ def _stream_parts(shown: str, archive: zipfile.ZipFile, members: list[zipfile.Zi
                                       f"{megabytes(limits.max_uncompressed_bytes)}; refused.")
                     if area is not None:
                         window = tail + chunk
-                        if refs := _CELL_REF.findall(window):
-                            area.rows = max(area.rows, max(int(row) for _, row in refs))
-                            area.columns = max(area.columns, *(column_number(c) for c in {c for c, _ in refs}))
+                        if rows := _ROW_NUMBER.findall(window):
+                            area.rows = max(area.rows, max(map(int, rows)))
                         for ref in _DIMENSION.findall(window):
                             for letters, row in _REF.findall(ref.decode("ascii", "replace")):
                                 area.take(letters, row)

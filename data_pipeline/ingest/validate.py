@@ -105,8 +105,10 @@ def _passes_gate(path: Path, log: IssueLog, report: ValidationReport) -> bool:
 
 def _without_name(message: str, name: str) -> str:
     """The gate's messages start with the file's name, which the report's file column already gives."""
-    prefix = f"{gate.display_name(name)}: "
-    return message[len(prefix):] if message.startswith(prefix) else message
+    for prefix in (f"{gate.display_name(name)}: ", f"{gate.display_name(name)}, "):   # "name, sheet 'x', cell B4: …"
+        if message.startswith(prefix):
+            return message[len(prefix):]
+    return message
 
 
 def _where(part: StagedPart) -> str:
