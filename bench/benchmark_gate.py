@@ -4,6 +4,7 @@
 
 1. Per hostile file of tests/hostile_files.py: ``python -m data_pipeline refresh`` in a fresh subprocess onto an
    empty warehouse; exit code, wall time and peak RSS (ru_maxrss of the CLI and of the reader it forks).
+   Then the far-cell workbook handed to the reader directly (no gate): the budgeted child fails, the caller lives.
 2. The sample returns: time of the gate's inspection, and of reading every workbook inline vs in the budgeted child.
 3. One big workbook (``--big-rows`` rows x 12 columns, written with XlsxWriter): the same three times.
 """
@@ -49,6 +50,33 @@ def hostile_files() -> None:
             print(f"{hostile.name[:32]:32} {code:>4} {wall:>7.2f} {rss:>12.0f}  {said[:90]}")
 
 
+_PAST_THE_GATE = """
+import sys, duckdb
+from pathlib import Path
+from data_pipeline.ingest import ReadError, read_return_tables
+try:
+    read_return_tables(duckdb.connect(), Path(sys.argv[1]))
+except ReadError as error:
+    print(error)
+"""
+
+
+def past_the_gate() -> None:
+    """The far-cell workbook handed straight to the reader (no gate): calamine's 512 GB request fails in the child."""
+    from tests.hostile_files import corpus
+    far = next(h for h in corpus() if h.name == "far_cell.xlsx")
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / far.name
+        path.write_bytes(far.data)
+        started = time.perf_counter()
+        process = subprocess.Popen([sys.executable, "-c", _PAST_THE_GATE, str(path)], cwd=PROJECT,
+                                   env={**os.environ, "PYTHONPATH": str(PROJECT)}, stdout=subprocess.PIPE, text=True)
+        out = process.stdout.read().strip()
+        _, status, usage = os.wait4(process.pid, 0)
+        print(f"far_cell.xlsx past the gate: exit {os.waitstatus_to_exitcode(status)}, "
+              f"{time.perf_counter() - started:.2f} s, peak RSS {usage.ru_maxrss / 1024:.0f} MB: {out}")
+
+
 def timings(label: str, paths: list[Path]) -> None:
     from data_pipeline import gate
     from data_pipeline.ingest.readers import workbook_grids
@@ -88,6 +116,7 @@ def main() -> None:
     parser.add_argument("--big-rows", type=int, default=200_000)
     args = parser.parse_args()
     hostile_files()
+    past_the_gate()
     print()
     from data_pipeline.refresh import collect_return_files
     timings("sample_data", collect_return_files(PROJECT / "sample_data"))

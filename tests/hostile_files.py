@@ -28,6 +28,7 @@ class Hostile:
     name: str
     data: bytes
     refusal: str | None       # a phrase of the refusal; None when the file is read (safely)
+    by_reader: bool = False   # refused by the reader (past the gate), not by the gate itself
 
 
 def workbook(rows: list[list], sheet: str = "data", far_cell: str | None = None) -> bytes:
@@ -90,6 +91,8 @@ def corpus() -> list[Hostile]:
                 "has no saved value"),
         Hostile("program.csv", Path(sys.executable).resolve().read_bytes()[:8192], "Linux program"),
         Hostile(LONG_NAME, csv_text(roadmap_rows()), "characters long"),
+        Hostile("one_wide_line.csv", b"action_id" + b"," * 60_000 + b"\n", "more than the 1,000 columns",
+                by_reader=True),
         Hostile(FORMULA_NAME, csv_text(roadmap_rows(FORMULA_TEXT)), None),
     ]
 

@@ -109,10 +109,10 @@ def test_the_indicator_export_holds_no_cell_a_spreadsheet_would_run(own_warehous
 
 # ----------------------------------------------------------------------------------------------------------- page
 
-def test_the_page_refuses_each_hostile_upload_naming_it_and_stores_none(own_warehouse, tmp_path):
+def test_the_page_refuses_each_hostile_upload_naming_it_and_stores_none_the_gate_refused(own_warehouse, tmp_path):
     uploads = [(h.name, h.data) for h in REFUSED + UPLOAD_ONLY]
     checked = refresh_flow.check_returns(uploads, hash_key=DEMO_HASH_KEY, directory=tmp_path / "upload")
-    assert checked.paths == [] and not checked.ok
+    assert [p.name for p in checked.paths] == [h.name for h in REFUSED if h.by_reader] and not checked.ok
     for hostile in REFUSED + UPLOAD_ONLY:
         errors = [i.message for i in checked.report.errors if i.file == gate.display_name(hostile.name)]
         assert len(errors) == 1 and hostile.refusal in errors[0], (hostile.name, errors)

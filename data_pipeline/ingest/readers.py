@@ -17,6 +17,7 @@ import pyarrow as pa
 
 HEADER_SEARCH_ROWS = 20          # the header is looked for among the first rows (title rows sit above it)
 _CSV_DELIMITERS = (",", ";", "\t", "|")
+MAX_CSV_COLUMNS = 1000
 
 
 class ReadError(Exception):
@@ -186,6 +187,9 @@ def _read_csv(con, path: Path) -> RawTable:
                    coalesce(length(line) - length(replace(line, {_sql_text(delimiter)}, '')), 0) AS delimiters
             FROM read_csv({source}, {options}, delim='\x01', quote='', escape='', columns={{'line': 'VARCHAR'}})""")
         width = 1 + con.execute(f"SELECT coalesce(max(delimiters), 0) FROM {lines}").fetchall()[0][0]
+        if width > MAX_CSV_COLUMNS:   # one line of commas would otherwise become that many columns
+            raise ReadError(f"a line holds {width:,} fields, more than the {MAX_CSV_COLUMNS:,} columns a return may "
+                            f"have; is the delimiter right?")
         columns = ", ".join(f"'c{i}': 'VARCHAR'" for i in range(width))
         grid = _new_name("csv")
         read = (f"read_csv({source}, {options}, delim={_sql_text(delimiter)}, quote='\"', escape='\"', "
