@@ -263,3 +263,16 @@ def test_sheet_with_an_entity_declaration_is_refused():
     assert len(report.errors) == 1 and "DTD" in report.errors[0]
 
 
+
+
+def test_a_dtd_in_a_sheet_part_without_the_xml_extension_is_refused_too():
+    """The workbook's relationships, not the part's name, make it a sheet: every sheet's prolog is parsed."""
+    laughs = (b'<?xml version="1.0"?><!DOCTYPE x [<!ENTITY a "aaaa">]><worksheet '
+              b'xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData/></worksheet>')
+    book = workbook_openpyxl([["a"]])
+    renamed = rezip(book, replace={"xl/_rels/workbook.xml.rels": zipfile.ZipFile(io.BytesIO(book)).read(
+        "xl/_rels/workbook.xml.rels").replace(b"worksheets/sheet1.xml", b"worksheets/sheet1.data")},
+        add={"xl/worksheets/sheet1.data": laughs})
+    problems = check_upload("renamed_part.xlsx", renamed)
+    assert problems == ["renamed_part.xlsx: part xl/worksheets/sheet1.data declares a DTD or entities (DTDForbidden); "
+                        "workbooks saved by Excel never do. Save it again from Excel."]

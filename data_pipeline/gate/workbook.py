@@ -117,7 +117,7 @@ def _stream_parts(shown: str, archive: zipfile.ZipFile, members: list[zipfile.Zi
     spent, areas = 0, {}
     try:
         for member in members:
-            if member.filename.lower().endswith((".xml", ".rels", ".vml")):
+            if member.filename.lower().endswith((".xml", ".rels", ".vml")) or member.filename in sheet_parts:
                 _check_prolog(shown, archive, member.filename)
             area = areas.setdefault(member.filename, SheetArea()) if member.filename in sheet_parts else None
             tail = b""
