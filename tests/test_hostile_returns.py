@@ -82,7 +82,11 @@ def test_a_stray_far_cell_is_refused_in_a_separate_process_that_stays_up(own_war
 def test_formula_text_and_a_formula_file_name_are_published_inert(own_warehouse, tmp_path, capsys):
     hostile = next(h for h in CORPUS if h.name == FORMULA_NAME)
     folder = folder_with(tmp_path, hostile)
-    assert cli.main(["refresh", str(folder), "--warehouse", str(own_warehouse), "--demo-key"]) == 0
+    report = tmp_path / "report.csv"
+    assert cli.main(["refresh", str(folder), "--warehouse", str(own_warehouse), "--demo-key",
+                     "--report", str(report)]) == 0
+    files = [row["file"] for row in csv.DictReader(report.open(encoding="utf-8"))]
+    assert files and set(files) == {"'" + FORMULA_NAME}   # the issue table names the file, inert
     out = capsys.readouterr().out
     assert "the file name begins with '='" in out and "stored with a leading apostrophe" in out
     version = warehouse.current_version(own_warehouse)
@@ -199,3 +203,21 @@ def test_a_misaligned_register_row_puts_no_name_phone_or_id_into_the_log(own_war
     assert entry["outcome"] == "rejected" and entry["error_count"] > 0
     for value in list(personal.values()) + ["55551234", "5555 1234", "Somchai", "Phommavong", "8877"]:
         assert value not in log, value
+
+
+def test_the_grid_shows_formula_safe_text_so_its_own_toolbar_download_is_safe():
+    """Streamlit cannot turn off the grid's "Download as CSV": what the grid holds must be safe to download."""
+    from streamlit.testing.v1 import AppTest
+
+    def page():
+        import pandas as pd
+
+        from dashboard.components import table_with_downloads
+        table_with_downloads(pd.DataFrame({"source_file": ["=cmd|' /C calc'!A0", "ok.xlsx"], "change": [-2, 3]}),
+                             "files")
+
+    at = AppTest.from_function(page).run()
+    assert not at.exception
+    shown = at.dataframe[0].value
+    assert shown["source_file"].tolist() == ["'=cmd|' /C calc'!A0", "ok.xlsx"]
+    assert shown["change"].tolist() == [-2, 3]   # numbers stay numbers
