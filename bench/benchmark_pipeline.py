@@ -26,6 +26,8 @@ from pathlib import Path
 
 PROJECT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(PROJECT))
+# A national payments CSV is larger than the gate's default 100 MB per file (data_pipeline/gate/limits.py).
+os.environ.setdefault("SP_GATE_MAX_FILE_MB", "2048")
 DEFAULT_DATA = PROJECT / "bench_data" / "national"
 
 

@@ -9,7 +9,7 @@ import streamlit as st
 
 from dashboard import auth, data, filters
 from dashboard.charts import PLOTLY_CONFIG
-from dashboard.exports import csv_bytes, excel_bytes
+from dashboard.exports import csv_bytes, excel_bytes, neutralise
 from dashboard.format import SEX_LABELS, SUPPRESSED
 
 _NUMBER_COLUMNS = {"value", "numerator", "denominator", "lower_bound", "upper_bound", "target_value",
@@ -107,9 +107,11 @@ def _as_text_where_mixed(table: pd.DataFrame) -> pd.DataFrame:
 
 
 def table_with_downloads(table: pd.DataFrame, name: str) -> None:
-    """The numbers, with CSV and Excel downloads (formula-safe, see dashboard.exports)."""
+    """The numbers, with CSV and Excel downloads (formula-safe, see dashboard.exports). The grid shows the same
+    formula-safe text, so its own toolbar's "Download as CSV" (which Streamlit cannot turn off) is safe too."""
     table = labelled(_flat(table))
-    st.dataframe(_as_text_where_mixed(table), hide_index=True, column_config=_column_config(table), width="stretch")
+    st.dataframe(_as_text_where_mixed(neutralise(table)), hide_index=True, column_config=_column_config(table),
+                 width="stretch")
     key = _safe_key(name)
     left, right, _ = st.columns([1, 1, 4])
     left.download_button("CSV", csv_bytes(table), file_name=f"{key}.csv", mime="text/csv", key=f"csv_{key}",

@@ -1,7 +1,8 @@
 """Downloads of any table shown: CSV and Excel bytes, safe to open in a spreadsheet.
 
 A cell starting with ``=``, ``+``, ``-``, ``@`` (or a tab/carriage return) would be read by Excel or LibreOffice as a
-formula ("CSV injection"); such text cells are prefixed with an apostrophe. Numbers are left as numbers, so a negative
+formula ("CSV injection"); such text cells are prefixed with an apostrophe (``data_pipeline.gate.formula_text``, the
+same rule ingestion applies). Numbers are left as numbers, so a negative
 value stays a number.
 """
 from __future__ import annotations
@@ -10,23 +11,10 @@ import io
 
 import pandas as pd
 
-_FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+from data_pipeline.gate.formula_text import neutralise_frame as neutralise
+from data_pipeline.gate.formula_text import neutralise_text as neutralise_cell
 
-
-def neutralise_cell(value: object) -> object:
-    if isinstance(value, str) and value.startswith(_FORMULA_TRIGGERS):
-        return "'" + value
-    return value
-
-
-def neutralise(frame: pd.DataFrame) -> pd.DataFrame:
-    """A copy of ``frame`` whose text cells (and column names) cannot be run as formulas."""
-    safe = frame.copy()
-    for column in safe.columns:
-        if safe[column].dtype == object or pd.api.types.is_string_dtype(safe[column]):
-            safe[column] = safe[column].map(neutralise_cell)
-    safe.columns = [neutralise_cell(str(c)) for c in safe.columns]
-    return safe
+__all__ = ["csv_bytes", "excel_bytes", "neutralise", "neutralise_cell"]
 
 
 def csv_bytes(frame: pd.DataFrame) -> bytes:

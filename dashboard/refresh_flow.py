@@ -20,7 +20,7 @@ import pandas as pd
 import pyarrow as pa
 
 from dashboard import safety
-from data_pipeline import refresh, warehouse
+from data_pipeline import gate, refresh, warehouse
 from data_pipeline.report import Issue, ValidationReport
 from data_pipeline.secrets import DEMO_HASH_KEY, MissingHashKey, hash_key, key_fingerprint
 
@@ -64,33 +64,31 @@ class Checked:
 
 def stored_name(original: str, taken: set[str]) -> str | None:
     """The uploaded name if it is safe to store as is (see the module docstring), else None."""
-    shown = safety.upload_display_name(original)
+    shown = gate.display_name(original)
     suffix = PurePosixPath(shown).suffix.lower()
-    if (shown != original or suffix not in safety.ALLOWED_EXTENSIONS or shown.startswith((".", "~"))
+    if (shown != original or suffix not in gate.ACCEPTED_EXTENSIONS or shown.startswith((".", "~"))
             or _RESERVED.search(shown) or len(shown.encode("utf-8")) > 200 or shown.lower() in taken):
         return None
     return shown
 
 
 def save_uploads(uploads: list[tuple[str, bytes]], directory: Path) -> tuple[list[Path], dict[str, str], list[Issue]]:
-    """Check each upload (``safety.check_upload``, ``check_formulas``) and store those that pass in ``directory``.
+    """Store each upload in ``directory`` for the pipeline. The pipeline's gate (``data_pipeline.gate``) judges each
+    file first, so a refused one (a name no file could carry, a renamed program, a ZIP bomb…) is never written; the
+    pipeline runs the same gate again on what is stored, exactly as for the CLI, and reports its warnings.
 
     Returns the stored paths, stored name -> uploaded name, and the issues found (refusals are errors).
     """
     directory = Path(directory)
     directory.mkdir(parents=True, exist_ok=True)
+    limits = gate.configured_limits()
     paths, shown_names, issues, taken = [], {}, [], set()
     for original, data in uploads:
-        shown = safety.upload_display_name(original)
-        problems = safety.check_upload(original, data)
-        formulas = safety.FormulaReport([], [])
-        if not problems and PurePosixPath(shown).suffix.lower() == ".xlsx":
-            formulas = safety.check_formulas(original, data)
-        issues += [Issue(file=shown, severity="error", message=_without_name(m, shown), code="upload_refused")
-                   for m in problems + formulas.errors]
-        issues += [Issue(file=shown, severity="warning", message=_without_name(m, shown), code="formula")
-                   for m in formulas.warnings]
-        if problems or formulas.errors:
+        shown = gate.display_name(original)
+        refused = gate.inspect_bytes(original, data, limits).errors
+        issues += [Issue(file=shown, severity="error", message=_without_name(m, shown), code="refused")
+                   for m in refused]
+        if refused:
             continue
         name = stored_name(original, taken)
         path = _write_new(directory / name, data) if name else None
@@ -160,7 +158,7 @@ def _write_new(path: Path, data: bytes) -> Path | None:
 
 
 def _without_name(message: str, shown: str) -> str:
-    """The safety messages start with the file name, which the report's file column already gives."""
+    """The gate's messages start with the file name, which the report's file column already gives."""
     prefix = f"{shown}: "
     return message[len(prefix):] if message.startswith(prefix) else message
 

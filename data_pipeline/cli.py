@@ -14,6 +14,7 @@ from pathlib import Path
 
 from data_pipeline import refresh as refresh_mod
 from data_pipeline import warehouse
+from data_pipeline.gate.formula_text import neutralise_text
 from data_pipeline.report import ValidationReport
 from data_pipeline.secrets import DEMO_HASH_KEY, MissingHashKey, hash_key
 
@@ -78,7 +79,8 @@ def _write_report_csv(report: ValidationReport, path: Path) -> None:
     with path.open("w", newline="", encoding="utf-8") as f:
         writer = csv.DictWriter(f, fieldnames=columns)
         writer.writeheader()
-        writer.writerows({c: r[c] for c in columns} for r in report.to_records())
+        # Formula-safe, like every other export: a file name or quoted cell beginning with = is not run.
+        writer.writerows({c: neutralise_text(r[c]) for c in columns} for r in report.to_records())
     print(f"issue table written to {path}", file=sys.stderr)
 
 

@@ -15,16 +15,20 @@ from data_pipeline.report import ValidationReport
 from data_pipeline.secrets import DEMO_HASH_KEY, key_fingerprint
 
 RETURN_SUFFIXES = {".xlsx", ".csv", ".parquet"}
+# Spreadsheets the gate refuses (macro-enabled, old or other formats): collected so that the report names them,
+# never silently left out of a refresh.
+REFUSED_SPREADSHEET_SUFFIXES = {".xlsm", ".xls", ".xlsb", ".xltx", ".xltm", ".ods", ".numbers", ".tsv"}
 
 
 def collect_return_files(src_dir: Path | str) -> list[Path]:
-    """The returns in a folder: top-level .xlsx/.csv/.parquet files, sorted; Excel lock files (``~$…``), hidden files
-    and READMEs are not returns."""
+    """The returns in a folder: top-level .xlsx/.csv/.parquet files (and spreadsheets of refused kinds, such as
+    .xlsm, which the gate then names in the report), sorted; Excel lock files (``~$…``), hidden files and READMEs
+    are not returns."""
     src_dir = Path(src_dir)
     if not src_dir.is_dir():
         raise FileNotFoundError(f"{src_dir} is not a folder")
     return sorted(p for p in src_dir.iterdir()
-                  if p.is_file() and p.suffix.lower() in RETURN_SUFFIXES
+                  if p.is_file() and p.suffix.lower() in RETURN_SUFFIXES | REFUSED_SPREADSHEET_SUFFIXES
                   and not p.name.startswith(("~$", ".")) and not p.stem.lower().startswith("readme"))
 
 

@@ -1,7 +1,9 @@
 """Exports of the tidy table: csv (as is), SDMX (SDMX-CSV + SDMX-ML 2.1 structure-specific data, in the shape of the
 Lao SDG platform's files, codes from the LSB DSD) and Open SDG (one CSV per indicator).
 
-SDMX and Open SDG are publishing formats: small cells (``small_cell``) are left out of them.
+SDMX and Open SDG are publishing formats: small cells (``small_cell``) are left out of them. Every CSV written here
+is formula-safe: a text cell a spreadsheet would run (``=cmd|…`` in a ``source_file``) gets a leading apostrophe
+(``data_pipeline.gate.formula_text``); numbers stay numbers.
 """
 from __future__ import annotations
 
@@ -11,6 +13,8 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import pandas as pd
+
+from data_pipeline.gate.formula_text import neutralise_frame
 
 from .catalogue import all_indicators
 
@@ -50,7 +54,7 @@ def _number(value: float) -> str:
 # ---------------------------------------------------------------------------------------------------------- csv
 def write_csv(tidy: pd.DataFrame, path: Path) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
-    tidy.to_csv(path, index=False)
+    neutralise_frame(tidy).to_csv(path, index=False)
     return path
 
 
@@ -92,7 +96,7 @@ def write_sdmx(tidy: pd.DataFrame, out_dir: Path) -> list[Path]:
     out_dir.mkdir(parents=True, exist_ok=True)
     table = sdmx_table(tidy)
     csv_path = out_dir / "sdg_1-3-1.sdmx.csv"
-    table.to_csv(csv_path, index=False)
+    neutralise_frame(table).to_csv(csv_path, index=False)
     xml_path = out_dir / "sdg_1-3-1.sdmx.xml"
     _write_sdmx_ml(table, xml_path)
     return [csv_path, xml_path]
@@ -190,7 +194,7 @@ def write_opensdg(tidy: pd.DataFrame, out_dir: Path) -> list[Path]:
         if table.empty:
             continue
         path = out_dir / f"indicator_{indicator.id}.csv"
-        table.to_csv(path, index=False)
+        neutralise_frame(table).to_csv(path, index=False)
         written.append(path)
         if indicator.sdg_series:
             series_tables.append(table.assign(Series=indicator.sdg_series))
@@ -199,6 +203,6 @@ def write_opensdg(tidy: pd.DataFrame, out_dir: Path) -> list[Path]:
         order = ["Year", "Series"] + [c for c in combined.columns if c not in ("Year", "Series", "GeoCode", "Value")]
         combined = combined.astype({"Year": int})
         path = out_dir / "indicator_1-3-1.csv"
-        combined[order + ["GeoCode", "Value"]].to_csv(path, index=False)
+        neutralise_frame(combined[order + ["GeoCode", "Value"]]).to_csv(path, index=False)
         written.append(path)
     return written

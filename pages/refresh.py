@@ -43,7 +43,8 @@ if key.key is None:
 else:
     if key.demo:
         st.warning(key.note, icon=":material/science:")
-    files = st.file_uploader("Returns (.xlsx, .csv or .parquet; several at once)", type=["xlsx", "csv", "parquet"],
+    # No type= filter: the gate names a refused kind (.xlsm, .xls…) in the report instead of the browser hiding it.
+    files = st.file_uploader("Returns (.xlsx, .csv or .parquet; several at once)",
                              accept_multiple_files=True, key=f"sp_refresh_files_{state.get('sp_refresh_uploader', 0)}")
     if files:
         uploads = [(f.name, f.getvalue()) for f in files]

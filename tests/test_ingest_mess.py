@@ -264,7 +264,8 @@ def test_not_utf8_csv_is_rejected_as_a_whole(tmp_path):
     path = write_csv(tmp_path / "hi.csv", "period,province,sex,age_group,scheme,members\n2022-Q2,Attapeu,F,0-14,"
                                           "hef,1 é\n" * 3, encoding="latin-1")
     report, _ = validate(path)
-    assert only(report, "unreadable_file").message.startswith("the file is not UTF-8")
+    # The gate refuses it before any reader opens it, naming the first line that is not UTF-8.
+    assert only(report, "refused").message.startswith("line 2 is not UTF-8")
 
 
 def test_parquet_returns_are_read(tmp_path):

@@ -32,11 +32,13 @@ def fake_ingestion(monkeypatch, staged: dict, issues: list[Issue] = ()):
 
 
 def test_collect_return_files_takes_top_level_returns_only(tmp_path):
-    for name in ["b.xlsx", "a.csv", "c.PARQUET", "~$b.xlsx", ".hidden.csv", "README.csv", "notes.txt", "x.xls.bak"]:
+    for name in ["b.xlsx", "a.csv", "c.PARQUET", "~$b.xlsx", ".hidden.csv", "README.csv", "notes.txt", "x.xls.bak",
+                 "d.xlsm"]:
         (tmp_path / name).write_text("x")
     (tmp_path / "archive").mkdir()
     (tmp_path / "archive" / "old.xlsx").write_text("x")
-    assert [p.name for p in refresh_mod.collect_return_files(tmp_path)] == ["a.csv", "b.xlsx", "c.PARQUET"]
+    assert [p.name for p in refresh_mod.collect_return_files(tmp_path)] == ["a.csv", "b.xlsx", "c.PARQUET",
+                                                                                     "d.xlsm"]
 
 
 def test_a_clean_refresh_publishes_and_logs_operator_files_and_counts(tmp_path, monkeypatch):

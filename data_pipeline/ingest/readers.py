@@ -17,6 +17,7 @@ import pyarrow as pa
 
 HEADER_SEARCH_ROWS = 20          # the header is looked for among the first rows (title rows sit above it)
 _CSV_DELIMITERS = (",", ";", "\t", "|")
+MAX_CSV_COLUMNS = 1000
 
 
 class ReadError(Exception):
@@ -97,13 +98,37 @@ def _cell_text(value) -> str | None:
 
 
 def _read_workbook(con, path: Path) -> list[RawTable]:
+    """The workbook's grids, read in a child process with a memory budget (``data_pipeline.gate.sandbox``): a
+    workbook the gate let through that still needs too much memory, or crashes the reader, is an error on this
+    file, never a dead process."""
+    import python_calamine  # noqa: F401  imported here, not in the child (no import lock crosses the fork)
+
+    from data_pipeline.gate import ReaderFailed, configured_limits, run_with_memory_budget
+
+    try:
+        grids = run_with_memory_budget(workbook_grids, str(path),
+                                       memory_bytes=configured_limits().read_memory_bytes)
+    except ReaderFailed as failed:
+        raise ReadError(f"cannot read the workbook: {failed}") from None
+    tables = []
+    for sheet, grid in grids:
+        name = _new_name("grid")
+        con.register(name + "_arrow", grid)
+        con.execute(f"CREATE TABLE {name} AS SELECT * FROM {name}_arrow")
+        con.unregister(name + "_arrow")
+        tables.append(RawTable(path.name, sheet, name, grid.num_columns - 1, [], [f"DROP TABLE {name}"]))
+    return tables
+
+
+def workbook_grids(path: str) -> list[tuple[str, pa.Table]]:
+    """(sheet name, grid) for each visible worksheet, cells as text. Runs in the reader's child process."""
     from python_calamine import CalamineWorkbook, SheetTypeEnum, SheetVisibleEnum
 
     try:
-        workbook = CalamineWorkbook.from_path(str(path))
+        workbook = CalamineWorkbook.from_path(path)
     except Exception as exc:  # calamine raises several types for corrupt or mislabelled files
-        raise ReadError(f"cannot open the workbook ({exc}); is it a real Excel file?") from exc
-    tables = []
+        raise ReadError(f"cannot open the workbook ({exc}); is it a real Excel file?") from None
+    grids = []
     for meta in workbook.sheets_metadata:
         # Hidden sheets are the template's drop-down lists, not data.
         if meta.visible != SheetVisibleEnum.Visible or meta.typ != SheetTypeEnum.WorkSheet:
@@ -116,12 +141,8 @@ def _read_workbook(con, path: Path) -> list[RawTable]:
         columns = {"src_row": pa.array(range(1, len(rows) + 1), pa.int64())}
         for j in range(width):
             columns[f"c{j}"] = pa.array([_cell_text(r[j]) if j < len(r) else None for r in rows], pa.string())
-        name = _new_name("grid")
-        con.register(name + "_arrow", pa.table(columns))
-        con.execute(f"CREATE TABLE {name} AS SELECT * FROM {name}_arrow")
-        con.unregister(name + "_arrow")
-        tables.append(RawTable(path.name, meta.name, name, width, [], [f"DROP TABLE {name}"]))
-    return tables
+        grids.append((meta.name, pa.table(columns)))
+    return grids
 
 
 # --- CSV -------------------------------------------------------------------------------------------------------------
@@ -166,6 +187,9 @@ def _read_csv(con, path: Path) -> RawTable:
                    coalesce(length(line) - length(replace(line, {_sql_text(delimiter)}, '')), 0) AS delimiters
             FROM read_csv({source}, {options}, delim='\x01', quote='', escape='', columns={{'line': 'VARCHAR'}})""")
         width = 1 + con.execute(f"SELECT coalesce(max(delimiters), 0) FROM {lines}").fetchall()[0][0]
+        if width > MAX_CSV_COLUMNS:   # one line of commas would otherwise become that many columns
+            raise ReadError(f"a line holds {width:,} fields, more than the {MAX_CSV_COLUMNS:,} columns a return may "
+                            f"have; is the delimiter right?")
         columns = ", ".join(f"'c{i}': 'VARCHAR'" for i in range(width))
         grid = _new_name("csv")
         read = (f"read_csv({source}, {options}, delim={_sql_text(delimiter)}, quote='\"', escape='\"', "

@@ -9,12 +9,14 @@ identifiers, which exist there only hashed). The grid and ``stg`` are dropped as
 from __future__ import annotations
 
 import itertools
+import re
 from dataclasses import dataclass
 
 import pyarrow as pa
 
 from data_pipeline import reference
 from data_pipeline.contracts import Column, Contract
+from data_pipeline.gate.formula_text import FORMULA_TEXT_SQL, neutralised_sql
 
 from . import normalise
 from .header import HeaderMatch, accepted_spellings, column_letter, stated_periods
@@ -61,6 +63,7 @@ class TableValidation:
         self.stg, self.typed = f"stg_{n}", f"typed_{n}"
         self.present = [c for c in self.contract.columns if c.name in match.columns and c.in_warehouse]
         self.headers = {name: header for name, (_, header) in match.columns.items()}
+        self.personal = any(c.kind in ("pii_id", "pii_drop") for c in self.contract.columns)
 
     # -- helpers --------------------------------------------------------------------------------------------------
     def header(self, name: str) -> str:
@@ -72,9 +75,20 @@ class TableValidation:
         rows = self.con.execute(f"""SELECT src_row, {raw_col}, count(*) OVER () FROM {self.typed} WHERE {where}
                                     ORDER BY src_row LIMIT {MAX_ROWS_PER_PROBLEM}""").fetchall()
         if rows:
-            located = [(r[0], message(r[1])) for r in rows]
+            located = [(r[0], self._without_value(message(r[1]), r[1], column)) for r in rows]
             self.log.rows(severity, self.file, self.sheet, self.header(column) if column else None, code, located,
                           rows[0][2])
+
+    def _without_value(self, message: str, value: str | None, column: str | None) -> str:
+        """In a return that holds personal data, a message names the row and column, never the cell's value: in a
+        misaligned row a name, phone number or id sits in any column, and messages reach the refresh log."""
+        if not self.personal or value is None:
+            return message
+        hidden = message.replace(f"'{value}'", "the value (not shown: this return holds personal data)")
+        if value not in hidden and not any(digits in hidden for digits in re.findall(r"\d{3,}", value)):
+            return hidden
+        expected = next((normalise.expected(c) for c in self.contract.columns if c.name == column), "another value")
+        return f"the value cannot be read here (not shown: this return holds personal data); expected {expected}"
 
     def _has_raw(self, name: str) -> bool:
         column = next((c for c in self.contract.columns if c.name == name), None)
@@ -87,6 +101,7 @@ class TableValidation:
             return None
         self._stage()
         self._type()
+        self._neutralise_formula_text()
         for column in self.present:
             self._check_column(column)
         self._check_stated_period(stated_from_name)
@@ -207,6 +222,19 @@ class TableValidation:
         for table in temp:
             self.con.execute(f"DROP TABLE {table}")
 
+    def _neutralise_formula_text(self) -> None:
+        """Text a spreadsheet would run as a formula (=, +, -, @, tab, CR first) is stored with a leading apostrophe
+        (``data_pipeline.gate.formula_text``), so no download or export of it can run; a warning names the rows."""
+        for column in self.present:
+            if column.kind != "text":
+                continue
+            col = q(column.name)
+            formula_like = FORMULA_TEXT_SQL.replace("{v}", col)
+            self._cells("warning", column.name, "formula_text", formula_like,
+                        lambda _: "the text begins with =, +, -, @, a tab or a line break, which a spreadsheet would "
+                                  "run as a formula; it is stored with a leading apostrophe")
+            self.con.execute(f"UPDATE {self.typed} SET {col} = {neutralised_sql(col)} WHERE {formula_like}")
+
     def _lookup_table(self, column: Column, raw: str) -> tuple[str, str, str]:
         """(mapping table, join condition, looked-up value SQL) for a category, province, district or id column."""
         name = f"map_{next(_ids)}"
@@ -276,6 +304,7 @@ class TableValidation:
             n, example = self.con.execute(f"SELECT count(*), min({raw}) FROM {self.typed} "
                                           f"WHERE {raw} IS NOT NULL AND {col} IS NOT NULL AND {condition}").fetchall()[0]
             if n:
+                example = "(not shown: personal data)" if self.personal else example
                 self.log.warning(self.file, quirk.message.format(n=n, example=example), code=quirk.code,
                                  sheet=self.sheet, column=self.header(name))
 

@@ -9,6 +9,7 @@ from pathlib import Path
 import duckdb
 import pyarrow as pa
 
+from data_pipeline import gate
 from data_pipeline.contracts import Column, Contract, all_contracts
 from data_pipeline.report import ReturnInfo, ValidationReport
 
@@ -49,6 +50,8 @@ def _validate_files(con, paths: list[Path], contracts: dict[str, Contract], log:
     for i, path in enumerate(paths):
         if progress:
             progress(i / max(len(paths), 1), f"reading {path.name}")
+        if not _passes_gate(path, log, report):
+            continue
         sha = file_sha256(path)
         if sha in seen:
             log.warning(path.name, f"identical to {seen[sha]} (same content): ignored, it is the same return sent "
@@ -85,6 +88,27 @@ def _validate_files(con, paths: list[Path], contracts: dict[str, Contract], log:
                                  f"of one of: {expected}; download a template)", code="unrecognised_file")
             report.returns.append(ReturnInfo(path.name, sha, None, None))
     return parts
+
+
+def _passes_gate(path: Path, log: IssueLog, report: ValidationReport) -> bool:
+    """The gate's verdict (``data_pipeline.gate``) in the report: refusals are errors on the file, and a refused
+    file is never opened by a reader."""
+    verdict = gate.inspect_path(path)
+    for message in verdict.warnings:
+        log.warning(path.name, _without_name(message, path.name), code="formula")
+    for message in verdict.errors:
+        log.error(path.name, _without_name(message, path.name), code="refused")
+    if verdict.refused:
+        report.returns.append(ReturnInfo(path.name, "", None, None))
+    return not verdict.refused
+
+
+def _without_name(message: str, name: str) -> str:
+    """The gate's messages start with the file's name, which the report's file column already gives."""
+    for prefix in (f"{gate.display_name(name)}: ", f"{gate.display_name(name)}, "):   # "name, sheet 'x', cell B4: …"
+        if message.startswith(prefix):
+            return message[len(prefix):]
+    return message
 
 
 def _where(part: StagedPart) -> str:
@@ -148,6 +172,10 @@ def _check_duplicate_keys(con, contract: Contract, parts: list[StagedPart], log:
                                  f"{contract.title} returns", code="duplicate_key")
 
 
+def _sql_text(value: str) -> str:
+    return "'" + value.replace("'", "''") + "'"
+
+
 def _shown(contract: Contract, name: str, value) -> str:
     if contract.column(name).kind == "pii_id" and value is not None:
         return f"id #{str(value)[:8]}"  # the hash, shortened: the clear id is not kept
@@ -173,8 +201,9 @@ def _staged_tables(con, parts: list[StagedPart]) -> dict[str, pa.Table]:
                    for c in contract.warehouse_columns]
         if contract.period_from_date:
             columns.append("CAST(period AS VARCHAR) AS period")
+        # A file name a spreadsheet would run ('=cmd|…') is recorded with a leading apostrophe (the gate warned).
         union = " UNION ALL ".join(
-            f"SELECT {', '.join(columns)}, CAST('{p.file.replace(chr(39), chr(39) * 2)}' AS VARCHAR) AS source_file "
+            f"SELECT {', '.join(columns)}, CAST({_sql_text(gate.neutralise_text(p.file))} AS VARCHAR) AS source_file "
             f"FROM {p.table}" for p in parts if p.contract.name == name)
         staged[name] = con.sql(union).to_arrow_table()
     return staged
