@@ -8,39 +8,41 @@ import streamlit as st
 
 from dashboard import auth
 from dashboard.components import leave_legacy_pages_mode
+from dashboard.i18n import language_switch, t
 
 leave_legacy_pages_mode()
 
-st.set_page_config(layout="wide", page_title="Lao PDR social protection monitor")
+st.set_page_config(layout="wide", page_title=t("Lao PDR social protection monitor"))
+language_switch()
 
 user = auth.current_user()
 PAGES = {
-    "Monitor": [
-        st.Page("pages/overview.py", title="Overview", icon=":material/dashboard:", url_path="overview", default=True),
-        st.Page("pages/coverage.py", title="Coverage", icon=":material/map:", url_path="coverage"),
-        st.Page("pages/payments.py", title="Payment delays", icon=":material/schedule:", url_path="payments"),
-        st.Page("pages/coordination.py", title="Coordination", icon=":material/handshake:", url_path="coordination"),
+    t("Monitor"): [
+        st.Page("pages/overview.py", title=t("Overview"), icon=":material/dashboard:", url_path="overview", default=True),
+        st.Page("pages/coverage.py", title=t("Coverage"), icon=":material/map:", url_path="coverage"),
+        st.Page("pages/payments.py", title=t("Payment delays"), icon=":material/schedule:", url_path="payments"),
+        st.Page("pages/coordination.py", title=t("Coordination"), icon=":material/handshake:", url_path="coordination"),
     ],
-    "Drill down": [
-        st.Page("pages/province.py", title="Province profile", icon=":material/location_on:", url_path="province"),
-        st.Page("pages/indicator.py", title="Indicator", icon=":material/monitoring:", url_path="indicator"),
+    t("Drill down"): [
+        st.Page("pages/province.py", title=t("Province profile"), icon=":material/location_on:", url_path="province"),
+        st.Page("pages/indicator.py", title=t("Indicator"), icon=":material/monitoring:", url_path="indicator"),
     ],
 }
 data_pages = []
 if auth.allowed(user, (auth.COMMISSION, auth.SECRETARIAT)):
-    data_pages.append(st.Page("pages/data_status.py", title="Data status", icon=":material/database:",
+    data_pages.append(st.Page("pages/data_status.py", title=t("Data status"), icon=":material/database:",
                               url_path="data_status"))
 if auth.allowed(user, (auth.SECRETARIAT,)):
-    data_pages.append(st.Page("pages/refresh.py", title="Data refresh", icon=":material/upload_file:",
+    data_pages.append(st.Page("pages/refresh.py", title=t("Data refresh"), icon=":material/upload_file:",
                               url_path="refresh"))
 if data_pages:
-    PAGES["Data"] = data_pages
+    PAGES[t("Data")] = data_pages
 
-st.sidebar.markdown("**NSPS · SDG 1.3 monitor**  \nNational Social Protection Commission, Lao PDR")
+st.sidebar.markdown(t("**NSPS · SDG 1.3 monitor**  \nNational Social Protection Commission, Lao PDR"))
 with st.sidebar:
     if user.signed_in:
         auth.render_sign_out()
     else:
-        with st.expander("Sign in (Secretariat, Commission)", icon=":material/login:"):
+        with st.expander(t("Sign in (Secretariat, Commission)"), icon=":material/login:"):
             auth.render_sign_in_form()
 st.navigation(PAGES).run()

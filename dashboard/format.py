@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import math
 
+from dashboard.i18n import t
+
 NO_DATA = "no data"
 # A figure hidden by small-cell suppression (public views): shown with this word, never as zero or "no data".
 SUPPRESSED = "suppressed"
@@ -31,9 +33,9 @@ def is_missing(value: object) -> bool:
 
 
 def number(value: object, decimals: int = 0) -> str:
-    """1234567.8 -> '1,234,568'; missing -> 'no data'."""
+    """1234567.8 -> '1,234,568'; missing -> 'no data' (in the reader's language)."""
     if is_missing(value):
-        return NO_DATA
+        return t(NO_DATA)
     return f"{float(value):,.{decimals}f}"  # type: ignore[arg-type]
 
 
@@ -43,25 +45,26 @@ def value_with_unit(value: object, unit: str | None, suppressed: object = False)
     ``suppressed`` (a hidden small cell) gives the word 'suppressed' whatever the value holds.
     """
     if suppressed is True or (not is_missing(suppressed) and bool(suppressed)):
-        return SUPPRESSED
+        return t(SUPPRESSED)
     if is_missing(value):
-        return NO_DATA
+        return t(NO_DATA)
     v = float(value)  # type: ignore[arg-type]
     if unit == "percent":
         return f"{v:,.1f}%"
     if unit in ("score", "ratio"):
         return f"{v:,.2f}"
     if unit == "days":
-        return f"{v:,.0f} days"
+        return t("{n} days", n=f"{v:,.0f}")
     decimals = 0 if abs(v - round(v)) < 1e-9 or abs(v) >= 100 else 1
-    return f"{v:,.{decimals}f} {UNIT_SUFFIX.get(unit or '', unit or '')}".strip()
+    suffix = UNIT_SUFFIX.get(unit or '', unit or '')
+    return f"{v:,.{decimals}f} {t(suffix) if suffix else ''}".strip()
 
 
 def bounds_text(lower: object, upper: object, unit: str | None) -> str:
     """'between 41.0% and 47.5%' where overlap leaves a value only bounded."""
     if is_missing(lower) or is_missing(upper):
         return ""
-    return f"between {value_with_unit(lower, unit)} and {value_with_unit(upper, unit)}"
+    return t("between {lower} and {upper}", lower=value_with_unit(lower, unit), upper=value_with_unit(upper, unit))
 
 
 # Progress against target (Open SDG / Statistics Canada method): icon and words, never colour alone.
@@ -83,14 +86,25 @@ _STATUS_WORDS = (
 def status_label(status: object) -> str:
     """'substantial_progress' -> '▲ On track'; unknown or missing -> '○ No assessment'."""
     if is_missing(status) or not str(status).strip():
-        return "○ No assessment"
+        return "○ " + t("No assessment")
     key = str(status).strip().lower()
     if "not_available" in key or "not available" in key or key in ("na", "n/a", "no_data", "insufficient_data"):
-        return "○ No assessment"
+        return "○ " + t("No assessment")
     for fragment, icon, words in _STATUS_WORDS:
         if fragment in key:
-            return f"{icon} {words}"
+            return f"{icon} {t(words)}"
     return f"○ {str(status).replace('_', ' ').capitalize()}"
 
 
 REPORTING_SYMBOLS = {"on time": "✔ on time", "late": "◐ late", "missing": "✘ missing"}
+
+
+def reporting_label(status: object) -> str:
+    """'late' -> '◐ late' in the reader's language; other values as they came."""
+    return t(REPORTING_SYMBOLS[status]) if status in REPORTING_SYMBOLS else status
+
+
+def sex_label(code: str) -> str:
+    """'F' -> 'Female', 'female' -> 'Female', in the reader's language."""
+    word = SEX_LABELS.get(code) or {"female": "Female", "male": "Male"}.get(str(code).lower(), str(code))
+    return t(word)

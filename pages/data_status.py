@@ -2,7 +2,8 @@
 import pandas as pd
 import streamlit as st
 
-from dashboard import auth, components, data, format as fmt
+from dashboard import auth, components, data, format as fmt, i18n
+from dashboard.i18n import t
 
 user = auth.require_role(auth.COMMISSION, auth.SECRETARIAT)   # also a crafted URL: the public never gets here
 secretariat = auth.allowed(user, (auth.SECRETARIAT,))
@@ -13,46 +14,48 @@ v = context.version
 info = data.version_info(v)
 
 a, b, c, d = st.columns(4)
-a.metric("Version shown", v, border=True)
-b.metric("Refreshed", str(info.get("created_at", "unknown"))[:16].replace("T", " "), border=True)
-c.metric("By", str(info.get("operator") or "unknown") if secretariat else "Technical Secretariat", border=True)
+a.metric(t("Version shown"), v, border=True)
+b.metric(t("Refreshed"), i18n.date_time_label(info["created_at"]) if info.get("created_at") else t("unknown"),
+         border=True)
+c.metric(t("By"), str(info.get("operator") or t("unknown")) if secretariat else t("Technical Secretariat"),
+         border=True)
 warnings = info.get("warnings") or []
-d.metric("Warnings in that refresh", fmt.number(len(warnings)), border=True)
+d.metric(t("Warnings in that refresh"), fmt.number(len(warnings)), border=True)
 
-st.subheader("Returns missing or late")
+st.subheader(t("Returns missing or late"))
 returns = data.supporting(v, "returns_status")
 if returns.empty:
-    st.success("Every expected return has arrived on time.")
+    st.success(t("Every expected return has arrived on time."))
 else:
-    shown = returns.assign(status=returns["status"].map(lambda s: fmt.REPORTING_SYMBOLS.get(s, s)))
+    shown = returns.assign(status=returns["status"].map(fmt.reporting_label))
     components.table_with_downloads(shown, "returns missing or late")
 
-st.subheader("Warnings of the last refresh")
+st.subheader(t("Warnings of the last refresh"))
 if warnings:
     frame = pd.DataFrame(warnings) if isinstance(warnings[0], dict) else pd.DataFrame({"warning": warnings})
     components.table_with_downloads(frame, "refresh warnings")
 else:
-    st.write("None.")
+    st.write(t("None."))
 
 left, right = st.columns(2)
 with left:
-    st.subheader("Tables in this version")
+    st.subheader(t("Tables in this version"))
     tables = info.get("tables") or {}
     counts = pd.DataFrame([{"table": k, "rows": (r.get("rows") if isinstance(r, dict) else r)}
                            for k, r in tables.items()])
     components.table_with_downloads(counts, "table row counts")
 with right:
-    st.subheader("Files in this version")
+    st.subheader(t("Files in this version"))
     files = pd.DataFrame(info.get("files") or [])
     components.table_with_downloads(files, "files")
 
 if secretariat:
     # The audit trail: every publish, rejection and roll-back — who, when, which files, which version.
-    st.subheader("Audit trail")
-    st.caption("Every refresh (published or rejected) and every roll-back, newest first.")
+    st.subheader(t("Audit trail"))
+    st.caption(t("Every refresh (published or rejected) and every roll-back, newest first."))
     components.table_with_downloads(data.audit_trail(), "audit trail")
-    st.subheader("Refresh log")
+    st.subheader(t("Refresh log"))
     components.table_with_downloads(data.refresh_log(), "refresh log")
-st.subheader("Versions")
+st.subheader(t("Versions"))
 versions = data.versions()
 components.table_with_downloads(versions if secretariat else versions.drop(columns=["operator"]), "versions")

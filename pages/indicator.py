@@ -2,7 +2,8 @@
 import pandas as pd
 import streamlit as st
 
-from dashboard import charts, components, data, format as fmt, maps, views
+from dashboard import charts, components, data, format as fmt, i18n, maps, views
+from dashboard.i18n import t
 
 context = components.start_page(
     "Indicator", "What exactly does this indicator measure, and what are its values?", page_params=("indicator",))
@@ -20,66 +21,71 @@ st.header(f"{entry['short_name']}")
 st.markdown(entry["long_name"])
 left, right = st.columns(2)
 with left:
-    st.markdown(f"**Numerator:** {entry['numerator_label']}  \n**Denominator:** {entry['denominator_label'] or '—'}  \n"
-                f"**Unit:** {unit} · **Polarity:** {str(entry['polarity']).replace('_', ' ')}  \n"
-                f"**SDG series:** {entry['sdg_series'] or '—'} · **Area:** {entry['area']}")
-    st.markdown("**Sources:** " + ", ".join(f"`{s}`" for s in entry["sources"]))
+    st.markdown(f"**{t('Numerator:')}** {entry['numerator_label']}  \n"
+                f"**{t('Denominator:')}** {entry['denominator_label'] or '—'}  \n"
+                f"**{t('Unit:')}** {t(unit)} · **{t('Polarity:')}** {t(str(entry['polarity']).replace('_', ' '))}  \n"
+                f"**{t('SDG series:')}** {entry['sdg_series'] or '—'} · **{t('Area:')}** {t(entry['area'])}")
+    st.markdown(f"**{t('Sources:')}** " + ", ".join(f"`{s}`" for s in entry["sources"]))
 with right:
-    illustrative = " (illustrative — not yet set by the Commission)" if entry["illustrative_targets"] else ""
+    illustrative = t(" (illustrative — not yet set by the Commission)") if entry["illustrative_targets"] else ""
     base_value, base_period = views.baseline(data.trend(context.version, indicator_id, "LA", "_T"),
                                              entry["baseline_year"], entry["baseline_value"])
-    base_source = "official figure" if pd.notna(entry["baseline_value"]) else "measured"
-    st.markdown(f"**Baseline:** {fmt.value_with_unit(base_value, unit)} "
-                f"({base_period or entry['baseline_year']}, {base_source})  \n"
-                f"**Target 2025:** {fmt.value_with_unit(entry['target_2025'], unit)}  \n"
-                f"**Target 2030:** {fmt.value_with_unit(entry['target_2030'], unit)}{illustrative}")
-    st.markdown("**Disaggregations:** " + ", ".join(entry["disaggregations"]))
-with st.expander("Method note", expanded=True):
+    base_source = t("official figure") if pd.notna(entry["baseline_value"]) else t("measured")
+    base_when = i18n.period_label(base_period) if base_period else entry["baseline_year"]
+    st.markdown(f"**{t('Baseline:')}** {fmt.value_with_unit(base_value, unit)} "
+                f"({base_when}, {base_source})  \n"
+                f"**{t('Target 2025:')}** {fmt.value_with_unit(entry['target_2025'], unit)}  \n"
+                f"**{t('Target 2030:')}** {fmt.value_with_unit(entry['target_2030'], unit)}{illustrative}")
+    st.markdown(f"**{t('Disaggregations:')}** " + ", ".join(t(d) for d in entry["disaggregations"]))
+with st.expander(t("Method note"), expanded=True):
     st.markdown(entry["method_note"])
 
 trend = data.trend(context.version, indicator_id, f.province, f.sex)
 national = data.trend(context.version, indicator_id, "LA", f.sex)
-series = national.assign(area="Lao PDR")
+series = national.assign(area=t("Lao PDR"))
 if not f.is_national:
     series = pd.concat([series, trend.assign(area=data.province_name(f.province))], ignore_index=True)
 left, right = st.columns(2)
 with left:
     components.chart_with_table(
-        charts.lines(series, x="period", y="value", series="area", unit=unit, title="Over time",
-                     target=entry["target_2030"]), series, f"{indicator_id} over time")
+        charts.lines(series, x="period", y="value", series="area", unit=unit, title=t("Over time"),
+                     target=entry["target_2030"]), series, f"{indicator_id} over time",
+        label=t("{id} over time", id=indicator_id))
 with right:
     gap = data.by_sex(context.version, indicator_id, f.province, f.period)
     components.chart_with_table(
         charts.lines(gap.melt(id_vars="period", value_vars=["female", "male"], var_name="sex", value_name="value"),
-                     x="period", y="value", series="sex", unit=unit, title="Women and men",
+                     x="period", y="value", series="sex", unit=unit, title=t("Women and men"),
                      colours={"female": fmt.SEX_COLOURS["Female"], "male": fmt.SEX_COLOURS["Male"]}),
-        gap, f"{indicator_id} by sex")
+        gap, f"{indicator_id} by sex", label=t("{id} by sex", id=indicator_id))
 
 provinces = data.by_province(context.version, indicator_id, f.sex, f.period)
 if provinces["value"].notna().any():
     left, right = st.columns([3, 2])
     with left:
-        figure, kind = maps.province_map(provinces, unit=unit, title="By province",
+        figure, kind = maps.province_map(provinces, unit=unit, title=t("By province"),
                                          highlight=None if f.is_national else f.province)
-        components.chart_with_table(figure, provinces, f"{indicator_id} by province", caption=maps.ATTRIBUTION)
+        components.chart_with_table(figure, provinces, f"{indicator_id} by province", caption=t(maps.ATTRIBUTION),
+                                    label=t("{id} by province", id=indicator_id))
     with right:
         components.chart_with_table(
-            charts.bars(provinces, category="province_name", value="value", unit=unit, title="Ranking",
+            charts.bars(provinces, category="province_name", value="value", unit=unit, title=t("Ranking"),
                         highlight=None if f.is_national else data.province_name(f.province)),
-            provinces, f"{indicator_id} province ranking")
+            provinces, f"{indicator_id} province ranking", label=t("{id} province ranking", id=indicator_id))
 
 for dimension in data.disaggregations(context.version, indicator_id):
     rows = data.breakdown(context.version, indicator_id, dimension, f.province, f.sex, f.period)
     if len(rows):
         components.chart_with_table(
             charts.grouped_bars(rows.assign(**{dimension: rows[dimension].astype(str)}), x="period", y="value",
-                                series=dimension, unit=unit, title=f"By {dimension}"),
-            rows, f"{indicator_id} by {dimension}")
+                                series=dimension, unit=unit, title=t("By {dimension}", dimension=t(dimension))),
+            rows, f"{indicator_id} by {dimension}", label=t("{id} by {dimension}", id=indicator_id,
+                                                            dimension=t(dimension)))
 
 districts = data.by_district(context.version, indicator_id, f.sex, f.province, f.period)
 if len(districts):
-    with st.expander(f"By district ({len(districts)} districts)"):
+    with st.expander(t("By district ({count} districts)", count=len(districts))):
         components.table_with_downloads(districts, f"{indicator_id} by district")
 
-st.subheader("Every value")
+st.subheader(t("Every value"))
 components.table_with_downloads(data.indicator_rows(context.version, indicator_id), f"{indicator_id} values")

@@ -1,0 +1,161 @@
+"""The reader's language (Lao or English) and every word the dashboard shows in it.
+
+``t("English text", **params)`` gives the text in the current language: the English wording is the key, so a page
+reads as it did, and a missing translation shows English rather than a blank. The translations are plain TOML files,
+one per language, in ``locales/`` (``lo.toml``, ``en.toml``): a Lao-speaking officer corrects a wording there without
+touching code. Each file has ``[ui]`` (interface words, keyed by the English text) and ``[indicators.ID]`` (an
+indicator's name, short name, definition and method note).
+
+The language comes from ``?lang=lo|en`` (a shared link opens in the language it was copied in), else the one chosen
+earlier in the session, else the deployment's default ``SP_LANG`` (``en`` when unset).
+"""
+from __future__ import annotations
+
+import os
+import re
+import tomllib
+from datetime import datetime
+from functools import lru_cache
+from pathlib import Path
+
+LOCALES = Path(__file__).resolve().parent.parent / "locales"
+LANGUAGES = {"lo": "ລາວ", "en": "English"}
+_SESSION_KEY = "_sp_lang"
+_last_run_language: str | None = None
+_WIDGET_KEY = "_sp_lang_widget"
+# An entry's Lao content: name (long_name), short_name, its definition (numerator, denominator) and method_note.
+INDICATOR_FIELDS = ("name", "short_name", "numerator", "denominator", "method_note")
+
+MONTHS_EN = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
+             "November", "December")
+_PERIOD = re.compile(r"^(\d{4})-Q([1-4])$")
+_MONTH = re.compile(r"^(\d{4})-(\d{2})$")
+
+
+def default_language() -> str:
+    wanted = os.environ.get("SP_LANG", "en").strip().lower()
+    return wanted if wanted in LANGUAGES else "en"
+
+
+@lru_cache(maxsize=4)
+def catalogue(language: str) -> dict:
+    """The translation file of one language, parsed ({} for English when the file is absent)."""
+    path = LOCALES / f"{language}.toml"
+    with path.open("rb") as handle:
+        return tomllib.load(handle)
+
+
+def _streamlit_running() -> bool:
+    try:
+        from streamlit.runtime.scriptrunner import get_script_run_ctx
+        return get_script_run_ctx(suppress_warning=True) is not None
+    except Exception:  # streamlit internals moved: behave as outside a session
+        return False
+
+
+def language() -> str:
+    """The current reader's language: ?lang= (valid), else carried in the session, else the deployment default."""
+    global _last_run_language
+    if not _streamlit_running():
+        # Outside a script run: the CLI and pure functions (the default), or a test harness formatting the widgets
+        # of the run it just made (AppTest calls their format functions between runs): that run's language.
+        return _last_run_language or default_language()
+    import streamlit as st
+    raw = str(st.query_params.get("lang", "")).strip().lower()
+    if raw in LANGUAGES:
+        st.session_state[_SESSION_KEY] = raw
+    else:
+        carried = st.session_state.get(_SESSION_KEY)
+        raw = carried if carried in LANGUAGES else default_language()
+    _last_run_language = raw
+    return raw
+
+
+def t(text: str, **params) -> str:
+    """``text`` (English) in the reader's language, with ``{name}`` placeholders filled from ``params``."""
+    shown = catalogue(language()).get("ui", {}).get(text) or text
+    return shown.format(**params) if params else shown
+
+
+def indicator_text(indicator_id: str, field: str, english: str | None, lang: str | None = None) -> str | None:
+    """One field (see ``INDICATOR_FIELDS``) of a catalogue entry in the reader's language."""
+    lang = lang or language()
+    if lang == "en":
+        return english
+    entry = catalogue(lang).get("indicators", {}).get(indicator_id, {})
+    return entry.get(field) or english
+
+
+def column_label(column: str) -> str:
+    """A table column's header as the reader sees it and downloads it (English keeps the data's own names)."""
+    return catalogue(language()).get("columns", {}).get(column, column)
+
+
+def column_title(column: str) -> str:
+    """A column's title in the grid: 'national_value' -> 'national value' in English, the Lao header in Lao."""
+    label = column_label(column)
+    return label.replace("_", " ") if language() == "en" else label
+
+
+def with_column_labels(frame):
+    """``frame`` with its column headers in the reader's language (for the grid and the downloads)."""
+    return frame.rename(columns=column_label)
+
+
+def url_param() -> dict[str, str]:
+    """``{"lang": ...}`` when the language differs from the deployment default (it then rides in every link)."""
+    lang = language()
+    return {} if lang == default_language() else {"lang": lang}
+
+
+def _on_switch() -> None:
+    import streamlit as st
+    chosen = st.session_state[_WIDGET_KEY]
+    st.session_state[_SESSION_KEY] = chosen
+    if chosen == default_language():
+        st.query_params.pop("lang", None)
+    else:
+        st.query_params["lang"] = chosen
+
+
+def language_switch() -> str:
+    """The sidebar switch (labelled in both languages, so either reader finds it); keeps ?lang= in the URL."""
+    import streamlit as st
+    lang = language()
+    st.session_state[_SESSION_KEY] = lang
+    st.session_state[_WIDGET_KEY] = lang
+    st.sidebar.segmented_control("ພາສາ · Language", list(LANGUAGES), key=_WIDGET_KEY, format_func=LANGUAGES.get,
+                                 on_change=_on_switch, selection_mode="single")
+    if lang != default_language():
+        st.query_params["lang"] = lang
+    return lang
+
+
+# --- numbers of the calendar ------------------------------------------------------------------------------------
+
+def period_label(period: object) -> str:
+    """'2022-Q2' -> 'ໄຕມາດ 2/2022' in Lao (unchanged in English); '2022-05' -> 'ພຶດສະພາ 2022'; other text as is."""
+    if period is None or (isinstance(period, float) and period != period):
+        return t("no data")
+    text = str(period)
+    if language() == "en":
+        return text
+    if match := _PERIOD.match(text):
+        return t("Q{quarter}/{year}", quarter=match.group(2), year=match.group(1))
+    if match := _MONTH.match(text):
+        return f"{month_name(int(match.group(2)))} {match.group(1)}"
+    return text
+
+
+def month_name(month: int) -> str:
+    return t(MONTHS_EN[month - 1])
+
+
+def date_time_label(stamp: object) -> str:
+    """An ISO timestamp as '1 December 2026, 16:20' / '1 ທັນວາ 2026, 16:20'; unparseable text as it came."""
+    text = str(stamp or "")
+    try:
+        moment = datetime.fromisoformat(text)
+    except ValueError:
+        return text[:16].replace("T", " ")
+    return f"{moment.day} {month_name(moment.month)} {moment.year}, {moment:%H:%M}"
