@@ -5,6 +5,11 @@ import streamlit as st
 from dashboard import charts, components, data, format as fmt, i18n, maps, views
 from dashboard.i18n import t
 
+# The official title of the global indicator the SDG series belong to (its Lao title is Open SDG's).
+SDG_131_TITLE = ("SDG 1.3.1: Proportion of population covered by social protection floors/systems, by sex, "
+                 "distinguishing children, unemployed persons, older persons, persons with disabilities, pregnant "
+                 "women, newborns, work-injury victims and the poor and the vulnerable")
+
 context = components.start_page(
     "Indicator", "What exactly does this indicator measure, and what are its values?", page_params=("indicator",))
 if context is None:
@@ -16,22 +21,27 @@ labels = dict(zip(catalogue["indicator_id"], catalogue["indicator_id"] + " — "
 indicator_id = components.page_choice(context, "indicator", "Indicator", ids, labels)
 entry = catalogue.set_index("indicator_id").loc[indicator_id]
 unit = entry["unit"]
+denominator_label = entry["denominator_label"] if isinstance(entry["denominator_label"], str) else None
+series_code = entry["sdg_series"] if isinstance(entry["sdg_series"], str) else None   # missing reads NaN
 
 st.header(f"{entry['short_name']}")
 st.markdown(entry["long_name"])
 left, right = st.columns(2)
 with left:
     st.markdown(f"**{t('Numerator:')}** {entry['numerator_label']}  \n"
-                f"**{t('Denominator:')}** {entry['denominator_label'] or '—'}  \n"
+                f"**{t('Denominator:')}** {denominator_label or '—'}  \n"
                 f"**{t('Unit:')}** {t(unit)} · **{t('Polarity:')}** {t(str(entry['polarity']).replace('_', ' '))}  \n"
-                f"**{t('SDG series:')}** {entry['sdg_series'] or '—'} · **{t('Area:')}** {t(entry['area'])}")
+                f"**{t('SDG series:')}** {series_code or '—'} · **{t('Area:')}** {t(entry['area'])}")
     st.markdown(f"**{t('Sources:')}** " + ", ".join(f"`{s}`" for s in entry["sources"]))
+    if series_code:
+        st.caption(t(SDG_131_TITLE))
 with right:
     illustrative = t(" (illustrative — not yet set by the Commission)") if entry["illustrative_targets"] else ""
     base_value, base_period = views.baseline(data.trend(context.version, indicator_id, "LA", "_T"),
                                              entry["baseline_year"], entry["baseline_value"])
     base_source = t("official figure") if pd.notna(entry["baseline_value"]) else t("measured")
-    base_when = i18n.period_label(base_period) if base_period else entry["baseline_year"]
+    base_when = (i18n.period_label(base_period) if base_period
+                 else str(int(entry["baseline_year"])) if pd.notna(entry["baseline_year"]) else "—")
     st.markdown(f"**{t('Baseline:')}** {fmt.value_with_unit(base_value, unit)} "
                 f"({base_when}, {base_source})  \n"
                 f"**{t('Target 2025:')}** {fmt.value_with_unit(entry['target_2025'], unit)}  \n"
