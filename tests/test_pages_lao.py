@@ -1,7 +1,7 @@
 """Every page opened with ?lang=lo reads in Lao: the English words left on it are measured, page by page.
 
 The visible text of a run is collected (titles, headers, markdown, captions, alerts, metrics with their help,
-widget labels and options, expanders, table headers) and cut into words; a word in Latin letters counts as English
+widget labels and options, expanders, table headers, charts' titles, axes, legends and hover text) and cut into words; a word in Latin letters counts as English
 unless it is a code (all capitals: SDG, LAK, ISO codes, indicator ids), a code in backticks (a source's name), or
 one of the few proper names in ``PROPER_NAMES``. Lao script runs count as Lao words.
 """
@@ -54,6 +54,25 @@ def visible_text(at) -> list[str]:
             parts.append(labelled.get(str(column)) or labelled.get(f"col:{column}") or str(column))
     for button in at.get("download_button"):
         parts.append(button.proto.label)
+    for chart in at.get("plotly_chart"):
+        parts += chart_text(json.loads(chart.proto.spec))
+    return parts
+
+
+def chart_text(figure: dict) -> list[str]:
+    """A plotly figure's words: title, axis and colour-bar titles, legend names, annotations, the fixed text of
+    hover templates and the categories of a trace's axis (not the values: numbers and names of places)."""
+    layout = figure.get("layout", {})
+    title = lambda node: (node or {}).get("text", "") if isinstance(node, dict) else str(node or "")  # noqa: E731
+    parts = [title(layout.get("title"))]
+    parts += [title(axis.get("title")) for name, axis in layout.items() if name.startswith(("xaxis", "yaxis"))]
+    parts += [a.get("text", "") for a in layout.get("annotations", [])]
+    for trace in figure.get("data", []):
+        parts.append(str(trace.get("name") or ""))
+        parts.append(re.sub(r"%\{[^}]*\}|<[^>]*>", " ", trace.get("hovertemplate") or ""))
+        parts.append(title((trace.get("colorbar") or {}).get("title")))
+        if trace.get("type") == "funnel":
+            parts += [str(v) for v in trace.get("y", [])]
     return parts
 
 
