@@ -116,7 +116,7 @@ def table_with_downloads(table: pd.DataFrame, name: str) -> None:
     files and widget keys."""
     table = labelled(_flat(table))
     config = _column_config(table)
-    table = i18n.with_column_labels(table)
+    table = i18n.with_column_labels(i18n.with_cell_labels(table))
     config = {i18n.column_label(c): v for c, v in config.items()}
     st.dataframe(_as_text_where_mixed(neutralise(table)), hide_index=True, column_config=config,
                  width="stretch")

@@ -102,6 +102,74 @@ def with_column_labels(frame):
     return frame.rename(columns=column_label)
 
 
+# Columns that hold identifiers (codes, names of files or people, periods): never translated, so a download stays
+# joinable with other tables.
+_IDENTIFIER_COLUMNS = {"indicator_id", "province", "district", "district_name", "province_name", "period",
+                       "national_period", "version", "previous_version", "parent", "file", "files", "sha256",
+                       "operator", "sex", "lsb_code", "action_id", "description", "coa_code", "when", "timestamp",
+                       "sheet", "column", "row", "message"}
+
+
+def with_cell_labels(frame):
+    """``frame`` with its coded text cells (units, statuses, channels, levels…) in the reader's language where the
+    catalogue has them; identifiers, names and numbers stay as they are."""
+    words = catalogue(language()).get("ui", {})
+    if language() == "en" or frame.empty:
+        return frame
+    changes = {}
+    for column in frame.columns:
+        if column in _IDENTIFIER_COLUMNS or str(frame[column].dtype).startswith(("int", "float", "bool", "Int",
+                                                                                   "Float", "datetime")):
+            continue
+        cells = frame[column]
+        if column in ("reasons", "sender"):
+            changes[column] = cells.map(phrases_text)
+        elif cells.map(lambda v: isinstance(v, str) and v in words).any():
+            changes[column] = cells.map(lambda v: words.get(v, v) if isinstance(v, str) else v)
+    return frame.assign(**changes) if changes else frame
+
+
+@lru_cache(maxsize=4)
+def _phrase_patterns(language: str) -> list[tuple[re.Pattern, str]]:
+    """[phrases] of a catalogue as (regex of the English with its {names} as groups, translation), longest first."""
+    patterns = []
+    for english, translated in catalogue(language).get("phrases", {}).items():
+        regex = "".join(f"(?P<{part[1:-1]}>.+)" if part.startswith("{") else re.escape(part)
+                        for part in re.split(r"(\{\w+\})", english) if part)
+        patterns.append((re.compile(f"^{regex}$"), translated))
+    return sorted(patterns, key=lambda p: -len(p[0].pattern))
+
+
+@lru_cache(maxsize=4)
+def _province_names(language: str) -> dict[str, str]:
+    """English province name -> its name in ``language`` (the reference table's name_lo), for filled-in phrases."""
+    import csv
+    path = Path(__file__).resolve().parent.parent / "data_pipeline" / "reference" / "provinces.csv"
+    with path.open(encoding="utf-8") as handle:
+        rows = list(csv.DictReader(handle))
+    column = f"name_{language}"
+    return {row["name_en"]: row.get(column) or row["name_en"] for row in rows}
+
+
+def phrases_text(text: str, separator: str = "; ") -> str:
+    """Generated English sentences (e.g. a PCI's reasons) in the reader's language, phrase by phrase: each phrase
+    matching a [phrases] template is translated, its filled-in words too; anything else is kept as it came."""
+    lang = language()
+    if lang == "en" or not isinstance(text, str):
+        return text
+    words = {**_province_names(lang), **catalogue(lang).get("ui", {})}
+    shown = []
+    for phrase in text.split(separator):
+        for pattern, translated in _phrase_patterns(lang):
+            if match := pattern.match(phrase):
+                phrase = translated.format(**{k: words.get(v, v) for k, v in match.groupdict().items()})
+                break
+        else:
+            phrase = words.get(phrase, phrase)
+        shown.append(phrase)
+    return separator.join(shown)
+
+
 def url_param() -> dict[str, str]:
     """``{"lang": ...}`` when the language differs from the deployment default (it then rides in every link)."""
     lang = language()

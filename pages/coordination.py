@@ -100,7 +100,8 @@ with right:
         st.markdown(t("**⚑ Flagged: {count} of {total} provinces** — {names}", count=len(flagged), total=len(named),
                       names=", ".join(flagged["province_name"])))
         with st.expander(t("Why each province is flagged")):
-            st.dataframe(i18n.with_column_labels(flagged[["province_name", "score", "reasons"]]), hide_index=True,
+            st.dataframe(i18n.with_column_labels(i18n.with_cell_labels(flagged[["province_name", "score", "reasons"]])),
+                         hide_index=True,
                          width="stretch")
 
 st.subheader(t("NSPS roadmap actions"))

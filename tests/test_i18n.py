@@ -134,3 +134,23 @@ def test_the_lao_font_is_shipped_and_served():
     assert "Phetsarath OT" in config["theme"]["font"]
     from dashboard.charts import FONT
     assert "Phetsarath OT" in FONT
+
+
+def test_coded_cells_and_generated_reasons_in_lao(lao):
+    import pandas as pd
+    frame = pd.DataFrame({"province": ["LA-AT"], "unit": ["percent"], "channel": ["cash"], "value": [1.5],
+                          "reasons": ["no data for ID linkability; on-time payment 0.50 below the minimum 0.70; "
+                                      "something new"],
+                          "sender": ["Provincial Social Welfare Office, Attapeu"]})
+    shown = i18n.with_column_labels(i18n.with_cell_labels(frame))
+    assert list(shown.columns) == ["ລະຫັດແຂວງ", "ຫົວໜ່ວຍ", "ຊ່ອງທາງ", "ຄ່າ", "ເຫດຜົນ", "ຜູ້ສົ່ງ"]
+    row = shown.iloc[0]
+    assert (row["ລະຫັດແຂວງ"], row["ຫົວໜ່ວຍ"], row["ຊ່ອງທາງ"], row["ຄ່າ"]) == ("LA-AT", "ສ່ວນຮ້ອຍ", "ເງິນສົດ", 1.5)
+    assert row["ເຫດຜົນ"] == ("ບໍ່ມີຂໍ້ມູນສຳລັບການເຊື່ອມໂຍງບັດປະຈຳຕົວ; ການຈ່າຍເງິນທັນເວລາ 0.50 ຕ່ຳກວ່າຂັ້ນຕ່ຳ 0.70; "
+                             "something new")                       # an unknown phrase is kept, not dropped
+    assert row["ຜູ້ສົ່ງ"] == "ຫ້ອງການສະຫວັດດີການສັງຄົມແຂວງ ອັດຕະປື"
+
+
+@pytest.mark.parametrize("section", ["phrases"])
+def test_phrase_templates_exist_in_both_catalogues(section):
+    assert set(_catalogue("lo")[section]) == set(_catalogue("en")[section])
