@@ -273,10 +273,10 @@ def render_sign_in_form() -> User | None:
     """Sign-in: the provider's button when OIDC is configured, else a user name/password form."""
     import streamlit as st
 
-    from dashboard.i18n import t
+    from dashboard.i18n import phrases_text, t
 
     if notice := st.session_state.pop(NOTICE_KEY, None):
-        st.info(notice)
+        st.info(phrases_text(notice, separator="\n"))
     if oidc_configured():
         if st.button(t("Sign in with your organisation account"), type="primary"):
             st.login()
@@ -290,7 +290,7 @@ def render_sign_in_form() -> User | None:
     try:
         user = authenticate(username, password, client=_client_address())
     except SignInLocked as locked:
-        st.error(str(locked))
+        st.error(phrases_text(str(locked), separator="\n"))
         return None
     if user is None:
         st.error(t("Wrong user name or password."))

@@ -158,16 +158,15 @@ def phrases_text(text: str, separator: str = "; ") -> str:
     if lang == "en" or not isinstance(text, str):
         return text
     words = {**_province_names(lang), **catalogue(lang).get("ui", {})}
-    shown = []
-    for phrase in text.split(separator):
-        for pattern, translated in _phrase_patterns(lang):
+
+    def one(phrase: str, depth: int = 0) -> str:
+        if phrase in words:
+            return words[phrase]
+        for pattern, translated in _phrase_patterns(lang) if depth < 2 else ():
             if match := pattern.match(phrase):
-                phrase = translated.format(**{k: words.get(v, v) for k, v in match.groupdict().items()})
-                break
-        else:
-            phrase = words.get(phrase, phrase)
-        shown.append(phrase)
-    return separator.join(shown)
+                return translated.format(**{k: one(v, depth + 1) for k, v in match.groupdict().items()})
+        return phrase
+    return separator.join(one(phrase) for phrase in text.split(separator))
 
 
 def url_param() -> dict[str, str]:

@@ -154,3 +154,15 @@ def test_coded_cells_and_generated_reasons_in_lao(lao):
 @pytest.mark.parametrize("section", ["phrases"])
 def test_phrase_templates_exist_in_both_catalogues(section):
     assert set(_catalogue("lo")[section]) == set(_catalogue("en")[section])
+
+
+def test_sign_in_notices_in_lao(lao):
+    from datetime import datetime, timedelta, timezone
+
+    from dashboard.auth import SignInLocked
+    now = datetime(2026, 12, 1, 9, 0, tzinfo=timezone.utc)
+    locked = i18n.phrases_text(str(SignInLocked(now + timedelta(minutes=14, seconds=30), now)), separator="\n")
+    assert locked == ("ລົງຊື່ເຂົ້າໃຊ້ຜິດຫຼາຍເທື່ອເກີນໄປ. ການເຂົ້າສູ່ລະບົບຖືກໂຈະໄວ້ສຳລັບບັນຊີນີ້ ແລະ ຄອມພິວເຕີນີ້: "
+                      "ລອງໃໝ່ໃນອີກ 15 ນາທີ (ຫຼັງເວລາ 09:14 UTC).")
+    assert i18n.phrases_text("Your session ended after 30 minutes without activity: please sign in again.",
+                             separator="\n") == "ການເຂົ້າໃຊ້ຂອງທ່ານໄດ້ສິ້ນສຸດລົງ ຫຼັງຈາກບໍ່ມີການເຄື່ອນໄຫວ 30 ນາທີ: ກະລຸນາເຂົ້າສູ່ລະບົບໃໝ່."
