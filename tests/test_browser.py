@@ -81,4 +81,15 @@ def test_a_lao_page_renders_lao_script_with_the_shipped_font(sample_warehouse, t
             page.wait_for_timeout(1500)
             shot = save(page, tmp_path, "coverage_lo.png")
             assert shot.stat().st_size > 20_000
+
+            # Another page through the sidebar: still Lao, and the address bar (a copied link) still says so.
+            page.locator("[data-testid='stSidebarNav']").get_by_text("ການຈ່າຍເງິນຊັກຊ້າ").click()
+            page.get_by_role("heading", name="ການຈ່າຍເງິນຊັກຊ້າ").wait_for(timeout=60_000)
+            page.wait_for_function("() => window.location.search.includes('lang=lo')", timeout=30_000)
+            assert "province=LA-AT" in page.url
+            # The switch back to English keeps the province and drops the parameter.
+            page.locator("[data-testid='stSidebar']").get_by_text("English", exact=True).click()
+            page.get_by_role("heading", name="Payment delays").wait_for(timeout=60_000)
+            page.wait_for_function("() => !window.location.search.includes('lang=')", timeout=30_000)
+            assert "province=LA-AT" in page.url
             browser.close()
