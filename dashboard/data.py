@@ -165,10 +165,10 @@ def catalogue(version: str) -> pd.DataFrame:
     if lang == "en":
         return frame
     fields = {"short_name": "short_name", "long_name": "name", "numerator_label": "numerator",
-              "denominator_label": "denominator", "method_note": "method_note"}
+              "denominator_label": "denominator", "method_note": "method_note", "pending_label": "pending_label"}
     return frame.assign(**{column: [i18n.indicator_text(i, field, english, lang)
                                     for i, english in zip(frame["indicator_id"], frame[column])]
-                           for column, field in fields.items()})
+                           for column, field in fields.items() if column in frame.columns})
 
 
 @st.cache_data(show_spinner=False)

@@ -23,8 +23,9 @@ LANGUAGES = {"lo": "ລາວ", "en": "English"}
 _SESSION_KEY = "_sp_lang"
 _last_run_language: str | None = None
 _WIDGET_KEY = "_sp_lang_widget"
-# An entry's Lao content: name (long_name), short_name, its definition (numerator, denominator) and method_note.
-INDICATOR_FIELDS = ("name", "short_name", "numerator", "denominator", "method_note")
+# An entry's Lao content: name (long_name), short_name, its definition (numerator, denominator), method_note and
+# pending_label (cases not judged yet, where the entry has them).
+INDICATOR_FIELDS = ("name", "short_name", "numerator", "denominator", "method_note", "pending_label")
 
 MONTHS_EN = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
              "November", "December")

@@ -80,6 +80,7 @@ def test_every_catalogue_indicator_has_its_lao_content():
     for indicator_id, entry in all_indicators().items():
         wanted = ["name", "short_name", "numerator", "method_note"] + (["denominator"] if entry.denominator_label
                                                                        else [])
+        wanted += ["pending_label"] if getattr(entry, "pending_label", None) else []   # where the entry has one
         lacking = [f for f in wanted if not LAO.search(lao.get(indicator_id, {}).get(f, ""))]
         if lacking:
             missing[indicator_id] = lacking
