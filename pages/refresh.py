@@ -3,11 +3,12 @@ import hashlib
 
 import streamlit as st
 
-from dashboard import auth, components, data, refresh_flow
+from dashboard import auth, components, data, navigation, refresh_flow
 from dashboard.safety import plain_text
 from data_pipeline.warehouse import MergeConflict, WarehouseError
 from indicators import preview
 
+navigation.enter_page()                      # only ever run through app.py's navigation
 user = auth.require_role(auth.SECRETARIAT)   # also a crafted URL: nobody else gets past this line
 state = st.session_state
 st.title("Data refresh")
