@@ -19,12 +19,13 @@ from pathlib import Path, PurePosixPath
 import pandas as pd
 import pyarrow as pa
 
+import settings
 from dashboard import safety
 from data_pipeline import refresh, warehouse
 from data_pipeline.report import Issue, ValidationReport
 from data_pipeline.secrets import DEMO_HASH_KEY, MissingHashKey, hash_key, key_fingerprint
 
-ALLOW_DEMO_KEY_ENV = "SP_ALLOW_DEMO_KEY"
+ALLOW_DEMO_KEY_ENV = settings.ALLOW_DEMO_KEY.name
 REPORT_COLUMNS = ["file", "sheet", "row", "column", "severity", "message"]
 _RESERVED = re.compile(r'[<>:"/\\|?*]')
 
@@ -41,7 +42,7 @@ def page_hash_key() -> PageKey:
     try:
         return PageKey(hash_key(), None)
     except MissingHashKey as missing:
-        if os.environ.get(ALLOW_DEMO_KEY_ENV) == "1":
+        if settings.demo_key_allowed():
             return PageKey(DEMO_HASH_KEY, f"{ALLOW_DEMO_KEY_ENV}=1: identifiers are hashed with the public DEMO key. "
                                           "Use this for demonstrations with sample data only, never real returns.",
                            demo=True)
