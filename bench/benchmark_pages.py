@@ -54,7 +54,6 @@ def main() -> None:
 
     if not settings.WAREHOUSE.value():
         raise SystemExit("set SP_WAREHOUSE to the warehouse to measure (e.g. the national-scale one)")
-    import streamlit as st
 
     from dashboard import data
     version = data.current_version()
