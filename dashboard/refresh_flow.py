@@ -26,6 +26,9 @@ from data_pipeline.report import Issue, ValidationReport
 from data_pipeline.secrets import DEMO_HASH_KEY, MissingHashKey, hash_key, key_fingerprint
 
 ALLOW_DEMO_KEY_ENV = settings.ALLOW_DEMO_KEY.name
+# What a publish or roll-back may raise, named here so the refresh page needs no import of the pipeline.
+MergeConflict = warehouse.MergeConflict
+WarehouseError = warehouse.WarehouseError
 REPORT_COLUMNS = ["file", "sheet", "row", "column", "severity", "message"]
 _RESERVED = re.compile(r'[<>:"/\\|?*]')
 
@@ -135,6 +138,12 @@ def indicator_preview(checked: Checked, *, hash_key: bytes, root: Path | str | N
     return preview.preview_indicator_changes(checked.staged, files=checked.report.returns,
                                              hash_key_fingerprint=key_fingerprint(hash_key),
                                              demo_key=hash_key == DEMO_HASH_KEY, root=root)
+
+
+def indicator_summary(cells: pd.DataFrame, catalogue: pd.DataFrame) -> pd.DataFrame:
+    """One row per indicator the batch would move (indicators.preview.summarise_changes)."""
+    from indicators import preview
+    return preview.summarise_changes(cells, catalogue)
 
 
 def publish(checked: Checked, *, operator: str, hash_key: bytes, root: Path | str | None = None,
