@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import csv
 import getpass
 import json
 import os
@@ -30,10 +29,13 @@ from pathlib import Path
 
 import bcrypt
 
-ACCOUNTS_FILE_ENV = "SP_ACCOUNTS_FILE"
-BCRYPT_ROUNDS_ENV = "SP_BCRYPT_ROUNDS"
-DEFAULT_ACCOUNTS_FILE = Path.home() / ".config" / "sp-dashboard" / "accounts.json"
-PROJECT_ROOT = Path(__file__).resolve().parents[1]
+import settings
+from data_pipeline.reference import reference_rows
+
+ACCOUNTS_FILE_ENV = settings.ACCOUNTS_FILE.name
+BCRYPT_ROUNDS_ENV = settings.BCRYPT_ROUNDS.name
+DEFAULT_ACCOUNTS_FILE = settings.DEFAULT_ACCOUNTS_FILE
+PROJECT_ROOT = settings.PROJECT_ROOT
 FILE_FORMAT = "sp-dashboard-accounts/1"
 
 ACCOUNT_ROLES = ("secretariat", "commission")  # "public" is nobody signed in, never an account
@@ -63,7 +65,7 @@ class Account:
 
 def accounts_path() -> Path:
     """Where the accounts live; refuses a place inside the project, where it could be committed or served."""
-    path = Path(os.environ.get(ACCOUNTS_FILE_ENV) or DEFAULT_ACCOUNTS_FILE).expanduser().resolve()
+    path = settings.accounts_path().expanduser().resolve()
     if path == PROJECT_ROOT or PROJECT_ROOT in path.parents:
         raise AccountError(
             f"The accounts file {path} is inside the project folder {PROJECT_ROOT}; keep it outside the repository "
@@ -73,7 +75,7 @@ def accounts_path() -> Path:
 
 def bcrypt_rounds() -> int:
     """bcrypt cost: 12 in production; ``SP_BCRYPT_ROUNDS`` may lower it (tests) but not below bcrypt's minimum 4."""
-    raw = os.environ.get(BCRYPT_ROUNDS_ENV)
+    raw = settings.BCRYPT_ROUNDS.value()
     if not raw:
         return PRODUCTION_BCRYPT_ROUNDS
     try:
@@ -114,8 +116,7 @@ def normalise_username(username: str) -> str:
 
 
 def known_provinces() -> set[str]:
-    with open(PROJECT_ROOT / "data_pipeline" / "reference" / "provinces.csv", encoding="utf-8") as handle:
-        return {row["iso_code"] for row in csv.DictReader(handle)}
+    return {row["iso_code"] for row in reference_rows("provinces")}
 
 
 def check_role(role: str, province: str | None) -> str | None:

@@ -242,11 +242,10 @@ def allowed(user: User, roles: Iterable[str]) -> bool:
 def oidc_configured() -> bool:
     """True when secrets.toml has an [auth] section, i.e. st.login() is set up."""
     import streamlit as st
-    from streamlit.errors import StreamlitSecretNotFoundError
 
     try:
         return "auth" in st.secrets
-    except (StreamlitSecretNotFoundError, FileNotFoundError):
+    except FileNotFoundError:      # also Streamlit's missing or unreadable secrets.toml (a subclass)
         return False
 
 

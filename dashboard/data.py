@@ -20,10 +20,8 @@ import pandas as pd
 import streamlit as st
 
 from dashboard import auth, suppression, views
+from data_pipeline import reference
 from indicators import api
-
-REFERENCE = Path(__file__).resolve().parent.parent / "data_pipeline" / "reference"
-
 
 def current_version() -> str | None:
     """The published version, or None when no warehouse has been built yet (read on every run: it is one file)."""
@@ -36,12 +34,12 @@ def current_version() -> str | None:
 @st.cache_data(show_spinner=False)
 def provinces() -> pd.DataFrame:
     """The 18 provinces: iso_code, lsb_code (text, '01'…'18'), name_en, name_lo, population_2015."""
-    return pd.read_csv(REFERENCE / "provinces.csv", dtype={"lsb_code": str})
+    return reference.reference_table("provinces").to_pandas()
 
 
 @st.cache_data(show_spinner=False)
 def districts() -> pd.DataFrame:
-    return pd.read_csv(REFERENCE / "districts.csv", dtype={"lsb_code": str, "province_lsb_code": str})
+    return reference.reference_table("districts").to_pandas()
 
 
 def province_name(code: str) -> str:

@@ -19,12 +19,16 @@ from pathlib import Path, PurePosixPath
 import pandas as pd
 import pyarrow as pa
 
+import settings
 from dashboard import safety
 from data_pipeline import gate, refresh, warehouse
 from data_pipeline.report import Issue, ValidationReport
 from data_pipeline.secrets import DEMO_HASH_KEY, MissingHashKey, hash_key, key_fingerprint
 
-ALLOW_DEMO_KEY_ENV = "SP_ALLOW_DEMO_KEY"
+ALLOW_DEMO_KEY_ENV = settings.ALLOW_DEMO_KEY.name
+# What a publish or roll-back may raise, named here so the refresh page needs no import of the pipeline.
+MergeConflict = warehouse.MergeConflict
+WarehouseError = warehouse.WarehouseError
 REPORT_COLUMNS = ["file", "sheet", "row", "column", "severity", "message"]
 _RESERVED = re.compile(r'[<>:"/\\|?*]')
 
@@ -41,7 +45,7 @@ def page_hash_key() -> PageKey:
     try:
         return PageKey(hash_key(), None)
     except MissingHashKey as missing:
-        if os.environ.get(ALLOW_DEMO_KEY_ENV) == "1":
+        if settings.demo_key_allowed():
             return PageKey(DEMO_HASH_KEY, f"{ALLOW_DEMO_KEY_ENV}=1: identifiers are hashed with the public DEMO key. "
                                           "Use this for demonstrations with sample data only, never real returns.",
                            demo=True)
@@ -132,6 +136,12 @@ def indicator_preview(checked: Checked, *, hash_key: bytes, root: Path | str | N
     return preview.preview_indicator_changes(checked.staged, files=checked.report.returns,
                                              hash_key_fingerprint=key_fingerprint(hash_key),
                                              demo_key=hash_key == DEMO_HASH_KEY, root=root)
+
+
+def indicator_summary(cells: pd.DataFrame, catalogue: pd.DataFrame) -> pd.DataFrame:
+    """One row per indicator the batch would move (indicators.preview.summarise_changes)."""
+    from indicators import preview
+    return preview.summarise_changes(cells, catalogue)
 
 
 def publish(checked: Checked, *, operator: str, hash_key: bytes, root: Path | str | None = None,

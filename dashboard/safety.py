@@ -14,7 +14,6 @@ import secrets
 import unicodedata
 from pathlib import Path, PurePosixPath
 
-from data_pipeline.gate import ACCEPTED_EXTENSIONS as ALLOWED_EXTENSIONS
 from data_pipeline.gate import display_name as upload_display_name
 
 _EXTENSION = re.compile(r"\.[A-Za-z0-9]{1,10}")

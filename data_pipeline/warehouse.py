@@ -24,11 +24,12 @@ from pathlib import Path
 import duckdb
 import pyarrow as pa
 
+import settings
+from data_pipeline import reference
 from data_pipeline.contracts import Contract, all_contracts
 from data_pipeline.report import Issue, ReturnInfo
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
-REFERENCE_DIR = Path(__file__).resolve().parent / "reference"
 MANIFEST_FORMAT = 1
 LOG_NAME = "refresh_log.jsonl"
 MAX_LOGGED_ISSUES = 200          # per kind (errors, warnings) in a manifest or log line; counts are always complete
@@ -88,7 +89,7 @@ def _literal(text: str | Path) -> str:
 
 # ---------------------------------------------------------------------------------------------------------- layout
 def warehouse_root() -> Path:
-    return Path(os.environ["SP_WAREHOUSE"]) if os.environ.get("SP_WAREHOUSE") else PROJECT_ROOT / "warehouse"
+    return settings.warehouse_root()
 
 
 def _root(root: Path | str | None) -> Path:
@@ -168,12 +169,7 @@ def _parquet_select(files: list[Path], schema: list[tuple[str, str]], partitione
 
 
 def _load_reference(con: duckdb.DuckDBPyConnection) -> None:
-    # Codes stay text ("01", "0101"): leading zeros are part of LSB codes.
-    con.execute(f"""CREATE TABLE provinces AS SELECT iso_code, lsb_code, name_en, name_lo, iso_name, other_spellings,
-                        CAST(districts AS BIGINT) AS districts, CAST(population_2015 AS BIGINT) AS population_2015
-                    FROM read_csv({_literal(REFERENCE_DIR / 'provinces.csv')}, all_varchar = true, header = true)""")
-    con.execute(f"""CREATE TABLE districts AS SELECT lsb_code, province_lsb_code, province_iso, name_en, name_in_lsb_dsd
-                    FROM read_csv({_literal(REFERENCE_DIR / 'districts.csv')}, all_varchar = true, header = true)""")
+    reference.load_reference_tables(con)
 
 
 def open_version(version: str | None = None, root: Path | str | None = None) -> duckdb.DuckDBPyConnection:
@@ -246,7 +242,7 @@ def _link_or_copy(src: Path, dst: Path) -> None:
 
 def _crash_point(name: str) -> None:
     """Test hook: ``SP_TEST_CRASH_AT=<name>`` kills the process here, as a power cut would (no cleanup runs)."""
-    if os.environ.get("SP_TEST_CRASH_AT") == name:
+    if settings.TEST_CRASH_AT.value() == name:
         os.kill(os.getpid(), signal.SIGKILL)
 
 

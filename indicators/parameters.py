@@ -7,11 +7,12 @@ from __future__ import annotations
 
 import hashlib
 import math
-import os
 import tomllib
 from pathlib import Path
 
-DEFAULT_PATH = Path(__file__).with_name("parameters.toml")
+import settings
+
+DEFAULT_PATH = settings.DEFAULT_PARAMETERS
 PCI_COMPONENTS = ("reporting_timeliness", "referral_completion", "payment_on_time", "id_linkability")
 TARGET_KEYS = ("baseline_year", "baseline_value", "target_2025", "target_2030")
 
@@ -21,7 +22,7 @@ class ParameterError(ValueError):
 
 
 def parameters_path() -> Path:
-    return Path(os.environ.get("SP_PARAMETERS") or DEFAULT_PATH)
+    return settings.parameters_path()
 
 
 def load_parameters(path: Path | None = None) -> dict:
@@ -116,10 +117,8 @@ def _check(params: dict, path: Path) -> None:
 
 
 def _province_codes() -> set[str]:
-    import csv
-    ref = Path(__file__).resolve().parents[1] / "data_pipeline" / "reference" / "provinces.csv"
-    with ref.open(encoding="utf-8") as f:
-        return {row["iso_code"] for row in csv.DictReader(f)}
+    from data_pipeline.reference import reference_rows
+    return {row["iso_code"] for row in reference_rows("provinces")}
 
 
 def target_for(params: dict, indicator_id: str) -> dict:

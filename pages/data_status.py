@@ -2,8 +2,9 @@
 import pandas as pd
 import streamlit as st
 
-from dashboard import auth, components, data, format as fmt
+from dashboard import auth, components, data, format as fmt, navigation
 
+navigation.enter_page()                      # only ever run through app.py's navigation
 user = auth.require_role(auth.COMMISSION, auth.SECRETARIAT)   # also a crafted URL: the public never gets here
 secretariat = auth.allowed(user, (auth.SECRETARIAT,))
 context = components.start_page("Data status", "How fresh is the data, and who has not reported?", show=())

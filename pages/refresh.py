@@ -3,11 +3,10 @@ import hashlib
 
 import streamlit as st
 
-from dashboard import auth, components, data, refresh_flow
+from dashboard import auth, components, data, navigation, refresh_flow
 from dashboard.safety import plain_text
-from data_pipeline.warehouse import MergeConflict, WarehouseError
-from indicators import preview
 
+navigation.enter_page()                      # only ever run through app.py's navigation
 user = auth.require_role(auth.SECRETARIAT)   # also a crafted URL: nobody else gets past this line
 state = st.session_state
 st.title("Data refresh")
@@ -79,7 +78,7 @@ if checked is not None:
                 try:
                     state["sp_refresh_preview"] = (refresh_flow.table_changes(checked),
                                                    refresh_flow.indicator_preview(checked, hash_key=key.key), None)
-                except MergeConflict as conflict:
+                except refresh_flow.MergeConflict as conflict:
                     state["sp_refresh_preview"] = (None, None, [i.message for i in conflict.issues])
         if (shown := state.get("sp_refresh_preview")) is not None:
             tables, cells, conflicts = shown
@@ -89,7 +88,7 @@ if checked is not None:
             else:
                 st.markdown("**Tables**")
                 components.table_with_downloads(tables, "tables changed")
-                summary = preview.summarise_changes(cells, data.catalogue(data.current_version() or ""))
+                summary = refresh_flow.indicator_summary(cells, data.catalogue(data.current_version() or ""))
                 st.markdown(f"**Indicators that move: {len(summary)}** ({len(cells)} cells)")
                 if len(summary):
                     components.table_with_downloads(summary, "indicators changed")
@@ -103,7 +102,7 @@ if checked is not None:
                 try:
                     result = refresh_flow.publish(checked, operator=user.username, hash_key=key.key,
                                                   progress=progress_bar("Publishing"))
-                except WarehouseError as error:
+                except refresh_flow.WarehouseError as error:
                     status.update(label="Not published", state="error")
                     st.error(plain_text(str(error)))
                     st.stop()
@@ -143,7 +142,7 @@ else:
                 state.pop("sp_rollback_pending", None)
                 try:
                     previous = refresh_flow.rollback(pending, operator=user.username)
-                except WarehouseError as error:
+                except refresh_flow.WarehouseError as error:
                     st.error(plain_text(str(error)))
                     st.stop()
                 forget_batch()

@@ -43,7 +43,7 @@ def test_officer_publishes_in_the_browser_and_a_shared_link_shows_suppressed_fig
             officer.get_by_text("Signed in as Officer").wait_for(timeout=60_000)
 
             # Upload the broken return: the error is named with the file's own name.
-            officer.locator("[data-testid='stSidebarNav']").get_by_text("Data refresh").click()
+            officer.locator("[data-testid='stSidebar'] [data-testid='stPageLink']").get_by_text("Data refresh").click()
             officer.get_by_role("heading", name="Data refresh").wait_for(timeout=60_000)
             officer.locator("[data-testid='stFileUploaderDropzoneInput']").set_input_files(str(BROKEN_RETURN))
             officer.get_by_text("Nothing can be published until the errors are fixed").wait_for(timeout=60_000)
@@ -69,7 +69,7 @@ def test_officer_publishes_in_the_browser_and_a_shared_link_shows_suppressed_fig
             visitor.get_by_text("This link shows data version").wait_for(timeout=60_000)
             assert visitor.get_by_text("v0001").count() > 0
             visitor.get_by_text("Sign in (Secretariat, Commission)").wait_for(timeout=30_000)
-            assert visitor.locator("[data-testid='stSidebarNav']").get_by_text("Data refresh").count() == 0
+            assert visitor.locator("[data-testid='stSidebar'] [data-testid='stPageLink']").get_by_text("Data refresh").count() == 0
             # The "every value" grid is a canvas: its CSV download says what the cells hold.
             with visitor.expect_download(timeout=60_000) as download:
                 # (st.download_button's own container: the grid's hover toolbar also has a "Download as CSV" button)

@@ -9,6 +9,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from data_pipeline.reference import reference_rows
+
 from indicators import api, export
 from indicators.__main__ import main
 from indicators.catalogue import all_indicators
@@ -120,7 +122,7 @@ def test_opensdg_layout_and_round_trip(env, tmp_path):
     assert list(by_quarter["Quarter"]) == ["Q1", "Q2"]
     # Every quarter row maps back to exactly one tidy row with the same value; year rows repeat their latest quarter.
     names = {v: k for k, v in export.SEX_NAMES.items()}
-    provinces = dict(pd.read_csv(export.REFERENCE / "provinces.csv")[["name_en", "iso_code"]].values)
+    provinces = {r["name_en"]: r["iso_code"] for r in reference_rows("provinces")}
     rows = tidy[(tidy["indicator_id"] == "PAY_ONTIME") & tidy["value"].notna()]
     quarters = data[data["Quarter"] != ""]
     assert len(quarters) == len(rows)

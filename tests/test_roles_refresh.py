@@ -9,7 +9,7 @@ import pytest
 from dashboard import refresh_flow
 from data_pipeline import warehouse
 from data_pipeline.secrets import DEMO_HASH_KEY
-from tests.roles_fixtures import BROKEN_RETURN, FIXED_NAME, accounts, fixed_return, run_as  # noqa: F401
+from tests.roles_fixtures import BROKEN_RETURN, FIXED_NAME, accounts, fixed_return, run_as  # noqa: F401  (fixture)
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
