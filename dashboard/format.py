@@ -16,7 +16,7 @@ OKABE_ITO = {
     "blue": "#0072B2", "vermillion": "#D55E00", "purple": "#CC79A7", "grey": "#999999", "black": "#000000",
 }
 SEX_COLOURS = {"Female": OKABE_ITO["vermillion"], "Male": OKABE_ITO["blue"], "Total": OKABE_ITO["grey"]}
-SEX_LABELS = {"F": "Female", "M": "Male", "_T": "Total"}
+SEX_LABELS = {"F": "Female", "M": "Male", "_U": "Sex not recorded", "_T": "Total"}
 
 UNIT_SUFFIX = {"percent": "%", "persons": "persons", "LAK": "LAK", "days": "days", "score": "", "ratio": ""}
 

@@ -20,7 +20,7 @@ import pytest
 from indicators.engine import compute_all
 from indicators.parameters import load_parameters
 from indicators.warehouse_access import open_version
-from indicators_fixture import VERSION, write_parameters, write_warehouse
+from indicators_fixture import TABLES, VERSION, write_parameters, write_warehouse
 
 
 @dataclass(frozen=True)
@@ -64,6 +64,10 @@ GOLDEN: list[Golden] = [
     G("SI_COV_CHLD", "2022-Q2", 3, 1800, 100 * 3 / 1800),
     G("SI_COV_CHLD", "2022-Q2", 2, 600, 100 * 2 / 600, province="LA-AT"),
     G("SI_COV_CHLD", "2022-Q2", 1, 600, 100 / 600, province="LA-SV", sex="F"),
+    # Zero is a value: Savannakhet has children but no grant child paid in Q1 -> 0 of 1200 is 0%, not "no data",
+    # so the national 2/1800 is the sum of AT 2/600 and SV 0/1200. Likewise SV boys in Q2 (b7 never paid).
+    G("SI_COV_CHLD", "2022-Q1", 0, 1200, 0.0, province="LA-SV"),
+    G("SI_COV_CHLD", "2022-Q2", 0, 600, 0.0, province="LA-SV", sex="M"),
     # --- SI_COV_MATNL, Q2: social security maternity (AT 2, SV 4) + pregnant women paid in Q2 (AT: n1 via b1 04-30
     # and b8 05-01 = 1 person; SV: n6 06-30 = 1) / births of 2022 / 4 (AT 100/4 = 25, SV 260/4 = 65).
     # AT 3/25 = 12% (lower 2/25); SV 5/65 (lower 4/65); national 8/90 (lower 6/90).
@@ -223,6 +227,9 @@ GOLDEN: list[Golden] = [
     G("COORD_GRIEVANCE_TIMELY", "2022-Q1", 1, 3, 100 / 3),
     G("COORD_GRIEVANCE_TIMELY", "2022-Q1", 1, 2, 50.0, province="LA-AT"),
     G("COORD_GRIEVANCE_TIMELY", "2022-Q1", 1, 1, 100.0, sex="F"),
+    # g3 has no recorded sex: it is counted under "_U" (sex not recorded), so women 1 + men 1 + unknown 1 = 3.
+    G("COORD_GRIEVANCE_TIMELY", "2022-Q1", 0, 1, 0.0, sex="_U"),
+    G("COORD_GRIEVANCE_TIMELY", "2022-Q1", 0, 1, 0.0, sex="M"),
     G("COORD_GRIEVANCE_TIMELY", "2022-Q2", 1, 1, 100.0),
     # --- COORD_ID_LINKABLE, records enrolled by the quarter's end with a national id. Q1: b1 b2 b4 of b1..b5 ->
     # 3/5. Q2: b1 b2 b4 b6 b7 b8 of 8 -> 6/8; AT 4/5; district 1703: b1 b2 b8 of b1 b2 b3 b8 -> 3/4.
@@ -335,3 +342,22 @@ def test_pci_no_score_mode_withholds_incomplete_scores(tmp_path):
 
 def pd_isna(value) -> bool:
     return value is None or value != value
+
+
+def _compute(tmp_path, tables=None, **parameters):
+    root = write_warehouse(tmp_path / "wh", tables)
+    params = load_parameters(write_parameters(tmp_path / "p.toml", **parameters))
+    return compute_all(open_version(VERSION, root), VERSION, params)
+
+
+def test_a_province_without_social_assistance_recipients_is_zero_not_missing(tmp_path):
+    # The MAF transfer reaches only Attapeu here; Savannakhet men get no grant either (b7 never paid). Their
+    # coverage is 0 of the poor (1000 x 0.1 = 100), a value, so the national figure is the sum of the provinces.
+    tables = dict(TABLES, cash_transfer=[r for r in TABLES["cash_transfer"] if r["province"] == "LA-AT"])
+    tidy = _compute(tmp_path, tables)
+    poor = tidy[(tidy["indicator_id"] == "SI_COV_POOR") & (tidy["period"] == "2022-Q2") & tidy["district"].isna()
+                & (tidy["breakdown"] == "_T")].set_index(["province", "sex"])
+    assert tuple(poor.loc[("LA-SV", "M"), ["numerator", "denominator", "value"]]) == (0, 100, 0)
+    provinces = poor.loc[[("LA-AT", "_T"), ("LA-SV", "_T")]]
+    assert poor.loc[("LA", "_T"), "numerator"] == provinces["numerator"].sum()
+    assert poor.loc[("LA", "_T"), "denominator"] == pytest.approx(provinces["denominator"].sum())

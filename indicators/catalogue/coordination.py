@@ -142,7 +142,7 @@ COORD_GRIEVANCE_TIMELY = Indicator(
                  "receipt. A grievance still open whose standard time has not yet run out (as of the day the "
                  "indicators are computed) is not counted yet. District and sex where recorded."),
     numerator_sql="""
-        SELECT period, province, district, sex, programme, category,
+        SELECT period, province, district, coalesce(sex, '_U') AS sex, programme, category,
                CASE WHEN date_diff('day', received_date, resolved_date)
                          <= getvariable('grievance_standard_days') THEN 1 ELSE 0 END AS numerator,
                1 AS denominator

@@ -84,9 +84,16 @@ SI_COV_CHLD = Indicator(
         "the end of the quarter, counted once per person (keyed national id, else record id). The MAF cash "
         "transfer is a household benefit reported without ages and is not counted. Denominator: population aged "
         "0-14 (five-year groups 0-4, 5-9, 10-14) of the quarter's year."),
+    # Every province and sex with children counts, a province without recipients as a true 0 (national = sum).
     numerator_sql="""
-        SELECT period, province, NULL AS district, sex, sum(recipients) AS numerator
-        FROM ind_mecg_recipients_q WHERE beneficiary_type = 'child' GROUP BY ALL""",
+        WITH children AS (
+            SELECT DISTINCT period, province, sex FROM ind_population_q
+            WHERE broad_age(age_group) = '0-14' AND period IN (SELECT period FROM ind_mecg_quarters)),
+        recipients AS (
+            SELECT period, province, sex, sum(recipients) AS recipients
+            FROM ind_mecg_recipients_q WHERE beneficiary_type = 'child' GROUP BY ALL)
+        SELECT period, province, NULL AS district, sex, coalesce(recipients, 0) AS numerator
+        FROM children FULL JOIN recipients USING (period, province, sex)""",
     denominator_sql=_population("broad_age(age_group) = '0-14'"),
 )
 
@@ -186,12 +193,13 @@ SI_COV_PENSN = Indicator(
     denominator_sql=_population("broad_age(age_group) = '60+'"),
 )
 
+# Every province and sex of the denominator counts: one without recipients is a true 0, so national = sum.
 _SOCIAL_ASSISTANCE_NUMERATOR = """
     SELECT period, province, NULL AS district, sex,
            least(coalesce(mecg, 0) + coalesce(ct, 0), cap) AS numerator,
-           least(greatest(mecg, ct), cap) AS lower_numerator,
+           least(greatest(coalesce(mecg, 0), coalesce(ct, 0)), cap) AS lower_numerator,
            least(coalesce(mecg, 0) + coalesce(ct, 0), cap) AS upper_numerator
-    FROM ind_social_assistance_q LEFT JOIN (SELECT period, province, sex, {cap} AS cap FROM {cap_view})
+    FROM (SELECT period, province, sex, {cap} AS cap FROM {cap_view}) FULL JOIN ind_social_assistance_q
          USING (period, province, sex)
     WHERE period IN (SELECT period FROM cash_transfer)"""
 
