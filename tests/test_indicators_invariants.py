@@ -12,7 +12,8 @@ from indicators.warehouse_access import open_version
 from indicators_fixture import TABLES, VERSION, write_parameters, write_warehouse
 
 # Rows without a province (central meetings, ministries' returns, national training events) or without a sex
-# (absent members) count in the totals only; grievances without a sex are counted under "_U": there, parts add up to at most the total.
+# (absent members) count in the totals only: there, parts add up to at most the total. (Grievances without a sex
+# are counted under "_U", so theirs add up exactly.)
 PARTIAL_PROVINCE = {"COORD_MEETINGS", "COORD_ATTENDANCE", "COORD_ATTENDANCE_LEVEL", "COORD_REPORT_TIMELY",
                     "COORD_REPORT_COMPLETE", "COORD_TRAINING", "COORD_TRAINING_WOMEN"}
 PARTIAL_SEX = {"COORD_ATTENDANCE_LEVEL"}
