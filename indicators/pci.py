@@ -1,11 +1,13 @@
 """The Provincial Coordination Index, in the shape of Brazil's IGD (see /work/shared/spec/igd.md).
 
-score = condition x sum(weight_c x rate_c) / sum(weight_c over components with data)   [weights add up to 1]
+score = condition x sum(weight_c x rate_c)   [weights add up to 1]
 The rates are the component indicators' own values (0-1) for the province and quarter, so the index is traceable
 to them; the condition is 1 when every provincial commission meeting planned in the quarter was held (1 when none was
-planned, 0 otherwise). A component without data is reported in ``reasons`` and never counted as 0: its weight goes
-to the others ("reweight") or the score is withheld ("no_score"). Results land in the temp table ``ind_pci`` (the
-"pci" supporting table) and, as indicator PCI, in ``ind_results``.
+planned, 0 otherwise). A component without data is named in ``reasons`` and, by default ("zero"), scores 0: as in
+the IGD, rates are measured against what should have been done, so work not reported counts as not done (otherwise
+a province that sends less would score higher). The parameter can instead share its weight among the others
+("reweight") or withhold the score ("no_score"). Quarters that ended before the Commission existed get no score.
+Results land in the temp table ``ind_pci`` (the "pci" supporting table) and, as indicator PCI, in ``ind_results``.
 """
 from __future__ import annotations
 
@@ -31,18 +33,22 @@ def compute(con: duckdb.DuckDBPyConnection, params: dict) -> None:
     weighted = " + ".join(f"{float(weights[c])!r} * coalesce({c}, 0)" for c in PCI_COMPONENTS)
     weight_with_data = " + ".join(f"CASE WHEN {c} IS NOT NULL THEN {float(weights[c])!r} ELSE 0 END"
                                   for c in PCI_COMPONENTS)
+    rule = pci["missing_component"]
+    divisor = "weight_with_data" if rule == "reweight" else "1.0"
+    missing_words = " (counted as 0)" if rule == "zero" else ""
     missing = " + ".join(f"CAST({c} IS NULL AS INTEGER)" for c in PCI_COMPONENTS)
     below = " OR ".join(f"coalesce({c} < {float(minimums[c])!r}, FALSE)" for c in PCI_COMPONENTS)
     min_score = float(pci["minimum_score"])
     reasons = ", ".join(
-        [f"CASE WHEN {c} IS NULL THEN 'no data for {LABELS[c]}' END" for c in PCI_COMPONENTS]
+        [f"CASE WHEN {c} IS NULL THEN 'no data for {LABELS[c]}{missing_words}' END" for c in PCI_COMPONENTS]
         + [f"CASE WHEN {c} < {float(minimums[c])!r} THEN printf('{LABELS[c]} %.2f below the minimum %.2f', "
            f"{c}, {float(minimums[c])!r}) END" for c in PCI_COMPONENTS]
         + ["CASE WHEN condition_met = 0 THEN 'commission did not meet as planned' END",
            "CASE WHEN meetings_planned = 0 THEN 'no commission meeting planned (condition counted as met)' END",
            f"CASE WHEN score < {min_score!r} THEN printf('score %.2f below the minimum %.2f', score, "
            f"{min_score!r}) END"])
-    no_score = "TRUE" if pci["missing_component"] == "no_score" else "FALSE"
+    no_score = "TRUE" if rule == "no_score" else "FALSE"
+    established = pci["commission_established"].isoformat()
     ids = ", ".join(f"'{v}'" for v in SOURCES.values())
     con.execute(f"""
         CREATE OR REPLACE TEMP TABLE ind_pci AS
@@ -50,6 +56,7 @@ def compute(con: duckdb.DuckDBPyConnection, params: dict) -> None:
             SELECT period, province, {rates}
             FROM ind_results
             WHERE indicator_id IN ({ids}) AND district IS NULL AND sex = '_T' AND breakdown = '_T'
+              AND length(period) = 7 AND quarter_end(period) >= DATE '{established}'
             GROUP BY period, province),
         meetings AS (
             SELECT period, CASE WHEN level = 'central' THEN 'LA' ELSE province END AS province,
@@ -68,8 +75,8 @@ def compute(con: duckdb.DuckDBPyConnection, params: dict) -> None:
                    {missing} AS components_missing
             FROM components c LEFT JOIN meetings m USING (period, province)),
         final AS (
-            SELECT *, CASE WHEN weight_with_data = 0 OR ({no_score} AND components_missing > 0) THEN NULL
-                           ELSE condition_met * weighted_sum / weight_with_data END AS score
+            SELECT *, CASE WHEN ({divisor} = 0) OR ({no_score} AND components_missing > 0) THEN NULL
+                           ELSE condition_met * weighted_sum / {divisor} END AS score
             FROM scored)
         SELECT period, province, {", ".join(PCI_COMPONENTS)}, meetings_planned, meetings_held, condition_met,
                components_missing, score,

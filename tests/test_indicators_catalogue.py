@@ -70,7 +70,9 @@ def test_shipped_parameters_are_valid_and_labelled_illustrative():
     (("payment_grace_days = 15", "payment_grace_days = -3"), r"\[general\] payment_grace_days = -3: expected"),
     (("LA-XS = 0.168\n", ""), r"\[poverty_rate\] has no rate for LA-XS"),
     (("[targets.PCI]", "[targets.PCI_TYPO]"), r"\[targets.PCI_TYPO\]: no indicator with this id"),
-    (("missing_component = \"reweight\"", "missing_component = \"zero\""), r"expected \"reweight\" or"),
+    (("missing_component = \"zero\"", "missing_component = \"ignore\""), r"expected \"zero\", \"reweight\" or"),
+    (("commission_established = 2021-12-01", "commission_established = \"Dec 2021\""),
+     r"\[pci\] commission_established = 'Dec 2021': expected a date"),
     (("small_cell_threshold = 5 ", "small_cell_threshold = \"five\" "), r"small_cell_threshold = 'five': expected"),
     (("[general]", "[general"), r"not valid TOML"),
 ])

@@ -260,7 +260,7 @@ GOLDEN: list[Golden] = [
     # AT Q2: 0.3 x 1 + 0.2 x 0 + 0.3 x 26/33 + 0.2 x 0.8 = 0.3 + 0.23636 + 0.16 = 0.69636; M4 held -> x 1.
     # SV Q2: 0.3 x 0 + 0.2 x 2/3 + 0.3 x 31/52 + 0.2 x 2/3 = 0.13333 + 0.17885 + 0.13333 = 0.44551.
     # AT Q1: 0.3 x 1 + 0.2 x 2/3 + 0.3 x 0.5 + 0.2 x 0.75 = 0.73333.
-    # SV Q1: only id linkability (b5 without id: 0) has data -> reweighted 0 / 0.2 = 0; and M3 not held -> 0.
+    # SV Q1: only id linkability (b5 without id: 0) has data; the three others count 0; and M3 not held -> 0.
     # National Q2: 0.3 x 0.5 + 0.2 x 0.5 + 0.3 x 57/85 + 0.2 x 0.75 = 0.60118 (no central meeting planned -> x 1).
     G("PCI", "2022-Q2", None, None, 0.3 + 0.3 * 26 / 33 + 0.2 * 0.8, province="LA-AT"),
     G("PCI", "2022-Q2", None, None, 0.2 * 2 / 3 + 0.3 * 31 / 52 + 0.2 * 2 / 3, province="LA-SV"),
@@ -361,3 +361,27 @@ def test_a_province_without_social_assistance_recipients_is_zero_not_missing(tmp
     provinces = poor.loc[[("LA-AT", "_T"), ("LA-SV", "_T")]]
     assert poor.loc[("LA", "_T"), "numerator"] == provinces["numerator"].sum()
     assert poor.loc[("LA", "_T"), "denominator"] == pytest.approx(provinces["denominator"].sum())
+
+
+def test_pci_counts_a_missing_component_as_zero_not_as_perfect(tmp_path):
+    # Attapeu sends no referrals for Q2 (f7 removed). Reweighting would lift it to (0.3 + 0.3 x 26/33 + 0.2 x 0.8)
+    # / 0.8 = 0.870 - above its 0.696 with a referral return whose rate is 0. By default the missing component
+    # scores 0 (work not reported counts as not done) and is named.
+    tables = dict(TABLES, referrals=[r for r in TABLES["referrals"] if r["referral_key"] != "f7"])
+    expected_zero = 0.3 * 1 + 0.3 * 26 / 33 + 0.2 * 0.8
+    con = open_version(VERSION, write_warehouse(tmp_path / "wh", tables))
+    compute_all(con, VERSION, load_parameters(write_parameters(tmp_path / "p.toml")))
+    at_q2 = con.execute("SELECT * FROM ind_pci WHERE period = '2022-Q2' AND province = 'LA-AT'").df().iloc[0]
+    assert at_q2["score"] == pytest.approx(expected_zero)
+    assert "no data for referral completion (counted as 0)" in at_q2["reasons"]
+    assert at_q2["components_missing"] == 1 and pd_isna(at_q2["referral_completion"])
+    reweighted = _compute(tmp_path / "reweight", tables, missing_component='"reweight"')
+    pci_r = reweighted[(reweighted["indicator_id"] == "PCI") & (reweighted["breakdown"] == "_T")]
+    assert pci_r.set_index(["period", "province"]).loc[("2022-Q2", "LA-AT"), "value"] == \
+        pytest.approx(expected_zero / 0.8)
+
+
+def test_pci_is_not_computed_for_quarters_before_the_commission_existed(tmp_path):
+    tidy = _compute(tmp_path, commission_established="2022-04-01")
+    assert set(tidy.loc[tidy["indicator_id"] == "PCI", "period"]) == {"2022-Q2"}   # Q1 ended before 1 April
+    assert set(tidy.loc[tidy["indicator_id"] == "PAY_ONTIME", "period"]) >= {"2022-Q1", "2022-Q2"}

@@ -245,14 +245,19 @@ PCI = Indicator(
     sources=("returns_log", "referrals", "mecg_register", "mecg_payments", "cash_transfer", "commission_meetings"),
     numerator_label="Weighted sum of component rates (0-1)", denominator_label=None,
     method_note=(
-        "Per province and quarter, score = condition x sum(weight x rate) over the components reporting "
-        "timeliness (COORD_REPORT_TIMELY, the province's own returns), referral completion (COORD_REFERRAL_DONE), "
-        "on-time payment (PAY_ONTIME) and ID linkability (COORD_ID_LINKABLE), each rate between 0 and 1; weights "
-        "and minimums in parameters [pci]. Condition (0 or 1): every provincial commission meeting planned in the "
-        "quarter was held (1 when none was planned). A component without data is reported as missing, never as 0: "
-        "its weight is shared among the others ('reweight') or the score is withheld ('no_score'). A province is "
-        "flagged when its score or any component is below its minimum. The national row uses national rates and "
-        "the central commission. Rows with breakdown 'component' give each rate and the condition."),
+        "What it counts: for each province and quarter, a score between 0 and 1 = condition x (0.30 x reporting "
+        "timeliness + 0.20 x referral completion + 0.30 x on-time payment + 0.20 x ID linkability); weights and "
+        "minimums are parameters ([pci]). Each rate is the province's own value of COORD_REPORT_TIMELY (its own "
+        "returns), COORD_REFERRAL_DONE, PAY_ONTIME together with PAY_ONTIME_MAF (payments due to the province's "
+        "residents, each programme judged by its own rule) and COORD_ID_LINKABLE. The condition is 1 when every "
+        "provincial commission meeting planned in the quarter was held (1 when none was planned), 0 otherwise. "
+        "As of: each component uses its own source's as-of date. What it leaves out: nothing is left out for "
+        "lack of data - as in Brazil's IGD, rates are measured against what should have been done, so a "
+        "component whose return is missing scores 0 and is named as missing in the reasons (a province cannot "
+        "score higher by reporting less). No score is computed for quarters that ended before the Commission "
+        "existed (December 2021). A province is flagged when its score or any component is below its minimum. "
+        "The national row uses national rates and the central commission; rows with breakdown 'component' give "
+        "each rate and the condition."),
     numerator_sql="-- computed from the component indicators by indicators.pci",
 )
 
