@@ -242,11 +242,15 @@ GOLDEN: list[Golden] = [
     G("COORD_COMPLEMENTARITY", "2022-Q1", 1, 3, 100 / 3, lower=100 / 3, upper=100 * 2 / 3),
     G("COORD_COMPLEMENTARITY", "2022-Q2", 2, 5, 40.0, lower=40.0, upper=80.0),
     G("COORD_COMPLEMENTARITY", "2022-Q2", 1, 2, 50.0, province="LA-SV", lower=50.0, upper=100.0),
-    # --- COORD_ROADMAP, actions due (by the data's date 2022-08-01; A4 dropped, A5 due 2099 excluded):
-    # Q1: A1 on time, A2 late -> 1/2. Q2: A3 not done -> 0/1.
+    # --- COORD_ROADMAP, actions due by the quarter's end and not done before it began, done by its end (A4
+    # dropped, A5 due 2099 excluded; as of 2022-08-01). Q1: A1 done 03-20, A2 due 03-15 not done by 03-31 -> 1/2.
+    # Q2: A2 is a backlog until done (04-10: done in Q2) + A3 due 06-30 not done -> 1/2 (was 0/1 when only the
+    # quarter's own actions counted). Q3 (to 08-01): A3 overdue, still open -> 0/1.
     G("COORD_ROADMAP", "2022-Q1", 1, 2, 50.0),
     G("COORD_ROADMAP", "2022-Q1", 0, 1, 0.0, breakdown="responsible_ministry", breakdown_value="MoLSW"),
-    G("COORD_ROADMAP", "2022-Q2", 0, 1, 0.0),
+    G("COORD_ROADMAP", "2022-Q2", 1, 2, 50.0),
+    G("COORD_ROADMAP", "2022-Q2", 1, 2, 50.0, breakdown="responsible_ministry", breakdown_value="MoLSW"),
+    G("COORD_ROADMAP", "2022-Q3", 0, 1, 0.0),
     # --- COORD_TRAINING: Q1 E1 40 (national event) + E2 30 (AT) = 70; AT 30; Q2 E3 20.
     G("COORD_TRAINING", "2022-Q1", 70, None, 70),
     G("COORD_TRAINING", "2022-Q1", 30, None, 30, province="LA-AT"),

@@ -192,19 +192,36 @@ COORD_COMPLEMENTARITY = Indicator(
 
 COORD_ROADMAP = Indicator(
     id="COORD_ROADMAP",
-    short_name="Roadmap actions on time",
-    long_name="NSPS roadmap actions completed by their due date / actions due",
+    short_name="Roadmap actions done",
+    long_name="NSPS roadmap actions done / actions due by the end of the quarter (overdue actions from earlier "
+              "quarters included until done)",
     area="coordination", unit="percent", polarity="higher_is_better", kind="ratio", frequency="quarterly",
     disaggregations=(), breakdowns=("pillar", "responsible_ministry"), sources=("roadmap_actions",),
     person_based=False,
-    numerator_label="Actions completed on or before their due date", denominator_label="Actions due",
-    method_note=("Actions due in the quarter (by due date, up to the data's as-of date; dropped "
-                 "actions excluded) that were completed on or before their due date. National only."),
+    numerator_label="Actions done by the end of the quarter",
+    denominator_label="Actions due by the end of the quarter and not done before it began",
+    method_note=(
+        "What it counts: for each quarter, the roadmap actions that were due by its end - those due in the "
+        "quarter and those overdue from earlier quarters that were still not done when it began - and, among "
+        "them, those done by the quarter's end. An overdue action stays in every quarter until it is done, so a "
+        "backlog cannot disappear from the figure; an action done late counts as done in the quarter it was "
+        "finished. As of: the roadmap list's own date (the latest completion it records); the current quarter "
+        "is judged up to that date, and an action not yet due by then is not counted. What it leaves out: "
+        "dropped actions. National only, by pillar and responsible ministry."),
     numerator_sql="""
-        SELECT quarter_of(due_date) AS period, NULL AS province, NULL AS district, NULL AS sex, pillar,
-               responsible_ministry,
-               CASE WHEN completed_date <= due_date THEN 1 ELSE 0 END AS numerator, 1 AS denominator
-        FROM roadmap_actions WHERE due_date < getvariable('as_of_date') AND status <> 'dropped'""",
+        WITH actions AS (
+            SELECT * FROM roadmap_actions
+            WHERE status <> 'dropped' AND due_date <= getvariable('as_of_date')),
+        quarters AS (
+            SELECT quarter_of(CAST(d AS DATE)) AS period, CAST(d AS DATE) AS quarter_start,
+                   least(quarter_end(quarter_of(CAST(d AS DATE))), getvariable('as_of_date')) AS judged_on
+            FROM generate_series((SELECT date_trunc('quarter', min(due_date)) FROM actions),
+                                 CAST(getvariable('as_of_date') AS TIMESTAMP), INTERVAL 3 MONTH) AS s(d))
+        SELECT q.period, NULL AS province, NULL AS district, NULL AS sex, a.pillar, a.responsible_ministry,
+               CASE WHEN a.completed_date <= q.judged_on THEN 1 ELSE 0 END AS numerator, 1 AS denominator
+        FROM actions a JOIN quarters q ON a.due_date <= q.judged_on
+             AND (a.due_date >= q.quarter_start OR a.completed_date IS NULL OR a.completed_date >= q.quarter_start)
+        """,
 )
 
 COORD_TRAINING = Indicator(
