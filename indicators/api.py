@@ -65,13 +65,13 @@ def catalogue() -> pd.DataFrame:
 def indicator_values(version: str, root=None, public: bool = False) -> pd.DataFrame:
     """The whole tidy table of DESIGN.md §4 for ``version``.
 
-    ``public=True`` blanks numerator, denominator, value and bounds of small cells (``small_cell`` is True: a
+    ``public=True`` blanks numerator, denominator, value, bounds and pending of small cells (``small_cell`` is True: a
     person count below the parameters' small_cell_threshold), for views shared outside the Secretariat.
     """
     tidy = _computed(version, root)[0].copy()
     if public:
         hidden = tidy["small_cell"].fillna(False).astype(bool)
-        tidy.loc[hidden, ["numerator", "denominator", "value", "lower_bound", "upper_bound"]] = float("nan")
+        tidy.loc[hidden, ["numerator", "denominator", "value", "lower_bound", "upper_bound", "pending"]] = float("nan")
     return tidy
 
 

@@ -15,11 +15,13 @@ import duckdb
 
 from .parameters import PCI_COMPONENTS
 
+# Each component's indicators: its rate is their summed numerators / summed denominators. On-time payment takes
+# every programme paying the province's residents, each judged by its own rule (the grant's 15 days, MAF's own).
 SOURCES = {
-    "reporting_timeliness": "COORD_REPORT_TIMELY",
-    "referral_completion": "COORD_REFERRAL_DONE",
-    "payment_on_time": "PAY_ONTIME",
-    "id_linkability": "COORD_ID_LINKABLE",
+    "reporting_timeliness": ("COORD_REPORT_TIMELY",),
+    "referral_completion": ("COORD_REFERRAL_DONE",),
+    "payment_on_time": ("PAY_ONTIME", "PAY_ONTIME_MAF"),
+    "id_linkability": ("COORD_ID_LINKABLE",),
 }
 LABELS = {"reporting_timeliness": "reporting timeliness", "referral_completion": "referral completion",
           "payment_on_time": "on-time payment", "id_linkability": "ID linkability"}
@@ -28,8 +30,12 @@ LABELS = {"reporting_timeliness": "reporting timeliness", "referral_completion":
 def compute(con: duckdb.DuckDBPyConnection, params: dict) -> None:
     pci = params["pci"]
     weights, minimums = pci["weights"], pci["minimums"]
+    def among(c: str) -> str:
+        return "indicator_id IN (" + ", ".join(f"'{i}'" for i in SOURCES[c]) + ")"
+
     rates = ",\n".join(
-        f"max(value) FILTER (WHERE indicator_id = '{SOURCES[c]}') / 100 AS {c}" for c in PCI_COMPONENTS)
+        f"sum(numerator) FILTER (WHERE {among(c)}) / nullif(sum(denominator) FILTER (WHERE {among(c)}), 0) AS {c}"
+        for c in PCI_COMPONENTS)
     weighted = " + ".join(f"{float(weights[c])!r} * coalesce({c}, 0)" for c in PCI_COMPONENTS)
     weight_with_data = " + ".join(f"CASE WHEN {c} IS NOT NULL THEN {float(weights[c])!r} ELSE 0 END"
                                   for c in PCI_COMPONENTS)
@@ -49,7 +55,7 @@ def compute(con: duckdb.DuckDBPyConnection, params: dict) -> None:
            f"{min_score!r}) END"])
     no_score = "TRUE" if rule == "no_score" else "FALSE"
     established = pci["commission_established"].isoformat()
-    ids = ", ".join(f"'{v}'" for v in SOURCES.values())
+    ids = ", ".join(f"'{i}'" for ids in SOURCES.values() for i in ids)
     con.execute(f"""
         CREATE OR REPLACE TEMP TABLE ind_pci AS
         WITH components AS (
@@ -88,7 +94,7 @@ def compute(con: duckdb.DuckDBPyConnection, params: dict) -> None:
         for c in PCI_COMPONENTS + ("condition_met",))
     con.execute(f"""
         INSERT INTO ind_results
-        SELECT 'PCI', period, province, NULL, '_T', '_T', '_T', NULL, NULL, score, NULL, NULL FROM ind_pci
+        SELECT 'PCI', period, province, NULL, '_T', '_T', '_T', NULL, NULL, score, NULL, NULL, NULL FROM ind_pci
         UNION ALL
-        SELECT 'PCI', period, province, NULL, '_T', 'component', component, NULL, NULL, value, NULL, NULL
+        SELECT 'PCI', period, province, NULL, '_T', 'component', component, NULL, NULL, value, NULL, NULL, NULL
         FROM ({components})""")

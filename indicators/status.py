@@ -104,7 +104,7 @@ rated AS (
                 THEN direction * growth_actual / abs(growth_required) END AS progress_ratio
     FROM required)
 SELECT indicator_id, period, province, district, sex, breakdown, breakdown_value, numerator, denominator, value,
-       lower_bound, upper_bound, unit, baseline_year, baseline_value, target_year, target_value,
+       lower_bound, upper_bound, pending, unit, baseline_year, baseline_value, target_year, target_value,
        status, l.status_label, status_base_period, status_base_value, status_years, growth_actual,
        growth_required, progress_ratio
 FROM (

@@ -136,19 +136,23 @@ GOLDEN: list[Golden] = [
     G("NSPS_FIN_EXEC", "2022", 1000, 2000, 50.0, breakdown="ministry", breakdown_value="MoH"),
     G("NSPS_FIN_EXEC", "2022", 800, 1000, 80.0, breakdown="programme", breakdown_value="MECG"),
     G("NSPS_FIN_EXEC", "2021", 500, 1000, 50.0),
-    # --- PAY_ONTIME (grace 15). Q1 grant payments due: p1 (9 days: on time), p3 (28: late), p5 (early: on
-    # time), p6 (unpaid, grace long past: late) -> 2/4. Q2 grant: p2 (29 late), p4 (unpaid), p7 (4 on time),
-    # p8 (60 late), p10 (0 on time); p9 cancelled excluded -> 2/5; transfer Q2 on time 15+10+20+10 = 55 of 80.
+    # --- PAY_ONTIME (grant ledger only, grace 15). Q1 grant payments due: p1 (9 days: on time), p3 (28: late),
+    # p5 (early: on time), p6 (unpaid, grace long past: late) -> 2/4. Q2: p2 (29 late), p4 (unpaid), p7 (4 on
+    # time), p8 (60 late), p10 (0 on time); p9 cancelled excluded -> 2/5. The MAF transfer is no longer mixed in
+    # (the mixed headline was 57/85 = 67.1% under the grant's name; now 40% and, beside it, MAF 68.75%).
     G("PAY_ONTIME", "2022-Q1", 2, 4, 50.0),
-    G("PAY_ONTIME", "2022-Q2", 57, 85, 100 * 57 / 85),
-    G("PAY_ONTIME", "2022-Q2", 2, 5, 40.0, breakdown="programme", breakdown_value="mecg"),
-    G("PAY_ONTIME", "2022-Q2", 55, 80, 68.75, breakdown="programme", breakdown_value="cash_transfer"),
-    G("PAY_ONTIME", "2022-Q2", 26, 33, 100 * 26 / 33, province="LA-AT"),   # grant p2 p4 p10: 1/3 + transfer 25/30
+    G("PAY_ONTIME", "2022-Q2", 2, 5, 40.0),
+    G("PAY_ONTIME", "2022-Q2", 1, 3, 100 / 3, province="LA-AT"),   # p2 p4 p10
     G("PAY_ONTIME", "2022-Q2", 2, 4, 50.0, breakdown="channel", breakdown_value="wallet"),  # p2 p7 p8 p10
     G("PAY_ONTIME", "2022-Q2", 0, 1, 0.0, breakdown="channel", breakdown_value="cash"),     # p4
     G("PAY_ONTIME", "2022-Q2", 2, 3, 100 * 2 / 3, breakdown="cycle", breakdown_value="1"),  # p7 p8 p10
     G("PAY_ONTIME", "2022-Q2", 1, 3, 100 / 3, province="LA-AT", district="1703"),           # p2 p4 p10
-    G("PAY_ONTIME", "2022-Q2", 37, 55, 100 * 37 / 55, sex="F"),   # grant p2 p4 p7 p8 p10: 2/5 + transfer 35/50
+    G("PAY_ONTIME", "2022-Q2", 2, 5, 40.0, sex="F"),              # p2 p4 p7 p8 p10 are all women's
+    # --- PAY_ONTIME_MAF: the transfer's own reported rate, Q2 on time 15+10+20+10 = 55 of 20+10+30+20 = 80.
+    G("PAY_ONTIME_MAF", "2022-Q2", 55, 80, 68.75),
+    G("PAY_ONTIME_MAF", "2022-Q2", 25, 30, 100 * 25 / 30, province="LA-AT"),
+    G("PAY_ONTIME_MAF", "2022-Q2", 35, 50, 70.0, sex="F"),
+    G("PAY_ONTIME_MAF", "2022-Q2", 20, 30, 100 * 2 / 3, province="LA-SV", district="1306", sex="F"),
     # --- PAY_DELAY_MEDIAN / P90 over paid payments, days late (0 when early). Q1: 0, 9, 28 -> median 9; P90 at
     # position 1 + 0.9 x 2 = 2.8: 9 + 0.8 x (28 - 9) = 24.2. Q2: 0, 4, 29, 60 -> median (4 + 29) / 2 = 16.5; P90 at
     # 1 + 0.9 x 3 = 3.7: 29 + 0.7 x 31 = 50.7. Q2 AT: 0, 29 -> 14.5; P90 0 + 0.9 x 29 = 26.1. Q1 cash: p3 = 28.
@@ -260,7 +264,8 @@ GOLDEN: list[Golden] = [
     G("COORD_TRAINING_WOMEN", "2022-Q1", 22, 70, 100 * 22 / 70),
     G("COORD_TRAINING_WOMEN", "2022-Q1", 12, 30, 40.0, province="LA-AT"),
     G("COORD_TRAINING_WOMEN", "2022-Q2", 8, 20, 40.0),
-    # --- PCI = condition x (0.3 timeliness + 0.2 referrals + 0.3 on-time payment + 0.2 id linkability).
+    # --- PCI = condition x (0.3 timeliness + 0.2 referrals + 0.3 on-time payment + 0.2 id linkability). On-time
+    # payment = grant and MAF payments due to the province, each by its own rule: AT Q2 (1 + 25) / (3 + 30).
     # AT Q2: 0.3 x 1 + 0.2 x 0 + 0.3 x 26/33 + 0.2 x 0.8 = 0.3 + 0.23636 + 0.16 = 0.69636; M4 held -> x 1.
     # SV Q2: 0.3 x 0 + 0.2 x 2/3 + 0.3 x 31/52 + 0.2 x 2/3 = 0.13333 + 0.17885 + 0.13333 = 0.44551.
     # AT Q1: 0.3 x 1 + 0.2 x 2/3 + 0.3 x 0.5 + 0.2 x 0.75 = 0.73333.

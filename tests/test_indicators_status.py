@@ -22,8 +22,8 @@ def assess(rows: list[tuple]) -> dict:
     con = duckdb.connect()
     con.execute("""CREATE TEMP TABLE ind_results (indicator_id VARCHAR, period VARCHAR, province VARCHAR,
                    district VARCHAR, sex VARCHAR, breakdown VARCHAR, breakdown_value VARCHAR, numerator DOUBLE,
-                   denominator DOUBLE, value DOUBLE, lower_bound DOUBLE, upper_bound DOUBLE)""")
-    con.executemany("INSERT INTO ind_results VALUES (?, ?, ?, NULL, '_T', '_T', '_T', NULL, NULL, ?, NULL, NULL)",
+                   denominator DOUBLE, value DOUBLE, lower_bound DOUBLE, upper_bound DOUBLE, pending DOUBLE)""")
+    con.executemany("INSERT INTO ind_results VALUES (?, ?, ?, NULL, '_T', '_T', '_T', NULL, NULL, ?, NULL, NULL, NULL)",
                     rows)
     status.install_metadata(con, all_indicators(), {"targets": TARGETS})
     out = con.execute(status.STATUS_SQL).df()
