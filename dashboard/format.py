@@ -57,6 +57,20 @@ def value_with_unit(value: object, unit: str | None, suppressed: object = False)
     return f"{v:,.{decimals}f} {UNIT_SUFFIX.get(unit or '', unit or '')}".strip()
 
 
+def change_on_previous(trend, unit: str | None) -> tuple[str | None, bool]:
+    """The tile's change since the previous period, as shown, and whether it is no change at all.
+
+    A change that rounds to zero at the shown precision is "no change" (no arrow, no colour): "+0.0" must not read
+    as progress.
+    """
+    if len(trend) < 2 or is_missing(trend[-1]) or is_missing(trend[-2]):
+        return None, False
+    change = float(trend[-1]) - float(trend[-2])
+    if round(change, 1 if unit == "percent" else 0) == 0:
+        return "no change on previous", True
+    return (f"{change:+,.1f} pts" if unit == "percent" else f"{change:+,.0f}") + " on previous", False
+
+
 def bounds_text(lower: object, upper: object, unit: str | None) -> str:
     """'between 41.0% and 47.5%' where overlap leaves a value only bounded."""
     if is_missing(lower) or is_missing(upper):
@@ -67,6 +81,7 @@ def bounds_text(lower: object, upper: object, unit: str | None) -> str:
 # Progress against target (Open SDG / Statistics Canada method): icon and words, never colour alone.
 # Symbols from common text fonts (not emoji), so they show in every browser and in the downloaded tables.
 _STATUS_WORDS = (
+    ("no_target", "○", "No target set"),
     ("achieved", "✔", "Target achieved"),
     ("substantial", "▲", "On track"),
     ("on_track", "▲", "On track"),

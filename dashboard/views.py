@@ -183,7 +183,7 @@ def province_profile(values: pd.DataFrame, catalogue: pd.DataFrame, *, province:
     values = by_sex_where_possible(values, catalogue, sex)
     here = latest(values, province=province, sex=sex, period=period)
     nation = latest(values, province=NATIONAL, sex=sex, period=period)
-    merged = catalogue[["indicator_id", "short_name", "area", "unit", "polarity"]].merge(
+    merged = catalogue[["indicator_id", "short_name", "area", "unit", "polarity", "kind"]].merge(
         here[["indicator_id", "period", "value", "numerator", "denominator", *_flag(here)]], on="indicator_id",
         how="left").merge(
         nation[["indicator_id", "period", "value", *_flag(nation)]].rename(
@@ -193,6 +193,10 @@ def province_profile(values: pd.DataFrame, catalogue: pd.DataFrame, *, province:
     better = merged["difference"].where(merged["polarity"] == "higher_is_better", -merged["difference"])
     merged["compared_with_national"] = better.map(
         lambda d: "no data" if pd.isna(d) else ("▲ better" if d > 1e-9 else ("▼ worse" if d < -1e-9 else "= same")))
+    # A province's total (persons, LAK) is a part of the country's, not a rate: comparing them says nothing.
+    totals = merged["kind"].isin(["count", "amount"])
+    merged.loc[totals, "difference"] = float("nan")
+    merged.loc[totals & merged["value"].notna(), "compared_with_national"] = "not comparable (a total)"
     merged["group"] = merged["area"].map({a: g for g, areas in AREA_GROUPS for a in areas}).fillna("Other")
     return merged
 

@@ -8,7 +8,8 @@ For a series (indicator x place x sex x breakdown) with base value y0 at time t0
   (d = +1 when higher is better, -1 when lower is better)
   target achieved when yi is at or beyond yT in the desired direction; else R >= 0.95 substantial progress / on
   track, 0.60 <= R < 0.95 moderate progress, 0 <= R < 0.60 limited or no progress, R < 0 deterioration.
-  without a target: d x CAGR_o against 1.5% / 0.5% / 0 a year, same levels.
+  without a target: "no target set" - a trend alone is never called progress towards, or away from, a target
+  (growth_actual still shows the trend).
 Zero base or target values are replaced by 0.001 as sdg-build does. Times are period midpoints in years (2021 ->
 2021.5, 2022-Q2 -> 2022.375); the target year's midpoint too. The target is 2025's for periods up to 2025, 2030's
 after. The base: for the national headline row, the parameters' baseline (year and value) when given; for every other
@@ -27,9 +28,9 @@ LABELS = {
     "limited_progress": "Limited or no progress",
     "deterioration": "Deterioration",
     "not_available": "Not enough data to assess",
+    "no_target": "No target set",
 }
 ON_TRACK, MODERATE = 0.95, 0.60               # ratio thresholds with a target
-TREND_ON_TRACK, TREND_MODERATE = 0.015, 0.005  # yearly growth thresholds without a target
 MIN_YEARS = 0.5                                # shortest time from base to current value that is assessed
 
 
@@ -111,18 +112,13 @@ FROM (
     SELECT *,
            CASE WHEN value IS NULL THEN 'not_available'
                 WHEN achieved THEN 'target_achieved'
+                WHEN target_value IS NULL THEN 'no_target'
                 WHEN growth_actual IS NULL THEN 'not_available'
-                WHEN target_value IS NOT NULL THEN
-                    CASE WHEN progress_ratio IS NULL
-                              THEN CASE WHEN direction * growth_actual < 0 THEN 'deterioration'
-                                        ELSE 'limited_progress' END
-                         WHEN progress_ratio >= {ON_TRACK} THEN 'substantial_progress'
-                         WHEN progress_ratio >= {MODERATE} THEN 'moderate_progress'
-                         WHEN progress_ratio >= 0 THEN 'limited_progress'
-                         ELSE 'deterioration' END
-                WHEN direction * growth_actual >= {TREND_ON_TRACK} THEN 'substantial_progress'
-                WHEN direction * growth_actual >= {TREND_MODERATE} THEN 'moderate_progress'
-                WHEN direction * growth_actual >= 0 THEN 'limited_progress'
+                WHEN progress_ratio IS NULL
+                     THEN CASE WHEN direction * growth_actual < 0 THEN 'deterioration' ELSE 'limited_progress' END
+                WHEN progress_ratio >= {ON_TRACK} THEN 'substantial_progress'
+                WHEN progress_ratio >= {MODERATE} THEN 'moderate_progress'
+                WHEN progress_ratio >= 0 THEN 'limited_progress'
                 ELSE 'deterioration' END AS status
     FROM rated) JOIN status_labels l USING (status)
 """

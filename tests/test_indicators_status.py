@@ -78,15 +78,14 @@ def test_other_series_start_from_their_own_first_value():
     assert got[("SI_COV_BENFTS", "2021", "LA-AT")]["status"] == "not_available"  # its own base
 
 
-@pytest.mark.parametrize("current, expected", [
-    (104.04, "substantial_progress"),   # 2% a year >= 1.5%
-    (102.01, "moderate_progress"),      # 1% a year
-    (100.0, "limited_progress"),        # 0
-    (98.01, "deterioration"),           # -1%
-])
-def test_without_a_target_the_trend_is_judged(current, expected):
+@pytest.mark.parametrize("current", [104.04, 100.0, 98.01])
+def test_without_a_target_the_status_says_no_target_set_whatever_the_trend(current):
+    # Before: +2%/year read "substantial progress", -1%/year "deterioration" (moving away from a target that does
+    # not exist). The trend is still given in growth_actual.
     got = assess([("COORD_TRAINING", "2021", "LA", 100.0), ("COORD_TRAINING", "2023", "LA", current)])
-    assert got[("COORD_TRAINING", "2023", "LA")]["status"] == expected
+    row = got[("COORD_TRAINING", "2023", "LA")]
+    assert row["status"] == "no_target" and row["status_label"] == "No target set"
+    assert row["growth_actual"] == pytest.approx((current / 100) ** 0.5 - 1)
 
 
 def test_too_soon_or_no_value_is_not_assessed():

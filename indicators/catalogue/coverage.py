@@ -180,15 +180,20 @@ SI_COV_WKINJRY = Indicator(
 
 SI_COV_PENSN = Indicator(
     id="SI_COV_PENSN",
-    short_name="Effective coverage: older persons",
-    long_name="Proportion of persons above statutory pensionable age (60) receiving an old-age pension "
-              "(SDG 1.3.1)",
+    short_name="Effective coverage: older persons (old-age pensioners of any age / persons 60+)",
+    long_name="Old-age pensioners of social security (of any age: the return gives no ages) as a proportion of "
+              "persons aged 60 and over (SDG 1.3.1 proxy)",
     area="sdg_131", sdg_series="SI_COV_PENSN", unit="percent", polarity="higher_is_better", kind="ratio",
     frequency="quarterly", sources=_SS_SOURCES + ("population",),
-    numerator_label="Old-age pension recipients",
+    numerator_label="Old-age pensioners (any age)",
     denominator_label="Persons aged 60 and over",
-    method_note=("Numerator: social security old-age pensioners at the end of the quarter. Denominator: "
-                 "population aged 60+ (groups 60-64 and 65+) of the quarter's year."),
+    method_note=(
+        "What it counts: social security old-age pensioners at the end of the quarter, as the Lao Social Security "
+        "Organisation's return gives them, over the population aged 60 and over (groups 60-64 and 65+) of the "
+        "quarter's year. The SDG series counts only pensioners above the statutory pensionable age (60); the "
+        "return has no ages, so pensioners who retired early (under 60) are included and the figure can overstate "
+        "coverage of persons 60+. As of: the end of the quarter the return covers. What it leaves out: "
+        "non-contributory old-age benefits (none reported yet); quarters without a social security return."),
     numerator_sql=_social_security("old_age_pensioners"),
     denominator_sql=_population("broad_age(age_group) = '60+'"),
 )
