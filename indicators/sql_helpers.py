@@ -23,7 +23,8 @@ _QUARTERS = "(SELECT unnest([1, 2, 3, 4]) AS q)"
 
 # Computed once per connection rather than in every query that reads them: each needs a pass over the whole ledger
 # and is small (one row per quarter, record or person).
-MATERIALIZED = {"ind_mecg_quarters", "ind_mecg_beneficiary", "ind_mecg_person", "ind_mecg_recipients_q"}
+MATERIALIZED = {"ind_mecg_quarters", "ind_mecg_payment_quarters", "ind_mecg_beneficiary", "ind_mecg_person",
+                "ind_mecg_recipients_q"}
 
 # name -> SQL, created in this order (later views read earlier ones).
 VIEWS: dict[str, str] = {
@@ -46,6 +47,11 @@ VIEWS: dict[str, str] = {
         FROM bounds, generate_series(date_trunc('quarter', first_day), date_trunc('quarter', last_day),
                                      INTERVAL 3 MONTH) AS s(d)
         WHERE first_day IS NOT NULL""",
+    # The grant's quarters from the one its first payment fell due in: before it, "never paid" and "arrears" have
+    # no meaning (no payment was due), so no value - and no baseline - is taken from them.
+    "ind_mecg_payment_quarters": """
+        SELECT * FROM ind_mecg_quarters
+        WHERE quarter_end >= (SELECT min(due_date) FROM mecg_payments WHERE status <> 'cancelled')""",
     # One row per enrolment record; channel follows the register (cash where there is no registered phone).
     "ind_mecg_beneficiary": """
         WITH first_paid AS (

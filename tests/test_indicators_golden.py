@@ -20,7 +20,7 @@ import pytest
 from indicators.engine import compute_all
 from indicators.parameters import load_parameters
 from indicators.warehouse_access import open_version
-from indicators_fixture import TABLES, VERSION, write_parameters, write_warehouse
+from indicators_fixture import TABLES, VERSION, D, write_parameters, write_warehouse
 
 
 @dataclass(frozen=True)
@@ -129,12 +129,18 @@ GOLDEN: list[Golden] = [
     G("NSPS_SW_MEALS", "2022-Q2", 150, 200, 75.0, province="LA-AT"),
     G("NSPS_SW_MEALS", "2022-Q2", 230, 300, 100 * 230 / 300, sex="F"),
     G("NSPS_SW_MEALS", "2022-Q2", 250, 400, 62.5, province="LA-SV", district="1306"),
-    # --- NSPS_FIN_EXEC: 2022 executed 800+500+1000 = 2300 / allocated 3500; MoLSW 1300/1500; MoH 1000/2000;
-    # programme MECG 800/1000 (the line without a programme is only in totals); 2021: 500/1000.
-    G("NSPS_FIN_EXEC", "2022", 2300, 3500, 100 * 2300 / 3500),
-    G("NSPS_FIN_EXEC", "2022", 1300, 1500, 100 * 1300 / 1500, breakdown="ministry", breakdown_value="MoLSW"),
-    G("NSPS_FIN_EXEC", "2022", 1000, 2000, 50.0, breakdown="ministry", breakdown_value="MoH"),
-    G("NSPS_FIN_EXEC", "2022", 800, 1000, 80.0, breakdown="programme", breakdown_value="MECG"),
+    # --- NSPS_FIN_EXEC, year to date: 2022 is reported to 30 June = day 181 of 365, so the allocation it is set
+    # against is 181/365 of the year's. Executed 800+500+1000 = 2300 / (3500 x 181/365 = 1735.6) = 132.5% (the
+    # whole-year ratio 2300/3500 = 65.7% compared half a year's spending with a whole year's money). MoLSW
+    # 1300 / (1500 x 181/365); MoH 1000 / (2000 x 181/365); programme MECG 800 / (1000 x 181/365) (the line without
+    # a programme is only in totals). 2021 has no reporting date: the whole year, 500/1000.
+    G("NSPS_FIN_EXEC", "2022", 2300, 3500 * 181 / 365, 100 * 2300 / (3500 * 181 / 365)),
+    G("NSPS_FIN_EXEC", "2022", 1300, 1500 * 181 / 365, 100 * 1300 / (1500 * 181 / 365), breakdown="ministry",
+      breakdown_value="MoLSW"),
+    G("NSPS_FIN_EXEC", "2022", 1000, 2000 * 181 / 365, 100 * 1000 / (2000 * 181 / 365), breakdown="ministry",
+      breakdown_value="MoH"),
+    G("NSPS_FIN_EXEC", "2022", 800, 1000 * 181 / 365, 100 * 800 / (1000 * 181 / 365), breakdown="programme",
+      breakdown_value="MECG"),
     G("NSPS_FIN_EXEC", "2021", 500, 1000, 50.0),
     # --- PAY_ONTIME (grant ledger only, grace 15). Q1 grant payments due: p1 (9 days: on time), p3 (28: late),
     # p5 (early: on time), p6 (unpaid, grace long past: late) -> 2/4. Q2: p2 (29 late), p4 (unpaid), p7 (4 on
@@ -394,3 +400,20 @@ def test_pci_is_not_computed_for_quarters_before_the_commission_existed(tmp_path
     tidy = _compute(tmp_path, commission_established="2022-04-01")
     assert set(tidy.loc[tidy["indicator_id"] == "PCI", "period"]) == {"2022-Q2"}   # Q1 ended before 1 April
     assert set(tidy.loc[tidy["indicator_id"] == "PAY_ONTIME", "period"]) >= {"2022-Q1", "2022-Q2"}
+
+
+def test_no_value_or_baseline_before_the_first_payment_fell_due(tmp_path):
+    # b1 enrolled in December 2021, before any payment fell due (first due date 1 Feb 2022). "Never paid" in
+    # 2021-Q4 would be 1/1 = 100%, a baseline from before the programme paid anyone that makes any later figure
+    # look like progress. Those quarters have no value; the baseline is the first quarter with a payment due.
+    register = [dict(r, enrolment_date=D("2021-12-01")) if r["beneficiary_key"] == "b1" else r
+                for r in TABLES["mecg_register"]]
+    tidy = _compute(tmp_path, dict(TABLES, mecg_register=register))
+    for indicator_id in ("PAY_NEVER_PAID", "PAY_ARREARS_LAK"):
+        rows = tidy[tidy["indicator_id"] == indicator_id]
+        assert set(rows["period"]) == {"2022-Q1", "2022-Q2"}, indicator_id
+    headline = tidy[(tidy["indicator_id"] == "PAY_NEVER_PAID") & (tidy["province"] == "LA") & (tidy["sex"] == "_T")
+                    & tidy["district"].isna() & (tidy["breakdown"] == "_T")].set_index("period")
+    assert headline.loc["2022-Q2", "status_base_period"] == "2022-Q1"
+    # Enrolment itself started in 2021-Q4: the programme-enrolment indicator does have that quarter.
+    assert "2021-Q4" in set(tidy.loc[tidy["indicator_id"] == "NSPS_SW_MECG", "period"])

@@ -109,7 +109,7 @@ PAY_NEVER_PAID = Indicator(
         SELECT q.period, b.province, b.district, b.sex, b.channel, b.beneficiary_type,
                count(*) FILTER (WHERE b.first_paid_date IS NULL OR b.first_paid_date > q.quarter_end) AS numerator,
                count(*) AS denominator
-        FROM ind_mecg_beneficiary b JOIN ind_mecg_quarters q ON b.enrolment_date <= q.quarter_end
+        FROM ind_mecg_beneficiary b JOIN ind_mecg_payment_quarters q ON b.enrolment_date <= q.quarter_end
         GROUP BY ALL""",
 )
 
@@ -137,7 +137,7 @@ PAY_ARREARS_LAK = Indicator(
         SELECT q.period, c.province, c.district, c.sex, c.channel, c.cycle,
                sum(coalesce(f.amount, 0)) OVER (PARTITION BY c.province, c.district, c.sex, c.channel, c.cycle
                                                 ORDER BY q.period) AS numerator
-        FROM cells c CROSS JOIN ind_mecg_quarters q
+        FROM cells c CROSS JOIN ind_mecg_payment_quarters q
              LEFT JOIN cell_flows f ON f.period = q.period AND f.province = c.province AND f.district = c.district
                   AND f.sex = c.sex AND f.channel = c.channel AND f.cycle = c.cycle""",
 )

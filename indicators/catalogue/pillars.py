@@ -108,19 +108,31 @@ NSPS_SW_MEALS = Indicator(
 
 NSPS_FIN_EXEC = Indicator(
     id="NSPS_FIN_EXEC",
-    short_name="Social protection budget execution",
-    long_name="Social protection spending executed / allocated, by ministry and Chart-of-Accounts line "
-              "(financing)",
+    short_name="Social protection budget execution (year to date)",
+    long_name="Social protection spending executed / allocated for the same part of the fiscal year, by ministry "
+              "and Chart-of-Accounts line (financing)",
     area="financing", unit="percent", polarity="higher_is_better", kind="ratio", frequency="yearly",
     disaggregations=(), breakdowns=("ministry", "coa_code", "programme"),
     person_based=False,
     sources=("sp_spending",),
-    numerator_label="Executed (LAK)", denominator_label="Allocated (LAK)",
-    method_note=("Executed / allocated amounts on the social protection Chart-of-Accounts lines of the fiscal "
-                 "year (MoF return), in total and by ministry, line and programme. National only."),
+    numerator_label="Executed up to the reporting date (LAK)",
+    denominator_label="Allocated for the year x share of the year elapsed by the reporting date (LAK)",
+    method_note=(
+        "What it counts: money spent on the social protection Chart-of-Accounts lines of the fiscal year, up to "
+        "the date the Ministry of Finance's return reports it to ('Expenditure to'), over the part of the year's "
+        "allocation that corresponds to the same part of the year (allocation x days elapsed / days in the "
+        "year). Half a year's spending is thus compared with half a year's allocation, never with the whole "
+        "year's. In total and by ministry, line and programme; national only. As of: the return's 'Expenditure "
+        "to' date (blank = the whole fiscal year). What it leaves out: the allocation is assumed to be spread "
+        "evenly over the year (the return gives no monthly plan), so lines spent in a few large instalments can "
+        "read high or low before the year ends; compare full years for a final judgement."),
     numerator_sql="""
         SELECT CAST(year AS VARCHAR) AS period, NULL AS province, NULL AS district, NULL AS sex, ministry,
-               coa_code, programme, executed_lak AS numerator, allocated_lak AS denominator
+               coa_code, programme, executed_lak AS numerator,
+               allocated_lak * least(1.0, (date_diff('day', make_date(year, 1, 1),
+                                                      coalesce(reported_to, make_date(year, 12, 31))) + 1)
+                                          / (date_diff('day', make_date(year, 1, 1), make_date(year, 12, 31)) + 1))
+                   AS denominator
         FROM sp_spending""",
 )
 
