@@ -57,6 +57,15 @@ def value_with_unit(value: object, unit: str | None, suppressed: object = False)
     return f"{v:,.{decimals}f} {UNIT_SUFFIX.get(unit or '', unit or '')}".strip()
 
 
+def date_text(value: object) -> str:
+    """2022-06-30 (date, timestamp or text) -> '30 June 2022'; missing -> 'no date'."""
+    if is_missing(value) or value is None or str(value).strip() in ("", "NaT"):
+        return "no date"
+    import pandas as pd
+    day = pd.Timestamp(value)
+    return f"{day.day} {day.strftime('%B %Y')}"
+
+
 def change_on_previous(trend, unit: str | None) -> tuple[str | None, bool]:
     """The tile's change since the previous period, as shown, and whether it is no change at all.
 

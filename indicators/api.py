@@ -55,7 +55,8 @@ def catalogue() -> pd.DataFrame:
             "frequency": ind.frequency, "disaggregations": list(ind.disaggregations),
             "breakdowns": list(ind.breakdowns), "sources": list(ind.sources),
             "numerator_label": ind.numerator_label, "denominator_label": ind.denominator_label,
-            "method_note": ind.method_note, "baseline_year": target.get("baseline_year"),
+            "method_note": ind.method_note, "pending_label": ind.pending_label,
+            "baseline_year": target.get("baseline_year"),
             "baseline_value": target.get("baseline_value"), "target_2025": target.get("target_2025"),
             "target_2030": target.get("target_2030"), "illustrative_targets": bool(params["meta"]["illustrative"]),
         })

@@ -19,7 +19,7 @@ from .parameters import load_parameters
 RESULT_COLUMNS = ["indicator_id", "period", "province", "district", "sex", "breakdown", "breakdown_value",
                   "numerator", "denominator", "value", "lower_bound", "upper_bound", "pending"]
 TIDY_COLUMNS = RESULT_COLUMNS + [
-    "unit", "baseline_year", "baseline_value", "target_year", "target_value",
+    "as_of_date", "unit", "baseline_year", "baseline_value", "target_year", "target_value",
     "status", "status_label", "status_base_period", "status_base_value", "status_years", "growth_actual",
     "growth_required", "progress_ratio", "small_cell", "source_files", "data_version"]
 
@@ -186,9 +186,12 @@ def compute_all(con: duckdb.DuckDBPyConnection, version: str, params: dict | Non
         SELECT s.*,
                m.person_based AND (s.numerator < getvariable('small_cell_threshold')
                                    OR s.denominator < getvariable('small_cell_threshold')) AS small_cell,
-               f.source_files, getvariable('data_version') AS data_version
+               f.source_files, getvariable('data_version') AS data_version, a.as_of_date
         FROM ({status.STATUS_SQL}) s JOIN ind_meta m USING (indicator_id)
              LEFT JOIN ind_source_files f USING (indicator_id, period)
+             LEFT JOIN (SELECT s.indicator_id, min(a.as_of_date) AS as_of_date
+                        FROM ind_sources s JOIN ind_source_as_of a USING (source) GROUP BY ALL) a
+                  USING (indicator_id)
         ORDER BY m.position, period, province, district NULLS FIRST, sex, breakdown, breakdown_value""").df()
     return tidy[TIDY_COLUMNS]
 

@@ -66,7 +66,8 @@ def _check(params: dict, path: Path) -> None:
 
     general = _section(params, path, "general")
     expected = {"small_cell_threshold": (0, 1000, True), "payment_grace_days": (0, 365, True),
-                "grievance_standard_days": (1, 3650, True), "severe_disability_prevalence": (0, 1, False),
+                "grievance_standard_days": (1, 3650, True), "referral_standard_days": (1, 3650, True),
+                "severe_disability_prevalence": (0, 1, False),
                 "mecg_pregnant_women_per_birth": (0, 2, False)}
     for key, (low, high, integer) in expected.items():
         if key not in general:

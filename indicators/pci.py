@@ -68,9 +68,11 @@ def compute(con: duckdb.DuckDBPyConnection, params: dict) -> None:
             SELECT period, CASE WHEN level = 'central' THEN 'LA' ELSE province END AS province,
                    count(*) AS meetings_planned, count(*) FILTER (WHERE held) AS meetings_held
             FROM (SELECT meeting_id, any_value(period) AS period, any_value(level) AS level,
-                         any_value(province) AS province, bool_or(held_date IS NOT NULL) AS held
+                         any_value(province) AS province, bool_or(held_date IS NOT NULL) AS held,
+                         min(planned_date) AS planned_date
                   FROM commission_meetings GROUP BY meeting_id)
-            WHERE level = 'central' OR province IS NOT NULL
+            WHERE (level = 'central' OR province IS NOT NULL)
+              AND (held OR planned_date <= getvariable('as_of_commission_meetings'))
             GROUP BY ALL),
         scored AS (
             SELECT c.*, coalesce(m.meetings_planned, 0) AS meetings_planned,

@@ -109,24 +109,32 @@ VIEWS: dict[str, str] = {
 }
 
 
-# The data's "as of" date: the latest event the version records (capped at today, so a mistyped future date cannot
-# move it). "Not yet due" (returns, roadmap actions, unpaid payments, open grievances) is judged against it, so a
-# version gives the same figures whenever it is computed, and old data is not judged by today's calendar.
-AS_OF_SQL = """
-    SELECT least(current_date, coalesce(greatest(
-        (SELECT max(received_date) FROM returns_log), (SELECT max(completed_date) FROM roadmap_actions),
-        (SELECT max(greatest(received_date, resolved_date)) FROM grievances),
-        (SELECT max(paid_date) FROM mecg_payments), (SELECT max(enrolment_date) FROM mecg_register),
-        (SELECT max(completed_date) FROM referrals), (SELECT max(held_date) FROM commission_meetings),
-        (SELECT max(event_date) FROM capacity_building)), current_date))"""
+def install_as_of(con: duckdb.DuckDBPyConnection) -> None:
+    """Each source's own as-of date (its contract's ``as_of`` rule), as variables ``as_of_<source>`` and the table
+    ``ind_source_as_of(source, as_of_date)``. What is due, late or still pending in a source is judged against its
+    own date only, so a late returns log cannot make the payment ledger's unpaid payments look late. Capped at
+    today (a mistyped future date cannot move it); a version gives the same figures whenever it is computed."""
+    from data_pipeline.contracts import all_contracts
+
+    tables = {r[0] for r in con.execute("SELECT table_name FROM information_schema.tables").fetchall()}
+    rows = []
+    for name, contract in all_contracts().items():
+        expression = contract.as_of_sql()
+        as_of = None
+        if expression and name in tables:
+            as_of = con.execute(f"SELECT least(current_date, {expression}) FROM {name}").fetchone()[0]
+        con.execute(f"SET VARIABLE as_of_{name} = CAST(? AS DATE)", [as_of])
+        rows.append((name, as_of))
+    con.execute("CREATE OR REPLACE TEMP TABLE ind_source_as_of (source VARCHAR, as_of_date DATE)")
+    con.executemany("INSERT INTO ind_source_as_of VALUES (?, ?)", rows)
 
 
 def install(con: duckdb.DuckDBPyConnection, params: dict) -> None:
     """Create the parameter variables, macros and helper views on a connection that has the warehouse views."""
-    con.execute(f"SET VARIABLE as_of_date = ({AS_OF_SQL})")
+    install_as_of(con)
     general = params["general"]
-    for name in ("payment_grace_days", "grievance_standard_days", "severe_disability_prevalence",
-                 "mecg_pregnant_women_per_birth"):
+    for name in ("payment_grace_days", "grievance_standard_days", "referral_standard_days",
+                 "severe_disability_prevalence", "mecg_pregnant_women_per_birth"):
         con.execute(f"SET VARIABLE {name} = ?", [general[name]])
     con.execute("CREATE OR REPLACE TEMP TABLE param_poverty_rate (province VARCHAR, poverty_rate DOUBLE)")
     con.executemany("INSERT INTO param_poverty_rate VALUES (?, ?)", list(params["poverty_rate"].items()))

@@ -51,7 +51,8 @@ d.metric(f"Grant paid within {grace_days} days of due date",
          fmt.value_with_unit(ontime["value"] if ontime is not None else None, "percent"),
          delta=f"{fmt.number(pending)} pending (unpaid, still within {grace_days} days)" if pending else None,
          delta_color="off",
-         help=(f"Mother and Early Childhood Grant, {ontime['period']}: payments paid "
+         help=(f"Mother and Early Childhood Grant, {ontime['period']}, as of {fmt.date_text(ontime['as_of_date'])}"
+               f" (the ledger's last payment): payments paid "
                f"within {grace_days} days of their due date / payments due whose {grace_days} days have run out"
                if ontime is not None else None), border=True)
 e.metric("MAF cash transfer paid on time (MAF's own rule)",

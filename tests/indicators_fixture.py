@@ -214,6 +214,8 @@ TABLES: dict[str, list[dict]] = {
              completed_date=None, status="dropped"),
         dict(action_id="A5", pillar="social_welfare", responsible_ministry="MoLSW", due_date=D("2099-12-31"),
              completed_date=None, status="not_started"),
+        dict(action_id="A6", pillar="health_insurance", responsible_ministry="MoH", due_date=D("2022-07-31"),
+             completed_date=D("2022-07-15"), status="completed"),   # done early: the list is as of 15 July
     ],
     "capacity_building": [
         dict(event_id="E1", event_date=D("2022-02-10"), level="national", province=None, participants=40,
@@ -227,7 +229,8 @@ TABLES: dict[str, list[dict]] = {
 
 # Parameters the golden values use (the shipped file's values differ on purpose where noted).
 PARAMETER_OVERRIDES = {
-    "payment_grace_days": "15", "grievance_standard_days": "30", "small_cell_threshold": "5",
+    "payment_grace_days": "15", "grievance_standard_days": "30", "referral_standard_days": "30",
+    "small_cell_threshold": "5",
     "severe_disability_prevalence": "0.02", "mecg_pregnant_women_per_birth": "0.75",
     "LA-AT": "0.2", "LA-SV": "0.1",
 }

@@ -220,13 +220,16 @@ GOLDEN: list[Golden] = [
     G("COORD_REPORT_COMPLETE", "2022-Q2", 5, 6, 100 * 5 / 6),
     G("COORD_REPORT_COMPLETE", "2022-Q2", 1, 1, 100.0, province="LA-SV"),
     G("COORD_REPORT_COMPLETE", "2022-Q2", 2, 3, 100 * 2 / 3, breakdown="sender_type", breakdown_value="ministry"),
-    # --- COORD_REFERRAL_DONE (by referral quarter). Q1: f1, f3 completed of f1 f2 f3 -> 2/3. Q2: f4, f5 of
-    # f4..f7 -> 2/4; SV 2/3; AT 0/1 (f7); health Q2 f4 f5 of f4 f5 f7 -> 2/3; women Q2: f4 of f4 f6 f7 -> 1/3.
+    # --- COORD_REFERRAL_DONE (by referral quarter), as of the referral log's date 2022-06-10 (f6 referred), with
+    # 30 days' standard time. Q1: f1, f3 completed of f1 f2 f3 -> 2/3. Q2: f4, f5 completed, f7 (04-15) open past
+    # its 30 days: not done; f6 (06-10) open but inside its 30 days: pending, not a failure -> 2/3, 1 pending
+    # (was 2/4). SV 2/2 (f6 pending); AT 0/1 (f7); health Q2 f4 f5 of f4 f5 f7 -> 2/3; women Q2 f4 of f4 f7 -> 1/2.
     G("COORD_REFERRAL_DONE", "2022-Q1", 2, 3, 100 * 2 / 3),
-    G("COORD_REFERRAL_DONE", "2022-Q2", 2, 4, 50.0),
+    G("COORD_REFERRAL_DONE", "2022-Q2", 2, 3, 100 * 2 / 3),
+    G("COORD_REFERRAL_DONE", "2022-Q2", 2, 2, 100.0, province="LA-SV"),
     G("COORD_REFERRAL_DONE", "2022-Q2", 0, 1, 0.0, province="LA-AT"),
     G("COORD_REFERRAL_DONE", "2022-Q2", 2, 3, 100 * 2 / 3, breakdown="to_service", breakdown_value="health"),
-    G("COORD_REFERRAL_DONE", "2022-Q2", 1, 3, 100 / 3, sex="F"),
+    G("COORD_REFERRAL_DONE", "2022-Q2", 1, 2, 50.0, sex="F"),
     # --- COORD_COUNTER_REFERRAL: of completed, feedback back. Q1: f1 yes, f3 no -> 1/2. Q2: f4, f5 -> 2/2.
     G("COORD_COUNTER_REFERRAL", "2022-Q1", 1, 2, 50.0),
     G("COORD_COUNTER_REFERRAL", "2022-Q2", 2, 2, 100.0),
@@ -253,9 +256,10 @@ GOLDEN: list[Golden] = [
     G("COORD_COMPLEMENTARITY", "2022-Q2", 2, 5, 40.0, lower=40.0, upper=80.0),
     G("COORD_COMPLEMENTARITY", "2022-Q2", 1, 2, 50.0, province="LA-SV", lower=50.0, upper=100.0),
     # --- COORD_ROADMAP, actions due by the quarter's end and not done before it began, done by its end (A4
-    # dropped, A5 due 2099 excluded; as of 2022-08-01). Q1: A1 done 03-20, A2 due 03-15 not done by 03-31 -> 1/2.
-    # Q2: A2 is a backlog until done (04-10: done in Q2) + A3 due 06-30 not done -> 1/2 (was 0/1 when only the
-    # quarter's own actions counted). Q3 (to 08-01): A3 overdue, still open -> 0/1.
+    # dropped, A5 due 2099 excluded). The roadmap list is as of its last completion, 2022-07-15 (A6).
+    # Q1: A1 done 03-20, A2 due 03-15 not done by 03-31 -> 1/2. Q2: A2 is a backlog until done (04-10: done in
+    # Q2) + A3 due 06-30 not done -> 1/2 (was 0/1 when only the quarter's own actions counted). Q3, to 07-15:
+    # A3 overdue and still open; A6 is due 07-31, after the list's date, so not yet due -> 0/1.
     G("COORD_ROADMAP", "2022-Q1", 1, 2, 50.0),
     G("COORD_ROADMAP", "2022-Q1", 0, 1, 0.0, breakdown="responsible_ministry", breakdown_value="MoLSW"),
     G("COORD_ROADMAP", "2022-Q2", 1, 2, 50.0),
@@ -273,15 +277,15 @@ GOLDEN: list[Golden] = [
     # --- PCI = condition x (0.3 timeliness + 0.2 referrals + 0.3 on-time payment + 0.2 id linkability). On-time
     # payment = grant and MAF payments due to the province, each by its own rule: AT Q2 (1 + 25) / (3 + 30).
     # AT Q2: 0.3 x 1 + 0.2 x 0 + 0.3 x 26/33 + 0.2 x 0.8 = 0.3 + 0.23636 + 0.16 = 0.69636; M4 held -> x 1.
-    # SV Q2: 0.3 x 0 + 0.2 x 2/3 + 0.3 x 31/52 + 0.2 x 2/3 = 0.13333 + 0.17885 + 0.13333 = 0.44551.
+    # SV Q2: 0.3 x 0 + 0.2 x 2/2 (f6 pending) + 0.3 x 31/52 + 0.2 x 2/3 = 0.2 + 0.17885 + 0.13333 = 0.51218.
     # AT Q1: 0.3 x 1 + 0.2 x 2/3 + 0.3 x 0.5 + 0.2 x 0.75 = 0.73333.
     # SV Q1: only id linkability (b5 without id: 0) has data; the three others count 0; and M3 not held -> 0.
-    # National Q2: 0.3 x 0.5 + 0.2 x 0.5 + 0.3 x 57/85 + 0.2 x 0.75 = 0.60118 (no central meeting planned -> x 1).
+    # National Q2: 0.3 x 0.5 + 0.2 x 2/3 + 0.3 x 57/85 + 0.2 x 0.75 = 0.63451 (no central meeting planned -> x 1).
     G("PCI", "2022-Q2", None, None, 0.3 + 0.3 * 26 / 33 + 0.2 * 0.8, province="LA-AT"),
-    G("PCI", "2022-Q2", None, None, 0.2 * 2 / 3 + 0.3 * 31 / 52 + 0.2 * 2 / 3, province="LA-SV"),
+    G("PCI", "2022-Q2", None, None, 0.2 * 1 + 0.3 * 31 / 52 + 0.2 * 2 / 3, province="LA-SV"),
     G("PCI", "2022-Q1", None, None, 0.3 + 0.2 * 2 / 3 + 0.3 * 0.5 + 0.2 * 0.75, province="LA-AT"),
     G("PCI", "2022-Q1", None, None, 0.0, province="LA-SV"),
-    G("PCI", "2022-Q2", None, None, 0.3 * 0.5 + 0.2 * 0.5 + 0.3 * 57 / 85 + 0.2 * 0.75),
+    G("PCI", "2022-Q2", None, None, 0.3 * 0.5 + 0.2 * 2 / 3 + 0.3 * 57 / 85 + 0.2 * 0.75),
     G("PCI", "2022-Q2", None, None, 26 / 33, province="LA-AT", breakdown="component",
       breakdown_value="payment_on_time"),
     G("PCI", "2022-Q1", None, None, 0.0, province="LA-SV", breakdown="component", breakdown_value="condition_met"),
@@ -417,3 +421,38 @@ def test_no_value_or_baseline_before_the_first_payment_fell_due(tmp_path):
     assert headline.loc["2022-Q2", "status_base_period"] == "2022-Q1"
     # Enrolment itself started in 2021-Q4: the programme-enrolment indicator does have that quarter.
     assert "2021-Q4" in set(tidy.loc[tidy["indicator_id"] == "NSPS_SW_MECG", "period"])
+
+
+def test_each_source_is_judged_on_its_own_as_of_date_and_pending_cases_are_shown_as_pending(tmp_path):
+    # p11 (b6, due 06-20, unpaid): the ledger is as of 06-30 (last payment), so its 15 days' grace (to 07-05) have
+    # not run out: pending. g5 (received 04-20, open): the grievance log is as of 05-05, inside its 30 days:
+    # pending. Judged against the latest date anywhere (the returns log's 08-01) both would have been failures.
+    payments = TABLES["mecg_payments"] + [dict(payment_key="p11", beneficiary_key="b6", cycle=2,
+                                               due_date=D("2022-06-20"), paid_date=None, amount_due=300_000.0,
+                                               amount_paid=None, channel="wallet", status="pending")]
+    grievances = TABLES["grievances"] + [dict(grievance_key="g5", programme="mecg", province="LA-SV",
+                                              district="1306", sex="F", category="payment",
+                                              received_date=D("2022-04-20"), resolved_date=None)]
+    tidy = _compute(tmp_path, dict(TABLES, mecg_payments=payments, grievances=grievances))
+    national = tidy[(tidy["province"] == "LA") & (tidy["sex"] == "_T") & tidy["district"].isna()
+                    & (tidy["breakdown"] == "_T")].set_index(["indicator_id", "period"])
+    ontime = national.loc[("PAY_ONTIME", "2022-Q2")]
+    assert (ontime["numerator"], ontime["denominator"], ontime["pending"]) == (2, 5, 1)   # still 2 of 5
+    grievance = national.loc[("COORD_GRIEVANCE_TIMELY", "2022-Q2")]
+    assert (grievance["numerator"], grievance["denominator"], grievance["pending"]) == (1, 1, 1)
+    assert str(ontime["as_of_date"])[:10] == "2022-06-30"
+    assert str(grievance["as_of_date"])[:10] == "2022-05-05"
+    assert str(national.loc[("COORD_REPORT_TIMELY", "2022-Q2"), "as_of_date"])[:10] == "2022-08-01"
+    sv = tidy[(tidy["indicator_id"] == "PAY_ONTIME") & (tidy["period"] == "2022-Q2") & (tidy["province"] == "LA-SV")
+              & (tidy["sex"] == "_T") & tidy["district"].isna() & (tidy["breakdown"] == "_T")].iloc[0]
+    assert sv["pending"] == 1 and sv["denominator"] == 2       # p7 on time, p8 late; p11 pending
+
+
+def test_each_source_declares_its_as_of_rule():
+    from data_pipeline.contracts import all_contracts
+    contracts = all_contracts()
+    # Declared where the source is declared: the end of the period covered, or the last date the source holds.
+    assert contracts["mecg_payments"].as_of == ("paid_date",)
+    assert contracts["grievances"].as_of == ("received_date", "resolved_date")
+    assert contracts["cash_transfer"].as_of == "period_end"
+    assert contracts["hi_membership_link"].as_of_sql() is None     # a snapshot without dates

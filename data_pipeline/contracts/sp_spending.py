@@ -31,6 +31,8 @@ CONTRACTS = (
                    nullable=True),
         ),
         key=("year", "ministry", "coa_code"),
+        # As of the date spending is reported to; without one, the end of the fiscal year.
+        as_of=("reported_to",),
         period_column="year",
         checks=(
             Check("execution_plausible", "executed_lak > 1.5 * allocated_lak", "executed_lak",

@@ -7,7 +7,7 @@ from .base import Indicator
 _MEETINGS = """
     SELECT meeting_id, any_value(period) AS period, any_value(level) AS level,
            CASE WHEN any_value(level) = 'central' THEN NULL ELSE any_value(province) END AS province,
-           bool_or(held_date IS NOT NULL) AS held
+           bool_or(held_date IS NOT NULL) AS held, min(planned_date) AS planned_date
     FROM commission_meetings GROUP BY meeting_id"""
 
 COORD_MEETINGS = Indicator(
@@ -17,13 +17,16 @@ COORD_MEETINGS = Indicator(
     area="coordination", unit="percent", polarity="higher_is_better", kind="ratio", frequency="quarterly",
     disaggregations=("province",), breakdowns=("level",), sources=("commission_meetings",), person_based=False,
     numerator_label="Meetings held", denominator_label="Meetings planned in the yearly plan",
-    method_note=("Meetings planned in the quarter (by planned date) that were held (a held date is given), at any "
-                 "date. Central meetings count in the national total and under level 'central'; provincial "
-                 "meetings in their province."),
+    method_note=(
+        "What it counts: meetings planned in the quarter (by planned date) and, of them, those held (a held date "
+        "is given, at any date). As of: the meeting record's own date (the last meeting held it records); a "
+        "meeting planned after that date is not yet due and is not counted. Central meetings count in the "
+        "national total and under level 'central'; provincial meetings in their province. What it leaves out: "
+        "meetings outside the yearly plan."),
     numerator_sql=f"""
         SELECT period, province, NULL AS district, NULL AS sex, level, CAST(held AS INTEGER) AS numerator,
                1 AS denominator
-        FROM ({_MEETINGS})""",
+        FROM ({_MEETINGS}) WHERE held OR planned_date <= getvariable('as_of_commission_meetings')""",
 )
 
 _ATTENDANCE = """
@@ -64,10 +67,10 @@ COORD_ATTENDANCE_LEVEL = Indicator(
         FROM ({_ATTENDANCE}) WHERE present""",
 )
 
-# Expected returns, as of the data's date: one not yet due and not yet received is not counted.
+# Expected returns, as of the returns log's own date: one not yet due and not yet received is not counted.
 _RETURNS = """
     SELECT period, province, sender_type, sender, source, due_date, received_date
-    FROM returns_log WHERE received_date IS NOT NULL OR due_date < getvariable('as_of_date')"""
+    FROM returns_log WHERE received_date IS NOT NULL OR due_date < getvariable('as_of_returns_log')"""
 
 COORD_REPORT_TIMELY = Indicator(
     id="COORD_REPORT_TIMELY",
@@ -77,9 +80,13 @@ COORD_REPORT_TIMELY = Indicator(
     disaggregations=("province",), breakdowns=("sender_type", "sender", "source"), sources=("returns_log",),
     person_based=False,
     numerator_label="Returns received on or before the due date", denominator_label="Returns expected",
-    method_note=("From the returns log, for each quarter reported on: returns received on or before their due date "
-                 "/ returns expected (a return not yet due and not received is not counted). Ministries' returns "
-                 "without a province count in the national total; breakdowns by sender and by source."),
+    method_note=(
+        "What it counts: for each quarter reported on, the data returns expected (one per source and sender, as "
+        "the Secretariat's returns log lists them) and, of them, those received on or before their due date. As "
+        "of: the returns log's own date (the last receipt it records); a return not yet due on that date and not "
+        "received is not counted yet, one past its due date and not received counts as not on time. Ministries' "
+        "returns (no province) count in the national total only; breakdowns by sender and by source. What it "
+        "leaves out: returns the log does not list."),
     numerator_sql=f"""
         SELECT period, province, NULL AS district, NULL AS sex, sender_type, sender, source,
                CASE WHEN received_date <= due_date THEN 1 ELSE 0 END AS numerator, 1 AS denominator
@@ -94,7 +101,11 @@ COORD_REPORT_COMPLETE = Indicator(
     disaggregations=("province",), breakdowns=("sender_type", "sender", "source"), sources=("returns_log",),
     person_based=False,
     numerator_label="Returns received (at any date)", denominator_label="Returns expected",
-    method_note="As the timeliness rate, but counting every return received, late or not.",
+    method_note=(
+        "What it counts: for each quarter reported on, the data returns expected and, of them, those received at "
+        "any date up to the returns log's as-of date (late ones included). As of: the returns log's own date (the "
+        "last receipt it records); a return not yet due then is not counted. What it leaves out: returns the log "
+        "does not list; ministries' returns count in the national total only."),
     numerator_sql=f"""
         SELECT period, province, NULL AS district, NULL AS sex, sender_type, sender, source,
                CASE WHEN received_date IS NOT NULL THEN 1 ELSE 0 END AS numerator, 1 AS denominator
@@ -106,15 +117,26 @@ _ALL = ("province", "district", "sex")
 COORD_REFERRAL_DONE = Indicator(
     id="COORD_REFERRAL_DONE",
     short_name="Referrals completed",
-    long_name="Referrals completed (service received) / referrals made",
+    long_name="Referrals completed (service received) / referrals made whose standard time has run out or that "
+              "are completed",
     area="coordination", unit="percent", polarity="higher_is_better", kind="ratio", frequency="quarterly",
     disaggregations=_ALL, breakdowns=("to_service", "from_programme"), sources=("referrals",),
-    numerator_label="Referrals completed", denominator_label="Referrals made in the quarter",
-    method_note="Referrals made in the quarter (by referral date) whose service was received (a completion date).",
+    numerator_label="Referrals completed", denominator_label="Referrals made in the quarter, not pending",
+    method_note=(
+        "What it counts: referrals made in the quarter (by referral date) whose service was received (a "
+        "completion date), out of those referrals. As of: the referral log's own date (the last referral or "
+        "completion it records); a referral not completed by then but still within referral_standard_days "
+        "(a parameter, 30 days) of being made is pending - not a failure - and is counted apart. What it leaves "
+        "out: pending referrals (shown as pending)."),
+    pending_label="Not completed, still within the standard time",
     numerator_sql="""
         SELECT period, province, district, sex, to_service, from_programme,
-               CASE WHEN completed_date IS NOT NULL THEN 1 ELSE 0 END AS numerator, 1 AS denominator
-        FROM referrals""",
+               CASE WHEN completed_date IS NOT NULL THEN 1 ELSE 0 END AS numerator,
+               CASE WHEN pending THEN 0 ELSE 1 END AS denominator, CAST(pending AS INTEGER) AS pending
+        FROM (SELECT *, completed_date IS NULL AND referred_date
+                            + CAST(getvariable('referral_standard_days') AS INTEGER) >= getvariable('as_of_referrals')
+                            AS pending
+              FROM referrals)""",
 )
 
 COORD_COUNTER_REFERRAL = Indicator(
@@ -134,21 +156,28 @@ COORD_COUNTER_REFERRAL = Indicator(
 COORD_GRIEVANCE_TIMELY = Indicator(
     id="COORD_GRIEVANCE_TIMELY",
     short_name="Grievances resolved in time",
-    long_name="Grievances resolved within the standard time / grievances received",
+    long_name="Grievances resolved within the standard time / grievances whose standard time has run out",
     area="coordination", unit="percent", polarity="higher_is_better", kind="ratio", frequency="quarterly",
     disaggregations=_ALL, breakdowns=("programme", "category"), sources=("grievances",),
-    numerator_label="Resolved within grievance_standard_days", denominator_label="Grievances received",
-    method_note=("Grievances received in the quarter, resolved within grievance_standard_days (parameter) of "
-                 "receipt. A grievance still open whose standard time has not yet run out (as of the day the "
-                 "indicators are computed) is not counted yet. District and sex where recorded."),
+    numerator_label="Resolved within grievance_standard_days",
+    denominator_label="Grievances received in the quarter, not pending",
+    method_note=(
+        "What it counts: grievances received in the quarter that were resolved within grievance_standard_days "
+        "(a parameter, 30 days) of receipt, out of those whose standard time has run out (or that are resolved). "
+        "As of: the grievance log's own date (the last receipt or resolution it records); a grievance still open "
+        "but inside its standard time on that date is pending - not late - and is counted apart. A grievance "
+        "with no recorded sex is counted under 'sex not recorded', so women + men + not recorded = total. What "
+        "it leaves out: pending grievances (shown as pending); districts where none is recorded."),
+    pending_label="Open, still within the standard time",
     numerator_sql="""
         SELECT period, province, district, coalesce(sex, '_U') AS sex, programme, category,
                CASE WHEN date_diff('day', received_date, resolved_date)
                          <= getvariable('grievance_standard_days') THEN 1 ELSE 0 END AS numerator,
-               1 AS denominator
-        FROM grievances
-        WHERE resolved_date IS NOT NULL
-           OR received_date + CAST(getvariable('grievance_standard_days') AS INTEGER) < getvariable('as_of_date')""",
+               CASE WHEN pending THEN 0 ELSE 1 END AS denominator, CAST(pending AS INTEGER) AS pending
+        FROM (SELECT *, resolved_date IS NULL AND received_date
+                            + CAST(getvariable('grievance_standard_days') AS INTEGER) >= getvariable('as_of_grievances')
+                            AS pending
+              FROM grievances)""",
 )
 
 COORD_ID_LINKABLE = Indicator(
@@ -211,12 +240,13 @@ COORD_ROADMAP = Indicator(
     numerator_sql="""
         WITH actions AS (
             SELECT * FROM roadmap_actions
-            WHERE status <> 'dropped' AND due_date <= getvariable('as_of_date')),
+            WHERE status <> 'dropped' AND due_date <= getvariable('as_of_roadmap_actions')),
         quarters AS (
             SELECT quarter_of(CAST(d AS DATE)) AS period, CAST(d AS DATE) AS quarter_start,
-                   least(quarter_end(quarter_of(CAST(d AS DATE))), getvariable('as_of_date')) AS judged_on
+                   least(quarter_end(quarter_of(CAST(d AS DATE))), getvariable('as_of_roadmap_actions'))
+                       AS judged_on
             FROM generate_series((SELECT date_trunc('quarter', min(due_date)) FROM actions),
-                                 CAST(getvariable('as_of_date') AS TIMESTAMP), INTERVAL 3 MONTH) AS s(d))
+                                 CAST(getvariable('as_of_roadmap_actions') AS TIMESTAMP), INTERVAL 3 MONTH) AS s(d))
         SELECT q.period, NULL AS province, NULL AS district, NULL AS sex, a.pillar, a.responsible_ministry,
                CASE WHEN a.completed_date <= q.judged_on THEN 1 ELSE 0 END AS numerator, 1 AS denominator
         FROM actions a JOIN quarters q ON a.due_date <= q.judged_on

@@ -33,8 +33,8 @@ PAY_ONTIME = Indicator(
                CASE WHEN pending THEN 0 ELSE 1 END AS denominator,
                CASE WHEN pending THEN 1 ELSE 0 END AS pending
         FROM (SELECT *, paid_date IS NULL AND due_date + CAST(getvariable('payment_grace_days') AS INTEGER)
-                            >= getvariable('as_of_date') AS pending
-              FROM ind_mecg_payment WHERE status <> 'cancelled' AND due_date <= getvariable('as_of_date'))""",
+                            >= getvariable('as_of_mecg_payments') AS pending
+              FROM ind_mecg_payment WHERE status <> 'cancelled' AND due_date <= getvariable('as_of_mecg_payments'))""",
 )
 
 PAY_ONTIME_MAF = Indicator(
