@@ -159,16 +159,19 @@ GOLDEN: list[Golden] = [
     G("PAY_ONTIME_MAF", "2022-Q2", 25, 30, 100 * 25 / 30, province="LA-AT"),
     G("PAY_ONTIME_MAF", "2022-Q2", 35, 50, 70.0, sex="F"),
     G("PAY_ONTIME_MAF", "2022-Q2", 20, 30, 100 * 2 / 3, province="LA-SV", district="1306", sex="F"),
-    # --- PAY_DELAY_MEDIAN / P90 over paid payments, days late (0 when early). Q1: 0, 9, 28 -> median 9; P90 at
-    # position 1 + 0.9 x 2 = 2.8: 9 + 0.8 x (28 - 9) = 24.2. Q2: 0, 4, 29, 60 -> median (4 + 29) / 2 = 16.5; P90 at
-    # 1 + 0.9 x 3 = 3.7: 29 + 0.7 x 31 = 50.7. Q2 AT: 0, 29 -> 14.5; P90 0 + 0.9 x 29 = 26.1. Q1 cash: p3 = 28.
-    G("PAY_DELAY_MEDIAN", "2022-Q1", 3, None, 9.0),
-    G("PAY_DELAY_MEDIAN", "2022-Q2", 4, None, 16.5),
-    G("PAY_DELAY_MEDIAN", "2022-Q2", 2, None, 14.5, province="LA-AT"),
-    G("PAY_DELAY_MEDIAN", "2022-Q1", 1, None, 28.0, breakdown="channel", breakdown_value="cash"),
-    G("PAY_DELAY_P90", "2022-Q1", 3, None, 24.2),
-    G("PAY_DELAY_P90", "2022-Q2", 4, None, 50.7),
-    G("PAY_DELAY_P90", "2022-Q2", 2, None, 26.1, province="LA-AT"),
+    # --- PAY_DELAY_MEDIAN / P90 over all payments due by the ledger's date (2022-06-30), days late (0 when early);
+    # an unpaid one counts as late as that date. Q1: p5 0, p1 9, p3 28, p6 unpaid since 03-01: 121 -> median
+    # (9 + 28) / 2 = 18.5 (was 9 over paid ones only); P90 at 1 + 0.9 x 3 = 3.7: 28 + 0.7 x 93 = 93.1 (was 24.2).
+    # Q2: p10 0, p7 4, p2 29, p8 60, p4 unpaid since 04-01: 90 (p9 cancelled) -> median 29 (was 16.5); P90 at
+    # 1 + 0.9 x 4 = 4.6: 60 + 0.6 x 30 = 78 (was 50.7). Q2 AT: p10 0, p2 29, p4 90 -> 29; P90 at 2.8: 29 + 0.8 x 61
+    # = 77.8. Q1 cash: p3 28, p6 121 -> 74.5.
+    G("PAY_DELAY_MEDIAN", "2022-Q1", 4, None, 18.5),
+    G("PAY_DELAY_MEDIAN", "2022-Q2", 5, None, 29.0),
+    G("PAY_DELAY_MEDIAN", "2022-Q2", 3, None, 29.0, province="LA-AT"),
+    G("PAY_DELAY_MEDIAN", "2022-Q1", 2, None, 74.5, breakdown="channel", breakdown_value="cash"),
+    G("PAY_DELAY_P90", "2022-Q1", 4, None, 93.1),
+    G("PAY_DELAY_P90", "2022-Q2", 5, None, 78.0),
+    G("PAY_DELAY_P90", "2022-Q2", 3, None, 77.8, province="LA-AT"),
     # --- PAY_NEVER_PAID at each quarter's end. Q1 (03-31): enrolled b1..b5; unpaid by then b4, b5 (first paid
     # 04-05) -> 2/5. Q2 (06-30): 8 enrolled, unpaid b4, b7 -> 2/8. AT Q2: b4 of 5. Channel from the register
     # (cash = no phone: b2 b4 b7): cash Q2 2/3. Children Q2: b4 b7 of b2 b3 b4 b5 b7 -> 2/5.

@@ -57,39 +57,51 @@ PAY_ONTIME_MAF = Indicator(
         FROM cash_transfer""",
 )
 
-_DAYS_LATE = "greatest(0, date_diff('day', due_date, paid_date))"
+# Days late of every payment due by the ledger's as-of date: a paid one by its paid date, an unpaid one "at least"
+# up to the as-of date (so the figure cannot improve while unpaid payments pile up). Cancelled payments are out.
+_DAYS_LATE_ALL_DUE = """
+        SELECT period, province, district, sex, channel, cycle,
+               greatest(0, date_diff('day', due_date, coalesce(paid_date, getvariable('as_of_mecg_payments'))))
+                   AS observation
+        FROM ind_mecg_payment
+        WHERE status <> 'cancelled' AND due_date <= getvariable('as_of_mecg_payments')"""
+
+_DELAY_NOTE = (
+    "What it counts: every grant payment that fell due in the quarter (by due date), paid or not. Days late = "
+    "paid date - due date for a payment made (0 when paid early or on the day); for a payment still unpaid, the "
+    "days from its due date to the ledger's as-of date - it is at least that late, and the figure keeps rising "
+    "while it stays unpaid, so a backlog of unpaid payments cannot make delays look shorter. As of: the payment "
+    "ledger's own date (the last payment it records); payments falling due after it are not counted. What it "
+    "leaves out: cancelled payments. The numerator column holds the number of payments due it is computed from. ")
 
 PAY_DELAY_MEDIAN = Indicator(
     id="PAY_DELAY_MEDIAN",
-    short_name="Median payment delay",
-    long_name="Median days late among payments made (0 when paid early or on the due date)",
+    short_name="Median payment delay, all payments due",
+    long_name="Median days late among all grant payments due, unpaid ones counted as late as the as-of date "
+              "(0 when paid early or on the due date)",
     area="delivery", unit="days", polarity="lower_is_better", kind="statistic", frequency="quarterly",
     disaggregations=_ALL, breakdowns=("channel", "cycle"), sources=_LEDGER,
     statistic="quantile_cont(observation, 0.5)",
-    numerator_label="Payments made (observations)", denominator_label=None,
-    method_note=(
-        "Among grant payments made (status paid), days late = paid date - due date, 0 when paid early or on the "
-        "day; the median over the payments due in the quarter (linear interpolation between the two middle "
-        "values). The numerator column holds the number of payments it is computed from."),
-    numerator_sql=f"""
-        SELECT period, province, district, sex, channel, cycle, {_DAYS_LATE} AS observation
-        FROM ind_mecg_payment WHERE paid_date IS NOT NULL""",
+    numerator_label="Payments due (observations)", denominator_label=None,
+    method_note=_DELAY_NOTE + (
+        "The median: half the payments due were made at most this late (linear interpolation between the two "
+        "middle values). When the median falls among unpaid payments it is a lower bound."),
+    numerator_sql=_DAYS_LATE_ALL_DUE,
 )
 
 PAY_DELAY_P90 = Indicator(
     id="PAY_DELAY_P90",
-    short_name="Payment delay, 90th percentile",
-    long_name="90th percentile of days late among payments made (0 when paid early or on the due date)",
+    short_name="Payment delay, 90th percentile, all payments due",
+    long_name="90th percentile of days late among all grant payments due, unpaid ones counted as late as the "
+              "as-of date (0 when paid early or on the due date)",
     area="delivery", unit="days", polarity="lower_is_better", kind="statistic", frequency="quarterly",
     disaggregations=_ALL, breakdowns=("channel", "cycle"), sources=_LEDGER,
     statistic="quantile_cont(observation, 0.9)",
-    numerator_label="Payments made (observations)", denominator_label=None,
-    method_note=(
-        "As the median delay, but the 90th percentile (linear interpolation: position 1 + 0.9 x (n - 1) in the "
-        "sorted days late): nine payments in ten were made at most this late."),
-    numerator_sql=f"""
-        SELECT period, province, district, sex, channel, cycle, {_DAYS_LATE} AS observation
-        FROM ind_mecg_payment WHERE paid_date IS NOT NULL""",
+    numerator_label="Payments due (observations)", denominator_label=None,
+    method_note=_DELAY_NOTE + (
+        "The 90th percentile (linear interpolation: position 1 + 0.9 x (n - 1) in the sorted days late): nine "
+        "payments in ten were made at most this late, or are at least this late and still unpaid."),
+    numerator_sql=_DAYS_LATE_ALL_DUE,
 )
 
 PAY_NEVER_PAID = Indicator(
