@@ -71,11 +71,6 @@ VIEWS: dict[str, str] = {
                arg_max(sex, enrolment_date) AS sex, arg_max(beneficiary_type, enrolment_date) AS beneficiary_type,
                max(national_id_key) AS national_id_key, min(first_paid_date) AS first_paid_date
         FROM ind_mecg_beneficiary GROUP BY person_key""",
-    # Grant recipients at each quarter's end: persons paid at least once by then.
-    "ind_mecg_recipients_q": """
-        SELECT q.period, p.province, p.district, p.sex, p.beneficiary_type, count(*) AS recipients
-        FROM ind_mecg_person p JOIN ind_mecg_quarters q ON p.first_paid_date <= q.quarter_end
-        GROUP BY ALL""",
     # Each payment with the beneficiary's place and sex; paid_date only counts when the status says paid.
     "ind_mecg_payment": """
         SELECT p.period, b.province, b.district, b.sex, p.channel, CAST(p.cycle AS VARCHAR) AS cycle, p.due_date,
@@ -83,6 +78,14 @@ VIEWS: dict[str, str] = {
                p.amount_due, coalesce(p.amount_paid, 0) AS amount_paid, p.status, b.person_key,
                b.beneficiary_type
         FROM mecg_payments p JOIN ind_mecg_beneficiary b USING (beneficiary_key)""",
+    # Grant recipients in each quarter: persons paid in it (SDG 1.3.1 counts persons *receiving* a benefit), so a
+    # child who has left the grant at age one, or a person whose payments stopped, is no longer counted.
+    "ind_mecg_recipients_q": """
+        SELECT quarter_of(pay.paid_date) AS period, p.province, p.district, p.sex, p.beneficiary_type,
+               count(DISTINCT pay.person_key) AS recipients
+        FROM ind_mecg_payment pay JOIN ind_mecg_person p USING (person_key)
+        WHERE pay.paid_date IS NOT NULL
+        GROUP BY ALL""",
     # Social assistance recipients (grant recipients + MAF cash transfer beneficiaries) by quarter, province, sex.
     "ind_social_assistance_q": """
         WITH mecg AS (SELECT period, province, sex, sum(recipients) AS mecg FROM ind_mecg_recipients_q GROUP BY ALL),

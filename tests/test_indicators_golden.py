@@ -45,24 +45,29 @@ class Golden:
 
 G = Golden
 GOLDEN: list[Golden] = [
-    # --- SI_COV_BENFTS, 2022-Q2 (Q1 has no social security return, so no value). Components per province x sex:
-    # AT F: contributors 30+20=50, pensioners 5+5=10, maternity 2, unemployment 1, disability 1, grant recipients 2
-    #   (n1, n2), cash transfer 20 -> sum 86, largest 50, population 600.
-    # AT M: 60, 5, 0, 2, 2, grant 1 (b3), transfer 10 -> 80, largest 60, pop 550.
+    # --- SI_COV_BENFTS, 2022-Q2 (Q1 has no social security return, so no value). Grant recipients are persons
+    # paid in the quarter: Q2 n1 (b1 04-30 / b8 05-01: one person, placed at b8, AT F), b5 (SV F), n6 (SV F);
+    # n2 and b3 were paid in Q1 only and no longer count (they did when "ever paid" was the rule).
+    # Components per province x sex:
+    # AT F: contributors 30+20=50, pensioners 5+5=10, maternity 2, unemployment 1, disability 1, grant recipients 1
+    #   (n1), cash transfer 20 -> sum 85 (was 86), largest 50, population 600.
+    # AT M: 60, 5, 0, 2, 2, grant 0 (b3 not paid in Q2), transfer 10 -> 79 (was 80), largest 60, pop 550.
     # SV F: 40, 10, 4, 2, 1, grant 2 (b5, n6 paid 06-30), transfer 30 -> 89, largest 40, pop 1100.
     # SV M: 60, 10, 0, 3, 3, grant 0, transfer 20 -> 96, largest 60, pop 1000.
-    # National: 86+80+89+96 = 351 / 3250 = 10.8%; lower (50+60+40+60)/3250 = 210/3250; upper = value.
-    G("SI_COV_BENFTS", "2022-Q2", 351, 3250, 10.8, lower=100 * 210 / 3250, upper=10.8),
-    G("SI_COV_BENFTS", "2022-Q2", 166, 1150, 100 * 166 / 1150, province="LA-AT", lower=100 * 110 / 1150,
-      upper=100 * 166 / 1150),
-    G("SI_COV_BENFTS", "2022-Q2", 175, 1700, 100 * 175 / 1700, sex="F", lower=100 * 90 / 1700,
-      upper=100 * 175 / 1700),
+    # National: 85+79+89+96 = 349 / 3250; lower (50+60+40+60)/3250 = 210/3250; upper = value.
+    G("SI_COV_BENFTS", "2022-Q2", 349, 3250, 100 * 349 / 3250, lower=100 * 210 / 3250, upper=100 * 349 / 3250),
+    G("SI_COV_BENFTS", "2022-Q2", 164, 1150, 100 * 164 / 1150, province="LA-AT", lower=100 * 110 / 1150,
+      upper=100 * 164 / 1150),
+    G("SI_COV_BENFTS", "2022-Q2", 174, 1700, 100 * 174 / 1700, sex="F", lower=100 * 90 / 1700,
+      upper=100 * 174 / 1700),
     G("SI_COV_BENFTS", "2022-Q2", 96, 1000, 9.6, province="LA-SV", sex="M", lower=6.0, upper=9.6),
-    # --- SI_COV_CHLD: grant children paid by the quarter's end / children 0-14.
-    # Q1: n2 (AT F), b3 (AT M) = 2 / 1800. Q2: + b5 (SV F) = 3 / 1800. AT Q2: 2 / 600.
+    # --- SI_COV_CHLD: grant children paid in the quarter / children 0-14.
+    # Q1: n2 (AT F), b3 (AT M) = 2 / 1800. Q2: only b5 (SV F) was paid -> 1 / 1800 (was 3 when everyone ever paid
+    # stayed counted); AT Q2: 0 / 600, a true zero.
     G("SI_COV_CHLD", "2022-Q1", 2, 1800, 100 * 2 / 1800),
-    G("SI_COV_CHLD", "2022-Q2", 3, 1800, 100 * 3 / 1800),
-    G("SI_COV_CHLD", "2022-Q2", 2, 600, 100 * 2 / 600, province="LA-AT"),
+    G("SI_COV_CHLD", "2022-Q2", 1, 1800, 100 * 1 / 1800),
+    G("SI_COV_CHLD", "2022-Q2", 0, 600, 0.0, province="LA-AT"),
+    G("SI_COV_CHLD", "2022-Q1", 2, 600, 100 * 2 / 600, province="LA-AT"),
     G("SI_COV_CHLD", "2022-Q2", 1, 600, 100 / 600, province="LA-SV", sex="F"),
     # Zero is a value: Savannakhet has children but no grant child paid in Q1 -> 0 of 1200 is 0%, not "no data",
     # so the national 2/1800 is the sum of AT 2/600 and SV 0/1200. Likewise SV boys in Q2 (b7 never paid).
@@ -87,16 +92,17 @@ GOLDEN: list[Golden] = [
     # --- SI_COV_PENSN, Q2: pensioners 10+5+10+10 = 35 / persons 60+ 100+50+100+100 = 350.
     G("SI_COV_PENSN", "2022-Q2", 35, 350, 10.0),
     G("SI_COV_PENSN", "2022-Q2", 5, 50, 10.0, province="LA-AT", sex="M"),
-    # --- SI_COV_VULN, Q2: recipients = grant + transfer: AT F 2+20, AT M 1+10, SV F 2+30, SV M 0+20 = 85.
+    # --- SI_COV_VULN, Q2: recipients = grant recipients paid in Q2 + transfer: AT F 1+20, AT M 0+10, SV F 2+30,
+    # SV M 0+20 = 83 (was 85 with n2 and b3 still counted).
     # Vulnerable = children + (15-59 - contributors) + (60+ - pensioners): AT F 300+150+90 = 540, AT M 300+140+45
     # = 485, SV F 600+360+90 = 1050, SV M 600+240+90 = 930 -> 3005. Lower: 20+10+30+20 = 80.
-    G("SI_COV_VULN", "2022-Q2", 85, 3005, 100 * 85 / 3005, lower=100 * 80 / 3005, upper=100 * 85 / 3005),
-    G("SI_COV_VULN", "2022-Q2", 33, 1025, 100 * 33 / 1025, province="LA-AT", lower=100 * 30 / 1025,
-      upper=100 * 33 / 1025),
-    # --- SI_COV_POOR, Q2: same 85 recipients / poor = AT 1150 x 0.2 = 230 + SV 2100 x 0.1 = 210 -> 440.
-    G("SI_COV_POOR", "2022-Q2", 85, 440, 100 * 85 / 440, lower=100 * 80 / 440, upper=100 * 85 / 440),
-    G("SI_COV_POOR", "2022-Q2", 22, 120, 100 * 22 / 120, province="LA-AT", sex="F", lower=100 * 20 / 120,
-      upper=100 * 22 / 120),
+    G("SI_COV_VULN", "2022-Q2", 83, 3005, 100 * 83 / 3005, lower=100 * 80 / 3005, upper=100 * 83 / 3005),
+    G("SI_COV_VULN", "2022-Q2", 31, 1025, 100 * 31 / 1025, province="LA-AT", lower=100 * 30 / 1025,
+      upper=100 * 31 / 1025),
+    # --- SI_COV_POOR, Q2: same 83 recipients / poor = AT 1150 x 0.2 = 230 + SV 2100 x 0.1 = 210 -> 440.
+    G("SI_COV_POOR", "2022-Q2", 83, 440, 100 * 83 / 440, lower=100 * 80 / 440, upper=100 * 83 / 440),
+    G("SI_COV_POOR", "2022-Q2", 21, 120, 100 * 21 / 120, province="LA-AT", sex="F", lower=100 * 20 / 120,
+      upper=100 * 21 / 120),
     # --- NSPS_HI_COV, Q2: members 100+50+90+20+200+100 = 560 / 3250. By scheme: over the whole population
     # (HEF 100+90 = 190 / 3250); by age group: over that group (0-14: 190 / 1800; 60+: 20 / 350).
     G("NSPS_HI_COV", "2022-Q2", 560, 3250, 100 * 560 / 3250),
