@@ -36,6 +36,10 @@ def test_entry_is_complete(indicator: Indicator):
     assert indicator.short_name and indicator.long_name and indicator.numerator_label
     assert indicator.area in AREAS
     assert len(indicator.method_note) > 60
+    # A Commission member can follow it: what the figure counts, the date it is "as of", what it leaves out.
+    for part in ("What it counts", "As of:", "What it leaves out"):
+        assert part in indicator.method_note, f"{indicator.id}: method note lacks {part!r}"
+    assert indicator.pending_label is None or "pending" in indicator.method_note
     assert indicator.sources and set(indicator.sources) <= set(all_contracts()), indicator.sources
     if indicator.kind == "ratio":
         assert indicator.denominator_label

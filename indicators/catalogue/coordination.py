@@ -41,7 +41,10 @@ COORD_ATTENDANCE = Indicator(
     area="coordination", unit="percent", polarity="higher_is_better", kind="ratio", frequency="quarterly",
     disaggregations=("province",), breakdowns=("level",), sources=("commission_meetings",), person_based=False,
     numerator_label="Member institutions present", denominator_label="Member institutions expected",
-    method_note="At meetings held in the quarter: member institutions marked present / member institutions expected.",
+    method_note=(
+        "What it counts: at the Commission meetings held in the quarter, the member institutions marked present "
+        "over the member institutions expected. As of: the meeting record's own date (the last meeting held). "
+        "What it leaves out: meetings not held (see COORD_MEETINGS)."),
     numerator_sql=f"""
         SELECT period, province, NULL AS district, NULL AS sex, level, CAST(present AS INTEGER) AS numerator,
                1 AS denominator
@@ -57,9 +60,12 @@ COORD_ATTENDANCE_LEVEL = Indicator(
     disaggregations=("province", "sex"), breakdowns=("level",), sources=("commission_meetings",),
     person_based=False,
     numerator_label="Present at the designated level", denominator_label="Member institutions present",
-    method_note=("Of the member institutions present at meetings held in the quarter, those represented at the "
-                 "designated level (minister ... director, governor, vice-governor) rather than by a 'delegate'. "
-                 "By sex of the person attending, where recorded."),
+    method_note=(
+        "What it counts: of the member institutions present at meetings held in the quarter, those represented "
+        "at the designated level (minister ... director, governor, vice-governor) rather than by a 'delegate'; "
+        "by sex of the person attending, where recorded. As of: the meeting record's own date (the last meeting "
+        "held). What it leaves out: absent members; the sex breakdown leaves out attendees whose sex is not "
+        "recorded (they count in the total)."),
     numerator_sql=f"""
         SELECT period, province, NULL AS district, sex, level,
                CASE WHEN coalesce(representative_level, 'delegate') <> 'delegate' THEN 1 ELSE 0 END AS numerator,
@@ -146,7 +152,11 @@ COORD_COUNTER_REFERRAL = Indicator(
     area="coordination", unit="percent", polarity="higher_is_better", kind="ratio", frequency="quarterly",
     disaggregations=_ALL, breakdowns=("to_service", "from_programme"), sources=("referrals",),
     numerator_label="Completed referrals with feedback returned", denominator_label="Completed referrals",
-    method_note="Referrals made in the quarter and completed, of which the service sent feedback back.",
+    method_note=(
+        "What it counts: referrals made in the quarter and completed, and among them those whose service sent "
+        "feedback back (counter-referral). As of: the referral log's own date (the last referral or completion "
+        "it records). What it leaves out: referrals not completed; the log records whether feedback came back, "
+        "not when, so feedback still on its way counts as not returned."),
     numerator_sql="""
         SELECT period, province, district, sex, to_service, from_programme,
                CASE WHEN feedback_returned THEN 1 ELSE 0 END AS numerator, 1 AS denominator
@@ -187,8 +197,11 @@ COORD_ID_LINKABLE = Indicator(
     area="coordination", unit="percent", polarity="higher_is_better", kind="ratio", frequency="quarterly",
     disaggregations=_ALL, breakdowns=("beneficiary_type",), sources=("mecg_register", "mecg_payments"),
     numerator_label="Enrolled with a national id", denominator_label="Enrolled by the end of the quarter",
-    method_note=("Grant register records enrolled by the end of the quarter that carry a national id (kept only "
-                 "as a keyed hash, which is what lets registries be linked)."),
+    method_note=(
+        "What it counts: grant register records enrolled by the end of the quarter that carry a national id (kept "
+        "only as a keyed hash, which is what lets registries be linked), over the records enrolled. As of: the "
+        "end of the quarter (the register carries no date of its own). What it leaves out: other programmes' "
+        "registers (not person-level yet)."),
     numerator_sql="""
         SELECT q.period, b.province, b.district, b.sex, b.beneficiary_type,
                count(b.national_id_key) AS numerator, count(*) AS denominator
@@ -205,9 +218,12 @@ COORD_COMPLEMENTARITY = Indicator(
     sources=("mecg_register", "mecg_payments", "hi_membership_link"),
     numerator_label="Recipients found among health insurance members", denominator_label="Grant recipients",
     method_note=(
-        "Grant recipients (persons paid at least once by the end of the quarter) whose keyed national id is in "
-        "the health insurance membership list. Recipients without a national id cannot be matched and count as "
-        "not insured in the value; upper_bound counts them as insured, lower_bound equals the value."),
+        "What it counts: grant recipients (persons paid at least once by the end of the quarter) whose keyed "
+        "national id is in the health insurance membership list, over those recipients. Recipients without a "
+        "national id cannot be matched and count as not insured in the value; upper_bound counts them as "
+        "insured, lower_bound equals the value. As of: the end of the quarter, up to the payment ledger's own "
+        "date; the membership list carries no date (it is taken as current). What it leaves out: recipients "
+        "who cannot be linked (see the bounds)."),
     numerator_sql="""
         WITH hi AS (SELECT DISTINCT national_id_key FROM hi_membership_link)
         SELECT q.period, p.province, p.district, p.sex, p.beneficiary_type,
@@ -261,8 +277,12 @@ COORD_TRAINING = Indicator(
     area="coordination", unit="persons", polarity="higher_is_better", kind="count", frequency="quarterly",
     disaggregations=("province",), breakdowns=("level",), sources=("capacity_building",), person_based=False,
     numerator_label="Participants", denominator_label=None,
-    method_note=("Participants in the events held in the quarter; national events (no province) count in the "
-                 "national total only."),
+    method_note=(
+        "What it counts: participants in the capacity-building events held in the quarter; national events (no "
+        "province) count in the national total only. A total of persons: a province's count is part of the "
+        "country's and is not compared with it. As of: the end of the quarter the Secretariat's record covers. "
+        "What it leaves out: training not reported to the Secretariat. No target is set, so no progress status "
+        "is given."),
     numerator_sql="""
         SELECT period, province, NULL AS district, NULL AS sex, level, participants AS numerator
         FROM capacity_building""",
@@ -275,7 +295,10 @@ COORD_TRAINING_WOMEN = Indicator(
     area="coordination", unit="percent", polarity="higher_is_better", kind="ratio", frequency="quarterly",
     disaggregations=("province",), breakdowns=("level",), sources=("capacity_building",), person_based=False,
     numerator_label="Women participants", denominator_label="Participants",
-    method_note="Women participants / participants, events held in the quarter.",
+    method_note=(
+        "What it counts: women participants over all participants in the capacity-building events held in the "
+        "quarter. As of: the end of the quarter the Secretariat's record covers. What it leaves out: training "
+        "not reported to the Secretariat."),
     numerator_sql="""
         SELECT period, province, NULL AS district, NULL AS sex, level, women_participants AS numerator,
                participants AS denominator

@@ -114,9 +114,12 @@ PAY_NEVER_PAID = Indicator(
     numerator_label="Enrolled by the end of the quarter with no payment by then",
     denominator_label="Enrolled by the end of the quarter",
     method_note=(
-        "At the end of each quarter (from the first enrolment to the last enrolment or payment seen): register "
-        "records enrolled by then, and among them those with no payment paid by then. Channel is the register's: "
-        "wallet when the beneficiary has a registered phone, cash otherwise."),
+        "What it counts: at the end of each quarter, the grant's register records enrolled by then and, among "
+        "them, those who had received no payment by then (the source report's headline: 1,186 of 2,596 never "
+        "paid by 30 June 2022, so 1,410 paid). Channel is the register's: wallet when the beneficiary has a "
+        "registered phone, cash otherwise. As of: the end of the quarter, up to the payment ledger's own date "
+        "(its last payment). What it leaves out: quarters before the first payment fell due (15 October 2021 in "
+        "the pilot) - before it nobody could have been paid, so no value and no baseline is taken from them."),
     numerator_sql="""
         SELECT q.period, b.province, b.district, b.sex, b.channel, b.beneficiary_type,
                count(*) FILTER (WHERE b.first_paid_date IS NULL OR b.first_paid_date > q.quarter_end) AS numerator,
@@ -133,9 +136,12 @@ PAY_ARREARS_LAK = Indicator(
     disaggregations=_ALL, breakdowns=("channel", "cycle"), sources=_LEDGER, person_based=False,
     numerator_label="Amount due by the end of the quarter and not paid by then (LAK)", denominator_label=None,
     method_note=(
-        "At the end of each quarter: the sum of amounts due by then (cancelled payments excluded) minus what was "
-        "paid on them by then. A partial payment leaves its remainder in arrears. Computed from quarterly flows "
-        "(+ amount due in the quarter it falls due, - amount paid in the quarter it is paid) added up over time."),
+        "What it counts: at the end of each quarter, the grant amounts due by then minus what was paid on them "
+        "by then; a partial payment leaves its remainder in arrears. Computed from quarterly flows (+ amount due "
+        "in the quarter it falls due, - amount paid in the quarter it is paid) added up over time. A total in "
+        "LAK: a province's arrears are part of the country's and are not compared with them. As of: the end of "
+        "the quarter, up to the payment ledger's own date. What it leaves out: cancelled payments; quarters "
+        "before the first payment fell due. No target is set, so no progress status is given."),
     numerator_sql="""
         WITH flows AS (
             SELECT quarter_of(due_date) AS period, province, district, sex, channel, cycle, amount_due AS amount
@@ -163,12 +169,15 @@ PAY_FIRST_LAG = Indicator(
     statistic="quantile_cont(observation, 0.5)",
     numerator_label="Beneficiaries first paid in the quarter (observations)", denominator_label=None,
     method_note=(
-        "For each register record paid at least once: days from enrolment to the first payment; the median over "
-        "the records whose first payment fell in the quarter. Channel is that of the first payment."),
+        "What it counts: for each register record paid at least once, the days from enrolment to its first "
+        "payment; the median over the records whose first payment fell in the quarter. Channel is that of the "
+        "first payment. As of: the payment ledger's own date (its last payment). What it leaves out: records "
+        "never paid - they have no first payment yet (see PAY_NEVER_PAID, which counts them)."),
     numerator_sql="""
         SELECT quarter_of(first_paid_date) AS period, province, district, sex, first_channel AS channel,
                date_diff('day', enrolment_date, first_paid_date) AS observation
         FROM ind_mecg_beneficiary WHERE first_paid_date IS NOT NULL""",
 )
 
-INDICATORS = (PAY_ONTIME, PAY_ONTIME_MAF, PAY_DELAY_MEDIAN, PAY_DELAY_P90, PAY_NEVER_PAID, PAY_ARREARS_LAK, PAY_FIRST_LAG)
+INDICATORS = (PAY_ONTIME, PAY_ONTIME_MAF, PAY_DELAY_MEDIAN, PAY_DELAY_P90, PAY_NEVER_PAID, PAY_ARREARS_LAK,
+              PAY_FIRST_LAG)

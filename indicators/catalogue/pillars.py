@@ -13,9 +13,11 @@ NSPS_HI_COV = Indicator(
     numerator_label="Health insurance members at the end of the quarter",
     denominator_label="Population (of the same age group when broken down by age)",
     method_note=(
-        "Members of National Health Insurance at the end of the quarter / mid-year population of the quarter's "
-        "year. By scheme, each scheme's members are shown against the whole population (shares add up to the "
-        "total); by age group (0-14, 15-59, 60+), against the population of that group."),
+        "What it counts: members of National Health Insurance at the end of the quarter, over the mid-year "
+        "population of the quarter's year. By scheme, each scheme's members are shown against the whole "
+        "population (shares add up to the total); by age group (0-14, 15-59, 60+), against the population of "
+        "that group. As of: the end of the quarter the health insurance return covers. What it leaves out: "
+        "private insurance; quarters without a health insurance return."),
     numerator_sql="""
         SELECT period, province, NULL AS district, sex, scheme, age_group, members AS numerator
         FROM health_insurance""",
@@ -33,8 +35,11 @@ NSPS_SS_CONTRIB = Indicator(
     sources=("social_security", "labour_force"), breakdowns=("scheme",),
     numerator_label="Active contributors in the quarter",
     denominator_label="Employed persons",
-    method_note=("Members who contributed in the quarter (private and public sector schemes) / employed persons of "
-                 "the quarter's year. By scheme, each scheme's contributors over all employed persons."),
+    method_note=(
+        "What it counts: members who contributed to social security in the quarter (private and public sector "
+        "schemes), over the employed persons of the quarter's year. By scheme, each scheme's contributors over all "
+        "employed persons. As of: the end of the quarter the social security return covers. What it leaves out: "
+        "members who did not contribute in the quarter; quarters without a social security return."),
     numerator_sql="""
         SELECT period, province, NULL AS district, sex, scheme, active_contributors AS numerator
         FROM social_security""",
@@ -52,8 +57,10 @@ NSPS_SS_PERSONS = Indicator(
     sources=("social_security", "population"), breakdowns=("scheme",),
     numerator_label="Insured persons including dependants",
     denominator_label="Population",
-    method_note=("Insured persons including dependants at the end of the quarter / population of the quarter's "
-                 "year. By scheme, over the whole population."),
+    method_note=(
+        "What it counts: insured persons including dependants at the end of the quarter, over the population of "
+        "the quarter's year. By scheme, over the whole population. As of: the end of the quarter the social "
+        "security return covers. What it leaves out: quarters without a social security return."),
     numerator_sql="""
         SELECT period, province, NULL AS district, sex, scheme, insured_persons AS numerator
         FROM social_security""",
@@ -74,10 +81,13 @@ NSPS_SW_MECG = Indicator(
     numerator_label="Beneficiaries enrolled by the end of the quarter",
     denominator_label="Eligible: children under 12 months (yearly births) + pregnant women (births x 0.75)",
     method_note=(
-        "Numerator: register records enrolled by the end of the quarter (the register has no exit date, so "
-        "records that have since exited stay counted). Denominator, in the districts with at least one enrolment: "
-        "children under 12 months = live births of the quarter's year (by sex); pregnant women = births x "
-        "mecg_pregnant_women_per_birth (parameter; 9 of 12 months), counted as women. Needs births by district."),
+        "What it counts: the grant's register records enrolled by the end of the quarter (ever enrolled: the "
+        "register has no exit date, so records that have since exited - children past their first birthday - "
+        "stay counted; for persons receiving the grant now see SI_COV_CHLD and PAY_NEVER_PAID), over the "
+        "eligible persons in the districts with at least one enrolment: children under 12 months = live births "
+        "of the quarter's year (by sex); pregnant women = births x mecg_pregnant_women_per_birth (parameter; 9 "
+        "of 12 months), counted as women. As of: the end of the quarter (the register carries no date of its "
+        "own). What it leaves out: districts the grant does not cover; districts without births data."),
     numerator_sql="""
         SELECT q.period, b.province, b.district, b.sex, b.beneficiary_type, count(*) AS numerator
         FROM ind_mecg_beneficiary b JOIN ind_mecg_quarters q ON b.enrolment_date <= q.quarter_end
@@ -99,7 +109,10 @@ NSPS_SW_MEALS = Indicator(
     area="social_welfare", unit="percent", polarity="higher_is_better", kind="ratio", frequency="quarterly",
     disaggregations=("province", "district", "sex"), sources=("school_meals",),
     numerator_label="Pupils receiving school meals", denominator_label="Pupils enrolled in target districts",
-    method_note="Both counts from the MoES return for the quarter, summed over target districts.",
+    method_note=(
+        "What it counts: pupils receiving school meals over pupils enrolled, both from the MoES return for the "
+        "quarter, summed over the target districts. As of: the end of the quarter the return covers. What it "
+        "leaves out: districts outside the school-meal programme; quarters without a MoES return."),
     numerator_sql="""
         SELECT period, province, district, sex, pupils_receiving_meals AS numerator,
                pupils_enrolled AS denominator
