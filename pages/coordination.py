@@ -96,8 +96,8 @@ with left:
         days = data.parameters(v)["general"]["grievance_standard_days"]
         pending = 0 if fmt.is_missing(resolved["pending"]) else resolved["pending"]
         st.caption(f"{resolved['period']}, as of {fmt.date_text(resolved['as_of_date'])} (the grievance log's "
-                   f"date): {fmt.number(pending)} grievances still open within their {days} days are pending — "
-                   "not counted as late.")
+                   f"date): {fmt.number(pending)} grievances received in the last {days} days are pending — not "
+                   "judged yet, so an open one is not counted as late.")
 with right:
     pci = data.supporting(v, "pci")
     if f.period:

@@ -49,7 +49,7 @@ d, e, g, h = st.columns(4)
 pending = ontime["pending"] if ontime is not None and not fmt.is_missing(ontime["pending"]) else 0
 d.metric(f"Grant paid within {grace_days} days of due date",
          fmt.value_with_unit(ontime["value"] if ontime is not None else None, "percent"),
-         delta=f"{fmt.number(pending)} pending (unpaid, still within {grace_days} days)" if pending else None,
+         delta=f"{fmt.number(pending)} pending (still within {grace_days} days)" if pending else None,
          delta_color="off",
          help=(f"Mother and Early Childhood Grant, {ontime['period']}, as of {fmt.date_text(ontime['as_of_date'])}"
                f" (the ledger's last payment): payments paid "

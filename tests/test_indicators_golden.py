@@ -434,11 +434,15 @@ def test_no_value_or_baseline_before_the_first_payment_fell_due(tmp_path):
 
 def test_each_source_is_judged_on_its_own_as_of_date_and_pending_cases_are_shown_as_pending(tmp_path):
     # p11 (b6, due 06-20, unpaid): the ledger is as of 06-30 (last payment), so its 15 days' grace (to 07-05) have
-    # not run out: pending. g5 (received 04-20, open): the grievance log is as of 05-05, inside its 30 days:
-    # pending. Judged against the latest date anywhere (the returns log's 08-01) both would have been failures.
-    payments = TABLES["mecg_payments"] + [dict(payment_key="p11", beneficiary_key="b6", cycle=2,
-                                               due_date=D("2022-06-20"), paid_date=None, amount_due=300_000.0,
-                                               amount_paid=None, channel="wallet", status="pending")]
+    # not run out: pending. p12 (b5, due 06-25, paid 06-26) is in the same unjudged batch: pending too, so a fresh
+    # batch does not count only its quickest payments. g5 (received 04-20, open): the grievance log is as of
+    # 05-05, inside its 30 days: pending. Judged against the latest date anywhere (the returns log's 08-01) p11
+    # and g5 would have been failures.
+    payments = TABLES["mecg_payments"] + [
+        dict(payment_key="p11", beneficiary_key="b6", cycle=2, due_date=D("2022-06-20"), paid_date=None,
+             amount_due=300_000.0, amount_paid=None, channel="wallet", status="pending"),
+        dict(payment_key="p12", beneficiary_key="b5", cycle=2, due_date=D("2022-06-25"), paid_date=D("2022-06-26"),
+             amount_due=300_000.0, amount_paid=300_000.0, channel="wallet", status="paid")]
     grievances = TABLES["grievances"] + [dict(grievance_key="g5", programme="mecg", province="LA-SV",
                                               district="1306", sex="F", category="payment",
                                               received_date=D("2022-04-20"), resolved_date=None)]
@@ -446,7 +450,9 @@ def test_each_source_is_judged_on_its_own_as_of_date_and_pending_cases_are_shown
     national = tidy[(tidy["province"] == "LA") & (tidy["sex"] == "_T") & tidy["district"].isna()
                     & (tidy["breakdown"] == "_T")].set_index(["indicator_id", "period"])
     ontime = national.loc[("PAY_ONTIME", "2022-Q2")]
-    assert (ontime["numerator"], ontime["denominator"], ontime["pending"]) == (2, 5, 1)   # still 2 of 5
+    assert (ontime["numerator"], ontime["denominator"], ontime["pending"]) == (2, 5, 2)   # still 2 of 5
+    delay = national.loc[("PAY_DELAY_MEDIAN", "2022-Q2")]      # p11, p12 not judged yet: 0, 4, 29, 60, 90
+    assert (delay["numerator"], delay["value"]) == (5, 29.0)
     grievance = national.loc[("COORD_GRIEVANCE_TIMELY", "2022-Q2")]
     assert (grievance["numerator"], grievance["denominator"], grievance["pending"]) == (1, 1, 1)
     assert str(ontime["as_of_date"])[:10] == "2022-06-30"
@@ -454,7 +460,7 @@ def test_each_source_is_judged_on_its_own_as_of_date_and_pending_cases_are_shown
     assert str(national.loc[("COORD_REPORT_TIMELY", "2022-Q2"), "as_of_date"])[:10] == "2022-08-01"
     sv = tidy[(tidy["indicator_id"] == "PAY_ONTIME") & (tidy["period"] == "2022-Q2") & (tidy["province"] == "LA-SV")
               & (tidy["sex"] == "_T") & tidy["district"].isna() & (tidy["breakdown"] == "_T")].iloc[0]
-    assert sv["pending"] == 1 and sv["denominator"] == 2       # p7 on time, p8 late; p11 pending
+    assert sv["pending"] == 2 and sv["denominator"] == 2       # p7 on time, p8 late; p11, p12 pending
 
 
 def test_each_source_declares_its_as_of_rule():

@@ -48,7 +48,7 @@ def test_indicator_page_says_as_of_when_and_shows_pending_cases_as_pending(dashb
     # The grievance log holds data to 30 June 2022: that is the figure's date, not the returns log's 14 August.
     assert "as of 30 June 2022" in text
     assert row["pending"] > 0
-    assert f"**Pending:** {int(row['pending'])} — open, still within the standard time" in text
+    assert f"**Pending:** {int(row['pending'])} — grievances still within their standard time" in text
     note = api.catalogue().set_index("indicator_id").loc["COORD_GRIEVANCE_TIMELY", "method_note"]
     assert note[:60] in text and "As of:" in note and "What it leaves out" in note
 

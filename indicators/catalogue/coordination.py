@@ -127,21 +127,22 @@ COORD_REFERRAL_DONE = Indicator(
               "are completed",
     area="coordination", unit="percent", polarity="higher_is_better", kind="ratio", frequency="quarterly",
     disaggregations=_ALL, breakdowns=("to_service", "from_programme"), sources=("referrals",),
-    numerator_label="Referrals completed", denominator_label="Referrals made in the quarter, not pending",
+    numerator_label="Referrals completed",
+    denominator_label="Referrals made in the quarter whose standard time has run out",
     method_note=(
-        "What it counts: referrals made in the quarter (by referral date) whose service was received (a "
-        "completion date), out of those referrals. As of: the referral log's own date (the last referral or "
-        "completion it records); a referral not completed by then but still within referral_standard_days "
-        "(a parameter, 30 days) of being made is pending - not a failure - and is counted apart. What it leaves "
-        "out: pending referrals (shown as pending)."),
-    pending_label="Not completed, still within the standard time",
+        "What it counts: referrals made in the quarter (by referral date) whose standard time - "
+        "referral_standard_days, a parameter, 30 days - has run out, and among them those whose service was "
+        "received (a completion date). As of: the referral log's own date (the last referral or completion it "
+        "records). A referral still inside its standard time on that date is pending - not judged yet, completed "
+        "or not, so it is not a failure - and is shown apart as pending. What it leaves out: pending referrals "
+        "(shown as pending)."),
+    pending_label="Referrals still within their standard time on the as-of date (not judged yet)",
     numerator_sql="""
         SELECT period, province, district, sex, to_service, from_programme,
-               CASE WHEN completed_date IS NOT NULL THEN 1 ELSE 0 END AS numerator,
+               CASE WHEN NOT pending AND completed_date IS NOT NULL THEN 1 ELSE 0 END AS numerator,
                CASE WHEN pending THEN 0 ELSE 1 END AS denominator, CAST(pending AS INTEGER) AS pending
-        FROM (SELECT *, completed_date IS NULL AND referred_date
-                            + CAST(getvariable('referral_standard_days') AS INTEGER) >= getvariable('as_of_referrals')
-                            AS pending
+        FROM (SELECT *, referred_date + CAST(getvariable('referral_standard_days') AS INTEGER)
+                            > getvariable('as_of_referrals') AS pending
               FROM referrals)""",
 )
 
@@ -170,23 +171,23 @@ COORD_GRIEVANCE_TIMELY = Indicator(
     area="coordination", unit="percent", polarity="higher_is_better", kind="ratio", frequency="quarterly",
     disaggregations=_ALL, breakdowns=("programme", "category"), sources=("grievances",),
     numerator_label="Resolved within grievance_standard_days",
-    denominator_label="Grievances received in the quarter, not pending",
+    denominator_label="Grievances received in the quarter whose standard time has run out",
     method_note=(
-        "What it counts: grievances received in the quarter that were resolved within grievance_standard_days "
-        "(a parameter, 30 days) of receipt, out of those whose standard time has run out (or that are resolved). "
-        "As of: the grievance log's own date (the last receipt or resolution it records); a grievance still open "
-        "but inside its standard time on that date is pending - not late - and is counted apart. A grievance "
-        "with no recorded sex is counted under 'sex not recorded', so women + men + not recorded = total. What "
-        "it leaves out: pending grievances (shown as pending); districts where none is recorded."),
-    pending_label="Open, still within the standard time",
+        "What it counts: grievances received in the quarter whose standard time - grievance_standard_days, a "
+        "parameter, 30 days - has run out, and among them those resolved within it. As of: the grievance log's "
+        "own date (the last receipt or resolution it records). A grievance still inside its standard time on "
+        "that date is pending - not judged yet, resolved or not, so an open one is not counted as late - and is "
+        "shown apart as pending. A grievance with no recorded sex is counted under 'sex not recorded', so women "
+        "+ men + not recorded = total. What it leaves out: pending grievances (shown as pending); districts "
+        "where none is recorded."),
+    pending_label="Grievances still within their standard time on the as-of date (not judged yet)",
     numerator_sql="""
         SELECT period, province, district, coalesce(sex, '_U') AS sex, programme, category,
-               CASE WHEN date_diff('day', received_date, resolved_date)
+               CASE WHEN NOT pending AND date_diff('day', received_date, resolved_date)
                          <= getvariable('grievance_standard_days') THEN 1 ELSE 0 END AS numerator,
                CASE WHEN pending THEN 0 ELSE 1 END AS denominator, CAST(pending AS INTEGER) AS pending
-        FROM (SELECT *, resolved_date IS NULL AND received_date
-                            + CAST(getvariable('grievance_standard_days') AS INTEGER) >= getvariable('as_of_grievances')
-                            AS pending
+        FROM (SELECT *, received_date + CAST(getvariable('grievance_standard_days') AS INTEGER)
+                            > getvariable('as_of_grievances') AS pending
               FROM grievances)""",
 )
 

@@ -92,7 +92,7 @@ SI_COV_CHLD = Indicator(
     numerator_sql="""
         WITH children AS (
             SELECT DISTINCT period, province, sex FROM ind_population_q
-            WHERE broad_age(age_group) = '0-14' AND period IN (SELECT period FROM ind_mecg_quarters)),
+            WHERE broad_age(age_group) = '0-14' AND period IN (SELECT period FROM ind_mecg_payment_quarters)),
         recipients AS (
             SELECT period, province, sex, sum(recipients) AS recipients
             FROM ind_mecg_recipients_q WHERE beneficiary_type = 'child' GROUP BY ALL)

@@ -19,21 +19,22 @@ PAY_ONTIME = Indicator(
     denominator_label="Grant payments due in the quarter whose grace period has run out",
     method_note=(
         "One programme, one rule: the Mother and Early Childhood Grant's payment ledger only. What it counts: "
-        "payments falling due in the quarter (by due date) that were paid no later than the due date + "
-        "payment_grace_days (a parameter, 15 days), out of those payments. As of: the ledger's own date (the "
-        "latest payment it records); a payment still unpaid whose grace period has not run out by then is "
-        "pending - neither on time nor late yet - and is counted apart. What it leaves out: cancelled payments; "
-        "the MAF cash transfer, which reports on-time payments by its own rule (see PAY_ONTIME_MAF, shown beside "
-        "this figure, never added into it)."),
-    pending_label="Unpaid, still within the grace period",
+        "payments falling due in the quarter (by due date) whose grace period - payment_grace_days, a parameter, "
+        "15 days - has run out, and among them those paid no later than the due date + the grace period. As of: "
+        "the ledger's own date (the latest payment it records). A payment whose grace period has not run out on "
+        "that date is pending - not judged yet, paid or not, so a batch that has just fallen due does not count "
+        "only its quickest payments - and is shown apart as pending. What it leaves out: cancelled payments; "
+        "payments falling due after the as-of date; the MAF cash transfer, which reports on-time payments by its "
+        "own rule (see PAY_ONTIME_MAF, shown beside this figure, never added into it)."),
+    pending_label="Payments still within their grace period on the as-of date (not judged yet)",
     numerator_sql="""
         SELECT period, province, district, sex, channel, cycle,
-               CASE WHEN paid_date <= due_date + CAST(getvariable('payment_grace_days') AS INTEGER)
+               CASE WHEN NOT pending AND paid_date <= due_date + CAST(getvariable('payment_grace_days') AS INTEGER)
                     THEN 1 ELSE 0 END AS numerator,
                CASE WHEN pending THEN 0 ELSE 1 END AS denominator,
                CASE WHEN pending THEN 1 ELSE 0 END AS pending
-        FROM (SELECT *, paid_date IS NULL AND due_date + CAST(getvariable('payment_grace_days') AS INTEGER)
-                            >= getvariable('as_of_mecg_payments') AS pending
+        FROM (SELECT *, due_date + CAST(getvariable('payment_grace_days') AS INTEGER)
+                            > getvariable('as_of_mecg_payments') AS pending
               FROM ind_mecg_payment WHERE status <> 'cancelled' AND due_date <= getvariable('as_of_mecg_payments'))""",
 )
 
@@ -57,22 +58,25 @@ PAY_ONTIME_MAF = Indicator(
         FROM cash_transfer""",
 )
 
-# Days late of every payment due by the ledger's as-of date: a paid one by its paid date, an unpaid one "at least"
-# up to the as-of date (so the figure cannot improve while unpaid payments pile up). Cancelled payments are out.
+# Days late of every payment due whose grace period has run out by the ledger's as-of date: a paid one by its paid
+# date, an unpaid one "at least" up to the as-of date (so the figure cannot improve while unpaid payments pile up).
+# A batch still within its grace period is not judged yet (it would pull the median down to its few days of age).
 _DAYS_LATE_ALL_DUE = """
         SELECT period, province, district, sex, channel, cycle,
                greatest(0, date_diff('day', due_date, coalesce(paid_date, getvariable('as_of_mecg_payments'))))
                    AS observation
         FROM ind_mecg_payment
-        WHERE status <> 'cancelled' AND due_date <= getvariable('as_of_mecg_payments')"""
+        WHERE status <> 'cancelled'
+          AND due_date + CAST(getvariable('payment_grace_days') AS INTEGER) <= getvariable('as_of_mecg_payments')"""
 
 _DELAY_NOTE = (
     "What it counts: every grant payment that fell due in the quarter (by due date), paid or not. Days late = "
     "paid date - due date for a payment made (0 when paid early or on the day); for a payment still unpaid, the "
     "days from its due date to the ledger's as-of date - it is at least that late, and the figure keeps rising "
     "while it stays unpaid, so a backlog of unpaid payments cannot make delays look shorter. As of: the payment "
-    "ledger's own date (the last payment it records); payments falling due after it are not counted. What it "
-    "leaves out: cancelled payments. The numerator column holds the number of payments due it is computed from. ")
+    "ledger's own date (the last payment it records). What it leaves out: cancelled payments; payments whose "
+    "grace period (payment_grace_days) has not run out by the as-of date - not judged yet, like PAY_ONTIME's "
+    "pending ones. The numerator column holds the number of payments due it is computed from. ")
 
 PAY_DELAY_MEDIAN = Indicator(
     id="PAY_DELAY_MEDIAN",
