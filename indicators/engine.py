@@ -93,8 +93,11 @@ def indicator_query(indicator: Indicator) -> str:
     else:
         bounds += ", NULL AS pending"
     if indicator.kind == "statistic":
+        at_least = indicator.statistic_is_lower_bound or "FALSE"
         measures = (f"count(observation) AS numerator, NULL AS denominator, {indicator.statistic} AS stat"
-                    ", NULL AS lower_numerator, NULL AS upper_numerator, NULL AS pending")
+                    f", CASE WHEN {at_least} THEN {indicator.statistic} END AS lower_numerator"
+                    ", NULL AS upper_numerator"
+                    ", NULL AS pending")
         sums = ()
     elif indicator.kind == "ratio" and indicator.denominator_sql is None:
         measures = "sum(numerator) AS numerator, sum(denominator) AS denominator, NULL AS stat" + bounds
@@ -127,7 +130,7 @@ def indicator_query(indicator: Indicator) -> str:
         lower, upper = (ratio("n.lower_numerator"), ratio("n.upper_numerator")) if indicator.bounded \
             else ("NULL", "NULL")
     elif indicator.kind == "statistic":
-        value, den_out, lower, upper = "n.stat", "NULL", "NULL", "NULL"
+        value, den_out, lower, upper = "n.stat", "NULL", "n.lower_numerator", "NULL"
     else:
         value, den_out = "n.numerator", "NULL"
         lower, upper = ("n.lower_numerator", "n.upper_numerator") if indicator.bounded else ("NULL", "NULL")

@@ -132,9 +132,53 @@ def install_as_of(con: duckdb.DuckDBPyConnection) -> None:
     con.executemany("INSERT INTO ind_source_as_of VALUES (?, ?)", rows)
 
 
+def survival_quantile(observations: list[dict] | None, q: float) -> float | None:
+    """The q-quantile of days late by the Kaplan-Meier estimate, from ``{'t': days, 'paid': bool}`` observations.
+
+    An unpaid payment is "censored": it is at least ``t`` days late and may be much later. The quantile is the
+    first number of days by which a share q of payments is estimated to have been paid. When fewer than that share
+    is paid within the longest time observed, the answer is that longest time - a lower bound ("at least") - so
+    unpaid payments piling up make the figure rise, never fall.
+    """
+    return _survival_quantile(observations, q)[0]
+
+
+def survival_quantile_is_lower_bound(observations: list[dict] | None, q: float) -> bool:
+    """True when ``survival_quantile`` could only give a lower bound (fewer than a share q paid)."""
+    return _survival_quantile(observations, q)[1]
+
+
+def _survival_quantile(observations: list[dict] | None, q: float) -> tuple[float | None, bool]:
+    if not observations:
+        return None, False
+    ordered = sorted((float(o["t"]), not o["paid"]) for o in observations)   # paid before unpaid at equal t
+    total, unpaid_share, i = len(ordered), 1.0, 0
+    while i < total:
+        t, at_risk, paid = ordered[i][0], total - i, 0
+        while i < total and ordered[i][0] == t:
+            paid += not ordered[i][1]
+            i += 1
+        if paid:
+            unpaid_share *= 1 - paid / at_risk
+            if 1 - unpaid_share >= q - 1e-12:
+                return t, False
+    return ordered[-1][0], True
+
+
+def _install_functions(con: duckdb.DuckDBPyConnection) -> None:
+    observations = duckdb.list_type(duckdb.struct_type({"t": "DOUBLE", "paid": "BOOLEAN"}))
+    for function, returns in ((survival_quantile, "DOUBLE"), (survival_quantile_is_lower_bound, "BOOLEAN")):
+        try:
+            con.remove_function(function.__name__)
+        except Exception:  # noqa: BLE001 - not yet registered on this connection
+            pass
+        con.create_function(function.__name__, function, [observations, "DOUBLE"], returns)
+
+
 def install(con: duckdb.DuckDBPyConnection, params: dict) -> None:
     """Create the parameter variables, macros and helper views on a connection that has the warehouse views."""
     install_as_of(con)
+    _install_functions(con)
     general = params["general"]
     for name in ("payment_grace_days", "grievance_standard_days", "referral_standard_days",
                  "severe_disability_prevalence", "mecg_pregnant_women_per_birth"):

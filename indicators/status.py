@@ -15,7 +15,9 @@ Zero base or target values are replaced by 0.001 as sdg-build does. Times are pe
 after. The base: for the national headline row, the parameters' baseline (year and value) when given; for every other
 series (and the headline without a parameter baseline), the series' own first value in or after the baseline year.
 A row less than MIN_YEARS after its base, or with no base, is "not_available" unless it already meets the target
-(sdg-build asks for at least one year between two yearly points; quarterly data allow half a year).
+(sdg-build asks for at least one year between two yearly points; quarterly data allow half a year). A value that is
+only a lower bound ("at least", lower_bound without upper_bound: a delay while payments are unpaid) proves nothing
+in its favour: it is assessed only when it shows a move away from the target, and never serves as a base.
 """
 from __future__ import annotations
 
@@ -57,11 +59,13 @@ STATUS_SQL = f"""
 WITH r AS (
     SELECT r.*, m.unit, m.direction, t.baseline_year, t.baseline_value, t.target_2025, t.target_2030,
            {_TIME.format(p='r.period')} AS t_now,
+           (r.lower_bound IS NOT NULL AND r.upper_bound IS NULL) AS at_least,
            (r.province = 'LA' AND r.district IS NULL AND r.sex = '_T' AND r.breakdown = '_T') AS headline
     FROM ind_results r JOIN ind_meta m USING (indicator_id) LEFT JOIN param_targets t USING (indicator_id)),
 own_base AS (
     SELECT indicator_id, province, district, sex, breakdown, breakdown_value,
-           arg_min(period, t_now) AS base_period, arg_min(value, t_now) AS base_value, min(t_now) AS base_t
+           arg_min(period, t_now) AS base_period, arg_min(value, t_now) AS base_value, min(t_now) AS base_t,
+           arg_min(at_least, t_now) AS base_at_least
     FROM r
     WHERE value IS NOT NULL AND (baseline_year IS NULL OR CAST(left(period, 4) AS INTEGER) >= baseline_year)
     GROUP BY ALL),
@@ -73,6 +77,8 @@ based AS (
                 ELSE b.base_value END AS status_base_value,
            CASE WHEN r.headline AND r.baseline_value IS NOT NULL THEN r.baseline_year + 0.5
                 ELSE b.base_t END AS base_t,
+           CASE WHEN r.headline AND r.baseline_value IS NOT NULL THEN FALSE
+                ELSE coalesce(b.base_at_least, FALSE) END AS base_at_least,
            CASE WHEN CAST(left(r.period, 4) AS INTEGER) <= 2025 AND r.target_2025 IS NOT NULL THEN 2025
                 WHEN r.target_2030 IS NOT NULL THEN 2030 END AS target_year
     FROM r LEFT JOIN own_base b
@@ -111,9 +117,11 @@ SELECT indicator_id, period, province, district, sex, breakdown, breakdown_value
 FROM (
     SELECT *,
            CASE WHEN value IS NULL THEN 'not_available'
-                WHEN achieved THEN 'target_achieved'
+                WHEN achieved AND NOT (at_least AND direction = -1) THEN 'target_achieved'
                 WHEN target_value IS NULL THEN 'no_target'
                 WHEN growth_actual IS NULL THEN 'not_available'
+                -- an "at least" value (a censored delay) only proves a move the way it points: worse
+                WHEN base_at_least OR (at_least AND direction * growth_actual >= 0) THEN 'not_available'
                 WHEN progress_ratio IS NULL
                      THEN CASE WHEN direction * growth_actual < 0 THEN 'deterioration' ELSE 'limited_progress' END
                 WHEN progress_ratio >= {ON_TRACK} THEN 'substantial_progress'

@@ -165,19 +165,23 @@ GOLDEN: list[Golden] = [
     G("PAY_ONTIME_MAF", "2022-Q2", 25, 30, 100 * 25 / 30, province="LA-AT"),
     G("PAY_ONTIME_MAF", "2022-Q2", 35, 50, 70.0, sex="F"),
     G("PAY_ONTIME_MAF", "2022-Q2", 20, 30, 100 * 2 / 3, province="LA-SV", district="1306", sex="F"),
-    # --- PAY_DELAY_MEDIAN / P90 over all payments due by the ledger's date (2022-06-30), days late (0 when early);
-    # an unpaid one counts as late as that date. Q1: p5 0, p1 9, p3 28, p6 unpaid since 03-01: 121 -> median
-    # (9 + 28) / 2 = 18.5 (was 9 over paid ones only); P90 at 1 + 0.9 x 3 = 3.7: 28 + 0.7 x 93 = 93.1 (was 24.2).
-    # Q2: p10 0, p7 4, p2 29, p8 60, p4 unpaid since 04-01: 90 (p9 cancelled) -> median 29 (was 16.5); P90 at
-    # 1 + 0.9 x 4 = 4.6: 60 + 0.6 x 30 = 78 (was 50.7). Q2 AT: p10 0, p2 29, p4 90 -> 29; P90 at 2.8: 29 + 0.8 x 61
-    # = 77.8. Q1 cash: p3 28, p6 121 -> 74.5.
-    G("PAY_DELAY_MEDIAN", "2022-Q1", 4, None, 18.5),
+    # --- PAY_DELAY_MEDIAN / P90 over all payments due whose 15 days' grace has run out by the ledger's date
+    # (2022-06-30); days late (0 when early); an unpaid one is "censored": at least as late as that date. The
+    # quantile is Kaplan-Meier's: the first day by which the estimated share paid reaches 50% (90%); when it never
+    # does, the longest time observed (a lower bound).
+    # Q1: p5 0, p1 9, p3 28 paid; p6 unpaid since 03-01: 121. Paid share: after 0 days 1/4, after 9 days 1/2 ->
+    # median 9; after 28 days 3/4, then only p6 (unpaid) -> P90 at least 121 (was 24.2 over paid ones only).
+    # Q2: p10 0, p7 4, p2 29, p8 60 paid; p4 unpaid since 04-01: 90 (p9 cancelled). Paid share 1/5, 2/5, then at
+    # 29 days 1 - (4/5 x 3/4 x 2/3) = 3/5 -> median 29 (was 16.5); at 60 days 4/5, then p4 -> P90 at least 90
+    # (was 50.7). Q2 AT: p10 0, p2 29, p4 90 unpaid -> 1/3, 2/3 at 29 -> median 29; P90 90. Q1 cash: p3 28, p6 121
+    # unpaid -> 1/2 at 28 -> median 28 (was 28 over p3 alone).
+    G("PAY_DELAY_MEDIAN", "2022-Q1", 4, None, 9.0),
     G("PAY_DELAY_MEDIAN", "2022-Q2", 5, None, 29.0),
     G("PAY_DELAY_MEDIAN", "2022-Q2", 3, None, 29.0, province="LA-AT"),
-    G("PAY_DELAY_MEDIAN", "2022-Q1", 2, None, 74.5, breakdown="channel", breakdown_value="cash"),
-    G("PAY_DELAY_P90", "2022-Q1", 4, None, 93.1),
-    G("PAY_DELAY_P90", "2022-Q2", 5, None, 78.0),
-    G("PAY_DELAY_P90", "2022-Q2", 3, None, 77.8, province="LA-AT"),
+    G("PAY_DELAY_MEDIAN", "2022-Q1", 2, None, 28.0, breakdown="channel", breakdown_value="cash"),
+    G("PAY_DELAY_P90", "2022-Q1", 4, None, 121.0, lower=121.0, upper=None),   # "at least": lower bound only
+    G("PAY_DELAY_P90", "2022-Q2", 5, None, 90.0, lower=90.0, upper=None),
+    G("PAY_DELAY_P90", "2022-Q2", 3, None, 90.0, province="LA-AT", lower=90.0, upper=None),
     # --- PAY_NEVER_PAID at each quarter's end. Q1 (03-31): enrolled b1..b5; unpaid by then b4, b5 (first paid
     # 04-05) -> 2/5. Q2 (06-30): 8 enrolled, unpaid b4, b7 -> 2/8. AT Q2: b4 of 5. Channel from the register
     # (cash = no phone: b2 b4 b7): cash Q2 2/3. Children Q2: b4 b7 of b2 b3 b4 b5 b7 -> 2/5.
@@ -332,7 +336,7 @@ def test_golden_value(tidy, case):
     assert _same(row["numerator"], case.numerator), f"numerator {got}"
     assert _same(row["denominator"], case.denominator), f"denominator {got}"
     assert _same(row["value"], case.value), f"value {got}"
-    if case.lower is not None or case.upper is not None:
+    if case.lower is not None or case.upper is not None or case.indicator_id.startswith("PAY_DELAY"):
         assert _same(row["lower_bound"], case.lower) and _same(row["upper_bound"], case.upper), \
             (row["lower_bound"], row["upper_bound"])
 
@@ -471,3 +475,15 @@ def test_each_source_declares_its_as_of_rule():
     assert contracts["grievances"].as_of == ("received_date", "resolved_date")
     assert contracts["cash_transfer"].as_of == "period_end"
     assert contracts["hi_membership_link"].as_of_sql() is None     # a snapshot without dates
+
+
+@pytest.mark.parametrize("observations, q, expected", [
+    ([(5, True), (10, True), (20, True)], 0.5, 10.0),                 # all paid: the ordinary median
+    ([(5, True), (15, False), (15, False), (80, True)], 0.5, 80.0),   # 1/4 by 5 days; of the 1 left at risk at 80: all
+    ([(0, True), (15, False), (15, False), (15, False)], 0.5, 15.0),  # 1 in 4 paid: at least 15 days (lower bound)
+    ([], 0.5, None),
+])
+def test_survival_quantile_counts_unpaid_payments_for_what_is_known_of_them(observations, q, expected):
+    from indicators.sql_helpers import survival_quantile
+    got = survival_quantile([{"t": t, "paid": paid} for t, paid in observations], q)
+    assert got == expected

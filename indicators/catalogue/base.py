@@ -57,6 +57,9 @@ class Indicator:
     denominator_breakdowns: tuple[str, ...] = ()
     sdg_series: str | None = None
     statistic: str | None = None       # aggregate over ``observation`` (kind statistic), e.g. "median(observation)"
+    # Aggregate that is TRUE where the statistic is only a lower bound ("at least"): lower_bound then holds it and
+    # upper_bound stays empty, and no progress is read into it.
+    statistic_is_lower_bound: str | None = None
     bounded: bool = False
     person_based: bool = True          # counts persons: small cells are suppressed in public views
     # Cases still inside their standard time on the source's as-of date (neither success nor failure yet): the

@@ -64,7 +64,7 @@ PAY_ONTIME_MAF = Indicator(
 _DAYS_LATE_ALL_DUE = """
         SELECT period, province, district, sex, channel, cycle,
                greatest(0, date_diff('day', due_date, coalesce(paid_date, getvariable('as_of_mecg_payments'))))
-                   AS observation
+                   AS observation, paid_date IS NOT NULL AS paid
         FROM ind_mecg_payment
         WHERE status <> 'cancelled'
           AND due_date + CAST(getvariable('payment_grace_days') AS INTEGER) <= getvariable('as_of_mecg_payments')"""
@@ -85,11 +85,13 @@ PAY_DELAY_MEDIAN = Indicator(
               "(0 when paid early or on the due date)",
     area="delivery", unit="days", polarity="lower_is_better", kind="statistic", frequency="quarterly",
     disaggregations=_ALL, breakdowns=("channel", "cycle"), sources=_LEDGER,
-    statistic="quantile_cont(observation, 0.5)",
+    statistic="survival_quantile(list({'t': observation, 'paid': paid}), 0.5)",
+    statistic_is_lower_bound="survival_quantile_is_lower_bound(list({'t': observation, 'paid': paid}), 0.5)",
     numerator_label="Payments due (observations)", denominator_label=None,
     method_note=_DELAY_NOTE + (
-        "The median: half the payments due were made at most this late (linear interpolation between the two "
-        "middle values). When the median falls among unpaid payments it is a lower bound."),
+        "The median, estimated as survival statisticians do (Kaplan-Meier), so unpaid payments count for what "
+        "is known of them: half the payments due are estimated to have been paid within this many days. When "
+        "fewer than half have been paid, it is the longest time observed: a lower bound (at least this late)."),
     numerator_sql=_DAYS_LATE_ALL_DUE,
 )
 
@@ -100,11 +102,13 @@ PAY_DELAY_P90 = Indicator(
               "as-of date (0 when paid early or on the due date)",
     area="delivery", unit="days", polarity="lower_is_better", kind="statistic", frequency="quarterly",
     disaggregations=_ALL, breakdowns=("channel", "cycle"), sources=_LEDGER,
-    statistic="quantile_cont(observation, 0.9)",
+    statistic="survival_quantile(list({'t': observation, 'paid': paid}), 0.9)",
+    statistic_is_lower_bound="survival_quantile_is_lower_bound(list({'t': observation, 'paid': paid}), 0.9)",
     numerator_label="Payments due (observations)", denominator_label=None,
     method_note=_DELAY_NOTE + (
-        "The 90th percentile (linear interpolation: position 1 + 0.9 x (n - 1) in the sorted days late): nine "
-        "payments in ten were made at most this late, or are at least this late and still unpaid."),
+        "The 90th percentile, estimated as the median is (Kaplan-Meier): nine payments in ten are estimated to "
+        "have been paid within this many days. When fewer than nine in ten have been paid, it is the longest time "
+        "observed: a lower bound (at least this late)."),
     numerator_sql=_DAYS_LATE_ALL_DUE,
 )
 
