@@ -199,13 +199,16 @@ GOLDEN: list[Golden] = [
     G("PAY_ARREARS_LAK", "2022-Q1", 0, None, 0, province="LA-AT", district="1703"),
     G("PAY_ARREARS_LAK", "2022-Q2", 600_000, None, 600_000, breakdown="channel", breakdown_value="cash"),
     G("PAY_ARREARS_LAK", "2022-Q2", 450_000, None, 450_000, breakdown="cycle", breakdown_value="1"),  # p6 + p8
-    # --- PAY_FIRST_LAG: days enrolment -> first payment, by the quarter of the first payment. Q1: b1 31 (01-10 ->
-    # 02-10), b2 45 (01-15 -> 03-01), b3 24 -> median 31. Q2: b5 31, b6 81 (04-10 -> 06-30), b8 30 -> 31.
-    # Q1 by first payment's channel: wallet b1 31, b3 24 -> 27.5.
-    G("PAY_FIRST_LAG", "2022-Q1", 3, None, 31.0),
-    G("PAY_FIRST_LAG", "2022-Q2", 3, None, 31.0),
-    G("PAY_FIRST_LAG", "2022-Q2", 2, None, 56.0, province="LA-SV"),
-    G("PAY_FIRST_LAG", "2022-Q1", 2, None, 27.5, breakdown="channel", breakdown_value="wallet"),
+    # --- PAY_FIRST_LAG: days from enrolment to first payment, by the quarter of enrolment; a record never paid
+    # waits from enrolment to the ledger's date 06-30 (censored). Kaplan-Meier median. Q1 enrolled: b3 24, b1 31,
+    # b5 31, b2 45 paid; b4 (02-20) unpaid: 130. Paid share after 24 days 1/5, after 31 days 1 - 4/5 x 2/4 = 3/5
+    # -> 31. Q2 enrolled: b8 30 paid, b7 (05-01) unpaid: 60, b6 81 paid: 1/3 after 30 days, b7 leaves at 60, the
+    # last at risk (b6) paid at 81 -> 81 (before: 31 over those first paid in Q2 - b5, b6, b8 - leaving b4, b7 out).
+    # Q1 wallet (register phone): b1 31, b3 24, b5 31 -> 31. Q2 SV: b6 81, b7 unpaid 60 -> 81.
+    G("PAY_FIRST_LAG", "2022-Q1", 5, None, 31.0),
+    G("PAY_FIRST_LAG", "2022-Q2", 3, None, 81.0),
+    G("PAY_FIRST_LAG", "2022-Q2", 2, None, 81.0, province="LA-SV"),
+    G("PAY_FIRST_LAG", "2022-Q1", 3, None, 31.0, breakdown="channel", breakdown_value="wallet"),
     # --- COORD_MEETINGS (by planned quarter). Q1: M1 central held, M2 AT held, M3 SV not held -> 2/3; central
     # 1/1; SV 0/1. Q2: M4 AT, M5 SV held -> 2/2.
     G("COORD_MEETINGS", "2022-Q1", 2, 3, 100 * 2 / 3),

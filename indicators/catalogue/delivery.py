@@ -171,20 +171,29 @@ PAY_ARREARS_LAK = Indicator(
 PAY_FIRST_LAG = Indicator(
     id="PAY_FIRST_LAG",
     short_name="Days from enrolment to first payment",
-    long_name="Median days from enrolment to first payment",
+    long_name="Median days from enrolment to first payment, for the beneficiaries enrolled in the quarter (those "
+              "never paid counted as waiting since enrolment)",
     area="delivery", unit="days", polarity="lower_is_better", kind="statistic", frequency="quarterly",
     disaggregations=_ALL, breakdowns=("channel",), sources=_LEDGER,
-    statistic="quantile_cont(observation, 0.5)",
-    numerator_label="Beneficiaries first paid in the quarter (observations)", denominator_label=None,
+    statistic="survival_quantile(list({'t': observation, 'paid': paid}), 0.5)",
+    statistic_is_lower_bound="survival_quantile_is_lower_bound(list({'t': observation, 'paid': paid}), 0.5)",
+    numerator_label="Beneficiaries enrolled in the quarter (observations)", denominator_label=None,
     method_note=(
-        "What it counts: for each register record paid at least once, the days from enrolment to its first "
-        "payment; the median over the records whose first payment fell in the quarter. Channel is that of the "
-        "first payment. As of: the payment ledger's own date (its last payment). What it leaves out: records "
-        "never paid - they have no first payment yet (see PAY_NEVER_PAID, which counts them)."),
+        "What it counts: every register record enrolled in the quarter, and the days from its enrolment to its "
+        "first payment; a record never paid is counted as waiting from enrolment to the payment ledger's as-of "
+        "date (at least that long). The median is estimated as survival statisticians do (Kaplan-Meier): half "
+        "the beneficiaries enrolled in the quarter are estimated to have been paid within this many days; when "
+        "fewer than half have been paid, it is the longest wait observed, a lower bound. Counting only those "
+        "already paid would make the figure look better the more people are left waiting. Channel is the "
+        "register's (wallet when a phone is registered, cash otherwise). As of: the payment ledger's own date "
+        "(its last payment). What it leaves out: nothing enrolled; records enrolled after the as-of date."),
     numerator_sql="""
-        SELECT quarter_of(first_paid_date) AS period, province, district, sex, first_channel AS channel,
-               date_diff('day', enrolment_date, first_paid_date) AS observation
-        FROM ind_mecg_beneficiary WHERE first_paid_date IS NOT NULL""",
+        SELECT quarter_of(enrolment_date) AS period, province, district, sex, channel,
+               greatest(0, date_diff('day', enrolment_date,
+                                     coalesce(least(first_paid_date, getvariable('as_of_mecg_payments')),
+                                              getvariable('as_of_mecg_payments')))) AS observation,
+               first_paid_date IS NOT NULL AND first_paid_date <= getvariable('as_of_mecg_payments') AS paid
+        FROM ind_mecg_beneficiary WHERE enrolment_date <= getvariable('as_of_mecg_payments')""",
 )
 
 INDICATORS = (PAY_ONTIME, PAY_ONTIME_MAF, PAY_DELAY_MEDIAN, PAY_DELAY_P90, PAY_NEVER_PAID, PAY_ARREARS_LAK,
