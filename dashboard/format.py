@@ -57,6 +57,12 @@ def value_with_unit(value: object, unit: str | None, suppressed: object = False)
     return f"{v:,.{decimals}f} {UNIT_SUFFIX.get(unit or '', unit or '')}".strip()
 
 
+def at_least(value: object, unit: str | None, lower: object, upper: object) -> str:
+    """A value that is only a lower bound (lower bound given, no upper bound) reads 'at least …'."""
+    text = value_with_unit(value, unit)
+    return f"at least {text}" if not is_missing(lower) and is_missing(upper) and text != NO_DATA else text
+
+
 def date_text(value: object) -> str:
     """2022-06-30 (date, timestamp or text) -> '30 June 2022'; missing -> 'no date'."""
     if is_missing(value) or value is None or str(value).strip() in ("", "NaT"):

@@ -68,8 +68,8 @@ def trend(values: pd.DataFrame, *, province: str, sex: str, indicator_id: str | 
     if indicator_id:
         rows = rows[rows["indicator_id"] == indicator_id]
     return rows.sort_values(["indicator_id", "period"])[
-        ["indicator_id", "period", "value", "numerator", "denominator", "pending", "as_of_date", "unit",
-         *_flag(rows)]].reset_index(drop=True)
+        ["indicator_id", "period", "value", "numerator", "denominator", "lower_bound", "upper_bound", "pending",
+         "as_of_date", "unit", *_flag(rows)]].reset_index(drop=True)
 
 
 def baseline(series: pd.DataFrame, baseline_year, official_value) -> tuple[float | None, str | None]:

@@ -61,9 +61,13 @@ e.metric("MAF cash transfer paid on time (MAF's own rule)",
                "MAF's rule is not the grant's, so the two are not added" if ontime_maf is not None else None),
          border=True)
 g.metric("Median days late, all grant payments due",
-         fmt.value_with_unit(median["value"] if median is not None else None, "days"), border=True)
+         fmt.at_least(median["value"], "days", median["lower_bound"], median["upper_bound"]) if median is not None
+         else fmt.NO_DATA,
+         help="unpaid payments count as late as the ledger's date; 'at least' when fewer than half are paid",
+         border=True)
 h.metric("Enrolment to first payment (median)",
-         fmt.value_with_unit(lag["value"] if lag is not None else None, "days"), border=True)
+         fmt.at_least(lag["value"], "days", lag["lower_bound"], lag["upper_bound"]) if lag is not None
+         else fmt.NO_DATA, border=True)
 
 left, right = st.columns(2)
 with left:

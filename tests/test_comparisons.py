@@ -41,3 +41,9 @@ def test_a_change_that_rounds_to_zero_is_no_change():
 def test_status_without_target_reads_no_target_set():
     assert fmt.status_label("no_target") == "○ No target set"
     assert fmt.status_label("deterioration") == "▼ Moving away from target"
+
+
+def test_a_lower_bound_reads_at_least():
+    assert fmt.at_least(76.0, "days", 76.0, None) == "at least 76 days"
+    assert fmt.at_least(29.0, "days", None, None) == "29 days"
+    assert fmt.at_least(5.0, "percent", 4.0, 6.0) == "5.0%"                  # a range is not "at least"
