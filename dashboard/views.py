@@ -106,7 +106,8 @@ def scorecard(values: pd.DataFrame, catalogue: pd.DataFrame, *, province: str, s
     sparks = (series.dropna(subset=["value"]).groupby("indicator_id")["value"]
               .agg(lambda s: [float(v) for v in s]).rename("trend"))
     keep = ["indicator_id", "period", "value", "numerator", "denominator", "lower_bound", "upper_bound",
-            "target_year", "target_value", "baseline_year", "baseline_value", "status", "sex_note", "suppressed"]
+            "target_year", "target_value", "baseline_year", "baseline_value", "status", "as_of_date", "sex_note",
+            "suppressed"]
     now = now[[c for c in keep if c in now.columns]]
     card = catalogue[["indicator_id", "short_name", "area", "unit", "polarity", "illustrative_targets"]].merge(
         now, on="indicator_id", how="left").merge(sparks, on="indicator_id", how="left")

@@ -28,8 +28,8 @@ for column, indicator_id in zip(columns, HEADLINES):
                   delta_color="off" if unchanged else (
                       "normal" if row["polarity"] == "higher_is_better" else "inverse"),
                   delta_arrow="off" if unchanged else "auto",
-                  help=f"{row['period'] if isinstance(row['period'], str) else 'no data'} · "
-                       f"{fmt.status_label(row['status'])}", border=True)
+                  help=f"{row['period'] if isinstance(row['period'], str) else 'no data'}, as of "
+                       f"{fmt.date_text(row['as_of_date'])} · {fmt.status_label(row['status'])}", border=True)
 
 counts = card["status"].map(fmt.status_label).value_counts()
 st.markdown("**Against target:** " + " · ".join(f"{label} **{n}**" for label, n in counts.items()))
