@@ -9,6 +9,8 @@ They hold the few definitions several indicators share, so they are written once
 from __future__ import annotations
 
 import duckdb
+import numpy as np
+import pyarrow as pa
 
 MACROS = {
     "quarter_of": "CAST(year(d) AS VARCHAR) || '-Q' || CAST(quarter(d) AS VARCHAR)",
@@ -140,39 +142,58 @@ def survival_quantile(observations: list[dict] | None, q: float) -> float | None
     is paid within the longest time observed, the answer is that longest time - a lower bound ("at least") - so
     unpaid payments piling up make the figure rise, never fall.
     """
-    return _survival_quantile(observations, q)[0]
+    return _kaplan_meier(*_arrays(observations), q)[0]
 
 
 def survival_quantile_is_lower_bound(observations: list[dict] | None, q: float) -> bool:
     """True when ``survival_quantile`` could only give a lower bound (fewer than a share q paid)."""
-    return _survival_quantile(observations, q)[1]
+    return _kaplan_meier(*_arrays(observations), q)[1]
 
 
-def _survival_quantile(observations: list[dict] | None, q: float) -> tuple[float | None, bool]:
-    if not observations:
+def _arrays(observations: list[dict] | None) -> tuple[np.ndarray, np.ndarray]:
+    observations = observations or []
+    return (np.array([o["t"] for o in observations], dtype=float),
+            np.array([bool(o["paid"]) for o in observations], dtype=bool))
+
+
+def _kaplan_meier(t: np.ndarray, paid: np.ndarray, q: float) -> tuple[float | None, bool]:
+    if t.size == 0:
         return None, False
-    ordered = sorted((float(o["t"]), not o["paid"]) for o in observations)   # paid before unpaid at equal t
-    total, unpaid_share, i = len(ordered), 1.0, 0
-    while i < total:
-        t, at_risk, paid = ordered[i][0], total - i, 0
-        while i < total and ordered[i][0] == t:
-            paid += not ordered[i][1]
-            i += 1
-        if paid:
-            unpaid_share *= 1 - paid / at_risk
-            if 1 - unpaid_share >= q - 1e-12:
-                return t, False
-    return ordered[-1][0], True
+    order = np.lexsort((~paid, t))                      # by days, paid before unpaid at equal days
+    t, paid = t[order], paid[order]
+    times, first = np.unique(t, return_index=True)
+    at_risk = t.size - first
+    paid_at = np.add.reduceat(paid.astype(np.int64), first)
+    paid_share = 1 - np.cumprod(1 - paid_at / at_risk)
+    reached = np.nonzero(paid_share >= q - 1e-12)[0]
+    if reached.size:
+        return float(times[reached[0]]), False
+    return float(t[-1]), True
+
+
+def _vectorised(want: int):
+    """The Kaplan-Meier quantile (want=0) or its lower-bound flag (want=1) over a batch of groups' lists (Arrow)."""
+    def function(lists, qs):
+        lists = lists.combine_chunks() if isinstance(lists, pa.ChunkedArray) else lists
+        qs = qs.combine_chunks() if isinstance(qs, pa.ChunkedArray) else qs
+        values = lists.values
+        t = values.field("t").to_numpy(zero_copy_only=False).astype(float)
+        paid = values.field("paid").to_numpy(zero_copy_only=False).astype(bool)
+        offsets, q, valid = lists.offsets.to_numpy(), qs.to_numpy(zero_copy_only=False), lists.is_valid()
+        out = [_kaplan_meier(t[offsets[i]:offsets[i + 1]], paid[offsets[i]:offsets[i + 1]], q[i])[want]
+               if valid[i].as_py() else None for i in range(len(lists))]
+        return pa.array(out, type=pa.float64() if want == 0 else pa.bool_())
+    return function
 
 
 def _install_functions(con: duckdb.DuckDBPyConnection) -> None:
     observations = duckdb.list_type(duckdb.struct_type({"t": "DOUBLE", "paid": "BOOLEAN"}))
-    for function, returns in ((survival_quantile, "DOUBLE"), (survival_quantile_is_lower_bound, "BOOLEAN")):
+    for name, want, returns in (("survival_quantile", 0, "DOUBLE"), ("survival_quantile_is_lower_bound", 1, "BOOLEAN")):
         try:
-            con.remove_function(function.__name__)
+            con.remove_function(name)
         except Exception:  # noqa: BLE001 - not yet registered on this connection
             pass
-        con.create_function(function.__name__, function, [observations, "DOUBLE"], returns)
+        con.create_function(name, _vectorised(want), [observations, "DOUBLE"], returns, type="arrow")
 
 
 def install(con: duckdb.DuckDBPyConnection, params: dict) -> None:
