@@ -62,7 +62,7 @@ VIEWS: dict[str, str] = {
         SELECT r.beneficiary_key,
                CASE WHEN r.national_id_key IS NOT NULL THEN 'nid:' || r.national_id_key
                     ELSE 'rec:' || r.beneficiary_key END AS person_key,
-               r.national_id_key, r.province, r.district, r.sex, r.beneficiary_type, r.enrolment_date,
+               r.national_id_key, r.province, r.district, r.sex, r.beneficiary_type, r.enrolment_date, r.birth_date,
                CASE WHEN r.has_wallet THEN 'wallet' ELSE 'cash' END AS channel,
                f.first_paid_date, f.first_channel
         FROM mecg_register r LEFT JOIN first_paid f USING (beneficiary_key)""",

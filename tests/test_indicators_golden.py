@@ -490,3 +490,18 @@ def test_survival_quantile_counts_unpaid_payments_for_what_is_known_of_them(obse
     from indicators.sql_helpers import survival_quantile
     got = survival_quantile([{"t": t, "paid": paid} for t, paid in observations], q)
     assert got == expected
+
+
+def test_children_leave_the_grant_enrolment_count_at_their_first_birthday(tmp_path):
+    # b3 (child, AT 1703 M, enrolled 02-01) was born in March 2021: at 2022-03-31 he is one year old and out of
+    # the grant, so the Q1 enrolment rate is 4 of 280 (was 5, ever enrolled). b2 born June 2021 is still in at
+    # Q1's end but out at Q2's (turns one in June 2022): Q2 6 of 280 (was 8). Never paid keeps ever-enrolled.
+    register = [dict(r, birth_date=D("2021-03-01")) if r["beneficiary_key"] == "b3"
+                else dict(r, birth_date=D("2021-06-01")) if r["beneficiary_key"] == "b2" else r
+                for r in TABLES["mecg_register"]]
+    tidy = _compute(tmp_path, dict(TABLES, mecg_register=register))
+    national = tidy[(tidy["province"] == "LA") & (tidy["sex"] == "_T") & tidy["district"].isna()
+                    & (tidy["breakdown"] == "_T")].set_index(["indicator_id", "period"])
+    assert tuple(national.loc[("NSPS_SW_MECG", "2022-Q1"), ["numerator", "denominator"]]) == (4, 280)
+    assert tuple(national.loc[("NSPS_SW_MECG", "2022-Q2"), ["numerator", "denominator"]]) == (6, 280)
+    assert national.loc[("PAY_NEVER_PAID", "2022-Q2"), "denominator"] == 8

@@ -78,19 +78,23 @@ NSPS_SW_MECG = Indicator(
     disaggregations=("province", "district", "sex"), breakdowns=("beneficiary_type",),
     denominator_breakdowns=("beneficiary_type",),
     sources=("mecg_register", "mecg_payments", "births"),
-    numerator_label="Beneficiaries enrolled by the end of the quarter",
+    numerator_label="Beneficiaries in the grant at the end of the quarter",
     denominator_label="Eligible: children under 12 months (yearly births) + pregnant women (births x 0.75)",
     method_note=(
-        "What it counts: the grant's register records enrolled by the end of the quarter (ever enrolled: the "
-        "register has no exit date, so records that have since exited - children past their first birthday - "
-        "stay counted; for persons receiving the grant now see SI_COV_CHLD and PAY_NEVER_PAID), over the "
-        "eligible persons in the districts with at least one enrolment: children under 12 months = live births "
-        "of the quarter's year (by sex); pregnant women = births x mecg_pregnant_women_per_birth (parameter; 9 "
-        "of 12 months), counted as women. As of: the end of the quarter (the register carries no date of its "
-        "own). What it leaves out: districts the grant does not cover; districts without births data."),
+        "What it counts: the grant's register records enrolled by the end of the quarter and still in the grant "
+        "then - a child leaves it at its first birthday (dates of birth are kept to the month, so a child is "
+        "counted up to the end of the month before the one it turns one in) - over the eligible persons in the "
+        "districts with at least one enrolment: children under 12 months = live births of the quarter's year (by "
+        "sex); pregnant women = births x mecg_pregnant_women_per_birth (parameter; 9 of 12 months), counted as "
+        "women. Ever enrolled (2,596 in the pilot) is PAY_NEVER_PAID's denominator. As of: the end of the quarter "
+        "(the register carries no date of its own). What it leaves out: pregnant women who have given birth (the "
+        "register records no date for it, so they stay counted - an over-count); children whose date of birth "
+        "is blank stay counted; districts the grant does not cover; districts without births data."),
     numerator_sql="""
         SELECT q.period, b.province, b.district, b.sex, b.beneficiary_type, count(*) AS numerator
         FROM ind_mecg_beneficiary b JOIN ind_mecg_quarters q ON b.enrolment_date <= q.quarter_end
+        WHERE b.beneficiary_type <> 'child' OR b.birth_date IS NULL
+           OR b.birth_date + INTERVAL 12 MONTH > q.quarter_end
         GROUP BY ALL""",
     denominator_sql="""
         WITH covered AS (SELECT DISTINCT province, district FROM mecg_register),
