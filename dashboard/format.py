@@ -16,7 +16,7 @@ OKABE_ITO = {
     "blue": "#0072B2", "vermillion": "#D55E00", "purple": "#CC79A7", "grey": "#999999", "black": "#000000",
 }
 SEX_COLOURS = {"Female": OKABE_ITO["vermillion"], "Male": OKABE_ITO["blue"], "Total": OKABE_ITO["grey"]}
-SEX_LABELS = {"F": "Female", "M": "Male", "_T": "Total"}
+SEX_LABELS = {"F": "Female", "M": "Male", "_U": "Sex not recorded", "_T": "Total"}
 
 UNIT_SUFFIX = {"percent": "%", "persons": "persons", "LAK": "LAK", "days": "days", "score": "", "ratio": ""}
 
@@ -57,6 +57,35 @@ def value_with_unit(value: object, unit: str | None, suppressed: object = False)
     return f"{v:,.{decimals}f} {UNIT_SUFFIX.get(unit or '', unit or '')}".strip()
 
 
+def at_least(value: object, unit: str | None, lower: object, upper: object) -> str:
+    """A value that is only a lower bound (lower bound given, no upper bound) reads 'at least …'."""
+    text = value_with_unit(value, unit)
+    return f"at least {text}" if not is_missing(lower) and is_missing(upper) and text != NO_DATA else text
+
+
+def date_text(value: object) -> str:
+    """2022-06-30 (date, timestamp or text) -> '30 June 2022'; missing -> 'no date'."""
+    if is_missing(value) or value is None or str(value).strip() in ("", "NaT"):
+        return "no date"
+    import pandas as pd
+    day = pd.Timestamp(value)
+    return f"{day.day} {day.strftime('%B %Y')}"
+
+
+def change_on_previous(trend, unit: str | None) -> tuple[str | None, bool]:
+    """The tile's change since the previous period, as shown, and whether it is no change at all.
+
+    A change that rounds to zero at the shown precision is "no change" (no arrow, no colour): "+0.0" must not read
+    as progress.
+    """
+    if len(trend) < 2 or is_missing(trend[-1]) or is_missing(trend[-2]):
+        return None, False
+    change = float(trend[-1]) - float(trend[-2])
+    if round(change, 1 if unit == "percent" else 0) == 0:
+        return "no change on previous", True
+    return (f"{change:+,.1f} pts" if unit == "percent" else f"{change:+,.0f}") + " on previous", False
+
+
 def bounds_text(lower: object, upper: object, unit: str | None) -> str:
     """'between 41.0% and 47.5%' where overlap leaves a value only bounded."""
     if is_missing(lower) or is_missing(upper):
@@ -67,6 +96,7 @@ def bounds_text(lower: object, upper: object, unit: str | None) -> str:
 # Progress against target (Open SDG / Statistics Canada method): icon and words, never colour alone.
 # Symbols from common text fonts (not emoji), so they show in every browser and in the downloaded tables.
 _STATUS_WORDS = (
+    ("no_target", "○", "No target set"),
     ("achieved", "✔", "Target achieved"),
     ("substantial", "▲", "On track"),
     ("on_track", "▲", "On track"),

@@ -37,8 +37,22 @@ b.metric("Attendance", fmt.value_with_unit(100 * present / expected if expected 
 c.metric("At the designated level", fmt.value_with_unit(100 * designated / present if present else None, "percent"),
          help="present members represented at the designated level rather than by a delegate", border=True)
 roadmap = data.supporting(v, "roadmap")
-due = roadmap[roadmap["due_date"].notna()]
-d.metric("Roadmap actions done on time", f"{int(due['on_time'].fillna(False).sum())} of {len(due)}", border=True)
+
+
+def latest_national(indicator_id: str):
+    rows = data.trend(v, indicator_id, "LA", "_T").dropna(subset=["value"])
+    if f.period:
+        rows = rows[rows["period"].astype(str).str.slice(0, len(f.period)) <= f.period]
+    return rows.iloc[-1] if len(rows) else None
+
+
+# Actions due by the end of the quarter, overdue ones included until done (COORD_ROADMAP), not all actions ever.
+done = latest_national("COORD_ROADMAP")
+d.metric("Roadmap actions due and done",
+         f"{fmt.number(done['numerator'])} of {fmt.number(done['denominator'])}" if done is not None else fmt.NO_DATA,
+         help=(f"{done['period']}, as of {fmt.date_text(done['as_of_date'])}: actions due by the end of the "
+               "quarter (overdue ones from earlier quarters included until done) that are done"
+               if done is not None else None), border=True)
 
 left, right = st.columns(2)
 with left:
@@ -77,6 +91,13 @@ with left:
                     title="Grievances resolved in time, by province",
                     highlight=None if f.is_national else data.province_name(f.province)),
         grievances, "grievances resolved in time")
+    resolved = latest_national("COORD_GRIEVANCE_TIMELY")
+    if resolved is not None:
+        days = data.parameters(v)["general"]["grievance_standard_days"]
+        pending = 0 if fmt.is_missing(resolved["pending"]) else resolved["pending"]
+        st.caption(f"{resolved['period']}, as of {fmt.date_text(resolved['as_of_date'])} (the grievance log's "
+                   f"date): {fmt.number(pending)} grievances received in the last {days} days are pending — not "
+                   "judged yet, so an open one is not counted as late.")
 with right:
     pci = data.supporting(v, "pci")
     if f.period:

@@ -29,7 +29,11 @@ last_gap = gap.dropna(subset=["female", "male"], how="all").tail(1)
 a, b, c, d = st.columns(4)
 a.metric(f"{data.province_name(f.province)}, both sexes",
          fmt.value_with_unit(current["value"].iloc[-1] if len(current) else None, unit), border=True,
-         help=f"period {current['period'].iloc[-1]}" if len(current) else "no data")
+         help=(f"period {current['period'].iloc[-1]}, as of {fmt.date_text(current['as_of_date'].iloc[-1])}"
+               if len(current) else "no data"))
+if len(current):
+    st.caption(f"Figures for {current['period'].iloc[-1]} are as of "
+               f"{fmt.date_text(current['as_of_date'].iloc[-1])}: the date the sources hold data to.")
 b.metric("Women and girls", fmt.value_with_unit(last_gap["female"].iloc[0] if len(last_gap) else None, unit),
          border=True)
 c.metric("Men and boys", fmt.value_with_unit(last_gap["male"].iloc[0] if len(last_gap) else None, unit), border=True)

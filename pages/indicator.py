@@ -18,6 +18,21 @@ unit = entry["unit"]
 
 st.header(f"{entry['short_name']}")
 st.markdown(entry["long_name"])
+# When the figure is "as of", and what is still pending on that date (neither success nor failure yet).
+headline = data.trend(context.version, indicator_id, f.province, f.sex).dropna(subset=["value"])
+if f.period:
+    headline = views.at_or_before(headline, f.period)
+if len(headline):
+    last = headline.iloc[-1]
+    as_of_line = (f"**Latest figure:** {fmt.value_with_unit(last['value'], unit)} for {last['period']}, "
+                  f"**as of {fmt.date_text(last['as_of_date'])}** — the date its sources hold data to; what is "
+                  "due, late or pending is judged on that date (see the method note).")
+    if isinstance(entry["pending_label"], str) and not fmt.is_missing(last["pending"]) and last["pending"] > 0:
+        as_of_line += (f"  \n**Pending:** {fmt.number(last['pending'])} — {entry['pending_label'].lower()} on that "
+                       "date; not counted as failures, nor in the figure.")
+    st.markdown(as_of_line)
+else:
+    st.markdown("**Latest figure:** no data for this selection.")
 left, right = st.columns(2)
 with left:
     st.markdown(f"**Numerator:** {entry['numerator_label']}  \n**Denominator:** {entry['denominator_label'] or '—'}  \n"

@@ -23,14 +23,13 @@ for column, indicator_id in zip(columns, HEADLINES):
         continue
     row = tiles.loc[indicator_id]
     trend = row["trend"]
-    delta = None
-    if len(trend) >= 2:
-        change = trend[-1] - trend[-2]
-        delta = (f"{change:+,.1f} pts" if row["unit"] == "percent" else f"{change:+,.0f}") + " on previous"
+    delta, unchanged = fmt.change_on_previous(trend, row["unit"])
     column.metric(row["short_name"], fmt.value_with_unit(row["value"], row["unit"]), delta=delta,
-                  delta_color="normal" if row["polarity"] == "higher_is_better" else "inverse",
-                  help=f"{row['period'] if isinstance(row['period'], str) else 'no data'} · "
-                       f"{fmt.status_label(row['status'])}", border=True)
+                  delta_color="off" if unchanged else (
+                      "normal" if row["polarity"] == "higher_is_better" else "inverse"),
+                  delta_arrow="off" if unchanged else "auto",
+                  help=f"{row['period'] if isinstance(row['period'], str) else 'no data'}, as of "
+                       f"{fmt.date_text(row['as_of_date'])} · {fmt.status_label(row['status'])}", border=True)
 
 counts = card["status"].map(fmt.status_label).value_counts()
 st.markdown("**Against target:** " + " · ".join(f"{label} **{n}**" for label, n in counts.items()))

@@ -26,6 +26,8 @@ CONTRACTS = (
                    nullable=True),
         ),
         key=("grievance_key",),
+        # The log is as of the last grievance received or resolved it records.
+        as_of=("received_date", "resolved_date"),
         period_from_date="received_date",
         checks=(
             Check("resolved_after_received", "resolved_date < received_date", "resolved_date",

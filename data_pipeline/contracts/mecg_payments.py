@@ -32,6 +32,8 @@ CONTRACTS = (
                                   "delayed": "pending", "not paid": "pending"}),
         ),
         key=("payment_key",),
+        # The ledger is as of the last payment it records (what is still unpaid is judged on that day).
+        as_of=("paid_date",),
         period_from_date="due_date",
         partition_by="period",
         checks=(
