@@ -19,6 +19,7 @@ from data_pipeline.secrets import DEMO_HASH_KEY, MissingHashKey, hash_key
 
 SAMPLE_DATA_DIR = warehouse.PROJECT_ROOT / "sample_data"
 ISSUES_SHOWN_PER_FILE = 200   # beyond this the printed report points to --report FILE.csv
+UNAUDITED_MARK = "[NOT AUDITED]"
 
 
 class UsageError(Exception):
@@ -143,9 +144,13 @@ def cmd_versions(args) -> int:
     for v in versions:
         marker = "*" if v.current else " "
         demo = "  [demo key: sample data]" if v.demo_key else ""
+        unaudited = f"  {UNAUDITED_MARK} ({v.audit})" if not v.audited else ""
         print(f"{marker} {v.version}  {v.created_at}  by {v.operator:20}  {sum(v.table_rows.values()):>12,} rows "
-              f"in {len(v.table_rows)} tables  (from {v.parent or '-'}){demo}")
+              f"in {len(v.table_rows)} tables  (from {v.parent or '-'}){demo}{unaudited}")
     print("\n* = current")
+    if any(not v.audited for v in versions):
+        print(f"{UNAUDITED_MARK}: the audit trail has no completed line for this version: its publish was "
+              f"interrupted (see: log). Check it, then roll back or publish again.")
     return 0
 
 

@@ -37,6 +37,7 @@ CONTRACTS = (
         ),
         key=("meeting_id", "member_institution"),
         period_from_date="planned_date",
+        covers=("period", "province"),
         checks=(
             Check("central_has_no_province", "level = 'central' AND province IS NOT NULL AND province <> 'LA'",
                   "province", "a central meeting should not name a province", severity="warning"),

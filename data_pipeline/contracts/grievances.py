@@ -27,6 +27,7 @@ CONTRACTS = (
         ),
         key=("grievance_key",),
         period_from_date="received_date",
+        covers=("period", "province"),
         checks=(
             Check("resolved_after_received", "resolved_date < received_date", "resolved_date",
                   "resolved before it was received"),

@@ -33,6 +33,7 @@ CONTRACTS = (
         ),
         key=("payment_key",),
         period_from_date="due_date",
+        covers=("period",),
         partition_by="period",
         checks=(
             Check("paid_has_date", "status = 'paid' AND paid_date IS NULL", "paid_date",

@@ -29,6 +29,7 @@ CONTRACTS = (
         ),
         key=("referral_key",),
         period_from_date="referred_date",
+        covers=("period", "province"),
         checks=(
             Check("completed_after_referred", "completed_date < referred_date", "completed_date",
                   "completed before it was referred"),

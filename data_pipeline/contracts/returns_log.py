@@ -23,5 +23,6 @@ CONTRACTS = (
         ),
         key=("source", "sender", "period"),
         period_column="period",
+        covers=("period", "source"),
     ),
 )

@@ -29,5 +29,6 @@ CONTRACTS = (
                                   "done": "completed", "complete": "completed"}),
         ),
         key=("action_id",),
+        covers=(),   # a snapshot: each return is the whole table
     ),
 )

@@ -29,6 +29,7 @@ CONTRACTS = (
         ),
         key=("year", "ministry", "coa_code"),
         period_column="year",
+        covers=("year", "ministry"),
         checks=(
             Check("execution_plausible", "executed_lak > 1.5 * allocated_lak", "executed_lak",
                   "executed more than 150% of the allocation", severity="warning"),
