@@ -229,6 +229,15 @@ def read_refresh_log(root: Path | str | None = None) -> list[dict]:
     return entries
 
 
+def audit_entries(root: Path | str | None = None) -> list[dict]:
+    """The refresh log as an audit trail, oldest first: a publish's "pending" line is dropped once its "published"
+    line follows; a pending line never completed stays, with outcome "pending (not completed)"."""
+    entries = read_refresh_log(root)
+    completed = {e.get("version") for e in entries if e.get("action") == "refresh" and e.get("outcome") == "published"}
+    return [{**e, "outcome": "pending (not completed)"} if e.get("outcome") == "pending" else e
+            for e in entries if not (e.get("outcome") == "pending" and e.get("version") in completed)]
+
+
 # ---------------------------------------------------------------------------------------------------------- durability
 def _fsync_path(path: Path) -> None:
     fd = os.open(path, os.O_RDONLY | (os.O_DIRECTORY if path.is_dir() else 0))
@@ -367,7 +376,8 @@ class RemovalNotConfirmed(WarehouseError):
         listed = "; ".join(r.describe() for r in removed[:10]) + (f"; and {len(removed) - 10} more"
                                                                  if len(removed) > 10 else "")
         super().__init__(f"this refresh would remove {total:,} published row(s) that the returns do not hold "
-                         f"({listed}); nothing was published. Confirm the removal to publish it")
+                         f"({listed}); nothing was published. Confirm the removal to publish it "
+                         f"(--confirm-removals on the command line, the confirmation box on the refresh page)")
 
 
 class _MergePlan:
