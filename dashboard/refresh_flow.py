@@ -120,26 +120,41 @@ def report_table(report: ValidationReport) -> pd.DataFrame:
     return report.to_frame()[REPORT_COLUMNS]
 
 
-def table_changes(checked: Checked, root: Path | str | None = None) -> pd.DataFrame:
-    """Per table: rows before and after, periods replaced or added, if the batch were published now."""
-    changes = refresh.preview_changes(checked.staged, root)
-    return pd.DataFrame([{"table": c.table, "action": c.action, "rows_before": c.rows_before,
-                          "rows_after": c.rows_after, "periods_replaced": ", ".join(c.periods_replaced),
+def table_changes(checked: Checked, root: Path | str | None = None, *,
+                  replace_whole_periods: bool = False) -> pd.DataFrame:
+    """Per table: what the returns replace (by which cells), rows kept, removed, before and after, periods replaced
+    or added, if the batch were published now."""
+    changes = refresh.preview_changes(checked.staged, root, replace_whole_periods=replace_whole_periods)
+    return pd.DataFrame([{"table": c.table, "action": c.action, "replaces_by": " × ".join(c.covers) or "whole table",
+                          "rows_before": c.rows_before, "rows_replaced": c.rows_replaced, "rows_kept": c.rows_kept,
+                          "rows_removed": c.rows_removed, "rows_after": c.rows_after,
+                          "periods_replaced": ", ".join(c.periods_replaced),
                           "periods_added": ", ".join(c.periods_added)} for c in changes if c.action != "carried"])
 
 
-def indicator_preview(checked: Checked, *, hash_key: bytes, root: Path | str | None = None) -> pd.DataFrame:
+def removals(checked: Checked, root: Path | str | None = None, *, replace_whole_periods: bool = False) -> pd.DataFrame:
+    """Published rows a publish of the batch would remove: table, period, province, rows (empty: none)."""
+    changes = refresh.preview_changes(checked.staged, root, replace_whole_periods=replace_whole_periods)
+    return pd.DataFrame([{"table": r.table, "period": r.period, "province": r.province, "rows": r.rows}
+                         for r in warehouse.removals(changes)], columns=["table", "period", "province", "rows"])
+
+
+def indicator_preview(checked: Checked, *, hash_key: bytes, root: Path | str | None = None,
+                      replace_whole_periods: bool = False) -> pd.DataFrame:
     """Every indicator cell the batch would move (indicators.preview); raises MergeConflict like a publish."""
     from indicators import preview
     return preview.preview_indicator_changes(checked.staged, files=checked.report.returns,
                                              hash_key_fingerprint=key_fingerprint(hash_key),
-                                             demo_key=hash_key == DEMO_HASH_KEY, root=root)
+                                             demo_key=hash_key == DEMO_HASH_KEY, root=root,
+                                             replace_whole_periods=replace_whole_periods)
 
 
 def publish(checked: Checked, *, operator: str, hash_key: bytes, root: Path | str | None = None,
-            progress=None) -> refresh.RefreshResult:
+            progress=None, replace_whole_periods: bool = False,
+            confirm_removals: bool = False) -> refresh.RefreshResult:
     """``data_pipeline.refresh.refresh`` on the stored files: validated again and published, or the rejection logged."""
-    result = refresh.refresh(checked.paths, root=root, operator=operator, hash_key=hash_key, progress=progress)
+    result = refresh.refresh(checked.paths, root=root, operator=operator, hash_key=hash_key, progress=progress,
+                             replace_whole_periods=replace_whole_periods, confirm_removals=confirm_removals)
     result.report = _named_back(result.report, checked.shown_names)
     return result
 

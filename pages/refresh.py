@@ -23,7 +23,8 @@ def progress_bar(label: str):
 
 
 def forget_batch() -> None:
-    for name in ("sp_refresh_checked", "sp_refresh_signature", "sp_refresh_preview"):
+    for name in ("sp_refresh_checked", "sp_refresh_signature", "sp_refresh_preview", "sp_refresh_whole_periods",
+                 "sp_refresh_confirm_removals"):
         state.pop(name, None)
     state["sp_refresh_uploader"] = state.get("sp_refresh_uploader", 0) + 1   # a fresh, empty uploader
     data.versions.clear()
@@ -73,11 +74,17 @@ if checked is not None:
 
     if checked.ok:
         st.subheader("3. Preview what would change")
+        st.caption("Each return replaces only what it holds (for example its provinces or districts of a quarter); "
+                   "every other published row is kept.")
+        whole = st.checkbox("Replace the whole of each period these returns hold (the ministry re-sent everything: "
+                            "published rows of those periods that the returns do not hold are removed)",
+                            key="sp_refresh_whole_periods", on_change=lambda: state.pop("sp_refresh_preview", None))
         if st.button("Preview the changes", icon=":material/preview:"):
             with st.spinner("Computing the indicators with these returns…"):
                 try:
-                    state["sp_refresh_preview"] = (refresh_flow.table_changes(checked),
-                                                   refresh_flow.indicator_preview(checked, hash_key=key.key), None)
+                    state["sp_refresh_preview"] = (
+                        refresh_flow.table_changes(checked, replace_whole_periods=whole),
+                        refresh_flow.indicator_preview(checked, hash_key=key.key, replace_whole_periods=whole), None)
                 except MergeConflict as conflict:
                     state["sp_refresh_preview"] = (None, None, [i.message for i in conflict.issues])
         if (shown := state.get("sp_refresh_preview")) is not None:
@@ -97,11 +104,24 @@ if checked is not None:
 
         st.subheader("4. Publish")
         st.caption(f"A new version is written and made current; you ({user.username}) are recorded as the operator.")
-        if st.button("Publish as a new version", type="primary", icon=":material/publish:"):
+        try:
+            removed = refresh_flow.removals(checked, replace_whole_periods=whole)
+        except MergeConflict:
+            removed = None   # the publish refuses it and says why
+        confirmed = True
+        if removed is not None and len(removed):
+            st.warning(f"Publishing would **remove {int(removed['rows'].sum()):,} published row(s)** that these "
+                       f"returns do not hold, by source, period and province:", icon=":material/delete_forever:")
+            components.table_with_downloads(removed, "rows that would be removed")
+            confirmed = st.checkbox(f"Remove these {int(removed['rows'].sum()):,} row(s) when publishing",
+                                    key="sp_refresh_confirm_removals")
+        if st.button("Publish as a new version", type="primary", icon=":material/publish:", disabled=not confirmed):
             with st.status("Publishing…", expanded=True) as status:
                 try:
                     result = refresh_flow.publish(checked, operator=user.username, hash_key=key.key,
-                                                  progress=progress_bar("Publishing"))
+                                                  progress=progress_bar("Publishing"), replace_whole_periods=whole,
+                                                  confirm_removals=removed is not None and bool(len(removed))
+                                                  and confirmed)
                 except WarehouseError as error:
                     status.update(label="Not published", state="error")
                     st.error(plain_text(str(error)))

@@ -91,6 +91,9 @@ def test_secretariat_uploads_fixes_previews_publishes_and_rolls_back(own_warehou
     assert summary["indicator_id"].tolist() == ["NSPS_SW_MEALS"]
     tables = next(d.value for d in at.dataframe if "rows_before" in d.value.columns)
     assert tables["table"].tolist() == ["school_meals"] and tables["periods_replaced"].tolist() == ["2022-Q2"]
+    # A three-district correction: those districts replaced, every other row kept, nothing removed.
+    assert tables[["rows_before", "rows_removed", "rows_after"]].values.tolist() == [[580, 0, 580]]
+    assert not any("would **remove" in w.value for w in at.warning)
 
     # 3. Publish: a new version, current, with the officer as operator and the file under its own name.
     next(b for b in at.button if b.label == "Publish as a new version").click().run()
@@ -113,3 +116,33 @@ def test_secretariat_uploads_fixes_previews_publishes_and_rolls_back(own_warehou
     entry = warehouse.read_refresh_log(own_warehouse)[-1]
     assert (entry["action"], entry["operator"], entry["version"], entry["parent"]) == \
         ("rollback", "officer", "v0001", "v0002")
+
+
+def test_replacing_whole_periods_lists_the_removals_and_publishes_only_once_confirmed(own_warehouse, accounts, tmp_path):
+    at = run_as("pages/refresh.py", "officer")
+    fixed = fixed_return(tmp_path)
+    at.get("file_uploader")[0].set_value([(FIXED_NAME, fixed.read_bytes(), XLSX)]).run()
+    at.checkbox(key="sp_refresh_whole_periods").check().run()
+    next(b for b in at.button if b.label == "Preview the changes").click().run()
+    assert not at.exception
+    tables = next(d.value for d in at.dataframe if "rows_before" in d.value.columns)
+    kept, removed = tables.loc[0, "rows_after"], tables.loc[0, "rows_removed"]
+    assert removed > 0 and tables.loc[0, "replaces_by"] == "period"
+    warning = next(w.value for w in at.warning if "would **remove" in w.value)
+    assert f"remove {removed:,} published row(s)" in warning
+    listed = next(d.value for d in at.dataframe if list(d.value.columns)[:4] == ["table", "period", "province",
+                                                                                   "rows"]
+                  or {"Table", "Period", "Province", "Rows"} <= set(d.value.columns))
+    assert listed.iloc[:, 3].sum() == removed and set(listed.iloc[:, 1]) == {"2022-Q2"}
+    before = {p: p.read_bytes() for p in [own_warehouse / "CURRENT", *own_warehouse.rglob("versions/**/*")]
+              if p.is_file()}
+    # Not until the removal is confirmed (AppTest, like a browser, cannot click a disabled button).
+    assert next(b for b in at.button if b.label == "Publish as a new version").disabled
+    at.run()
+    assert {p: p.read_bytes() for p in before} == before and warehouse.current_version(own_warehouse) == "v0001"
+    at.checkbox(key="sp_refresh_confirm_removals").check().run()
+    next(b for b in at.button if b.label == "Publish as a new version").click().run()
+    assert not at.exception
+    assert warehouse.current_version(own_warehouse) == "v0002"
+    con = warehouse.open_version(root=own_warehouse)
+    assert con.execute("SELECT count(*) FROM school_meals").fetchone()[0] == kept == 580 - removed
