@@ -6,10 +6,11 @@ registered cannot be opened by URL, and each restricted page checks the role aga
 """
 import streamlit as st
 
-from dashboard import auth
+from dashboard import auth, uploads
 from dashboard.components import leave_legacy_pages_mode
 
 leave_legacy_pages_mode()
+uploads.sweep_on_start()   # returns left by a killed process older than a day
 
 st.set_page_config(layout="wide", page_title="Lao PDR social protection monitor")
 

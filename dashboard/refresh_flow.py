@@ -3,7 +3,8 @@
 Every step calls the pipeline's own functions (``data_pipeline.refresh``: validate, preview_changes, refresh;
 ``data_pipeline.warehouse.rollback``), the same ones the command line uses, so the page and the CLI cannot disagree.
 
-Uploaded names never decide paths: each batch gets a fresh random folder, and a file is stored there under its
+Uploaded names never decide paths: each batch gets a fresh private folder (``dashboard.uploads``: deleted when the
+batch is published, discarded or its session ends), and a file is stored there under its
 original name only when that name is plain (an accepted extension, no folder, no control or reserved characters,
 not hidden, unique in the batch) — ingestion reads a quarter in a file name, and the warehouse records it for
 traceability. Any other name is stored under a random name and mapped back in the report.
@@ -12,7 +13,6 @@ from __future__ import annotations
 
 import os
 import re
-import tempfile
 from dataclasses import dataclass, field, replace
 from pathlib import Path, PurePosixPath
 
@@ -20,6 +20,7 @@ import pandas as pd
 import pyarrow as pa
 
 from dashboard import safety
+from dashboard import uploads as upload_folder
 from data_pipeline import refresh, warehouse
 from data_pipeline.report import Issue, ValidationReport
 from data_pipeline.secrets import DEMO_HASH_KEY, MissingHashKey, hash_key, key_fingerprint
@@ -56,6 +57,7 @@ class Checked:
     staged: dict[str, pa.Table]
     paths: list[Path]
     shown_names: dict[str, str] = field(default_factory=dict)   # stored file name -> name as uploaded
+    directory: Path | None = None     # the batch folder (uploads.discard deletes it)
 
     @property
     def ok(self) -> bool:
@@ -104,15 +106,27 @@ def save_uploads(uploads: list[tuple[str, bytes]], directory: Path) -> tuple[lis
 
 def check_returns(uploads: list[tuple[str, bytes]], *, hash_key: bytes, directory: Path | None = None,
                   progress=None) -> Checked:
-    """Save and validate a batch of uploads (nothing is published). ``directory`` defaults to a fresh temp folder."""
-    directory = Path(directory) if directory is not None else Path(tempfile.mkdtemp(prefix="sp-upload-"))
+    """Save and validate a batch of uploads (nothing is published). ``directory`` defaults to a fresh batch folder
+    under the deployment's upload folder, deleted at the latest when the returned batch is garbage-collected."""
+    batch_dir = directory is None
+    directory = Path(directory) if directory is not None else upload_folder.new_batch_dir()
     paths, shown_names, upload_issues = save_uploads(uploads, directory)
     if paths:
         report, staged = refresh.validate(paths, hash_key=hash_key, progress=progress)
     else:
         report, staged = ValidationReport(), {}
     report = ValidationReport(issues=upload_issues + report.issues, returns=report.returns)
-    return Checked(_named_back(report, shown_names), staged if report.ok else {}, paths, shown_names)
+    checked = Checked(_named_back(report, shown_names), staged if report.ok else {}, paths, shown_names,
+                      directory if batch_dir else None)
+    if batch_dir:
+        upload_folder.discard_with(checked, directory)
+    return checked
+
+
+def discard(checked: Checked | None) -> None:
+    """Delete the batch's stored uploads (published, discarded or replaced by another batch)."""
+    if checked is not None:
+        upload_folder.discard(checked.directory)
 
 
 def report_table(report: ValidationReport) -> pd.DataFrame:

@@ -23,6 +23,7 @@ def progress_bar(label: str):
 
 
 def forget_batch() -> None:
+    refresh_flow.discard(state.get("sp_refresh_checked"))   # the uploaded returns go with the batch
     for name in ("sp_refresh_checked", "sp_refresh_signature", "sp_refresh_preview", "sp_refresh_whole_periods",
                  "sp_refresh_confirm_removals"):
         state.pop(name, None)
@@ -50,6 +51,7 @@ else:
         uploads = [(f.name, f.getvalue()) for f in files]
         signature = tuple((name, hashlib.sha256(content).hexdigest()) for name, content in uploads)
         if state.get("sp_refresh_signature") != signature:
+            refresh_flow.discard(state.get("sp_refresh_checked"))   # a new batch replaces the previous one
             with st.status(f"Checking {len(uploads)} file(s)…", expanded=True) as status:
                 checked = refresh_flow.check_returns(uploads, hash_key=key.key,
                                                      progress=progress_bar("Reading the returns"))
@@ -57,6 +59,7 @@ else:
             state.update(sp_refresh_checked=checked, sp_refresh_signature=signature)
             state.pop("sp_refresh_preview", None)
     else:
+        refresh_flow.discard(state.get("sp_refresh_checked"))   # the files were removed from the uploader
         for name in ("sp_refresh_checked", "sp_refresh_signature", "sp_refresh_preview"):
             state.pop(name, None)
 

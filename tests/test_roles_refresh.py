@@ -66,7 +66,9 @@ def test_without_a_hash_key_the_page_says_how_to_set_one(own_warehouse, accounts
     assert "SP_ALLOW_DEMO_KEY=1" in "\n".join(c.value for c in at.caption)
 
 
-def test_secretariat_uploads_fixes_previews_publishes_and_rolls_back(own_warehouse, accounts, tmp_path):
+def test_secretariat_uploads_fixes_previews_publishes_and_rolls_back(own_warehouse, accounts, tmp_path, monkeypatch):
+    upload_dir = tmp_path / "uploads"
+    monkeypatch.setenv("SP_UPLOAD_DIR", str(upload_dir))
     at = run_as("pages/refresh.py", "officer")
     assert not at.exception
     uploader = at.get("file_uploader")[0]
@@ -80,11 +82,13 @@ def test_secretariat_uploads_fixes_previews_publishes_and_rolls_back(own_warehou
     assert "'Vientiane North' is not a known province" in " ".join(report["message"])
     assert not any(b.label == "Publish as a new version" for b in at.button)
     assert [d.label for d in at.get("download_button")][:2] == ["CSV", "Excel"]
+    [broken_batch] = list(upload_dir.iterdir())        # kept while the report is read, in the configured folder
 
     # 2. The fixed return: publishable; the preview names the indicator that moves.
     fixed = fixed_return(tmp_path)
     at.get("file_uploader")[0].set_value([(FIXED_NAME, fixed.read_bytes(), XLSX)]).run()
     assert "These returns can be published." in at.success[0].value
+    assert not broken_batch.exists() and len(list(upload_dir.iterdir())) == 1   # the replaced batch is deleted
     next(b for b in at.button if b.label == "Preview the changes").click().run()
     assert not at.exception
     summary = next(d.value for d in at.dataframe if "national_change" in d.value.columns)
@@ -100,6 +104,7 @@ def test_secretariat_uploads_fixes_previews_publishes_and_rolls_back(own_warehou
     assert not at.exception
     assert warehouse.current_version(own_warehouse) == "v0002"
     assert "Published v0002 (previous: v0001)" in at.success[0].value
+    assert list(upload_dir.iterdir()) == []                # published: the uploaded returns are gone
     entry = warehouse.read_refresh_log(own_warehouse)[-1]
     assert (entry["operator"], entry["outcome"], entry["version"]) == ("officer", "published", "v0002")
     assert [f["file"] for f in entry["files"]] == [FIXED_NAME]
