@@ -146,6 +146,17 @@ def table_changes(checked: Checked, root: Path | str | None = None, *,
                           "periods_added": ", ".join(c.periods_added)} for c in changes if c.action != "carried"])
 
 
+def replaced_rows(checked: Checked, root: Path | str | None = None, *,
+                  replace_whole_periods: bool = False) -> pd.DataFrame:
+    """The cells a publish would replace, by table, period and province: published rows there, rows the returns
+    bring, rows that would disappear (tables already published only)."""
+    changes = refresh.preview_changes(checked.staged, root, replace_whole_periods=replace_whole_periods)
+    return pd.DataFrame([{"table": c.table, "period": a.period, "province": a.province, "rows_before": a.rows_before,
+                          "rows_after": a.rows_after, "rows_removed": a.rows_removed}
+                         for c in changes if c.action in ("merged", "replaced") for a in c.areas],
+                        columns=["table", "period", "province", "rows_before", "rows_after", "rows_removed"])
+
+
 def removals(checked: Checked, root: Path | str | None = None, *, replace_whole_periods: bool = False) -> pd.DataFrame:
     """Published rows a publish of the batch would remove: table, period, province, rows (empty: none)."""
     changes = refresh.preview_changes(checked.staged, root, replace_whole_periods=replace_whole_periods)

@@ -87,17 +87,21 @@ if checked is not None:
                 try:
                     state["sp_refresh_preview"] = (
                         refresh_flow.table_changes(checked, replace_whole_periods=whole),
-                        refresh_flow.indicator_preview(checked, hash_key=key.key, replace_whole_periods=whole), None)
+                        refresh_flow.indicator_preview(checked, hash_key=key.key, replace_whole_periods=whole), None,
+                        refresh_flow.replaced_rows(checked, replace_whole_periods=whole))
                 except MergeConflict as conflict:
-                    state["sp_refresh_preview"] = (None, None, [i.message for i in conflict.issues])
+                    state["sp_refresh_preview"] = (None, None, [i.message for i in conflict.issues], None)
         if (shown := state.get("sp_refresh_preview")) is not None:
-            tables, cells, conflicts = shown
+            tables, cells, conflicts, replaced = shown
             if conflicts:
                 for message in conflicts:
                     st.error(plain_text(message))
             else:
                 st.markdown("**Tables**")
                 components.table_with_downloads(tables, "tables changed")
+                if len(replaced):
+                    with st.expander(f"Published rows replaced, by period and province ({len(replaced)})"):
+                        components.table_with_downloads(replaced, "rows replaced by period and province")
                 summary = preview.summarise_changes(cells, data.catalogue(data.current_version() or ""))
                 st.markdown(f"**Indicators that move: {len(summary)}** ({len(cells)} cells)")
                 if len(summary):

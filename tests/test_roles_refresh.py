@@ -97,6 +97,10 @@ def test_secretariat_uploads_fixes_previews_publishes_and_rolls_back(own_warehou
     assert tables["table"].tolist() == ["school_meals"] and tables["periods_replaced"].tolist() == ["2022-Q2"]
     # A three-district correction: those districts replaced, every other row kept, nothing removed.
     assert tables[["rows_before", "rows_removed", "rows_after"]].values.tolist() == [[580, 0, 580]]
+    replaced = next(d.value for d in at.dataframe if "rows_removed" in d.value.columns and "province" in d.value.columns)
+    assert replaced[["table", "period", "rows_removed"]].drop_duplicates().values.tolist() == [
+        ["school_meals", "2022-Q2", 0]]
+    assert replaced["rows_before"].sum() == replaced["rows_after"].sum() == tables.loc[0, "rows_replaced"]
     assert not any("would **remove" in w.value for w in at.warning)
 
     # 3. Publish: a new version, current, with the officer as operator and the file under its own name.
