@@ -81,7 +81,8 @@ if checked is not None:
                    "every other published row is kept.")
         whole = st.checkbox("Replace the whole of each period these returns hold (the ministry re-sent everything: "
                             "published rows of those periods that the returns do not hold are removed)",
-                            key="sp_refresh_whole_periods", on_change=lambda: state.pop("sp_refresh_preview", None))
+                            key="sp_refresh_whole_periods", on_change=lambda: [
+                                state.pop(name, None) for name in ("sp_refresh_preview", "sp_refresh_confirm_removals")])
         if st.button("Preview the changes", icon=":material/preview:"):
             with st.spinner("Computing the indicators with these returns…"):
                 try:
