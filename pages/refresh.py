@@ -15,6 +15,14 @@ st.caption("Upload the quarter's returns, read what the checks found, preview wh
            "Every publish and roll-back is recorded with your name in the audit trail (Data status).")
 if done := state.pop("sp_refresh_done", None):
     st.success(done, icon=":material/check_circle:")
+if touched := state.pop("sp_refresh_touched", None):
+    # Who has reported in the periods the publish touched: the same table as the data status page and the CLI.
+    version, pairs = touched
+    reported = data.reporting_summary(version)
+    reported = reported[[(s, p) in pairs for s, p in zip(reported["source"], reported["period"])]]
+    if len(reported):
+        st.markdown("**Who has reported, in the periods this refresh touched**")
+        components.table_with_downloads(reported, "who has reported")
 
 
 def progress_bar(label: str):
@@ -141,6 +149,8 @@ if checked is not None:
                 previous = result.previous_version or "none"
                 state["sp_refresh_done"] = (f"Published {result.version} (previous: {previous}) "
                                             f"in {result.duration_s:.1f} s.")
+                state["sp_refresh_touched"] = (result.version, {(c["table"], p) for c in result.changes
+                                                                for p in c["periods_replaced"] + c["periods_added"]})
                 st.rerun()
             st.error("Rejected: nothing was published.")
             components.table_with_downloads(refresh_flow.report_table(result.report), "publish report")

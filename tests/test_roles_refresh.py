@@ -109,6 +109,13 @@ def test_secretariat_uploads_fixes_previews_publishes_and_rolls_back(own_warehou
     assert warehouse.current_version(own_warehouse) == "v0002"
     assert "Published v0002 (previous: v0001)" in at.success[0].value
     assert list(upload_dir.iterdir()) == []                # published: the uploaded returns are gone
+    # Who has reported in the quarter it touched: the same rows as the CLI's and the data status page's function.
+    from data_pipeline import coverage
+    shown = next(d.value for d in at.dataframe if "never_reported" in d.value.columns)
+    expected = coverage.summary(coverage.version_coverage("v0002", own_warehouse, sources=["school_meals"],
+                                                          periods=["2022-Q2"]))
+    assert shown[["source", "period", "covered", "missing"]].values.tolist() == expected[
+        ["source", "period", "covered", "missing"]].values.tolist()
     entry = warehouse.read_refresh_log(own_warehouse)[-1]
     assert (entry["operator"], entry["outcome"], entry["version"]) == ("officer", "published", "v0002")
     assert [f["file"] for f in entry["files"]] == [FIXED_NAME]
