@@ -33,7 +33,7 @@ def progress_bar(label: str):
 def forget_batch() -> None:
     refresh_flow.discard(state.get("sp_refresh_checked"))   # the uploaded returns go with the batch
     for name in ("sp_refresh_checked", "sp_refresh_signature", "sp_refresh_preview", "sp_refresh_whole_periods",
-                 "sp_refresh_confirm_removals"):
+                 "sp_refresh_confirm_removals", "sp_refresh_removals"):
         state.pop(name, None)
     state["sp_refresh_uploader"] = state.get("sp_refresh_uploader", 0) + 1   # a fresh, empty uploader
     data.versions.clear()
@@ -66,9 +66,10 @@ else:
                 status.update(label="Checks done", state="complete" if checked.ok else "error", expanded=False)
             state.update(sp_refresh_checked=checked, sp_refresh_signature=signature)
             state.pop("sp_refresh_preview", None)
+            state.pop("sp_refresh_removals", None)
     else:
         refresh_flow.discard(state.get("sp_refresh_checked"))   # the files were removed from the uploader
-        for name in ("sp_refresh_checked", "sp_refresh_signature", "sp_refresh_preview"):
+        for name in ("sp_refresh_checked", "sp_refresh_signature", "sp_refresh_preview", "sp_refresh_removals"):
             state.pop(name, None)
 
 checked = state.get("sp_refresh_checked")
@@ -120,10 +121,12 @@ if checked is not None:
 
         st.subheader("4. Publish")
         st.caption(f"A new version is written and made current; you ({user.username}) are recorded as the operator.")
-        try:
-            removed = refresh_flow.removals(checked, replace_whole_periods=whole)
-        except MergeConflict:
-            removed = None   # the publish refuses it and says why
+        if state.get("sp_refresh_removals", (None,))[0] != whole:   # once per batch and choice, not on every run
+            try:
+                state["sp_refresh_removals"] = (whole, refresh_flow.removals(checked, replace_whole_periods=whole))
+            except MergeConflict:
+                state["sp_refresh_removals"] = (whole, None)   # the publish refuses it and says why
+        removed = state["sp_refresh_removals"][1]
         confirmed = True
         if removed is not None and len(removed):
             st.warning(f"Publishing would **remove {int(removed['rows'].sum()):,} published row(s)** that these "

@@ -46,7 +46,7 @@ def test_data_status_shows_who_has_reported_and_flags_a_version_without_a_comple
     assert not at.exception
     assert "Who has reported" in [s.value for s in at.subheader]
     expected = coverage.summary(coverage.version_coverage(root=copy))
-    shown = next(d.value for d in at.dataframe if "partly_covered" in d.value.columns or "Partly covered" in d.value.columns)
+    shown = next(d.value for d in at.dataframe if "partly_covered" in d.value.columns)
     assert len(shown) == len(expected)
     assert any("source-period(s) are partly covered or have provinces missing" in w.value for w in at.warning)
     assert any("No completed audit line for v0002" in e.value for e in at.error)
