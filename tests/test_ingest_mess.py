@@ -294,3 +294,11 @@ def test_an_unknown_province_on_many_rows_is_one_error_naming_its_rows_and_the_c
     assert [e.row for e in errors] == [2, 42]
     warning = only(report, "province_spelling")
     assert "'Oudomsai' as LA-OU Oudomxay" in warning.message
+
+
+def test_an_unknown_district_repeated_on_many_rows_is_one_error(tmp_path):
+    rows = [["2022-Q2", "Attapeu", "Nowhere", "FM"[i % 2], 10, 5] for i in range(6)]
+    report, _ = validate(write_xlsx(tmp_path / "meals.xlsx", _school_meals(*rows), sheet="school_meals"))
+    issue = only(report, "unknown_district")
+    assert issue.row == 2 and issue.message.startswith("'Nowhere' is not a known district")
+    assert issue.message.endswith("— rows 2, 3, 4 and 3 more")

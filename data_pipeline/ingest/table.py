@@ -295,7 +295,7 @@ class TableValidation:
                         f"expected {normalise.expected(column)}")
             return f"'{raw}' is not a known district; expected {normalise.expected(column)}"
 
-        self._cells("error", column.name, "unknown_district", failed + known_province, message)
+        self._once_per_value(column, "unknown_district", failed + known_province, message)
         # Romanisation guesses are accepted (unique in the province) but shown, so a wrong guess can be caught.
         guessed = [(raw, code) for raw, code, how in zip(self.district_matches.column("raw").to_pylist(),
                                                          self.district_matches.column("code").to_pylist(),
@@ -307,23 +307,29 @@ class TableValidation:
             self.log.warning(self.file, f"district spellings matched by their romanisation: {listed}",
                              code="district_spelling", sheet=self.sheet, column=self.header(column.name))
 
-    def _province_failures(self, column: Column, failed: str) -> None:
-        """One error per distinct unknown province, with the rows it is on and the closest provinces; spellings
-        matched by their romanisation are accepted (unique) and shown in one warning."""
+    def _once_per_value(self, column: Column, code: str, failed: str, message) -> None:
+        """One error per distinct cell text matching ``failed``, at its first row, naming the next rows and counting
+        the rest: a value repeated on 40 rows is one line, not 40."""
         raw = q(column.name + "__raw")
         values = self.con.execute(
             f"SELECT {raw}, list_slice(list(src_row ORDER BY src_row), 1, {_ROWS_NAMED}), count(*) FROM {self.typed} "
             f"WHERE {failed} GROUP BY 1 ORDER BY min(src_row) LIMIT {_MAX_DISTINCT_FAILURES}").fetchall()
         for value, rows, count in values:
+            self.log.error(self.file, f"{message(value)} — {rows_named(rows, count)}", code=code, sheet=self.sheet,
+                           row=rows[0], column=self.header(column.name))
+
+    def _province_failures(self, column: Column, failed: str) -> None:
+        """One error per distinct unknown province, with the rows it is on and the closest provinces; spellings
+        matched by their romanisation are accepted (unique) and shown in one warning."""
+        def message(value: str) -> str:
             closest = reference.closest_provinces(value)
             if self.province_matches.get(value, (None, ""))[1] == "ambiguous":
-                problem = f"'{value}' could be more than one province: did you mean {' or '.join(closest)}?"
-            elif closest:
-                problem = f"'{value}' is not a known province: did you mean {' or '.join(closest)}?"
-            else:
-                problem = f"'{value}' is not a known province; expected {normalise.expected(column)}"
-            self.log.error(self.file, f"{problem} — {rows_named(rows, count)}", code="unknown_province",
-                           sheet=self.sheet, row=rows[0], column=self.header(column.name))
+                return f"'{value}' could be more than one province: did you mean {' or '.join(closest)}?"
+            if closest:
+                return f"'{value}' is not a known province: did you mean {' or '.join(closest)}?"
+            return f"'{value}' is not a known province; expected {normalise.expected(column)}"
+
+        self._once_per_value(column, "unknown_province", failed, message)
         guessed = sorted((v, m[0]) for v, m in self.province_matches.items() if m[1] == "phonetic")
         if guessed:
             listed = ", ".join(f"'{v}' as {code} {reference.provinces()[code].name_en}" for v, code in guessed[:10])
