@@ -6,7 +6,9 @@ registered cannot be opened by URL, and each restricted page checks the role aga
 """
 import streamlit as st
 
-from dashboard import auth, navigation
+from dashboard import auth, navigation, uploads
+
+uploads.sweep_on_start()   # returns left by a killed process older than a day
 
 st.set_page_config(layout="wide", page_title="Lao PDR social protection monitor")
 

@@ -45,6 +45,10 @@ ACCOUNTS_FILE = Setting("SP_ACCOUNTS_FILE", "`~/.config/sp-dashboard/accounts.js
                         "local dashboard accounts (bcrypt hashes, mode 0600); must lie outside the project folder")
 BCRYPT_ROUNDS = Setting("SP_BCRYPT_ROUNDS", "12",
                         "bcrypt cost of new password hashes, 4 to 31; lowered only to speed up tests")
+UPLOAD_DIR = Setting("SP_UPLOAD_DIR", "`sp-uploads` in the system temp folder",
+                     "where the refresh page keeps uploaded returns while a batch is checked, previewed and published; "
+                     "a batch's folder is deleted when it is published, discarded or its session ends, and leftovers "
+                     "older than a day when the app starts")
 ALLOW_DEMO_KEY = Setting("SP_ALLOW_DEMO_KEY", "unset (off)",
                          "`1` lets the refresh page hash with the public demo key when no key is configured: "
                          "demonstrations on sample data only, never real returns")
@@ -65,7 +69,7 @@ GATE_LIMITS = (
     Setting("SP_GATE_READ_MEMORY_MB", "1536", "memory budget (MB) of the child process that reads one workbook"),
 )
 
-ALL = (WAREHOUSE, HASH_KEY, HASH_KEY_FILE, PARAMETERS, ACCOUNTS_FILE, BCRYPT_ROUNDS, ALLOW_DEMO_KEY, *GATE_LIMITS,
+ALL = (WAREHOUSE, HASH_KEY, HASH_KEY_FILE, PARAMETERS, ACCOUNTS_FILE, BCRYPT_ROUNDS, UPLOAD_DIR, ALLOW_DEMO_KEY, *GATE_LIMITS,
        TEST_CRASH_AT, ARTIFACTS)
 
 

@@ -181,6 +181,20 @@ def version_ids(wanted: str | None = None) -> list[str]:
     return ids
 
 
+@st.cache_data(show_spinner=False)
+def reporting_coverage(version: str) -> pd.DataFrame:
+    """Who has reported in ``version``: per source, period and province (data_pipeline.coverage, as the CLI)."""
+    from data_pipeline import coverage
+    return coverage.version_coverage(version)
+
+
+@st.cache_data(show_spinner=False)
+def reporting_summary(version: str) -> pd.DataFrame:
+    """``reporting_coverage`` per source and period: provinces covered, partly covered, missing, and which."""
+    from data_pipeline import coverage
+    return coverage.summary(reporting_coverage(version))
+
+
 @st.cache_data(show_spinner=False, ttl=30)
 def refresh_log() -> pd.DataFrame:
     return api.refresh_log()

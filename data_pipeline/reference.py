@@ -2,13 +2,15 @@
 
 No romanisation of Lao is standard and Lao script itself varies, so matching goes in steps, most certain first:
 exact spellings from the reference lists (English, ISO name, other spellings, Lao script, codes), then the alias CSVs in
-``data_pipeline/reference/``, then (districts only) a phonetic fold of common romanisation variants (x/s, ou/u, ay/ai,
-r/l...) accepted only when it points to a single district of the row's province. District names repeat across provinces
-(two Xaysetha, two Viengkham, two Phonthong), so a district is always matched *within* its province.
+``data_pipeline/reference/``, then a phonetic fold of common romanisation variants (x/s, ou/u, ay/ai, b/v, doubled
+letters, final e...; in Lao script tone marks and ຣ/ລ) accepted only when it points to a single province, or a single
+district of the row's province. District names repeat across provinces (two Xaysetha, two Viengkham, two Phonthong), so
+a district is always matched *within* its province.
 """
 from __future__ import annotations
 
 import csv
+import difflib
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -66,16 +68,31 @@ def _key_without(text: object, words: set[str], lao_word: str) -> str:
     return key
 
 
-def phonetic_key(text: object) -> str:
-    """A looser key for romanised district names: folds the usual alternations of Lao romanisation."""
-    key = _key_without(text, _DISTRICT_WORDS, _LAO_DISTRICT_WORD)
+_LAO_TONE_MARKS = re.compile("[\u0ec8-\u0ecb]")
+
+
+def _phonetic_fold(key: str) -> str:
+    """Fold the usual alternations of Lao romanisation in a place key (Lao script: tone marks and ຣ/ລ)."""
     if _LAO_LETTERS.search(key):
-        return key
+        return _LAO_TONE_MARKS.sub("", key).replace("\u0ea3", "\u0ea5")
     for old, new in (("x", "s"), ("ou", "u"), ("oo", "u"), ("ee", "i"), ("ie", "i"), ("ay", "ai"), ("ey", "ei"),
-                     ("oy", "oi"), ("uy", "ui"), ("w", "v"), ("r", "l"), ("ck", "k"), ("q", "k")):
+                     ("oy", "oi"), ("uy", "ui"), ("ia", "i"), ("w", "v"), ("b", "v"), ("r", "l"), ("ck", "k"), ("q", "k"),
+                     ("kh", "k")):
         key = key.replace(old, new)
     key = re.sub(r"(.)\1+", r"\1", key)  # doubled letters: Sisattanak / Sisatanak
+    key = key[:-1] + "i" if key.endswith("y") and len(key) > 3 else key   # Phongsaly / Phongsali
+    key = key[:-1] if key.endswith("nh") else key   # Saravanh / Saravan
     return key[:-1] if key.endswith("e") and len(key) > 3 else key  # Saravane / Saravan
+
+
+def phonetic_key(text: object) -> str:
+    """A looser key for romanised district names: folds the usual alternations of Lao romanisation."""
+    return _phonetic_fold(_key_without(text, _DISTRICT_WORDS, _LAO_DISTRICT_WORD))
+
+
+def province_phonetic_key(text: object) -> str:
+    """The same looser key for province names ('Province', 'Khoueng', ແຂວງ left out)."""
+    return _phonetic_fold(_key_without(text, _PROVINCE_WORDS, _LAO_PROVINCE_WORD))
 
 
 @dataclass(frozen=True)
@@ -171,19 +188,57 @@ def _province_index() -> tuple[dict[str, str], dict[str, str]]:
     return exact, loose
 
 
-def province_code(name: object) -> str | None:
-    """ISO 3166-2:LA code of a province written any accepted way, or None when it is not recognised."""
+@cache
+def _province_phonetic_index() -> dict[str, set[str]]:
+    """Phonetic key -> every province one of whose spellings folds to it (more than one: ambiguous)."""
+    index: dict[str, set[str]] = {}
+    spellings = [(r["iso_code"], s) for r in _read_csv("provinces.csv")
+                 for s in [r["name_en"], r["name_lo"], r["iso_name"], *r["other_spellings"].split(";")]]
+    spellings += [(r["iso_code"], r["alias"]) for r in _read_csv("province_aliases.csv")]
+    for iso, spelling in spellings:
+        key = province_phonetic_key(spelling)
+        if key:
+            index.setdefault(key, set()).add(iso)
+    return index
+
+
+def province_match(name: object) -> tuple[str | None, str]:
+    """(ISO code or None, how it matched: 'exact', 'phonetic', 'ambiguous' or 'unknown')."""
     if name is None or str(name).strip() == "":
-        return None
+        return None, "unknown"
     text = str(name).strip()
     if re.fullmatch(r"\d{1,2}", text):  # LSB code with or without its leading zero
         text = f"{int(text):02d}"
     exact, loose = _province_index()
     key = place_key(text)
     if key in exact:
-        return exact[key]
+        return exact[key], "exact"
     stripped = _key_without(text, _PROVINCE_WORDS, _LAO_PROVINCE_WORD)
-    return exact.get(stripped) or loose.get(stripped)
+    if code := exact.get(stripped) or loose.get(stripped):
+        return code, "exact"
+    candidates = _province_phonetic_index().get(province_phonetic_key(text), set())
+    if len(candidates) == 1:
+        return next(iter(candidates)), "phonetic"
+    return None, "ambiguous" if candidates else "unknown"
+
+
+def province_code(name: object) -> str | None:
+    """ISO 3166-2:LA code of a province written any accepted way, or None when it is not recognised (or could be
+    more than one province)."""
+    return province_match(name)[0]
+
+
+def closest_provinces(name: object, n: int = 3) -> list[str]:
+    """The provinces a name not recognised most likely means, as "Name (ISO)", closest first (for "did you mean")."""
+    text = str(name).strip()
+    ambiguous = sorted(_province_phonetic_index().get(province_phonetic_key(text), set()))
+    if ambiguous:
+        found = ambiguous
+    else:
+        keys = _province_phonetic_index()
+        close = difflib.get_close_matches(province_phonetic_key(text), list(keys), n=n * 2, cutoff=0.6)
+        found = list(dict.fromkeys(iso for k in close for iso in sorted(keys[k])))[:n]
+    return [f"{provinces()[iso].name_en} ({iso})" for iso in found]
 
 
 @cache

@@ -28,6 +28,23 @@ else:
     shown = returns.assign(status=returns["status"].map(lambda s: fmt.REPORTING_SYMBOLS.get(s, s)))
     components.table_with_downloads(shown, "returns missing or late")
 
+st.subheader("Who has reported")
+st.caption("Per source and period of the aggregate returns: provinces whose rows are all there (covered), some of "
+           "whose districts are missing (partly covered), or with no rows (missing). Provinces a source has never "
+           "reported (outside a programme's area) are counted apart. The same as `python -m data_pipeline coverage`.")
+reported = data.reporting_summary(v)
+gaps = reported[(reported["partly_covered"] > 0) | (reported["missing"] > 0)] if len(reported) else reported
+if len(reported) and gaps.empty:
+    st.success("Every province that reports to these sources is covered in every period.")
+elif len(gaps):
+    st.warning(f"{len(gaps)} source-period(s) are partly covered or have provinces missing.",
+               icon=":material/warning:")
+components.table_with_downloads(reported, "who has reported")
+with st.expander("Provinces missing or partly covered, with the districts missing"):
+    detail = data.reporting_coverage(v)
+    components.table_with_downloads(detail[detail["status"].isin(["missing", "partly covered"])],
+                                    "provinces missing or partly covered")
+
 st.subheader("Warnings of the last refresh")
 if warnings:
     frame = pd.DataFrame(warnings) if isinstance(warnings[0], dict) else pd.DataFrame({"warning": warnings})
@@ -56,4 +73,8 @@ if secretariat:
     components.table_with_downloads(data.refresh_log(), "refresh log")
 st.subheader("Versions")
 versions = data.versions()
+unaudited = versions[versions["audit"] != "completed"]["version"].tolist() if len(versions) else []
+if unaudited:
+    st.error(f"No completed audit line for {', '.join(unaudited)}: the publish was interrupted after the version was "
+             f"written. Check it, then roll back or publish again.", icon=":material/report:")
 components.table_with_downloads(versions if secretariat else versions.drop(columns=["operator"]), "versions")

@@ -104,6 +104,10 @@ class Contract:
     period_column: str | None = None
     period_from_date: str | None = None
     partition_by: str | None = None   # large tables are written partitioned by this column
+    # The grain at which a return speaks for the data: the columns whose value combinations ("cells") a refresh
+    # replaces. Published rows in a cell the return holds are replaced; every other published row is kept.
+    # Starts with the period column for period-based sources; () for snapshots (the return is the whole table).
+    covers: tuple[str, ...] = ()
     checks: tuple[Check, ...] = ()
     template_rows: int = 500          # rows with drop-downs in the template
     # The source's own "as of" date, against which what is due, late or still pending in it is judged (never

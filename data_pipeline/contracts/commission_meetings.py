@@ -39,6 +39,7 @@ CONTRACTS = (
         # The record is as of the last meeting held (later planned meetings are not yet due).
         as_of=("held_date",),
         period_from_date="planned_date",
+        covers=("period", "province"),
         checks=(
             Check("central_has_no_province", "level = 'central' AND province IS NOT NULL AND province <> 'LA'",
                   "province", "a central meeting should not name a province", severity="warning"),

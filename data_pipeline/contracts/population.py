@@ -21,6 +21,7 @@ CONTRACTS = (
         ),
         key=("year", "province", "sex", "age_group"),
         period_column="year",
+        covers=("year", "province"),
     ),
     Contract(
         name="births",
@@ -39,5 +40,6 @@ CONTRACTS = (
         ),
         key=("year", "province", "district", "sex"),
         period_column="year",
+        covers=("year", "province", "district"),
     ),
 )

@@ -25,5 +25,6 @@ CONTRACTS = (
         # The log is as of the last return it records as received.
         as_of=("received_date",),
         period_column="period",
+        covers=("period", "source"),
     ),
 )

@@ -31,5 +31,6 @@ CONTRACTS = (
         key=("action_id",),
         # The list is as of the last completion it records (it carries no date of its own).
         as_of=("completed_date",),
+        covers=(),   # a snapshot: each return is the whole table
     ),
 )

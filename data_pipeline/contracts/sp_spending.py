@@ -34,6 +34,7 @@ CONTRACTS = (
         # As of the date spending is reported to; without one, the end of the fiscal year.
         as_of=("reported_to",),
         period_column="year",
+        covers=("year", "ministry"),
         checks=(
             Check("execution_plausible", "executed_lak > 1.5 * allocated_lak", "executed_lak",
                   "executed more than 150% of the allocation", severity="warning"),
