@@ -9,7 +9,6 @@ by a crashed process are swept when the app starts once they are older than a da
 """
 from __future__ import annotations
 
-import os
 import shutil
 import tempfile
 import time

@@ -192,9 +192,9 @@ def _province_index() -> tuple[dict[str, str], dict[str, str]]:
 def _province_phonetic_index() -> dict[str, set[str]]:
     """Phonetic key -> every province one of whose spellings folds to it (more than one: ambiguous)."""
     index: dict[str, set[str]] = {}
-    spellings = [(r["iso_code"], s) for r in _read_csv("provinces.csv")
+    spellings = [(r["iso_code"], s) for r in reference_rows("provinces")
                  for s in [r["name_en"], r["name_lo"], r["iso_name"], *r["other_spellings"].split(";")]]
-    spellings += [(r["iso_code"], r["alias"]) for r in _read_csv("province_aliases.csv")]
+    spellings += [(r["iso_code"], r["alias"]) for r in reference_rows("province_aliases")]
     for iso, spelling in spellings:
         key = province_phonetic_key(spelling)
         if key:
