@@ -31,6 +31,7 @@ from access.signin import authenticate
 from access.throttle import SignInLocked
 from access.users import (ANONYMOUS, COMMISSION, PUBLIC, ROLE_LABELS, ROLES, SECRETARIAT, User,  # noqa: F401
                           allowed, user_for_identity)
+from dashboard.text import plain_text
 
 TRUSTED_PROXY_HEADER_ENV = "SP_TRUSTED_PROXY_HEADER"
 _COOKIE_TO_WRITE = "sp_auth_cookie_to_write"   # session_state: a token to store in the browser, or "" to delete it
@@ -149,7 +150,7 @@ def render_sign_out() -> None:
     user = current_user()
     if not user.signed_in:
         return
-    st.caption(f"Signed in as {user.display_name} — {ROLE_LABELS[user.role]}"
+    st.caption(f"Signed in as {plain_text(user.display_name)} — {ROLE_LABELS[user.role]}"
                + (f" ({user.province})" if user.province else ""))
     if st.button("Sign out"):
         if oidc_configured():

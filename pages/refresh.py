@@ -4,7 +4,7 @@ import hashlib
 import streamlit as st
 
 from dashboard import auth, components, data, refresh_flow
-from dashboard.safety import plain_text
+from dashboard.text import plain_text
 from data_pipeline.warehouse import MergeConflict, WarehouseError
 from indicators import preview
 

@@ -1,0 +1,46 @@
+"""Issue 16.4: text from a link never becomes Markdown. Each of the seven URL parameters, given a crafted value, is
+named in its warning literally — rendered by a Markdown parser it gives no link, no image, no colour."""
+from __future__ import annotations
+
+import pytest
+from markdown_it import MarkdownIt
+
+from dashboard.text import plain_text
+from tests.conftest import run_page
+
+HOSTILE = ["[Sign in again](http://x)", "![x](http://x/t.png)", ":red[Your account is locked]"]
+# parameter -> a page that reads it
+PARAMETERS = {"version": "pages/overview.py", "period": "pages/overview.py", "province": "pages/overview.py",
+              "sex": "pages/overview.py", "programme": "pages/payments.py", "indicator": "pages/indicator.py",
+              "rows": "pages/coordination.py"}
+RENDER = MarkdownIt("commonmark")
+
+
+def markdown_sources(at) -> list[str]:
+    """The Markdown of every element that Streamlit renders as Markdown."""
+    return [str(e.value) for e in (*at.warning, *at.markdown, *at.caption, *at.error, *at.info, *at.success)]
+
+
+def assert_inert(source: str) -> None:
+    html = RENDER.render(source)
+    assert "<a " not in html and "<img" not in html, (source, html)
+    assert ":red[" not in source and "](" not in source.replace("\\](", "")    # Streamlit's colour directive
+
+
+@pytest.mark.parametrize("value", HOSTILE)
+def test_plain_text_shows_the_value_literally(value):
+    assert RENDER.render(plain_text(value)) == f"<p>{value}</p>\n"
+    assert_inert(plain_text(value))
+
+
+@pytest.mark.parametrize("parameter", list(PARAMETERS))
+@pytest.mark.parametrize("value", HOSTILE)
+def test_a_crafted_parameter_is_named_but_inert(dashboard_warehouse, parameter, value):
+    at = run_page(PARAMETERS[parameter], {parameter: value})
+    assert not at.exception
+    warnings = [w.value for w in at.warning if f"is not a valid {parameter}" in w.value
+                or (parameter == "version" and "is not a published data version" in w.value)]
+    assert len(warnings) == 1, [w.value for w in at.warning]
+    assert RENDER.render(warnings[0]).startswith(f"<p><strong>{value}</strong> is not")   # named, literally
+    for source in markdown_sources(at):
+        assert_inert(source)
