@@ -1,6 +1,7 @@
 """Checking a user name and password against the accounts file, throttled per (account, client)."""
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import datetime, timezone
 from functools import lru_cache
 
@@ -41,3 +42,16 @@ def authenticate(username: str, password: str, *, client: str | None = None, sto
         return None
     throttle.record_success(username, client)
     return user_from_account(account)
+
+
+def client_address(headers: Mapping[str, str], peer: str | None, trusted_header: str | None) -> str | None:
+    """The address sign-in failures are counted against: the trusted proxy's header when one is configured (its
+    last entry, the one the proxy itself wrote: earlier entries come from the browser and can be forged), else
+    the socket peer."""
+    if trusted_header:
+        wanted = trusted_header.strip().lower()
+        value = next((v for k, v in headers.items() if k.lower() == wanted), "") or ""
+        forwarded = value.split(",")[-1].strip()
+        if forwarded:
+            return forwarded
+    return peer

@@ -27,6 +27,7 @@ import os
 from access.accounts import AccountStore
 from access.sessions import (ABSOLUTE_TIMEOUT, COOKIE_NAME, IDLE_TIMEOUT, NOTICE_KEY, SESSION_KEY,  # noqa: F401
                              end_session, resume_session, session_user, start_session)
+from access import signin
 from access.signin import authenticate
 from access.throttle import SignInLocked
 from access.users import (ANONYMOUS, COMMISSION, PUBLIC, ROLE_LABELS, ROLES, SECRETARIAT, User,  # noqa: F401
@@ -97,17 +98,13 @@ def write_session_cookie() -> None:
 
 
 def client_address() -> str | None:
-    """The browser's address: from the trusted proxy's header when ``SP_TRUSTED_PROXY_HEADER`` names one, else the
-    socket peer. The last address of a list is the one the trusted proxy itself saw (earlier ones can be forged)."""
+    """The browser's address (``access.signin.client_address``): from the header named by
+    ``SP_TRUSTED_PROXY_HEADER`` when the dashboard sits behind a reverse proxy, else the socket peer."""
     import streamlit as st
 
     try:
-        header = os.environ.get(TRUSTED_PROXY_HEADER_ENV, "").strip()
-        if header:
-            forwarded = (st.context.headers.get(header) or "").split(",")[-1].strip()
-            if forwarded:
-                return forwarded
-        return st.context.ip_address
+        return signin.client_address(dict(st.context.headers), st.context.ip_address,
+                                     os.environ.get(TRUSTED_PROXY_HEADER_ENV))
     except Exception:  # no request context (AppTest): throttle by account name alone
         return None
 

@@ -285,6 +285,14 @@ def audit_trail() -> pd.DataFrame:
     return views.audit_trail(refresh_log())
 
 
+def sign_in_pauses() -> pd.DataFrame:
+    """The sign-in audit log (``access.throttle``): each pause imposed on an account from a client, newest first
+    (Secretariat only: it names accounts and addresses)."""
+    from access.throttle import read_auth_log
+    columns = ["time", "event", "account", "client", "failures", "paused_seconds"]
+    return pd.DataFrame(read_auth_log(), columns=columns)
+
+
 def is_sample_data(version: str) -> bool:
     """True when the version was built with the public demo key, i.e. from the bundled sample data."""
     from data_pipeline.secrets import DEMO_HASH_KEY, key_fingerprint

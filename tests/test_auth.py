@@ -361,3 +361,12 @@ def test_sign_in_form_reports_a_wrong_password(store):
     app.text_input[1].input("not the password")
     app.button[0].click().run()
     assert "Wrong user name or password." in [e.value for e in app.error]
+
+
+def test_the_client_address_comes_from_the_trusted_proxy_header_only_when_configured():
+    from access.signin import client_address
+    headers = {"X-Forwarded-For": "6.6.6.6, 203.0.113.9", "Host": "dashboard"}
+    assert client_address(headers, "127.0.0.1", None) == "127.0.0.1"                      # no proxy configured
+    assert client_address(headers, "127.0.0.1", "x-forwarded-for") == "203.0.113.9"      # the proxy's own entry
+    assert client_address({"X-Real-IP": "198.51.100.4"}, "127.0.0.1", "X-Real-IP") == "198.51.100.4"
+    assert client_address({}, "127.0.0.1", "X-Real-IP") == "127.0.0.1"                   # header missing
