@@ -66,7 +66,10 @@ def audience() -> str:
     user = auth.current_user()
     if user.role == auth.PUBLIC:
         return PUBLIC
-    return user.province or EVERYTHING
+    if user.province is None:
+        return EVERYTHING
+    # A province the reference does not know (a hand-edited accounts file) gets the public figures, never more.
+    return user.province if user.province in set(provinces()["iso_code"]) else PUBLIC
 
 
 def is_public() -> bool:
@@ -122,16 +125,20 @@ def public_values(tidy: pd.DataFrame, limit: int) -> pd.DataFrame:
     return hidden.drop(columns=[c for c in ("small_cell",) if c in hidden.columns])
 
 
-def _public_values_cached(version: str) -> pd.DataFrame:
-    """``public_values`` of a version, kept on disk beside the indicator cache (suppression takes seconds)."""
+def _values_cached(version: str, audience: str) -> pd.DataFrame:
+    """``public_values`` (or ``scoped_values`` of a province) of a version, kept on disk beside the indicator cache:
+    suppression takes seconds. The file name carries the threshold, this code and the table's content."""
     tidy = api.indicator_values(version)
     limit = threshold()
     code = hashlib.sha256(Path(suppression.__file__).read_bytes() + Path(__file__).read_bytes()).hexdigest()[:10]
     content = hashlib.sha256(pd.util.hash_pandas_object(tidy, index=False).to_numpy().tobytes()).hexdigest()[:16]
-    path = api.warehouse_access.warehouse_root() / "cache" / version / f"public-t{limit}-{code}-{content}.parquet"
+    path = api.warehouse_access.warehouse_root() / "cache" / version / f"{audience}-t{limit}-{code}-{content}.parquet"
     if path.exists():
         return pd.read_parquet(path)
-    frame = public_values(tidy, limit)
+    if audience == PUBLIC:
+        frame = public_values(tidy, limit)
+    else:
+        frame = scoped_values(tidy, _values_cached(version, PUBLIC), audience)
     api.write_cache(frame, path)
     return frame
 
@@ -210,9 +217,7 @@ def _protect_around_known(hidden: np.ndarray, known: np.ndarray, sets, rank: np.
 def _tidy(version: str, audience: str) -> pd.DataFrame:
     if audience == EVERYTHING:
         return api.indicator_values(version)
-    if audience == PUBLIC:
-        return _public_values_cached(version)
-    return scoped_values(api.indicator_values(version), _public_values_cached(version), audience)
+    return _values_cached(version, audience)
 
 
 def values(version: str) -> pd.DataFrame:
