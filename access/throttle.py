@@ -13,6 +13,7 @@ server is one process): a restart forgets it, and nothing is written per failed 
 from __future__ import annotations
 
 import json
+import logging
 import math
 import os
 import threading
@@ -118,10 +119,16 @@ class SignInThrottle:
             self._counts[key] = count
         if pause is not None and self.audit is not None:
             # A name that is no account may be a password typed in the wrong box: it is not written down.
-            self.audit({"time": now.astimezone(timezone.utc).isoformat(timespec="seconds"),
+            self._audit({"time": now.astimezone(timezone.utc).isoformat(timespec="seconds"),
                         "event": "sign-in paused", "account": key[0] if known_account else "(unknown name)",
                         "client": key[1] or "(unknown)", "failures": count.failures,
                         "paused_seconds": int(pause.total_seconds())})
+
+    def _audit(self, event: dict) -> None:
+        try:
+            self.audit(event)
+        except OSError as error:   # a full disk must not stop people signing in; the pause itself still holds
+            logging.getLogger(__name__).error("sign-in log not written (%s): %s", error, event)
 
     def record_success(self, username: str, client: str | None) -> None:
         with self._mutex:

@@ -182,10 +182,10 @@ def scoped_values(tidy: pd.DataFrame, public: pd.DataFrame, province: str) -> pd
 
 
 def _protect_around_known(hidden: np.ndarray, known: np.ndarray, sets, rank: np.ndarray) -> np.ndarray:
-    """The public's ``hidden`` cells re-protected for a reader who knows the ``known`` cells: they cannot hide anything, so a cell they
-    would give back by subtraction gets a complement among the cells the reader does not know — in its own sets,
-    else in the sets of the hidden cells it is tied to. A national cell that only the known cells make up stays
-    exposed: it tells the reader nothing they did not know."""
+    """The public's ``hidden`` cells re-protected for a reader who knows the ``known`` cells: those cannot hide
+    anything, so a cell they would give back by subtraction gets a complement among the cells the reader does not
+    know — in its own sets, else in the sets of the hidden cells it is tied to. A national cell that only the known
+    cells make up stays exposed: it tells the reader nothing they did not know."""
     equations = [[total, *rows] for total, rows in sets if total is not None and rows]
     equations_of_row: dict[int, list[list[int]]] = {}
     for cells in equations:
@@ -345,13 +345,14 @@ def breakdown(version: str, audience: str, indicator_id: str, dimension: str, pr
 @_for_audience
 def by_district(version: str, audience: str, indicator_id: str, sex: str, province: str | None,
                 period: str | None) -> pd.DataFrame:
-    return views.by_district(_tidy(version, audience), districts(), indicator_id=indicator_id, sex=sex, province=province,
-                             period=period)
+    return views.by_district(_tidy(version, audience), districts(), indicator_id=indicator_id, sex=sex,
+                             province=province, period=period)
 
 
 @_for_audience
 def province_profile(version: str, audience: str, province: str, sex: str, period: str | None) -> pd.DataFrame:
-    return views.province_profile(_tidy(version, audience), catalogue(version), province=province, sex=sex, period=period)
+    return views.province_profile(_tidy(version, audience), catalogue(version), province=province, sex=sex,
+                                  period=period)
 
 
 @_for_audience

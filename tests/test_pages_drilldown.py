@@ -40,7 +40,7 @@ def test_indicator_page_shows_definition_method_targets_and_every_value(dashboar
 def test_indicator_page_with_an_unknown_id_warns_and_shows_the_first(dashboard_warehouse):
     at = run_page("pages/indicator.py", {"indicator": "NOT_AN_INDICATOR"})
     assert not at.exception
-    assert "**NOT_AN_INDICATOR** is not a valid indicator" in at.warning[-1].value
+    assert "**NOT\\_AN\\_INDICATOR** is not a valid indicator" in at.warning[-1].value
     assert "indicator" not in at.query_params
 
 
