@@ -44,3 +44,15 @@ def test_a_crafted_parameter_is_named_but_inert(dashboard_warehouse, parameter, 
     assert RENDER.render(warnings[0]).startswith(f"<p><strong>{value}</strong> is not")   # named, literally
     for source in markdown_sources(at):
         assert_inert(source)
+
+
+def test_an_account_name_is_shown_literally(dashboard_warehouse, tmp_path, monkeypatch):
+    from access.accounts import AccountStore
+    from tests.roles_fixtures import PASSWORD, run_as
+    monkeypatch.setenv("SP_ACCOUNTS_FILE", str(tmp_path / "accounts.json"))
+    monkeypatch.setenv("SP_BCRYPT_ROUNDS", "4")
+    AccountStore().add("khamla", role="commission", password=PASSWORD, display_name=HOSTILE[0] + " " + HOSTILE[2])
+    at = run_as("pages/overview.py", "khamla", role="commission")
+    signed_in = [c.value for c in at.sidebar.caption if c.value.startswith("Signed in as")]
+    assert len(signed_in) == 1 and RENDER.render(signed_in[0]).startswith(f"<p>Signed in as {HOSTILE[0]} :red[")
+    assert_inert(signed_in[0])
