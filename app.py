@@ -20,4 +20,5 @@ with st.sidebar:
     else:
         with st.expander("Sign in (Secretariat, Commission)", icon=":material/login:"):
             auth.render_sign_in_form()
+    auth.write_session_cookie()
 navigation.run(user)

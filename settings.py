@@ -45,6 +45,17 @@ ACCOUNTS_FILE = Setting("SP_ACCOUNTS_FILE", "`~/.config/sp-dashboard/accounts.js
                         "local dashboard accounts (bcrypt hashes, mode 0600); must lie outside the project folder")
 BCRYPT_ROUNDS = Setting("SP_BCRYPT_ROUNDS", "12",
                         "bcrypt cost of new password hashes, 4 to 31; lowered only to speed up tests")
+SESSION_KEY = Setting("SP_SESSION_KEY", "unset",
+                      "the key that signs session cookies (a deployment secret like the hash key); wins over the "
+                      "key file; without either a random key is made at each start, so a restart signs everyone out")
+SESSION_KEY_FILE = Setting("SP_SESSION_KEY_FILE", "`~/.config/sp-dashboard/session_key`",
+                           "file holding that key, used when SP_SESSION_KEY is unset")
+TRUSTED_PROXY_HEADER = Setting("SP_TRUSTED_PROXY_HEADER", "unset (the socket peer's address)",
+                               "the header a trusted reverse proxy writes with the browser's address, e.g. "
+                               "`X-Forwarded-For` (its last entry is used) or `X-Real-IP`; set it only behind such a "
+                               "proxy, since a browser can send the header itself")
+AUTH_LOG = Setting("SP_AUTH_LOG", "`auth_log.jsonl` beside the accounts file",
+                   "the sign-in log (one JSON line per pause: time, account, client address, failures)")
 UPLOAD_DIR = Setting("SP_UPLOAD_DIR", "`sp-uploads` in the system temp folder",
                      "where the refresh page keeps uploaded returns while a batch is checked, previewed and published; "
                      "a batch's folder is deleted when it is published, discarded or its session ends, and leftovers "
@@ -69,7 +80,8 @@ GATE_LIMITS = (
     Setting("SP_GATE_READ_MEMORY_MB", "1536", "memory budget (MB) of the child process that reads one workbook"),
 )
 
-ALL = (WAREHOUSE, HASH_KEY, HASH_KEY_FILE, PARAMETERS, ACCOUNTS_FILE, BCRYPT_ROUNDS, UPLOAD_DIR, ALLOW_DEMO_KEY, *GATE_LIMITS,
+ALL = (WAREHOUSE, HASH_KEY, HASH_KEY_FILE, PARAMETERS, ACCOUNTS_FILE, BCRYPT_ROUNDS, SESSION_KEY, SESSION_KEY_FILE,
+       TRUSTED_PROXY_HEADER, AUTH_LOG, UPLOAD_DIR, ALLOW_DEMO_KEY, *GATE_LIMITS,
        TEST_CRASH_AT, ARTIFACTS)
 
 

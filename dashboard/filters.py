@@ -16,6 +16,7 @@ from urllib.parse import urlencode
 import streamlit as st
 
 from dashboard import views
+from dashboard.text import plain_text
 
 _CARRIED = "_sp_filters"        # session_state: filter name -> chosen value, carried across pages
 _WIDGET = "_sp_widget_{}"       # session_state key of each filter's widget
@@ -74,7 +75,7 @@ def _resolve(name: str, accepted: list[str], normalise, explain, default=None,
         value = normalise(raw)
         if value in accepted:
             return value
-        st.warning(f"**{raw}** is not a valid {name} in this link. {explain(raw)} "
+        st.warning(f"**{plain_text(raw)}** is not a valid {name} in this link. {explain(raw)} "
                    f"Showing {default_label or DEFAULT_LABELS[name]} instead.", icon=":material/warning:")
         return default
     carried = _carried().get(name, default)
@@ -124,7 +125,8 @@ def data_version(current: str, published: list[str]) -> str:
             carried["version"] = wanted   # pinned, even to the current one: the link asked for it
             return wanted
         shown = ", ".join(published[:6]) + (" …" if len(published) > 6 else "")
-        st.warning(f"**{raw}** is not a published data version in this link. Published versions: {shown}. "
+        st.warning(f"**{plain_text(raw)}** is not a published data version in this link. "
+                   f"Published versions: {shown}. "
                    f"Showing the current data ({current}) instead.", icon=":material/warning:")
         carried.pop("version", None)
         st.query_params.pop("version", None)
@@ -232,7 +234,7 @@ def page_param(name: str, options: list[str]) -> str:
         if match is not None:
             st.session_state[carried_key] = match
             return match
-        st.warning(f"**{raw}** is not a valid {name} in this link. Accepted: {', '.join(options)}. "
+        st.warning(f"**{plain_text(raw)}** is not a valid {name} in this link. Accepted: {', '.join(options)}. "
                    f"Showing {options[0]} instead.", icon=":material/warning:")
         return options[0]
     carried = st.session_state.get(carried_key)

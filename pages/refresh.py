@@ -4,7 +4,7 @@ import hashlib
 import streamlit as st
 
 from dashboard import auth, components, data, navigation, refresh_flow
-from dashboard.safety import plain_text
+from dashboard.text import plain_text
 
 navigation.enter_page()                      # only ever run through app.py's navigation
 user = auth.require_role(auth.SECRETARIAT)   # also a crafted URL: nobody else gets past this line

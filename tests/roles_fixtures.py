@@ -26,7 +26,7 @@ def fixed_return(folder: Path) -> Path:
 
 
 def add_account(accounts_file: Path, username: str, role: str, province: str | None = None) -> None:
-    from dashboard.accounts import AccountStore
+    from access.accounts import AccountStore
     AccountStore(accounts_file).add(username, role=role, password=PASSWORD, province=province,
                                     display_name=username.capitalize())
 

@@ -56,7 +56,7 @@ def test_indicator_page_says_as_of_when_and_shows_pending_cases_as_pending(dashb
 def test_indicator_page_with_an_unknown_id_warns_and_shows_the_first(dashboard_warehouse):
     at = run_page("pages/indicator.py", {"indicator": "NOT_AN_INDICATOR"})
     assert not at.exception
-    assert "**NOT_AN_INDICATOR** is not a valid indicator" in at.warning[-1].value
+    assert "**NOT\\_AN\\_INDICATOR** is not a valid indicator" in at.warning[-1].value
     assert "indicator" not in at.query_params
 
 

@@ -1,15 +1,16 @@
 """Local accounts of the dashboard: a small JSON file kept outside the repository, and its command line.
 
 The file (``SP_ACCOUNTS_FILE``, default ``~/.config/sp-dashboard/accounts.json``) holds, per account: user name, role,
-province (a provincial commission), e-mail, display name, a salted bcrypt hash, and created/updated times. It is
+province (a provincial commission), e-mail, display name, a salted bcrypt hash, created/updated times and a
+generation that every change of password or role raises (signed-in sessions of the older generation end). It is
 written atomically (temporary file + ``os.replace``) with mode 0600. An account with an e-mail and no password is
 for sign-in through the organisation's identity provider (OpenID Connect), mapped by e-mail.
 
-    python -m dashboard.accounts add USERNAME --role secretariat|commission [--province LA-AT] [--email E]
-    python -m dashboard.accounts passwd USERNAME
-    python -m dashboard.accounts role USERNAME ROLE [--province P]
-    python -m dashboard.accounts remove USERNAME
-    python -m dashboard.accounts list
+    python -m access.accounts add USERNAME --role secretariat|commission [--province LA-AT] [--email E]
+    python -m access.accounts passwd USERNAME
+    python -m access.accounts role USERNAME ROLE [--province P]
+    python -m access.accounts remove USERNAME
+    python -m access.accounts list
 
 Exit codes: 0 done, 1 refused (unknown account, passwords differ, bad value…), 2 wrong command line.
 """
@@ -61,6 +62,7 @@ class Account:
     password_hash: str | None = None  # None: signs in only through the identity provider (by e-mail)
     created_at: str = ""
     updated_at: str = ""
+    generation: int = 0  # raised by every change: sessions signed in under an older generation are revoked
 
 
 def accounts_path() -> Path:
@@ -215,7 +217,8 @@ class AccountStore:
         with self._locked() as accounts:
             if name not in accounts:
                 raise AccountError(f"There is no account named {name!r}.")
-            accounts[name] = replace(accounts[name], updated_at=_now_text(now), **changes)
+            accounts[name] = replace(accounts[name], updated_at=_now_text(now),
+                                     generation=accounts[name].generation + 1, **changes)
             return accounts[name]
 
     @contextlib.contextmanager
@@ -321,7 +324,7 @@ def _cmd_list(store: AccountStore, args: argparse.Namespace) -> str:
 
 
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="python -m dashboard.accounts",
+    parser = argparse.ArgumentParser(prog="python -m access.accounts",
                                      description="Manage the dashboard's local accounts "
                                                  f"(file: ${ACCOUNTS_FILE_ENV} or {DEFAULT_ACCOUNTS_FILE}).")
     commands = parser.add_subparsers(dest="command", required=True)
