@@ -55,20 +55,29 @@ _routing = threading.local()
 
 
 def allowed_pages(user: auth.User) -> dict[str, list]:
-    """The ``st.Page`` objects ``user`` may open, by menu section, in menu order (the overview is the default)."""
+    """The ``st.Page`` objects ``user`` may open, by menu section, in menu order."""
     sections: dict[str, list] = {}
     for entry in PAGES:
         if auth.allowed(user, entry.roles):
             sections.setdefault(entry.section, []).append(
-                st.Page(APP_FOLDER / entry.script, title=entry.title, icon=entry.icon, url_path=entry.url_path,
-                        default=entry.url_path == "overview"))
+                st.Page(APP_FOLDER / entry.script, title=entry.title, icon=entry.icon, url_path=entry.url_path))
     return sections
+
+
+def _home_page(overview) -> "st.Page":
+    """The root URL: Streamlit serves its default page at ``/`` only, so a typed or shared ``/overview`` would be
+    "not found" if the overview were the default. The default is this hop instead, which opens the overview at its own
+    address with the link's parameters (filters, language, version) intact."""
+    def home() -> None:
+        st.switch_page(overview, query_params=st.query_params.to_dict())
+    return st.Page(home, title="Overview", url_path="home", default=True)
 
 
 def run(user: auth.User) -> None:
     """Register the reader's pages, draw the sidebar menu, and run the page the URL asks for."""
     sections = allowed_pages(user)
-    page = st.navigation(sections, position="hidden")
+    overview = next(p for pages in sections.values() for p in pages if p.url_path == "overview")
+    page = st.navigation({"": [_home_page(overview)], **sections}, position="hidden")
     with st.sidebar:
         for section, pages in sections.items():
             st.caption(section)

@@ -26,15 +26,11 @@ def session_cookie(context, seconds: float = 30) -> dict:
     raise AssertionError("no sp_session cookie after sign-in")
 
 
-def dismiss_page_not_found(page) -> None:
-    """Close Streamlit's "Page not found" dialog when a later session of the server opens in the legacy pages mode
-    first (see dashboard.components.leave_legacy_pages_mode, issue 15.2): it makes the page inert until closed."""
+def assert_no_page_not_found(page) -> None:
+    """A typed or shared /overview link lands on the overview: no "Page not found" dialog (issue 14)."""
     import time
     time.sleep(1)
-    dialog = page.get_by_role("dialog").filter(has_text="Page not found")
-    if dialog.count():
-        page.keyboard.press("Escape")
-        dialog.wait_for(state="detached", timeout=10_000)
+    assert page.get_by_role("dialog").filter(has_text="Page not found").count() == 0
 
 
 @pytest.mark.browser
@@ -112,7 +108,7 @@ def test_officer_publishes_in_the_browser_and_a_shared_link_shows_suppressed_fig
             member = member_context.new_page()
             member.goto(f"{base}/overview")
             member.get_by_role("heading", name="Social protection scorecard").wait_for(timeout=90_000)
-            dismiss_page_not_found(member)
+            assert_no_page_not_found(member)
             member.get_by_text("Sign in (Secretariat, Commission)").click()
             member.get_by_role("textbox", name="User name").fill("attapeu")
             member.get_by_role("textbox", name="Password").fill(PASSWORD)
@@ -123,9 +119,9 @@ def test_officer_publishes_in_the_browser_and_a_shared_link_shows_suppressed_fig
             for opened in (member, member_context.new_page()):
                 opened.goto(f"{base}/overview?province=LA-VT")     # a reload / new tab, with another province asked
                 opened.get_by_text("Signed in as Attapeu").wait_for(timeout=90_000)
-                dismiss_page_not_found(opened)
+                assert_no_page_not_found(opened)
                 opened.get_by_text("Your account is limited to Attapeu (LA-AT)").wait_for(timeout=30_000)
-                assert opened.locator("[data-testid='stSidebarNav']").get_by_text("Data status").count() == 1
+                assert opened.locator("[data-testid='stSidebar'] [data-testid='stPageLink']").get_by_text("Data status").count() == 1
                 province = opened.get_by_role("combobox", name="Province")
                 assert province.input_value() == "Attapeu" and province.is_disabled()
             save(member, tmp_path, "member_reloaded.png")
@@ -133,7 +129,7 @@ def test_officer_publishes_in_the_browser_and_a_shared_link_shows_suppressed_fig
             member.get_by_text("Sign in (Secretariat, Commission)").wait_for(timeout=60_000)
             member.reload()                       # the server has forgotten the session: no way back in by cookie
             member.get_by_role("heading", name="Social protection scorecard").wait_for(timeout=90_000)
-            dismiss_page_not_found(member)
+            assert_no_page_not_found(member)
             member.get_by_text("Sign in (Secretariat, Commission)").wait_for(timeout=30_000)
             assert member.get_by_text("Signed in as Attapeu").count() == 0
             stale = member_context.new_page()     # nor with the cookie a tab kept from before the sign-out
