@@ -1,43 +1,20 @@
 """Lao PDR social protection monitor (NSPS / SDG 1.3): the entry point only routes; pages live in pages/.
 
-Navigation depends on the reader's role (dashboard.auth): the public sees the monitor and drill-down pages; a
+Navigation depends on the reader's role (dashboard.navigation): the public sees the monitor and drill-down pages; a
 Commission member also the data status; the Technical Secretariat also the data refresh. A page that is not
 registered cannot be opened by URL, and each restricted page checks the role again at its top.
 """
 import streamlit as st
 
-from dashboard import auth
-from dashboard.components import leave_legacy_pages_mode
+from dashboard import auth, navigation, uploads
 from dashboard.i18n import language_switch, t
 
-leave_legacy_pages_mode()
+uploads.sweep_on_start()   # returns left by a killed process older than a day
 
 st.set_page_config(layout="wide", page_title=t("Lao PDR social protection monitor"))
 language_switch()
 
 user = auth.current_user()
-PAGES = {
-    t("Monitor"): [
-        st.Page("pages/overview.py", title=t("Overview"), icon=":material/dashboard:", url_path="overview", default=True),
-        st.Page("pages/coverage.py", title=t("Coverage"), icon=":material/map:", url_path="coverage"),
-        st.Page("pages/payments.py", title=t("Payment delays"), icon=":material/schedule:", url_path="payments"),
-        st.Page("pages/coordination.py", title=t("Coordination"), icon=":material/handshake:", url_path="coordination"),
-    ],
-    t("Drill down"): [
-        st.Page("pages/province.py", title=t("Province profile"), icon=":material/location_on:", url_path="province"),
-        st.Page("pages/indicator.py", title=t("Indicator"), icon=":material/monitoring:", url_path="indicator"),
-    ],
-}
-data_pages = []
-if auth.allowed(user, (auth.COMMISSION, auth.SECRETARIAT)):
-    data_pages.append(st.Page("pages/data_status.py", title=t("Data status"), icon=":material/database:",
-                              url_path="data_status"))
-if auth.allowed(user, (auth.SECRETARIAT,)):
-    data_pages.append(st.Page("pages/refresh.py", title=t("Data refresh"), icon=":material/upload_file:",
-                              url_path="refresh"))
-if data_pages:
-    PAGES[t("Data")] = data_pages
-
 st.sidebar.markdown(t("**NSPS · SDG 1.3 monitor**  \nNational Social Protection Commission, Lao PDR"))
 with st.sidebar:
     if user.signed_in:
@@ -45,4 +22,5 @@ with st.sidebar:
     else:
         with st.expander(t("Sign in (Secretariat, Commission)"), icon=":material/login:"):
             auth.render_sign_in_form()
-st.navigation(PAGES).run()
+    auth.write_session_cookie()
+navigation.run(user)

@@ -8,7 +8,6 @@ changing page sees it), next to an empty page rendered the same way — the floo
 from __future__ import annotations
 
 import argparse
-import os
 import statistics
 import sys
 import tempfile
@@ -51,15 +50,16 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeat", type=int, default=3, help="warm runs per page (default 3)")
     args = parser.parse_args()
-    if not os.environ.get("SP_WAREHOUSE"):
+    import settings
+
+    if not settings.WAREHOUSE.value():
         raise SystemExit("set SP_WAREHOUSE to the warehouse to measure (e.g. the national-scale one)")
-    import streamlit as st
 
     from dashboard import data
     version = data.current_version()
     started = time.perf_counter()
     rows = data.values(version) if version else None
-    print(f"warehouse {os.environ['SP_WAREHOUSE']} version {version}, "
+    print(f"warehouse {settings.WAREHOUSE.value()} version {version}, "
           f"{0 if rows is None else len(rows):,} indicator rows, first load {time.perf_counter() - started:.2f} s "
           "(the indicator layer's own cache may already hold them)\n")
 

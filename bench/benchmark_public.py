@@ -6,6 +6,8 @@ refresh waits for. Prints the time next to computing the (already cached) indica
     SP_WAREHOUSE=/path/to/national/warehouse .venv/bin/python bench/benchmark_public.py [--full]
 
 ``--full`` also suppresses the table with the district x breakdown cells the public never sees (slow: minutes).
+``--province LA-AT`` also times the table of an account limited to that province (``data.scoped_values``), which its
+first page view after a refresh waits for.
 """
 from __future__ import annotations
 
@@ -17,13 +19,14 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from dashboard import data, suppression  # noqa: E402
-from indicators import api  # noqa: E402
+from dashboard import data, suppression  # noqa: E402  (importable only after the sys.path line)
+from indicators import api  # noqa: E402  (idem)
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--full", action="store_true", help="also time suppression of every row (minutes)")
+    parser.add_argument("--province", action="append", default=[], help="also time a province-scoped table")
     args = parser.parse_args()
     logging.getLogger("streamlit").setLevel(logging.ERROR)
     version = api.current_version()
@@ -38,6 +41,15 @@ def main() -> None:
     print(f"version {version}: indicator table {len(tidy):,} rows, loaded in {load_s:.2f} s")
     print(f"public table: {len(public):,} rows, {int(public['suppressed'].sum()):,} suppressed, {public_s:.2f} s "
           f"({public_s / max(load_s, 1e-9):.1f}x the load)")
+    for province in args.province:
+        started = time.perf_counter()
+        scoped = data.scoped_values(tidy, public, province)
+        seconds = time.perf_counter() - started
+        before = public["suppressed"].to_numpy()
+        after = scoped["suppressed"].iloc[:len(public)].to_numpy()
+        own = (public["province"] == province).to_numpy()
+        print(f"scoped to {province}: {len(scoped):,} rows, {int((before & own).sum()):,} own cells shown, "
+              f"{int((after & ~before).sum()):,} more cells of other provinces hidden, {seconds:.2f} s")
     if args.full:
         started = time.perf_counter()
         everything = suppression.suppress(tidy, data.threshold())

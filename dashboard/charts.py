@@ -10,7 +10,7 @@ from urllib.parse import quote
 import pandas as pd
 import plotly.graph_objects as go
 
-from dashboard.format import OKABE_ITO, SEX_COLOURS, value_with_unit
+from dashboard.format import OKABE_ITO, value_with_unit
 from dashboard.i18n import period_label, t
 
 PALETTE = [OKABE_ITO[c] for c in ("blue", "orange", "green", "vermillion", "sky_blue", "purple", "yellow", "black")]

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 import pandas as pd
 import streamlit as st
 
-from dashboard import auth, data, filters, i18n
+from dashboard import auth, data, filters, i18n, navigation
 from dashboard.charts import PLOTLY_CONFIG
 from dashboard.exports import csv_bytes, excel_bytes, neutralise
 from dashboard.format import SEX_LABELS, SUPPRESSED
@@ -162,20 +162,10 @@ class PageContext:
             share_box(self.params, self.version)
 
 
-def leave_legacy_pages_mode() -> None:
-    """Streamlit runs the first session of a server whose script sits next to a ``pages/`` folder in its legacy
-    multipage mode, which bypasses app.py's ``st.navigation`` (wrong sidebar, no page config). Switch that mode off
-    and rerun the same page: our url paths equal the file names, so the page is found again."""
-    from streamlit.runtime.pages_manager import PagesManager   # no public switch exists for this
-    if PagesManager.uses_pages_directory:
-        PagesManager.uses_pages_directory = False
-        st.rerun()
-
-
 def start_page(title: str, question: str, *, show=("period", "province", "sex"), programmes=None,
                page_params: tuple[str, ...] = ()) -> PageContext | None:
     """Common top of every data page: version check, filters (URL-synced), header. None when there is no data."""
-    leave_legacy_pages_mode()
+    navigation.enter_page()
     current = data.current_version()
     if current is None:
         st.title(t(title))

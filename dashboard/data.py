@@ -7,8 +7,11 @@ Pages never import ``indicators.api`` themselves: access rules (small-cell suppr
 Audience: nobody signed in (role ``public``) gets the suppressed indicator table — the WHOLE table of a version is
 suppressed once (complementary suppression only protects cells when it sees every additive set), cached in memory
 and on disk next to the indicator cache, and every shaped view is cut from it; supporting tables of person counts go
-through ``suppress_table``. Signed-in roles get the figures as computed. Each cached function is keyed on the
-audience as well as the version, so the two never mix.
+through ``suppress_table``. A provincial commission's account sees its own province as computed and every other
+province exactly as the public does (``scoped_values``: the public table, with more cells hidden where knowing the
+own province's figures would give a hidden one back by subtraction); its supporting tables of person counts are the
+public ones. Other signed-in roles get the figures as computed. Each cached function is keyed on the audience as
+well as the version, so audiences never mix.
 """
 from __future__ import annotations
 
@@ -16,14 +19,13 @@ import functools
 import hashlib
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import streamlit as st
 
 from dashboard import auth, i18n, suppression, views
+from data_pipeline import reference
 from indicators import api
-
-REFERENCE = Path(__file__).resolve().parent.parent / "data_pipeline" / "reference"
-
 
 def current_version() -> str | None:
     """The published version, or None when no warehouse has been built yet (read on every run: it is one file)."""
@@ -36,12 +38,12 @@ def current_version() -> str | None:
 @st.cache_data(show_spinner=False)
 def provinces() -> pd.DataFrame:
     """The 18 provinces: iso_code, lsb_code (text, '01'…'18'), name_en, name_lo, population_2015."""
-    return pd.read_csv(REFERENCE / "provinces.csv", dtype={"lsb_code": str})
+    return reference.reference_table("provinces").to_pandas()
 
 
 @st.cache_data(show_spinner=False)
 def districts() -> pd.DataFrame:
-    return pd.read_csv(REFERENCE / "districts.csv", dtype={"lsb_code": str, "province_lsb_code": str})
+    return reference.reference_table("districts").to_pandas()
 
 
 def province_name(code: str) -> str:
@@ -75,18 +77,35 @@ def _localised(func):
     return wrapper
 
 
+EVERYTHING = "all"        # audience: the figures as computed
+PUBLIC = "public"         # audience: small cells suppressed
+# Any other audience is a province code: that province as computed, the others as the public sees them.
+
+
+def audience() -> str:
+    """Which figures this reader may see: ``PUBLIC`` (nobody signed in), a province code (an account limited to a
+    province), or ``EVERYTHING``."""
+    user = auth.current_user()
+    if user.role == auth.PUBLIC:
+        return PUBLIC
+    if user.province is None:
+        return EVERYTHING
+    # A province the reference does not know (a hand-edited accounts file) gets the public figures, never more.
+    return user.province if user.province in set(provinces()["iso_code"]) else PUBLIC
+
+
 def is_public() -> bool:
     """True when the reader sees public (suppressed) figures: nobody is signed in."""
-    return auth.current_user().role == auth.PUBLIC
+    return audience() == PUBLIC
 
 
 def _for_audience(func):
-    """Cache ``func(version, public, *args)`` and call it with the reader's audience: ``wrapper(version, *args)``."""
+    """Cache ``func(version, audience, *args)`` and call it with the reader's audience: ``wrapper(version, *args)``."""
     cached = st.cache_data(show_spinner=False)(func)
 
     @functools.wraps(func)
     def wrapper(version: str, *args, **kwargs):
-        return cached(version, is_public(), *args, **kwargs)
+        return cached(version, audience(), *args, **kwargs)
     wrapper.clear = cached.clear
     return wrapper
 
@@ -128,28 +147,104 @@ def public_values(tidy: pd.DataFrame, limit: int) -> pd.DataFrame:
     return hidden.drop(columns=[c for c in ("small_cell",) if c in hidden.columns])
 
 
-def _public_values_cached(version: str) -> pd.DataFrame:
-    """``public_values`` of a version, kept on disk beside the indicator cache (suppression takes seconds)."""
+def _values_cached(version: str, audience: str) -> pd.DataFrame:
+    """``public_values`` (or ``scoped_values`` of a province) of a version, kept on disk beside the indicator cache:
+    suppression takes seconds. The file name carries the threshold, this code and the table's content."""
     tidy = api.indicator_values(version)
     limit = threshold()
     code = hashlib.sha256(Path(suppression.__file__).read_bytes() + Path(__file__).read_bytes()).hexdigest()[:10]
     content = hashlib.sha256(pd.util.hash_pandas_object(tidy, index=False).to_numpy().tobytes()).hexdigest()[:16]
-    path = api.warehouse_access.warehouse_root() / "cache" / version / f"public-t{limit}-{code}-{content}.parquet"
+    path = api.warehouse_access.warehouse_root() / "cache" / version / f"{audience}-t{limit}-{code}-{content}.parquet"
     if path.exists():
         return pd.read_parquet(path)
-    frame = public_values(tidy, limit)
+    if audience == PUBLIC:
+        frame = public_values(tidy, limit)
+    else:
+        frame = scoped_values(tidy, _values_cached(version, PUBLIC), audience)
     api.write_cache(frame, path)
     return frame
 
 
+def scoped_values(tidy: pd.DataFrame, public: pd.DataFrame, province: str) -> pd.DataFrame:
+    """The indicator table for an account limited to ``province``: that province's rows as computed (all of them),
+    every other row as in ``public`` (``public_values(tidy, …)``), plus the cells that must be hidden because the
+    reader knows the province's figures: a province hidden only as a complement, once known, would otherwise give
+    another province's small cell back through the national total."""
+    from indicators.catalogue import all_indicators
+    shown = tidy[tidy["district"].isna() | (tidy["breakdown"] == "_T")].reset_index(drop=True)
+    key = [c for c in suppression.CELL_COLUMNS if c in shown.columns]
+    if not shown[key].equals(public[key]):
+        raise RuntimeError("public_values must keep the rows it was given, in their order")
+    own = (shown["province"] == province).to_numpy()
+    hidden = public["suppressed"].to_numpy(dtype=bool).copy()
+    counts_persons = {i for i, indicator in all_indicators().items() if indicator.person_based}
+    persons = np.flatnonzero(shown["indicator_id"].isin(counts_persons).to_numpy())
+    size = pd.to_numeric(shown["denominator"].fillna(shown["numerator"]).fillna(shown["value"]),
+                         errors="coerce").fillna(0).to_numpy()
+    # Complements are taken from other provinces (the own province is known), non-empty and smallest first.
+    order = np.lexsort((size[persons], size[persons] == 0, own[persons]))
+    rank = np.empty(len(persons), dtype=int)
+    rank[order] = np.arange(len(persons))
+    hidden[persons] = _protect_around_known(hidden[persons], own[persons],
+                                            suppression.tidy_sets(shown.iloc[persons]), rank)
+    scoped = public.copy()
+    for column in [c for c in scoped.columns if c in shown.columns]:
+        scoped.loc[own, column] = shown.loc[own, column]
+    scoped.loc[own, "suppressed_label"] = None
+    newly = hidden & ~public["suppressed"].to_numpy(dtype=bool)
+    blanked = [c for c in scoped.columns if c in suppression.VALUE_COLUMNS or c in _DERIVED_FROM_VALUE
+               or c.startswith(suppression.DERIVED_PREFIXES)]
+    scoped.loc[newly, blanked] = np.nan
+    scoped["suppressed"] = hidden
+    scoped.loc[newly, "suppressed_label"] = suppression.SUPPRESSED_LABEL
+    # The province's own district figures by payment cycle, channel…, which the public table leaves out.
+    own_detail = tidy[(tidy["province"] == province) & tidy["district"].notna() & (tidy["breakdown"] != "_T")]
+    return pd.concat([scoped, own_detail.assign(suppressed=False, suppressed_label=None)[scoped.columns]],
+                     ignore_index=True)
+
+
+def _protect_around_known(hidden: np.ndarray, known: np.ndarray, sets, rank: np.ndarray) -> np.ndarray:
+    """The public's ``hidden`` cells re-protected for a reader who knows the ``known`` cells: those cannot hide
+    anything, so a cell they would give back by subtraction gets a complement among the cells the reader does not
+    know — in its own sets, else in the sets of the hidden cells it is tied to. A national cell that only the known
+    cells make up stays exposed: it tells the reader nothing they did not know."""
+    equations = [[total, *rows] for total, rows in sets if total is not None and rows]
+    equations_of_row: dict[int, list[list[int]]] = {}
+    for cells in equations:
+        for cell in cells:
+            equations_of_row.setdefault(cell, []).append(cells)
+    # Cells the public table already leaves exposed (tied only to other hidden cells) are not this reader's doing.
+    already = set(suppression.exposed_cells(hidden, equations))
+    hidden = suppression.protect(hidden & ~known, sets, rank) & ~known
+    while exposed := [r for r in suppression.exposed_cells(hidden, equations) if r not in already]:
+        added = False
+        for row in exposed:
+            reached, frontier = {row}, [row]
+            while frontier:
+                candidates = [c for r in frontier for cells in equations_of_row.get(r, [])
+                              for c in cells if not hidden[c] and not known[c]]
+                if candidates:
+                    hidden[min(candidates, key=lambda c: rank[c])] = True
+                    added = True
+                    break
+                frontier = [c for r in frontier for cells in equations_of_row.get(r, []) for c in cells
+                            if hidden[c] and c not in reached]
+                reached.update(frontier)
+        if not added:   # what is left is tied only to hidden or known cells: nothing more to hide (as in protect)
+            return hidden
+    return hidden
+
+
 @st.cache_data(show_spinner="Loading indicators…")
-def _tidy(version: str, public: bool) -> pd.DataFrame:
-    return _public_values_cached(version) if public else api.indicator_values(version)
+def _tidy(version: str, audience: str) -> pd.DataFrame:
+    if audience == EVERYTHING:
+        return api.indicator_values(version)
+    return _values_cached(version, audience)
 
 
 def values(version: str) -> pd.DataFrame:
     """The tidy indicator table of ``version`` as this reader may see it."""
-    return _tidy(version, is_public())
+    return _tidy(version, audience())
 
 
 @st.cache_data(show_spinner=False)
@@ -177,9 +272,9 @@ def parameters(version: str) -> dict:
 
 
 @_for_audience
-def supporting(version: str, public: bool, name: str) -> pd.DataFrame:
+def supporting(version: str, audience: str, name: str) -> pd.DataFrame:
     table = api.supporting_table(version, name)
-    if not public or name not in PERSON_COUNT_TABLES:
+    if audience == EVERYTHING or name not in PERSON_COUNT_TABLES:
         return table
     counts, dimensions = PERSON_COUNT_TABLES[name]
     # Summed to the dimensions the pages show (district, channel and the like are too fine for the public), with
@@ -220,6 +315,20 @@ def version_ids(wanted: str | None = None) -> list[str]:
     return ids
 
 
+@st.cache_data(show_spinner=False)
+def reporting_coverage(version: str) -> pd.DataFrame:
+    """Who has reported in ``version``: per source, period and province (data_pipeline.coverage, as the CLI)."""
+    from data_pipeline import coverage
+    return coverage.version_coverage(version)
+
+
+@st.cache_data(show_spinner=False)
+def reporting_summary(version: str) -> pd.DataFrame:
+    """``reporting_coverage`` per source and period: provinces covered, partly covered, missing, and which."""
+    from data_pipeline import coverage
+    return coverage.summary(reporting_coverage(version))
+
+
 @st.cache_data(show_spinner=False, ttl=30)
 def refresh_log() -> pd.DataFrame:
     return api.refresh_log()
@@ -228,6 +337,14 @@ def refresh_log() -> pd.DataFrame:
 def audit_trail() -> pd.DataFrame:
     """The refresh log as an audit table, newest first (Secretariat only: it names people)."""
     return views.audit_trail(refresh_log())
+
+
+def sign_in_pauses() -> pd.DataFrame:
+    """The sign-in audit log (``access.throttle``): each pause imposed on an account from a client, newest first
+    (Secretariat only: it names accounts and addresses)."""
+    from access.throttle import read_auth_log
+    columns = ["time", "event", "account", "client", "failures", "paused_seconds"]
+    return pd.DataFrame(read_auth_log(), columns=columns)
 
 
 def is_sample_data(version: str) -> bool:
@@ -243,68 +360,69 @@ def is_sample_data(version: str) -> bool:
 # --- shaped tables (cached pure functions from dashboard.views) -------------------------------------------------
 
 @_for_audience
-def periods(version: str, public: bool) -> list[str]:
-    return views.periods(_tidy(version, public))
+def periods(version: str, audience: str) -> list[str]:
+    return views.periods(_tidy(version, audience))
 
 
 @_localised
 @_for_audience
-def scorecard(version: str, public: bool, province: str, sex: str, period: str | None) -> pd.DataFrame:
-    return views.scorecard(_tidy(version, public), catalogue(version), province=province, sex=sex, period=period)
+def scorecard(version: str, audience: str, province: str, sex: str, period: str | None) -> pd.DataFrame:
+    return views.scorecard(_tidy(version, audience), catalogue(version), province=province, sex=sex, period=period)
 
 
 @_for_audience
-def trend(version: str, public: bool, indicator_id: str, province: str, sex: str) -> pd.DataFrame:
-    return views.trend(_tidy(version, public), province=province, sex=sex, indicator_id=indicator_id)
+def trend(version: str, audience: str, indicator_id: str, province: str, sex: str) -> pd.DataFrame:
+    return views.trend(_tidy(version, audience), province=province, sex=sex, indicator_id=indicator_id)
 
 
 @_localised
 @_for_audience
-def by_province(version: str, public: bool, indicator_id: str, sex: str, period: str | None) -> pd.DataFrame:
-    return views.by_province(_tidy(version, public), provinces(), indicator_id=indicator_id, sex=sex, period=period)
+def by_province(version: str, audience: str, indicator_id: str, sex: str, period: str | None) -> pd.DataFrame:
+    return views.by_province(_tidy(version, audience), provinces(), indicator_id=indicator_id, sex=sex, period=period)
 
 
 @_for_audience
-def by_sex(version: str, public: bool, indicator_id: str, province: str, period: str | None) -> pd.DataFrame:
-    return views.by_sex(_tidy(version, public), indicator_id=indicator_id, province=province, period=period)
+def by_sex(version: str, audience: str, indicator_id: str, province: str, period: str | None) -> pd.DataFrame:
+    return views.by_sex(_tidy(version, audience), indicator_id=indicator_id, province=province, period=period)
 
 
 @_for_audience
-def breakdown(version: str, public: bool, indicator_id: str, dimension: str, province: str, sex: str,
+def breakdown(version: str, audience: str, indicator_id: str, dimension: str, province: str, sex: str,
               period: str | None = None) -> pd.DataFrame:
-    return views.breakdown(_tidy(version, public), indicator_id=indicator_id, dimension=dimension, province=province,
+    return views.breakdown(_tidy(version, audience), indicator_id=indicator_id, dimension=dimension, province=province,
                            sex=sex, period=period)
 
 
 @_for_audience
-def by_district(version: str, public: bool, indicator_id: str, sex: str, province: str | None,
+def by_district(version: str, audience: str, indicator_id: str, sex: str, province: str | None,
                 period: str | None) -> pd.DataFrame:
-    return views.by_district(_tidy(version, public), districts(), indicator_id=indicator_id, sex=sex, province=province,
-                             period=period)
+    return views.by_district(_tidy(version, audience), districts(), indicator_id=indicator_id, sex=sex,
+                             province=province, period=period)
 
 
 @_localised
 @_for_audience
-def province_profile(version: str, public: bool, province: str, sex: str, period: str | None) -> pd.DataFrame:
-    return views.province_profile(_tidy(version, public), catalogue(version), province=province, sex=sex, period=period)
+def province_profile(version: str, audience: str, province: str, sex: str, period: str | None) -> pd.DataFrame:
+    return views.province_profile(_tidy(version, audience), catalogue(version), province=province, sex=sex,
+                                  period=period)
 
 
 @_for_audience
-def indicator_rows(version: str, public: bool, indicator_id: str) -> pd.DataFrame:
+def indicator_rows(version: str, audience: str, indicator_id: str) -> pd.DataFrame:
     """Every value of one indicator (the indicator page's table)."""
-    frame = _tidy(version, public)
+    frame = _tidy(version, audience)
     return frame[frame["indicator_id"] == indicator_id].reset_index(drop=True)
 
 
 @_for_audience
-def disaggregations(version: str, public: bool, indicator_id: str) -> list[str]:
-    return views.indicator_disaggregations(_tidy(version, public), indicator_id)
+def disaggregations(version: str, audience: str, indicator_id: str) -> list[str]:
+    return views.indicator_disaggregations(_tidy(version, audience), indicator_id)
 
 
 @_for_audience
-def programmes(version: str, public: bool, indicator_id: str) -> dict[str, str]:
+def programmes(version: str, audience: str, indicator_id: str) -> dict[str, str]:
     """Programme codes an indicator is broken down by, with readable names."""
-    frame = _tidy(version, public)
+    frame = _tidy(version, audience)
     codes = sorted(frame.loc[(frame["indicator_id"] == indicator_id) & (frame["breakdown"] == "programme"),
                              "breakdown_value"].dropna().unique())
     return {code: PROGRAMME_NAMES.get(code, code.replace("_", " ").capitalize()) for code in codes}

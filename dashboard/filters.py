@@ -16,6 +16,7 @@ from urllib.parse import urlencode
 import streamlit as st
 
 from dashboard import i18n, views
+from dashboard.text import plain_text
 
 _CARRIED = "_sp_filters"        # session_state: filter name -> chosen value, carried across pages
 _WIDGET = "_sp_widget_{}"       # session_state key of each filter's widget
@@ -74,7 +75,7 @@ def _resolve(name: str, accepted: list[str], normalise, explain, default=None,
         value = normalise(raw)
         if value in accepted:
             return value
-        st.warning(i18n.t("**{raw}** is not a valid {name} in this link.", raw=raw, name=i18n.t(name)) + " "
+        st.warning(i18n.t("**{raw}** is not a valid {name} in this link.", raw=plain_text(raw), name=i18n.t(name)) + " "
                    + explain(raw) + " " + i18n.t("Showing {default} instead.",
                                                  default=default_label or i18n.t(DEFAULT_LABELS[name])),
                    icon=":material/warning:")
@@ -129,7 +130,8 @@ def data_version(current: str, published: list[str]) -> str:
             return wanted
         shown = ", ".join(published[:6]) + (" …" if len(published) > 6 else "")
         st.warning(i18n.t("**{raw}** is not a published data version in this link. Published versions: {shown}. "
-                          "Showing the current data ({current}) instead.", raw=raw, shown=shown, current=current),
+                          "Showing the current data ({current}) instead.", raw=plain_text(raw), shown=shown,
+                          current=current),
                    icon=":material/warning:")
         carried.pop("version", None)
         st.query_params.pop("version", None)
@@ -242,7 +244,7 @@ def page_param(name: str, options: list[str]) -> str:
         if match is not None:
             st.session_state[carried_key] = match
             return match
-        st.warning(i18n.t("**{raw}** is not a valid {name} in this link.", raw=raw, name=i18n.t(name)) + " "
+        st.warning(i18n.t("**{raw}** is not a valid {name} in this link.", raw=plain_text(raw), name=i18n.t(name)) + " "
                    + i18n.t("Accepted: {choices}.", choices=", ".join(options)) + " "
                    + i18n.t("Showing {default} instead.", default=options[0]), icon=":material/warning:")
         return options[0]

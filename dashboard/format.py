@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import math
 
-from dashboard.i18n import t
+from dashboard.i18n import month_name, t
 
 NO_DATA = "no data"
 # A figure hidden by small-cell suppression (public views): shown with this word, never as zero or "no data".
@@ -18,7 +18,7 @@ OKABE_ITO = {
     "blue": "#0072B2", "vermillion": "#D55E00", "purple": "#CC79A7", "grey": "#999999", "black": "#000000",
 }
 SEX_COLOURS = {"Female": OKABE_ITO["vermillion"], "Male": OKABE_ITO["blue"], "Total": OKABE_ITO["grey"]}
-SEX_LABELS = {"F": "Female", "M": "Male", "_T": "Total"}
+SEX_LABELS = {"F": "Female", "M": "Male", "_U": "Sex not recorded", "_T": "Total"}
 
 UNIT_SUFFIX = {"percent": "%", "persons": "persons", "LAK": "LAK", "days": "days", "score": "", "ratio": ""}
 
@@ -60,6 +60,37 @@ def value_with_unit(value: object, unit: str | None, suppressed: object = False)
     return f"{v:,.{decimals}f} {t(suffix) if suffix else ''}".strip()
 
 
+def at_least(value: object, unit: str | None, lower: object, upper: object) -> str:
+    """A value that is only a lower bound (lower bound given, no upper bound) reads 'at least …'."""
+    text = value_with_unit(value, unit)
+    return (t("at least {value}", value=text) if not is_missing(lower) and is_missing(upper) and text != t(NO_DATA)
+            else text)
+
+
+def date_text(value: object) -> str:
+    """2022-06-30 (date, timestamp or text) -> '30 June 2022'; missing -> 'no date'."""
+    if is_missing(value) or value is None or str(value).strip() in ("", "NaT"):
+        return t("no date")
+    import pandas as pd
+    day = pd.Timestamp(value)
+    return f"{day.day} {month_name(day.month)} {day.year}"
+
+
+def change_on_previous(trend, unit: str | None) -> tuple[str | None, bool]:
+    """The tile's change since the previous period, as shown, and whether it is no change at all.
+
+    A change that rounds to zero at the shown precision is "no change" (no arrow, no colour): "+0.0" must not read
+    as progress.
+    """
+    if len(trend) < 2 or is_missing(trend[-1]) or is_missing(trend[-2]):
+        return None, False
+    change = float(trend[-1]) - float(trend[-2])
+    if round(change, 1 if unit == "percent" else 0) == 0:
+        return t("no change on previous"), True
+    shown = t("{points} pts", points=f"{change:+,.1f}") if unit == "percent" else f"{change:+,.0f}"
+    return t("{change} on previous", change=shown), False
+
+
 def bounds_text(lower: object, upper: object, unit: str | None) -> str:
     """'between 41.0% and 47.5%' where overlap leaves a value only bounded."""
     if is_missing(lower) or is_missing(upper):
@@ -70,6 +101,7 @@ def bounds_text(lower: object, upper: object, unit: str | None) -> str:
 # Progress against target (Open SDG / Statistics Canada method): icon and words, never colour alone.
 # Symbols from common text fonts (not emoji), so they show in every browser and in the downloaded tables.
 _STATUS_WORDS = (
+    ("no_target", "○", "No target set"),
     ("achieved", "✔", "Target achieved"),
     ("substantial", "▲", "On track"),
     ("on_track", "▲", "On track"),

@@ -11,12 +11,13 @@ earlier in the session, else the deployment's default ``SP_LANG`` (``en`` when u
 """
 from __future__ import annotations
 
-import os
 import re
 import tomllib
 from datetime import datetime
 from functools import lru_cache
 from pathlib import Path
+
+import settings
 
 LOCALES = Path(__file__).resolve().parent.parent / "locales"
 LANGUAGES = {"lo": "ລາວ", "en": "English"}
@@ -34,7 +35,7 @@ _MONTH = re.compile(r"^(\d{4})-(\d{2})$")
 
 
 def default_language() -> str:
-    wanted = os.environ.get("SP_LANG", "en").strip().lower()
+    wanted = settings.default_language()
     return wanted if wanted in LANGUAGES else "en"
 
 
@@ -144,10 +145,8 @@ def _phrase_patterns(language: str) -> list[tuple[re.Pattern, str]]:
 @lru_cache(maxsize=4)
 def _province_names(language: str) -> dict[str, str]:
     """English province name -> its name in ``language`` (the reference table's name_lo), for filled-in phrases."""
-    import csv
-    path = Path(__file__).resolve().parent.parent / "data_pipeline" / "reference" / "provinces.csv"
-    with path.open(encoding="utf-8") as handle:
-        rows = list(csv.DictReader(handle))
+    from data_pipeline.reference import reference_rows
+    rows = reference_rows("provinces")
     column = f"name_{language}"
     return {row["name_en"]: row.get(column) or row["name_en"] for row in rows}
 

@@ -3,7 +3,8 @@
 Every step calls the pipeline's own functions (``data_pipeline.refresh``: validate, preview_changes, refresh;
 ``data_pipeline.warehouse.rollback``), the same ones the command line uses, so the page and the CLI cannot disagree.
 
-Uploaded names never decide paths: each batch gets a fresh random folder, and a file is stored there under its
+Uploaded names never decide paths: each batch gets a fresh private folder (``dashboard.uploads``: deleted when the
+batch is published, discarded or its session ends), and a file is stored there under its
 original name only when that name is plain (an accepted extension, no folder, no control or reserved characters,
 not hidden, unique in the batch) — ingestion reads a quarter in a file name, and the warehouse records it for
 traceability. Any other name is stored under a random name and mapped back in the report.
@@ -12,19 +13,23 @@ from __future__ import annotations
 
 import os
 import re
-import tempfile
 from dataclasses import dataclass, field, replace
 from pathlib import Path, PurePosixPath
 
 import pandas as pd
 import pyarrow as pa
 
+import settings
 from dashboard import safety
+from dashboard import uploads as upload_folder
 from data_pipeline import gate, refresh, warehouse
 from data_pipeline.report import Issue, ValidationReport
 from data_pipeline.secrets import DEMO_HASH_KEY, MissingHashKey, hash_key, key_fingerprint
 
-ALLOW_DEMO_KEY_ENV = "SP_ALLOW_DEMO_KEY"
+ALLOW_DEMO_KEY_ENV = settings.ALLOW_DEMO_KEY.name
+# What a publish or roll-back may raise, named here so the refresh page needs no import of the pipeline.
+MergeConflict = warehouse.MergeConflict
+WarehouseError = warehouse.WarehouseError
 REPORT_COLUMNS = ["file", "sheet", "row", "column", "severity", "message"]
 _RESERVED = re.compile(r'[<>:"/\\|?*]')
 
@@ -41,7 +46,7 @@ def page_hash_key() -> PageKey:
     try:
         return PageKey(hash_key(), None)
     except MissingHashKey as missing:
-        if os.environ.get(ALLOW_DEMO_KEY_ENV) == "1":
+        if settings.demo_key_allowed():
             return PageKey(DEMO_HASH_KEY, f"{ALLOW_DEMO_KEY_ENV}=1: identifiers are hashed with the public DEMO key. "
                                           "Use this for demonstrations with sample data only, never real returns.",
                            demo=True)
@@ -56,6 +61,7 @@ class Checked:
     staged: dict[str, pa.Table]
     paths: list[Path]
     shown_names: dict[str, str] = field(default_factory=dict)   # stored file name -> name as uploaded
+    directory: Path | None = None     # the batch folder (uploads.discard deletes it)
 
     @property
     def ok(self) -> bool:
@@ -102,15 +108,27 @@ def save_uploads(uploads: list[tuple[str, bytes]], directory: Path) -> tuple[lis
 
 def check_returns(uploads: list[tuple[str, bytes]], *, hash_key: bytes, directory: Path | None = None,
                   progress=None) -> Checked:
-    """Save and validate a batch of uploads (nothing is published). ``directory`` defaults to a fresh temp folder."""
-    directory = Path(directory) if directory is not None else Path(tempfile.mkdtemp(prefix="sp-upload-"))
+    """Save and validate a batch of uploads (nothing is published). ``directory`` defaults to a fresh batch folder
+    under the deployment's upload folder, deleted at the latest when the returned batch is garbage-collected."""
+    batch_dir = directory is None
+    directory = Path(directory) if directory is not None else upload_folder.new_batch_dir()
     paths, shown_names, upload_issues = save_uploads(uploads, directory)
     if paths:
         report, staged = refresh.validate(paths, hash_key=hash_key, progress=progress)
     else:
         report, staged = ValidationReport(), {}
     report = ValidationReport(issues=upload_issues + report.issues, returns=report.returns)
-    return Checked(_named_back(report, shown_names), staged if report.ok else {}, paths, shown_names)
+    checked = Checked(_named_back(report, shown_names), staged if report.ok else {}, paths, shown_names,
+                      directory if batch_dir else None)
+    if batch_dir:
+        upload_folder.discard_with(checked, directory)
+    return checked
+
+
+def discard(checked: Checked | None) -> None:
+    """Delete the batch's stored uploads (published, discarded or replaced by another batch)."""
+    if checked is not None:
+        upload_folder.discard(checked.directory)
 
 
 def report_table(report: ValidationReport) -> pd.DataFrame:
@@ -118,26 +136,58 @@ def report_table(report: ValidationReport) -> pd.DataFrame:
     return report.to_frame()[REPORT_COLUMNS]
 
 
-def table_changes(checked: Checked, root: Path | str | None = None) -> pd.DataFrame:
-    """Per table: rows before and after, periods replaced or added, if the batch were published now."""
-    changes = refresh.preview_changes(checked.staged, root)
-    return pd.DataFrame([{"table": c.table, "action": c.action, "rows_before": c.rows_before,
-                          "rows_after": c.rows_after, "periods_replaced": ", ".join(c.periods_replaced),
+def table_changes(checked: Checked, root: Path | str | None = None, *,
+                  replace_whole_periods: bool = False) -> pd.DataFrame:
+    """Per table: what the returns replace (by which cells), rows kept, removed, before and after, periods replaced
+    or added, if the batch were published now."""
+    changes = refresh.preview_changes(checked.staged, root, replace_whole_periods=replace_whole_periods)
+    return pd.DataFrame([{"table": c.table, "action": c.action, "replaces_by": " × ".join(c.covers) or "whole table",
+                          "rows_before": c.rows_before, "rows_replaced": c.rows_replaced, "rows_kept": c.rows_kept,
+                          "rows_removed": c.rows_removed, "rows_after": c.rows_after,
+                          "periods_replaced": ", ".join(c.periods_replaced),
                           "periods_added": ", ".join(c.periods_added)} for c in changes if c.action != "carried"])
 
 
-def indicator_preview(checked: Checked, *, hash_key: bytes, root: Path | str | None = None) -> pd.DataFrame:
+def replaced_rows(checked: Checked, root: Path | str | None = None, *,
+                  replace_whole_periods: bool = False) -> pd.DataFrame:
+    """The cells a publish would replace, by table, period and province: published rows there, rows the returns
+    bring, rows that would disappear (tables already published only)."""
+    changes = refresh.preview_changes(checked.staged, root, replace_whole_periods=replace_whole_periods)
+    return pd.DataFrame([{"table": c.table, "period": a.period, "province": a.province, "rows_before": a.rows_before,
+                          "rows_after": a.rows_after, "rows_removed": a.rows_removed}
+                         for c in changes if c.action in ("merged", "replaced") for a in c.areas],
+                        columns=["table", "period", "province", "rows_before", "rows_after", "rows_removed"])
+
+
+def removals(checked: Checked, root: Path | str | None = None, *, replace_whole_periods: bool = False) -> pd.DataFrame:
+    """Published rows a publish of the batch would remove: table, period, province, rows (empty: none)."""
+    changes = refresh.preview_changes(checked.staged, root, replace_whole_periods=replace_whole_periods)
+    return pd.DataFrame([{"table": r.table, "period": r.period, "province": r.province, "rows": r.rows}
+                         for r in warehouse.removals(changes)], columns=["table", "period", "province", "rows"])
+
+
+def indicator_preview(checked: Checked, *, hash_key: bytes, root: Path | str | None = None,
+                      replace_whole_periods: bool = False) -> pd.DataFrame:
     """Every indicator cell the batch would move (indicators.preview); raises MergeConflict like a publish."""
     from indicators import preview
     return preview.preview_indicator_changes(checked.staged, files=checked.report.returns,
                                              hash_key_fingerprint=key_fingerprint(hash_key),
-                                             demo_key=hash_key == DEMO_HASH_KEY, root=root)
+                                             demo_key=hash_key == DEMO_HASH_KEY, root=root,
+                                             replace_whole_periods=replace_whole_periods)
+
+
+def indicator_summary(cells: pd.DataFrame, catalogue: pd.DataFrame) -> pd.DataFrame:
+    """One row per indicator the batch would move (indicators.preview.summarise_changes)."""
+    from indicators import preview
+    return preview.summarise_changes(cells, catalogue)
 
 
 def publish(checked: Checked, *, operator: str, hash_key: bytes, root: Path | str | None = None,
-            progress=None) -> refresh.RefreshResult:
+            progress=None, replace_whole_periods: bool = False,
+            confirm_removals: bool = False) -> refresh.RefreshResult:
     """``data_pipeline.refresh.refresh`` on the stored files: validated again and published, or the rejection logged."""
-    result = refresh.refresh(checked.paths, root=root, operator=operator, hash_key=hash_key, progress=progress)
+    result = refresh.refresh(checked.paths, root=root, operator=operator, hash_key=hash_key, progress=progress,
+                             replace_whole_periods=replace_whole_periods, confirm_removals=confirm_removals)
     result.report = _named_back(result.report, checked.shown_names)
     return result
 

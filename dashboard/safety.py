@@ -4,17 +4,14 @@ What a return may be (size, type, ZIP bombs, macros, external links, DTDs, sheet
 pipeline's gate, ``data_pipeline.gate``, for the page and the CLI alike; this module keeps only the page's glue:
 
 * ``safe_upload_path(directory, name)`` — an uploaded file's name never decides where it is written.
-* ``plain_text(s)`` — user-supplied text (file, sheet names, messages) shown literally inside Markdown.
 """
 from __future__ import annotations
 
 import os
 import re
 import secrets
-import unicodedata
 from pathlib import Path, PurePosixPath
 
-from data_pipeline.gate import ACCEPTED_EXTENSIONS as ALLOWED_EXTENSIONS
 from data_pipeline.gate import display_name as upload_display_name
 
 _EXTENSION = re.compile(r"\.[A-Za-z0-9]{1,10}")
@@ -52,14 +49,3 @@ def save_upload(directory: Path, original_name: str, data: bytes) -> Path:
         return path
 
 
-_MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()<>#+\-.!|~$:=&\"'])")
-
-
-def plain_text(text: object) -> str:
-    """``text`` escaped so that Streamlit Markdown shows it literally (no links, emphasis, HTML, maths, colours).
-
-    Every ASCII punctuation mark that Markdown or Streamlit's extensions give a meaning to is backslash-escaped;
-    line breaks and other control characters become spaces. Never pass user text with ``unsafe_allow_html``.
-    """
-    flat = "".join(" " if unicodedata.category(ch).startswith("C") else ch for ch in str(text))
-    return _MARKDOWN_SPECIAL.sub(r"\\\1", flat)

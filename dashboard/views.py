@@ -68,7 +68,8 @@ def trend(values: pd.DataFrame, *, province: str, sex: str, indicator_id: str | 
     if indicator_id:
         rows = rows[rows["indicator_id"] == indicator_id]
     return rows.sort_values(["indicator_id", "period"])[
-        ["indicator_id", "period", "value", "numerator", "denominator", "unit", *_flag(rows)]].reset_index(drop=True)
+        ["indicator_id", "period", "value", "numerator", "denominator", "lower_bound", "upper_bound", "pending",
+         "as_of_date", "unit", *_flag(rows)]].reset_index(drop=True)
 
 
 def baseline(series: pd.DataFrame, baseline_year, official_value) -> tuple[float | None, str | None]:
@@ -105,7 +106,8 @@ def scorecard(values: pd.DataFrame, catalogue: pd.DataFrame, *, province: str, s
     sparks = (series.dropna(subset=["value"]).groupby("indicator_id")["value"]
               .agg(lambda s: [float(v) for v in s]).rename("trend"))
     keep = ["indicator_id", "period", "value", "numerator", "denominator", "lower_bound", "upper_bound",
-            "target_year", "target_value", "baseline_year", "baseline_value", "status", "sex_note", "suppressed"]
+            "target_year", "target_value", "baseline_year", "baseline_value", "status", "as_of_date", "sex_note",
+            "suppressed"]
     now = now[[c for c in keep if c in now.columns]]
     card = catalogue[["indicator_id", "short_name", "area", "unit", "polarity", "illustrative_targets"]].merge(
         now, on="indicator_id", how="left").merge(sparks, on="indicator_id", how="left")
@@ -182,7 +184,7 @@ def province_profile(values: pd.DataFrame, catalogue: pd.DataFrame, *, province:
     values = by_sex_where_possible(values, catalogue, sex)
     here = latest(values, province=province, sex=sex, period=period)
     nation = latest(values, province=NATIONAL, sex=sex, period=period)
-    merged = catalogue[["indicator_id", "short_name", "area", "unit", "polarity"]].merge(
+    merged = catalogue[["indicator_id", "short_name", "area", "unit", "polarity", "kind"]].merge(
         here[["indicator_id", "period", "value", "numerator", "denominator", *_flag(here)]], on="indicator_id",
         how="left").merge(
         nation[["indicator_id", "period", "value", *_flag(nation)]].rename(
@@ -192,6 +194,10 @@ def province_profile(values: pd.DataFrame, catalogue: pd.DataFrame, *, province:
     better = merged["difference"].where(merged["polarity"] == "higher_is_better", -merged["difference"])
     merged["compared_with_national"] = better.map(
         lambda d: "no data" if pd.isna(d) else ("▲ better" if d > 1e-9 else ("▼ worse" if d < -1e-9 else "= same")))
+    # A province's total (persons, LAK) is a part of the country's, not a rate: comparing them says nothing.
+    totals = merged["kind"].isin(["count", "amount"])
+    merged.loc[totals, "difference"] = float("nan")
+    merged.loc[totals & merged["value"].notna(), "compared_with_national"] = "not comparable (a total)"
     merged["group"] = merged["area"].map({a: g for g, areas in AREA_GROUPS for a in areas}).fillna("Other")
     return merged
 

@@ -12,6 +12,7 @@ import sys
 from collections import defaultdict
 from pathlib import Path
 
+from data_pipeline import coverage
 from data_pipeline import refresh as refresh_mod
 from data_pipeline import warehouse
 from data_pipeline.gate.formula_text import neutralise_text
@@ -20,6 +21,8 @@ from data_pipeline.secrets import DEMO_HASH_KEY, MissingHashKey, hash_key
 
 SAMPLE_DATA_DIR = warehouse.PROJECT_ROOT / "sample_data"
 ISSUES_SHOWN_PER_FILE = 200   # beyond this the printed report points to --report FILE.csv
+UNAUDITED_MARK = "[NOT AUDITED]"
+AREAS_SHOWN_PER_TABLE = 20
 
 
 class UsageError(Exception):
@@ -85,25 +88,97 @@ def _write_report_csv(report: ValidationReport, path: Path) -> None:
 
 
 # ---------------------------------------------------------------------------------------------------------- commands
+def print_removals(removals: list[warehouse.Removal], out=None) -> None:
+    out = out or sys.stdout
+    print(f"Rows that would be removed ({sum(r.rows for r in removals):,}): published rows the returns do not hold",
+          file=out)
+    print(f"  {'table':20} {'period':8} {'province':8} {'rows':>8}", file=out)
+    for r in removals:
+        print(f"  {r.table:20} {r.period or '-':8} {r.province or '-':8} {r.rows:>8,}", file=out)
+
+
+def print_changes(changes: list[dict], out=None, areas_shown: int = AREAS_SHOWN_PER_TABLE) -> None:
+    """What the publish did per table: the cells replaced (by period and province), rows kept, rows removed."""
+    out = out or sys.stdout
+    for c in changes:
+        if c["action"] == "carried":
+            continue
+        if c["action"] == "new":
+            print(f"  {c['table']:20} new      {c['rows_after']:,} rows", file=out)
+            continue
+        grain = " × ".join(c.get("covers") or []) or "whole table"
+        kept = c["rows_before"] - c.get("rows_replaced", 0)
+        print(f"  {c['table']:20} {c['action']:8} by {grain}: {c.get('rows_replaced', 0):,} published row(s) "
+              f"replaced, {kept:,} kept, {c.get('rows_removed', 0):,} removed; {c['rows_before']:,} -> "
+              f"{c['rows_after']:,} rows", file=out)
+        areas = c.get("areas") or []
+        for a in areas[:areas_shown]:
+            where = " ".join(p for p in (a["period"], a["province"]) if p) or "all"
+            removed = f", {a['rows_removed']:,} removed" if a["rows_removed"] else ""
+            print(f"      {where}: {a['rows_before']:,} -> {a['rows_after']:,} row(s){removed}", file=out)
+        if len(areas) > areas_shown:
+            print(f"      … and {len(areas) - areas_shown} more period/province cell(s)", file=out)
+
+
+def print_coverage(frame, out=None) -> None:
+    """Per source and period: provinces covered, partly covered, missing (and which)."""
+    out = out or sys.stdout
+    for row in coverage.summary(frame).itertuples():
+        gaps = "; ".join(p for p in (f"partly: {row.partly_covered_provinces}" if row.partly_covered else "",
+                                     f"missing: {row.missing_provinces}" if row.missing else "") if p)
+        print(f"  {row.source:20} {row.period:8} {row.covered:>2} covered, {row.partly_covered:>2} partly covered, "
+              f"{row.missing:>2} missing, {row.never_reported:>2} never reported" + (f"  ({gaps})" if gaps else ""),
+              file=out)
+
+
 def cmd_refresh(args) -> int:
     src = Path(args.src_dir)
     paths = _return_files(src)
     key = _key_for(src, args.demo_key)
     result = refresh_mod.refresh(paths, root=args.warehouse, operator=args.operator, hash_key=key,
-                                 progress=_progress)
+                                 progress=_progress, replace_whole_periods=args.replace_whole_periods,
+                                 confirm_removals=args.confirm_removals)
     if args.report:
         _write_report_csv(result.report, Path(args.report))
     if not result.published:
         print(f"REJECTED: nothing was published; {result.previous_version or 'no version'} is still current.\n")
+        if result.removals:
+            print_removals(result.removals)
+            print("To publish these returns and remove those rows, run the same command again with "
+                  "--confirm-removals.\n")
         print_report(result.report)
         return 1
     print(f"Published {result.version} (previous: {result.previous_version or 'none'}) "
           f"in {result.duration_s:.1f} s, {len(result.report.warnings)} warning(s).")
     for table, rows in sorted(result.table_rows.items()):
         print(f"  {table:28} {rows:>12,} rows")
+    print("\nWhat changed:")
+    print_changes(result.changes)
+    touched = {(c["table"], p) for c in result.changes for p in c["periods_replaced"] + c["periods_added"]}
+    if touched:
+        frame = coverage.version_coverage(result.version, args.warehouse, sources=sorted({t for t, _ in touched}))
+        frame = frame[[(s, p) in touched for s, p in zip(frame["source"], frame["period"])]]
+        if not frame.empty:
+            print("\nWho has reported, in the periods this refresh touched:")
+            print_coverage(frame)
     if result.report.issues:
         print()
         print_report(result.report)
+    return 0
+
+
+def cmd_coverage(args) -> int:
+    frame = coverage.version_coverage(args.version, args.warehouse, sources=args.source or None,
+                                      periods=args.period or None)
+    if frame.empty:
+        print("nothing to report: no aggregate return holds those sources and periods")
+        return 0
+    print_coverage(frame)
+    if args.details:
+        shown = frame[frame["status"].isin(["missing", "partly covered"])]
+        for row in shown.itertuples():
+            missing = f": missing districts {row.districts_missing}" if row.districts_missing else ""
+            print(f"    {row.source} {row.period} {row.province} {row.province_name}: {row.status}{missing}")
     return 0
 
 
@@ -145,9 +220,13 @@ def cmd_versions(args) -> int:
     for v in versions:
         marker = "*" if v.current else " "
         demo = "  [demo key: sample data]" if v.demo_key else ""
+        unaudited = f"  {UNAUDITED_MARK} ({v.audit})" if not v.audited else ""
         print(f"{marker} {v.version}  {v.created_at}  by {v.operator:20}  {sum(v.table_rows.values()):>12,} rows "
-              f"in {len(v.table_rows)} tables  (from {v.parent or '-'}){demo}")
+              f"in {len(v.table_rows)} tables  (from {v.parent or '-'}){demo}{unaudited}")
     print("\n* = current")
+    if any(not v.audited for v in versions):
+        print(f"{UNAUDITED_MARK}: the audit trail has no completed line for this version: its publish was "
+              f"interrupted (see: log). Check it, then roll back or publish again.")
     return 0
 
 
@@ -158,7 +237,7 @@ def cmd_rollback(args) -> int:
 
 
 def cmd_log(args) -> int:
-    entries = warehouse.read_refresh_log(args.warehouse)[-args.tail:]
+    entries = warehouse.audit_entries(args.warehouse)[-args.tail:]
     if not entries:
         print("the refresh log is empty")
     for e in entries:
@@ -192,6 +271,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--operator", default="cli", help="your name, recorded in the refresh log")
     p.add_argument("--demo-key", action="store_true", help="hash ids with the public demo key (sample data only)")
     p.add_argument("--report", metavar="FILE.csv", help="also write the issue table to this CSV file")
+    p.add_argument("--replace-whole-periods", action="store_true",
+                   help="each return replaces every published row of the periods it holds (the ministry re-sent "
+                        "everything); by default a return replaces only the cells it holds (e.g. its provinces)")
+    p.add_argument("--confirm-removals", action="store_true",
+                   help="publish even though published rows the returns do not hold would be removed")
     p.set_defaults(func=cmd_refresh)
 
     p = command("validate", "check returns and print the report; writes nothing")
@@ -212,6 +296,13 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = with_warehouse(command("versions", "list published versions"))
     p.set_defaults(func=cmd_versions)
+
+    p = with_warehouse(command("coverage", "who has reported: provinces covered, partly covered or missing"))
+    p.add_argument("--source", action="append", metavar="SOURCE", help="only this source (repeatable)")
+    p.add_argument("--period", action="append", metavar="PERIOD", help="only this period, e.g. 2022-Q2 (repeatable)")
+    p.add_argument("--version", default=None, help="a published version (default: the current one)")
+    p.add_argument("--details", action="store_true", help="also list each missing or partly covered province")
+    p.set_defaults(func=cmd_coverage)
 
     p = with_warehouse(command("rollback", "make an earlier version current again"))
     p.add_argument("version", metavar="VERSION", help="e.g. v0002 (see: versions)")

@@ -2,20 +2,25 @@
 
 No romanisation of Lao is standard and Lao script itself varies, so matching goes in steps, most certain first:
 exact spellings from the reference lists (English, ISO name, other spellings, Lao script, codes), then the alias CSVs in
-``data_pipeline/reference/``, then (districts only) a phonetic fold of common romanisation variants (x/s, ou/u, ay/ai,
-r/l...) accepted only when it points to a single district of the row's province. District names repeat across provinces
-(two Xaysetha, two Viengkham, two Phonthong), so a district is always matched *within* its province.
+``data_pipeline/reference/``, then a phonetic fold of common romanisation variants (x/s, ou/u, ay/ai, b/v, doubled
+letters, final e...; in Lao script tone marks and ຣ/ລ) accepted only when it points to a single province, or a single
+district of the row's province. District names repeat across provinces (two Xaysetha, two Viengkham, two Phonthong), so
+a district is always matched *within* its province.
 """
 from __future__ import annotations
 
 import csv
+import difflib
 import re
 import unicodedata
 from dataclasses import dataclass
 from functools import cache
-from pathlib import Path
 
-REFERENCE_DIR = Path(__file__).with_name("reference")
+import settings
+
+REFERENCE_DIR = settings.REFERENCE_DIR
+# Typed columns of the reference tables; every other column is text ("01", "0101": leading zeros belong to LSB codes).
+_TYPED_COLUMNS = {"provinces": {"districts": "BIGINT", "population_2015": "BIGINT"}}
 
 _LAO_LETTERS = re.compile("[\u0e80-\u0eff]")
 # Lao spellings that vary in practice: the ligatures ໜ ໝ and the subscript lo are also written as two letters.
@@ -63,16 +68,31 @@ def _key_without(text: object, words: set[str], lao_word: str) -> str:
     return key
 
 
-def phonetic_key(text: object) -> str:
-    """A looser key for romanised district names: folds the usual alternations of Lao romanisation."""
-    key = _key_without(text, _DISTRICT_WORDS, _LAO_DISTRICT_WORD)
+_LAO_TONE_MARKS = re.compile("[\u0ec8-\u0ecb]")
+
+
+def _phonetic_fold(key: str) -> str:
+    """Fold the usual alternations of Lao romanisation in a place key (Lao script: tone marks and ຣ/ລ)."""
     if _LAO_LETTERS.search(key):
-        return key
+        return _LAO_TONE_MARKS.sub("", key).replace("\u0ea3", "\u0ea5")
     for old, new in (("x", "s"), ("ou", "u"), ("oo", "u"), ("ee", "i"), ("ie", "i"), ("ay", "ai"), ("ey", "ei"),
-                     ("oy", "oi"), ("uy", "ui"), ("w", "v"), ("r", "l"), ("ck", "k"), ("q", "k")):
+                     ("oy", "oi"), ("uy", "ui"), ("ia", "i"), ("w", "v"), ("b", "v"), ("r", "l"), ("ck", "k"), ("q", "k"),
+                     ("kh", "k")):
         key = key.replace(old, new)
     key = re.sub(r"(.)\1+", r"\1", key)  # doubled letters: Sisattanak / Sisatanak
+    key = key[:-1] + "i" if key.endswith("y") and len(key) > 3 else key   # Phongsaly / Phongsali
+    key = key[:-1] if key.endswith("nh") else key   # Saravanh / Saravan
     return key[:-1] if key.endswith("e") and len(key) > 3 else key  # Saravane / Saravan
+
+
+def phonetic_key(text: object) -> str:
+    """A looser key for romanised district names: folds the usual alternations of Lao romanisation."""
+    return _phonetic_fold(_key_without(text, _DISTRICT_WORDS, _LAO_DISTRICT_WORD))
+
+
+def province_phonetic_key(text: object) -> str:
+    """The same looser key for province names ('Province', 'Khoueng', ແຂວງ left out)."""
+    return _phonetic_fold(_key_without(text, _PROVINCE_WORDS, _LAO_PROVINCE_WORD))
 
 
 @dataclass(frozen=True)
@@ -90,22 +110,46 @@ class District:
     name_en: str
 
 
-def _read_csv(name: str) -> list[dict[str, str]]:
-    with (REFERENCE_DIR / name).open(encoding="utf-8", newline="") as f:
+def reference_rows(table: str) -> list[dict[str, str]]:
+    """The rows of a reference table ("provinces", "districts", "province_aliases", "district_aliases"), as text."""
+    with (REFERENCE_DIR / f"{table}.csv").open(encoding="utf-8", newline="") as f:
         return list(csv.DictReader(f))
+
+
+def reference_select(table: str) -> str:
+    """The one typed reading of a reference table, as a DuckDB SELECT (codes text, counts integers)."""
+    typed = _TYPED_COLUMNS.get(table, {})
+    header = next(csv.reader((REFERENCE_DIR / f"{table}.csv").open(encoding="utf-8")))
+    columns = ", ".join(f'CAST("{c}" AS {typed[c]}) AS "{c}"' if c in typed else f'"{c}"' for c in header)
+    path = str(REFERENCE_DIR / f"{table}.csv").replace("'", "''")
+    return f"SELECT {columns} FROM read_csv('{path}', all_varchar = true, header = true)"
+
+
+def reference_table(table: str):
+    """A reference table with its types, as a pyarrow Table (for callers without a DuckDB connection)."""
+    import duckdb
+
+    with duckdb.connect() as con:
+        return con.sql(reference_select(table)).to_arrow_table()
+
+
+def load_reference_tables(con) -> None:
+    """Create (or replace) the typed ``provinces`` and ``districts`` tables in a DuckDB connection."""
+    for table in ("provinces", "districts"):
+        con.execute(f"CREATE OR REPLACE TABLE {table} AS {reference_select(table)}")
 
 
 @cache
 def provinces() -> dict[str, Province]:
     """ISO code -> province, in LSB order."""
     return {r["iso_code"]: Province(r["iso_code"], r["lsb_code"], r["name_en"], r["name_lo"])
-            for r in _read_csv("provinces.csv")}
+            for r in reference_rows("provinces")}
 
 
 @cache
 def districts() -> dict[str, District]:
     """LSB 4-digit code -> district."""
-    return {r["lsb_code"]: District(r["lsb_code"], r["province_iso"], r["name_en"]) for r in _read_csv("districts.csv")}
+    return {r["lsb_code"]: District(r["lsb_code"], r["province_iso"], r["name_en"]) for r in reference_rows("districts")}
 
 
 def _add(index: dict[str, str], key: str, code: str, what: str) -> None:
@@ -121,17 +165,17 @@ def _province_index() -> tuple[dict[str, str], dict[str, str]]:
     """(exact key -> ISO code, key without 'province' words -> ISO code). Exact keys win: 'Viangchan' is the capital
     but 'Viangchan Province' is the province."""
     exact: dict[str, str] = {}
-    for row in _read_csv("provinces.csv"):
+    for row in reference_rows("provinces"):
         iso = row["iso_code"]
         spellings = [iso, row["lsb_code"], row["name_en"], row["name_lo"], row["iso_name"],
                      *row["other_spellings"].split(";")]
         for spelling in spellings:
             _add(exact, place_key(spelling), iso, "province")
-    for row in _read_csv("province_aliases.csv"):
+    for row in reference_rows("province_aliases"):
         _add(exact, place_key(row["alias"]), row["iso_code"], "province")
     loose: dict[str, str] = {}
     ambiguous: set[str] = set()
-    for row in _read_csv("provinces.csv"):
+    for row in reference_rows("provinces"):
         for spelling in [row["name_en"], row["name_lo"], row["iso_name"], *row["other_spellings"].split(";")]:
             key = _key_without(spelling, _PROVINCE_WORDS, _LAO_PROVINCE_WORD)
             if key in exact and exact[key] != row["iso_code"]:
@@ -144,19 +188,57 @@ def _province_index() -> tuple[dict[str, str], dict[str, str]]:
     return exact, loose
 
 
-def province_code(name: object) -> str | None:
-    """ISO 3166-2:LA code of a province written any accepted way, or None when it is not recognised."""
+@cache
+def _province_phonetic_index() -> dict[str, set[str]]:
+    """Phonetic key -> every province one of whose spellings folds to it (more than one: ambiguous)."""
+    index: dict[str, set[str]] = {}
+    spellings = [(r["iso_code"], s) for r in reference_rows("provinces")
+                 for s in [r["name_en"], r["name_lo"], r["iso_name"], *r["other_spellings"].split(";")]]
+    spellings += [(r["iso_code"], r["alias"]) for r in reference_rows("province_aliases")]
+    for iso, spelling in spellings:
+        key = province_phonetic_key(spelling)
+        if key:
+            index.setdefault(key, set()).add(iso)
+    return index
+
+
+def province_match(name: object) -> tuple[str | None, str]:
+    """(ISO code or None, how it matched: 'exact', 'phonetic', 'ambiguous' or 'unknown')."""
     if name is None or str(name).strip() == "":
-        return None
+        return None, "unknown"
     text = str(name).strip()
     if re.fullmatch(r"\d{1,2}", text):  # LSB code with or without its leading zero
         text = f"{int(text):02d}"
     exact, loose = _province_index()
     key = place_key(text)
     if key in exact:
-        return exact[key]
+        return exact[key], "exact"
     stripped = _key_without(text, _PROVINCE_WORDS, _LAO_PROVINCE_WORD)
-    return exact.get(stripped) or loose.get(stripped)
+    if code := exact.get(stripped) or loose.get(stripped):
+        return code, "exact"
+    candidates = _province_phonetic_index().get(province_phonetic_key(text), set())
+    if len(candidates) == 1:
+        return next(iter(candidates)), "phonetic"
+    return None, "ambiguous" if candidates else "unknown"
+
+
+def province_code(name: object) -> str | None:
+    """ISO 3166-2:LA code of a province written any accepted way, or None when it is not recognised (or could be
+    more than one province)."""
+    return province_match(name)[0]
+
+
+def closest_provinces(name: object, n: int = 3) -> list[str]:
+    """The provinces a name not recognised most likely means, as "Name (ISO)", closest first (for "did you mean")."""
+    text = str(name).strip()
+    ambiguous = sorted(_province_phonetic_index().get(province_phonetic_key(text), set()))
+    if ambiguous:
+        found = ambiguous
+    else:
+        keys = _province_phonetic_index()
+        close = difflib.get_close_matches(province_phonetic_key(text), list(keys), n=n * 2, cutoff=0.6)
+        found = list(dict.fromkeys(iso for k in close for iso in sorted(keys[k])))[:n]
+    return [f"{provinces()[iso].name_en} ({iso})" for iso in found]
 
 
 @cache
@@ -165,10 +247,10 @@ def _district_index() -> tuple[dict[str, dict[str, str]], dict[str, dict[str, st
     exact: dict[str, dict[str, str]] = {iso: {} for iso in provinces()}
     phonetic_all: dict[str, dict[str, set[str]]] = {iso: {} for iso in provinces()}
     spellings: list[tuple[str, str, str]] = []
-    for row in _read_csv("districts.csv"):
+    for row in reference_rows("districts"):
         spellings += [(row["province_iso"], row["lsb_code"], row["name_en"]),
                       (row["province_iso"], row["lsb_code"], row["name_in_lsb_dsd"])]
-    for row in _read_csv("district_aliases.csv"):
+    for row in reference_rows("district_aliases"):
         spellings.append((districts()[row["lsb_code"]].province_iso, row["lsb_code"], row["alias"]))
     for iso, code, spelling in spellings:
         _add(exact[iso], _key_without(spelling, _DISTRICT_WORDS, _LAO_DISTRICT_WORD), code, f"{iso} district")
@@ -228,15 +310,7 @@ def register_reference_tables(con) -> None:
     connection. The alias tables hold every accepted spelling's key (see ``place_key``) and the code it means."""
     import pyarrow as pa
 
-    province_rows = _read_csv("provinces.csv")
-    con.register("_provinces_src", pa.Table.from_pylist(province_rows))
-    con.execute("""CREATE OR REPLACE TABLE provinces AS
-        SELECT iso_code, lsb_code, name_en, name_lo, iso_name, CAST(districts AS INTEGER) AS districts,
-               CAST(population_2015 AS BIGINT) AS population_2015 FROM _provinces_src""")
-    con.unregister("_provinces_src")
-    con.register("_districts_src", pa.Table.from_pylist(_read_csv("districts.csv")))
-    con.execute("CREATE OR REPLACE TABLE districts AS SELECT * FROM _districts_src")
-    con.unregister("_districts_src")
+    load_reference_tables(con)
     exact, loose = _province_index()
     aliases = {**loose, **exact}
     con.register("_pa", pa.table({"alias_key": list(aliases), "iso_code": list(aliases.values())}))

@@ -11,7 +11,7 @@ from pathlib import Path
 import pyarrow as pa
 
 from data_pipeline import warehouse
-from data_pipeline.report import ValidationReport
+from data_pipeline.report import Issue, ValidationReport
 from data_pipeline.secrets import DEMO_HASH_KEY, key_fingerprint
 
 RETURN_SUFFIXES = {".xlsx", ".csv", ".parquet"}
@@ -38,9 +38,11 @@ def validate(paths: list[Path], *, hash_key: bytes, progress=None) -> tuple[Vali
     return validate_returns([Path(p) for p in paths], hash_key=hash_key, progress=progress)
 
 
-def preview_changes(staged: dict[str, pa.Table], root: Path | str | None = None) -> list[warehouse.TableChange]:
-    """Per table: rows before and after, periods replaced or added, if ``staged`` were published now."""
-    return warehouse.preview_changes(staged, root)
+def preview_changes(staged: dict[str, pa.Table], root: Path | str | None = None, *,
+                    replace_whole_periods: bool = False) -> list[warehouse.TableChange]:
+    """Per table: rows before and after, periods replaced or added, replaced cells by period and province and the
+    rows that would disappear, if ``staged`` were published now."""
+    return warehouse.preview_changes(staged, root, replace_whole_periods=replace_whole_periods)
 
 
 @dataclass
@@ -50,6 +52,8 @@ class RefreshResult:
     previous_version: str | None
     table_rows: dict[str, int] = field(default_factory=dict)   # rows per table in the new version
     duration_s: float = 0.0
+    removals: list[warehouse.Removal] = field(default_factory=list)   # refused: rows it would have removed
+    changes: list[dict] = field(default_factory=list)   # what the publish did per table (manifest "changes")
 
     @property
     def published(self) -> bool:
@@ -57,9 +61,13 @@ class RefreshResult:
 
 
 def refresh(paths: list[Path], *, root: Path | str | None = None, operator: str, hash_key: bytes,
-            progress=None) -> RefreshResult:
+            progress=None, replace_whole_periods: bool = False, confirm_removals: bool = False) -> RefreshResult:
     """Validate ``paths`` and, when no error was found, publish them as a new version. Any error: nothing is
-    published and the rejection is logged (the log line is the only write)."""
+    published and the rejection is logged (the log line is the only write).
+
+    A return replaces the published rows of the cells it covers (its contract's ``covers``), or the whole of its
+    periods with ``replace_whole_periods``. A refresh that would remove published rows is rejected unless
+    ``confirm_removals``; ``RefreshResult.removals`` then lists them."""
     root = Path(root) if root is not None else warehouse.warehouse_root()
     started = time.monotonic()
     progress = progress or (lambda fraction, message: None)
@@ -67,26 +75,28 @@ def refresh(paths: list[Path], *, root: Path | str | None = None, operator: str,
     # Ingestion reports 0..0.8 of the work, writing the warehouse the rest.
     report, staged = validate(paths, hash_key=hash_key,
                               progress=lambda fraction, message: progress(0.8 * fraction, message))
-    version = None
+    version, removed = None, []
     if report.ok:
         try:
             progress(0.8, "publishing")
             version = warehouse.publish(
                 staged, root=root, operator=operator, files=report.returns, warnings=report.warnings,
                 hash_key_fingerprint=key_fingerprint(hash_key), demo_key=hash_key == DEMO_HASH_KEY,
-                progress=lambda fraction, message: progress(0.8 + 0.2 * fraction, message))
+                progress=lambda fraction, message: progress(0.8 + 0.2 * fraction, message),
+                replace_whole_periods=replace_whole_periods, confirm_removals=confirm_removals, started=started)
         except warehouse.MergeConflict as conflict:
             report.issues.extend(conflict.issues)
+        except warehouse.RemovalNotConfirmed as refused:
+            removed = refused.removals
+            report.issues.append(Issue(file="(warehouse)", severity="error", code="removal_not_confirmed",
+                                       message=str(refused)))
     duration = time.monotonic() - started
     if version is None:
         warehouse.append_log(root, action="refresh", operator=operator, outcome="rejected", version=None,
                              parent=previous, files=report.returns, warnings=report.warnings,
                              errors=report.errors, duration_s=duration)
-        return RefreshResult(report, None, previous, {}, duration)
-    manifest = warehouse.read_manifest(version, root)
+        return RefreshResult(report, None, previous, {}, duration, removed)
+    manifest = warehouse.read_manifest(version, root)   # publish logged it (pending, then published)
     table_rows, previous = manifest["table_rows"], manifest["parent"]   # the parent the publish saw, under its lock
-    warehouse.append_log(root, action="refresh", operator=operator, outcome="published", version=version,
-                         parent=previous, files=report.returns, table_rows=table_rows, warnings=report.warnings,
-                         duration_s=duration)
     progress(1.0, f"published {version}")
-    return RefreshResult(report, version, previous, table_rows, duration)
+    return RefreshResult(report, version, previous, table_rows, duration, changes=manifest.get("changes", []))

@@ -8,11 +8,11 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import os
-from pathlib import Path
+
+import settings
 
 DEMO_HASH_KEY = b"DEMO-KEY-sample-data-only-not-secret"
-DEFAULT_KEY_FILE = Path.home() / ".config" / "sp-dashboard" / "hash_key"
+DEFAULT_KEY_FILE = settings.DEFAULT_HASH_KEY_FILE
 
 
 class MissingHashKey(RuntimeError):
@@ -21,9 +21,9 @@ class MissingHashKey(RuntimeError):
 
 def hash_key(*, allow_demo: bool = False) -> bytes:
     """The deployment's key; the demo key only when ``allow_demo`` and no real key is configured."""
-    if os.environ.get("SP_HASH_KEY"):
-        return os.environ["SP_HASH_KEY"].encode()
-    key_file = Path(os.environ.get("SP_HASH_KEY_FILE") or DEFAULT_KEY_FILE)
+    if settings.HASH_KEY.value():
+        return settings.HASH_KEY.value().encode()
+    key_file = settings.hash_key_file()
     if key_file.is_file():
         key = key_file.read_bytes().strip()
         if key:

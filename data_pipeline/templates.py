@@ -5,7 +5,6 @@ Personal data the pipeline drops on receipt (``pii_drop``: names, phones) is not
 """
 from __future__ import annotations
 
-import csv
 from pathlib import Path
 
 from openpyxl import Workbook
@@ -13,9 +12,9 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter, quote_sheetname
 from openpyxl.worksheet.datavalidation import DataValidation
 
+from data_pipeline import reference
 from data_pipeline.contracts import Column, Contract, all_contracts
 
-REFERENCE_DIR = Path(__file__).resolve().parent / "reference"
 INLINE_LIST_MAX = 250      # Excel refuses an inline drop-down list longer than 255 characters
 BOOL_VALUES = ("yes", "no")
 SEX_VALUES = ("F", "M")
@@ -24,8 +23,7 @@ HEADER_FILL = PatternFill("solid", fgColor="DDEBF7")
 
 def province_names() -> list[str]:
     """English names of the provinces, as the reference table spells them (ingestion accepts them)."""
-    with (REFERENCE_DIR / "provinces.csv").open(encoding="utf-8") as f:
-        return [row["name_en"] for row in csv.DictReader(f)]
+    return [row["name_en"] for row in reference.reference_rows("provinces")]
 
 
 def template_columns(contract: Contract) -> list[Column]:

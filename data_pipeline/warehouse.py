@@ -24,11 +24,12 @@ from pathlib import Path
 import duckdb
 import pyarrow as pa
 
+import settings
+from data_pipeline import reference
 from data_pipeline.contracts import Contract, all_contracts
 from data_pipeline.report import Issue, ReturnInfo
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
-REFERENCE_DIR = Path(__file__).resolve().parent / "reference"
 MANIFEST_FORMAT = 1
 LOG_NAME = "refresh_log.jsonl"
 MAX_LOGGED_ISSUES = 200          # per kind (errors, warnings) in a manifest or log line; counts are always complete
@@ -88,7 +89,7 @@ def _literal(text: str | Path) -> str:
 
 # ---------------------------------------------------------------------------------------------------------- layout
 def warehouse_root() -> Path:
-    return Path(os.environ["SP_WAREHOUSE"]) if os.environ.get("SP_WAREHOUSE") else PROJECT_ROOT / "warehouse"
+    return settings.warehouse_root()
 
 
 def _root(root: Path | str | None) -> Path:
@@ -130,21 +131,42 @@ class VersionInfo:
     table_rows: dict[str, int]
     current: bool
     demo_key: bool
+    # "completed": the audit trail records its publish; "pending": the publish was interrupted after its pending
+    # line (a crash between writing the version and logging it); "missing": no line at all.
+    audit: str = "completed"
+
+    @property
+    def audited(self) -> bool:
+        return self.audit == "completed"
 
     def as_dict(self) -> dict:
         return asdict(self)
 
 
+def audit_status(root: Path | str | None = None) -> dict[str, str]:
+    """Version -> "completed" or "pending", from the refresh log's publish lines (a version absent: no line)."""
+    status: dict[str, str] = {}
+    for entry in read_refresh_log(root):
+        if entry.get("action") == "refresh" and entry.get("version"):
+            if entry.get("outcome") == "published":
+                status[entry["version"]] = "completed"
+            elif entry.get("outcome") == "pending":
+                status.setdefault(entry["version"], "pending")
+    return status
+
+
 def list_versions(root: Path | str | None = None) -> list[VersionInfo]:
-    """Every complete version, newest first."""
+    """Every complete version, newest first, with what the audit trail says of its publish."""
     root = _root(root)
     current = current_version(root)
+    audit = audit_status(root)
     found = []
     for path in (root / "versions").glob("v*"):
         if _VERSION_RE.match(path.name) and (path / "manifest.json").is_file():
             m = read_manifest(path.name, root)
             found.append(VersionInfo(m["version"], m["created_at"], m["operator"], m.get("parent"),
-                                     m["table_rows"], m["version"] == current, bool(m.get("demo_key"))))
+                                     m["table_rows"], m["version"] == current, bool(m.get("demo_key")),
+                                     audit.get(m["version"], "missing")))
     return sorted(found, key=lambda v: int(v.version[1:]), reverse=True)
 
 
@@ -168,12 +190,7 @@ def _parquet_select(files: list[Path], schema: list[tuple[str, str]], partitione
 
 
 def _load_reference(con: duckdb.DuckDBPyConnection) -> None:
-    # Codes stay text ("01", "0101"): leading zeros are part of LSB codes.
-    con.execute(f"""CREATE TABLE provinces AS SELECT iso_code, lsb_code, name_en, name_lo, iso_name, other_spellings,
-                        CAST(districts AS BIGINT) AS districts, CAST(population_2015 AS BIGINT) AS population_2015
-                    FROM read_csv({_literal(REFERENCE_DIR / 'provinces.csv')}, all_varchar = true, header = true)""")
-    con.execute(f"""CREATE TABLE districts AS SELECT lsb_code, province_lsb_code, province_iso, name_en, name_in_lsb_dsd
-                    FROM read_csv({_literal(REFERENCE_DIR / 'districts.csv')}, all_varchar = true, header = true)""")
+    reference.load_reference_tables(con)
 
 
 def open_version(version: str | None = None, root: Path | str | None = None) -> duckdb.DuckDBPyConnection:
@@ -206,6 +223,15 @@ def read_refresh_log(root: Path | str | None = None) -> list[dict]:
             with contextlib.suppress(json.JSONDecodeError):
                 entries.append(json.loads(line))
     return entries
+
+
+def audit_entries(root: Path | str | None = None) -> list[dict]:
+    """The refresh log as an audit trail, oldest first: a publish's "pending" line is dropped once its "published"
+    line follows; a pending line never completed stays, with outcome "pending (not completed)"."""
+    entries = read_refresh_log(root)
+    completed = {e.get("version") for e in entries if e.get("action") == "refresh" and e.get("outcome") == "published"}
+    return [{**e, "outcome": "pending (not completed)"} if e.get("outcome") == "pending" else e
+            for e in entries if not (e.get("outcome") == "pending" and e.get("version") in completed)]
 
 
 # ---------------------------------------------------------------------------------------------------------- durability
@@ -246,7 +272,7 @@ def _link_or_copy(src: Path, dst: Path) -> None:
 
 def _crash_point(name: str) -> None:
     """Test hook: ``SP_TEST_CRASH_AT=<name>`` kills the process here, as a power cut would (no cleanup runs)."""
-    if os.environ.get("SP_TEST_CRASH_AT") == name:
+    if settings.TEST_CRASH_AT.value() == name:
         os.kill(os.getpid(), signal.SIGKILL)
 
 
@@ -288,21 +314,75 @@ def _utc_now() -> str:
 
 # ---------------------------------------------------------------------------------------------------------- merge plan
 @dataclass
+class AreaChange:
+    """What a refresh does to the published rows of one period and province of a table (period or province None
+    where the table has none): rows published in the cells the returns cover, rows the returns bring, and published
+    rows whose key the returns no longer hold (they would disappear)."""
+    period: str | None
+    province: str | None
+    rows_before: int
+    rows_after: int
+    rows_removed: int
+
+
+@dataclass
 class TableChange:
     """What a refresh does to one table."""
     table: str
-    action: str                      # "replaced" (snapshot), "merged" (by period), "new", "carried" (untouched)
+    action: str                      # "replaced" (snapshot), "merged" (by covered cells), "new", "carried" (untouched)
     rows_before: int
     rows_after: int
-    periods_replaced: list[str] = field(default_factory=list)   # periods present before and now replaced
+    periods_replaced: list[str] = field(default_factory=list)   # periods present before and now (partly) replaced
     periods_added: list[str] = field(default_factory=list)      # periods new to the table
+    covers: list[str] = field(default_factory=list)    # the columns whose cells the returns replace ([] = whole table)
+    rows_replaced: int = 0           # published rows in the cells the returns cover
+    rows_removed: int = 0            # of those, rows whose key the returns do not hold
+    areas: list[AreaChange] = field(default_factory=list)   # the replaced cells by period and province
+
+    @property
+    def rows_kept(self) -> int:
+        return self.rows_before - self.rows_replaced
+
+
+@dataclass(frozen=True)
+class Removal:
+    """Published rows of one table, period and province that a refresh would remove."""
+    table: str
+    period: str | None
+    province: str | None
+    rows: int
+
+    def describe(self) -> str:
+        where = " ".join(p for p in (self.period, self.province) if p)
+        return f"{self.table} {where}: {self.rows:,} row(s)" if where else f"{self.table}: {self.rows:,} row(s)"
+
+
+def removals(changes: list[TableChange]) -> list[Removal]:
+    """Every period and province of every table where published rows would disappear."""
+    return [Removal(c.table, a.period, a.province, a.rows_removed) for c in changes for a in c.areas
+            if a.rows_removed]
+
+
+class RemovalNotConfirmed(WarehouseError):
+    """The refresh would remove published rows and the operator has not confirmed it: nothing is written."""
+
+    def __init__(self, removed: list[Removal]):
+        self.removals = removed
+        total = sum(r.rows for r in removed)
+        listed = "; ".join(r.describe() for r in removed[:10]) + (f"; and {len(removed) - 10} more"
+                                                                 if len(removed) > 10 else "")
+        super().__init__(f"this refresh would remove {total:,} published row(s) that the returns do not hold "
+                         f"({listed}); nothing was published. Confirm the removal to publish it "
+                         f"(--confirm-removals on the command line, the confirmation box on the refresh page)")
 
 
 class _MergePlan:
     """Staged tables registered in DuckDB next to the current version's views; builds the merged SELECT per table."""
 
-    def __init__(self, staged: dict[str, pa.Table], root: Path, parent: str | None):
+    def __init__(self, staged: dict[str, pa.Table], root: Path, parent: str | None,
+                 replace_whole_periods: bool = False):
         contracts = all_contracts()
+        self.replace_whole_periods = replace_whole_periods
         unknown = sorted(set(staged) - set(contracts))
         if unknown:
             raise WarehouseError(f"staged tables without a contract: {', '.join(unknown)}")
@@ -329,15 +409,59 @@ class _MergePlan:
                                 f"WHERE {_ident(key)} IS NOT NULL ORDER BY 1").fetchall()
         return [r[0] for r in rows]
 
-    def kept_select(self, name: str) -> str | None:
-        """Rows of the current version a merge keeps (None for snapshots and tables new to the warehouse)."""
+    def cover_columns(self, name: str) -> tuple[str, ...] | None:
+        """The columns whose cells the staged return replaces; None when it replaces the whole table (a snapshot)."""
         contract = self.staged[name]
         key = period_key(contract)
-        if key is None or name not in self.parent_tables:
+        if key is None:
             return None
-        return (f"SELECT * FROM {_ident(name)} WHERE {_ident(key)} IS NULL OR CAST({_ident(key)} AS VARCHAR) "
-                f"NOT IN (SELECT DISTINCT CAST({_ident(key)} AS VARCHAR) FROM {_ident('new__' + name)} "
-                f"WHERE {_ident(key)} IS NOT NULL)")
+        if self.replace_whole_periods or not contract.covers:
+            return (key,)
+        return contract.covers
+
+    def _covered(self, name: str, covered: bool) -> str | None:
+        """Published rows inside (``covered``) or outside the cells the staged return holds; None when nothing of
+        the table is published or the return replaces it whole."""
+        columns = self.cover_columns(name)
+        if columns is None or name not in self.parent_tables:
+            return None
+        cells = ", ".join(_ident(c) for c in columns)
+        same = " AND ".join(f"o.{_ident(c)} IS NOT DISTINCT FROM n.{_ident(c)}" for c in columns)
+        exists = "EXISTS" if covered else "NOT EXISTS"
+        return (f"SELECT o.* FROM {_ident(name)} o WHERE {exists} "
+                f"(SELECT 1 FROM (SELECT DISTINCT {cells} FROM {_ident('new__' + name)}) n WHERE {same})")
+
+    def kept_select(self, name: str) -> str | None:
+        """Rows of the current version a merge keeps: every published row outside the cells the return covers
+        (None for snapshots and tables new to the warehouse)."""
+        return self._covered(name, covered=False)
+
+    def replaced_select(self, name: str) -> str | None:
+        """Published rows the staged return replaces (None when nothing of the table is published)."""
+        if name not in self.parent_tables:
+            return None
+        return self._covered(name, covered=True) or f"SELECT * FROM {_ident(name)}"
+
+    def areas(self, name: str) -> list[AreaChange]:
+        """Replaced, new and disappearing rows by period and province (in DuckDB, one pass per table)."""
+        contract = self.staged[name]
+        key = period_key(contract)
+        period = f"CAST({_ident(key)} AS VARCHAR)" if key else "CAST(NULL AS VARCHAR)"
+        province = ("CAST(province AS VARCHAR)" if any(c.name == "province" for c in contract.warehouse_columns)
+                    else "CAST(NULL AS VARCHAR)")
+        new = _ident("new__" + name)
+        parts = [f"SELECT 'new' AS side, {period} AS period, {province} AS province FROM {new}"]
+        replaced = self.replaced_select(name)
+        if replaced:
+            same_key = " AND ".join(f"r.{_ident(k)} IS NOT DISTINCT FROM n.{_ident(k)}" for k in contract.key)
+            parts.append(f"SELECT 'old', {period}, {province} FROM ({replaced})")
+            parts.append(f"SELECT 'gone', {period}, {province} FROM ({replaced}) r "
+                         f"WHERE NOT EXISTS (SELECT 1 FROM {new} n WHERE {same_key})")
+        rows = self.con.execute(
+            f"SELECT period, province, count(*) FILTER (WHERE side = 'old'), count(*) FILTER (WHERE side = 'new'), "
+            f"count(*) FILTER (WHERE side = 'gone') FROM ({' UNION ALL '.join(parts)}) "
+            f"GROUP BY ALL ORDER BY period NULLS FIRST, province NULLS FIRST").fetchall()
+        return [AreaChange(*row) for row in rows]
 
     def merged_select(self, name: str) -> str:
         kept = self.kept_select(name)
@@ -356,11 +480,15 @@ class _MergePlan:
                     changes.append(TableChange(name, "carried", before, before))
                 continue
             after = self.rows(self.merged_select(name))
+            areas = self.areas(name)
+            detail = dict(covers=list(self.cover_columns(name) or []), areas=areas,
+                          rows_replaced=sum(a.rows_before for a in areas),
+                          rows_removed=sum(a.rows_removed for a in areas))
             if name not in self.parent_tables:
                 changes.append(TableChange(name, "new", 0, after, periods_added=(
-                    self.new_periods(name) if period_key(contract) else [])))
+                    self.new_periods(name) if period_key(contract) else []), **detail))
             elif period_key(contract) is None:
-                changes.append(TableChange(name, "replaced", before, after))
+                changes.append(TableChange(name, "replaced", before, after, **detail))
             else:
                 key = _ident(period_key(contract))
                 old = {r[0] for r in self.con.execute(
@@ -368,7 +496,7 @@ class _MergePlan:
                 new = self.new_periods(name)
                 changes.append(TableChange(name, "merged", before, after,
                                            periods_replaced=[p for p in new if p in old],
-                                           periods_added=[p for p in new if p not in old]))
+                                           periods_added=[p for p in new if p not in old], **detail))
         return changes
 
     def conflicts(self, hash_key_fingerprint: str) -> list[Issue]:
@@ -404,18 +532,20 @@ class _MergePlan:
                 issues.append(Issue(
                     file="(warehouse)", severity="error", code="key_in_other_period",
                     message=f"{dup[0]} row(s) of {name} have a key ({', '.join(contract.key)}) already published for "
-                            f"a period this refresh does not replace, e.g. {dup[1]}; send the earlier period again "
-                            f"or correct the key"))
+                            f"a period (or {' × '.join(self.cover_columns(name))} cell) this refresh does not replace, "
+                            f"e.g. {dup[1]}; send the earlier period again or correct the key"))
         return issues
 
     def close(self) -> None:
         self.con.close()
 
 
-def preview_changes(staged: dict[str, pa.Table], root: Path | str | None = None) -> list[TableChange]:
-    """Per table: rows before and after, and the periods a publish of ``staged`` would replace or add."""
+def preview_changes(staged: dict[str, pa.Table], root: Path | str | None = None, *,
+                    replace_whole_periods: bool = False) -> list[TableChange]:
+    """Per table: rows before and after, the periods a publish of ``staged`` would replace or add, and the replaced
+    cells by period and province (with the rows that would disappear)."""
     root = _root(root)
-    plan = _MergePlan(staged, root, current_version(root))
+    plan = _MergePlan(staged, root, current_version(root), replace_whole_periods)
     try:
         return plan.changes()
     finally:
@@ -429,26 +559,37 @@ def _issue_records(issues: list[Issue]) -> list[dict]:
 
 def publish(staged: dict[str, pa.Table], *, root: Path | str | None = None, operator: str,
             files: list[ReturnInfo], warnings: list[Issue] = (), hash_key_fingerprint: str,
-            demo_key: bool = False, progress=None) -> str:
+            demo_key: bool = False, progress=None, replace_whole_periods: bool = False,
+            confirm_removals: bool = False, started: float | None = None) -> str:
     """Merge ``staged`` with the current version, write it as a new version and make it current. Returns its id.
 
-    Raises MergeConflict (nothing written) when the merge would double-count keys, WarehouseBusy when another
-    publish holds the lock.
+    Each staged table replaces the published rows of the cells it covers (its contract's ``covers``; the whole of
+    its periods with ``replace_whole_periods``). Raises MergeConflict (nothing written) when the merge would
+    double-count keys, RemovalNotConfirmed (nothing written) when published rows would disappear and
+    ``confirm_removals`` is not set, WarehouseBusy when another publish holds the lock.
+
+    The audit trail gets a "pending" line before the version appears and "published" once CURRENT names it, so a
+    crash in between leaves a trace (``list_versions`` reports such a version). ``started``: when the refresh
+    began (time.monotonic), for the logged duration.
     """
     root = _root(root)
+    started = time.monotonic() if started is None else started
     progress = progress or (lambda fraction, message: None)
     with _exclusive_lock(root):
         _remove_leftover_staging(root)
         (root / "versions").mkdir(parents=True, exist_ok=True)
         parent = current_version(root)
         version = _next_version(root)
-        plan = _MergePlan(staged, root, parent)
+        plan = _MergePlan(staged, root, parent, replace_whole_periods)
         staging = root / f".staging-{uuid.uuid4().hex}"
         try:
             conflicts = plan.conflicts(hash_key_fingerprint)
             if conflicts:
                 raise MergeConflict(conflicts)
             changes = {c.table: c for c in plan.changes()}
+            removed = removals(list(changes.values()))
+            if removed and not confirm_removals:
+                raise RemovalNotConfirmed(removed)
             (staging / "tables").mkdir(parents=True)
             tables = {}
             for i, (name, contract) in enumerate(all_contracts().items()):
@@ -475,11 +616,16 @@ def publish(staged: dict[str, pa.Table], *, root: Path | str | None = None, oper
         }
         _write_durably(staging / "manifest.json", json.dumps(manifest, indent=1, ensure_ascii=False))
         _crash_point("manifest_written")
+        logged = dict(action="refresh", operator=operator, version=version, parent=parent, files=files,
+                      table_rows=manifest["table_rows"], warnings=list(warnings))
+        append_log(root, outcome="pending", duration_s=time.monotonic() - started, **logged)
+        _crash_point("audit_pending")
         os.rename(staging, root / "versions" / version)
         _fsync_path(root / "versions")
         _crash_point("version_renamed")
         _write_durably(root / "CURRENT", version + "\n")
         _crash_point("current_switched")
+        append_log(root, outcome="published", duration_s=time.monotonic() - started, **logged)
         return version
 
 
@@ -488,7 +634,7 @@ def _write_table(plan: _MergePlan, name: str, contract: Contract, staging: Path)
     if contract.partition_by:
         target = staging / "tables" / name
         entry = {"path": f"tables/{name}", "partitioned": True}
-        if contract.partition_by == key and name in plan.parent_tables:
+        if contract.partition_by == key and name in plan.parent_tables and plan.cover_columns(name) == (key,):
             # Merge by partition: write only the new periods, hard-link the partitions of the periods kept.
             select = f"SELECT * FROM {_ident('new__' + name)}"
             _copy_partitioned(plan.con, select, target, contract.partition_by)

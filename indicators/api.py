@@ -55,7 +55,8 @@ def catalogue() -> pd.DataFrame:
             "frequency": ind.frequency, "disaggregations": list(ind.disaggregations),
             "breakdowns": list(ind.breakdowns), "sources": list(ind.sources),
             "numerator_label": ind.numerator_label, "denominator_label": ind.denominator_label,
-            "method_note": ind.method_note, "baseline_year": target.get("baseline_year"),
+            "method_note": ind.method_note, "pending_label": ind.pending_label,
+            "baseline_year": target.get("baseline_year"),
             "baseline_value": target.get("baseline_value"), "target_2025": target.get("target_2025"),
             "target_2030": target.get("target_2030"), "illustrative_targets": bool(params["meta"]["illustrative"]),
         })
@@ -65,13 +66,13 @@ def catalogue() -> pd.DataFrame:
 def indicator_values(version: str, root=None, public: bool = False) -> pd.DataFrame:
     """The whole tidy table of DESIGN.md §4 for ``version``.
 
-    ``public=True`` blanks numerator, denominator, value and bounds of small cells (``small_cell`` is True: a
+    ``public=True`` blanks numerator, denominator, value, bounds and pending of small cells (``small_cell`` is True: a
     person count below the parameters' small_cell_threshold), for views shared outside the Secretariat.
     """
     tidy = _computed(version, root)[0].copy()
     if public:
         hidden = tidy["small_cell"].fillna(False).astype(bool)
-        tidy.loc[hidden, ["numerator", "denominator", "value", "lower_bound", "upper_bound"]] = float("nan")
+        tidy.loc[hidden, ["numerator", "denominator", "value", "lower_bound", "upper_bound", "pending"]] = float("nan")
     return tidy
 
 

@@ -17,9 +17,9 @@ from .catalogue.base import Indicator
 from .parameters import load_parameters
 
 RESULT_COLUMNS = ["indicator_id", "period", "province", "district", "sex", "breakdown", "breakdown_value",
-                  "numerator", "denominator", "value", "lower_bound", "upper_bound"]
+                  "numerator", "denominator", "value", "lower_bound", "upper_bound", "pending"]
 TIDY_COLUMNS = RESULT_COLUMNS + [
-    "unit", "baseline_year", "baseline_value", "target_year", "target_value",
+    "as_of_date", "unit", "baseline_year", "baseline_value", "target_year", "target_value",
     "status", "status_label", "status_base_period", "status_base_value", "status_years", "growth_actual",
     "growth_required", "progress_ratio", "small_cell", "source_files", "data_version"]
 
@@ -27,7 +27,7 @@ _RESULTS_DDL = """
     CREATE OR REPLACE TEMP TABLE ind_results (
         indicator_id VARCHAR, period VARCHAR, province VARCHAR, district VARCHAR, sex VARCHAR, breakdown VARCHAR,
         breakdown_value VARCHAR, numerator DOUBLE, denominator DOUBLE, value DOUBLE, lower_bound DOUBLE,
-        upper_bound DOUBLE)"""
+        upper_bound DOUBLE, pending DOUBLE)"""
 
 
 def _grouping_sets(indicator: Indicator, breakdowns: tuple[str, ...]) -> list[tuple[str, ...]]:
@@ -87,9 +87,17 @@ def indicator_query(indicator: Indicator) -> str:
     bounds = ", sum(lower_numerator) AS lower_numerator, sum(upper_numerator) AS upper_numerator" \
         if indicator.bounded else ", NULL AS lower_numerator, NULL AS upper_numerator"
     sums = ("numerator",) + (("lower_numerator", "upper_numerator") if indicator.bounded else ())
+    if indicator.pending_label:
+        bounds += ", sum(pending) AS pending"
+        sums += ("pending",)
+    else:
+        bounds += ", NULL AS pending"
     if indicator.kind == "statistic":
+        at_least = indicator.statistic_is_lower_bound or "FALSE"
         measures = (f"count(observation) AS numerator, NULL AS denominator, {indicator.statistic} AS stat"
-                    ", NULL AS lower_numerator, NULL AS upper_numerator")
+                    f", CASE WHEN {at_least} THEN {indicator.statistic} END AS lower_numerator"
+                    ", NULL AS upper_numerator"
+                    ", NULL AS pending")
         sums = ()
     elif indicator.kind == "ratio" and indicator.denominator_sql is None:
         measures = "sum(numerator) AS numerator, sum(denominator) AS denominator, NULL AS stat" + bounds
@@ -122,7 +130,7 @@ def indicator_query(indicator: Indicator) -> str:
         lower, upper = (ratio("n.lower_numerator"), ratio("n.upper_numerator")) if indicator.bounded \
             else ("NULL", "NULL")
     elif indicator.kind == "statistic":
-        value, den_out, lower, upper = "n.stat", "NULL", "NULL", "NULL"
+        value, den_out, lower, upper = "n.stat", "NULL", "n.lower_numerator", "NULL"
     else:
         value, den_out = "n.numerator", "NULL"
         lower, upper = ("n.lower_numerator", "n.upper_numerator") if indicator.bounded else ("NULL", "NULL")
@@ -130,7 +138,7 @@ def indicator_query(indicator: Indicator) -> str:
             f"SELECT '{indicator.id}' AS indicator_id, n.period, n.province, n.district, n.sex, n.breakdown, "
             f"n.breakdown_value, CAST(n.numerator AS DOUBLE) AS numerator, CAST({den_out} AS DOUBLE) AS denominator, "
             f"CAST({value} AS DOUBLE) AS value, CAST({lower} AS DOUBLE) AS lower_bound, "
-            f"CAST({upper} AS DOUBLE) AS upper_bound FROM num n{join}")
+            f"CAST({upper} AS DOUBLE) AS upper_bound, CAST(n.pending AS DOUBLE) AS pending FROM num n{join}")
 
 
 def prepare(con: duckdb.DuckDBPyConnection, params: dict | None = None) -> dict:
@@ -181,9 +189,12 @@ def compute_all(con: duckdb.DuckDBPyConnection, version: str, params: dict | Non
         SELECT s.*,
                m.person_based AND (s.numerator < getvariable('small_cell_threshold')
                                    OR s.denominator < getvariable('small_cell_threshold')) AS small_cell,
-               f.source_files, getvariable('data_version') AS data_version
+               f.source_files, getvariable('data_version') AS data_version, a.as_of_date
         FROM ({status.STATUS_SQL}) s JOIN ind_meta m USING (indicator_id)
              LEFT JOIN ind_source_files f USING (indicator_id, period)
+             LEFT JOIN (SELECT s.indicator_id, min(a.as_of_date) AS as_of_date
+                        FROM ind_sources s JOIN ind_source_as_of a USING (source) GROUP BY ALL) a
+                  USING (indicator_id)
         ORDER BY m.position, period, province, district NULLS FIRST, sex, breakdown, breakdown_value""").df()
     return tidy[TIDY_COLUMNS]
 

@@ -7,7 +7,6 @@ is formula-safe: a text cell a spreadsheet would run (``=cmd|…`` in a ``source
 """
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import xml.etree.ElementTree as ET
 from pathlib import Path
@@ -15,10 +14,10 @@ from pathlib import Path
 import pandas as pd
 
 from data_pipeline.gate.formula_text import neutralise_frame
+from data_pipeline.reference import reference_rows
 
 from .catalogue import all_indicators
 
-REFERENCE = Path(__file__).resolve().parents[1] / "data_pipeline" / "reference"
 DATAFLOW = "LSB-SDGs:SDG(1.1)"
 DIMENSIONS = ("FREQ", "REPORTING_TYPE", "SERIES", "REF_AREA", "SEX", "AGE", "URBANISATION", "INCOME_WEALTH_QUANTILE",
               "EDUCATION_LEV", "OCCUPATION", "CUST_BREAKDOWN", "COMPOSITE_BREAKDOWN", "DISABILITY_STATUS", "ACTIVITY",
@@ -38,13 +37,8 @@ _XSI = "http://www.w3.org/2001/XMLSchema-instance"
 _NS1 = f"urn:sdmx:org.sdmx.infomodel.datastructure.DataStructure={DATAFLOW}:ObsLevelDim:TIME_PERIOD"
 
 
-def _reference(name: str) -> list[dict]:
-    with (REFERENCE / f"{name}.csv").open(encoding="utf-8") as f:
-        return list(csv.DictReader(f))
-
-
 def province_lsb_codes() -> dict[str, str]:
-    return {r["iso_code"]: r["lsb_code"] for r in _reference("provinces")}
+    return {r["iso_code"]: r["lsb_code"] for r in reference_rows("provinces")}
 
 
 def _number(value: float) -> str:
@@ -152,8 +146,8 @@ def opensdg_table(tidy: pd.DataFrame, indicator_id: str) -> pd.DataFrame:
     indicator = all_indicators()[indicator_id]
     rows = tidy[(tidy["indicator_id"] == indicator_id) & tidy["value"].notna()
                 & ~tidy["small_cell"].fillna(False).astype(bool)]
-    provinces = {r["iso_code"]: r["name_en"] for r in _reference("provinces")}
-    districts = {r["lsb_code"]: r["name_en"] for r in _reference("districts")}
+    provinces = {r["iso_code"]: r["name_en"] for r in reference_rows("provinces")}
+    districts = {r["lsb_code"]: r["name_en"] for r in reference_rows("districts")}
     quarterly = rows["period"].str.len() > 4
     columns = ["Year"] + (["Quarter"] if quarterly.any() else [])
     if "sex" in indicator.disaggregations:

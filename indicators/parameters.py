@@ -5,14 +5,17 @@ without reading code.
 """
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import math
-import os
 import tomllib
 from pathlib import Path
 
-DEFAULT_PATH = Path(__file__).with_name("parameters.toml")
+import settings
+
+DEFAULT_PATH = settings.DEFAULT_PARAMETERS
 PCI_COMPONENTS = ("reporting_timeliness", "referral_completion", "payment_on_time", "id_linkability")
+PCI_MISSING_RULES = ("zero", "reweight", "no_score")
 TARGET_KEYS = ("baseline_year", "baseline_value", "target_2025", "target_2030")
 
 
@@ -21,7 +24,7 @@ class ParameterError(ValueError):
 
 
 def parameters_path() -> Path:
-    return Path(os.environ.get("SP_PARAMETERS") or DEFAULT_PATH)
+    return settings.parameters_path()
 
 
 def load_parameters(path: Path | None = None) -> dict:
@@ -64,7 +67,8 @@ def _check(params: dict, path: Path) -> None:
 
     general = _section(params, path, "general")
     expected = {"small_cell_threshold": (0, 1000, True), "payment_grace_days": (0, 365, True),
-                "grievance_standard_days": (1, 3650, True), "severe_disability_prevalence": (0, 1, False),
+                "grievance_standard_days": (1, 3650, True), "referral_standard_days": (1, 3650, True),
+                "severe_disability_prevalence": (0, 1, False),
                 "mecg_pregnant_women_per_birth": (0, 2, False)}
     for key, (low, high, integer) in expected.items():
         if key not in general:
@@ -95,9 +99,13 @@ def _check(params: dict, path: Path) -> None:
     if abs(sum(weights.values()) - 1) > 1e-9:
         raise ParameterError(f"{path}: [pci.weights] add up to {sum(weights.values()):g}; expected 1")
     _number(path, "[pci] minimum_score", pci.get("minimum_score"), 0, 1)
-    if pci.get("missing_component") not in ("reweight", "no_score"):
+    if pci.get("missing_component") not in PCI_MISSING_RULES:
         raise ParameterError(f"{path}: [pci] missing_component = {pci.get('missing_component')!r}: "
-                             "expected \"reweight\" or \"no_score\"")
+                             "expected \"zero\", \"reweight\" or \"no_score\"")
+    if not isinstance(pci.get("commission_established"), dt.date) \
+            or isinstance(pci.get("commission_established"), dt.datetime):
+        raise ParameterError(f"{path}: [pci] commission_established = {pci.get('commission_established')!r}: "
+                             "expected a date written YYYY-MM-DD (no quotes)")
 
     catalogue = all_indicators()
     for indicator_id, target in params.get("targets", {}).items():
@@ -116,10 +124,8 @@ def _check(params: dict, path: Path) -> None:
 
 
 def _province_codes() -> set[str]:
-    import csv
-    ref = Path(__file__).resolve().parents[1] / "data_pipeline" / "reference" / "provinces.csv"
-    with ref.open(encoding="utf-8") as f:
-        return {row["iso_code"] for row in csv.DictReader(f)}
+    from data_pipeline.reference import reference_rows
+    return {row["iso_code"] for row in reference_rows("provinces")}
 
 
 def target_for(params: dict, indicator_id: str) -> dict:

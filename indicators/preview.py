@@ -94,10 +94,11 @@ def summarise_changes(changes: pd.DataFrame, catalogue: pd.DataFrame | None = No
 
 def preview_indicator_changes(staged: dict[str, pa.Table], *, files: list[ReturnInfo], hash_key_fingerprint: str,
                               demo_key: bool = False, root: Path | str | None = None,
-                              params: dict | None = None) -> pd.DataFrame:
+                              params: dict | None = None, replace_whole_periods: bool = False) -> pd.DataFrame:
     """``indicator_changes`` between the current version and what publishing ``staged`` would give.
 
-    Raises ``warehouse.MergeConflict`` when the real publish would refuse the merge.
+    Raises ``warehouse.MergeConflict`` when the real publish would refuse the merge. Rows the publish would remove
+    are removed here too (the preview shows what a confirmed publish does).
     """
     root = Path(root) if root is not None else warehouse.warehouse_root()
     params = params or load_parameters()
@@ -107,7 +108,8 @@ def preview_indicator_changes(staged: dict[str, pa.Table], *, files: list[Return
         if current is not None:
             _link_version(root, copy, current)
         new = warehouse.publish(staged, root=copy, operator="preview", files=files,
-                                hash_key_fingerprint=hash_key_fingerprint, demo_key=demo_key)
+                                hash_key_fingerprint=hash_key_fingerprint, demo_key=demo_key,
+                                replace_whole_periods=replace_whole_periods, confirm_removals=True)
         con = warehouse.open_version(new, copy)
         try:
             after = engine.compute_all(con, new, params)

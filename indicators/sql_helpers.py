@@ -9,6 +9,8 @@ They hold the few definitions several indicators share, so they are written once
 from __future__ import annotations
 
 import duckdb
+import numpy as np
+import pyarrow as pa
 
 MACROS = {
     "quarter_of": "CAST(year(d) AS VARCHAR) || '-Q' || CAST(quarter(d) AS VARCHAR)",
@@ -23,7 +25,8 @@ _QUARTERS = "(SELECT unnest([1, 2, 3, 4]) AS q)"
 
 # Computed once per connection rather than in every query that reads them: each needs a pass over the whole ledger
 # and is small (one row per quarter, record or person).
-MATERIALIZED = {"ind_mecg_quarters", "ind_mecg_beneficiary", "ind_mecg_person", "ind_mecg_recipients_q"}
+MATERIALIZED = {"ind_mecg_quarters", "ind_mecg_payment_quarters", "ind_mecg_beneficiary", "ind_mecg_person",
+                "ind_mecg_recipients_q"}
 
 # name -> SQL, created in this order (later views read earlier ones).
 VIEWS: dict[str, str] = {
@@ -46,6 +49,11 @@ VIEWS: dict[str, str] = {
         FROM bounds, generate_series(date_trunc('quarter', first_day), date_trunc('quarter', last_day),
                                      INTERVAL 3 MONTH) AS s(d)
         WHERE first_day IS NOT NULL""",
+    # The grant's quarters from the one its first payment fell due in: before it, "never paid" and "arrears" have
+    # no meaning (no payment was due), so no value - and no baseline - is taken from them.
+    "ind_mecg_payment_quarters": """
+        SELECT * FROM ind_mecg_quarters
+        WHERE quarter_end >= (SELECT min(due_date) FROM mecg_payments WHERE status <> 'cancelled')""",
     # One row per enrolment record; channel follows the register (cash where there is no registered phone).
     "ind_mecg_beneficiary": """
         WITH first_paid AS (
@@ -54,7 +62,7 @@ VIEWS: dict[str, str] = {
         SELECT r.beneficiary_key,
                CASE WHEN r.national_id_key IS NOT NULL THEN 'nid:' || r.national_id_key
                     ELSE 'rec:' || r.beneficiary_key END AS person_key,
-               r.national_id_key, r.province, r.district, r.sex, r.beneficiary_type, r.enrolment_date,
+               r.national_id_key, r.province, r.district, r.sex, r.beneficiary_type, r.enrolment_date, r.birth_date,
                CASE WHEN r.has_wallet THEN 'wallet' ELSE 'cash' END AS channel,
                f.first_paid_date, f.first_channel
         FROM mecg_register r LEFT JOIN first_paid f USING (beneficiary_key)""",
@@ -65,11 +73,6 @@ VIEWS: dict[str, str] = {
                arg_max(sex, enrolment_date) AS sex, arg_max(beneficiary_type, enrolment_date) AS beneficiary_type,
                max(national_id_key) AS national_id_key, min(first_paid_date) AS first_paid_date
         FROM ind_mecg_beneficiary GROUP BY person_key""",
-    # Grant recipients at each quarter's end: persons paid at least once by then.
-    "ind_mecg_recipients_q": """
-        SELECT q.period, p.province, p.district, p.sex, p.beneficiary_type, count(*) AS recipients
-        FROM ind_mecg_person p JOIN ind_mecg_quarters q ON p.first_paid_date <= q.quarter_end
-        GROUP BY ALL""",
     # Each payment with the beneficiary's place and sex; paid_date only counts when the status says paid.
     "ind_mecg_payment": """
         SELECT p.period, b.province, b.district, b.sex, p.channel, CAST(p.cycle AS VARCHAR) AS cycle, p.due_date,
@@ -77,6 +80,14 @@ VIEWS: dict[str, str] = {
                p.amount_due, coalesce(p.amount_paid, 0) AS amount_paid, p.status, b.person_key,
                b.beneficiary_type
         FROM mecg_payments p JOIN ind_mecg_beneficiary b USING (beneficiary_key)""",
+    # Grant recipients in each quarter: persons paid in it (SDG 1.3.1 counts persons *receiving* a benefit), so a
+    # child who has left the grant at age one, or a person whose payments stopped, is no longer counted.
+    "ind_mecg_recipients_q": """
+        SELECT quarter_of(pay.paid_date) AS period, p.province, p.district, p.sex, p.beneficiary_type,
+               count(DISTINCT pay.person_key) AS recipients
+        FROM ind_mecg_payment pay JOIN ind_mecg_person p USING (person_key)
+        WHERE pay.paid_date IS NOT NULL
+        GROUP BY ALL""",
     # Social assistance recipients (grant recipients + MAF cash transfer beneficiaries) by quarter, province, sex.
     "ind_social_assistance_q": """
         WITH mecg AS (SELECT period, province, sex, sum(recipients) AS mecg FROM ind_mecg_recipients_q GROUP BY ALL),
@@ -103,24 +114,95 @@ VIEWS: dict[str, str] = {
 }
 
 
-# The data's "as of" date: the latest event the version records (capped at today, so a mistyped future date cannot
-# move it). "Not yet due" (returns, roadmap actions, unpaid payments, open grievances) is judged against it, so a
-# version gives the same figures whenever it is computed, and old data is not judged by today's calendar.
-AS_OF_SQL = """
-    SELECT least(current_date, coalesce(greatest(
-        (SELECT max(received_date) FROM returns_log), (SELECT max(completed_date) FROM roadmap_actions),
-        (SELECT max(greatest(received_date, resolved_date)) FROM grievances),
-        (SELECT max(paid_date) FROM mecg_payments), (SELECT max(enrolment_date) FROM mecg_register),
-        (SELECT max(completed_date) FROM referrals), (SELECT max(held_date) FROM commission_meetings),
-        (SELECT max(event_date) FROM capacity_building)), current_date))"""
+def install_as_of(con: duckdb.DuckDBPyConnection) -> None:
+    """Each source's own as-of date (its contract's ``as_of`` rule), as variables ``as_of_<source>`` and the table
+    ``ind_source_as_of(source, as_of_date)``. What is due, late or still pending in a source is judged against its
+    own date only, so a late returns log cannot make the payment ledger's unpaid payments look late. Capped at
+    today (a mistyped future date cannot move it); a version gives the same figures whenever it is computed."""
+    from data_pipeline.contracts import all_contracts
+
+    tables = {r[0] for r in con.execute("SELECT table_name FROM information_schema.tables").fetchall()}
+    rows = []
+    for name, contract in all_contracts().items():
+        expression = contract.as_of_sql()
+        as_of = None
+        if expression and name in tables:
+            as_of = con.execute(f"SELECT least(current_date, {expression}) FROM {name}").fetchone()[0]
+        con.execute(f"SET VARIABLE as_of_{name} = CAST(? AS DATE)", [as_of])
+        rows.append((name, as_of))
+    con.execute("CREATE OR REPLACE TEMP TABLE ind_source_as_of (source VARCHAR, as_of_date DATE)")
+    con.executemany("INSERT INTO ind_source_as_of VALUES (?, ?)", rows)
+
+
+def survival_quantile(observations: list[dict] | None, q: float) -> float | None:
+    """The q-quantile of days late by the Kaplan-Meier estimate, from ``{'t': days, 'paid': bool}`` observations.
+
+    An unpaid payment is "censored": it is at least ``t`` days late and may be much later. The quantile is the
+    first number of days by which a share q of payments is estimated to have been paid. When fewer than that share
+    is paid within the longest time observed, the answer is that longest time - a lower bound ("at least") - so
+    unpaid payments piling up make the figure rise, never fall.
+    """
+    return _kaplan_meier(*_arrays(observations), q)[0]
+
+
+def survival_quantile_is_lower_bound(observations: list[dict] | None, q: float) -> bool:
+    """True when ``survival_quantile`` could only give a lower bound (fewer than a share q paid)."""
+    return _kaplan_meier(*_arrays(observations), q)[1]
+
+
+def _arrays(observations: list[dict] | None) -> tuple[np.ndarray, np.ndarray]:
+    observations = observations or []
+    return (np.array([o["t"] for o in observations], dtype=float),
+            np.array([bool(o["paid"]) for o in observations], dtype=bool))
+
+
+def _kaplan_meier(t: np.ndarray, paid: np.ndarray, q: float) -> tuple[float | None, bool]:
+    if t.size == 0:
+        return None, False
+    order = np.lexsort((~paid, t))                      # by days, paid before unpaid at equal days
+    t, paid = t[order], paid[order]
+    times, first = np.unique(t, return_index=True)
+    at_risk = t.size - first
+    paid_at = np.add.reduceat(paid.astype(np.int64), first)
+    paid_share = 1 - np.cumprod(1 - paid_at / at_risk)
+    reached = np.nonzero(paid_share >= q - 1e-12)[0]
+    if reached.size:
+        return float(times[reached[0]]), False
+    return float(t[-1]), True
+
+
+def _vectorised(want: int):
+    """The Kaplan-Meier quantile (want=0) or its lower-bound flag (want=1) over a batch of groups' lists (Arrow)."""
+    def function(lists, qs):
+        lists = lists.combine_chunks() if isinstance(lists, pa.ChunkedArray) else lists
+        qs = qs.combine_chunks() if isinstance(qs, pa.ChunkedArray) else qs
+        values = lists.values
+        t = values.field("t").to_numpy(zero_copy_only=False).astype(float)
+        paid = values.field("paid").to_numpy(zero_copy_only=False).astype(bool)
+        offsets, q, valid = lists.offsets.to_numpy(), qs.to_numpy(zero_copy_only=False), lists.is_valid()
+        out = [_kaplan_meier(t[offsets[i]:offsets[i + 1]], paid[offsets[i]:offsets[i + 1]], q[i])[want]
+               if valid[i].as_py() else None for i in range(len(lists))]
+        return pa.array(out, type=pa.float64() if want == 0 else pa.bool_())
+    return function
+
+
+def _install_functions(con: duckdb.DuckDBPyConnection) -> None:
+    observations = duckdb.list_type(duckdb.struct_type({"t": "DOUBLE", "paid": "BOOLEAN"}))
+    for name, want, returns in (("survival_quantile", 0, "DOUBLE"), ("survival_quantile_is_lower_bound", 1, "BOOLEAN")):
+        try:
+            con.remove_function(name)
+        except Exception:  # noqa: BLE001 - not yet registered on this connection
+            pass
+        con.create_function(name, _vectorised(want), [observations, "DOUBLE"], returns, type="arrow")
 
 
 def install(con: duckdb.DuckDBPyConnection, params: dict) -> None:
     """Create the parameter variables, macros and helper views on a connection that has the warehouse views."""
-    con.execute(f"SET VARIABLE as_of_date = ({AS_OF_SQL})")
+    install_as_of(con)
+    _install_functions(con)
     general = params["general"]
-    for name in ("payment_grace_days", "grievance_standard_days", "severe_disability_prevalence",
-                 "mecg_pregnant_women_per_birth"):
+    for name in ("payment_grace_days", "grievance_standard_days", "referral_standard_days",
+                 "severe_disability_prevalence", "mecg_pregnant_women_per_birth"):
         con.execute(f"SET VARIABLE {name} = ?", [general[name]])
     con.execute("CREATE OR REPLACE TEMP TABLE param_poverty_rate (province VARCHAR, poverty_rate DOUBLE)")
     con.executemany("INSERT INTO param_poverty_rate VALUES (?, ?)", list(params["poverty_rate"].items()))

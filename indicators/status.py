@@ -8,13 +8,16 @@ For a series (indicator x place x sex x breakdown) with base value y0 at time t0
   (d = +1 when higher is better, -1 when lower is better)
   target achieved when yi is at or beyond yT in the desired direction; else R >= 0.95 substantial progress / on
   track, 0.60 <= R < 0.95 moderate progress, 0 <= R < 0.60 limited or no progress, R < 0 deterioration.
-  without a target: d x CAGR_o against 1.5% / 0.5% / 0 a year, same levels.
+  without a target: "no target set" - a trend alone is never called progress towards, or away from, a target
+  (growth_actual still shows the trend).
 Zero base or target values are replaced by 0.001 as sdg-build does. Times are period midpoints in years (2021 ->
 2021.5, 2022-Q2 -> 2022.375); the target year's midpoint too. The target is 2025's for periods up to 2025, 2030's
 after. The base: for the national headline row, the parameters' baseline (year and value) when given; for every other
 series (and the headline without a parameter baseline), the series' own first value in or after the baseline year.
 A row less than MIN_YEARS after its base, or with no base, is "not_available" unless it already meets the target
-(sdg-build asks for at least one year between two yearly points; quarterly data allow half a year).
+(sdg-build asks for at least one year between two yearly points; quarterly data allow half a year). A value that is
+only a lower bound ("at least", lower_bound without upper_bound: a delay while payments are unpaid) proves nothing
+in its favour: it is assessed only when it shows a move away from the target, and never serves as a base.
 """
 from __future__ import annotations
 
@@ -27,9 +30,9 @@ LABELS = {
     "limited_progress": "Limited or no progress",
     "deterioration": "Deterioration",
     "not_available": "Not enough data to assess",
+    "no_target": "No target set",
 }
 ON_TRACK, MODERATE = 0.95, 0.60               # ratio thresholds with a target
-TREND_ON_TRACK, TREND_MODERATE = 0.015, 0.005  # yearly growth thresholds without a target
 MIN_YEARS = 0.5                                # shortest time from base to current value that is assessed
 
 
@@ -56,11 +59,13 @@ STATUS_SQL = f"""
 WITH r AS (
     SELECT r.*, m.unit, m.direction, t.baseline_year, t.baseline_value, t.target_2025, t.target_2030,
            {_TIME.format(p='r.period')} AS t_now,
+           (r.lower_bound IS NOT NULL AND r.upper_bound IS NULL) AS at_least,
            (r.province = 'LA' AND r.district IS NULL AND r.sex = '_T' AND r.breakdown = '_T') AS headline
     FROM ind_results r JOIN ind_meta m USING (indicator_id) LEFT JOIN param_targets t USING (indicator_id)),
 own_base AS (
     SELECT indicator_id, province, district, sex, breakdown, breakdown_value,
-           arg_min(period, t_now) AS base_period, arg_min(value, t_now) AS base_value, min(t_now) AS base_t
+           arg_min(period, t_now) AS base_period, arg_min(value, t_now) AS base_value, min(t_now) AS base_t,
+           arg_min(at_least, t_now) AS base_at_least
     FROM r
     WHERE value IS NOT NULL AND (baseline_year IS NULL OR CAST(left(period, 4) AS INTEGER) >= baseline_year)
     GROUP BY ALL),
@@ -72,6 +77,8 @@ based AS (
                 ELSE b.base_value END AS status_base_value,
            CASE WHEN r.headline AND r.baseline_value IS NOT NULL THEN r.baseline_year + 0.5
                 ELSE b.base_t END AS base_t,
+           CASE WHEN r.headline AND r.baseline_value IS NOT NULL THEN FALSE
+                ELSE coalesce(b.base_at_least, FALSE) END AS base_at_least,
            CASE WHEN CAST(left(r.period, 4) AS INTEGER) <= 2025 AND r.target_2025 IS NOT NULL THEN 2025
                 WHEN r.target_2030 IS NOT NULL THEN 2030 END AS target_year
     FROM r LEFT JOIN own_base b
@@ -104,25 +111,22 @@ rated AS (
                 THEN direction * growth_actual / abs(growth_required) END AS progress_ratio
     FROM required)
 SELECT indicator_id, period, province, district, sex, breakdown, breakdown_value, numerator, denominator, value,
-       lower_bound, upper_bound, unit, baseline_year, baseline_value, target_year, target_value,
+       lower_bound, upper_bound, pending, unit, baseline_year, baseline_value, target_year, target_value,
        status, l.status_label, status_base_period, status_base_value, status_years, growth_actual,
        growth_required, progress_ratio
 FROM (
     SELECT *,
            CASE WHEN value IS NULL THEN 'not_available'
-                WHEN achieved THEN 'target_achieved'
+                WHEN achieved AND NOT (at_least AND direction = -1) THEN 'target_achieved'
+                WHEN target_value IS NULL THEN 'no_target'
                 WHEN growth_actual IS NULL THEN 'not_available'
-                WHEN target_value IS NOT NULL THEN
-                    CASE WHEN progress_ratio IS NULL
-                              THEN CASE WHEN direction * growth_actual < 0 THEN 'deterioration'
-                                        ELSE 'limited_progress' END
-                         WHEN progress_ratio >= {ON_TRACK} THEN 'substantial_progress'
-                         WHEN progress_ratio >= {MODERATE} THEN 'moderate_progress'
-                         WHEN progress_ratio >= 0 THEN 'limited_progress'
-                         ELSE 'deterioration' END
-                WHEN direction * growth_actual >= {TREND_ON_TRACK} THEN 'substantial_progress'
-                WHEN direction * growth_actual >= {TREND_MODERATE} THEN 'moderate_progress'
-                WHEN direction * growth_actual >= 0 THEN 'limited_progress'
+                -- an "at least" value (a censored delay) only proves a move the way it points: worse
+                WHEN base_at_least OR (at_least AND direction * growth_actual >= 0) THEN 'not_available'
+                WHEN progress_ratio IS NULL
+                     THEN CASE WHEN direction * growth_actual < 0 THEN 'deterioration' ELSE 'limited_progress' END
+                WHEN progress_ratio >= {ON_TRACK} THEN 'substantial_progress'
+                WHEN progress_ratio >= {MODERATE} THEN 'moderate_progress'
+                WHEN progress_ratio >= 0 THEN 'limited_progress'
                 ELSE 'deterioration' END AS status
     FROM rated) JOIN status_labels l USING (status)
 """

@@ -27,7 +27,7 @@ QUERIES: dict[str, str] = {
                     WHEN bool_or(received_date > due_date) THEN 'late' ELSE 'on time' END AS status,
                max(due_date) AS due_date,
                CASE WHEN bool_or(received_date IS NULL) THEN NULL ELSE max(received_date) END AS received_date
-        FROM returns_log WHERE received_date IS NOT NULL OR due_date < getvariable('as_of_date')
+        FROM returns_log WHERE received_date IS NOT NULL OR due_date < getvariable('as_of_returns_log')
         GROUP BY ALL ORDER BY period, sender_type, sender""",
     "referral_funnel": """
         SELECT period, province, district, sex, to_service, count(*) AS made,
@@ -54,7 +54,7 @@ QUERIES: dict[str, str] = {
         SELECT source, sender, period, due_date, received_date,
                CASE WHEN received_date IS NULL THEN 'missing' ELSE 'late' END AS status
         FROM returns_log
-        WHERE (received_date IS NULL AND due_date < getvariable('as_of_date')) OR received_date > due_date
+        WHERE (received_date IS NULL AND due_date < getvariable('as_of_returns_log')) OR received_date > due_date
         ORDER BY period, status, sender, source""",
 }
 

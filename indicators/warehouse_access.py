@@ -26,14 +26,17 @@ def read_manifest(version: str, root=None) -> dict:
 
 
 def list_versions(root=None) -> pd.DataFrame:
-    """Every complete version, newest first: version, created_at, operator, parent, table_rows, current, demo_key."""
+    """Every complete version, newest first: version, created_at, operator, parent, table_rows, current, demo_key,
+    audit ("completed", or "pending"/"missing" when the audit trail has no completed line for its publish)."""
     rows = [v.as_dict() for v in warehouse.list_versions(root)]
     return pd.DataFrame(rows, columns=["version", "created_at", "operator", "parent", "table_rows", "current",
-                                       "demo_key"])
+                                       "demo_key", "audit"])
 
 
 def refresh_log(root=None) -> pd.DataFrame:
-    return pd.DataFrame(warehouse.read_refresh_log(root))
+    """The audit trail: one row per refresh attempt and roll-back (a publish interrupted after its pending line
+    shows as "pending (not completed)")."""
+    return pd.DataFrame(warehouse.audit_entries(root))
 
 
 def open_version(version: str | None = None, root=None):

@@ -38,9 +38,23 @@ b.metric(t("Attendance"), fmt.value_with_unit(100 * present / expected if expect
 c.metric(t("At the designated level"), fmt.value_with_unit(100 * designated / present if present else None, "percent"),
          help=t("present members represented at the designated level rather than by a delegate"), border=True)
 roadmap = data.supporting(v, "roadmap")
-due = roadmap[roadmap["due_date"].notna()]
-d.metric(t("Roadmap actions done on time"), t("{part} of {whole}", part=int(due["on_time"].fillna(False).sum()),
-                                              whole=len(due)), border=True)
+
+
+def latest_national(indicator_id: str):
+    rows = data.trend(v, indicator_id, "LA", "_T").dropna(subset=["value"])
+    if f.period:
+        rows = rows[rows["period"].astype(str).str.slice(0, len(f.period)) <= f.period]
+    return rows.iloc[-1] if len(rows) else None
+
+
+# Actions due by the end of the quarter, overdue ones included until done (COORD_ROADMAP), not all actions ever.
+done = latest_national("COORD_ROADMAP")
+d.metric(t("Roadmap actions due and done"),
+         t("{part} of {whole}", part=fmt.number(done["numerator"]), whole=fmt.number(done["denominator"]))
+         if done is not None else t(fmt.NO_DATA),
+         help=t("{period}, as of {date}: actions due by the end of the quarter (overdue ones from earlier quarters "
+                "included until done) that are done", period=i18n.period_label(done["period"]),
+                date=fmt.date_text(done["as_of_date"])) if done is not None else None, border=True)
 
 left, right = st.columns(2)
 with left:
@@ -82,6 +96,14 @@ with left:
                     title=t("Grievances resolved in time, by province"),
                     highlight=None if f.is_national else data.province_name(f.province)),
         grievances, "grievances resolved in time")
+    resolved = latest_national("COORD_GRIEVANCE_TIMELY")
+    if resolved is not None:
+        days = data.parameters(v)["general"]["grievance_standard_days"]
+        pending = 0 if fmt.is_missing(resolved["pending"]) else resolved["pending"]
+        st.caption(t("{period}, as of {date} (the grievance log's date): {count} grievances received in the last "
+                     "{days} days are pending — not judged yet, so an open one is not counted as late.",
+                     period=i18n.period_label(resolved["period"]), date=fmt.date_text(resolved["as_of_date"]),
+                     count=fmt.number(pending), days=days))
 with right:
     pci = data.supporting(v, "pci")
     if f.period:

@@ -30,8 +30,12 @@ last_gap = gap.dropna(subset=["female", "male"], how="all").tail(1)
 a, b, c, d = st.columns(4)
 a.metric(t("{area}, both sexes", area=data.province_name(f.province)),
          fmt.value_with_unit(current["value"].iloc[-1] if len(current) else None, unit), border=True,
-         help=t("period {period}", period=i18n.period_label(current["period"].iloc[-1])) if len(current)
-         else t(fmt.NO_DATA))
+         help=t("period {period}, as of {date}", period=i18n.period_label(current["period"].iloc[-1]),
+                date=fmt.date_text(current["as_of_date"].iloc[-1])) if len(current) else t(fmt.NO_DATA))
+if len(current):
+    st.caption(t("Figures for {period} are as of {date}: the date the sources hold data to.",
+                 period=i18n.period_label(current["period"].iloc[-1]),
+                 date=fmt.date_text(current["as_of_date"].iloc[-1])))
 b.metric(t("Women and girls"), fmt.value_with_unit(last_gap["female"].iloc[0] if len(last_gap) else None, unit),
          border=True)
 c.metric(t("Men and boys"), fmt.value_with_unit(last_gap["male"].iloc[0] if len(last_gap) else None, unit), border=True)

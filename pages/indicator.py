@@ -26,6 +26,22 @@ series_code = entry["sdg_series"] if isinstance(entry["sdg_series"], str) else N
 
 st.header(f"{entry['short_name']}")
 st.markdown(entry["long_name"])
+# When the figure is "as of", and what is still pending on that date (neither success nor failure yet).
+headline = data.trend(context.version, indicator_id, f.province, f.sex).dropna(subset=["value"])
+if f.period:
+    headline = views.at_or_before(headline, f.period)
+if len(headline):
+    last = headline.iloc[-1]
+    as_of_line = t("**Latest figure:** {value} for {period}, **as of {date}** — the date its sources hold data to; "
+                   "what is due, late or pending is judged on that date (see the method note).",
+                   value=fmt.value_with_unit(last["value"], unit), period=i18n.period_label(last["period"]),
+                   date=fmt.date_text(last["as_of_date"]))
+    if isinstance(entry["pending_label"], str) and not fmt.is_missing(last["pending"]) and last["pending"] > 0:
+        as_of_line += "  \n" + t("**Pending:** {count} — {label} on that date; not counted as failures, nor in the "
+                                 "figure.", count=fmt.number(last["pending"]), label=entry["pending_label"].lower())
+    st.markdown(as_of_line)
+else:
+    st.markdown(t("**Latest figure:** no data for this selection."))
 left, right = st.columns(2)
 with left:
     st.markdown(f"**{t('Numerator:')}** {entry['numerator_label']}  \n"

@@ -24,15 +24,14 @@ for column, indicator_id in zip(columns, HEADLINES):
         continue
     row = tiles.loc[indicator_id]
     trend = row["trend"]
-    delta = None
-    if len(trend) >= 2:
-        change = trend[-1] - trend[-2]
-        delta = t("{change} on previous", change=t("{points} pts", points=f"{change:+,.1f}")
-                  if row["unit"] == "percent" else f"{change:+,.0f}")
+    delta, unchanged = fmt.change_on_previous(trend, row["unit"])
     column.metric(row["short_name"], fmt.value_with_unit(row["value"], row["unit"]), delta=delta,
-                  delta_color="normal" if row["polarity"] == "higher_is_better" else "inverse",
-                  help=f"{i18n.period_label(row['period']) if isinstance(row['period'], str) else t(fmt.NO_DATA)} · "
-                       f"{fmt.status_label(row['status'])}", border=True)
+                  delta_color="off" if unchanged else (
+                      "normal" if row["polarity"] == "higher_is_better" else "inverse"),
+                  delta_arrow="off" if unchanged else "auto",
+                  help=t("{period}, as of {date}", period=i18n.period_label(row["period"])
+                         if isinstance(row["period"], str) else t(fmt.NO_DATA), date=fmt.date_text(row["as_of_date"]))
+                       + f" · {fmt.status_label(row['status'])}", border=True)
 
 counts = card["status"].map(fmt.status_label).value_counts()
 st.markdown(t("**Against target:**") + " " + " · ".join(f"{label} **{n}**" for label, n in counts.items()))

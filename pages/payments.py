@@ -7,8 +7,7 @@ from dashboard.i18n import t
 context = components.start_page(
     "Payment delays",
     "Are enrolled beneficiaries paid, and paid on time? Where are the backlogs and arrears?",
-    show=("period", "province", "sex", "programme"),
-    programmes=lambda version: data.programmes(version, "PAY_ONTIME"))
+    show=("period", "province", "sex"))
 if context is None:
     st.stop()
 f = context.filters
@@ -25,13 +24,10 @@ def latest_row(indicator_id: str, sex: str | None = None):
 
 
 never = latest_row("PAY_NEVER_PAID")
+# One programme, one rule: the grant's on-time rate and MAF's self-reported one stand side by side, never summed.
 ontime = latest_row("PAY_ONTIME")
-if f.programme:
-    by_programme = data.breakdown(v, "PAY_ONTIME", "programme", f.province, f.sex, f.period)
-    by_programme = by_programme[by_programme["programme"] == f.programme].dropna(subset=["value"])
-    ontime = by_programme.iloc[-1] if len(by_programme) else None
-programme_name = t(data.programmes(v, "PAY_ONTIME").get(f.programme, "all programmes")) if f.programme \
-    else t("all programmes")
+ontime_maf = latest_row("PAY_ONTIME_MAF")
+grace_days = data.parameters(v)["general"]["payment_grace_days"]
 median = latest_row("PAY_DELAY_MEDIAN")
 arrears = latest_row("PAY_ARREARS_LAK")
 lag = latest_row("PAY_FIRST_LAG")
@@ -52,14 +48,31 @@ else:
     b.metric(t("Never paid"), t(fmt.NO_DATA), border=True)
 c.metric(t("Arrears"), fmt.value_with_unit(arrears["value"] if arrears is not None else None, "LAK"),
          help=t("amount due and not yet paid"), border=True)
-d, e, g = st.columns(3)
-d.metric(t("Paid on time — {programme}", programme=programme_name),
+d, e, g, h = st.columns(4)
+pending = ontime["pending"] if ontime is not None and not fmt.is_missing(ontime["pending"]) else 0
+d.metric(t("Grant paid within {days} days of due date", days=grace_days),
          fmt.value_with_unit(ontime["value"] if ontime is not None else None, "percent"),
-         help=t("payments made within the grace period of their due date / payments due"), border=True)
-e.metric(t("Median days late"), fmt.value_with_unit(median["value"] if median is not None else None, "days"),
+         delta=t("{count} pending (still within {days} days)", count=fmt.number(pending), days=grace_days)
+         if pending else None,
+         delta_color="off",
+         help=t("Mother and Early Childhood Grant, {period}, as of {date} (the ledger's last payment): payments paid "
+                "within {days} days of their due date / payments due whose {days} days have run out",
+                period=i18n.period_label(ontime["period"]), date=fmt.date_text(ontime["as_of_date"]), days=grace_days)
+         if ontime is not None else None, border=True)
+e.metric(t("MAF cash transfer paid on time (MAF's own rule)"),
+         fmt.value_with_unit(ontime_maf["value"] if ontime_maf is not None else None, "percent"),
+         help=t("{period}: payments made on time / payments due, as MAF's return reports them; "
+                "MAF's rule is not the grant's, so the two are not added", period=i18n.period_label(ontime_maf["period"]))
+         if ontime_maf is not None else None,
          border=True)
-g.metric(t("Enrolment to first payment (median)"),
-         fmt.value_with_unit(lag["value"] if lag is not None else None, "days"), border=True)
+g.metric(t("Median days late, all grant payments due"),
+         fmt.at_least(median["value"], "days", median["lower_bound"], median["upper_bound"]) if median is not None
+         else t(fmt.NO_DATA),
+         help=t("unpaid payments count as late as the ledger's date; 'at least' when fewer than half are paid"),
+         border=True)
+h.metric(t("Enrolment to first payment (median)"),
+         fmt.at_least(lag["value"], "days", lag["lower_bound"], lag["upper_bound"]) if lag is not None
+         else t(fmt.NO_DATA), border=True)
 
 left, right = st.columns(2)
 with left:

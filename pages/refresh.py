@@ -3,11 +3,10 @@ import hashlib
 
 import streamlit as st
 
-from dashboard import auth, components, data, refresh_flow
-from dashboard.safety import plain_text
-from data_pipeline.warehouse import MergeConflict, WarehouseError
-from indicators import preview
+from dashboard import auth, components, data, navigation, refresh_flow
+from dashboard.text import plain_text
 
+navigation.enter_page()                      # only ever run through app.py's navigation
 user = auth.require_role(auth.SECRETARIAT)   # also a crafted URL: nobody else gets past this line
 state = st.session_state
 st.title("Data refresh")
@@ -15,6 +14,14 @@ st.caption("Upload the quarter's returns, read what the checks found, preview wh
            "Every publish and roll-back is recorded with your name in the audit trail (Data status).")
 if done := state.pop("sp_refresh_done", None):
     st.success(done, icon=":material/check_circle:")
+if touched := state.pop("sp_refresh_touched", None):
+    # Who has reported in the periods the publish touched: the same table as the data status page and the CLI.
+    version, pairs = touched
+    reported = data.reporting_summary(version)
+    reported = reported[[(s, p) in pairs for s, p in zip(reported["source"], reported["period"])]]
+    if len(reported):
+        st.markdown("**Who has reported, in the periods this refresh touched**")
+        components.table_with_downloads(reported, "who has reported")
 
 
 def progress_bar(label: str):
@@ -23,7 +30,9 @@ def progress_bar(label: str):
 
 
 def forget_batch() -> None:
-    for name in ("sp_refresh_checked", "sp_refresh_signature", "sp_refresh_preview"):
+    refresh_flow.discard(state.get("sp_refresh_checked"))   # the uploaded returns go with the batch
+    for name in ("sp_refresh_checked", "sp_refresh_signature", "sp_refresh_preview", "sp_refresh_whole_periods",
+                 "sp_refresh_confirm_removals", "sp_refresh_removals"):
         state.pop(name, None)
     state["sp_refresh_uploader"] = state.get("sp_refresh_uploader", 0) + 1   # a fresh, empty uploader
     data.versions.clear()
@@ -50,14 +59,17 @@ else:
         uploads = [(f.name, f.getvalue()) for f in files]
         signature = tuple((name, hashlib.sha256(content).hexdigest()) for name, content in uploads)
         if state.get("sp_refresh_signature") != signature:
+            refresh_flow.discard(state.get("sp_refresh_checked"))   # a new batch replaces the previous one
             with st.status(f"Checking {len(uploads)} file(s)…", expanded=True) as status:
                 checked = refresh_flow.check_returns(uploads, hash_key=key.key,
                                                      progress=progress_bar("Reading the returns"))
                 status.update(label="Checks done", state="complete" if checked.ok else "error", expanded=False)
             state.update(sp_refresh_checked=checked, sp_refresh_signature=signature)
             state.pop("sp_refresh_preview", None)
+            state.pop("sp_refresh_removals", None)
     else:
-        for name in ("sp_refresh_checked", "sp_refresh_signature", "sp_refresh_preview"):
+        refresh_flow.discard(state.get("sp_refresh_checked"))   # the files were removed from the uploader
+        for name in ("sp_refresh_checked", "sp_refresh_signature", "sp_refresh_preview", "sp_refresh_removals"):
             state.pop(name, None)
 
 checked = state.get("sp_refresh_checked")
@@ -74,22 +86,33 @@ if checked is not None:
 
     if checked.ok:
         st.subheader("3. Preview what would change")
+        st.caption("Each return replaces only what it holds (for example its provinces or districts of a quarter); "
+                   "every other published row is kept.")
+        whole = st.checkbox("Replace the whole of each period these returns hold (the ministry re-sent everything: "
+                            "published rows of those periods that the returns do not hold are removed)",
+                            key="sp_refresh_whole_periods", on_change=lambda: [
+                                state.pop(name, None) for name in ("sp_refresh_preview", "sp_refresh_confirm_removals")])
         if st.button("Preview the changes", icon=":material/preview:"):
             with st.spinner("Computing the indicators with these returns…"):
                 try:
-                    state["sp_refresh_preview"] = (refresh_flow.table_changes(checked),
-                                                   refresh_flow.indicator_preview(checked, hash_key=key.key), None)
-                except MergeConflict as conflict:
-                    state["sp_refresh_preview"] = (None, None, [i.message for i in conflict.issues])
+                    state["sp_refresh_preview"] = (
+                        refresh_flow.table_changes(checked, replace_whole_periods=whole),
+                        refresh_flow.indicator_preview(checked, hash_key=key.key, replace_whole_periods=whole), None,
+                        refresh_flow.replaced_rows(checked, replace_whole_periods=whole))
+                except refresh_flow.MergeConflict as conflict:
+                    state["sp_refresh_preview"] = (None, None, [i.message for i in conflict.issues], None)
         if (shown := state.get("sp_refresh_preview")) is not None:
-            tables, cells, conflicts = shown
+            tables, cells, conflicts, replaced = shown
             if conflicts:
                 for message in conflicts:
                     st.error(plain_text(message))
             else:
                 st.markdown("**Tables**")
                 components.table_with_downloads(tables, "tables changed")
-                summary = preview.summarise_changes(cells, data.catalogue(data.current_version() or ""))
+                if len(replaced):
+                    with st.expander(f"Published rows replaced, by period and province ({len(replaced)})"):
+                        components.table_with_downloads(replaced, "rows replaced by period and province")
+                summary = refresh_flow.indicator_summary(cells, data.catalogue(data.current_version() or ""))
                 st.markdown(f"**Indicators that move: {len(summary)}** ({len(cells)} cells)")
                 if len(summary):
                     components.table_with_downloads(summary, "indicators changed")
@@ -98,12 +121,27 @@ if checked is not None:
 
         st.subheader("4. Publish")
         st.caption(f"A new version is written and made current; you ({user.username}) are recorded as the operator.")
-        if st.button("Publish as a new version", type="primary", icon=":material/publish:"):
+        if state.get("sp_refresh_removals", (None,))[0] != whole:   # once per batch and choice, not on every run
+            try:
+                state["sp_refresh_removals"] = (whole, refresh_flow.removals(checked, replace_whole_periods=whole))
+            except refresh_flow.MergeConflict:
+                state["sp_refresh_removals"] = (whole, None)   # the publish refuses it and says why
+        removed = state["sp_refresh_removals"][1]
+        confirmed = True
+        if removed is not None and len(removed):
+            st.warning(f"Publishing would **remove {int(removed['rows'].sum()):,} published row(s)** that these "
+                       f"returns do not hold, by source, period and province:", icon=":material/delete_forever:")
+            components.table_with_downloads(removed, "rows that would be removed")
+            confirmed = st.checkbox(f"Remove these {int(removed['rows'].sum()):,} row(s) when publishing",
+                                    key="sp_refresh_confirm_removals")
+        if st.button("Publish as a new version", type="primary", icon=":material/publish:", disabled=not confirmed):
             with st.status("Publishing…", expanded=True) as status:
                 try:
                     result = refresh_flow.publish(checked, operator=user.username, hash_key=key.key,
-                                                  progress=progress_bar("Publishing"))
-                except WarehouseError as error:
+                                                  progress=progress_bar("Publishing"), replace_whole_periods=whole,
+                                                  confirm_removals=removed is not None and bool(len(removed))
+                                                  and confirmed)
+                except refresh_flow.WarehouseError as error:
                     status.update(label="Not published", state="error")
                     st.error(plain_text(str(error)))
                     st.stop()
@@ -114,6 +152,8 @@ if checked is not None:
                 previous = result.previous_version or "none"
                 state["sp_refresh_done"] = (f"Published {result.version} (previous: {previous}) "
                                             f"in {result.duration_s:.1f} s.")
+                state["sp_refresh_touched"] = (result.version, {(c["table"], p) for c in result.changes
+                                                                for p in c["periods_replaced"] + c["periods_added"]})
                 st.rerun()
             st.error("Rejected: nothing was published.")
             components.table_with_downloads(refresh_flow.report_table(result.report), "publish report")
@@ -143,7 +183,7 @@ else:
                 state.pop("sp_rollback_pending", None)
                 try:
                     previous = refresh_flow.rollback(pending, operator=user.username)
-                except WarehouseError as error:
+                except refresh_flow.WarehouseError as error:
                     st.error(plain_text(str(error)))
                     st.stop()
                 forget_batch()

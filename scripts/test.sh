@@ -2,7 +2,7 @@
 # Command two: set up (virtualenv, and Debian's chromium for the browser test) and run every test.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-bash scripts/setup.sh
+bash scripts/setup.sh dev
 if [ ! -x /usr/bin/chromium ]; then
   if [ "$(id -u)" = 0 ]; then
     echo "==> installing Debian's chromium for the browser test" >&2

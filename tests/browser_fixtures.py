@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import contextlib
-import os
 import shutil
 import socket
 import subprocess
@@ -12,6 +11,7 @@ import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
+import settings
 from tests.conftest import PROJECT
 
 CHROMIUM = "/usr/bin/chromium"
@@ -66,7 +66,7 @@ def save(page, tmp_path: Path, name: str) -> Path:
     """A full-page screenshot in tmp_path, copied to $SP_ARTIFACTS when set (CI keeps them)."""
     shot = tmp_path / name
     page.screenshot(path=str(shot), full_page=True)
-    if os.environ.get("SP_ARTIFACTS"):
-        Path(os.environ["SP_ARTIFACTS"]).mkdir(parents=True, exist_ok=True)
-        shutil.copy(shot, Path(os.environ["SP_ARTIFACTS"]) / name)
+    if settings.ARTIFACTS.value():
+        Path(settings.ARTIFACTS.value()).mkdir(parents=True, exist_ok=True)
+        shutil.copy(shot, Path(settings.ARTIFACTS.value()) / name)
     return shot

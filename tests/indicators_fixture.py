@@ -157,11 +157,11 @@ TABLES: dict[str, list[dict]] = {
     ],
     "sp_spending": [
         dict(year=2022, ministry="MoLSW", coa_code="6211", coa_label="Social welfare transfers", programme="MECG",
-             allocated_lak=1000.0, executed_lak=800.0),
+             allocated_lak=1000.0, executed_lak=800.0, reported_to=D("2022-06-30")),
         dict(year=2022, ministry="MoLSW", coa_code="6212", coa_label="Social welfare administration",
-             programme=None, allocated_lak=500.0, executed_lak=500.0),
+             programme=None, allocated_lak=500.0, executed_lak=500.0, reported_to=D("2022-06-30")),
         dict(year=2022, ministry="MoH", coa_code="6301", coa_label="Health equity fund", programme="HEF",
-             allocated_lak=2000.0, executed_lak=1000.0),
+             allocated_lak=2000.0, executed_lak=1000.0, reported_to=D("2022-06-30")),
         dict(year=2021, ministry="MoLSW", coa_code="6211", coa_label="Social welfare transfers", programme="MECG",
              allocated_lak=1000.0, executed_lak=500.0),
     ],
@@ -214,6 +214,8 @@ TABLES: dict[str, list[dict]] = {
              completed_date=None, status="dropped"),
         dict(action_id="A5", pillar="social_welfare", responsible_ministry="MoLSW", due_date=D("2099-12-31"),
              completed_date=None, status="not_started"),
+        dict(action_id="A6", pillar="health_insurance", responsible_ministry="MoH", due_date=D("2022-07-31"),
+             completed_date=D("2022-07-15"), status="completed"),   # done early: the list is as of 15 July
     ],
     "capacity_building": [
         dict(event_id="E1", event_date=D("2022-02-10"), level="national", province=None, participants=40,
@@ -227,7 +229,8 @@ TABLES: dict[str, list[dict]] = {
 
 # Parameters the golden values use (the shipped file's values differ on purpose where noted).
 PARAMETER_OVERRIDES = {
-    "payment_grace_days": "15", "grievance_standard_days": "30", "small_cell_threshold": "5",
+    "payment_grace_days": "15", "grievance_standard_days": "30", "referral_standard_days": "30",
+    "small_cell_threshold": "5",
     "severe_disability_prevalence": "0.02", "mecg_pregnant_women_per_birth": "0.75",
     "LA-AT": "0.2", "LA-SV": "0.1",
 }

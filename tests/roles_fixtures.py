@@ -3,6 +3,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from tests.conftest import PROJECT, run_page
 
 BROKEN_RETURN = PROJECT / "sample_data" / "broken" / "MoES_school_meals_2022Q2_broken.xlsx"
@@ -24,7 +26,7 @@ def fixed_return(folder: Path) -> Path:
 
 
 def add_account(accounts_file: Path, username: str, role: str, province: str | None = None) -> None:
-    from dashboard.accounts import AccountStore
+    from access.accounts import AccountStore
     AccountStore(accounts_file).add(username, role=role, password=PASSWORD, province=province,
                                     display_name=username.capitalize())
 
@@ -44,8 +46,6 @@ def run_as(page: str, username: str | None, params: dict[str, str] | None = None
     session = {auth.SESSION_KEY: session_for(username, role, province)} if username is not None else None
     return run_page(page, params, timeout, session=session)
 
-
-import pytest  # noqa: E402  (fixtures below)
 
 
 @pytest.fixture

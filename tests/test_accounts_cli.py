@@ -1,4 +1,4 @@
-"""`python -m dashboard.accounts`: the Secretariat's way to manage accounts, with exit codes 0 / 1 / 2."""
+"""`python -m access.accounts`: the Secretariat's way to manage accounts, with exit codes 0 / 1 / 2."""
 from __future__ import annotations
 
 import io
@@ -11,9 +11,11 @@ from pathlib import Path
 
 import pytest
 
-from dashboard import accounts
-from dashboard.accounts import AccountStore, main
-from dashboard.auth import SignInThrottle, User, authenticate
+from access import accounts
+from access.accounts import AccountStore, main
+from access.signin import authenticate
+from access.throttle import SignInThrottle
+from access.users import User
 
 PROJECT = Path(__file__).resolve().parent.parent
 
@@ -40,7 +42,7 @@ def test_round_trip_through_the_real_command(accounts_file):
     env = {**os.environ, "SP_ACCOUNTS_FILE": str(accounts_file), "SP_BCRYPT_ROUNDS": "4"}
 
     def cli(*args: str, stdin: str = "") -> subprocess.CompletedProcess:
-        return subprocess.run([sys.executable, "-m", "dashboard.accounts", *args], input=stdin, env=env,
+        return subprocess.run([sys.executable, "-m", "access.accounts", *args], input=stdin, env=env,
                               cwd=PROJECT, capture_output=True, text=True, timeout=60)
 
     added = cli("add", "Somsak", "--role", "secretariat", "--password-stdin", stdin="first password 1\n")

@@ -1,6 +1,8 @@
-"""Sign-in, roles and sessions: salted hashes, throttling with injected time, expiry, identity-provider mapping."""
+"""Sign-in, roles and sessions: salted hashes, throttling with injected time, expiry, signed session cookies,
+identity-provider mapping."""
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import stat
@@ -10,10 +12,13 @@ from pathlib import Path
 import bcrypt
 import pytest
 
-from dashboard import accounts as accounts_module
-from dashboard.accounts import DEFAULT_ACCOUNTS_FILE, PROJECT_ROOT, AccountError, AccountStore, accounts_path
-from dashboard.auth import (ANONYMOUS, NOTICE_KEY, SignInLocked, SignInThrottle, User, authenticate, session_user,
-                            start_session, user_for_identity)
+from access import accounts as accounts_module
+from access.accounts import DEFAULT_ACCOUNTS_FILE, PROJECT_ROOT, AccountError, AccountStore, accounts_path
+from access.sessions import (NOTICE_KEY, SESSION_KEY, SessionTable, end_session, resume_session, session_token,
+                             session_user, sign_token, start_session, verify_token)
+from access.signin import authenticate
+from access.throttle import SignInLocked, SignInThrottle, read_auth_log
+from access.users import ANONYMOUS, User, user_for_identity
 
 T0 = datetime(2024, 5, 6, 9, 0, tzinfo=timezone.utc)
 PASSWORD = "correct horse battery"
@@ -94,58 +99,95 @@ def test_identity_provider_account_cannot_sign_in_with_a_password(store):
     assert authenticate("dfat.viewer", "", store=store, throttle=SignInThrottle(), now=T0) is None
 
 
-def test_throttling_engages_after_five_failures_and_releases_after_the_lockout(store):
-    throttle = SignInThrottle()
-    for minute in range(4):
-        assert authenticate("somsak", "guess", store=store, throttle=throttle, now=T0 + timedelta(minutes=minute)) \
-            is None
+def quiet_throttle(**limits) -> SignInThrottle:
+    """A throttle whose pauses are collected in a list instead of the audit log file."""
+    locks: list[dict] = []
+    throttle = SignInThrottle(audit=locks.append, **limits)
+    throttle.locks = locks
+    return throttle
+
+
+def test_pauses_grow_after_three_failures_and_end_by_themselves(store):
+    throttle = quiet_throttle()
+    for second in range(3):
+        assert authenticate("somsak", "guess", client="10.1.1.1", store=store, throttle=throttle,
+                            now=T0 + timedelta(seconds=second)) is None
+    with pytest.raises(SignInLocked) as locked:   # the 4th failure: paused 30 s
+        authenticate("somsak", "guess", client="10.1.1.1", store=store, throttle=throttle,
+                     now=T0 + timedelta(seconds=3))
+    assert locked.value.retry_at == T0 + timedelta(seconds=33)
+    assert "Try again in 30 seconds (after 09:00:33 UTC)" in str(locked.value)
+    # Even the right password waits out the pause, which counts down.
+    with pytest.raises(SignInLocked, match="Try again in 20 seconds"):
+        authenticate("somsak", PASSWORD, client="10.1.1.1", store=store, throttle=throttle,
+                     now=T0 + timedelta(seconds=13))
+    # Each further failure doubles the pause: 60 s, 120 s, …
     with pytest.raises(SignInLocked) as locked:
-        authenticate("somsak", "guess", store=store, throttle=throttle, now=T0 + timedelta(minutes=4))
-    assert locked.value.retry_at == T0 + timedelta(minutes=19)
-    assert "try again in 15 minutes (after 09:19 UTC)" in str(locked.value)
-
-    # Even the right password is refused during the lock-out, and the message counts down.
-    with pytest.raises(SignInLocked, match="try again in 9 minutes"):
-        authenticate("somsak", PASSWORD, store=store, throttle=throttle, now=T0 + timedelta(minutes=10))
-    assert authenticate("somsak", PASSWORD, store=store, throttle=throttle,
-                        now=T0 + timedelta(minutes=19)).role == "secretariat"
+        authenticate("somsak", "guess", client="10.1.1.1", store=store, throttle=throttle,
+                     now=T0 + timedelta(seconds=40))
+    assert locked.value.retry_at == T0 + timedelta(seconds=100)
+    assert [lock["paused_seconds"] for lock in throttle.locks] == [30, 60]
+    assert authenticate("somsak", PASSWORD, client="10.1.1.1", store=store, throttle=throttle,
+                        now=T0 + timedelta(seconds=100)).role == "secretariat"
 
 
-def test_failures_spread_beyond_the_window_do_not_lock(store):
-    throttle = SignInThrottle()
-    for minute in [0, 1, 2, 3, 20, 21, 22, 23]:
-        assert authenticate("somsak", "guess", store=store, throttle=throttle,
-                            now=T0 + timedelta(minutes=minute)) is None
-    assert authenticate("somsak", PASSWORD, store=store, throttle=throttle, now=T0 + timedelta(minutes=24))
+def test_pauses_are_capped_at_fifteen_minutes():
+    throttle = quiet_throttle()
+    assert [throttle.pause_after(n) for n in (1, 3)] == [None, None]
+    assert [throttle.pause_after(n).total_seconds() for n in (4, 5, 8, 9, 50)] == [30, 60, 480, 900, 900]
 
 
-def test_success_clears_the_count_for_that_name(store):
-    throttle = SignInThrottle()
-    for minute in range(4):
-        authenticate("somsak", "guess", store=store, throttle=throttle, now=T0 + timedelta(minutes=minute))
-    assert authenticate("somsak", PASSWORD, store=store, throttle=throttle, now=T0 + timedelta(minutes=5))
-    for minute in range(6, 10):
-        assert authenticate("somsak", "guess", store=store, throttle=throttle,
-                            now=T0 + timedelta(minutes=minute)) is None
-
-
-def test_unknown_names_are_throttled_like_real_ones(store):
-    throttle = SignInThrottle()
-    for _ in range(4):
-        authenticate("ghost", "guess", store=store, throttle=throttle, now=T0)
-    with pytest.raises(SignInLocked):
-        authenticate("ghost", "guess", store=store, throttle=throttle, now=T0)
-
-
-def test_one_client_guessing_many_names_is_locked_but_others_are_not(store):
-    throttle = SignInThrottle(max_client_failures=20)
-    for attempt in range(19):
-        authenticate(f"name{attempt}", "guess", client="203.0.113.9", store=store, throttle=throttle, now=T0)
-    with pytest.raises(SignInLocked):
-        authenticate("name19", "guess", client="203.0.113.9", store=store, throttle=throttle, now=T0)
+def test_a_stranger_cannot_lock_an_account_out_of_its_owners_computer(store):
+    """Issue 16.3: failures from one client pause only that client's attempts at that account."""
+    throttle = quiet_throttle()
+    for _ in range(10):
+        with contextlib.suppress(SignInLocked):
+            authenticate("somsak", "guess", client="203.0.113.9", store=store, throttle=throttle, now=T0)
     with pytest.raises(SignInLocked):
         authenticate("somsak", PASSWORD, client="203.0.113.9", store=store, throttle=throttle, now=T0)
     assert authenticate("somsak", PASSWORD, client="198.51.100.4", store=store, throttle=throttle, now=T0)
+    # Other accounts from the guessing client are not paused either: nobody is locked out wholesale.
+    assert authenticate("noy", "another long one", client="203.0.113.9", store=store, throttle=throttle, now=T0)
+
+
+def test_failures_long_ago_are_forgotten(store):
+    throttle = quiet_throttle()
+    for minute in [0, 1, 2, 70, 71, 72]:
+        assert authenticate("somsak", "guess", store=store, throttle=throttle,
+                            now=T0 + timedelta(minutes=minute)) is None
+    assert not throttle.locks
+
+
+def test_success_clears_the_count_for_that_account_and_client(store):
+    throttle = quiet_throttle()
+    for second in range(3):
+        authenticate("somsak", "guess", client="c", store=store, throttle=throttle, now=T0 + timedelta(seconds=second))
+    assert authenticate("somsak", PASSWORD, client="c", store=store, throttle=throttle, now=T0 + timedelta(seconds=5))
+    for second in range(6, 9):
+        assert authenticate("somsak", "guess", client="c", store=store, throttle=throttle,
+                            now=T0 + timedelta(seconds=second)) is None
+
+
+def test_unknown_names_are_throttled_like_real_ones_but_not_written_down(store):
+    throttle = quiet_throttle()
+    for _ in range(3):
+        authenticate("my secret pw", "guess", client="c", store=store, throttle=throttle, now=T0)
+    with pytest.raises(SignInLocked):
+        authenticate("my secret pw", "guess", client="c", store=store, throttle=throttle, now=T0)
+    assert throttle.locks[0]["account"] == "(unknown name)" and "secret" not in json.dumps(throttle.locks)
+
+
+def test_each_pause_is_an_audit_line(store, tmp_path, monkeypatch):
+    monkeypatch.setenv("SP_AUTH_LOG", str(tmp_path / "log" / "auth.jsonl"))
+    throttle = SignInThrottle()
+    for second in range(5):
+        with contextlib.suppress(SignInLocked):
+            authenticate("somsak", "guess", client="203.0.113.9", store=store, throttle=throttle,
+                         now=T0 + timedelta(minutes=second))
+    events = read_auth_log()
+    assert [(e["event"], e["account"], e["client"], e["failures"]) for e in events] == [
+        ("sign-in paused", "somsak", "203.0.113.9", 5), ("sign-in paused", "somsak", "203.0.113.9", 4)]
+    assert stat.S_IMODE(os.stat(tmp_path / "log" / "auth.jsonl").st_mode) == 0o600
 
 
 # ---------------------------------------------------------------------------------------------- sessions
@@ -176,14 +218,94 @@ def test_timeouts_are_parameters():
     assert session_user(state, now=T0 + timedelta(minutes=6), idle_timeout=timedelta(minutes=5)) is None
 
 
-def test_session_follows_changes_to_the_account(store):
+def _signed_in(store, username, password, now=T0, table=None):
     state: dict = {}
-    start_session(state, authenticate("noy", "another long one", store=store, throttle=SignInThrottle(), now=T0),
-                  now=T0)
-    store.set_role("noy", "commission", None)
-    assert session_user(state, now=T0 + timedelta(minutes=1), store=store) == User("noy", "commission", None, "noy")
-    store.remove("noy")
+    user = authenticate(username, password, store=store, throttle=quiet_throttle(), now=now)
+    token = start_session(state, user, now=now, generation=store.get(username).generation, table=table)
+    return state, token
+
+
+@pytest.mark.parametrize("change", [
+    lambda store: store.set_role("noy", "commission", None),
+    lambda store: store.set_role("noy", "commission", "LA-VT"),
+    lambda store: store.set_password("noy", "a brand new password"),
+    lambda store: store.remove("noy"),
+])
+def test_a_change_to_the_account_ends_its_sessions(store, change):
+    state, _ = _signed_in(store, "noy", "another long one")
+    assert session_user(state, now=T0 + timedelta(minutes=1), store=store) == User("noy", "commission", "LA-AT", "noy")
+    change(store)
     assert session_user(state, now=T0 + timedelta(minutes=2), store=store) is None
+    assert "account has been changed" in state[NOTICE_KEY]
+
+
+def test_a_display_name_follows_the_account_without_ending_the_session(store):
+    state, _ = _signed_in(store, "somsak", PASSWORD)
+    assert session_user(state, now=T0, store=store).display_name == "Somsak P."
+
+
+# ------------------------------------------------------------------------------------- signed session cookie
+
+def test_a_cookie_resumes_the_session_in_a_new_tab_with_its_province(store):
+    table = SessionTable()
+    _, token = _signed_in(store, "noy", "another long one", table=table)
+    new_tab: dict = {}
+    assert resume_session(new_tab, token, table=table)
+    assert session_user(new_tab, now=T0 + timedelta(minutes=5), store=store, table=table) == \
+        User("noy", "commission", "LA-AT", "noy")
+
+
+def test_the_cookie_is_signed_and_carries_who_and_when(store, monkeypatch):
+    monkeypatch.setenv("SP_SESSION_KEY", "k" * 64)
+    _, token = _signed_in(store, "noy", "another long one")
+    payload = verify_token(token, b"k" * 64)
+    assert {k: payload[k] for k in ("account", "role", "province", "generation", "issued")} == \
+        {"account": "noy", "role": "commission", "province": "LA-AT", "generation": 0, "issued": int(T0.timestamp())}
+    assert len(payload["sid"]) >= 40
+    assert verify_token(token, b"another key") is None
+
+
+def test_a_forged_or_altered_cookie_is_refused(store):
+    table = SessionTable()
+    _, token = _signed_in(store, "noy", "another long one", table=table)
+    payload = verify_token(token, __import__("access.sessions").sessions.session_key())
+    for forged in [sign_token({**payload, "province": None}, b"guessed key"),
+                   token[:-2] + ("AA" if not token.endswith("AA") else "BB"),
+                   token.split(".")[0] + ".", "", "not-a-token", "a.b.c"]:
+        state: dict = {}
+        assert not resume_session(state, forged, table=table)
+        assert SESSION_KEY not in state
+
+
+def test_signing_out_kills_the_cookie_everywhere(store):
+    table = SessionTable()
+    state, token = _signed_in(store, "noy", "another long one", table=table)
+    other_tab: dict = {}
+    assert resume_session(other_tab, token, table=table)
+    end_session(state, table=table)
+    assert session_user(other_tab, now=T0, store=store, table=table) is None
+    assert not resume_session({}, token, table=table)     # a copy of the cookie is worth nothing now
+
+
+def test_a_cookie_keeps_the_time_limits_of_its_session(store):
+    table = SessionTable()
+    state, token = _signed_in(store, "somsak", PASSWORD, table=table)
+    for half_hours in range(1, 16):     # active in the first tab all day
+        assert session_user(state, now=T0 + timedelta(minutes=30 * half_hours), store=store, table=table)
+    late: dict = {}
+    assert resume_session(late, token, table=table)
+    assert session_user(late, now=T0 + timedelta(hours=8), store=store, table=table) is None
+    assert "after 8 hours" in late[NOTICE_KEY]
+
+    idle_state, idle_token = _signed_in(store, "somsak", PASSWORD, table=table)
+    assert resume_session(reloaded := {}, idle_token, table=table)
+    assert session_user(reloaded, now=T0 + timedelta(minutes=61), store=store, table=table) is None
+
+
+def test_a_fresh_token_of_the_same_session_is_issued_on_request(store):
+    state, token = _signed_in(store, "noy", "another long one")
+    assert session_token(state, now=T0).split(".")[0] == token.split(".")[0]
+    assert session_token({}) is None
 
 
 # ---------------------------------------------------------------------------------------- identity provider
@@ -239,3 +361,12 @@ def test_sign_in_form_reports_a_wrong_password(store):
     app.text_input[1].input("not the password")
     app.button[0].click().run()
     assert "Wrong user name or password." in [e.value for e in app.error]
+
+
+def test_the_client_address_comes_from_the_trusted_proxy_header_only_when_configured():
+    from access.signin import client_address
+    headers = {"X-Forwarded-For": "6.6.6.6, 203.0.113.9", "Host": "dashboard"}
+    assert client_address(headers, "127.0.0.1", None) == "127.0.0.1"                      # no proxy configured
+    assert client_address(headers, "127.0.0.1", "x-forwarded-for") == "203.0.113.9"      # the proxy's own entry
+    assert client_address({"X-Real-IP": "198.51.100.4"}, "127.0.0.1", "X-Real-IP") == "198.51.100.4"
+    assert client_address({}, "127.0.0.1", "X-Real-IP") == "127.0.0.1"                   # header missing

@@ -28,7 +28,7 @@ def test_overview_and_coverage_map_render_and_keep_filters_in_a_real_browser(sam
             save(page, tmp_path, "overview.png")
 
             # Change page through the sidebar: the filters must still be chosen, and in the address bar.
-            page.locator("[data-testid='stSidebarNav']").get_by_text("Coverage").click()
+            page.locator("[data-testid='stSidebar'] [data-testid='stPageLink']").get_by_text("Coverage").click()
             page.get_by_role("heading", name="Coverage").wait_for(timeout=60_000)
             page.locator(".js-plotly-plot .choroplethlayer path").first.wait_for(timeout=60_000)
             assert page.locator(".js-plotly-plot .choroplethlayer path").count() >= 18

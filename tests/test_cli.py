@@ -196,4 +196,4 @@ def test_refresh_of_real_returns_end_to_end_from_a_real_process(tmp_path):
     assert error_lines and "row 2" in error_lines[0] and "beneficiaries" in error_lines[0] and "twelve" in error_lines[0]
     assert "Traceback" not in rejected.stderr
     assert warehouse.current_version(tmp_path / "wh") == "v0001"
-    assert [e["outcome"] for e in warehouse.read_refresh_log(tmp_path / "wh")] == ["published", "rejected"]
+    assert [e["outcome"] for e in warehouse.read_refresh_log(tmp_path / "wh")] == ["pending", "published", "rejected"]

@@ -83,7 +83,8 @@ def test_formula_text_and_a_formula_file_name_are_published_inert(own_warehouse,
     hostile = next(h for h in CORPUS if h.name == FORMULA_NAME)
     folder = folder_with(tmp_path, hostile)
     report = tmp_path / "report.csv"
-    assert cli.main(["refresh", str(folder), "--warehouse", str(own_warehouse), "--demo-key",
+    # The one-row roadmap replaces the sample's whole snapshot: a removal this test confirms on purpose.
+    assert cli.main(["refresh", str(folder), "--warehouse", str(own_warehouse), "--demo-key", "--confirm-removals",
                      "--report", str(report)]) == 0
     files = [row["file"] for row in csv.DictReader(report.open(encoding="utf-8"))]
     assert files and set(files) == {"'" + FORMULA_NAME}   # the issue table names the file, inert
@@ -100,7 +101,8 @@ def test_the_indicator_export_holds_no_cell_a_spreadsheet_would_run(own_warehous
     """``python -m indicators export --format csv``: a cell may begin with - or + only as a number."""
     from indicators.__main__ import main as indicators_main
     folder = folder_with(tmp_path, next(h for h in CORPUS if h.name == FORMULA_NAME))
-    assert cli.main(["refresh", str(folder), "--warehouse", str(own_warehouse), "--demo-key"]) == 0
+    assert cli.main(["refresh", str(folder), "--warehouse", str(own_warehouse), "--demo-key",
+                     "--confirm-removals"]) == 0
     assert indicators_main(["export", str(tmp_path / "out"), "--format", "csv",
                             "--warehouse", str(own_warehouse)]) in (0, None)
     text = next((tmp_path / "out").glob("*.csv")).read_text(encoding="utf-8")

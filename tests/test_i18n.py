@@ -163,7 +163,9 @@ def test_sign_in_notices_in_lao(lao):
     from dashboard.auth import SignInLocked
     now = datetime(2026, 12, 1, 9, 0, tzinfo=timezone.utc)
     locked = i18n.phrases_text(str(SignInLocked(now + timedelta(minutes=14, seconds=30), now)), separator="\n")
-    assert locked == ("ລົງຊື່ເຂົ້າໃຊ້ຜິດຫຼາຍເທື່ອເກີນໄປ. ການເຂົ້າສູ່ລະບົບຖືກໂຈະໄວ້ສຳລັບບັນຊີນີ້ ແລະ ຄອມພິວເຕີນີ້: "
-                      "ລອງໃໝ່ໃນອີກ 15 ນາທີ (ຫຼັງເວລາ 09:14 UTC).")
+    assert locked == ("ລົງຊື່ເຂົ້າໃຊ້ຜິດຫຼາຍເທື່ອເກີນໄປສຳລັບບັນຊີນີ້ ຈາກຄອມພິວເຕີນີ້. "
+                      "ລອງໃໝ່ໃນອີກ 15 ນາທີ (ຫຼັງເວລາ 09:14:30 UTC).")
+    short = i18n.phrases_text(str(SignInLocked(now + timedelta(seconds=30), now)), separator="\n")
+    assert "30 ວິນາທີ" in short and "Too many" not in short
     assert i18n.phrases_text("Your session ended after 30 minutes without activity: please sign in again.",
                              separator="\n") == "ການເຂົ້າໃຊ້ຂອງທ່ານໄດ້ສິ້ນສຸດລົງ ຫຼັງຈາກບໍ່ມີການເຄື່ອນໄຫວ 30 ນາທີ: ກະລຸນາເຂົ້າສູ່ລະບົບໃໝ່."

@@ -36,6 +36,10 @@ def test_entry_is_complete(indicator: Indicator):
     assert indicator.short_name and indicator.long_name and indicator.numerator_label
     assert indicator.area in AREAS
     assert len(indicator.method_note) > 60
+    # A Commission member can follow it: what the figure counts, the date it is "as of", what it leaves out.
+    for part in ("What it counts", "As of:", "What it leaves out"):
+        assert part in indicator.method_note, f"{indicator.id}: method note lacks {part!r}"
+    assert indicator.pending_label is None or "pending" in indicator.method_note
     assert indicator.sources and set(indicator.sources) <= set(all_contracts()), indicator.sources
     if indicator.kind == "ratio":
         assert indicator.denominator_label
@@ -70,7 +74,9 @@ def test_shipped_parameters_are_valid_and_labelled_illustrative():
     (("payment_grace_days = 15", "payment_grace_days = -3"), r"\[general\] payment_grace_days = -3: expected"),
     (("LA-XS = 0.168\n", ""), r"\[poverty_rate\] has no rate for LA-XS"),
     (("[targets.PCI]", "[targets.PCI_TYPO]"), r"\[targets.PCI_TYPO\]: no indicator with this id"),
-    (("missing_component = \"reweight\"", "missing_component = \"zero\""), r"expected \"reweight\" or"),
+    (("missing_component = \"zero\"", "missing_component = \"ignore\""), r"expected \"zero\", \"reweight\" or"),
+    (("commission_established = 2021-12-01", "commission_established = \"Dec 2021\""),
+     r"\[pci\] commission_established = 'Dec 2021': expected a date"),
     (("small_cell_threshold = 5 ", "small_cell_threshold = \"five\" "), r"small_cell_threshold = 'five': expected"),
     (("[general]", "[general"), r"not valid TOML"),
 ])

@@ -75,11 +75,20 @@ def test_preview_equals_what_publishing_gives_and_leaves_the_warehouse_untouched
     published = preview.indicator_changes(api.indicator_values(result.previous_version, copy),
                                           api.indicator_values(result.version, copy))
     pd.testing.assert_frame_equal(previewed, published)
-    # The return covers school meals in 2022-Q2 for three districts: only that indicator and quarter move, and the
-    # districts it no longer holds lose their figures (a refresh replaces the whole quarter).
+    # The return covers school meals in 2022-Q2 for three districts: only that indicator, quarter and those districts
+    # (and the province and national totals holding them) move; every other district keeps its figures.
     assert set(previewed["indicator_id"]) == {"NSPS_SW_MEALS"}
     assert set(previewed["period"]) == {"2022-Q2"}
-    assert {"changed", "removed"} <= set(previewed["change"])
+    assert set(previewed["change"]) == {"changed"}
+    new_con = warehouse.open_version(result.version, copy)
+    sent = new_con.execute("SELECT list(DISTINCT province), list(DISTINCT district), sum(pupils_enrolled) "
+                           "FROM school_meals WHERE source_file = ?", [staged_file.name]).fetchone()
+    districts_moved = set(previewed["district"].dropna())
+    assert districts_moved and districts_moved <= set(sent[1])
+    assert set(previewed["province"]) <= {"LA", *sent[0]}
+    old_enrolled = warehouse.open_version(result.previous_version, copy).execute(
+        "SELECT sum(pupils_enrolled) FROM school_meals WHERE period = '2022-Q2' AND district IN "
+        "(SELECT unnest(?))", [sent[1]]).fetchone()[0]
     national = previewed[(previewed["province"] == "LA") & (previewed["sex"] == "_T")
                          & previewed["district"].isna()].iloc[0]
-    assert national["denominator_after"] == 1931 + 2017 + 2938 + 3125 + 1155 + 1213
+    assert national["denominator_after"] - national["denominator_before"] == sent[2] - old_enrolled

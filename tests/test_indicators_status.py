@@ -22,8 +22,8 @@ def assess(rows: list[tuple]) -> dict:
     con = duckdb.connect()
     con.execute("""CREATE TEMP TABLE ind_results (indicator_id VARCHAR, period VARCHAR, province VARCHAR,
                    district VARCHAR, sex VARCHAR, breakdown VARCHAR, breakdown_value VARCHAR, numerator DOUBLE,
-                   denominator DOUBLE, value DOUBLE, lower_bound DOUBLE, upper_bound DOUBLE)""")
-    con.executemany("INSERT INTO ind_results VALUES (?, ?, ?, NULL, '_T', '_T', '_T', NULL, NULL, ?, NULL, NULL)",
+                   denominator DOUBLE, value DOUBLE, lower_bound DOUBLE, upper_bound DOUBLE, pending DOUBLE)""")
+    con.executemany("INSERT INTO ind_results VALUES (?, ?, ?, NULL, '_T', '_T', '_T', NULL, NULL, ?, NULL, NULL, NULL)",
                     rows)
     status.install_metadata(con, all_indicators(), {"targets": TARGETS})
     out = con.execute(status.STATUS_SQL).df()
@@ -78,15 +78,14 @@ def test_other_series_start_from_their_own_first_value():
     assert got[("SI_COV_BENFTS", "2021", "LA-AT")]["status"] == "not_available"  # its own base
 
 
-@pytest.mark.parametrize("current, expected", [
-    (104.04, "substantial_progress"),   # 2% a year >= 1.5%
-    (102.01, "moderate_progress"),      # 1% a year
-    (100.0, "limited_progress"),        # 0
-    (98.01, "deterioration"),           # -1%
-])
-def test_without_a_target_the_trend_is_judged(current, expected):
+@pytest.mark.parametrize("current", [104.04, 100.0, 98.01])
+def test_without_a_target_the_status_says_no_target_set_whatever_the_trend(current):
+    # Before: +2%/year read "substantial progress", -1%/year "deterioration" (moving away from a target that does
+    # not exist). The trend is still given in growth_actual.
     got = assess([("COORD_TRAINING", "2021", "LA", 100.0), ("COORD_TRAINING", "2023", "LA", current)])
-    assert got[("COORD_TRAINING", "2023", "LA")]["status"] == expected
+    row = got[("COORD_TRAINING", "2023", "LA")]
+    assert row["status"] == "no_target" and row["status_label"] == "No target set"
+    assert row["growth_actual"] == pytest.approx((current / 100) ** 0.5 - 1)
 
 
 def test_too_soon_or_no_value_is_not_assessed():
@@ -98,3 +97,22 @@ def test_too_soon_or_no_value_is_not_assessed():
 def test_quarter_times_are_mid_quarter():
     got = assess([("SI_COV_BENFTS", "2022-Q3", "LA", 20.0)])[("SI_COV_BENFTS", "2022-Q3", "LA")]
     assert got["status_years"] == pytest.approx(2022 + 2.5 / 4 - 2021.5)
+
+
+def test_an_at_least_value_only_proves_a_move_away_from_the_target():
+    # PAY_DELAY_P90 while payments are unpaid is "at least N days" (lower_bound, no upper_bound). From an exact 60:
+    # "at least 40" may be 40 or 400 - no progress can be read; "at least 90" is certainly worse.
+    con = duckdb.connect()
+    con.execute("""CREATE TEMP TABLE ind_results (indicator_id VARCHAR, period VARCHAR, province VARCHAR,
+                   district VARCHAR, sex VARCHAR, breakdown VARCHAR, breakdown_value VARCHAR, numerator DOUBLE,
+                   denominator DOUBLE, value DOUBLE, lower_bound DOUBLE, upper_bound DOUBLE, pending DOUBLE)""")
+    rows = [("LA", "2021", 60.0, None), ("LA-AT", "2021", 60.0, None), ("LA", "2023", 40.0, 40.0),
+            ("LA-AT", "2023", 90.0, 90.0), ("LA-SV", "2021", 200.0, 200.0), ("LA-SV", "2023", 50.0, None)]
+    con.executemany("INSERT INTO ind_results VALUES ('PAY_DELAY_P90', ?, ?, NULL, '_T', '_T', '_T', 1, NULL, ?, ?, "
+                    "NULL, NULL)", [(p, a, v, lo) for a, p, v, lo in rows])
+    targets = {"PAY_DELAY_P90": {"baseline_year": 2021, "target_2025": 20.0}}
+    status.install_metadata(con, all_indicators(), {"targets": targets})
+    got = {(r.province, r.period): r.status for r in con.execute(status.STATUS_SQL).df().itertuples()}
+    assert got[("LA", "2023")] == "not_available"          # at least 40, from 60: better or worse, unknown
+    assert got[("LA-AT", "2023")] == "deterioration"       # at least 90, from 60: certainly worse
+    assert got[("LA-SV", "2023")] == "not_available"       # the base was only "at least 200"

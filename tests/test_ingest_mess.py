@@ -281,3 +281,25 @@ def test_a_file_with_no_known_table_is_an_error(tmp_path):
     path = write_xlsx(tmp_path / "notes.xlsx", [["Some notes"], ["nothing to see"]])
     report, _ = validate(path)
     assert codes(report) == ["unrecognised_sheet", "unrecognised_file"]
+
+
+def test_an_unknown_province_on_many_rows_is_one_error_naming_its_rows_and_the_closest_provinces(tmp_path):
+    rows = [["2022-Q2", "Bokeow" if i % 2 == 0 else "Attapeu", "FM"[i % 2], "0-14", "hef", i] for i in range(40)]
+    rows += [["2022-Q3", "Viengchan", "F", "0-14", "hef", 1], ["2022-Q3", "Oudomsai", "F", "0-14", "hef", 1]]
+    report, _ = validate(write_xlsx(tmp_path / "hi.xlsx", hi_rows(*rows)))
+    errors = [i for i in report.issues if i.code == "unknown_province"]
+    assert [e.message for e in errors] == [
+        "'Bokeow' is not a known province: did you mean Bokeo (LA-BK)? — rows 2, 4, 6 and 17 more",
+        "'Viengchan' could be more than one province: did you mean Vientiane Province (LA-VI) or "
+        "Vientiane Capital (LA-VT)? — row 42"]
+    assert [e.row for e in errors] == [2, 42]
+    warning = only(report, "province_spelling")
+    assert "'Oudomsai' as LA-OU Oudomxay" in warning.message
+
+
+def test_an_unknown_district_repeated_on_many_rows_is_one_error(tmp_path):
+    rows = [["2022-Q2", "Attapeu", "Nowhere", "FM"[i % 2], 10, 5] for i in range(6)]
+    report, _ = validate(write_xlsx(tmp_path / "meals.xlsx", _school_meals(*rows), sheet="school_meals"))
+    issue = only(report, "unknown_district")
+    assert issue.row == 2 and issue.message.startswith("'Nowhere' is not a known district")
+    assert issue.message.endswith("— rows 2, 3, 4 and 3 more")

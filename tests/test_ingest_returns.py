@@ -11,7 +11,7 @@ from data_pipeline.contracts import all_contracts
 from data_pipeline.ingest import validate_returns
 from data_pipeline.ingest.pseudonymise import pseudonymise_many
 from data_pipeline.secrets import pseudonymise
-from tests.ingest_fixtures import KEY, codes, hi_rows, minimal_return, only, write_csv, write_xlsx
+from tests.ingest_fixtures import KEY, hi_rows, minimal_return, only, write_csv, write_xlsx
 
 WAREHOUSE_TYPES = {"text": pa.string(), "category": pa.string(), "sex": pa.string(), "province": pa.string(),
                    "district": pa.string(), "period": pa.string(), "count": pa.int64(), "year": pa.int64(),

@@ -54,3 +54,13 @@ def test_missing_boundary_file_falls_back_to_the_tile_grid(tmp_path):
         assert len(tiles.x) == 18
         assert "AT<br>54.3%" in tiles.text
         assert sum("no data" in t for trace in figure.data[1:] for t in (trace.text or ())) == 17
+
+
+def test_child_coverage_shows_every_province_zero_where_no_child_is_paid_and_says_as_of_when(dashboard_warehouse):
+    # Issue 9: provinces without grant children are 0%, not "no data" (before, 2 of 18 provinces had a value).
+    at = run_page("pages/coverage.py", {"indicator": "SI_COV_CHLD", "period": "2022-Q2"})
+    assert not at.exception
+    ranking = next(d.value for d in at.dataframe if "province_name" in d.value.columns)
+    assert ranking["value"].notna().sum() == 18
+    assert (ranking.loc[~ranking["province"].isin(["LA-AT", "LA-SV"]), "value"] == 0).all()
+    assert "Figures for 2022-Q2 are as of 30 June 2022" in shown_text(at)

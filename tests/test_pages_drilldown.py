@@ -37,10 +37,26 @@ def test_indicator_page_shows_definition_method_targets_and_every_value(dashboar
     assert at.query_params.get("indicator") == "PAY_ONTIME"
 
 
+def test_indicator_page_says_as_of_when_and_shows_pending_cases_as_pending(dashboard_warehouse):
+    at = run_page("pages/indicator.py", {"indicator": "COORD_GRIEVANCE_TIMELY", "period": "2022-Q2"})
+    assert not at.exception
+    text = shown_text(at)
+    values = api.indicator_values(api.current_version())
+    row = values[(values["indicator_id"] == "COORD_GRIEVANCE_TIMELY") & (values["period"] == "2022-Q2")
+                 & (values["province"] == "LA") & (values["sex"] == "_T") & values["district"].isna()
+                 & (values["breakdown"] == "_T")].iloc[0]
+    # The grievance log holds data to 30 June 2022: that is the figure's date, not the returns log's 14 August.
+    assert "as of 30 June 2022" in text
+    assert row["pending"] > 0
+    assert f"**Pending:** {int(row['pending'])} — grievances still within their standard time" in text
+    note = api.catalogue().set_index("indicator_id").loc["COORD_GRIEVANCE_TIMELY", "method_note"]
+    assert note[:60] in text and "As of:" in note and "What it leaves out" in note
+
+
 def test_indicator_page_with_an_unknown_id_warns_and_shows_the_first(dashboard_warehouse):
     at = run_page("pages/indicator.py", {"indicator": "NOT_AN_INDICATOR"})
     assert not at.exception
-    assert "**NOT_AN_INDICATOR** is not a valid indicator" in at.warning[-1].value
+    assert "**NOT\\_AN\\_INDICATOR** is not a valid indicator" in at.warning[-1].value
     assert "indicator" not in at.query_params
 
 

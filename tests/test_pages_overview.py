@@ -4,7 +4,7 @@ from __future__ import annotations
 import pandas as pd
 
 from indicators import api
-from tests.conftest import run_page, shown_text
+from tests.conftest import run_page
 
 
 def national_latest(indicator_id: str, sex: str = "_T") -> pd.Series:

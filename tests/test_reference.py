@@ -69,3 +69,32 @@ def test_reference_tables_registered_in_duckdb():
     assert con.execute("SELECT iso_code FROM province_aliases WHERE alias_key = ?", [key]).fetchall() == [("LA-VT",)]
     assert con.execute("SELECT lsb_code FROM district_aliases WHERE province_iso = 'LA-AT' AND alias_key = 'xanamxay'"
                        ).fetchall() == [("1703",)]
+
+
+@pytest.mark.parametrize("written, iso", [
+    ("Oudomsai", "LA-OU"), ("Udomxai", "LA-OU"),            # x/s, ou/u
+    ("Sayabouri", "LA-XA"),                                  # x/s, r/l
+    ("Borikhamsai", "LA-BL"),                                # r/l, x/s
+    ("Savanakhet", "LA-SV"), ("Savannaket", "LA-SV"),        # doubled letters, kh/k
+    ("Atapeu", "LA-AT"), ("Khammuan", "LA-KH"), ("Kammouan", "LA-KH"),
+    ("Saravanh", "LA-SL"), ("Saravan Province", "LA-SL"),    # final nh, final e
+    ("Phongsaly", "LA-PH"), ("Bokeo", "LA-BK"),
+    ("ຜົງສາລີ", "LA-PH"), ("ອຸດົມໄຊ່", "LA-OU"),              # Lao script: a tone mark missing / added
+])
+def test_province_romanisation_variants_are_absorbed_when_unique(written, iso):
+    assert reference.province_match(written) == (iso, "phonetic") or reference.province_match(written) == (iso, "exact")
+    assert reference.province_code(written) == iso
+
+
+def test_a_variant_that_could_be_two_provinces_is_refused_naming_both():
+    # "Viengchan" folds to both the capital (Viangchan) and the province (Viangchan Province).
+    assert reference.province_match("Viengchan") == (None, "ambiguous")
+    assert reference.closest_provinces("Viengchan") == ["Vientiane Province (LA-VI)", "Vientiane Capital (LA-VT)"]
+
+
+def test_an_unknown_province_gets_the_closest_ones_as_a_suggestion():
+    assert reference.province_match("Bokeow") == (None, "unknown")
+    assert reference.closest_provinces("Bokeow") == ["Bokeo (LA-BK)"]
+    assert reference.closest_provinces("Vientiane North")[:2] == ["Vientiane Capital (LA-VT)",
+                                                                  "Vientiane Province (LA-VI)"]
+    assert reference.closest_provinces("Qwertyuiop") == []

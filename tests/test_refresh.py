@@ -52,9 +52,9 @@ def test_a_clean_refresh_publishes_and_logs_operator_files_and_counts(tmp_path, 
     assert result.table_rows == {"cash_transfer": 4}
     assert calls[0]["hash_key"] == KEY
     assert progress == sorted(progress) and progress[-1] == 1.0
-    [entry] = warehouse.read_refresh_log(tmp_path / "wh")
-    assert (entry["action"], entry["outcome"], entry["operator"], entry["version"]) == (
-        "refresh", "published", "Ms Vanh", "v0001")
+    pending, entry = warehouse.read_refresh_log(tmp_path / "wh")
+    assert [(e["action"], e["outcome"], e["operator"], e["version"]) for e in (pending, entry)] == [
+        ("refresh", "pending", "Ms Vanh", "v0001"), ("refresh", "published", "Ms Vanh", "v0001")]
     assert entry["files"][0]["file"] == "maf.xlsx" and entry["files"][0]["sha256"] == "0" * 64
     assert entry["files"][0]["periods"] == ["2022-Q2"]
     assert entry["table_rows"] == {"cash_transfer": 4}
@@ -121,8 +121,14 @@ def test_preview_changes_says_what_a_publish_would_do_per_table(tmp_path, monkey
     }, root=tmp_path)
     by_table = {c.table: c for c in changes}
     ct = by_table["cash_transfer"]
+    # Q1 kept (4), Q2 district 0101 replaced (2) and 0102 kept (2), Q3 added (4).
     assert (ct.action, ct.rows_before, ct.rows_after, ct.periods_replaced, ct.periods_added) == (
-        "merged", 8, 4 + 2 + 4, ["2022-Q2"], ["2022-Q3"])
+        "merged", 8, 4 + 2 + 2 + 4, ["2022-Q2"], ["2022-Q3"])
+    assert (ct.covers, ct.rows_replaced, ct.rows_kept, ct.rows_removed) == (["period", "province", "district"], 2, 6, 0)
+    whole = {c.table: c for c in refresh_mod.preview_changes({"cash_transfer": staged_table(
+        "cash_transfer", cash_transfer_rows("2022-Q2", 3, districts=("0101",)))}, root=tmp_path,
+        replace_whole_periods=True)}["cash_transfer"]
+    assert (whole.covers, whole.rows_after, whole.rows_removed) == (["period"], 6, 2)
     assert (by_table["roadmap_actions"].action, by_table["roadmap_actions"].rows_after) == ("new", 1)
     assert (by_table["population"].action, by_table["population"].rows_after) == ("carried", 1)
     assert warehouse.current_version(tmp_path) == "v0001"   # a preview publishes nothing

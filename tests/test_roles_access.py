@@ -79,3 +79,22 @@ def test_a_commission_member_without_a_province_chooses_any(dashboard_warehouse,
     at = run_as("pages/overview.py", "member", {"province": "LA-VT"}, role="commission")
     province = at.sidebar.selectbox(key="_sp_widget_province")
     assert province.value == "LA-VT" and len(province.options) == 19 and not province.disabled
+
+
+def test_sign_in_pauses_are_on_the_data_status_page_for_the_secretariat_only(dashboard_warehouse, accounts,
+                                                                              tmp_path, monkeypatch):
+    import contextlib
+
+    from access.signin import authenticate
+    from access.throttle import SignInLocked, SignInThrottle
+    monkeypatch.setenv("SP_AUTH_LOG", str(tmp_path / "auth_log.jsonl"))
+    throttle = SignInThrottle()
+    for _ in range(4):
+        with contextlib.suppress(SignInLocked):
+            authenticate("member", "not the password", client="203.0.113.9", throttle=throttle)
+    status = run_as("pages/data_status.py", "officer")
+    pauses = next(d.value for d in status.dataframe if "paused_seconds" in d.value.columns)
+    assert pauses[["account", "client", "failures", "paused_seconds"]].values.tolist() == \
+        [["member", "203.0.113.9", 4, 30]]
+    member = run_as("pages/data_status.py", "member", role="commission")
+    assert "Sign-in pauses" not in [s.value for s in member.subheader]

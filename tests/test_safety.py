@@ -7,7 +7,8 @@ import stat
 import pytest
 from markdown_it import MarkdownIt
 
-from dashboard.safety import plain_text, safe_upload_path, save_upload, upload_display_name
+from dashboard.safety import safe_upload_path, save_upload, upload_display_name
+from dashboard.text import plain_text
 
 
 # ------------------------------------------------------------------------------------------------ paths, display

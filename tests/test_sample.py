@@ -307,8 +307,10 @@ def test_committed_sample_stays_small():
 def test_national_design_enrols_in_every_district_and_keeps_its_totals():
     design = national_design(PopulationModel(1), seed=1, beneficiaries=3_000)
     tables = build_mecg(design, seed=1)
-    register, payments = tables.register, tables.payments
+    register = tables.register
     con = duckdb.connect()
+    con.register("register", register)
+    con.register("payments", tables.payments)
     assert register.num_rows == 3_000
     assert con.execute("SELECT count(DISTINCT district) FROM register").fetchone() == (148,)
     assert con.execute("""SELECT count(DISTINCT beneficiary_key) FROM payments WHERE status = 'paid'""").fetchone() == \

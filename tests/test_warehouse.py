@@ -20,9 +20,9 @@ from tests.staging_tables import cash_transfer_rows, staged_table
 PROJECT = Path(__file__).resolve().parent.parent
 
 
-def publish(root, staged, operator="tester", fingerprint="key-a", files=()):
+def publish(root, staged, operator="tester", fingerprint="key-a", files=(), **options):
     return warehouse.publish(staged, root=root, operator=operator, files=list(files), warnings=[],
-                             hash_key_fingerprint=fingerprint)
+                             hash_key_fingerprint=fingerprint, **options)
 
 
 def payment_rows(period: str, n: int, prefix: str = "p") -> list[dict]:
@@ -80,21 +80,118 @@ def test_open_version_before_anything_is_published_gives_empty_views(tmp_path):
     assert con.execute("SELECT count(*) FROM mecg_register").fetchone() == (0,)
 
 
-def test_refresh_replaces_the_periods_it_covers_and_keeps_the_others(tmp_path):
+def test_refresh_replaces_the_cells_it_covers_and_keeps_every_other_row(tmp_path):
     publish(tmp_path, {"cash_transfer": staged_table(
         "cash_transfer", cash_transfer_rows("2022-Q1", 10) + cash_transfer_rows("2022-Q2", 20), "q1q2.xlsx")})
     publish(tmp_path, {"cash_transfer": staged_table(
         "cash_transfer", cash_transfer_rows("2022-Q2", 25, districts=("0101",)) + cash_transfer_rows("2022-Q3", 30),
         "q2q3.xlsx")})
     con = warehouse.open_version(root=tmp_path)
-    assert con.execute("SELECT period, sum(beneficiaries), count(*), list(DISTINCT source_file) FROM cash_transfer "
-                   "GROUP BY 1 ORDER BY 1").fetchall() == [
-        ("2022-Q1", 40, 4, ["q1q2.xlsx"]),     # kept from the first return
-        ("2022-Q2", 50, 2, ["q2q3.xlsx"]),     # replaced whole: the resent quarter has only one district
-        ("2022-Q3", 120, 4, ["q2q3.xlsx"]),    # added
+    assert con.execute("SELECT period, sum(beneficiaries), count(*), list(DISTINCT source_file ORDER BY source_file) "
+                       "FROM cash_transfer GROUP BY 1 ORDER BY 1").fetchall() == [
+        ("2022-Q1", 40, 4, ["q1q2.xlsx"]),                  # kept from the first return
+        ("2022-Q2", 90, 4, ["q1q2.xlsx", "q2q3.xlsx"]),     # district 0101 replaced (2 x 25), 0102 kept (2 x 20)
+        ("2022-Q3", 120, 4, ["q2q3.xlsx"]),                 # added
     ]
+    assert con.execute("SELECT district, sum(beneficiaries) FROM cash_transfer WHERE period = '2022-Q2' "
+                       "GROUP BY 1 ORDER BY 1").fetchall() == [("0101", 50), ("0102", 40)]
     assert warehouse.read_manifest("v0002", tmp_path)["tables"]["cash_transfer"]["periods"] == [
         "2022-Q1", "2022-Q2", "2022-Q3"]
+
+
+def test_replacing_whole_periods_removes_what_the_return_does_not_hold_only_when_confirmed(tmp_path):
+    publish(tmp_path, {"cash_transfer": staged_table(
+        "cash_transfer", cash_transfer_rows("2022-Q1", 10) + cash_transfer_rows("2022-Q2", 20), "q1q2.xlsx")})
+    resent = {"cash_transfer": staged_table("cash_transfer", cash_transfer_rows("2022-Q2", 25, districts=("0101",)),
+                                            "q2.xlsx")}
+    before = tree_digest(tmp_path)
+    with pytest.raises(warehouse.RemovalNotConfirmed) as refused:
+        publish(tmp_path, resent, replace_whole_periods=True)
+    assert refused.value.removals == [warehouse.Removal("cash_transfer", "2022-Q2", "LA-VT", 2)]
+    assert "remove 2 published row(s)" in str(refused.value) and "cash_transfer 2022-Q2 LA-VT: 2 row(s)" in str(
+        refused.value)
+    assert tree_digest(tmp_path) == before   # refused: not one byte of CURRENT or versions/ changed
+    assert publish(tmp_path, resent, replace_whole_periods=True, confirm_removals=True) == "v0002"
+    con = warehouse.open_version(root=tmp_path)
+    assert con.execute("SELECT period, sum(beneficiaries), count(*) FROM cash_transfer GROUP BY 1 ORDER BY 1"
+                       ).fetchall() == [("2022-Q1", 40, 4), ("2022-Q2", 50, 2)]
+
+
+def test_each_declared_grain_replaces_only_its_cells(tmp_path):
+    """Province grain (health insurance), district grain (births), year x province (population), period x source
+    (returns log), period only (payments): a partial return changes its cells and keeps every other row."""
+    def members(period, province, n):
+        return [{"period": period, "province": province, "sex": sex, "age_group": "15-59", "scheme": "informal_sector",
+                 "members": n} for sex in ("F", "M")]
+
+    def births(year, district, n):
+        return [{"year": year, "province": "LA-VT", "district": district, "sex": sex, "births": n}
+                for sex in ("F", "M")]
+
+    def pop(year, province, n):
+        return [{"year": year, "province": province, "sex": "F", "age_group": "0-4", "population": n}]
+
+    def log(period, source, sender):
+        return [{"period": period, "source": source, "sender": sender, "sender_type": "ministry"}]
+    publish(tmp_path, {
+        "health_insurance": staged_table("health_insurance", members("2022-Q2", "LA-VT", 10)
+                                         + members("2022-Q2", "LA-AT", 20) + members("2022-Q1", "LA-VT", 30)),
+        "births": staged_table("births", births(2021, "0101", 5) + births(2021, "0102", 6)),
+        "population": staged_table("population", pop(2021, "LA-VT", 100) + pop(2021, "LA-AT", 200)),
+        "returns_log": staged_table("returns_log", log("2022-Q2", "school_meals", "MoES")
+                                    + log("2022-Q2", "cash_transfer", "MAF")),
+        "mecg_payments": staged_table("mecg_payments", payment_rows("2022-Q2", 4) + payment_rows("2022-Q3", 2)),
+    })
+    changes = {c.table: c for c in warehouse.preview_changes({
+        "health_insurance": staged_table("health_insurance", members("2022-Q2", "LA-AT", 21)),
+        "births": staged_table("births", births(2021, "0102", 7)),
+        "population": staged_table("population", pop(2021, "LA-AT", 201)),
+        "returns_log": staged_table("returns_log", log("2022-Q2", "cash_transfer", "MAF")),
+        "mecg_payments": staged_table("mecg_payments", payment_rows("2022-Q3", 3)),
+    }, tmp_path)}
+    assert {t: (c.covers, c.rows_before, c.rows_replaced, c.rows_kept, c.rows_after, c.rows_removed)
+            for t, c in changes.items() if c.action != "carried"} == {
+        "health_insurance": (["period", "province"], 6, 2, 4, 6, 0),
+        "births": (["year", "province", "district"], 4, 2, 2, 4, 0),
+        "population": (["year", "province"], 2, 1, 1, 2, 0),
+        "returns_log": (["period", "source"], 2, 1, 1, 2, 0),
+        "mecg_payments": (["period"], 6, 2, 4, 7, 0),
+    }
+    assert changes["health_insurance"].areas == [warehouse.AreaChange("2022-Q2", "LA-AT", 2, 2, 0)]
+    publish(tmp_path, {
+        "health_insurance": staged_table("health_insurance", members("2022-Q2", "LA-AT", 21)),
+        "births": staged_table("births", births(2021, "0102", 7)),
+        "population": staged_table("population", pop(2021, "LA-AT", 201)),
+        "returns_log": staged_table("returns_log", log("2022-Q2", "cash_transfer", "MAF")),
+        "mecg_payments": staged_table("mecg_payments", payment_rows("2022-Q3", 3)),
+    })
+    con = warehouse.open_version(root=tmp_path)
+    assert con.execute("SELECT period, province, sum(members) FROM health_insurance GROUP BY ALL ORDER BY ALL"
+                       ).fetchall() == [("2022-Q1", "LA-VT", 60), ("2022-Q2", "LA-AT", 42), ("2022-Q2", "LA-VT", 20)]
+    assert con.execute("SELECT district, sum(births) FROM births GROUP BY ALL ORDER BY ALL").fetchall() == [
+        ("0101", 10), ("0102", 14)]
+    assert con.execute("SELECT province, population FROM population ORDER BY ALL").fetchall() == [
+        ("LA-AT", 201), ("LA-VT", 100)]
+    assert con.execute("SELECT source FROM returns_log ORDER BY ALL").fetchall() == [("cash_transfer",),
+                                                                                     ("school_meals",)]
+    assert con.execute("SELECT period, count(*), min(payment_key) FROM mecg_payments GROUP BY ALL ORDER BY ALL"
+                       ).fetchall() == [("2022-Q2", 4, "p2022-Q2-0"), ("2022-Q3", 3, "p2022-Q3-0")]
+
+
+def test_a_snapshot_that_drops_keys_lists_them_as_removals(tmp_path):
+    publish(tmp_path, {"mecg_register": staged_table("mecg_register", register_rows(["a", "b", "c"]))})
+    changes = warehouse.preview_changes({"mecg_register": staged_table("mecg_register", register_rows(["c", "d"]))},
+                                        tmp_path)
+    register = next(c for c in changes if c.table == "mecg_register")
+    assert (register.covers, register.rows_replaced, register.rows_removed) == ([], 3, 2)
+    assert warehouse.removals(changes) == [warehouse.Removal("mecg_register", None, "LA-XS", 2)]
+
+
+def test_a_publish_logs_pending_before_the_switch_and_published_after(tmp_path):
+    publish(tmp_path, {"cash_transfer": staged_table("cash_transfer", cash_transfer_rows("2022-Q2", 10))})
+    assert [(e["outcome"], e["version"]) for e in warehouse.read_refresh_log(tmp_path)] == [
+        ("pending", "v0001"), ("published", "v0001")]
+    assert [v.audit for v in warehouse.list_versions(tmp_path)] == ["completed"]
 
 
 def test_yearly_tables_merge_by_year(tmp_path):
@@ -109,7 +206,8 @@ def test_yearly_tables_merge_by_year(tmp_path):
 def test_a_snapshot_table_is_replaced_whole_and_untouched_tables_are_carried_over(tmp_path):
     publish(tmp_path, {"mecg_register": staged_table("mecg_register", register_rows(["a", "b", "c"])),
                        "cash_transfer": staged_table("cash_transfer", cash_transfer_rows("2022-Q2", 7))})
-    publish(tmp_path, {"mecg_register": staged_table("mecg_register", register_rows(["c", "d"]))})
+    publish(tmp_path, {"mecg_register": staged_table("mecg_register", register_rows(["c", "d"]))},
+            confirm_removals=True)
     con = warehouse.open_version(root=tmp_path)
     assert con.execute("SELECT list(beneficiary_key ORDER BY beneficiary_key) FROM mecg_register").fetchone() == (
         ["c", "d"],)
@@ -128,7 +226,7 @@ def test_partitioned_table_is_written_in_hive_layout_and_merges_by_partition(tmp
     assert sorted(str(p.relative_to(v1)) for p in v1.rglob("*.parquet")) == [
         "period=2022-Q2/part-0.parquet", "period=2022-Q3/part-0.parquet"]
     publish(tmp_path, {"mecg_payments": staged_table("mecg_payments", payment_rows("2022-Q3", 5, prefix="x")
-                                                     + payment_rows("2022-Q4", 1))})
+                                                     + payment_rows("2022-Q4", 1))}, confirm_removals=True)
     v2 = tmp_path / "versions/v0002/tables/mecg_payments"
     assert sorted(str(p.relative_to(v2)) for p in v2.rglob("*.parquet")) == [
         "period=2022-Q2/part-0.parquet", "period=2022-Q3/part-0.parquet", "period=2022-Q4/part-0.parquet"]
@@ -188,7 +286,7 @@ def test_person_level_rows_hashed_with_another_key_are_not_mixed(tmp_path):
     assert "mecg_register" in conflict.value.issues[0].message
     # Sending the person-level register again with the new key is fine.
     assert publish(tmp_path, {"mecg_register": staged_table("mecg_register", register_rows(["z"]))},
-                   fingerprint="real") == "v0002"
+                   fingerprint="real", confirm_removals=True) == "v0002"
 
 
 @pytest.mark.parametrize("point, next_version", [
@@ -255,7 +353,7 @@ def test_rollback_switches_current_back_and_is_logged(tmp_path):
         40,)
     assert [(v.version, v.current) for v in warehouse.list_versions(tmp_path)] == [("v0002", False),
                                                                                  ("v0001", True)]
-    [entry] = warehouse.read_refresh_log(tmp_path)
+    entry = warehouse.read_refresh_log(tmp_path)[-1]
     assert (entry["action"], entry["outcome"], entry["operator"], entry["version"], entry["parent"]) == (
         "rollback", "rolled_back", "Mr Somphone", "v0001", "v0002")
     # The next refresh builds on the version rolled back to, under a fresh number.
@@ -289,3 +387,29 @@ def test_refresh_log_skips_a_line_torn_by_a_crash(tmp_path):
         f.write('{"timestamp": "2022-')
     assert [e["operator"] for e in warehouse.read_refresh_log(tmp_path)] == ["a"]
     assert json.loads((tmp_path / warehouse.LOG_NAME).read_text().splitlines()[0])["outcome"] == "rejected"
+
+
+@pytest.mark.parametrize("point, current", [("version_renamed", "v0001"), ("current_switched", "v0002")])
+def test_a_publish_killed_after_the_version_appears_leaves_a_pending_audit_line_that_versions_reports(
+        tmp_path, point, current):
+    publish(tmp_path, {"cash_transfer": staged_table("cash_transfer", cash_transfer_rows("2022-Q2", 10))})
+    killed = subprocess.run([sys.executable, "-c", CRASHING_PUBLISH, str(tmp_path)], cwd=PROJECT,
+                            env={**os.environ, "SP_TEST_CRASH_AT": point, "PYTHONPATH": str(PROJECT)},
+                            capture_output=True, text=True)
+    assert killed.returncode == -9, killed.stderr
+    assert warehouse.current_version(tmp_path) == current
+    last = warehouse.read_refresh_log(tmp_path)[-1]
+    assert (last["outcome"], last["version"], last["operator"]) == ("pending", "v0002", "killed")
+    assert [(v.version, v.audit) for v in warehouse.list_versions(tmp_path)] == [("v0002", "pending"),
+                                                                               ("v0001", "completed")]
+    from data_pipeline import cli
+    out = subprocess.run([sys.executable, "-m", "data_pipeline", "versions", "--warehouse", str(tmp_path)],
+                         cwd=PROJECT, capture_output=True, text=True)
+    assert out.returncode == 0 and "v0002" in out.stdout and cli.UNAUDITED_MARK in out.stdout
+
+
+def test_a_version_with_no_audit_line_at_all_is_reported_as_missing(tmp_path):
+    publish(tmp_path, {"cash_transfer": staged_table("cash_transfer", cash_transfer_rows("2022-Q2", 10))})
+    (tmp_path / warehouse.LOG_NAME).unlink()
+    assert [v.audit for v in warehouse.list_versions(tmp_path)] == ["missing"]
+    assert not warehouse.list_versions(tmp_path)[0].audited

@@ -104,8 +104,17 @@ class Contract:
     period_column: str | None = None
     period_from_date: str | None = None
     partition_by: str | None = None   # large tables are written partitioned by this column
+    # The grain at which a return speaks for the data: the columns whose value combinations ("cells") a refresh
+    # replaces. Published rows in a cell the return holds are replaced; every other published row is kept.
+    # Starts with the period column for period-based sources; () for snapshots (the return is the whole table).
+    covers: tuple[str, ...] = ()
     checks: tuple[Check, ...] = ()
     template_rows: int = 500          # rows with drop-downs in the template
+    # The source's own "as of" date, against which what is due, late or still pending in it is judged (never
+    # against another source's date): "period_end" = the end of the latest period the return covers (quarter or
+    # year; none for a snapshot), or the date columns whose latest value is the date (the last date it holds),
+    # falling back to the period end when they are all blank.
+    as_of: str | tuple[str, ...] = "period_end"
 
     @property
     def warehouse_columns(self) -> tuple[Column, ...]:
@@ -115,6 +124,22 @@ class Contract:
     def replaces_by_period(self) -> bool:
         """True when a refresh replaces only the periods a return covers; False when the return is a full snapshot."""
         return self.period_column is not None or self.period_from_date is not None
+
+    def as_of_sql(self) -> str | None:
+        """A DuckDB expression over the warehouse table giving its as-of date (None: a snapshot without dates)."""
+        if self.period_from_date:
+            period_end = (f"last_day(date_trunc('quarter', max({self.period_from_date})) + INTERVAL 2 MONTH)")
+        elif self.period_column and self.column(self.period_column).kind == "year":
+            period_end = f"make_date(CAST(max({self.period_column}) AS INTEGER), 12, 31)"
+        elif self.period_column:
+            period_end = (f"last_day(make_date(CAST(left(max({self.period_column}), 4) AS INTEGER), "
+                          f"CAST(right(max({self.period_column}), 1) AS INTEGER) * 3, 1))")
+        else:
+            period_end = "CAST(NULL AS DATE)"
+        if self.as_of == "period_end":
+            return None if period_end.startswith("CAST(NULL") else f"CAST({period_end} AS DATE)"
+        latest = ", ".join(f"max({c})" for c in self.as_of)
+        return f"CAST(coalesce(greatest({latest}), {period_end}) AS DATE)"
 
     def column(self, name: str) -> Column:
         for c in self.columns:

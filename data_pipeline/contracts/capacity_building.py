@@ -22,6 +22,7 @@ CONTRACTS = (
         ),
         key=("event_id",),
         period_from_date="event_date",
+        covers=("period", "province"),
         checks=(
             Check("women_within_participants", "women_participants > participants", "women_participants",
                   "more women than participants"),

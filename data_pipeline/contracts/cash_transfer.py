@@ -21,6 +21,7 @@ CONTRACTS = (
         ),
         key=("period", "province", "district", "sex"),
         period_column="period",
+        covers=("period", "province", "district"),
         checks=(
             Check("on_time_within_due", "payments_on_time > payments_due", "payments_on_time",
                   "more payments on time than payments due"),

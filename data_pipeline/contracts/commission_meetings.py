@@ -36,7 +36,10 @@ CONTRACTS = (
             sex_column(nullable=True),
         ),
         key=("meeting_id", "member_institution"),
+        # The record is as of the last meeting held (later planned meetings are not yet due).
+        as_of=("held_date",),
         period_from_date="planned_date",
+        covers=("period", "province"),
         checks=(
             Check("central_has_no_province", "level = 'central' AND province IS NOT NULL AND province <> 'LA'",
                   "province", "a central meeting should not name a province", severity="warning"),

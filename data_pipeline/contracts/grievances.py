@@ -26,7 +26,10 @@ CONTRACTS = (
                    nullable=True),
         ),
         key=("grievance_key",),
+        # The log is as of the last grievance received or resolved it records.
+        as_of=("received_date", "resolved_date"),
         period_from_date="received_date",
+        covers=("period", "province"),
         checks=(
             Check("resolved_after_received", "resolved_date < received_date", "resolved_date",
                   "resolved before it was received"),

@@ -30,5 +30,6 @@ CONTRACTS = (
         ),
         key=("period", "province", "sex", "age_group", "scheme"),
         period_column="period",
+        covers=("period", "province"),
     ),
 )

@@ -19,5 +19,6 @@ CONTRACTS = (
         ),
         key=("year", "province", "sex"),
         period_column="year",
+        covers=("year", "province"),
     ),
 )

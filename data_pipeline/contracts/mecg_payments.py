@@ -32,7 +32,10 @@ CONTRACTS = (
                                   "delayed": "pending", "not paid": "pending"}),
         ),
         key=("payment_key",),
+        # The ledger is as of the last payment it records (what is still unpaid is judged on that day).
+        as_of=("paid_date",),
         period_from_date="due_date",
+        covers=("period",),
         partition_by="period",
         checks=(
             Check("paid_has_date", "status = 'paid' AND paid_date IS NULL", "paid_date",

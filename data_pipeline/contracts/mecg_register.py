@@ -39,6 +39,7 @@ CONTRACTS = (
                    aliases=("has registered phone", "registered phone", "wallet", "has phone")),
         ),
         key=("beneficiary_key",),
+        covers=(),   # a snapshot: each return is the whole table
         checks=(
             Check("enrolled_in_programme_era", "enrolment_date < DATE '2020-01-01' OR enrolment_date > current_date",
                   "enrolment_date", "enrolment date outside 2020 to today"),

@@ -1,5 +1,5 @@
 """Lao Statistics Bureau: population by province, sex and five-year age group, and births (yearly)."""
-from .base import AGE_GROUPS_5Y, Column, Contract, Check, district_column, province_column, sex_column, year_column
+from .base import AGE_GROUPS_5Y, Column, Contract, district_column, province_column, sex_column, year_column
 
 CONTRACTS = (
     Contract(
@@ -21,6 +21,7 @@ CONTRACTS = (
         ),
         key=("year", "province", "sex", "age_group"),
         period_column="year",
+        covers=("year", "province"),
     ),
     Contract(
         name="births",
@@ -39,5 +40,6 @@ CONTRACTS = (
         ),
         key=("year", "province", "district", "sex"),
         period_column="year",
+        covers=("year", "province", "district"),
     ),
 )

@@ -28,7 +28,10 @@ CONTRACTS = (
                    aliases=("feedback", "counter referral", "counter-referral")),
         ),
         key=("referral_key",),
+        # The log is as of the last referral or completion it records.
+        as_of=("referred_date", "completed_date"),
         period_from_date="referred_date",
+        covers=("period", "province"),
         checks=(
             Check("completed_after_referred", "completed_date < referred_date", "completed_date",
                   "completed before it was referred"),

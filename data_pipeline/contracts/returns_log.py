@@ -22,6 +22,9 @@ CONTRACTS = (
                    nullable=True),
         ),
         key=("source", "sender", "period"),
+        # The log is as of the last return it records as received.
+        as_of=("received_date",),
         period_column="period",
+        covers=("period", "source"),
     ),
 )

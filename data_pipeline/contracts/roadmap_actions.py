@@ -29,5 +29,8 @@ CONTRACTS = (
                                   "done": "completed", "complete": "completed"}),
         ),
         key=("action_id",),
+        # The list is as of the last completion it records (it carries no date of its own).
+        as_of=("completed_date",),
+        covers=(),   # a snapshot: each return is the whole table
     ),
 )

@@ -20,6 +20,7 @@ CONTRACTS = (
         ),
         key=("period", "province", "district", "sex"),
         period_column="period",
+        covers=("period", "province", "district"),
         checks=(
             Check("fed_within_enrolled", "pupils_receiving_meals > pupils_enrolled", "pupils_receiving_meals",
                   "more pupils receiving meals than enrolled"),

@@ -37,6 +37,7 @@ CONTRACTS = (
         ),
         key=("period", "province", "sex", "scheme"),
         period_column="period",
+        covers=("period", "province"),
         checks=(
             Check("contributors_within_insured", "active_contributors > insured_persons", "active_contributors",
                   "active contributors exceed insured persons (who include contributors and their dependants)"),

@@ -26,9 +26,15 @@ CONTRACTS = (
                    minimum=0),
             Column("executed_lak", "amount", "Executed (LAK)", aliases=("executed", "spent", "expenditure (lak)"),
                    minimum=0),
+            Column("reported_to", "date", "Execution reported up to this date; blank = the whole fiscal year",
+                   aliases=("executed to", "expenditure to", "reported to", "as of", "as at"), required=False,
+                   nullable=True),
         ),
         key=("year", "ministry", "coa_code"),
+        # As of the date spending is reported to; without one, the end of the fiscal year.
+        as_of=("reported_to",),
         period_column="year",
+        covers=("year", "ministry"),
         checks=(
             Check("execution_plausible", "executed_lak > 1.5 * allocated_lak", "executed_lak",
                   "executed more than 150% of the allocation", severity="warning"),

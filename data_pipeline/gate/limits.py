@@ -1,12 +1,14 @@
 """What one return may cost: bytes on disk, bytes once unzipped, parts, cells, memory while it is read.
 
 One set of limits for the upload page and the CLI. Each can be raised for a deployment through the environment
-(``SP_GATE_<NAME>``, e.g. ``SP_GATE_MAX_FILE_MB=400`` for national-size CSV returns); tests pass their own.
+(the ``GATE_LIMITS`` of settings.py, e.g. ``SP_GATE_MAX_FILE_MB=400`` for national-size CSV returns); tests pass
+their own.
 """
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass, fields
+
+import settings
 
 MB = 1024 * 1024
 
@@ -39,18 +41,19 @@ class Limits:
         return int(self.read_memory_mb * MB)
 
 
-def configured_limits(environ=None) -> Limits:
-    """The defaults, with any ``SP_GATE_<FIELD>`` environment variable applied."""
-    environ = os.environ if environ is None else environ
+def configured_limits(overrides_by_field: dict[str, str] | None = None) -> Limits:
+    """The defaults, with the deployment's gate settings (or the given texts, by field name) applied."""
+    given = settings.gate_limit_overrides() if overrides_by_field is None else overrides_by_field
     overrides = {}
     for field in fields(Limits):
-        text = environ.get(f"SP_GATE_{field.name.upper()}")
+        text = given.get(field.name)
         if text:
             cast = int if field.type in ("int", int) else float
             try:
                 overrides[field.name] = cast(text)
             except ValueError:
-                raise ValueError(f"SP_GATE_{field.name.upper()}={text!r} is not a number") from None
+                setting = next(s.name for s in settings.GATE_LIMITS if s.name.lower().endswith(field.name))
+                raise ValueError(f"{setting}={text!r} is not a number") from None
     return Limits(**overrides)
 
 

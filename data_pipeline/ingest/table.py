@@ -26,6 +26,7 @@ from .readers import RawTable
 
 _ids = itertools.count()
 _MAX_DISTINCT_FAILURES = 1000
+_ROWS_NAMED = 3   # rows named in an error reported once per distinct value; the rest are counted
 # A total row's label: English, Lao (ລວມ = total), as the first word of the cell.
 _TOTAL_LABEL = "(grand\\s*total|sub-?\\s*total|total|sum|ລວມ.*)([^a-z].*)?"
 
@@ -245,8 +246,10 @@ class TableValidation:
         elif column.kind == "province":
             distinct = [r[0] for r in self.con.execute(
                 f"SELECT DISTINCT {q(column.name)} FROM {self.stg} WHERE {q(column.name)} IS NOT NULL").fetchall()]
+            matches = [reference.province_match(v) for v in distinct]
             table = pa.table({"raw": pa.array(distinct, pa.string()),
-                              "code": pa.array([reference.province_code(v) for v in distinct], pa.string())})
+                              "code": pa.array([m[0] for m in matches], pa.string())})
+            self.province_matches = {v: m for v, m in zip(distinct, matches)}
             on = f"{name}.raw = {raw}"
         elif column.kind == "district":
             province = next((c.name for c in self.present if c.kind == "province"), None)
@@ -286,6 +289,8 @@ class TableValidation:
         failed = f"{raw} IS NOT NULL AND {col} IS NULL"
         if column.kind == "district":
             self._district_failures(column, failed)
+        elif column.kind == "province":
+            self._province_failures(column, failed)
         elif column.kind != "text":
             # One problem kind per distinct failure code, so a column with two kinds of mistakes lists both.
             rows = self.con.execute(f"SELECT DISTINCT {raw} FROM {self.typed} WHERE {failed} "
@@ -319,7 +324,7 @@ class TableValidation:
                         f"expected {normalise.expected(column)}")
             return f"'{raw}' is not a known district; expected {normalise.expected(column)}"
 
-        self._cells("error", column.name, "unknown_district", failed + known_province, message)
+        self._once_per_value(column, "unknown_district", failed + known_province, message)
         # Romanisation guesses are accepted (unique in the province) but shown, so a wrong guess can be caught.
         guessed = [(raw, code) for raw, code, how in zip(self.district_matches.column("raw").to_pylist(),
                                                          self.district_matches.column("code").to_pylist(),
@@ -330,6 +335,35 @@ class TableValidation:
                                for raw, code in sorted(set(guessed))[:10])
             self.log.warning(self.file, f"district spellings matched by their romanisation: {listed}",
                              code="district_spelling", sheet=self.sheet, column=self.header(column.name))
+
+    def _once_per_value(self, column: Column, code: str, failed: str, message) -> None:
+        """One error per distinct cell text matching ``failed``, at its first row, naming the next rows and counting
+        the rest: a value repeated on 40 rows is one line, not 40."""
+        raw = q(column.name + "__raw")
+        values = self.con.execute(
+            f"SELECT {raw}, list_slice(list(src_row ORDER BY src_row), 1, {_ROWS_NAMED}), count(*) FROM {self.typed} "
+            f"WHERE {failed} GROUP BY 1 ORDER BY min(src_row) LIMIT {_MAX_DISTINCT_FAILURES}").fetchall()
+        for value, rows, count in values:
+            self.log.error(self.file, f"{message(value)} — {rows_named(rows, count)}", code=code, sheet=self.sheet,
+                           row=rows[0], column=self.header(column.name))
+
+    def _province_failures(self, column: Column, failed: str) -> None:
+        """One error per distinct unknown province, with the rows it is on and the closest provinces; spellings
+        matched by their romanisation are accepted (unique) and shown in one warning."""
+        def message(value: str) -> str:
+            closest = reference.closest_provinces(value)
+            if self.province_matches.get(value, (None, ""))[1] == "ambiguous":
+                return f"'{value}' could be more than one province: did you mean {' or '.join(closest)}?"
+            if closest:
+                return f"'{value}' is not a known province: did you mean {' or '.join(closest)}?"
+            return f"'{value}' is not a known province; expected {normalise.expected(column)}"
+
+        self._once_per_value(column, "unknown_province", failed, message)
+        guessed = sorted((v, m[0]) for v, m in self.province_matches.items() if m[1] == "phonetic")
+        if guessed:
+            listed = ", ".join(f"'{v}' as {code} {reference.provinces()[code].name_en}" for v, code in guessed[:10])
+            self.log.warning(self.file, f"province spellings matched by their romanisation: {listed}",
+                             code="province_spelling", sheet=self.sheet, column=self.header(column.name))
 
     def _check_range(self, column: Column) -> None:
         col = q(column.name)
@@ -383,3 +417,12 @@ class TableValidation:
             return []
         return [r[0] for r in self.con.execute(f"SELECT DISTINCT {expr} FROM {self.typed} WHERE {expr} IS NOT NULL "
                                                f"ORDER BY 1").fetchall()]
+
+
+def rows_named(rows: list[int], count: int) -> str:
+    """'row 15', 'rows 15, 17 and 19', or 'rows 15, 17, 19 and 37 more'."""
+    if count == 1:
+        return f"row {rows[0]}"
+    if count <= len(rows):
+        return f"rows {', '.join(map(str, rows[:-1]))} and {rows[-1]}"
+    return f"rows {', '.join(map(str, rows))} and {count - len(rows)} more"

@@ -121,7 +121,7 @@ def _check_same_period(parts: list[StagedPart], log: IssueLog) -> None:
     by_contract: dict[str, list[StagedPart]] = {}
     for part in parts:
         by_contract.setdefault(part.contract.name, []).append(part)
-    for name, group in by_contract.items():
+    for group in by_contract.values():
         for later_index, later in enumerate(group):
             for earlier in group[:later_index]:
                 if not later.contract.replaces_by_period:

@@ -6,6 +6,8 @@ LSB district codes, F/M, whole numbers); how they are spelled in a file is the w
 """
 from __future__ import annotations
 
+import datetime as dt
+
 import numpy as np
 
 from data_pipeline.contracts import AGE_GROUPS_5Y
@@ -227,5 +229,6 @@ def sp_spending_rows(seed: int) -> list[Row]:
                                                                                             else 1.0)
             rows.append({"year": year, "ministry": ministry, "coa_code": code, "coa_label": label,
                          "programme": programme, "allocated_lak": allocated,
-                         "executed_lak": int(round(allocated * execution / 1e6)) * 1_000_000})
+                         "executed_lak": int(round(allocated * execution / 1e6)) * 1_000_000,
+                         "reported_to": dt.date(year, 6, 30) if year == 2022 else dt.date(year, 12, 31)})
     return rows

@@ -6,18 +6,16 @@ population split across its districts with seeded weights (the LSB publishes no 
 """
 from __future__ import annotations
 
-import csv
 import zlib
 from dataclasses import dataclass
 from datetime import date, timedelta
 from functools import cache
-from pathlib import Path
 
 import numpy as np
 
 from data_pipeline.contracts import AGE_GROUPS_5Y
+from data_pipeline.reference import reference_rows
 
-REFERENCE = Path(__file__).resolve().parents[1] / "reference"
 
 YEARS = (2020, 2021, 2022)
 QUARTERS = tuple(f"{y}-Q{q}" for y in YEARS for q in (1, 2, 3, 4))[:10]   # 2020-Q1 … 2022-Q2
@@ -56,16 +54,14 @@ class District:
 
 @cache
 def provinces() -> tuple[Province, ...]:
-    with open(REFERENCE / "provinces.csv", encoding="utf-8") as f:
-        return tuple(Province(r["iso_code"], r["lsb_code"], r["name_en"], r["name_lo"], r["iso_name"],
-                              tuple(s for s in r["other_spellings"].split(";") if s), int(r["population_2015"]))
-                     for r in csv.DictReader(f))
+    return tuple(Province(r["iso_code"], r["lsb_code"], r["name_en"], r["name_lo"], r["iso_name"],
+                          tuple(s for s in r["other_spellings"].split(";") if s), int(r["population_2015"]))
+                 for r in reference_rows("provinces"))
 
 
 @cache
 def districts() -> tuple[District, ...]:
-    with open(REFERENCE / "districts.csv", encoding="utf-8") as f:
-        return tuple(District(r["lsb_code"], r["province_iso"], r["name_en"]) for r in csv.DictReader(f))
+    return tuple(District(r["lsb_code"], r["province_iso"], r["name_en"]) for r in reference_rows("districts"))
 
 
 def province(iso: str) -> Province:

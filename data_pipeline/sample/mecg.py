@@ -257,7 +257,7 @@ def _ledger(rng, record_id: pa.Array, first_round: np.ndarray, cycles: np.ndarra
 
 def _hi_membership(rng, national_id: np.ndarray, full_name: pa.Array, n: int) -> pa.Table:
     """National ids of HI members: about 55 % of the grant recipients who have an id, plus other members."""
-    linkable = np.flatnonzero(national_id != None)  # noqa: E711 - numpy element-wise comparison with None
+    linkable = np.flatnonzero(np.not_equal(national_id, None))    # element-wise: which entries hold an id
     members = np.sort(rng.choice(linkable, size=int(len(linkable) * 0.55), replace=False))
     others = max(2_000, n // 2)
     ids = np.concatenate([national_id[members].astype(str), _unique_ids(n, others).astype(str)])

@@ -222,8 +222,9 @@ class SampleBuilder:
                   title=("Ministry of Finance — social protection budget lines (Chart of Accounts)", "Unit: LAK"),
                   headers={"year": "Fiscal year", "ministry": "Budget holder", "coa_code": "CoA code",
                            "coa_label": "Line item", "programme": "Programme", "allocated_lak": "Allocation (LAK)",
-                           "executed_lak": "Expenditure (LAK)"},
-                  cells={"ministry": words(ministries), "allocated_lak": thousands, "executed_lak": thousands},
+                           "executed_lak": "Expenditure (LAK)", "reported_to": "Expenditure to"},
+                  cells={"ministry": words(ministries), "allocated_lak": thousands, "executed_lak": thousands,
+                         "reported_to": day_month_year},
                   total_of=("allocated_lak", "executed_lak")),
         ])
 

@@ -9,6 +9,7 @@ breakdown is computed by the same query plan.
     - ``numerator`` (kinds ratio, count, amount), plus ``denominator`` when ``denominator_sql`` is None (same grain);
     - ``observation`` (kind statistic): one row per observation, summarised by ``statistic``;
     - ``lower_numerator``, ``upper_numerator`` when ``bounded`` (values only bounded, e.g. overlap of aggregates).
+    - ``pending`` when ``pending_label`` is set (cases not yet due for judgement on the as-of date).
 ``denominator_sql`` (optional) yields period, province, district, sex, <each name in ``denominator_breakdowns``>,
 ``denominator``. A breakdown the denominator lacks shares the denominator of its total (e.g. health insurance members
 by scheme over the whole population). Columns an entry does not have are written as NULL.
@@ -56,8 +57,15 @@ class Indicator:
     denominator_breakdowns: tuple[str, ...] = ()
     sdg_series: str | None = None
     statistic: str | None = None       # aggregate over ``observation`` (kind statistic), e.g. "median(observation)"
+    # Aggregate that is TRUE where the statistic is only a lower bound ("at least"): lower_bound then holds it and
+    # upper_bound stays empty, and no progress is read into it.
+    statistic_is_lower_bound: str | None = None
     bounded: bool = False
     person_based: bool = True          # counts persons: small cells are suppressed in public views
+    # Cases still inside their standard time on the source's as-of date (neither success nor failure yet): the
+    # numerator SQL then yields a ``pending`` column (1 per pending case, counted in neither numerator nor
+    # denominator), summed like the numerator into the tidy table's ``pending`` column. The label names them.
+    pending_label: str | None = None
 
     def __post_init__(self) -> None:
         problems = []

@@ -7,7 +7,7 @@ from .base import Indicator
 _MEETINGS = """
     SELECT meeting_id, any_value(period) AS period, any_value(level) AS level,
            CASE WHEN any_value(level) = 'central' THEN NULL ELSE any_value(province) END AS province,
-           bool_or(held_date IS NOT NULL) AS held
+           bool_or(held_date IS NOT NULL) AS held, min(planned_date) AS planned_date
     FROM commission_meetings GROUP BY meeting_id"""
 
 COORD_MEETINGS = Indicator(
@@ -17,13 +17,16 @@ COORD_MEETINGS = Indicator(
     area="coordination", unit="percent", polarity="higher_is_better", kind="ratio", frequency="quarterly",
     disaggregations=("province",), breakdowns=("level",), sources=("commission_meetings",), person_based=False,
     numerator_label="Meetings held", denominator_label="Meetings planned in the yearly plan",
-    method_note=("Meetings planned in the quarter (by planned date) that were held (a held date is given), at any "
-                 "date. Central meetings count in the national total and under level 'central'; provincial "
-                 "meetings in their province."),
+    method_note=(
+        "What it counts: meetings planned in the quarter (by planned date) and, of them, those held (a held date "
+        "is given, at any date). As of: the meeting record's own date (the last meeting held it records); a "
+        "meeting planned after that date is not yet due and is not counted. Central meetings count in the "
+        "national total and under level 'central'; provincial meetings in their province. What it leaves out: "
+        "meetings outside the yearly plan."),
     numerator_sql=f"""
         SELECT period, province, NULL AS district, NULL AS sex, level, CAST(held AS INTEGER) AS numerator,
                1 AS denominator
-        FROM ({_MEETINGS})""",
+        FROM ({_MEETINGS}) WHERE held OR planned_date <= getvariable('as_of_commission_meetings')""",
 )
 
 _ATTENDANCE = """
@@ -38,7 +41,10 @@ COORD_ATTENDANCE = Indicator(
     area="coordination", unit="percent", polarity="higher_is_better", kind="ratio", frequency="quarterly",
     disaggregations=("province",), breakdowns=("level",), sources=("commission_meetings",), person_based=False,
     numerator_label="Member institutions present", denominator_label="Member institutions expected",
-    method_note="At meetings held in the quarter: member institutions marked present / member institutions expected.",
+    method_note=(
+        "What it counts: at the Commission meetings held in the quarter, the member institutions marked present "
+        "over the member institutions expected. As of: the meeting record's own date (the last meeting held). "
+        "What it leaves out: meetings not held (see COORD_MEETINGS)."),
     numerator_sql=f"""
         SELECT period, province, NULL AS district, NULL AS sex, level, CAST(present AS INTEGER) AS numerator,
                1 AS denominator
@@ -54,9 +60,12 @@ COORD_ATTENDANCE_LEVEL = Indicator(
     disaggregations=("province", "sex"), breakdowns=("level",), sources=("commission_meetings",),
     person_based=False,
     numerator_label="Present at the designated level", denominator_label="Member institutions present",
-    method_note=("Of the member institutions present at meetings held in the quarter, those represented at the "
-                 "designated level (minister ... director, governor, vice-governor) rather than by a 'delegate'. "
-                 "By sex of the person attending, where recorded."),
+    method_note=(
+        "What it counts: of the member institutions present at meetings held in the quarter, those represented "
+        "at the designated level (minister ... director, governor, vice-governor) rather than by a 'delegate'; "
+        "by sex of the person attending, where recorded. As of: the meeting record's own date (the last meeting "
+        "held). What it leaves out: absent members; the sex breakdown leaves out attendees whose sex is not "
+        "recorded (they count in the total)."),
     numerator_sql=f"""
         SELECT period, province, NULL AS district, sex, level,
                CASE WHEN coalesce(representative_level, 'delegate') <> 'delegate' THEN 1 ELSE 0 END AS numerator,
@@ -64,10 +73,10 @@ COORD_ATTENDANCE_LEVEL = Indicator(
         FROM ({_ATTENDANCE}) WHERE present""",
 )
 
-# Expected returns, as of the data's date: one not yet due and not yet received is not counted.
+# Expected returns, as of the returns log's own date: one not yet due and not yet received is not counted.
 _RETURNS = """
     SELECT period, province, sender_type, sender, source, due_date, received_date
-    FROM returns_log WHERE received_date IS NOT NULL OR due_date < getvariable('as_of_date')"""
+    FROM returns_log WHERE received_date IS NOT NULL OR due_date < getvariable('as_of_returns_log')"""
 
 COORD_REPORT_TIMELY = Indicator(
     id="COORD_REPORT_TIMELY",
@@ -77,9 +86,13 @@ COORD_REPORT_TIMELY = Indicator(
     disaggregations=("province",), breakdowns=("sender_type", "sender", "source"), sources=("returns_log",),
     person_based=False,
     numerator_label="Returns received on or before the due date", denominator_label="Returns expected",
-    method_note=("From the returns log, for each quarter reported on: returns received on or before their due date "
-                 "/ returns expected (a return not yet due and not received is not counted). Ministries' returns "
-                 "without a province count in the national total; breakdowns by sender and by source."),
+    method_note=(
+        "What it counts: for each quarter reported on, the data returns expected (one per source and sender, as "
+        "the Secretariat's returns log lists them) and, of them, those received on or before their due date. As "
+        "of: the returns log's own date (the last receipt it records); a return not yet due on that date and not "
+        "received is not counted yet, one past its due date and not received counts as not on time. Ministries' "
+        "returns (no province) count in the national total only; breakdowns by sender and by source. What it "
+        "leaves out: returns the log does not list."),
     numerator_sql=f"""
         SELECT period, province, NULL AS district, NULL AS sex, sender_type, sender, source,
                CASE WHEN received_date <= due_date THEN 1 ELSE 0 END AS numerator, 1 AS denominator
@@ -94,7 +107,11 @@ COORD_REPORT_COMPLETE = Indicator(
     disaggregations=("province",), breakdowns=("sender_type", "sender", "source"), sources=("returns_log",),
     person_based=False,
     numerator_label="Returns received (at any date)", denominator_label="Returns expected",
-    method_note="As the timeliness rate, but counting every return received, late or not.",
+    method_note=(
+        "What it counts: for each quarter reported on, the data returns expected and, of them, those received at "
+        "any date up to the returns log's as-of date (late ones included). As of: the returns log's own date (the "
+        "last receipt it records); a return not yet due then is not counted. What it leaves out: returns the log "
+        "does not list; ministries' returns count in the national total only."),
     numerator_sql=f"""
         SELECT period, province, NULL AS district, NULL AS sex, sender_type, sender, source,
                CASE WHEN received_date IS NOT NULL THEN 1 ELSE 0 END AS numerator, 1 AS denominator
@@ -106,15 +123,27 @@ _ALL = ("province", "district", "sex")
 COORD_REFERRAL_DONE = Indicator(
     id="COORD_REFERRAL_DONE",
     short_name="Referrals completed",
-    long_name="Referrals completed (service received) / referrals made",
+    long_name="Referrals completed (service received) / referrals made whose standard time has run out or that "
+              "are completed",
     area="coordination", unit="percent", polarity="higher_is_better", kind="ratio", frequency="quarterly",
     disaggregations=_ALL, breakdowns=("to_service", "from_programme"), sources=("referrals",),
-    numerator_label="Referrals completed", denominator_label="Referrals made in the quarter",
-    method_note="Referrals made in the quarter (by referral date) whose service was received (a completion date).",
+    numerator_label="Referrals completed",
+    denominator_label="Referrals made in the quarter whose standard time has run out",
+    method_note=(
+        "What it counts: referrals made in the quarter (by referral date) whose standard time - "
+        "referral_standard_days, a parameter, 30 days - has run out, and among them those whose service was "
+        "received (a completion date). As of: the referral log's own date (the last referral or completion it "
+        "records). A referral still inside its standard time on that date is pending - not judged yet, completed "
+        "or not, so it is not a failure - and is shown apart as pending. What it leaves out: pending referrals "
+        "(shown as pending)."),
+    pending_label="Referrals still within their standard time on the as-of date (not judged yet)",
     numerator_sql="""
         SELECT period, province, district, sex, to_service, from_programme,
-               CASE WHEN completed_date IS NOT NULL THEN 1 ELSE 0 END AS numerator, 1 AS denominator
-        FROM referrals""",
+               CASE WHEN NOT pending AND completed_date IS NOT NULL THEN 1 ELSE 0 END AS numerator,
+               CASE WHEN pending THEN 0 ELSE 1 END AS denominator, CAST(pending AS INTEGER) AS pending
+        FROM (SELECT *, referred_date + CAST(getvariable('referral_standard_days') AS INTEGER)
+                            > getvariable('as_of_referrals') AS pending
+              FROM referrals)""",
 )
 
 COORD_COUNTER_REFERRAL = Indicator(
@@ -124,7 +153,11 @@ COORD_COUNTER_REFERRAL = Indicator(
     area="coordination", unit="percent", polarity="higher_is_better", kind="ratio", frequency="quarterly",
     disaggregations=_ALL, breakdowns=("to_service", "from_programme"), sources=("referrals",),
     numerator_label="Completed referrals with feedback returned", denominator_label="Completed referrals",
-    method_note="Referrals made in the quarter and completed, of which the service sent feedback back.",
+    method_note=(
+        "What it counts: referrals made in the quarter and completed, and among them those whose service sent "
+        "feedback back (counter-referral). As of: the referral log's own date (the last referral or completion "
+        "it records). What it leaves out: referrals not completed; the log records whether feedback came back, "
+        "not when, so feedback still on its way counts as not returned."),
     numerator_sql="""
         SELECT period, province, district, sex, to_service, from_programme,
                CASE WHEN feedback_returned THEN 1 ELSE 0 END AS numerator, 1 AS denominator
@@ -134,21 +167,28 @@ COORD_COUNTER_REFERRAL = Indicator(
 COORD_GRIEVANCE_TIMELY = Indicator(
     id="COORD_GRIEVANCE_TIMELY",
     short_name="Grievances resolved in time",
-    long_name="Grievances resolved within the standard time / grievances received",
+    long_name="Grievances resolved within the standard time / grievances whose standard time has run out",
     area="coordination", unit="percent", polarity="higher_is_better", kind="ratio", frequency="quarterly",
     disaggregations=_ALL, breakdowns=("programme", "category"), sources=("grievances",),
-    numerator_label="Resolved within grievance_standard_days", denominator_label="Grievances received",
-    method_note=("Grievances received in the quarter, resolved within grievance_standard_days (parameter) of "
-                 "receipt. A grievance still open whose standard time has not yet run out (as of the day the "
-                 "indicators are computed) is not counted yet. District and sex where recorded."),
+    numerator_label="Resolved within grievance_standard_days",
+    denominator_label="Grievances received in the quarter whose standard time has run out",
+    method_note=(
+        "What it counts: grievances received in the quarter whose standard time - grievance_standard_days, a "
+        "parameter, 30 days - has run out, and among them those resolved within it. As of: the grievance log's "
+        "own date (the last receipt or resolution it records). A grievance still inside its standard time on "
+        "that date is pending - not judged yet, resolved or not, so an open one is not counted as late - and is "
+        "shown apart as pending. A grievance with no recorded sex is counted under 'sex not recorded', so women "
+        "+ men + not recorded = total. What it leaves out: pending grievances (shown as pending); districts "
+        "where none is recorded."),
+    pending_label="Grievances still within their standard time on the as-of date (not judged yet)",
     numerator_sql="""
-        SELECT period, province, district, sex, programme, category,
-               CASE WHEN date_diff('day', received_date, resolved_date)
+        SELECT period, province, district, coalesce(sex, '_U') AS sex, programme, category,
+               CASE WHEN NOT pending AND date_diff('day', received_date, resolved_date)
                          <= getvariable('grievance_standard_days') THEN 1 ELSE 0 END AS numerator,
-               1 AS denominator
-        FROM grievances
-        WHERE resolved_date IS NOT NULL
-           OR received_date + CAST(getvariable('grievance_standard_days') AS INTEGER) < getvariable('as_of_date')""",
+               CASE WHEN pending THEN 0 ELSE 1 END AS denominator, CAST(pending AS INTEGER) AS pending
+        FROM (SELECT *, received_date + CAST(getvariable('grievance_standard_days') AS INTEGER)
+                            > getvariable('as_of_grievances') AS pending
+              FROM grievances)""",
 )
 
 COORD_ID_LINKABLE = Indicator(
@@ -158,8 +198,11 @@ COORD_ID_LINKABLE = Indicator(
     area="coordination", unit="percent", polarity="higher_is_better", kind="ratio", frequency="quarterly",
     disaggregations=_ALL, breakdowns=("beneficiary_type",), sources=("mecg_register", "mecg_payments"),
     numerator_label="Enrolled with a national id", denominator_label="Enrolled by the end of the quarter",
-    method_note=("Grant register records enrolled by the end of the quarter that carry a national id (kept only "
-                 "as a keyed hash, which is what lets registries be linked)."),
+    method_note=(
+        "What it counts: grant register records enrolled by the end of the quarter that carry a national id (kept "
+        "only as a keyed hash, which is what lets registries be linked), over the records enrolled. As of: the "
+        "end of the quarter (the register carries no date of its own). What it leaves out: other programmes' "
+        "registers (not person-level yet)."),
     numerator_sql="""
         SELECT q.period, b.province, b.district, b.sex, b.beneficiary_type,
                count(b.national_id_key) AS numerator, count(*) AS denominator
@@ -176,9 +219,12 @@ COORD_COMPLEMENTARITY = Indicator(
     sources=("mecg_register", "mecg_payments", "hi_membership_link"),
     numerator_label="Recipients found among health insurance members", denominator_label="Grant recipients",
     method_note=(
-        "Grant recipients (persons paid at least once by the end of the quarter) whose keyed national id is in "
-        "the health insurance membership list. Recipients without a national id cannot be matched and count as "
-        "not insured in the value; upper_bound counts them as insured, lower_bound equals the value."),
+        "What it counts: grant recipients (persons paid at least once by the end of the quarter) whose keyed "
+        "national id is in the health insurance membership list, over those recipients. Recipients without a "
+        "national id cannot be matched and count as not insured in the value; upper_bound counts them as "
+        "insured, lower_bound equals the value. As of: the end of the quarter, up to the payment ledger's own "
+        "date; the membership list carries no date (it is taken as current). What it leaves out: recipients "
+        "who cannot be linked (see the bounds)."),
     numerator_sql="""
         WITH hi AS (SELECT DISTINCT national_id_key FROM hi_membership_link)
         SELECT q.period, p.province, p.district, p.sex, p.beneficiary_type,
@@ -192,19 +238,37 @@ COORD_COMPLEMENTARITY = Indicator(
 
 COORD_ROADMAP = Indicator(
     id="COORD_ROADMAP",
-    short_name="Roadmap actions on time",
-    long_name="NSPS roadmap actions completed by their due date / actions due",
+    short_name="Roadmap actions done",
+    long_name="NSPS roadmap actions done / actions due by the end of the quarter (overdue actions from earlier "
+              "quarters included until done)",
     area="coordination", unit="percent", polarity="higher_is_better", kind="ratio", frequency="quarterly",
     disaggregations=(), breakdowns=("pillar", "responsible_ministry"), sources=("roadmap_actions",),
     person_based=False,
-    numerator_label="Actions completed on or before their due date", denominator_label="Actions due",
-    method_note=("Actions due in the quarter (by due date, up to the data's as-of date; dropped "
-                 "actions excluded) that were completed on or before their due date. National only."),
+    numerator_label="Actions done by the end of the quarter",
+    denominator_label="Actions due by the end of the quarter and not done before it began",
+    method_note=(
+        "What it counts: for each quarter, the roadmap actions that were due by its end - those due in the "
+        "quarter and those overdue from earlier quarters that were still not done when it began - and, among "
+        "them, those done by the quarter's end. An overdue action stays in every quarter until it is done, so a "
+        "backlog cannot disappear from the figure; an action done late counts as done in the quarter it was "
+        "finished. As of: the roadmap list's own date (the latest completion it records); the current quarter "
+        "is judged up to that date, and an action not yet due by then is not counted. What it leaves out: "
+        "dropped actions. National only, by pillar and responsible ministry."),
     numerator_sql="""
-        SELECT quarter_of(due_date) AS period, NULL AS province, NULL AS district, NULL AS sex, pillar,
-               responsible_ministry,
-               CASE WHEN completed_date <= due_date THEN 1 ELSE 0 END AS numerator, 1 AS denominator
-        FROM roadmap_actions WHERE due_date < getvariable('as_of_date') AND status <> 'dropped'""",
+        WITH actions AS (
+            SELECT * FROM roadmap_actions
+            WHERE status <> 'dropped' AND due_date <= getvariable('as_of_roadmap_actions')),
+        quarters AS (
+            SELECT quarter_of(CAST(d AS DATE)) AS period, CAST(d AS DATE) AS quarter_start,
+                   least(quarter_end(quarter_of(CAST(d AS DATE))), getvariable('as_of_roadmap_actions'))
+                       AS judged_on
+            FROM generate_series((SELECT date_trunc('quarter', min(due_date)) FROM actions),
+                                 CAST(getvariable('as_of_roadmap_actions') AS TIMESTAMP), INTERVAL 3 MONTH) AS s(d))
+        SELECT q.period, NULL AS province, NULL AS district, NULL AS sex, a.pillar, a.responsible_ministry,
+               CASE WHEN a.completed_date <= q.judged_on THEN 1 ELSE 0 END AS numerator, 1 AS denominator
+        FROM actions a JOIN quarters q ON a.due_date <= q.judged_on
+             AND (a.due_date >= q.quarter_start OR a.completed_date IS NULL OR a.completed_date >= q.quarter_start)
+        """,
 )
 
 COORD_TRAINING = Indicator(
@@ -214,8 +278,12 @@ COORD_TRAINING = Indicator(
     area="coordination", unit="persons", polarity="higher_is_better", kind="count", frequency="quarterly",
     disaggregations=("province",), breakdowns=("level",), sources=("capacity_building",), person_based=False,
     numerator_label="Participants", denominator_label=None,
-    method_note=("Participants in the events held in the quarter; national events (no province) count in the "
-                 "national total only."),
+    method_note=(
+        "What it counts: participants in the capacity-building events held in the quarter; national events (no "
+        "province) count in the national total only. A total of persons: a province's count is part of the "
+        "country's and is not compared with it. As of: the end of the quarter the Secretariat's record covers. "
+        "What it leaves out: training not reported to the Secretariat. No target is set, so no progress status "
+        "is given."),
     numerator_sql="""
         SELECT period, province, NULL AS district, NULL AS sex, level, participants AS numerator
         FROM capacity_building""",
@@ -228,7 +296,10 @@ COORD_TRAINING_WOMEN = Indicator(
     area="coordination", unit="percent", polarity="higher_is_better", kind="ratio", frequency="quarterly",
     disaggregations=("province",), breakdowns=("level",), sources=("capacity_building",), person_based=False,
     numerator_label="Women participants", denominator_label="Participants",
-    method_note="Women participants / participants, events held in the quarter.",
+    method_note=(
+        "What it counts: women participants over all participants in the capacity-building events held in the "
+        "quarter. As of: the end of the quarter the Secretariat's record covers. What it leaves out: training "
+        "not reported to the Secretariat."),
     numerator_sql="""
         SELECT period, province, NULL AS district, NULL AS sex, level, women_participants AS numerator,
                participants AS denominator
@@ -245,14 +316,19 @@ PCI = Indicator(
     sources=("returns_log", "referrals", "mecg_register", "mecg_payments", "cash_transfer", "commission_meetings"),
     numerator_label="Weighted sum of component rates (0-1)", denominator_label=None,
     method_note=(
-        "Per province and quarter, score = condition x sum(weight x rate) over the components reporting "
-        "timeliness (COORD_REPORT_TIMELY, the province's own returns), referral completion (COORD_REFERRAL_DONE), "
-        "on-time payment (PAY_ONTIME) and ID linkability (COORD_ID_LINKABLE), each rate between 0 and 1; weights "
-        "and minimums in parameters [pci]. Condition (0 or 1): every provincial commission meeting planned in the "
-        "quarter was held (1 when none was planned). A component without data is reported as missing, never as 0: "
-        "its weight is shared among the others ('reweight') or the score is withheld ('no_score'). A province is "
-        "flagged when its score or any component is below its minimum. The national row uses national rates and "
-        "the central commission. Rows with breakdown 'component' give each rate and the condition."),
+        "What it counts: for each province and quarter, a score between 0 and 1 = condition x (0.30 x reporting "
+        "timeliness + 0.20 x referral completion + 0.30 x on-time payment + 0.20 x ID linkability); weights and "
+        "minimums are parameters ([pci]). Each rate is the province's own value of COORD_REPORT_TIMELY (its own "
+        "returns), COORD_REFERRAL_DONE, PAY_ONTIME together with PAY_ONTIME_MAF (payments due to the province's "
+        "residents, each programme judged by its own rule) and COORD_ID_LINKABLE. The condition is 1 when every "
+        "provincial commission meeting planned in the quarter was held (1 when none was planned), 0 otherwise. "
+        "As of: each component uses its own source's as-of date. What it leaves out: nothing is left out for "
+        "lack of data - as in Brazil's IGD, rates are measured against what should have been done, so a "
+        "component whose return is missing scores 0 and is named as missing in the reasons (a province cannot "
+        "score higher by reporting less). No score is computed for quarters that ended before the Commission "
+        "existed (December 2021). A province is flagged when its score or any component is below its minimum. "
+        "The national row uses national rates and the central commission; rows with breakdown 'component' give "
+        "each rate and the condition."),
     numerator_sql="-- computed from the component indicators by indicators.pci",
 )
 

@@ -38,13 +38,15 @@ SI_COV_BENFTS = Indicator(
     numerator_label="Persons actively contributing or receiving at least one cash benefit",
     denominator_label="Total population",
     method_note=(
-        "Numerator, by quarter, province and sex: social security active contributors + old-age pensioners + "
-        "recipients of other social security cash benefits (maternity, unemployment, disability) + Mother and Early "
-        "Childhood Grant recipients (persons paid at least once by the end of the quarter) + MAF cash transfer "
-        "beneficiaries. Health insurance is not a cash benefit and is not counted. Denominator: mid-year population "
-        "of the quarter's year. A quarter is computed once its social security return is in (without it the figure "
-        "would be meaningless); a missing cash transfer return leaves its beneficiaries out (see source_files). The "
-        "register has no exit date, so grant recipients who have since left the programme stay counted."
+        "What it counts, by quarter, province and sex: persons actively contributing to social security + "
+        "old-age pensioners + recipients of other social security cash benefits (maternity, unemployment, "
+        "disability) + persons paid the Mother and Early Childhood Grant in the quarter + MAF cash transfer "
+        "beneficiaries in the quarter, over the mid-year population of the quarter's year. Grant recipients are "
+        "those receiving it now (paid in the quarter), as the ILO's 1.3.1 asks: a child who left the grant at age "
+        "one is no longer counted. As of: the end of the quarter, within each source's own date (the grant's "
+        "ledger: its last payment). What it leaves out: health insurance (not a cash benefit); quarters without "
+        "a social security return (the figure would be meaningless without it); a missing cash transfer return "
+        "leaves its beneficiaries out (see source_files)."
         + _BOUNDS_NOTE),
     numerator_sql="""
         WITH ss AS (
@@ -77,16 +79,25 @@ SI_COV_CHLD = Indicator(
     long_name="Proportion of children (0-14) receiving child or family cash benefits (SDG 1.3.1)",
     area="sdg_131", sdg_series="SI_COV_CHLD", unit="percent", polarity="higher_is_better", kind="ratio",
     frequency="quarterly", sources=_MECG + ("population",),
-    numerator_label="Children receiving a child or family cash benefit",
+    numerator_label="Children paid a child or family cash benefit in the quarter",
     denominator_label="Children aged 0-14",
     method_note=(
-        "Numerator: children enrolled in the Mother and Early Childhood Grant who have been paid at least once by "
-        "the end of the quarter, counted once per person (keyed national id, else record id). The MAF cash "
-        "transfer is a household benefit reported without ages and is not counted. Denominator: population aged "
-        "0-14 (five-year groups 0-4, 5-9, 10-14) of the quarter's year."),
+        "What it counts: children enrolled in the Mother and Early Childhood Grant who were paid in the quarter "
+        "(persons receiving it now, counted once: keyed national id, else record id), over the population aged "
+        "0-14 (groups 0-4, 5-9, 10-14) of the quarter's year. Every province counts: one without grant children "
+        "shows 0%, so the national figure is the sum of the provinces. As of: the end of the quarter, up to the "
+        "payment ledger's own date (its last payment). What it leaves out: children enrolled but not paid in the "
+        "quarter (see PAY_NEVER_PAID); children who left the grant; the MAF cash transfer, a household benefit "
+        "reported without ages."),
     numerator_sql="""
-        SELECT period, province, NULL AS district, sex, sum(recipients) AS numerator
-        FROM ind_mecg_recipients_q WHERE beneficiary_type = 'child' GROUP BY ALL""",
+        WITH children AS (
+            SELECT DISTINCT period, province, sex FROM ind_population_q
+            WHERE broad_age(age_group) = '0-14' AND period IN (SELECT period FROM ind_mecg_payment_quarters)),
+        recipients AS (
+            SELECT period, province, sex, sum(recipients) AS recipients
+            FROM ind_mecg_recipients_q WHERE beneficiary_type = 'child' GROUP BY ALL)
+        SELECT period, province, NULL AS district, sex, coalesce(recipients, 0) AS numerator
+        FROM children FULL JOIN recipients USING (period, province, sex)""",
     denominator_sql=_population("broad_age(age_group) = '0-14'"),
 )
 
@@ -100,12 +111,13 @@ SI_COV_MATNL = Indicator(
     numerator_label="Women receiving a maternity cash benefit in the quarter",
     denominator_label="Women giving birth in the quarter (yearly live births / 4)",
     method_note=(
-        "Numerator, by quarter and province: social security maternity benefit recipients in the quarter + "
-        "pregnant women enrolled in the Mother and Early Childhood Grant who received a payment in the quarter "
-        "(each counted once). Denominator: live births of the quarter's year (both sexes of the child) divided by "
-        "four, standing for the women giving birth in a quarter (multiple births make it a slight over-count). "
-        "The two programmes cannot be linked: lower_bound is the larger of the two, upper_bound their sum capped "
-        "at the denominator. A quarter is computed once its social security return is in."),
+        "What it counts, by quarter and province: social security maternity benefit recipients in the quarter + "
+        "pregnant women enrolled in the Mother and Early Childhood Grant who were paid in the quarter (each "
+        "counted once), over the women giving birth in the quarter (live births of the quarter's year, both sexes "
+        "of the child, divided by four; multiple births make it a slight over-count). The two programmes cannot "
+        "be linked: lower_bound is the larger of the two, upper_bound their sum capped at the denominator. As "
+        "of: the end of the quarter (the grant's part up to its ledger's last payment). What it leaves out: "
+        "quarters without a social security return; sex (the benefit is women's by definition)."),
     numerator_sql="""
         WITH ss AS (SELECT period, province, sum(maternity_benefit_recipients) AS ss
                     FROM social_security GROUP BY ALL),
@@ -132,9 +144,11 @@ SI_COV_DISAB = Indicator(
     numerator_label="Persons receiving a disability cash benefit",
     denominator_label="Persons with severe disabilities (population x prevalence)",
     method_note=(
-        "Numerator: social security disability (invalidity) benefit recipients at the end of the quarter. "
-        "Denominator: population of the quarter's year x the severe-disability prevalence ratio (parameter "
-        "severe_disability_prevalence). No non-contributory disability cash benefit reports yet."),
+        "What it counts: social security disability (invalidity) benefit recipients at the end of the quarter, "
+        "over the population of the quarter's year x the severe-disability prevalence ratio (parameter "
+        "severe_disability_prevalence). As of: the end of the quarter the social security return covers. What it "
+        "leaves out: non-contributory disability cash benefits (none reported yet); quarters without a social "
+        "security return."),
     numerator_sql=_social_security("disability_benefit_recipients"),
     denominator_sql=_population(factor="getvariable('severe_disability_prevalence')"),
 )
@@ -147,8 +161,11 @@ SI_COV_UEMP = Indicator(
     frequency="quarterly", sources=_SS_SOURCES + ("labour_force",),
     numerator_label="Persons receiving unemployment cash benefits",
     denominator_label="Unemployed persons",
-    method_note=("Numerator: social security unemployment benefit recipients in the quarter. Denominator: "
-                 "unemployed persons of the quarter's year (labour force return)."),
+    method_note=(
+        "What it counts: social security unemployment benefit recipients in the quarter, over the unemployed "
+        "persons of the quarter's year (labour force return). As of: the end of the quarter the social security "
+        "return covers. What it leaves out: quarters without a social security return; years without a labour "
+        "force return."),
     numerator_sql=_social_security("unemployment_benefit_recipients"),
     denominator_sql="""
         SELECT period, province, NULL AS district, sex, sum(unemployed) AS denominator
@@ -163,8 +180,11 @@ SI_COV_WKINJRY = Indicator(
     frequency="quarterly", sources=_SS_SOURCES + ("labour_force",),
     numerator_label="Workers covered for employment injury",
     denominator_label="Employed persons",
-    method_note=("Numerator: workers covered for employment injury by social security at the end of the quarter. "
-                 "Denominator: employed persons of the quarter's year (labour force return)."),
+    method_note=(
+        "What it counts: workers covered for employment injury by social security at the end of the quarter, "
+        "over the employed persons of the quarter's year (labour force return). As of: the end of the quarter the "
+        "social security return covers. What it leaves out: workers outside social security (most of the "
+        "informal sector); quarters without a social security return."),
     numerator_sql=_social_security("employment_injury_covered"),
     denominator_sql="""
         SELECT period, province, NULL AS district, sex, sum(employed) AS denominator
@@ -173,34 +193,42 @@ SI_COV_WKINJRY = Indicator(
 
 SI_COV_PENSN = Indicator(
     id="SI_COV_PENSN",
-    short_name="Effective coverage: older persons",
-    long_name="Proportion of persons above statutory pensionable age (60) receiving an old-age pension "
-              "(SDG 1.3.1)",
+    short_name="Effective coverage: older persons (old-age pensioners of any age / persons 60+)",
+    long_name="Old-age pensioners of social security (of any age: the return gives no ages) as a proportion of "
+              "persons aged 60 and over (SDG 1.3.1 proxy)",
     area="sdg_131", sdg_series="SI_COV_PENSN", unit="percent", polarity="higher_is_better", kind="ratio",
     frequency="quarterly", sources=_SS_SOURCES + ("population",),
-    numerator_label="Old-age pension recipients",
+    numerator_label="Old-age pensioners (any age)",
     denominator_label="Persons aged 60 and over",
-    method_note=("Numerator: social security old-age pensioners at the end of the quarter. Denominator: "
-                 "population aged 60+ (groups 60-64 and 65+) of the quarter's year."),
+    method_note=(
+        "What it counts: social security old-age pensioners at the end of the quarter, as the Lao Social Security "
+        "Organisation's return gives them, over the population aged 60 and over (groups 60-64 and 65+) of the "
+        "quarter's year. The SDG series counts only pensioners above the statutory pensionable age (60); the "
+        "return has no ages, so pensioners who retired early (under 60) are included and the figure can overstate "
+        "coverage of persons 60+. As of: the end of the quarter the return covers. What it leaves out: "
+        "non-contributory old-age benefits (none reported yet); quarters without a social security return."),
     numerator_sql=_social_security("old_age_pensioners"),
     denominator_sql=_population("broad_age(age_group) = '60+'"),
 )
 
+# Every province and sex of the denominator counts: one without recipients is a true 0, so national = sum.
 _SOCIAL_ASSISTANCE_NUMERATOR = """
     SELECT period, province, NULL AS district, sex,
            least(coalesce(mecg, 0) + coalesce(ct, 0), cap) AS numerator,
-           least(greatest(mecg, ct), cap) AS lower_numerator,
+           least(greatest(coalesce(mecg, 0), coalesce(ct, 0)), cap) AS lower_numerator,
            least(coalesce(mecg, 0) + coalesce(ct, 0), cap) AS upper_numerator
-    FROM ind_social_assistance_q LEFT JOIN (SELECT period, province, sex, {cap} AS cap FROM {cap_view})
+    FROM (SELECT period, province, sex, {cap} AS cap FROM {cap_view}) FULL JOIN ind_social_assistance_q
          USING (period, province, sex)
     WHERE period IN (SELECT period FROM cash_transfer)"""
 
 _SA_NOTE = (
-    "Numerator: social assistance recipients = Mother and Early Childhood Grant recipients (persons paid at least "
-    "once by the end of the quarter, de-duplicated on the keyed id) + MAF cash transfer beneficiaries in the "
-    "quarter. The two cannot be linked (the transfer reports aggregates): lower_bound is the larger of the two, "
-    "upper_bound their sum capped at the denominator, within each province and sex. A quarter is computed once "
-    "the cash transfer return for it is in. ")
+    "What it counts: social assistance recipients = persons paid the Mother and Early Childhood Grant in the "
+    "quarter (receiving it now, de-duplicated on the keyed id) + MAF cash transfer beneficiaries in the quarter. "
+    "The two cannot be linked (the transfer reports aggregates): lower_bound is the larger of the two, "
+    "upper_bound their sum capped at the denominator, within each province and sex. Every province counts: one "
+    "without recipients shows 0%, so the national figure is the sum of the provinces. As of: the end of the "
+    "quarter (the grant's part up to its ledger's last payment). What it leaves out: quarters without a cash "
+    "transfer return; grant beneficiaries not paid in the quarter. ")
 
 SI_COV_VULN = Indicator(
     id="SI_COV_VULN",
@@ -212,9 +240,9 @@ SI_COV_VULN = Indicator(
     numerator_label="Social assistance recipients",
     denominator_label="Vulnerable persons (children + uncovered working-age + older persons without a pension)",
     method_note=_SA_NOTE + (
-        "Denominator (ILO definition): all children 0-14 + persons 15-59 not actively contributing to social "
-        "security + persons 60+ not receiving an old-age pension, each part floored at zero within the province "
-        "and sex; it needs the quarter's social security return."),
+        "Denominator (ILO definition), vulnerable persons: all children 0-14 + persons 15-59 not actively "
+        "contributing to social security + persons 60+ not receiving an old-age pension, each part floored at "
+        "zero within the province and sex; it needs the quarter's social security return."),
     numerator_sql=_SOCIAL_ASSISTANCE_NUMERATOR.format(cap="vulnerable", cap_view="ind_vulnerable_q"),
     denominator_sql="""
         SELECT period, province, NULL AS district, sex, vulnerable AS denominator FROM ind_vulnerable_q""",
@@ -230,7 +258,7 @@ SI_COV_POOR = Indicator(
     numerator_label="Social assistance recipients",
     denominator_label="Persons below the national poverty line (population x provincial poverty rate)",
     method_note=_SA_NOTE + (
-        "Denominator: population of the quarter's year x the province's poverty rate (parameters, "
+        "Denominator, poor persons: population of the quarter's year x the province's poverty rate (parameters, "
         "[poverty_rate]); the same rate is used for women and men."),
     numerator_sql=_SOCIAL_ASSISTANCE_NUMERATOR.format(cap="poor", cap_view="ind_poor_q"),
     denominator_sql="SELECT period, province, NULL AS district, sex, poor AS denominator FROM ind_poor_q",

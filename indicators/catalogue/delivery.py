@@ -1,5 +1,6 @@
-"""Section C: benefit delivery, from the Mother and Early Childhood Grant payment ledger (and the MAF transfer's
-reported on-time payments). Every indicator here goes down to district, sex, channel and payment cycle."""
+"""Section C: benefit delivery, from the Mother and Early Childhood Grant payment ledger (and, as its own indicator,
+the MAF transfer's reported on-time payments). Every indicator here goes down to district and sex; the ledger's also
+to channel and payment cycle."""
 from __future__ import annotations
 
 from .base import Indicator
@@ -9,65 +10,106 @@ _ALL = ("province", "district", "sex")
 
 PAY_ONTIME = Indicator(
     id="PAY_ONTIME",
-    short_name="Payments on time",
-    long_name="Payments made within the grace period of their due date / payments due",
+    short_name="Grant payments on time",
+    long_name="Mother and Early Childhood Grant: payments made within the grace period of their due date / "
+              "payments due",
     area="delivery", unit="percent", polarity="higher_is_better", kind="ratio", frequency="quarterly",
-    disaggregations=_ALL, breakdowns=("programme", "channel", "cycle"), sources=_LEDGER + ("cash_transfer",),
-    numerator_label="Payments paid within the grace period",
-    denominator_label="Payments due in the quarter",
+    disaggregations=_ALL, breakdowns=("channel", "cycle"), sources=_LEDGER,
+    numerator_label="Grant payments paid within the grace period",
+    denominator_label="Grant payments due in the quarter whose grace period has run out",
     method_note=(
-        "Grant ledger: a payment due in the quarter (period = quarter of the due date; cancelled payments "
-        "excluded) is on time when paid no later than due date + payment_grace_days (parameter). An unpaid payment "
-        "counts as due once its grace period has passed (as of the data's date: the latest event the version records). MAF cash "
-        "transfer: payments due and made on time as the transfer's return reports them (its own rule), by "
-        "district and sex; it has no channel or cycle. Breakdown 'programme' separates the two."),
+        "One programme, one rule: the Mother and Early Childhood Grant's payment ledger only. What it counts: "
+        "payments falling due in the quarter (by due date) whose grace period - payment_grace_days, a parameter, "
+        "15 days - has run out, and among them those paid no later than the due date + the grace period. As of: "
+        "the ledger's own date (the latest payment it records). A payment whose grace period has not run out on "
+        "that date is pending - not judged yet, paid or not, so a batch that has just fallen due does not count "
+        "only its quickest payments - and is shown apart as pending. What it leaves out: cancelled payments; "
+        "payments falling due after the as-of date; the MAF cash transfer, which reports on-time payments by its "
+        "own rule (see PAY_ONTIME_MAF, shown beside this figure, never added into it)."),
+    pending_label="Payments still within their grace period on the as-of date (not judged yet)",
     numerator_sql="""
-        SELECT period, province, district, sex, 'mecg' AS programme, channel, cycle,
-               CASE WHEN paid_date <= due_date + CAST(getvariable('payment_grace_days') AS INTEGER)
+        SELECT period, province, district, sex, channel, cycle,
+               CASE WHEN NOT pending AND paid_date <= due_date + CAST(getvariable('payment_grace_days') AS INTEGER)
                     THEN 1 ELSE 0 END AS numerator,
-               1 AS denominator
-        FROM ind_mecg_payment
-        WHERE status <> 'cancelled'
-          AND (paid_date IS NOT NULL
-               OR due_date + CAST(getvariable('payment_grace_days') AS INTEGER) < getvariable('as_of_date'))
-        UNION ALL
-        SELECT period, province, district, sex, 'cash_transfer', NULL, NULL, payments_on_time, payments_due
+               CASE WHEN pending THEN 0 ELSE 1 END AS denominator,
+               CASE WHEN pending THEN 1 ELSE 0 END AS pending
+        FROM (SELECT *, due_date + CAST(getvariable('payment_grace_days') AS INTEGER)
+                            > getvariable('as_of_mecg_payments') AS pending
+              FROM ind_mecg_payment WHERE status <> 'cancelled' AND due_date <= getvariable('as_of_mecg_payments'))""",
+)
+
+PAY_ONTIME_MAF = Indicator(
+    id="PAY_ONTIME_MAF",
+    short_name="Cash transfer payments on time (MAF)",
+    long_name="MAF cash transfer: payments made on time / payments due, as the Ministry of Agriculture and "
+              "Forestry reports them",
+    area="delivery", unit="percent", polarity="higher_is_better", kind="ratio", frequency="quarterly",
+    disaggregations=_ALL, sources=("cash_transfer",),
+    numerator_label="Payments made on time (MAF's own rule)", denominator_label="Payments due (MAF's return)",
+    method_note=(
+        "One programme, one rule: the MAF cash transfer (World Bank supported) only. What it counts: the "
+        "payments due in the quarter and, of them, those made on time, both as MAF's quarterly return reports "
+        "them, by district and sex. MAF applies its own on-time rule, which the return does not state, so this "
+        "figure is shown beside the grant's (PAY_ONTIME, 15-day rule) and never added to it. As of: the end of the "
+        "quarter the return covers. What it leaves out: quarters and districts without a MAF return; no channel "
+        "or payment cycle is reported."),
+    numerator_sql="""
+        SELECT period, province, district, sex, payments_on_time AS numerator, payments_due AS denominator
         FROM cash_transfer""",
 )
 
-_DAYS_LATE = "greatest(0, date_diff('day', due_date, paid_date))"
+# Days late of every payment due whose grace period has run out by the ledger's as-of date: a paid one by its paid
+# date, an unpaid one "at least" up to the as-of date (so the figure cannot improve while unpaid payments pile up).
+# A batch still within its grace period is not judged yet (it would pull the median down to its few days of age).
+_DAYS_LATE_ALL_DUE = """
+        SELECT period, province, district, sex, channel, cycle,
+               greatest(0, date_diff('day', due_date, coalesce(paid_date, getvariable('as_of_mecg_payments'))))
+                   AS observation, paid_date IS NOT NULL AS paid
+        FROM ind_mecg_payment
+        WHERE status <> 'cancelled'
+          AND due_date + CAST(getvariable('payment_grace_days') AS INTEGER) <= getvariable('as_of_mecg_payments')"""
+
+_DELAY_NOTE = (
+    "What it counts: every grant payment that fell due in the quarter (by due date), paid or not. Days late = "
+    "paid date - due date for a payment made (0 when paid early or on the day); for a payment still unpaid, the "
+    "days from its due date to the ledger's as-of date - it is at least that late, and the figure keeps rising "
+    "while it stays unpaid, so a backlog of unpaid payments cannot make delays look shorter. As of: the payment "
+    "ledger's own date (the last payment it records). What it leaves out: cancelled payments; payments whose "
+    "grace period (payment_grace_days) has not run out by the as-of date - not judged yet, like PAY_ONTIME's "
+    "pending ones. The numerator column holds the number of payments due it is computed from. ")
 
 PAY_DELAY_MEDIAN = Indicator(
     id="PAY_DELAY_MEDIAN",
-    short_name="Median payment delay",
-    long_name="Median days late among payments made (0 when paid early or on the due date)",
+    short_name="Median payment delay, all payments due",
+    long_name="Median days late among all grant payments due, unpaid ones counted as late as the as-of date "
+              "(0 when paid early or on the due date)",
     area="delivery", unit="days", polarity="lower_is_better", kind="statistic", frequency="quarterly",
     disaggregations=_ALL, breakdowns=("channel", "cycle"), sources=_LEDGER,
-    statistic="quantile_cont(observation, 0.5)",
-    numerator_label="Payments made (observations)", denominator_label=None,
-    method_note=(
-        "Among grant payments made (status paid), days late = paid date - due date, 0 when paid early or on the "
-        "day; the median over the payments due in the quarter (linear interpolation between the two middle "
-        "values). The numerator column holds the number of payments it is computed from."),
-    numerator_sql=f"""
-        SELECT period, province, district, sex, channel, cycle, {_DAYS_LATE} AS observation
-        FROM ind_mecg_payment WHERE paid_date IS NOT NULL""",
+    statistic="survival_quantile(list({'t': observation, 'paid': paid}), 0.5)",
+    statistic_is_lower_bound="survival_quantile_is_lower_bound(list({'t': observation, 'paid': paid}), 0.5)",
+    numerator_label="Payments due (observations)", denominator_label=None,
+    method_note=_DELAY_NOTE + (
+        "The median, estimated as survival statisticians do (Kaplan-Meier), so unpaid payments count for what "
+        "is known of them: half the payments due are estimated to have been paid within this many days. When "
+        "fewer than half have been paid, it is the longest time observed: a lower bound (at least this late)."),
+    numerator_sql=_DAYS_LATE_ALL_DUE,
 )
 
 PAY_DELAY_P90 = Indicator(
     id="PAY_DELAY_P90",
-    short_name="Payment delay, 90th percentile",
-    long_name="90th percentile of days late among payments made (0 when paid early or on the due date)",
+    short_name="Payment delay, 90th percentile, all payments due",
+    long_name="90th percentile of days late among all grant payments due, unpaid ones counted as late as the "
+              "as-of date (0 when paid early or on the due date)",
     area="delivery", unit="days", polarity="lower_is_better", kind="statistic", frequency="quarterly",
     disaggregations=_ALL, breakdowns=("channel", "cycle"), sources=_LEDGER,
-    statistic="quantile_cont(observation, 0.9)",
-    numerator_label="Payments made (observations)", denominator_label=None,
-    method_note=(
-        "As the median delay, but the 90th percentile (linear interpolation: position 1 + 0.9 x (n - 1) in the "
-        "sorted days late): nine payments in ten were made at most this late."),
-    numerator_sql=f"""
-        SELECT period, province, district, sex, channel, cycle, {_DAYS_LATE} AS observation
-        FROM ind_mecg_payment WHERE paid_date IS NOT NULL""",
+    statistic="survival_quantile(list({'t': observation, 'paid': paid}), 0.9)",
+    statistic_is_lower_bound="survival_quantile_is_lower_bound(list({'t': observation, 'paid': paid}), 0.9)",
+    numerator_label="Payments due (observations)", denominator_label=None,
+    method_note=_DELAY_NOTE + (
+        "The 90th percentile, estimated as the median is (Kaplan-Meier): nine payments in ten are estimated to "
+        "have been paid within this many days. When fewer than nine in ten have been paid, it is the longest time "
+        "observed: a lower bound (at least this late)."),
+    numerator_sql=_DAYS_LATE_ALL_DUE,
 )
 
 PAY_NEVER_PAID = Indicator(
@@ -80,14 +122,17 @@ PAY_NEVER_PAID = Indicator(
     numerator_label="Enrolled by the end of the quarter with no payment by then",
     denominator_label="Enrolled by the end of the quarter",
     method_note=(
-        "At the end of each quarter (from the first enrolment to the last enrolment or payment seen): register "
-        "records enrolled by then, and among them those with no payment paid by then. Channel is the register's: "
-        "wallet when the beneficiary has a registered phone, cash otherwise."),
+        "What it counts: at the end of each quarter, the grant's register records enrolled by then and, among "
+        "them, those who had received no payment by then (the source report's headline: 1,186 of 2,596 never "
+        "paid by 30 June 2022, so 1,410 paid). Channel is the register's: wallet when the beneficiary has a "
+        "registered phone, cash otherwise. As of: the end of the quarter, up to the payment ledger's own date "
+        "(its last payment). What it leaves out: quarters before the first payment fell due (15 October 2021 in "
+        "the pilot) - before it nobody could have been paid, so no value and no baseline is taken from them."),
     numerator_sql="""
         SELECT q.period, b.province, b.district, b.sex, b.channel, b.beneficiary_type,
                count(*) FILTER (WHERE b.first_paid_date IS NULL OR b.first_paid_date > q.quarter_end) AS numerator,
                count(*) AS denominator
-        FROM ind_mecg_beneficiary b JOIN ind_mecg_quarters q ON b.enrolment_date <= q.quarter_end
+        FROM ind_mecg_beneficiary b JOIN ind_mecg_payment_quarters q ON b.enrolment_date <= q.quarter_end
         GROUP BY ALL""",
 )
 
@@ -99,9 +144,12 @@ PAY_ARREARS_LAK = Indicator(
     disaggregations=_ALL, breakdowns=("channel", "cycle"), sources=_LEDGER, person_based=False,
     numerator_label="Amount due by the end of the quarter and not paid by then (LAK)", denominator_label=None,
     method_note=(
-        "At the end of each quarter: the sum of amounts due by then (cancelled payments excluded) minus what was "
-        "paid on them by then. A partial payment leaves its remainder in arrears. Computed from quarterly flows "
-        "(+ amount due in the quarter it falls due, - amount paid in the quarter it is paid) added up over time."),
+        "What it counts: at the end of each quarter, the grant amounts due by then minus what was paid on them "
+        "by then; a partial payment leaves its remainder in arrears. Computed from quarterly flows (+ amount due "
+        "in the quarter it falls due, - amount paid in the quarter it is paid) added up over time. A total in "
+        "LAK: a province's arrears are part of the country's and are not compared with them. As of: the end of "
+        "the quarter, up to the payment ledger's own date. What it leaves out: cancelled payments; quarters "
+        "before the first payment fell due. No target is set, so no progress status is given."),
     numerator_sql="""
         WITH flows AS (
             SELECT quarter_of(due_date) AS period, province, district, sex, channel, cycle, amount_due AS amount
@@ -115,7 +163,7 @@ PAY_ARREARS_LAK = Indicator(
         SELECT q.period, c.province, c.district, c.sex, c.channel, c.cycle,
                sum(coalesce(f.amount, 0)) OVER (PARTITION BY c.province, c.district, c.sex, c.channel, c.cycle
                                                 ORDER BY q.period) AS numerator
-        FROM cells c CROSS JOIN ind_mecg_quarters q
+        FROM cells c CROSS JOIN ind_mecg_payment_quarters q
              LEFT JOIN cell_flows f ON f.period = q.period AND f.province = c.province AND f.district = c.district
                   AND f.sex = c.sex AND f.channel = c.channel AND f.cycle = c.cycle""",
 )
@@ -123,18 +171,30 @@ PAY_ARREARS_LAK = Indicator(
 PAY_FIRST_LAG = Indicator(
     id="PAY_FIRST_LAG",
     short_name="Days from enrolment to first payment",
-    long_name="Median days from enrolment to first payment",
+    long_name="Median days from enrolment to first payment, for the beneficiaries enrolled in the quarter (those "
+              "never paid counted as waiting since enrolment)",
     area="delivery", unit="days", polarity="lower_is_better", kind="statistic", frequency="quarterly",
     disaggregations=_ALL, breakdowns=("channel",), sources=_LEDGER,
-    statistic="quantile_cont(observation, 0.5)",
-    numerator_label="Beneficiaries first paid in the quarter (observations)", denominator_label=None,
+    statistic="survival_quantile(list({'t': observation, 'paid': paid}), 0.5)",
+    statistic_is_lower_bound="survival_quantile_is_lower_bound(list({'t': observation, 'paid': paid}), 0.5)",
+    numerator_label="Beneficiaries enrolled in the quarter (observations)", denominator_label=None,
     method_note=(
-        "For each register record paid at least once: days from enrolment to the first payment; the median over "
-        "the records whose first payment fell in the quarter. Channel is that of the first payment."),
+        "What it counts: every register record enrolled in the quarter, and the days from its enrolment to its "
+        "first payment; a record never paid is counted as waiting from enrolment to the payment ledger's as-of "
+        "date (at least that long). The median is estimated as survival statisticians do (Kaplan-Meier): half "
+        "the beneficiaries enrolled in the quarter are estimated to have been paid within this many days; when "
+        "fewer than half have been paid, it is the longest wait observed, a lower bound. Counting only those "
+        "already paid would make the figure look better the more people are left waiting. Channel is the "
+        "register's (wallet when a phone is registered, cash otherwise). As of: the payment ledger's own date "
+        "(its last payment). What it leaves out: nothing enrolled; records enrolled after the as-of date."),
     numerator_sql="""
-        SELECT quarter_of(first_paid_date) AS period, province, district, sex, first_channel AS channel,
-               date_diff('day', enrolment_date, first_paid_date) AS observation
-        FROM ind_mecg_beneficiary WHERE first_paid_date IS NOT NULL""",
+        SELECT quarter_of(enrolment_date) AS period, province, district, sex, channel,
+               greatest(0, date_diff('day', enrolment_date,
+                                     coalesce(least(first_paid_date, getvariable('as_of_mecg_payments')),
+                                              getvariable('as_of_mecg_payments')))) AS observation,
+               first_paid_date IS NOT NULL AND first_paid_date <= getvariable('as_of_mecg_payments') AS paid
+        FROM ind_mecg_beneficiary WHERE enrolment_date <= getvariable('as_of_mecg_payments')""",
 )
 
-INDICATORS = (PAY_ONTIME, PAY_DELAY_MEDIAN, PAY_DELAY_P90, PAY_NEVER_PAID, PAY_ARREARS_LAK, PAY_FIRST_LAG)
+INDICATORS = (PAY_ONTIME, PAY_ONTIME_MAF, PAY_DELAY_MEDIAN, PAY_DELAY_P90, PAY_NEVER_PAID, PAY_ARREARS_LAK,
+              PAY_FIRST_LAG)

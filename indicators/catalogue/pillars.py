@@ -13,9 +13,11 @@ NSPS_HI_COV = Indicator(
     numerator_label="Health insurance members at the end of the quarter",
     denominator_label="Population (of the same age group when broken down by age)",
     method_note=(
-        "Members of National Health Insurance at the end of the quarter / mid-year population of the quarter's "
-        "year. By scheme, each scheme's members are shown against the whole population (shares add up to the "
-        "total); by age group (0-14, 15-59, 60+), against the population of that group."),
+        "What it counts: members of National Health Insurance at the end of the quarter, over the mid-year "
+        "population of the quarter's year. By scheme, each scheme's members are shown against the whole "
+        "population (shares add up to the total); by age group (0-14, 15-59, 60+), against the population of "
+        "that group. As of: the end of the quarter the health insurance return covers. What it leaves out: "
+        "private insurance; quarters without a health insurance return."),
     numerator_sql="""
         SELECT period, province, NULL AS district, sex, scheme, age_group, members AS numerator
         FROM health_insurance""",
@@ -33,8 +35,11 @@ NSPS_SS_CONTRIB = Indicator(
     sources=("social_security", "labour_force"), breakdowns=("scheme",),
     numerator_label="Active contributors in the quarter",
     denominator_label="Employed persons",
-    method_note=("Members who contributed in the quarter (private and public sector schemes) / employed persons of "
-                 "the quarter's year. By scheme, each scheme's contributors over all employed persons."),
+    method_note=(
+        "What it counts: members who contributed to social security in the quarter (private and public sector "
+        "schemes), over the employed persons of the quarter's year. By scheme, each scheme's contributors over all "
+        "employed persons. As of: the end of the quarter the social security return covers. What it leaves out: "
+        "members who did not contribute in the quarter; quarters without a social security return."),
     numerator_sql="""
         SELECT period, province, NULL AS district, sex, scheme, active_contributors AS numerator
         FROM social_security""",
@@ -52,8 +57,10 @@ NSPS_SS_PERSONS = Indicator(
     sources=("social_security", "population"), breakdowns=("scheme",),
     numerator_label="Insured persons including dependants",
     denominator_label="Population",
-    method_note=("Insured persons including dependants at the end of the quarter / population of the quarter's "
-                 "year. By scheme, over the whole population."),
+    method_note=(
+        "What it counts: insured persons including dependants at the end of the quarter, over the population of "
+        "the quarter's year. By scheme, over the whole population. As of: the end of the quarter the social "
+        "security return covers. What it leaves out: quarters without a social security return."),
     numerator_sql="""
         SELECT period, province, NULL AS district, sex, scheme, insured_persons AS numerator
         FROM social_security""",
@@ -71,16 +78,23 @@ NSPS_SW_MECG = Indicator(
     disaggregations=("province", "district", "sex"), breakdowns=("beneficiary_type",),
     denominator_breakdowns=("beneficiary_type",),
     sources=("mecg_register", "mecg_payments", "births"),
-    numerator_label="Beneficiaries enrolled by the end of the quarter",
+    numerator_label="Beneficiaries in the grant at the end of the quarter",
     denominator_label="Eligible: children under 12 months (yearly births) + pregnant women (births x 0.75)",
     method_note=(
-        "Numerator: register records enrolled by the end of the quarter (the register has no exit date, so "
-        "records that have since exited stay counted). Denominator, in the districts with at least one enrolment: "
-        "children under 12 months = live births of the quarter's year (by sex); pregnant women = births x "
-        "mecg_pregnant_women_per_birth (parameter; 9 of 12 months), counted as women. Needs births by district."),
+        "What it counts: the grant's register records enrolled by the end of the quarter and still in the grant "
+        "then - a child leaves it at its first birthday (dates of birth are kept to the month, so a child is "
+        "counted up to the end of the month before the one it turns one in) - over the eligible persons in the "
+        "districts with at least one enrolment: children under 12 months = live births of the quarter's year (by "
+        "sex); pregnant women = births x mecg_pregnant_women_per_birth (parameter; 9 of 12 months), counted as "
+        "women. Ever enrolled (2,596 in the pilot) is PAY_NEVER_PAID's denominator. As of: the end of the quarter "
+        "(the register carries no date of its own). What it leaves out: pregnant women who have given birth (the "
+        "register records no date for it, so they stay counted - an over-count); children whose date of birth "
+        "is blank stay counted; districts the grant does not cover; districts without births data."),
     numerator_sql="""
         SELECT q.period, b.province, b.district, b.sex, b.beneficiary_type, count(*) AS numerator
         FROM ind_mecg_beneficiary b JOIN ind_mecg_quarters q ON b.enrolment_date <= q.quarter_end
+        WHERE b.beneficiary_type <> 'child' OR b.birth_date IS NULL
+           OR b.birth_date + INTERVAL 12 MONTH > q.quarter_end
         GROUP BY ALL""",
     denominator_sql="""
         WITH covered AS (SELECT DISTINCT province, district FROM mecg_register),
@@ -99,7 +113,10 @@ NSPS_SW_MEALS = Indicator(
     area="social_welfare", unit="percent", polarity="higher_is_better", kind="ratio", frequency="quarterly",
     disaggregations=("province", "district", "sex"), sources=("school_meals",),
     numerator_label="Pupils receiving school meals", denominator_label="Pupils enrolled in target districts",
-    method_note="Both counts from the MoES return for the quarter, summed over target districts.",
+    method_note=(
+        "What it counts: pupils receiving school meals over pupils enrolled, both from the MoES return for the "
+        "quarter, summed over the target districts. As of: the end of the quarter the return covers. What it "
+        "leaves out: districts outside the school-meal programme; quarters without a MoES return."),
     numerator_sql="""
         SELECT period, province, district, sex, pupils_receiving_meals AS numerator,
                pupils_enrolled AS denominator
@@ -108,19 +125,31 @@ NSPS_SW_MEALS = Indicator(
 
 NSPS_FIN_EXEC = Indicator(
     id="NSPS_FIN_EXEC",
-    short_name="Social protection budget execution",
-    long_name="Social protection spending executed / allocated, by ministry and Chart-of-Accounts line "
-              "(financing)",
+    short_name="Social protection budget execution (year to date)",
+    long_name="Social protection spending executed / allocated for the same part of the fiscal year, by ministry "
+              "and Chart-of-Accounts line (financing)",
     area="financing", unit="percent", polarity="higher_is_better", kind="ratio", frequency="yearly",
     disaggregations=(), breakdowns=("ministry", "coa_code", "programme"),
     person_based=False,
     sources=("sp_spending",),
-    numerator_label="Executed (LAK)", denominator_label="Allocated (LAK)",
-    method_note=("Executed / allocated amounts on the social protection Chart-of-Accounts lines of the fiscal "
-                 "year (MoF return), in total and by ministry, line and programme. National only."),
+    numerator_label="Executed up to the reporting date (LAK)",
+    denominator_label="Allocated for the year x share of the year elapsed by the reporting date (LAK)",
+    method_note=(
+        "What it counts: money spent on the social protection Chart-of-Accounts lines of the fiscal year, up to "
+        "the date the Ministry of Finance's return reports it to ('Expenditure to'), over the part of the year's "
+        "allocation that corresponds to the same part of the year (allocation x days elapsed / days in the "
+        "year). Half a year's spending is thus compared with half a year's allocation, never with the whole "
+        "year's. In total and by ministry, line and programme; national only. As of: the return's 'Expenditure "
+        "to' date (blank = the whole fiscal year). What it leaves out: the allocation is assumed to be spread "
+        "evenly over the year (the return gives no monthly plan), so lines spent in a few large instalments can "
+        "read high or low before the year ends; compare full years for a final judgement."),
     numerator_sql="""
         SELECT CAST(year AS VARCHAR) AS period, NULL AS province, NULL AS district, NULL AS sex, ministry,
-               coa_code, programme, executed_lak AS numerator, allocated_lak AS denominator
+               coa_code, programme, executed_lak AS numerator,
+               allocated_lak * least(1.0, (date_diff('day', make_date(year, 1, 1),
+                                                      coalesce(reported_to, make_date(year, 12, 31))) + 1)
+                                          / (date_diff('day', make_date(year, 1, 1), make_date(year, 12, 31)) + 1))
+                   AS denominator
         FROM sp_spending""",
 )
 

@@ -1,15 +1,16 @@
 """Local accounts of the dashboard: a small JSON file kept outside the repository, and its command line.
 
 The file (``SP_ACCOUNTS_FILE``, default ``~/.config/sp-dashboard/accounts.json``) holds, per account: user name, role,
-province (a provincial commission), e-mail, display name, a salted bcrypt hash, and created/updated times. It is
+province (a provincial commission), e-mail, display name, a salted bcrypt hash, created/updated times and a
+generation that every change of password or role raises (signed-in sessions of the older generation end). It is
 written atomically (temporary file + ``os.replace``) with mode 0600. An account with an e-mail and no password is
 for sign-in through the organisation's identity provider (OpenID Connect), mapped by e-mail.
 
-    python -m dashboard.accounts add USERNAME --role secretariat|commission [--province LA-AT] [--email E]
-    python -m dashboard.accounts passwd USERNAME
-    python -m dashboard.accounts role USERNAME ROLE [--province P]
-    python -m dashboard.accounts remove USERNAME
-    python -m dashboard.accounts list
+    python -m access.accounts add USERNAME --role secretariat|commission [--province LA-AT] [--email E]
+    python -m access.accounts passwd USERNAME
+    python -m access.accounts role USERNAME ROLE [--province P]
+    python -m access.accounts remove USERNAME
+    python -m access.accounts list
 
 Exit codes: 0 done, 1 refused (unknown account, passwords differ, bad value…), 2 wrong command line.
 """
@@ -17,7 +18,6 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import csv
 import getpass
 import json
 import os
@@ -30,10 +30,13 @@ from pathlib import Path
 
 import bcrypt
 
-ACCOUNTS_FILE_ENV = "SP_ACCOUNTS_FILE"
-BCRYPT_ROUNDS_ENV = "SP_BCRYPT_ROUNDS"
-DEFAULT_ACCOUNTS_FILE = Path.home() / ".config" / "sp-dashboard" / "accounts.json"
-PROJECT_ROOT = Path(__file__).resolve().parents[1]
+import settings
+from data_pipeline.reference import reference_rows
+
+ACCOUNTS_FILE_ENV = settings.ACCOUNTS_FILE.name
+BCRYPT_ROUNDS_ENV = settings.BCRYPT_ROUNDS.name
+DEFAULT_ACCOUNTS_FILE = settings.DEFAULT_ACCOUNTS_FILE
+PROJECT_ROOT = settings.PROJECT_ROOT
 FILE_FORMAT = "sp-dashboard-accounts/1"
 
 ACCOUNT_ROLES = ("secretariat", "commission")  # "public" is nobody signed in, never an account
@@ -59,11 +62,12 @@ class Account:
     password_hash: str | None = None  # None: signs in only through the identity provider (by e-mail)
     created_at: str = ""
     updated_at: str = ""
+    generation: int = 0  # raised by every change: sessions signed in under an older generation are revoked
 
 
 def accounts_path() -> Path:
     """Where the accounts live; refuses a place inside the project, where it could be committed or served."""
-    path = Path(os.environ.get(ACCOUNTS_FILE_ENV) or DEFAULT_ACCOUNTS_FILE).expanduser().resolve()
+    path = settings.accounts_path().expanduser().resolve()
     if path == PROJECT_ROOT or PROJECT_ROOT in path.parents:
         raise AccountError(
             f"The accounts file {path} is inside the project folder {PROJECT_ROOT}; keep it outside the repository "
@@ -73,7 +77,7 @@ def accounts_path() -> Path:
 
 def bcrypt_rounds() -> int:
     """bcrypt cost: 12 in production; ``SP_BCRYPT_ROUNDS`` may lower it (tests) but not below bcrypt's minimum 4."""
-    raw = os.environ.get(BCRYPT_ROUNDS_ENV)
+    raw = settings.BCRYPT_ROUNDS.value()
     if not raw:
         return PRODUCTION_BCRYPT_ROUNDS
     try:
@@ -114,8 +118,7 @@ def normalise_username(username: str) -> str:
 
 
 def known_provinces() -> set[str]:
-    with open(PROJECT_ROOT / "data_pipeline" / "reference" / "provinces.csv", encoding="utf-8") as handle:
-        return {row["iso_code"] for row in csv.DictReader(handle)}
+    return {row["iso_code"] for row in reference_rows("provinces")}
 
 
 def check_role(role: str, province: str | None) -> str | None:
@@ -214,7 +217,8 @@ class AccountStore:
         with self._locked() as accounts:
             if name not in accounts:
                 raise AccountError(f"There is no account named {name!r}.")
-            accounts[name] = replace(accounts[name], updated_at=_now_text(now), **changes)
+            accounts[name] = replace(accounts[name], updated_at=_now_text(now),
+                                     generation=accounts[name].generation + 1, **changes)
             return accounts[name]
 
     @contextlib.contextmanager
@@ -320,7 +324,7 @@ def _cmd_list(store: AccountStore, args: argparse.Namespace) -> str:
 
 
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="python -m dashboard.accounts",
+    parser = argparse.ArgumentParser(prog="python -m access.accounts",
                                      description="Manage the dashboard's local accounts "
                                                  f"(file: ${ACCOUNTS_FILE_ENV} or {DEFAULT_ACCOUNTS_FILE}).")
     commands = parser.add_subparsers(dest="command", required=True)
