@@ -126,6 +126,8 @@ def with_cell_labels(frame):
         cells = frame[column]
         if column in ("reasons", "sender"):
             changes[column] = cells.map(phrases_text)
+        elif column == "partly_covered_provinces":      # 'LA-XA (3 of 5 districts), …' (data_pipeline.coverage)
+            changes[column] = cells.map(lambda v: phrases_text(v, separator=", "))
         elif cells.map(lambda v: isinstance(v, str) and v in words).any():
             changes[column] = cells.map(lambda v: words.get(v, v) if isinstance(v, str) else v)
     return frame.assign(**changes) if changes else frame
