@@ -54,6 +54,8 @@ def visible_text(at) -> list[str]:
             parts.append(labelled.get(str(column)) or labelled.get(f"col:{column}") or str(column))
     for button in at.get("download_button"):
         parts.append(button.proto.label)
+    for link in at.get("page_link"):                         # the sidebar menu (dashboard.navigation)
+        parts.append(link.proto.label)
     for chart in at.get("plotly_chart"):
         parts += chart_text(json.loads(chart.proto.spec))
     return parts
@@ -142,6 +144,16 @@ def test_the_sidebar_switch_changes_the_language_and_the_link(dashboard_warehous
     assert at.title[0].value == "ການຄຸ້ມຄອງ"
     assert at.query_params.get("lang") == "lo"
     assert at.sidebar.selectbox(key="_sp_widget_sex").label == "ເພດ"
+
+
+def test_the_menu_and_the_page_tab_are_in_lao(dashboard_warehouse, accounts):
+    """Navigation titles and sections come from dashboard.navigation: in Lao, the Secretariat's whole menu."""
+    at = run_as("pages/overview.py", "officer", {"lang": "lo"})
+    links = {link.proto.page: link.proto.label for link in at.sidebar.get("page_link")}
+    assert links["overview"] == "ພາບລວມ" and links["data_status"] == "ສະຖານະຂໍ້ມູນ"
+    assert "refresh" in links and not any(LATIN_WORD.search(label) for label in links.values()), links
+    captions = [c.value for c in at.sidebar.caption]
+    assert all(section in captions for section in ("ຕິດຕາມ", "ລາຍລະອຽດ", "ຂໍ້ມູນ")), captions
 
 
 def test_the_deployment_default_is_sp_lang_and_a_link_overrides_it(dashboard_warehouse, monkeypatch):
