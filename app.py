@@ -6,10 +6,11 @@ registered cannot be opened by URL, and each restricted page checks the role aga
 """
 import streamlit as st
 
-from dashboard import auth, navigation, uploads
+from dashboard import auth, i18n, navigation, uploads
 from dashboard.i18n import language_switch, t
 
 uploads.sweep_on_start()   # returns left by a killed process older than a day
+i18n.mark_script_run()     # the reader's language (?lang=, the session) holds in this run
 
 st.set_page_config(layout="wide", page_title=t("Lao PDR social protection monitor"))
 language_switch()

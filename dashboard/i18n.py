@@ -12,6 +12,7 @@ earlier in the session, else the deployment's default ``SP_LANG`` (``en`` when u
 from __future__ import annotations
 
 import re
+import threading
 import tomllib
 from datetime import datetime
 from functools import lru_cache
@@ -47,12 +48,19 @@ def catalogue(language: str) -> dict:
         return tomllib.load(handle)
 
 
+_script_thread = threading.local()
+
+
+def mark_script_run() -> None:
+    """Called first by app.py and by every page (navigation.enter_page): this thread runs a reader's script, so the
+    language comes from the link and the session. Streamlit runs scripts in threads of their own, so the mark never
+    reaches the CLI or a test's main thread. (Streamlit has no public test for "inside a script run"; its private
+    one is not used, see tests/test_supported_apis.py.)"""
+    _script_thread.marked = True
+
+
 def _streamlit_running() -> bool:
-    try:
-        from streamlit.runtime.scriptrunner import get_script_run_ctx
-        return get_script_run_ctx(suppress_warning=True) is not None
-    except Exception:  # streamlit internals moved: behave as outside a session
-        return False
+    return getattr(_script_thread, "marked", False)
 
 
 def language() -> str:

@@ -23,6 +23,7 @@ from pathlib import Path
 import streamlit as st
 
 from dashboard import auth
+from dashboard import i18n
 from dashboard.i18n import t
 
 APP_FOLDER = Path(__file__).resolve().parent.parent      # where app.py and pages/ are
@@ -94,6 +95,7 @@ def run(user: auth.User) -> None:
 
 def enter_page() -> None:
     """First call of every page: a page not started by app.py's navigation does not run (see the module's note)."""
+    i18n.mark_script_run()
     if getattr(_routing, "active", False) or st.session_state.get("_sp_left_folder_mode"):
         return             # routed by app.py; or run as its own script, after the one rerun below
     st.session_state["_sp_left_folder_mode"] = True
