@@ -83,7 +83,7 @@ def test_a_lao_page_renders_lao_script_with_the_shipped_font(sample_warehouse, t
             assert shot.stat().st_size > 20_000
 
             # Another page through the sidebar: still Lao, and the address bar (a copied link) still says so.
-            page.locator("[data-testid='stSidebarNav']").get_by_text("ການຈ່າຍເງິນຊັກຊ້າ").click()
+            page.locator("[data-testid='stSidebar'] [data-testid='stPageLink']").get_by_text("ການຈ່າຍເງິນຊັກຊ້າ").click()
             page.get_by_role("heading", name="ການຈ່າຍເງິນຊັກຊ້າ").wait_for(timeout=60_000)
             page.wait_for_function("() => window.location.search.includes('lang=lo')", timeout=30_000)
             assert "province=LA-AT" in page.url
