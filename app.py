@@ -6,19 +6,22 @@ registered cannot be opened by URL, and each restricted page checks the role aga
 """
 import streamlit as st
 
-from dashboard import auth, navigation, uploads
+from dashboard import auth, i18n, navigation, uploads
+from dashboard.i18n import language_switch, t
 
 uploads.sweep_on_start()   # returns left by a killed process older than a day
+i18n.mark_script_run()     # the reader's language (?lang=, the session) holds in this run
 
-st.set_page_config(layout="wide", page_title="Lao PDR social protection monitor")
+st.set_page_config(layout="wide", page_title=t("Lao PDR social protection monitor"))
+language_switch()
 
 user = auth.current_user()
-st.sidebar.markdown("**NSPS · SDG 1.3 monitor**  \nNational Social Protection Commission, Lao PDR")
+st.sidebar.markdown(t("**NSPS · SDG 1.3 monitor**  \nNational Social Protection Commission, Lao PDR"))
 with st.sidebar:
     if user.signed_in:
         auth.render_sign_out()
     else:
-        with st.expander("Sign in (Secretariat, Commission)", icon=":material/login:"):
+        with st.expander(t("Sign in (Secretariat, Commission)"), icon=":material/login:"):
             auth.render_sign_in_form()
     auth.write_session_cookie()
 navigation.run(user)

@@ -63,6 +63,9 @@ UPLOAD_DIR = Setting("SP_UPLOAD_DIR", "`sp-uploads` in the system temp folder",
 ALLOW_DEMO_KEY = Setting("SP_ALLOW_DEMO_KEY", "unset (off)",
                          "`1` lets the refresh page hash with the public demo key when no key is configured: "
                          "demonstrations on sample data only, never real returns")
+LANG = Setting("SP_LANG", "`en`",
+               "the dashboard's language when a link carries no `?lang=`: `lo` (Lao) or `en` (English); "
+               "any other value counts as `en`")
 TEST_CRASH_AT = Setting("SP_TEST_CRASH_AT", "unset", "kills the process at the named publish step (crash-safety tests)",
                         audience="tests")
 ARTIFACTS = Setting("SP_ARTIFACTS", "unset (`artifacts/` under `.ci/run`)",
@@ -81,7 +84,7 @@ GATE_LIMITS = (
 )
 
 ALL = (WAREHOUSE, HASH_KEY, HASH_KEY_FILE, PARAMETERS, ACCOUNTS_FILE, BCRYPT_ROUNDS, SESSION_KEY, SESSION_KEY_FILE,
-       TRUSTED_PROXY_HEADER, AUTH_LOG, UPLOAD_DIR, ALLOW_DEMO_KEY, *GATE_LIMITS,
+       TRUSTED_PROXY_HEADER, AUTH_LOG, UPLOAD_DIR, ALLOW_DEMO_KEY, LANG, *GATE_LIMITS,
        TEST_CRASH_AT, ARTIFACTS)
 
 
@@ -103,6 +106,11 @@ def accounts_path() -> Path:
 
 def demo_key_allowed() -> bool:
     return ALLOW_DEMO_KEY.value() == "1"
+
+
+def default_language() -> str:
+    """``SP_LANG`` as a language code, lower-cased (``en`` when unset; the dashboard rejects unknown codes)."""
+    return (LANG.value() or "en").strip().lower()
 
 
 def gate_limit_overrides() -> dict[str, str]:

@@ -112,26 +112,28 @@ def render_sign_in_form() -> User | None:
     """Sign-in: the provider's button when OIDC is configured, else a user name/password form."""
     import streamlit as st
 
+    from dashboard.i18n import phrases_text, t
+
     if notice := st.session_state.pop(NOTICE_KEY, None):
-        st.info(notice)
+        st.info(phrases_text(notice, separator="\n"))
     if oidc_configured():
-        if st.button("Sign in with your organisation account", type="primary"):
+        if st.button(t("Sign in with your organisation account"), type="primary"):
             st.login()
         return None
     with st.form("sp_sign_in", clear_on_submit=True):
-        username = st.text_input("User name", autocomplete="username")
-        password = st.text_input("Password", type="password", autocomplete="current-password")
-        submitted = st.form_submit_button("Sign in", type="primary")
+        username = st.text_input(t("User name"), autocomplete="username")
+        password = st.text_input(t("Password"), type="password", autocomplete="current-password")
+        submitted = st.form_submit_button(t("Sign in"), type="primary")
     if not submitted:
         return None
     store = AccountStore()
     try:
         user = authenticate(username, password, client=client_address(), store=store)
     except SignInLocked as locked:
-        st.error(str(locked))
+        st.error(phrases_text(str(locked), separator="\n"))
         return None
     if user is None:
-        st.error("Wrong user name or password.")
+        st.error(t("Wrong user name or password."))
         return None
     account = store.get(user.username)
     st.session_state[_COOKIE_TO_WRITE] = start_session(st.session_state, user,
@@ -143,12 +145,14 @@ def render_sign_out() -> None:
     """A sign-out button for a signed-in user (nothing for the public)."""
     import streamlit as st
 
+    from dashboard.i18n import t
+
     user = current_user()
     if not user.signed_in:
         return
-    st.caption(f"Signed in as {plain_text(user.display_name)} — {ROLE_LABELS[user.role]}"
+    st.caption(t("Signed in as {name} — {role}", name=plain_text(user.display_name), role=t(ROLE_LABELS[user.role]))
                + (f" ({user.province})" if user.province else ""))
-    if st.button("Sign out"):
+    if st.button(t("Sign out")):
         if oidc_configured():
             st.logout()
         else:
@@ -161,17 +165,20 @@ def require_role(*roles: str) -> User:
     """Stop the page (with a message) unless the current user has one of ``roles``; return that user."""
     import streamlit as st
 
+    from dashboard.i18n import t
+
     unknown = set(roles) - set(ROLES)
     if unknown:
         raise ValueError(f"unknown role(s) {sorted(unknown)}; roles are {ROLES}")
     user = current_user()
     if allowed(user, roles):
         return user
-    wanted = " or ".join(ROLE_LABELS[r] for r in roles)
+    wanted = t(" or ").join(t(ROLE_LABELS[r]) for r in roles)
     if user.signed_in:
-        st.error(f"This page is for the {wanted}. You are signed in as {ROLE_LABELS[user.role]}.")
+        st.error(t("This page is for the {wanted}. You are signed in as {role}.", wanted=wanted,
+                   role=t(ROLE_LABELS[user.role])))
         render_sign_out()  # to switch to another account
     else:
-        st.error(f"This page is for the {wanted}. Please sign in.")
+        st.error(t("This page is for the {wanted}. Please sign in.", wanted=wanted))
         render_sign_in_form()
     st.stop()

@@ -11,9 +11,12 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from dashboard.format import OKABE_ITO, value_with_unit
+from dashboard.i18n import period_label, t
 
 PALETTE = [OKABE_ITO[c] for c in ("blue", "orange", "green", "vermillion", "sky_blue", "purple", "yellow", "black")]
-FONT = "Source Sans Pro, Segoe UI, Helvetica, Arial, sans-serif"
+# Lao glyphs come from the shipped Phetsarath OT (static/fonts, loaded by the page's theme), so Lao renders on a
+# machine without a Lao font; Latin text keeps the dashboard's font.
+FONT = "Source Sans Pro, Source Sans, Segoe UI, Helvetica, Arial, Phetsarath OT, sans-serif"
 
 # plotly.js fetches a world topojson from cdn.plot.ly for any geo subplot, even with the base map hidden. Hand it an
 # empty topology inline instead (a data: URL; plotly appends "/world_110m.json", which lands in the URL fragment), so
@@ -29,9 +32,9 @@ def _axis_format(unit: str | None) -> dict:
         # of a small coverage rate into "0%").
         return {"ticksuffix": "%", "tickformat": ".3~g", "rangemode": "tozero"}
     if unit == "LAK":
-        return {"tickformat": ",.0f", "title": "LAK", "rangemode": "tozero"}
+        return {"tickformat": ",.0f", "title": t("LAK"), "rangemode": "tozero"}
     if unit == "days":
-        return {"tickformat": ",.0f", "title": "days", "rangemode": "tozero"}
+        return {"tickformat": ",.0f", "title": t("days"), "rangemode": "tozero"}
     return {"tickformat": ",", "rangemode": "tozero"}
 
 
@@ -45,6 +48,12 @@ def style(fig: go.Figure, *, title: str | None = None, height: int = 360, unit: 
     return fig
 
 
+def _categories(part: pd.DataFrame, x: str) -> pd.Series:
+    """The x categories as text; periods in the reader's language ('2022-Q2' -> 'ໄຕມາດ 2/2022')."""
+    text = part[x].astype(str)
+    return text.map(period_label) if x == "period" else text
+
+
 def _hover(values, unit: str | None) -> list[str]:
     return [value_with_unit(v, unit) for v in values]
 
@@ -56,13 +65,15 @@ def lines(frame: pd.DataFrame, *, x: str, y: str, series: str | None, unit: str 
     groups = frame.groupby(series, sort=False) if series else [(None, frame)]
     for index, (name, part) in enumerate(groups):
         label = (labels or {}).get(name, name) if name is not None else y
-        fig.add_trace(go.Scatter(x=part[x].astype(str), y=part[y], mode="lines+markers", name=str(label),
-                                 line={"width": 3, "color": (colours or {}).get(label, PALETTE[index % len(PALETTE)])},
+        colour = (colours or {}).get(name, (colours or {}).get(label, PALETTE[index % len(PALETTE)]))
+        fig.add_trace(go.Scatter(x=_categories(part, x), y=part[y], mode="lines+markers", name=t(str(label)),
+                                 line={"width": 3, "color": colour},
                                  marker={"size": 8, "symbol": ["circle", "square", "diamond", "triangle-up"][index % 4]},
                                  text=_hover(part[y], unit), hovertemplate="%{x}: %{text}<extra>%{fullData.name}</extra>"))
     if target is not None and pd.notna(target):
         fig.add_hline(y=target, line_dash="dash", line_color=OKABE_ITO["black"],
-                      annotation_text=f"target {value_with_unit(target, unit)}", annotation_position="top left")
+                      annotation_text=t("target {value}", value=value_with_unit(target, unit)),
+                      annotation_position="top left")
     fig.update_xaxes(type="category", title=None)
     return style(fig, title=title, unit=unit)
 
@@ -93,7 +104,8 @@ def bars(frame: pd.DataFrame, *, category: str, value: str, unit: str | None, ti
     fig = go.Figure(bar)
     if target is not None and pd.notna(target):
         (fig.add_vline if horizontal else fig.add_hline)(target, line_dash="dash", line_color=OKABE_ITO["black"],
-                                                        annotation_text=f"target {value_with_unit(target, unit)}",
+                                                        annotation_text=t("target {value}",
+                                                                          value=value_with_unit(target, unit)),
                                                         annotation_position="bottom right")
     height = max(300, 26 * len(shown) + 90) if horizontal else 360
     style(fig, title=title, height=height)
@@ -110,7 +122,7 @@ def grouped_bars(frame: pd.DataFrame, *, x: str, y: str, series: str, unit: str 
                  colours: dict | None = None, stacked: bool = False) -> go.Figure:
     fig = go.Figure()
     for index, (name, part) in enumerate(frame.groupby(series, sort=False)):
-        fig.add_trace(go.Bar(x=part[x].astype(str), y=part[y], name=str(name),
+        fig.add_trace(go.Bar(x=_categories(part, x), y=part[y], name=t(str(name)),
                              marker_color=(colours or {}).get(name, PALETTE[index % len(PALETTE)]),
                              marker_pattern_shape=["", "/", ".", "x"][index % 4],
                              text=_hover(part[y], unit), textposition="inside" if stacked else "outside",
@@ -135,10 +147,10 @@ def reporting_matrix(matrix: pd.DataFrame, *, row: str, title: str) -> go.Figure
     wide = matrix.pivot_table(index=row, columns="period", values="status", aggfunc="first")
     z = wide.apply(lambda col: col.map(codes)).to_numpy(dtype=float)
     text = wide.apply(lambda col: col.map(lambda s: symbols.get(s, ""))).to_numpy()
-    hover = wide.fillna("not expected").to_numpy()
+    hover = wide.apply(lambda col: col.map(lambda s: t(s) if isinstance(s, str) else t("not expected"))).to_numpy()
     scale = [[0, OKABE_ITO["vermillion"]], [0.33, OKABE_ITO["vermillion"]], [0.34, OKABE_ITO["yellow"]],
              [0.66, OKABE_ITO["yellow"]], [0.67, OKABE_ITO["sky_blue"]], [1, OKABE_ITO["sky_blue"]]]
-    fig = go.Figure(go.Heatmap(z=z, x=[str(c) for c in wide.columns], y=[str(i) for i in wide.index], text=text,
+    fig = go.Figure(go.Heatmap(z=z, x=[period_label(str(c)) for c in wide.columns], y=[str(i) for i in wide.index], text=text,
                                texttemplate="%{text}", textfont={"size": 16}, customdata=hover, zmin=0, zmax=2,
                                colorscale=scale, showscale=False, xgap=2, ygap=2,
                                hovertemplate="%{y}, %{x}: %{customdata}<extra></extra>"))

@@ -7,10 +7,11 @@ from dataclasses import dataclass, field
 import pandas as pd
 import streamlit as st
 
-from dashboard import auth, data, filters, navigation
+from dashboard import auth, data, filters, i18n, navigation
 from dashboard.charts import PLOTLY_CONFIG
 from dashboard.exports import csv_bytes, excel_bytes, neutralise
 from dashboard.format import SEX_LABELS, SUPPRESSED
+from dashboard.i18n import t
 
 _NUMBER_COLUMNS = {"value", "numerator", "denominator", "lower_bound", "upper_bound", "target_value",
                    "baseline_value", "national_value", "difference", "female", "male", "female_to_male_ratio",
@@ -20,33 +21,35 @@ _NUMBER_COLUMNS = {"value", "numerator", "denominator", "lower_bound", "upper_bo
 
 def page_header(title: str, question: str, f: filters.Filters | None = None) -> None:
     """The title, the question the page answers, and the view (province, sex, period) in words."""
-    st.title(title)
-    st.caption(question)
+    st.title(t(title))
+    st.caption(t(question))
     if f is not None:
-        sex = {"_T": "both sexes"}.get(f.sex, SEX_LABELS.get(f.sex, f.sex).lower())
-        period = f.period or "latest period"
+        sex = t("both sexes") if f.sex == "_T" else t(SEX_LABELS.get(f.sex, f.sex).lower())
+        period = i18n.period_label(f.period) if f.period else t("latest period")
         st.markdown(f"**{data.province_name(f.province)}** · {sex} · {period}")
 
 
 def no_warehouse_message() -> None:
-    st.error("No data warehouse has been built yet, so there is nothing to show.")
-    st.markdown("Build it from the bundled sample data (demo key, sample data only), then reload this page:")
+    st.error(t("No data warehouse has been built yet, so there is nothing to show."))
+    st.markdown(t("Build it from the bundled sample data (demo key, sample data only), then reload this page:"))
     st.code("python -m data_pipeline refresh sample_data --operator sample-data --demo-key", language="bash")
-    st.caption("Or run `bash scripts/dashboard.sh`, which builds it on first start. SP_WAREHOUSE chooses its folder.")
+    st.caption(t("Or run `bash scripts/dashboard.sh`, which builds it on first start. SP_WAREHOUSE chooses its "
+                 "folder."))
 
 
 def version_banner(version: str, current: str | None = None) -> None:
     """Sidebar: which data the reader sees; a loud banner when it is the bundled sample data."""
     info = data.version_info(version)
-    created = str(info.get("created_at", ""))[:16].replace("T", " ")
-    st.sidebar.caption(f"Data version **{version}** · refreshed {created or 'unknown'}")
+    created = i18n.date_time_label(info["created_at"]) if info.get("created_at") else ""
+    st.sidebar.caption(t("Data version **{version}** · refreshed {created}", version=version,
+                         created=created or t("unknown")))
     if current is not None and version != current:
-        st.sidebar.info(f"This link shows data version **{version}**; the current data are **{current}**.",
-                        icon=":material/history:")
-        st.sidebar.button("Show the current data", on_click=filters.unpin_version, key="sp_unpin_version")
+        st.sidebar.info(t("This link shows data version **{version}**; the current data are **{current}**.",
+                          version=version, current=current), icon=":material/history:")
+        st.sidebar.button(t("Show the current data"), on_click=filters.unpin_version, key="sp_unpin_version")
     if data.is_sample_data(version):
-        st.warning("**Sample data** — these figures come from the bundled demonstration returns, not from the "
-                   "ministries' real data. Do not quote them.", icon=":material/science:")
+        st.warning(t("**Sample data** — these figures come from the bundled demonstration returns, not from the "
+                     "ministries' real data. Do not quote them."), icon=":material/science:")
 
 
 def _safe_key(text: str) -> str:
@@ -58,7 +61,7 @@ def _column_config(frame: pd.DataFrame) -> dict:
     for column in frame.columns:
         if column in _NUMBER_COLUMNS or column.endswith(("_lak", "_rate")):
             if pd.api.types.is_numeric_dtype(frame[column]):
-                config[column] = st.column_config.NumberColumn(column.replace("_", " "), format="localized")
+                config[column] = st.column_config.NumberColumn(i18n.column_title(column), format="localized")
     return config
 
 
@@ -92,7 +95,7 @@ def labelled(table: pd.DataFrame) -> pd.DataFrame:
     for column, flag in flags.items():
         hidden = flag.fillna(False).astype(bool) & shown[column].isna()
         if hidden.any():
-            shown[column] = shown[column].astype(object).where(~hidden, SUPPRESSED)
+            shown[column] = shown[column].astype(object).where(~hidden, t(SUPPRESSED))
     drop = [c for c in shown.columns if c in ("suppressed", "suppressed_label", "national_suppressed")
             or c.endswith("_suppressed")]
     return shown.drop(columns=drop)
@@ -101,43 +104,50 @@ def labelled(table: pd.DataFrame) -> pd.DataFrame:
 def _as_text_where_mixed(table: pd.DataFrame) -> pd.DataFrame:
     """Columns holding numbers and the word 'suppressed' as text, for the grid (downloads keep the numbers)."""
     mixed = [c for c in table.columns if table[c].dtype == object
-             and table[c].map(lambda v: v == SUPPRESSED).any()]
+             and table[c].map(lambda v: v in (SUPPRESSED, t(SUPPRESSED))).any()]
     return table.assign(**{c: table[c].map(lambda v: v if isinstance(v, str) else "" if pd.isna(v)
                                            else f"{v:,.10g}") for c in mixed})
 
 
 def table_with_downloads(table: pd.DataFrame, name: str) -> None:
     """The numbers, with CSV and Excel downloads (formula-safe, see dashboard.exports). The grid shows the same
-    formula-safe text, so its own toolbar's "Download as CSV" (which Streamlit cannot turn off) is safe too."""
+    formula-safe text, so its own toolbar's "Download as CSV" (which Streamlit cannot turn off) is safe too.
+    Column headers are in the reader's language, in the grid and the downloads alike; ``name`` (English) names the
+    files and widget keys."""
     table = labelled(_flat(table))
-    st.dataframe(_as_text_where_mixed(neutralise(table)), hide_index=True, column_config=_column_config(table),
+    config = _column_config(table)
+    table = i18n.with_column_labels(i18n.with_cell_labels(table))
+    config = {i18n.column_label(c): v for c, v in config.items()}
+    st.dataframe(_as_text_where_mixed(neutralise(table)), hide_index=True, column_config=config,
                  width="stretch")
     key = _safe_key(name)
     left, right, _ = st.columns([1, 1, 4])
-    left.download_button("CSV", csv_bytes(table), file_name=f"{key}.csv", mime="text/csv", key=f"csv_{key}",
+    left.download_button(t("CSV"), csv_bytes(table), file_name=f"{key}.csv", mime="text/csv", key=f"csv_{key}",
                          icon=":material/download:")
-    right.download_button("Excel", excel_bytes(table, sheet_name=key[:31]), file_name=f"{key}.xlsx",
+    right.download_button(t("Excel"), excel_bytes(table, sheet_name=key[:31]), file_name=f"{key}.xlsx",
                           mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
                           key=f"xlsx_{key}", icon=":material/download:")
 
 
-def chart_with_table(fig, table: pd.DataFrame, name: str, caption: str | None = None) -> None:
-    """A chart and, one click away, the table behind it with its downloads."""
+def chart_with_table(fig, table: pd.DataFrame, name: str, caption: str | None = None,
+                     label: str | None = None) -> None:
+    """A chart and, one click away, the table behind it with its downloads. ``name`` (English) keys the widgets and
+    names the files; ``label`` is what the reader sees (default: ``name`` translated)."""
     st.plotly_chart(fig, width="stretch", key=f"chart_{_safe_key(name)}",
                     config={**PLOTLY_CONFIG, "toImageButtonOptions": {"filename": _safe_key(name)}})
     if caption:
         st.caption(caption)
-    with st.expander(f"Table: {name}", icon=":material/table:"):
+    with st.expander(t("Table: {name}", name=label or t(name)), icon=":material/table:"):
         table_with_downloads(table, name)
 
 
 def share_box(params: dict[str, str], version: str | None = None) -> None:
     """'Copy link to this view': the full URL in a code box (it has a copy button), pinned to the data version."""
-    with st.expander("Copy link to this view", icon=":material/link:"):
+    with st.expander(t("Copy link to this view"), icon=":material/link:"):
         pinned = {"version": version, **{k: v for k, v in params.items() if k != "version"}} if version else params
         st.code(filters.share_link(pinned), language=None, wrap_lines=True)
-        st.caption("Anyone opening this link sees the same page with the same filters and the same data version "
-                   "(without signing in, small numbers are suppressed).")
+        st.caption(t("Anyone opening this link sees the same page with the same filters and the same data version "
+                     "(without signing in, small numbers are suppressed)."))
 
 
 @dataclass
@@ -158,7 +168,7 @@ def start_page(title: str, question: str, *, show=("period", "province", "sex"),
     navigation.enter_page()
     current = data.current_version()
     if current is None:
-        st.title(title)
+        st.title(t(title))
         no_warehouse_message()
         return None
     version = filters.data_version(current, data.version_ids(filters.requested_version()))
@@ -182,7 +192,7 @@ def page_choice(context: PageContext, name: str, label: str, options: list[str],
     st.session_state[key] = value
     widget = st.radio if len(options) <= 5 else st.selectbox
     extra = {"horizontal": True} if widget is st.radio else {}
-    widget(label, options, key=key, format_func=lambda o: labels.get(o, o),
+    widget(t(label), options, key=key, format_func=lambda o: labels.get(o, o),
            on_change=filters.on_page_param_change, args=(name, key, options[0]), **extra)
     if value != options[0]:
         context.params[name] = value

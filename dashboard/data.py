@@ -23,7 +23,7 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from dashboard import auth, suppression, views
+from dashboard import auth, i18n, suppression, views
 from data_pipeline import reference
 from indicators import api
 
@@ -47,10 +47,34 @@ def districts() -> pd.DataFrame:
 
 
 def province_name(code: str) -> str:
+    """A province's name in the reader's language (Lao script from the reference table in Lao)."""
     if code == views.NATIONAL:
-        return "Lao PDR (national)"
-    names = dict(zip(provinces()["iso_code"], provinces()["name_en"]))
-    return names.get(code, code)
+        return i18n.t("Lao PDR (national)")
+    return province_names().get(code, code)
+
+
+def province_names() -> dict[str, str]:
+    """ISO code -> name in the reader's language."""
+    column = "name_lo" if i18n.language() == "lo" else "name_en"
+    return dict(zip(provinces()["iso_code"], provinces()[column]))
+
+
+def _localised(func):
+    """Names in the reader's language on a cached (language-free) table: indicator short names, province names."""
+    @functools.wraps(func)
+    def wrapper(*args, **kwargs):
+        frame = func(*args, **kwargs)
+        if i18n.language() == "en":
+            return frame
+        changes = {}
+        if "short_name" in frame.columns and "indicator_id" in frame.columns:
+            changes["short_name"] = [i18n.indicator_text(i, "short_name", n)
+                                     for i, n in zip(frame["indicator_id"], frame["short_name"])]
+        if "province_name" in frame.columns and "province" in frame.columns:
+            changes["province_name"] = frame["province"].map(province_names()).fillna(frame["province_name"])
+        return frame.assign(**changes)
+    wrapper.clear = getattr(func, "clear", None)
+    return wrapper
 
 
 EVERYTHING = "all"        # audience: the figures as computed
@@ -224,9 +248,22 @@ def values(version: str) -> pd.DataFrame:
 
 
 @st.cache_data(show_spinner=False)
-def catalogue(version: str) -> pd.DataFrame:
+def _catalogue(version: str) -> pd.DataFrame:
     # Keyed on the version although the catalogue is code: its targets come from the parameters file.
     return api.catalogue()
+
+
+def catalogue(version: str) -> pd.DataFrame:
+    """The indicator catalogue with its names, definition and method note in the reader's language."""
+    frame = _catalogue(version)
+    lang = i18n.language()
+    if lang == "en":
+        return frame
+    fields = {"short_name": "short_name", "long_name": "name", "numerator_label": "numerator",
+              "denominator_label": "denominator", "method_note": "method_note", "pending_label": "pending_label"}
+    return frame.assign(**{column: [i18n.indicator_text(i, field, english, lang)
+                                    for i, english in zip(frame["indicator_id"], frame[column])]
+                           for column, field in fields.items() if column in frame.columns})
 
 
 @st.cache_data(show_spinner=False)
@@ -327,6 +364,7 @@ def periods(version: str, audience: str) -> list[str]:
     return views.periods(_tidy(version, audience))
 
 
+@_localised
 @_for_audience
 def scorecard(version: str, audience: str, province: str, sex: str, period: str | None) -> pd.DataFrame:
     return views.scorecard(_tidy(version, audience), catalogue(version), province=province, sex=sex, period=period)
@@ -337,6 +375,7 @@ def trend(version: str, audience: str, indicator_id: str, province: str, sex: st
     return views.trend(_tidy(version, audience), province=province, sex=sex, indicator_id=indicator_id)
 
 
+@_localised
 @_for_audience
 def by_province(version: str, audience: str, indicator_id: str, sex: str, period: str | None) -> pd.DataFrame:
     return views.by_province(_tidy(version, audience), provinces(), indicator_id=indicator_id, sex=sex, period=period)
@@ -361,6 +400,7 @@ def by_district(version: str, audience: str, indicator_id: str, sex: str, provin
                              province=province, period=period)
 
 
+@_localised
 @_for_audience
 def province_profile(version: str, audience: str, province: str, sex: str, period: str | None) -> pd.DataFrame:
     return views.province_profile(_tidy(version, audience), catalogue(version), province=province, sex=sex,

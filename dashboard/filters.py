@@ -15,7 +15,7 @@ from urllib.parse import urlencode
 
 import streamlit as st
 
-from dashboard import views
+from dashboard import i18n, views
 from dashboard.text import plain_text
 
 _CARRIED = "_sp_filters"        # session_state: filter name -> chosen value, carried across pages
@@ -75,17 +75,20 @@ def _resolve(name: str, accepted: list[str], normalise, explain, default=None,
         value = normalise(raw)
         if value in accepted:
             return value
-        st.warning(f"**{plain_text(raw)}** is not a valid {name} in this link. {explain(raw)} "
-                   f"Showing {default_label or DEFAULT_LABELS[name]} instead.", icon=":material/warning:")
+        st.warning(i18n.t("**{raw}** is not a valid {name} in this link.", raw=plain_text(raw), name=i18n.t(name)) + " "
+                   + explain(raw) + " " + i18n.t("Showing {default} instead.",
+                                                 default=default_label or i18n.t(DEFAULT_LABELS[name])),
+                   icon=":material/warning:")
         return default
     carried = _carried().get(name, default)
     return carried if carried in accepted or carried is None else default
 
 
 def _province_explain(provinces) -> callable:
-    examples = ", ".join(f"{c} ({n})" for c, n in zip(provinces["iso_code"][:3], provinces["name_en"][:3]))
-    return lambda raw: (f"Accepted: an ISO 3166-2 province code such as {examples} … "
-                        f"(18 provinces), or LA for the whole country.")
+    names = provinces["name_lo" if i18n.language() == "lo" else "name_en"]
+    examples = ", ".join(f"{c} ({n})" for c, n in zip(provinces["iso_code"][:3], names[:3]))
+    return lambda raw: i18n.t("Accepted: an ISO 3166-2 province code such as {examples} … (18 provinces), or LA "
+                              "for the whole country.", examples=examples)
 
 
 def _normalise_province(raw: str) -> str:
@@ -101,8 +104,9 @@ def _explain_period(available: list[str]):
     def explain(raw: str) -> str:
         shown = ", ".join(available[:6]) + (" …" if len(available) > 6 else "")
         if not views.PERIOD_PATTERN.match(_normalise_period(raw)):
-            return f"A period is written YYYY-Qn, for example {available[0] if available else '2022-Q2'}."
-        return f"There is no data for it; periods with data: {shown}."
+            return i18n.t("A period is written YYYY-Qn, for example {example}.",
+                          example=available[0] if available else "2022-Q2")
+        return i18n.t("There is no data for it; periods with data: {periods}.", periods=shown)
     return explain
 
 
@@ -110,7 +114,7 @@ def _select(name: str, label: str, options: list, value, format_func, disabled: 
             help: str | None = None) -> None:
     key = _WIDGET.format(name)
     st.session_state[key] = _ANY if value is None else value
-    st.sidebar.selectbox(label, options, key=key, format_func=format_func, on_change=_on_widget_change,
+    st.sidebar.selectbox(i18n.t(label), options, key=key, format_func=format_func, on_change=_on_widget_change,
                          args=(name,), disabled=disabled, help=help)
 
 
@@ -125,9 +129,10 @@ def data_version(current: str, published: list[str]) -> str:
             carried["version"] = wanted   # pinned, even to the current one: the link asked for it
             return wanted
         shown = ", ".join(published[:6]) + (" …" if len(published) > 6 else "")
-        st.warning(f"**{plain_text(raw)}** is not a published data version in this link. "
-                   f"Published versions: {shown}. "
-                   f"Showing the current data ({current}) instead.", icon=":material/warning:")
+        st.warning(i18n.t("**{raw}** is not a published data version in this link. Published versions: {shown}. "
+                          "Showing the current data ({current}) instead.", raw=plain_text(raw), shown=shown,
+                          current=current),
+                   icon=":material/warning:")
         carried.pop("version", None)
         st.query_params.pop("version", None)
         return current
@@ -154,23 +159,26 @@ def filter_bar(*, periods: list[str], provinces, show: tuple[str, ...] = ("perio
     ``locked_province`` (a provincial commission's account): the only province offered, whatever the link says.
     """
     carried = _carried()
-    names = {views.NATIONAL: "Lao PDR (national)", **dict(zip(provinces["iso_code"], provinces["name_en"]))}
+    local_names = provinces["name_lo" if i18n.language() == "lo" else "name_en"]
+    names = {views.NATIONAL: i18n.t("Lao PDR (national)"), **dict(zip(provinces["iso_code"], local_names))}
 
     period = _resolve("period", periods, _normalise_period, _explain_period(periods))
     if locked_province:
         province_codes = [locked_province]
         own = names.get(locked_province, locked_province)
         province = _resolve("province", province_codes, _normalise_province,
-                            lambda raw: f"Your account is limited to {own} ({locked_province}).",
+                            lambda raw: i18n.t("Your account is limited to {own} ({code}).", own=own,
+                                               code=locked_province),
                             default=locked_province, default_label=own)
     else:
         province_codes = [views.NATIONAL] + list(provinces["iso_code"])
         province = _resolve("province", province_codes, _normalise_province, _province_explain(provinces))
     sex = _resolve("sex", list(SEX_OPTIONS), lambda raw: _SEX_ALIASES.get(raw.upper(), raw),
-                   lambda raw: "Accepted: F (female), M (male) or T (both sexes).")
+                   lambda raw: i18n.t("Accepted: F (female), M (male) or T (both sexes)."))
     if programmes is not None:
         programme = _resolve("programme", list(programmes), lambda raw: raw.lower(),
-                             lambda raw: "Accepted: " + ", ".join(f"{c} ({n})" for c, n in programmes.items()) + ".")
+                             lambda raw: i18n.t("Accepted: {choices}.", choices=", ".join(
+                                 f"{c} ({i18n.t(n)})" for c, n in programmes.items())))
     else:
         # Not filtered on this page: carry it unchanged so the next page that has it still shows it.
         programme = _raw_param("programme") or carried.get("programme")
@@ -178,19 +186,20 @@ def filter_bar(*, periods: list[str], provinces, show: tuple[str, ...] = ("perio
     chosen = {"period": period, "province": province, "sex": sex, "programme": programme}
     carried.update(chosen)
 
-    st.sidebar.markdown("### Filters")
+    st.sidebar.markdown("### " + i18n.t("Filters"))
     if "period" in show and periods:
         _select("period", "Period", [_ANY] + periods, period,
-                lambda p: f"Latest ({periods[0]})" if p == _ANY else p)
+                lambda p: i18n.t("Latest ({period})", period=i18n.period_label(periods[0])) if p == _ANY
+                else i18n.period_label(p))
     if "province" in show:
         _select("province", "Province", province_codes, province, lambda c: names.get(c, c),
                 disabled=bool(locked_province),
-                help="Your account is for this province's commission." if locked_province else None)
+                help=i18n.t("Your account is for this province's commission.") if locked_province else None)
     if "sex" in show:
-        _select("sex", "Sex", list(SEX_OPTIONS), sex, lambda s: SEX_OPTIONS[s])
+        _select("sex", "Sex", list(SEX_OPTIONS), sex, lambda s: i18n.t(SEX_OPTIONS[s]))
     if "programme" in show and programmes:
         _select("programme", "Programme", [_ANY] + list(programmes), programme,
-                lambda p: "All programmes" if p == _ANY else programmes.get(p, p))
+                lambda p: i18n.t("All programmes") if p == _ANY else i18n.t(programmes.get(p, p)))
     return Filters(period=period, province=province, sex=sex, programme=programme)
 
 
@@ -200,6 +209,7 @@ def current_params(extra: dict | None = None) -> dict[str, str]:
     params = {name: carried[name] for name in FILTER_ORDER
               if carried.get(name) is not None and carried.get(name) != DEFAULTS.get(name)}
     params.update({k: v for k, v in (extra or {}).items() if v is not None})
+    params.update(i18n.url_param())     # the language rides in every link, like the filters
     return params
 
 
@@ -234,8 +244,9 @@ def page_param(name: str, options: list[str]) -> str:
         if match is not None:
             st.session_state[carried_key] = match
             return match
-        st.warning(f"**{plain_text(raw)}** is not a valid {name} in this link. Accepted: {', '.join(options)}. "
-                   f"Showing {options[0]} instead.", icon=":material/warning:")
+        st.warning(i18n.t("**{raw}** is not a valid {name} in this link.", raw=plain_text(raw), name=i18n.t(name)) + " "
+                   + i18n.t("Accepted: {choices}.", choices=", ".join(options)) + " "
+                   + i18n.t("Showing {default} instead.", default=options[0]), icon=":material/warning:")
         return options[0]
     carried = st.session_state.get(carried_key)
     return carried if carried in options else options[0]

@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import math
 
+from dashboard.i18n import month_name, t
+
 NO_DATA = "no data"
 # A figure hidden by small-cell suppression (public views): shown with this word, never as zero or "no data".
 SUPPRESSED = "suppressed"
@@ -31,9 +33,9 @@ def is_missing(value: object) -> bool:
 
 
 def number(value: object, decimals: int = 0) -> str:
-    """1234567.8 -> '1,234,568'; missing -> 'no data'."""
+    """1234567.8 -> '1,234,568'; missing -> 'no data' (in the reader's language)."""
     if is_missing(value):
-        return NO_DATA
+        return t(NO_DATA)
     return f"{float(value):,.{decimals}f}"  # type: ignore[arg-type]
 
 
@@ -43,33 +45,35 @@ def value_with_unit(value: object, unit: str | None, suppressed: object = False)
     ``suppressed`` (a hidden small cell) gives the word 'suppressed' whatever the value holds.
     """
     if suppressed is True or (not is_missing(suppressed) and bool(suppressed)):
-        return SUPPRESSED
+        return t(SUPPRESSED)
     if is_missing(value):
-        return NO_DATA
+        return t(NO_DATA)
     v = float(value)  # type: ignore[arg-type]
     if unit == "percent":
         return f"{v:,.1f}%"
     if unit in ("score", "ratio"):
         return f"{v:,.2f}"
     if unit == "days":
-        return f"{v:,.0f} days"
+        return t("{n} days", n=f"{v:,.0f}")
     decimals = 0 if abs(v - round(v)) < 1e-9 or abs(v) >= 100 else 1
-    return f"{v:,.{decimals}f} {UNIT_SUFFIX.get(unit or '', unit or '')}".strip()
+    suffix = UNIT_SUFFIX.get(unit or '', unit or '')
+    return f"{v:,.{decimals}f} {t(suffix) if suffix else ''}".strip()
 
 
 def at_least(value: object, unit: str | None, lower: object, upper: object) -> str:
     """A value that is only a lower bound (lower bound given, no upper bound) reads 'at least …'."""
     text = value_with_unit(value, unit)
-    return f"at least {text}" if not is_missing(lower) and is_missing(upper) and text != NO_DATA else text
+    return (t("at least {value}", value=text) if not is_missing(lower) and is_missing(upper) and text != t(NO_DATA)
+            else text)
 
 
 def date_text(value: object) -> str:
     """2022-06-30 (date, timestamp or text) -> '30 June 2022'; missing -> 'no date'."""
     if is_missing(value) or value is None or str(value).strip() in ("", "NaT"):
-        return "no date"
+        return t("no date")
     import pandas as pd
     day = pd.Timestamp(value)
-    return f"{day.day} {day.strftime('%B %Y')}"
+    return f"{day.day} {month_name(day.month)} {day.year}"
 
 
 def change_on_previous(trend, unit: str | None) -> tuple[str | None, bool]:
@@ -82,15 +86,16 @@ def change_on_previous(trend, unit: str | None) -> tuple[str | None, bool]:
         return None, False
     change = float(trend[-1]) - float(trend[-2])
     if round(change, 1 if unit == "percent" else 0) == 0:
-        return "no change on previous", True
-    return (f"{change:+,.1f} pts" if unit == "percent" else f"{change:+,.0f}") + " on previous", False
+        return t("no change on previous"), True
+    shown = t("{points} pts", points=f"{change:+,.1f}") if unit == "percent" else f"{change:+,.0f}"
+    return t("{change} on previous", change=shown), False
 
 
 def bounds_text(lower: object, upper: object, unit: str | None) -> str:
     """'between 41.0% and 47.5%' where overlap leaves a value only bounded."""
     if is_missing(lower) or is_missing(upper):
         return ""
-    return f"between {value_with_unit(lower, unit)} and {value_with_unit(upper, unit)}"
+    return t("between {lower} and {upper}", lower=value_with_unit(lower, unit), upper=value_with_unit(upper, unit))
 
 
 # Progress against target (Open SDG / Statistics Canada method): icon and words, never colour alone.
@@ -113,14 +118,25 @@ _STATUS_WORDS = (
 def status_label(status: object) -> str:
     """'substantial_progress' -> '▲ On track'; unknown or missing -> '○ No assessment'."""
     if is_missing(status) or not str(status).strip():
-        return "○ No assessment"
+        return "○ " + t("No assessment")
     key = str(status).strip().lower()
     if "not_available" in key or "not available" in key or key in ("na", "n/a", "no_data", "insufficient_data"):
-        return "○ No assessment"
+        return "○ " + t("No assessment")
     for fragment, icon, words in _STATUS_WORDS:
         if fragment in key:
-            return f"{icon} {words}"
+            return f"{icon} {t(words)}"
     return f"○ {str(status).replace('_', ' ').capitalize()}"
 
 
 REPORTING_SYMBOLS = {"on time": "✔ on time", "late": "◐ late", "missing": "✘ missing"}
+
+
+def reporting_label(status: object) -> str:
+    """'late' -> '◐ late' in the reader's language; other values as they came."""
+    return t(REPORTING_SYMBOLS[status]) if status in REPORTING_SYMBOLS else status
+
+
+def sex_label(code: str) -> str:
+    """'F' -> 'Female', 'female' -> 'Female', in the reader's language."""
+    word = SEX_LABELS.get(code) or {"female": "Female", "male": "Male"}.get(str(code).lower(), str(code))
+    return t(word)

@@ -16,6 +16,7 @@ import plotly.graph_objects as go
 
 from dashboard.charts import FONT, style
 from dashboard.format import NO_DATA, OKABE_ITO, value_with_unit
+from dashboard.i18n import t
 
 GEOJSON = Path(__file__).resolve().parent / "assets" / "lao_provinces_cod_ab.geojson"
 ATTRIBUTION = "Boundaries: OCHA COD-AB Lao PDR (2019), via HDX"
@@ -111,14 +112,14 @@ def choropleth(frame: pd.DataFrame, shapes: dict, *, unit: str | None, title: st
         fig.add_trace(go.Choropleth(geojson=shapes, featureidkey=f"properties.{FEATURE_KEY}", locations=lacks["feature"],
                                     z=[0] * len(lacks), colorscale=[[0, NO_DATA_GREY], [1, NO_DATA_GREY]],
                                     showscale=False, marker_line_color="white", marker_line_width=1,
-                                    text=lacks["province_name"], name=NO_DATA, customdata=lacks["label"],
+                                    text=lacks["province_name"], name=t(NO_DATA), customdata=lacks["label"],
                                     hovertemplate="%{text}: %{customdata}<extra></extra>"))
     if len(has):
         fig.add_trace(go.Choropleth(geojson=shapes, featureidkey=f"properties.{FEATURE_KEY}", locations=has["feature"],
                                     z=has["value"], zmin=low, zmax=high, colorscale="Viridis", reversescale=False,
                                     marker_line_color="white", marker_line_width=1, customdata=has["label"],
                                     text=has["province_name"],
-                                    colorbar={"title": {"text": "%" if unit == "percent" else (unit or "")},
+                                    colorbar={"title": {"text": "%" if unit == "percent" else t(unit or "")},
                                               "thickness": 12, "len": 0.7, "tickformat": ",.1f" if unit == "percent" else ",.0f"},
                                     hovertemplate="%{text}: %{customdata}<extra></extra>"))
     if highlight:

@@ -23,6 +23,8 @@ from pathlib import Path
 import streamlit as st
 
 from dashboard import auth
+from dashboard import i18n
+from dashboard.i18n import t
 
 APP_FOLDER = Path(__file__).resolve().parent.parent      # where app.py and pages/ are
 EVERYONE = (auth.PUBLIC, auth.COMMISSION, auth.SECRETARIAT)
@@ -59,8 +61,9 @@ def allowed_pages(user: auth.User) -> dict[str, list]:
     sections: dict[str, list] = {}
     for entry in PAGES:
         if auth.allowed(user, entry.roles):
-            sections.setdefault(entry.section, []).append(
-                st.Page(APP_FOLDER / entry.script, title=entry.title, icon=entry.icon, url_path=entry.url_path))
+            # Titles and sections in the reader's language: the menu, the browser tab and the page's own name.
+            sections.setdefault(t(entry.section), []).append(
+                st.Page(APP_FOLDER / entry.script, title=t(entry.title), icon=entry.icon, url_path=entry.url_path))
     return sections
 
 
@@ -70,7 +73,7 @@ def _home_page(overview) -> "st.Page":
     address with the link's parameters (filters, language, version) intact."""
     def home() -> None:
         st.switch_page(overview, query_params=st.query_params.to_dict())
-    return st.Page(home, title="Overview", url_path="home", default=True)
+    return st.Page(home, title=t("Overview"), url_path="home", default=True)
 
 
 def run(user: auth.User) -> None:
@@ -92,6 +95,7 @@ def run(user: auth.User) -> None:
 
 def enter_page() -> None:
     """First call of every page: a page not started by app.py's navigation does not run (see the module's note)."""
+    i18n.mark_script_run()
     if getattr(_routing, "active", False) or st.session_state.get("_sp_left_folder_mode"):
         return             # routed by app.py; or run as its own script, after the one rerun below
     st.session_state["_sp_left_folder_mode"] = True
@@ -99,9 +103,9 @@ def enter_page() -> None:
     # may not open is "not found" here, as it would be in app.py. Nothing of this navigation runs: the rerun below
     # goes to app.py, which routes the same page again.
     user = auth.current_user()
-    mine = [st.Page(APP_FOLDER / e.script, title=e.title, url_path=e.url_path) for e in PAGES
+    mine = [st.Page(APP_FOLDER / e.script, title=t(e.title), url_path=e.url_path) for e in PAGES
             if auth.allowed(user, e.roles)]
-    st.navigation([st.Page(_routing_to_app, title="Loading", url_path="loading", default=True), *mine],
+    st.navigation([st.Page(_routing_to_app, title=t("Loading"), url_path="loading", default=True), *mine],
                   position="hidden")
     st.rerun()
 

@@ -21,6 +21,7 @@ import pyarrow as pa
 
 import settings
 from dashboard import safety
+from dashboard.i18n import t
 from dashboard import uploads as upload_folder
 from data_pipeline import gate, refresh, warehouse
 from data_pipeline.report import Issue, ValidationReport
@@ -47,9 +48,9 @@ def page_hash_key() -> PageKey:
         return PageKey(hash_key(), None)
     except MissingHashKey as missing:
         if settings.demo_key_allowed():
-            return PageKey(DEMO_HASH_KEY, f"{ALLOW_DEMO_KEY_ENV}=1: identifiers are hashed with the public DEMO key. "
-                                          "Use this for demonstrations with sample data only, never real returns.",
-                           demo=True)
+            return PageKey(DEMO_HASH_KEY, t("{setting}=1: identifiers are hashed with the public DEMO key. Use this "
+                                            "for demonstrations with sample data only, never real returns.",
+                                            setting=ALLOW_DEMO_KEY_ENV), demo=True)
         return PageKey(None, str(missing).replace("pass --demo-key", f"a demonstration deployment may set "
                                                                      f"{ALLOW_DEMO_KEY_ENV}=1"))
 

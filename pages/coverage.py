@@ -1,7 +1,8 @@
 """Coverage: SDG 1.3.1 and pillar coverage by province (map and ranking), the gender gap, trends, districts."""
 import streamlit as st
 
-from dashboard import charts, components, data, format as fmt, maps
+from dashboard import charts, components, data, format as fmt, i18n, maps
+from dashboard.i18n import t
 
 context = components.start_page(
     "Coverage",
@@ -27,56 +28,60 @@ if f.period:
     current = current[current["period"].str.slice(0, len(f.period)) <= f.period]
 last_gap = gap.dropna(subset=["female", "male"], how="all").tail(1)
 a, b, c, d = st.columns(4)
-a.metric(f"{data.province_name(f.province)}, both sexes",
+a.metric(t("{area}, both sexes", area=data.province_name(f.province)),
          fmt.value_with_unit(current["value"].iloc[-1] if len(current) else None, unit), border=True,
-         help=(f"period {current['period'].iloc[-1]}, as of {fmt.date_text(current['as_of_date'].iloc[-1])}"
-               if len(current) else "no data"))
+         help=t("period {period}, as of {date}", period=i18n.period_label(current["period"].iloc[-1]),
+                date=fmt.date_text(current["as_of_date"].iloc[-1])) if len(current) else t(fmt.NO_DATA))
 if len(current):
-    st.caption(f"Figures for {current['period'].iloc[-1]} are as of "
-               f"{fmt.date_text(current['as_of_date'].iloc[-1])}: the date the sources hold data to.")
-b.metric("Women and girls", fmt.value_with_unit(last_gap["female"].iloc[0] if len(last_gap) else None, unit),
+    st.caption(t("Figures for {period} are as of {date}: the date the sources hold data to.",
+                 period=i18n.period_label(current["period"].iloc[-1]),
+                 date=fmt.date_text(current["as_of_date"].iloc[-1])))
+b.metric(t("Women and girls"), fmt.value_with_unit(last_gap["female"].iloc[0] if len(last_gap) else None, unit),
          border=True)
-c.metric("Men and boys", fmt.value_with_unit(last_gap["male"].iloc[0] if len(last_gap) else None, unit), border=True)
-d.metric("Female / male ratio", fmt.value_with_unit(last_gap["female_to_male_ratio"].iloc[0]
+c.metric(t("Men and boys"), fmt.value_with_unit(last_gap["male"].iloc[0] if len(last_gap) else None, unit), border=True)
+d.metric(t("Female / male ratio"), fmt.value_with_unit(last_gap["female_to_male_ratio"].iloc[0]
                                                     if len(last_gap) else None, "ratio"), border=True,
-         help="1.00 = parity; below 1, women are less covered than men")
+         help=t("1.00 = parity; below 1, women are less covered than men"))
 
 provinces = data.by_province(context.version, indicator_id, f.sex, f.period)
 left, right = st.columns([3, 2])
 with left:
-    figure, kind = maps.province_map(provinces, unit=unit, title=f"{entry['short_name']} by province",
+    figure, kind = maps.province_map(provinces, unit=unit, title=t("{name} by province", name=entry["short_name"]),
                                      highlight=None if f.is_national else f.province)
     components.chart_with_table(figure, provinces, f"{indicator_id} by province",
-                                caption=maps.ATTRIBUTION + ("" if kind == "choropleth" else
-                                                            " — boundary file unavailable: tile grid shown"))
+                                caption=t(maps.ATTRIBUTION) + ("" if kind == "choropleth" else
+                                                               t(" — boundary file unavailable: tile grid shown")),
+                                label=t("{id} by province", id=indicator_id))
 with right:
     ranked = provinces.assign(value=provinces["value"])
     components.chart_with_table(
-        charts.bars(ranked, category="province_name", value="value", unit=unit, title="Ranking",
+        charts.bars(ranked, category="province_name", value="value", unit=unit, title=t("Ranking"),
                     highlight=None if f.is_national else data.province_name(f.province)),
-        provinces, f"{indicator_id} ranking")
+        provinces, f"{indicator_id} ranking", label=t("{id} ranking", id=indicator_id))
     missing = provinces.loc[provinces["value"].isna(), "province_name"]
     if len(missing):
-        st.caption(f"No data for {len(missing)} province(s): {', '.join(missing)}.")
+        st.caption(t("No data for {count} province(s): {names}.", count=len(missing), names=", ".join(missing)))
 
 left, right = st.columns(2)
 with left:
     long_gap = gap.melt(id_vars="period", value_vars=["female", "male"], var_name="sex", value_name="value")
     components.chart_with_table(
-        charts.lines(long_gap, x="period", y="value", series="sex", unit=unit, title="Gender gap: women vs men",
+        charts.lines(long_gap, x="period", y="value",
+                     series="sex", unit=unit, title=t("Gender gap: women vs men"),
                      colours={"female": fmt.SEX_COLOURS["Female"], "male": fmt.SEX_COLOURS["Male"]}),
-        gap, f"{indicator_id} by sex")
+        gap, f"{indicator_id} by sex", label=t("{id} by sex", id=indicator_id))
 with right:
     components.chart_with_table(
-        charts.lines(trend, x="period", y="value", series=None, unit=unit, title="Trend (both sexes)",
-                     target=entry.get("target_2030")),
-        trend, f"{indicator_id} trend")
+        charts.lines(trend, x="period", y="value", series=None,
+                     unit=unit, title=t("Trend (both sexes)"), target=entry.get("target_2030")),
+        trend, f"{indicator_id} trend", label=t("{id} trend", id=indicator_id))
 
 district_rows = data.by_district(context.version, indicator_id, f.sex, f.province, f.period)
 if len(district_rows):
-    st.subheader("Districts")
+    st.subheader(t("Districts"))
     named = district_rows.assign(label=district_rows["district_name"].fillna(district_rows["district"])
                                  + " (" + district_rows["province"].str.slice(3) + ")")
     components.chart_with_table(
-        charts.bars(named, category="label", value="value", unit=unit, title="By district (where the source has it)"),
-        district_rows, f"{indicator_id} by district")
+        charts.bars(named, category="label", value="value", unit=unit,
+                    title=t("By district (where the source has it)")),
+        district_rows, f"{indicator_id} by district", label=t("{id} by district", id=indicator_id))

@@ -4,7 +4,8 @@ from urllib.parse import urlencode
 
 import streamlit as st
 
-from dashboard import components, data, format as fmt, views
+from dashboard import components, data, format as fmt, i18n, views
+from dashboard.i18n import t
 
 context = components.start_page(
     "Social protection scorecard",
@@ -28,41 +29,43 @@ for column, indicator_id in zip(columns, HEADLINES):
                   delta_color="off" if unchanged else (
                       "normal" if row["polarity"] == "higher_is_better" else "inverse"),
                   delta_arrow="off" if unchanged else "auto",
-                  help=f"{row['period'] if isinstance(row['period'], str) else 'no data'}, as of "
-                       f"{fmt.date_text(row['as_of_date'])} · {fmt.status_label(row['status'])}", border=True)
+                  help=t("{period}, as of {date}", period=i18n.period_label(row["period"])
+                         if isinstance(row["period"], str) else t(fmt.NO_DATA), date=fmt.date_text(row["as_of_date"]))
+                       + f" · {fmt.status_label(row['status'])}", border=True)
 
 counts = card["status"].map(fmt.status_label).value_counts()
-st.markdown("**Against target:** " + " · ".join(f"{label} **{n}**" for label, n in counts.items()))
+st.markdown(t("**Against target:**") + " " + " · ".join(f"{label} **{n}**" for label, n in counts.items()))
 if card["illustrative_targets"].fillna(False).any():
-    st.caption("Targets marked † are illustrative: the Commission has not yet set them (parameters file).")
+    st.caption(t("Targets marked † are illustrative: the Commission has not yet set them (parameters file)."))
 
-show_parts = st.toggle("Show numerators and denominators", value=False)
+show_parts = st.toggle(t("Show numerators and denominators"), value=False)
 base_params = {k: v for k, v in context.params.items()}
 table = card.assign(
     latest=[fmt.value_with_unit(v, u) + (f" ({fmt.bounds_text(lo, hi, u)})" if fmt.bounds_text(lo, hi, u) else "")
-            + (f" — {note}" if isinstance(note, str) and note and not fmt.is_missing(v) else "")
+            + (f" — {t(note)}" if isinstance(note, str) and note and not fmt.is_missing(v) else "")
             for v, u, lo, hi, note in zip(card["value"], card["unit"], card["lower_bound"], card["upper_bound"],
                                           card["sex_note"])],
-    target=[fmt.NO_DATA if fmt.is_missing(t) else f"{fmt.value_with_unit(t, u)} by {int(y)}"
+    target=[t(fmt.NO_DATA) if fmt.is_missing(goal) else t("{value} by {year}", value=fmt.value_with_unit(goal, u),
+                                                           year=int(y))
             + (" †" if illus else "")
-            for t, u, y, illus in zip(card["target_value"], card["unit"], card["target_year"].fillna(0),
+            for goal, u, y, illus in zip(card["target_value"], card["unit"], card["target_year"].fillna(0),
                                       card["illustrative_targets"].fillna(False))],
     status_text=card["status"].map(fmt.status_label),
     numerator_text=card["numerator"].map(fmt.number),
     denominator_text=[fmt.number(d) if not fmt.is_missing(d) else "—" for d in card["denominator"]],
     details=["indicator?" + urlencode({**base_params, "indicator": i}) for i in card["indicator_id"]],
-    period_text=card["period"].fillna("—"),
+    period_text=[i18n.period_label(p) if isinstance(p, str) else "—" for p in card["period"]],
 )
 column_config = {
-    "short_name": st.column_config.TextColumn("Indicator", width="medium"),
-    "latest": st.column_config.TextColumn("Latest value"),
-    "period_text": st.column_config.TextColumn("Period"),
-    "target": st.column_config.TextColumn("Target"),
-    "status_text": st.column_config.TextColumn("Status against target"),
-    "trend": st.column_config.LineChartColumn("Trend", width="small"),
-    "numerator_text": st.column_config.TextColumn("Numerator"),
-    "denominator_text": st.column_config.TextColumn("Denominator"),
-    "details": st.column_config.LinkColumn("Details", display_text="Open ›"),
+    "short_name": st.column_config.TextColumn(t("Indicator"), width="medium"),
+    "latest": st.column_config.TextColumn(t("Latest value")),
+    "period_text": st.column_config.TextColumn(t("Period")),
+    "target": st.column_config.TextColumn(t("Target")),
+    "status_text": st.column_config.TextColumn(t("Status against target")),
+    "trend": st.column_config.LineChartColumn(t("Trend"), width="small"),
+    "numerator_text": st.column_config.TextColumn(t("Numerator")),
+    "denominator_text": st.column_config.TextColumn(t("Denominator")),
+    "details": st.column_config.LinkColumn(t("Details"), display_text=t("Open ›")),
 }
 order = ["short_name", "latest", "period_text", "target", "status_text", "trend"]
 order += ["numerator_text", "denominator_text"] if show_parts else []
@@ -71,10 +74,11 @@ for group, _ in views.AREA_GROUPS:
     rows = table[table["group"] == group]
     if rows.empty:
         continue
-    st.subheader(group)
+    st.subheader(t(group))
     st.dataframe(rows, column_order=order, column_config=column_config, hide_index=True, width="stretch",
                  key=f"card_{group[:12]}")
 
-with st.expander("Download the scorecard"):
-    export = card.drop(columns=["trend"]).assign(status=card["status"].map(fmt.status_label))
+with st.expander(t("Download the scorecard")):
+    export = card.drop(columns=["trend"]).assign(status=card["status"].map(fmt.status_label),
+                                                 group=card["group"].map(t))
     components.table_with_downloads(export, "scorecard")
