@@ -297,7 +297,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = command("generate-sample", "write the made-up sample returns")
     p.add_argument("out", metavar="OUT")
-    p.add_argument("--scale", choices=("small", "national"), default="small")
+    p.add_argument("--scale", choices=("small", "national", "national4"), default="small",
+                   help="national4: four times the national grant ledger and registers (benchmarks)")
     p.add_argument("--seed", type=int, default=20220630)
     p.set_defaults(func=cmd_generate_sample)
 
