@@ -187,8 +187,10 @@ def publish(checked: Checked, *, operator: str, hash_key: bytes, root: Path | st
             progress=None, replace_whole_periods: bool = False,
             confirm_removals: bool = False) -> refresh.RefreshResult:
     """``data_pipeline.refresh.refresh`` on the stored files: validated again and published, or the rejection logged."""
+    from indicators import published
     result = refresh.refresh(checked.paths, root=root, operator=operator, hash_key=hash_key, progress=progress,
-                             replace_whole_periods=replace_whole_periods, confirm_removals=confirm_removals)
+                             replace_whole_periods=replace_whole_periods, confirm_removals=confirm_removals,
+                             derive=published.derive)
     result.report = _named_back(result.report, checked.shown_names)
     return result
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import csv
+import importlib
 import sys
 from collections import defaultdict
 from pathlib import Path
@@ -131,13 +132,23 @@ def print_coverage(frame, out=None) -> None:
               file=out)
 
 
+def _indicator_derivation():
+    """The indicator layer's publish hook (``indicators.published.derive``): a version is published with its
+    indicators computed. Found by name because the pipeline imports nothing of the layers above it; None (the
+    indicators are then computed on first view) when that layer is not installed next to the pipeline."""
+    try:
+        return importlib.import_module("indicators.published").derive
+    except ModuleNotFoundError:
+        return None
+
+
 def cmd_refresh(args) -> int:
     src = Path(args.src_dir)
     paths = _return_files(src)
     key = _key_for(src, args.demo_key)
     result = refresh_mod.refresh(paths, root=args.warehouse, operator=args.operator, hash_key=key,
                                  progress=_progress, replace_whole_periods=args.replace_whole_periods,
-                                 confirm_removals=args.confirm_removals)
+                                 confirm_removals=args.confirm_removals, derive=_indicator_derivation())
     if args.report:
         _write_report_csv(result.report, Path(args.report))
     if not result.published:
@@ -286,7 +297,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = command("generate-sample", "write the made-up sample returns")
     p.add_argument("out", metavar="OUT")
-    p.add_argument("--scale", choices=("small", "national"), default="small")
+    p.add_argument("--scale", choices=("small", "national", "national4"), default="small",
+                   help="national4: four times the national grant ledger and registers (benchmarks)")
     p.add_argument("--seed", type=int, default=20220630)
     p.set_defaults(func=cmd_generate_sample)
 

@@ -61,13 +61,15 @@ class RefreshResult:
 
 
 def refresh(paths: list[Path], *, root: Path | str | None = None, operator: str, hash_key: bytes,
-            progress=None, replace_whole_periods: bool = False, confirm_removals: bool = False) -> RefreshResult:
+            progress=None, replace_whole_periods: bool = False, confirm_removals: bool = False,
+            derive=None) -> RefreshResult:
     """Validate ``paths`` and, when no error was found, publish them as a new version. Any error: nothing is
     published and the rejection is logged (the log line is the only write).
 
     A return replaces the published rows of the cells it covers (its contract's ``covers``), or the whole of its
     periods with ``replace_whole_periods``. A refresh that would remove published rows is rejected unless
-    ``confirm_removals``; ``RefreshResult.removals`` then lists them."""
+    ``confirm_removals``; ``RefreshResult.removals`` then lists them. ``derive``: tables computed from the new
+    version's data inside its publish (``warehouse.publish``; the indicators' ``published.derive``)."""
     root = Path(root) if root is not None else warehouse.warehouse_root()
     started = time.monotonic()
     progress = progress or (lambda fraction, message: None)
@@ -83,7 +85,8 @@ def refresh(paths: list[Path], *, root: Path | str | None = None, operator: str,
                 staged, root=root, operator=operator, files=report.returns, warnings=report.warnings,
                 hash_key_fingerprint=key_fingerprint(hash_key), demo_key=hash_key == DEMO_HASH_KEY,
                 progress=lambda fraction, message: progress(0.8 + 0.2 * fraction, message),
-                replace_whole_periods=replace_whole_periods, confirm_removals=confirm_removals, started=started)
+                replace_whole_periods=replace_whole_periods, confirm_removals=confirm_removals, started=started,
+                derive=derive)
         except warehouse.MergeConflict as conflict:
             report.issues.extend(conflict.issues)
         except warehouse.RemovalNotConfirmed as refused:

@@ -32,6 +32,7 @@ from data_pipeline.report import Issue, ReturnInfo
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 MANIFEST_FORMAT = 1
 LOG_NAME = "refresh_log.jsonl"
+DERIVED_FOLDER = "derived"       # in a version: tables computed from its data at publish (``publish(derive=...)``)
 MAX_LOGGED_ISSUES = 200          # per kind (errors, warnings) in a manifest or log line; counts are always complete
 LOCK_TIMEOUT_S = 10.0
 _VERSION_RE = re.compile(r"^v(\d{4,})$")
@@ -100,6 +101,11 @@ def _version_dir(root: Path, version: str) -> Path:
     if not _VERSION_RE.match(version or ""):
         raise WarehouseError(f"{version!r} is not a version id (expected something like v0003)")
     return root / "versions" / version
+
+
+def version_folder(version: str, root: Path | str | None = None) -> Path:
+    """The folder of a published version (immutable: read only)."""
+    return _version_dir(_root(root), version)
 
 
 def current_version(root: Path | str | None = None) -> str | None:
@@ -199,16 +205,19 @@ def open_version(version: str | None = None, root: Path | str | None = None) -> 
     is published yet every view is empty."""
     root = _root(root)
     version = version or current_version(root)
-    tables = {}
-    if version is not None:
-        manifest = read_manifest(version, root)
-        tables = manifest["tables"]
+    if version is None:
+        return _open_tables(None, {})
+    return _open_tables(_version_dir(root, version), read_manifest(version, root)["tables"])
+
+
+def _open_tables(version_dir: Path | None, tables: dict) -> duckdb.DuckDBPyConnection:
+    """``open_version`` on a folder's ``tables`` (manifest entries): a published version, or one being written."""
     con = duckdb.connect(":memory:")
     _load_reference(con)
     for name, contract in all_contracts().items():
         schema = table_schema(contract)
         entry = tables.get(name)
-        files = _table_files(_version_dir(root, version), entry) if entry else []
+        files = _table_files(version_dir, entry) if entry else []
         select = _parquet_select(files, schema, bool(entry.get("partitioned"))) if files else _empty_select(schema)
         con.execute(f"CREATE VIEW {_ident(name)} AS {select}")
     return con
@@ -560,7 +569,7 @@ def _issue_records(issues: list[Issue]) -> list[dict]:
 def publish(staged: dict[str, pa.Table], *, root: Path | str | None = None, operator: str,
             files: list[ReturnInfo], warnings: list[Issue] = (), hash_key_fingerprint: str,
             demo_key: bool = False, progress=None, replace_whole_periods: bool = False,
-            confirm_removals: bool = False, started: float | None = None) -> str:
+            confirm_removals: bool = False, started: float | None = None, derive=None) -> str:
     """Merge ``staged`` with the current version, write it as a new version and make it current. Returns its id.
 
     Each staged table replaces the published rows of the cells it covers (its contract's ``covers``; the whole of
@@ -571,6 +580,12 @@ def publish(staged: dict[str, pa.Table], *, root: Path | str | None = None, oper
     The audit trail gets a "pending" line before the version appears and "published" once CURRENT names it, so a
     crash in between leaves a trace (``list_versions`` reports such a version). ``started``: when the refresh
     began (time.monotonic), for the logged duration.
+
+    ``derive(open_tables, folder, version) -> dict``, when given, writes tables computed from the new version's data
+    (the indicator layer's results) into ``folder`` inside the version before its manifest is written, so no version
+    is ever published without them; ``open_tables()`` returns a connection like ``open_version``'s on the tables
+    being published. What it returns is recorded as the manifest's ``derived`` entry. An exception in it publishes
+    nothing.
     """
     root = _root(root)
     started = time.monotonic() if started is None else started
@@ -598,6 +613,11 @@ def publish(staged: dict[str, pa.Table], *, root: Path | str | None = None, oper
                     tables[name] = _write_table(plan, name, contract, staging)
                 elif name in plan.parent_tables:
                     tables[name] = _carry_over(root / "versions" / parent, plan.parent_tables[name], staging)
+            derived = {}
+            if derive is not None:
+                progress(0.9, "computing the indicators")
+                derived = derive(lambda: _open_tables(staging, tables), staging / DERIVED_FOLDER, version)
+                _crash_point("derived_written")
             _fsync_tree(staging)
             _crash_point("parquet_written")
         except BaseException:
@@ -614,6 +634,8 @@ def publish(staged: dict[str, pa.Table], *, root: Path | str | None = None, oper
             "warnings": _issue_records(list(warnings)), "warning_count": len(warnings),
             "hash_key_fingerprint": hash_key_fingerprint, "demo_key": demo_key,
         }
+        if derived:
+            manifest["derived"] = derived
         _write_durably(staging / "manifest.json", json.dumps(manifest, indent=1, ensure_ascii=False))
         _crash_point("manifest_written")
         logged = dict(action="refresh", operator=operator, version=version, parent=parent, files=files,

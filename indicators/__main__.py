@@ -1,4 +1,8 @@
 """python -m indicators export OUT [--format csv|sdmx|opensdg] [--version V] [--warehouse DIR]
+python -m indicators compute [--version V] [--warehouse DIR]
+
+compute: after a change of the parameters file (or of the indicator code), compute a version's catalogue once, now,
+into the warehouse's cache, so that no reader waits for it (a version is otherwise computed when it is published).
 
 csv writes OUT itself when it ends in .csv, else OUT/indicators_<version>.csv; sdmx and opensdg write into the
 directory OUT.
@@ -7,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+import time
 from pathlib import Path
 
 from . import api, export
@@ -20,6 +25,9 @@ def main(argv: list[str] | None = None) -> int:
     ex.add_argument("--format", choices=("csv", "sdmx", "opensdg"), default="csv")
     ex.add_argument("--version", help="warehouse version (default: the published one)")
     ex.add_argument("--warehouse", type=Path, help="warehouse folder (default: SP_WAREHOUSE or ./warehouse)")
+    comp = sub.add_parser("compute", help="compute a version's catalogue now (after a parameters edit)")
+    comp.add_argument("--version", help="warehouse version (default: the published one)")
+    comp.add_argument("--warehouse", type=Path, help="warehouse folder (default: SP_WAREHOUSE or ./warehouse)")
     args = parser.parse_args(argv)
 
     version = args.version or api.current_version(args.warehouse)
@@ -27,6 +35,12 @@ def main(argv: list[str] | None = None) -> int:
         print(f"error: no published warehouse version in {args.warehouse or 'the default warehouse'}",
               file=sys.stderr)
         return 2
+    if args.command == "compute":
+        started = time.monotonic()
+        source = api.computed_where(version, args.warehouse)
+        tidy = api.indicator_values(version, args.warehouse)
+        print(f"version {version}: {len(tidy)} rows, {source} ({time.monotonic() - started:.1f} s)")
+        return 0
     tidy = api.indicator_values(version, args.warehouse)
     if args.format == "csv":
         target = args.out if args.out.suffix == ".csv" else args.out / f"indicators_{version}.csv"

@@ -1,24 +1,23 @@
 """The only module the Streamlit pages import for data (docs/DESIGN.md §4-5). Fixed interface; see each docstring.
 
-``indicator_values`` is computed once per (warehouse version, parameters file, indicator code) and kept in memory
-and next to the warehouse in ``<warehouse>/cache/<version>/`` (never inside the immutable versions/ folder).
+``indicator_values`` is computed once per (warehouse version, parameters file, indicator code): at publish, into the
+version itself (``published``), or, when the parameters or the code have changed since, on demand and kept next to
+the warehouse in ``<warehouse>/cache/<version>/``; in memory either way.
 """
 from __future__ import annotations
 
-import hashlib
 import os
 from functools import lru_cache
 from pathlib import Path
 
 import pandas as pd
 
-from . import engine, supporting, warehouse_access
+from . import engine, published, supporting, warehouse_access
 from .catalogue import all_indicators
 from .parameters import load_parameters, target_for
 
 DAYS_LATE_BINS = supporting.DAYS_LATE_BINS
 SUPPORTING_TABLES = supporting.NAMES
-_CODE = Path(__file__).parent
 
 
 def current_version(root=None) -> str | None:
@@ -90,36 +89,46 @@ def supporting_table(version: str, name: str, root=None) -> pd.DataFrame:
         con.close()
 
 
+def computed_where(version: str, root=None) -> str:
+    """Where ``indicator_values`` finds the version's figures for the parameters and code in use now: "stored at
+    publish", "in the cache" or "computed now" (it will be, on first use)."""
+    params = load_parameters()
+    if published.stored_entry(version, root, params["_hash"]):
+        return "stored at publish"
+    return "in the cache" if all(p.exists() for p in _cache_files(version, root, params["_hash"])) else "computed now"
+
+
 def clear_cache() -> None:
     """Forget the in-memory results (after a refresh or a parameters edit in the same process)."""
     _computed_cached.cache_clear()
 
 
 # --------------------------------------------------------------------------------------------------- computation
-def _code_hash() -> str:
-    digest = hashlib.sha256()
-    for path in sorted(_CODE.rglob("*.py")):
-        digest.update(path.read_bytes())
-    return digest.hexdigest()[:12]
-
-
 def _computed(version: str, root) -> tuple[pd.DataFrame, pd.DataFrame]:
     params = load_parameters()
     root_path = str(warehouse_access.warehouse_root(root))
     return _computed_cached(version, root_path, params["_path"], params["_hash"])
 
 
+def _cache_files(version: str, root, params_hash: str) -> tuple[Path, Path]:
+    cache_dir = warehouse_access.warehouse_root(root) / "cache" / version
+    stem = f"{params_hash}-{published.code_hash()}"
+    return cache_dir / f"{stem}.parquet", cache_dir / f"{stem}.pci.parquet"
+
+
 @lru_cache(maxsize=8)
 def _computed_cached(version: str, root: str, params_path: str, params_hash: str) -> tuple[pd.DataFrame, pd.DataFrame]:
-    cache_dir = Path(root) / "cache" / version
-    stem = f"{params_hash}-{_code_hash()}"
-    tidy_file, pci_file = cache_dir / f"{stem}.parquet", cache_dir / f"{stem}.pci.parquet"
+    """The tables written at publish when they match the parameters and code in use, else the disk cache, else
+    computed now (after a parameters edit or a code change) and cached."""
+    at_publish = published.stored(version, root, params_hash)
+    if at_publish is not None:
+        return at_publish
+    tidy_file, pci_file = _cache_files(version, root, params_hash)
     if tidy_file.exists() and pci_file.exists():
         return pd.read_parquet(tidy_file), pd.read_parquet(pci_file)
     con = warehouse_access.open_version(version, root)
     try:
-        tidy = engine.compute_all(con, version, load_parameters(Path(params_path)))
-        pci_table = con.execute("SELECT * FROM ind_pci").df()
+        tidy, pci_table = published.compute(con, version, load_parameters(Path(params_path)))
     finally:
         con.close()
     write_cache(tidy, tidy_file)

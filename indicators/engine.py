@@ -92,10 +92,14 @@ def indicator_query(indicator: Indicator) -> str:
         sums += ("pending",)
     else:
         bounds += ", NULL AS pending"
+    base_sql = indicator.numerator_sql
     if indicator.kind == "statistic":
+        # Identical rows (same cell, same days, same outcome) counted once: every grouping set then reads a few
+        # thousand weighted rows instead of each ledger row, and the estimate depends only on the counts.
+        base_sql = f"SELECT *, count(*) AS weight FROM ({indicator.numerator_sql}) GROUP BY ALL"
         at_least = indicator.statistic_is_lower_bound or "FALSE"
-        measures = (f"count(observation) AS numerator, NULL AS denominator, {indicator.statistic} AS stat"
-                    f", CASE WHEN {at_least} THEN {indicator.statistic} END AS lower_numerator"
+        measures = ("coalesce(sum(weight) FILTER (WHERE observation IS NOT NULL), 0) AS numerator, NULL AS denominator, "
+                    f"{indicator.statistic} AS stat, {at_least} AS stat_at_least"   # each estimated once per cell
                     ", NULL AS upper_numerator"
                     ", NULL AS pending")
         sums = ()
@@ -104,7 +108,7 @@ def indicator_query(indicator: Indicator) -> str:
         sums += ("denominator",)
     else:
         measures = "sum(numerator) AS numerator, NULL AS denominator, NULL AS stat" + bounds
-    ctes = [f"num_base AS ({indicator.numerator_sql})",
+    ctes = [f"num_base AS ({base_sql})",
             f"num AS ({_grouped(indicator, 'num_base', indicator.breakdowns, measures, sums)})"]
     join = ""
     denominator = "n.denominator"
@@ -130,7 +134,7 @@ def indicator_query(indicator: Indicator) -> str:
         lower, upper = (ratio("n.lower_numerator"), ratio("n.upper_numerator")) if indicator.bounded \
             else ("NULL", "NULL")
     elif indicator.kind == "statistic":
-        value, den_out, lower, upper = "n.stat", "NULL", "n.lower_numerator", "NULL"
+        value, den_out, lower, upper = "n.stat", "NULL", "CASE WHEN n.stat_at_least THEN n.stat END", "NULL"
     else:
         value, den_out = "n.numerator", "NULL"
         lower, upper = ("n.lower_numerator", "n.upper_numerator") if indicator.bounded else ("NULL", "NULL")

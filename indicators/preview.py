@@ -32,11 +32,13 @@ def indicator_changes(before: pd.DataFrame, after: pd.DataFrame, tolerance: floa
 
     Columns: the cell keys, unit, value/numerator/denominator before and after, and ``difference`` (after − before,
     null unless both values exist). A cell counts as changed when value, numerator or denominator moves by more than
-    ``tolerance`` or gains or loses a figure.
+    ``tolerance`` (relative to the figure, when it is above 1) or gains or loses a figure: DuckDB sums doubles in
+    parallel, so two computations of one figure in LAK may differ in its last bits.
     """
     keys = ", ".join(f"coalesce(a.{k}, b.{k}) AS {k}" for k in CELL_KEYS)
     join = " AND ".join(f"a.{k} IS NOT DISTINCT FROM b.{k}" for k in CELL_KEYS)
-    moved = " OR ".join(f"(b.{c} IS NULL) <> (a.{c} IS NULL) OR abs(a.{c} - b.{c}) > {tolerance}" for c in COMPARED)
+    moved = " OR ".join(f"(b.{c} IS NULL) <> (a.{c} IS NULL) OR abs(a.{c} - b.{c}) > {tolerance} * greatest(1, abs(b.{c}))"
+                     for c in COMPARED)
     con = duckdb.connect()
     try:
         con.register("before_cells", _cells(before))

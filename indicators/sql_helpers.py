@@ -150,20 +150,24 @@ def survival_quantile_is_lower_bound(observations: list[dict] | None, q: float) 
     return _kaplan_meier(*_arrays(observations), q)[1]
 
 
-def _arrays(observations: list[dict] | None) -> tuple[np.ndarray, np.ndarray]:
+def _arrays(observations: list[dict] | None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     observations = observations or []
     return (np.array([o["t"] for o in observations], dtype=float),
-            np.array([bool(o["paid"]) for o in observations], dtype=bool))
+            np.array([bool(o["paid"]) for o in observations], dtype=bool),
+            np.array([o.get("n", 1) for o in observations], dtype=np.int64))
 
 
-def _kaplan_meier(t: np.ndarray, paid: np.ndarray, q: float) -> tuple[float | None, bool]:
+def _kaplan_meier(t: np.ndarray, paid: np.ndarray, n: np.ndarray, q: float) -> tuple[float | None, bool]:
+    """``n``: how many observations each (t, paid) row stands for. The estimate uses whole counts only (at risk,
+    paid at each time), so counting identical observations once with their number gives the very same figure."""
     if t.size == 0:
         return None, False
     order = np.lexsort((~paid, t))                      # by days, paid before unpaid at equal days
-    t, paid = t[order], paid[order]
+    t, paid, n = t[order], paid[order], n[order]
     times, first = np.unique(t, return_index=True)
-    at_risk = t.size - first
-    paid_at = np.add.reduceat(paid.astype(np.int64), first)
+    before = np.concatenate(([0], np.cumsum(n)))[first]  # observations with fewer days
+    at_risk = n.sum() - before
+    paid_at = np.add.reduceat(np.where(paid, n, 0), first)
     paid_share = 1 - np.cumprod(1 - paid_at / at_risk)
     reached = np.nonzero(paid_share >= q - 1e-12)[0]
     if reached.size:
@@ -179,15 +183,17 @@ def _vectorised(want: int):
         values = lists.values
         t = values.field("t").to_numpy(zero_copy_only=False).astype(float)
         paid = values.field("paid").to_numpy(zero_copy_only=False).astype(bool)
+        n = values.field("n").to_numpy(zero_copy_only=False).astype(np.int64)
         offsets, q, valid = lists.offsets.to_numpy(), qs.to_numpy(zero_copy_only=False), lists.is_valid()
-        out = [_kaplan_meier(t[offsets[i]:offsets[i + 1]], paid[offsets[i]:offsets[i + 1]], q[i])[want]
+        out = [_kaplan_meier(t[offsets[i]:offsets[i + 1]], paid[offsets[i]:offsets[i + 1]],
+                             n[offsets[i]:offsets[i + 1]], q[i])[want]
                if valid[i].as_py() else None for i in range(len(lists))]
         return pa.array(out, type=pa.float64() if want == 0 else pa.bool_())
     return function
 
 
 def _install_functions(con: duckdb.DuckDBPyConnection) -> None:
-    observations = duckdb.list_type(duckdb.struct_type({"t": "DOUBLE", "paid": "BOOLEAN"}))
+    observations = duckdb.list_type(duckdb.struct_type({"t": "DOUBLE", "paid": "BOOLEAN", "n": "BIGINT"}))
     for name, want, returns in (("survival_quantile", 0, "DOUBLE"), ("survival_quantile_is_lower_bound", 1, "BOOLEAN")):
         try:
             con.remove_function(name)

@@ -21,6 +21,10 @@ def current_version(root=None) -> str | None:
     return warehouse.current_version(root)
 
 
+def version_folder(version: str, root=None) -> Path:
+    return warehouse.version_folder(version, root)
+
+
 def read_manifest(version: str, root=None) -> dict:
     return warehouse.read_manifest(version, root)
 

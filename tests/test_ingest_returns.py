@@ -3,13 +3,15 @@ checks across the files of one refresh (same file twice, two returns for one per
 from __future__ import annotations
 
 import datetime as dt
+import random
 
+import duckdb
 import pyarrow as pa
 import pytest
 
 from data_pipeline.contracts import all_contracts
 from data_pipeline.ingest import validate_returns
-from data_pipeline.ingest.pseudonymise import pseudonymise_many
+from data_pipeline.ingest.pseudonymise import create_pseudonym_table, pseudonymise_many
 from data_pipeline.secrets import pseudonymise
 from tests.ingest_fixtures import KEY, hi_rows, minimal_return, only, write_csv, write_xlsx
 
@@ -68,6 +70,22 @@ def test_bulk_hashing_equals_the_reference_pseudonymise():
     assert pseudonymise_many(ids, KEY) == [pseudonymise(i, KEY) for i in ids]
     long_key = b"k" * 100   # longer than a SHA-256 block: hashed first, as HMAC requires
     assert pseudonymise_many(ids, long_key) == [pseudonymise(i, long_key) for i in ids]
+
+
+@pytest.mark.parametrize("key", [KEY, b"k" * 100, bytes(range(64))])
+def test_hashing_in_duckdb_equals_the_reference_pseudonymise(key):
+    # Every ASCII character (whitespace and control characters included) goes through the SQL path, the rest
+    # through Python; both must give secrets.pseudonymise's hash.
+    rng = random.Random(7)
+    alphabet = [chr(i) for i in range(1, 128)] + ["ລ", "\u00a0", "ß", "é", "\u2003", "\x85"]
+    ids = ["".join(rng.choice(alphabet) for _ in range(rng.randint(1, 16))) for _ in range(2000)]
+    ids += ["MECG-AT-000123", " mecg-at\t000123 ", "a\u00a0b", "x" * 200]
+    con = duckdb.connect()
+    con.execute("CREATE TABLE ids (v VARCHAR)")
+    con.executemany("INSERT INTO ids VALUES (?)", [[i] for i in ids + [None]])
+    create_pseudonym_table(con, "pseudonyms", "SELECT v FROM ids", key)
+    hashed = dict(con.execute("SELECT clear, hashed FROM pseudonyms").fetchall())
+    assert hashed == {i: pseudonymise(i, key) for i in ids}
 
 
 def test_same_file_sent_twice_is_read_once_with_a_warning(tmp_path):

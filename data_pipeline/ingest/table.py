@@ -21,7 +21,7 @@ from data_pipeline.gate.formula_text import FORMULA_TEXT_SQL, neutralised_sql
 from . import normalise
 from .header import HeaderMatch, accepted_spellings, column_letter, stated_periods
 from .issues import MAX_ROWS_PER_PROBLEM, IssueLog
-from .pseudonymise import pseudonym_table
+from .pseudonymise import create_pseudonym_table
 from .readers import RawTable
 
 _ids = itertools.count()
@@ -265,12 +265,8 @@ class TableValidation:
             province_ref = f"s.{q(province)}" if province else "NULL"
             on = f"{name}.raw = {raw} AND {name}.province_raw IS NOT DISTINCT FROM {province_ref}"
         else:  # pii_id
-            table = pseudonym_table(self.con, f"SELECT {q(column.name)} FROM {self.stg}", self.hash_key)
-            on = f"{name}.clear = {raw}"
-            self.con.register(name + "_arrow", table)
-            self.con.execute(f"CREATE TEMP TABLE {name} AS SELECT * FROM {name}_arrow")
-            self.con.unregister(name + "_arrow")
-            return name, on, f"{name}.hashed"
+            create_pseudonym_table(self.con, name, f"SELECT {q(column.name)} FROM {self.stg}", self.hash_key)
+            return name, f"{name}.clear = {raw}", f"{name}.hashed"
         self.con.register(name + "_arrow", table)
         self.con.execute(f"CREATE TEMP TABLE {name} AS SELECT * FROM {name}_arrow")
         self.con.unregister(name + "_arrow")

@@ -7,7 +7,8 @@ breakdown is computed by the same query plan.
 ``numerator_sql`` yields the columns
     period, province, district, sex, <each name in ``breakdowns``>, and
     - ``numerator`` (kinds ratio, count, amount), plus ``denominator`` when ``denominator_sql`` is None (same grain);
-    - ``observation`` (kind statistic): one row per observation, summarised by ``statistic``;
+    - ``observation`` (kind statistic): one row per observation, summarised by ``statistic``; the engine first
+      counts identical rows, so ``statistic`` sees each distinct row once with its count in ``weight``;
     - ``lower_numerator``, ``upper_numerator`` when ``bounded`` (values only bounded, e.g. overlap of aggregates).
     - ``pending`` when ``pending_label`` is set (cases not yet due for judgement on the as-of date).
 ``denominator_sql`` (optional) yields period, province, district, sex, <each name in ``denominator_breakdowns``>,

@@ -85,8 +85,8 @@ PAY_DELAY_MEDIAN = Indicator(
               "(0 when paid early or on the due date)",
     area="delivery", unit="days", polarity="lower_is_better", kind="statistic", frequency="quarterly",
     disaggregations=_ALL, breakdowns=("channel", "cycle"), sources=_LEDGER,
-    statistic="survival_quantile(list({'t': observation, 'paid': paid}), 0.5)",
-    statistic_is_lower_bound="survival_quantile_is_lower_bound(list({'t': observation, 'paid': paid}), 0.5)",
+    statistic="survival_quantile(list({'t': observation, 'paid': paid, 'n': weight}), 0.5)",
+    statistic_is_lower_bound="survival_quantile_is_lower_bound(list({'t': observation, 'paid': paid, 'n': weight}), 0.5)",
     numerator_label="Payments due (observations)", denominator_label=None,
     method_note=_DELAY_NOTE + (
         "The median, estimated as survival statisticians do (Kaplan-Meier), so unpaid payments count for what "
@@ -102,8 +102,8 @@ PAY_DELAY_P90 = Indicator(
               "as-of date (0 when paid early or on the due date)",
     area="delivery", unit="days", polarity="lower_is_better", kind="statistic", frequency="quarterly",
     disaggregations=_ALL, breakdowns=("channel", "cycle"), sources=_LEDGER,
-    statistic="survival_quantile(list({'t': observation, 'paid': paid}), 0.9)",
-    statistic_is_lower_bound="survival_quantile_is_lower_bound(list({'t': observation, 'paid': paid}), 0.9)",
+    statistic="survival_quantile(list({'t': observation, 'paid': paid, 'n': weight}), 0.9)",
+    statistic_is_lower_bound="survival_quantile_is_lower_bound(list({'t': observation, 'paid': paid, 'n': weight}), 0.9)",
     numerator_label="Payments due (observations)", denominator_label=None,
     method_note=_DELAY_NOTE + (
         "The 90th percentile, estimated as the median is (Kaplan-Meier): nine payments in ten are estimated to "
@@ -175,8 +175,8 @@ PAY_FIRST_LAG = Indicator(
               "never paid counted as waiting since enrolment)",
     area="delivery", unit="days", polarity="lower_is_better", kind="statistic", frequency="quarterly",
     disaggregations=_ALL, breakdowns=("channel",), sources=_LEDGER,
-    statistic="survival_quantile(list({'t': observation, 'paid': paid}), 0.5)",
-    statistic_is_lower_bound="survival_quantile_is_lower_bound(list({'t': observation, 'paid': paid}), 0.5)",
+    statistic="survival_quantile(list({'t': observation, 'paid': paid, 'n': weight}), 0.5)",
+    statistic_is_lower_bound="survival_quantile_is_lower_bound(list({'t': observation, 'paid': paid, 'n': weight}), 0.5)",
     numerator_label="Beneficiaries enrolled in the quarter (observations)", denominator_label=None,
     method_note=(
         "What it counts: every register record enrolled in the quarter, and the days from its enrolment to its "

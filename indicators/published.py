@@ -1,0 +1,68 @@
+"""A version's indicators, computed once when it is published and stored inside it (docs/DESIGN.md §4).
+
+``derive`` is the hook ``data_pipeline.warehouse.publish(derive=...)`` calls before the version's manifest is
+written, so a version never exists without its tidy table and PCI table, and the first page after a publish reads
+them instead of computing the catalogue. They are stamped with the parameters file's hash and the indicator code's
+hash: ``stored`` returns them only while both still match, otherwise the caller computes on demand (``api``).
+"""
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+import pandas as pd
+
+from . import engine, warehouse_access
+from .parameters import load_parameters
+
+_CODE = Path(__file__).parent
+FILES = {"indicators": "indicators.parquet", "pci": "pci.parquet"}
+
+
+def code_hash() -> str:
+    """Hash of every module of the indicator layer: a code change never serves figures of the old code."""
+    digest = hashlib.sha256()
+    for path in sorted(_CODE.rglob("*.py")):
+        digest.update(path.read_bytes())
+    return digest.hexdigest()[:12]
+
+
+def compute(con, version: str, params: dict) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The tidy indicator table and the PCI table of the version ``con`` shows."""
+    tidy = engine.compute_all(con, version, params)
+    return tidy, con.execute("SELECT * FROM ind_pci").df()
+
+
+def derive(open_tables, folder: Path, version: str) -> dict:
+    """Compute the catalogue on the tables being published and write it into ``folder`` (the manifest entry)."""
+    params = load_parameters()
+    con = open_tables()
+    try:
+        frames = dict(zip(FILES, compute(con, version, params)))
+    finally:
+        con.close()
+    folder.mkdir(parents=True, exist_ok=True)
+    entry = {"parameters_hash": params["_hash"], "code_hash": code_hash()}
+    for name, frame in frames.items():
+        frame.to_parquet(folder / FILES[name], index=False)
+        entry[name] = {"path": f"{folder.name}/{FILES[name]}", "rows": len(frame)}
+    return entry
+
+
+def stored_entry(version: str, root, params_hash: str) -> dict | None:
+    """The manifest's ``derived`` entry when its files exist and were computed with these parameters and this code."""
+    entry = warehouse_access.read_manifest(version, root).get("derived") or {}
+    if entry.get("parameters_hash") != params_hash or entry.get("code_hash") != code_hash():
+        return None
+    folder = warehouse_access.version_folder(version, root)
+    return entry if all((folder / entry[name]["path"]).is_file() for name in FILES) else None
+
+
+def stored(version: str, root, params_hash: str) -> tuple[pd.DataFrame, pd.DataFrame] | None:
+    """The tidy and PCI tables written at publish, or None when absent or computed with other parameters or code."""
+    entry = stored_entry(version, root, params_hash)
+    if entry is None:
+        return None
+    folder = warehouse_access.version_folder(version, root)
+    tidy, pci_table = (pd.read_parquet(folder / entry[name]["path"]) for name in FILES)
+    return tidy, pci_table
