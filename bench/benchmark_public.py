@@ -19,8 +19,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from dashboard import data, suppression  # noqa: E402  (importable only after the sys.path line)
-from indicators import api  # noqa: E402  (idem)
+from dashboard import data  # noqa: E402  (importable only after the sys.path line)
+from indicators import api, disclosure as suppression  # noqa: E402  (idem)
 
 
 def main() -> None:

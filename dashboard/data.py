@@ -23,9 +23,9 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from dashboard import auth, suppression, views
+from dashboard import auth, views
 from data_pipeline import reference
-from indicators import api
+from indicators import api, disclosure as suppression
 
 def current_version() -> str | None:
     """The published version, or None when no warehouse has been built yet (read on every run: it is one file)."""

@@ -8,7 +8,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from dashboard import data, suppression
+from dashboard import data
+from indicators import disclosure as suppression
 from tests.roles_fixtures import accounts, run_as  # noqa: F401  (fixture)
 from tests.test_roles_public import PUBLIC_VIEWS, counts_persons, downloads, small_person_counts  # noqa: F401
 

@@ -1,4 +1,4 @@
-"""Small-cell suppression for public views: aggregates only, and nothing recoverable by subtraction.
+"""Disclosure control for everything public (pages, downloads, exports): small cells hidden, nothing recoverable.
 
 Primary suppression: a cell whose numerator or denominator is above 0 and below the threshold (a count or amount is
 judged by its own figure) is hidden: numerator, denominator, value and bounds become null and ``suppressed`` is True.
