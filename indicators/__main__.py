@@ -1,4 +1,4 @@
-"""python -m indicators export OUT [--format csv|sdmx|opensdg] [--version V] [--warehouse DIR]
+"""python -m indicators export OUT [--format csv|sdmx|opensdg] [--version V] [--warehouse DIR] [--public]
 
 csv writes OUT itself when it ends in .csv, else OUT/indicators_<version>.csv; sdmx and opensdg write into the
 directory OUT.
@@ -20,6 +20,8 @@ def main(argv: list[str] | None = None) -> int:
     ex.add_argument("--format", choices=("csv", "sdmx", "opensdg"), default="csv")
     ex.add_argument("--version", help="warehouse version (default: the published one)")
     ex.add_argument("--warehouse", type=Path, help="warehouse folder (default: SP_WAREHOUSE or ./warehouse)")
+    ex.add_argument("--public", action="store_true",
+                    help="a file for publication: the public table (hidden cells say suppressed, as on the dashboard)")
     args = parser.parse_args(argv)
 
     version = args.version or api.current_version(args.warehouse)
@@ -27,7 +29,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"error: no published warehouse version in {args.warehouse or 'the default warehouse'}",
               file=sys.stderr)
         return 2
-    tidy = api.indicator_values(version, args.warehouse)
+    tidy = api.indicator_values(version, args.warehouse, public=args.public)
     if args.format == "csv":
         target = args.out if args.out.suffix == ".csv" else args.out / f"indicators_{version}.csv"
         written = [export.write_csv(tidy, target)]

@@ -286,3 +286,281 @@ def _mark(frame: pd.DataFrame, hidden: np.ndarray, blanked: list[str]) -> pd.Dat
     frame["suppressed_label"] = pd.Series(np.where(hidden, SUPPRESSED_LABEL, None), index=frame.index,
                                           dtype=object)
     return frame
+
+
+# ------------------------------------------------------------------------ the one public table, figure by figure
+#
+# The public table of a version is decided once, here, over every figure anything public shows: the indicator rows a
+# page or export can show, plus the supporting tables built from the same records (the referral funnel) as extra
+# rows. An attacker is modelled figure by figure (numerator and denominator separately): an equation is written
+# only where it holds on the computed figures, so a set that does not add up (a blank district, categories that
+# overlap) gives no equation, a breakdown that repeats its total's population (insured persons by scheme) gives one
+# equation per member, and two indicators that count the same people (referrals completed = the counter-referral
+# denominator; the funnel's referrals made = the referral indicator's denominator) are tied cell by cell.
+
+NOTE = "Figures based on fewer than {threshold} persons are hidden to protect privacy."
+OBS_STATUS_SUPPRESSED = "Q"   # CL_OBS_STATUS (LSB DSD): "Missing value; suppressed"
+FIGURES = ("numerator", "denominator")
+FUNNEL = "~referral_funnel"            # pseudo-indicators: the coordination page's referral funnel
+FUNNEL_FEEDBACK = "~referral_funnel_feedback"
+PSEUDO_INDICATORS = (FUNNEL, FUNNEL_FEEDBACK)
+_TIE_MIN_CELLS = 3                     # a tie needs at least this many common cells of a period to be seen
+
+
+def privacy_note(threshold: int = DEFAULT_THRESHOLD) -> str:
+    """The one sentence every output that hides a figure carries."""
+    return NOTE.format(threshold=threshold)
+
+
+def figure_matrix(frame: pd.DataFrame) -> np.ndarray:
+    """(rows, 2) figures an attacker would solve for: numerator and denominator; a count without them, its value."""
+    numerator, denominator = _numbers(frame, "numerator"), _numbers(frame, "denominator")
+    value = _numbers(frame, "value")
+    is_count = frame["unit"].isin(COUNT_UNITS).to_numpy() if "unit" in frame else np.zeros(len(frame), bool)
+    numerator = np.where(np.isnan(numerator) & np.isnan(denominator) & is_count, value, numerator)
+    return np.column_stack([numerator, denominator])
+
+
+def figure_equations(frame: pd.DataFrame, figures: np.ndarray) -> list[list[tuple[int, float]]]:
+    """Every equation between figures that holds on the computed table: [(cell, coefficient), ...] = 0, where cell
+    = row * 2 + figure. Additive sets where the parts add up, repeated populations, and cross-indicator ties."""
+    equations: list[list[tuple[int, float]]] = []
+    width = figures.shape[1]
+    for total, rows in tidy_sets(frame):
+        if total is None or not rows:
+            continue
+        for f in range(width):
+            whole, parts = figures[total, f], figures[rows, f]
+            if np.isnan(whole) or np.isnan(parts).any():
+                continue
+            if abs(whole - parts.sum()) <= 1e-6 * max(1.0, abs(whole)):
+                equations.append([(total * width + f, 1.0)] + [(r * width + f, -1.0) for r in rows])
+            elif np.allclose(parts, whole):
+                equations.extend([[(total * width + f, 1.0), (r * width + f, -1.0)] for r in rows])
+    equations.extend(_ties(frame, figures))
+    return equations
+
+
+def _ties(frame: pd.DataFrame, figures: np.ndarray) -> list[list[tuple[int, float]]]:
+    """Cell-by-cell equalities between figure columns of different indicators that count the same people."""
+    key_columns = [c for c in ("period", "province", "district", "sex", "breakdown", "breakdown_value")
+                   if c in frame.columns]
+    keys = pd.MultiIndex.from_frame(frame[key_columns].astype(object).where(frame[key_columns].notna(), "~"))
+    width = figures.shape[1]
+    columns = {}
+    for indicator, rows in frame.groupby("indicator_id", sort=True).indices.items():
+        for f in range(width):
+            known = rows[~np.isnan(figures[rows, f])]
+            if len(known):
+                columns[(indicator, f)] = pd.Series(known, index=keys[known])
+    ties = []
+    names = sorted(columns)
+    for i, a in enumerate(names):
+        for b in names[i + 1:]:
+            if a[0] == b[0]:
+                continue
+            common = columns[a].index.intersection(columns[b].index)
+            if len(common) < _TIE_MIN_CELLS:
+                continue
+            rows_a, rows_b = columns[a].loc[common].to_numpy(), columns[b].loc[common].to_numpy()
+            # A tie holds by definition when the two columns agree on every common cell of a period (the latest
+            # period can differ: referrals still open); one that agrees by chance on some cells is no tie.
+            periods = frame["period"].to_numpy()[rows_a]
+            for period in np.unique(periods):
+                here = periods == period
+                fa, fb = figures[rows_a[here], a[1]], figures[rows_b[here], b[1]]
+                if here.sum() >= _TIE_MIN_CELLS and (fa == fb).all() and fa.any():
+                    ties.extend([[(ra * width + a[1], 1.0), (rb * width + b[1], -1.0)]
+                                 for ra, rb in zip(rows_a[here], rows_b[here])])
+    return ties
+
+
+def determined_cells(unknown: np.ndarray, equations: Sequence[Sequence[tuple[int, float]]]) -> list[int]:
+    """Unknown cells whose exact figure follows from the known ones through ``equations`` (row space test, solved
+    component by component). ``unknown`` is a boolean mask over cells."""
+    parent: dict[int, int] = {}
+
+    def find(c: int) -> int:
+        parent.setdefault(c, c)
+        while parent[c] != c:
+            parent[c] = parent[parent[c]]
+            c = parent[c]
+        return c
+
+    involved = []
+    for equation in equations:
+        cells = [c for c, _ in equation if unknown[c]]
+        if cells:
+            involved.append(equation)
+            for other in cells[1:]:
+                parent[find(other)] = find(cells[0])
+    groups: dict[int, list[Sequence[tuple[int, float]]]] = defaultdict(list)
+    for equation in involved:
+        groups[find(next(c for c, _ in equation if unknown[c]))].append(equation)
+    determined = []
+    for group in groups.values():
+        cells = sorted({c for equation in group for c, _ in equation if unknown[c]})
+        column = {c: i for i, c in enumerate(cells)}
+        system = np.zeros((len(group), len(cells)))
+        for i, equation in enumerate(group):
+            for c, coefficient in equation:
+                if unknown[c]:
+                    system[i, column[c]] += coefficient
+        _, singular, vt = np.linalg.svd(system, full_matrices=False)
+        rank = int((singular > 1e-9 * max(1.0, singular[0])).sum())
+        in_row_space = (vt[:rank] ** 2).sum(axis=0)
+        determined.extend(c for c, share in zip(cells, in_row_space) if share > 1 - 1e-9)
+    return sorted(determined)
+
+
+def protect_figures(primary: np.ndarray, figures: np.ndarray, equations: Sequence[Sequence[tuple[int, float]]],
+                    rank: np.ndarray, known: np.ndarray | None = None) -> np.ndarray:
+    """Hidden rows: ``primary`` plus complements until no hidden figure follows from the published ones.
+
+    ``known`` rows are figures the reader has anyway (a province's own figures for its account): never hidden, never
+    a complement; a figure they alone give back stays given back (the reader made it up from their own figures).
+    """
+    known = np.zeros(len(primary), dtype=bool) if known is None else known.astype(bool)
+    hidden = primary.astype(bool) & ~known
+    rank = np.where(known, len(rank) + 1, rank)
+    hidden_or_known = hidden | known
+    width = figures.shape[1]
+    flat = figures.reshape(-1)
+    has_figure = ~np.isnan(flat)
+    of_cell: dict[int, list[int]] = defaultdict(list)
+    for number, equation in enumerate(equations):
+        for c, _ in equation:
+            of_cell[c].append(number)
+
+    def unknown() -> np.ndarray:
+        return np.repeat(hidden, width) & has_figure
+
+    def best_other(equation, exclude_rows) -> int | None:
+        members = [c // width for c, coefficient in equation[1:] if not hidden_or_known[c // width]]
+        candidates = [r for r in (members or [c // width for c, _ in equation[:1]
+                                              if not hidden_or_known[c // width]]) if r not in exclude_rows]
+        return min(candidates, key=lambda r: rank[r]) if candidates else None
+
+    while True:
+        # Quick pass: an equation with exactly one unknown figure gives it back; hide a second row of it.
+        pending = list(range(len(equations)))
+        while pending:
+            equation = equations[pending.pop()]
+            lonely = [c for c, _ in equation if hidden[c // width]]
+            if len(lonely) != 1:
+                continue
+            choice = best_other(equation, {lonely[0] // width})
+            if choice is not None:
+                hidden[choice] = hidden_or_known[choice] = True
+                pending.extend(e for f in range(width) for e in of_cell[choice * width + f])
+        # Exact pass: anything still determined through several equations at once.
+        added = False
+        for c in determined_cells(unknown(), equations):
+            if not hidden[c // width] or flat[c] == 0:
+                continue
+            # The nearest published row tied to it: in its own equations, else in those of the hidden cells
+            # it is tied to (a figure can be determined through equations whose other rows are all hidden).
+            reached, frontier = {c}, [c]
+            while frontier:
+                choices = [r for cell in frontier for number in of_cell[cell] for other, _ in equations[number]
+                           if not hidden_or_known[r := other // width]]
+                if choices:
+                    choice = min(choices, key=lambda r: rank[r])
+                    hidden[choice] = hidden_or_known[choice] = True
+                    added = True
+                    break
+                frontier = [other for cell in frontier for number in of_cell[cell] for other, _ in equations[number]
+                            if other not in reached]
+                reached.update(frontier)
+        if not added:
+            return hidden
+
+
+def public_table(tidy: pd.DataFrame, threshold: int = DEFAULT_THRESHOLD, funnel: pd.DataFrame | None = None,
+                 person_based: Iterable[str] | None = None, with_primary: bool = False) -> pd.DataFrame:
+    """THE public table of a version: the rows anything public shows, small cells and their complements hidden.
+
+    ``tidy`` is the whole computed indicator table; ``funnel`` the referral funnel supporting table (its rows by
+    period and province join the table as the pseudo-indicators ``FUNNEL``: numerator completed, denominator made,
+    and ``FUNNEL_FEEDBACK``). Only indicators that count persons (``person_based``, default: the catalogue's) are
+    suppressed; the others are kept as computed. District figures are published without a further breakdown.
+    Hidden figures are null, with ``suppressed`` True and ``suppressed_label`` "suppressed" — never "no data".
+    Which hidden cells are small (primary) is never published (it would say "1 to 4"); ``with_primary`` adds it as
+    ``primary_suppressed`` for measurement only.
+    """
+    if person_based is None:
+        from .catalogue import all_indicators
+        person_based = {i for i, indicator in all_indicators().items() if indicator.person_based}
+    shown = public_rows(tidy, funnel)
+    persons = shown["indicator_id"].isin(set(person_based) | {FUNNEL, FUNNEL_FEEDBACK}).to_numpy()
+    figures = figure_matrix(shown)
+    primary = persons & (_small(figures[:, 0], threshold) | _small(figures[:, 1], threshold))
+    # Complements come from person counts first (non-empty, smallest), other rows only when nothing else will do.
+    rank = _positions(np.lexsort((_rank(figures[:, 0], figures[:, 1], _numbers(shown, "value")), ~persons)))
+    hidden = protect_figures(primary, figures, figure_equations(shown, figures), rank)
+    blanked = [c for c in shown.columns if c in VALUE_COLUMNS or c in DERIVED_FROM_VALUE
+               or c.startswith(DERIVED_PREFIXES) or c == "pending"]
+    public = _mark(shown.copy(), hidden, blanked)
+    if with_primary:
+        public["primary_suppressed"] = primary
+    return public.drop(columns=[c for c in ("small_cell",) if c in public.columns])
+
+
+# Figures computed from a hidden value would give it back (growth since the base period, progress ratio).
+DERIVED_FROM_VALUE = ("growth_actual", "growth_required", "progress_ratio")
+
+
+def public_rows(tidy: pd.DataFrame, funnel: pd.DataFrame | None = None) -> pd.DataFrame:
+    """The rows anything public shows, as computed: ``public_table`` hides figures of exactly these rows."""
+    shown = tidy[tidy["district"].isna() | (tidy["breakdown"] == "_T")]
+    if funnel is not None:
+        shown = pd.concat([shown, funnel_rows(funnel, shown)], ignore_index=True)
+    return shown.reset_index(drop=True)
+
+
+def funnel_rows(funnel: pd.DataFrame, like: pd.DataFrame) -> pd.DataFrame:
+    """The referral funnel by period and province (and national) as rows of the tidy table's shape."""
+    by_province = funnel.groupby(["period", "province"], as_index=False)[
+        ["made", "completed", "feedback_returned"]].sum()
+    national = by_province.groupby("period", as_index=False)[["made", "completed", "feedback_returned"]].sum()
+    both = pd.concat([by_province, national.assign(province=NATIONAL)], ignore_index=True)
+    base = both.assign(district=None, sex=TOTAL, breakdown=TOTAL, breakdown_value=TOTAL, unit="persons")
+    made = base.assign(indicator_id=FUNNEL, numerator=base["completed"].astype(float),
+                       denominator=base["made"].astype(float), value=np.nan)
+    feedback = base.assign(indicator_id=FUNNEL_FEEDBACK, numerator=base["feedback_returned"].astype(float),
+                           denominator=np.nan, value=base["feedback_returned"].astype(float))
+    rows = pd.concat([made, feedback], ignore_index=True)
+    return rows[[c for c in rows.columns if c in like.columns]]
+
+
+def public_funnel(public: pd.DataFrame) -> pd.DataFrame:
+    """The referral funnel as the public sees it: period, province (LA = national), made, completed,
+    feedback_returned (null when hidden) and ``suppressed`` — cut from ``public_table``, so it hides exactly what
+    the indicator table hides."""
+    key = ["period", "province"]
+    made = public[public["indicator_id"] == FUNNEL]
+    feedback = public[public["indicator_id"] == FUNNEL_FEEDBACK]
+    out = made[key].assign(completed=made["numerator"].to_numpy(), made=made["denominator"].to_numpy(),
+                           suppressed=made["suppressed"].to_numpy())
+    out = out.merge(feedback[key].assign(feedback_returned=feedback["numerator"].to_numpy(),
+                                         feedback_suppressed=feedback["suppressed"].to_numpy()), on=key, how="left")
+    out["suppressed"] = out["suppressed"] | out["feedback_suppressed"].fillna(False).astype(bool)
+    return out.drop(columns="feedback_suppressed")[key + ["made", "completed", "feedback_returned", "suppressed"]]
+
+
+def audit(public: pd.DataFrame, computed: pd.DataFrame) -> pd.DataFrame:
+    """Rows of ``public`` whose hidden figures an attacker holding every public figure can compute exactly: every
+    equation that holds (``figure_equations``) solved together, numerators and denominators apart.
+
+    ``computed`` is the same rows, in the same order, as computed (it says which equations hold). Empty when safe.
+    """
+    key = [c for c in CELL_COLUMNS if c in public.columns]
+    if not public[key].reset_index(drop=True).equals(computed[key].reset_index(drop=True)):
+        raise ValueError("audit needs the public table and the computed one row for row")
+    figures = figure_matrix(computed.reset_index(drop=True))
+    hidden = public["suppressed"].to_numpy(dtype=bool)
+    unknown = np.repeat(hidden, figures.shape[1]) & ~np.isnan(figures.reshape(-1))
+    cells = determined_cells(unknown, figure_equations(computed.reset_index(drop=True), figures))
+    # A figure pinned to 0 is no disclosure (0 is not small: rows absent for nobody make such equations).
+    flat = figures.reshape(-1)
+    return public.iloc[sorted({c // figures.shape[1] for c in cells if flat[c] != 0})]
