@@ -1,18 +1,22 @@
 """Disclosure control for everything public (pages, downloads, exports): small cells hidden, nothing recoverable.
 
-Primary suppression: a cell whose numerator or denominator is above 0 and below the threshold (a count or amount is
-judged by its own figure) is hidden: numerator, denominator, value and bounds become null and ``suppressed`` is True.
+THE entry point is ``public_table``: once per version (``indicators.api.public_table``), over every figure anything
+public shows — indicator rows and the referral funnel — so no two outputs hide different cells of the same table.
 
-Complementary suppression: published totals are sums of published cells — F + M = _T, the districts of a province =
-the province, the provinces = LA, the values of a breakdown = its total. If exactly one cell of such a set (total
-included) were hidden, subtraction would give it back, so a second cell of the set is hidden too (the smallest
-one with data), repeatedly until no set has exactly one hidden cell. Because several sets can still combine into a
-solvable system, the result is then checked with linear algebra (a hidden cell is exposed exactly when its unit
-vector lies in the row space of the set equations restricted to hidden cells) and more cells are hidden until none
-is exposed.
+Primary suppression: a person count above 0 and below the threshold (numerator or denominator; a count without
+them, its value) is hidden: its figures become null, ``suppressed`` is True, ``suppressed_label`` "suppressed".
+A true zero is not small. Which hidden cells are primary is never published.
 
-Suppress the whole table an indicator returns, then filter it for display: suppressing two different filtered
-views separately could hide different cells and expose each other's.
+Complementary suppression: published totals are sums of published cells — F + M + _U = _T, the districts of a
+province = the province, the provinces = LA, the values of a breakdown = its total — and two indicators can count
+the same people. Equations are written figure by figure (``figure_equations``), only where they hold on the computed
+figures; if one of them has a single hidden figure, a second row of it is hidden, and then the whole system is
+solved (a hidden figure is exposed exactly when its unit vector lies in the row space of the equations restricted
+to hidden figures) and more rows are hidden until none is exposed (``protect_figures``). ``audit`` is that solver
+on a finished table: the tests and the benchmark run it on the sample.
+
+The row-level ``suppress`` / ``suppress_table`` / ``protect`` / ``exposed_cells`` (every set assumed to add up) stay
+for supporting tables of counts (payments by days late).
 """
 from __future__ import annotations
 
@@ -124,54 +128,15 @@ def protect(primary: np.ndarray, sets: Sequence[tuple[int | None, list[int]]], r
 def exposed_cells(hidden: np.ndarray, equations: Sequence[Sequence[int]]) -> list[int]:
     """Hidden rows whose exact figure follows from published cells through the set equations.
 
-    Each equation is [total, member, member, ...] meaning total − Σ members = 0. Restricted to hidden cells, the
-    equations form a linear system; a hidden cell is determined exactly when its unit vector is in the row space.
+    Each equation is [total, member, member, ...] meaning total − Σ members = 0 (``determined_cells`` solves them).
     """
-    hidden_rows = [r for r in range(len(hidden)) if hidden[r]]
-    if not hidden_rows:
-        return []
-    # Connected components keep each system small (a national table splits into many independent ones).
-    parent = {r: r for r in hidden_rows}
-
-    def find(r: int) -> int:
-        while parent[r] != r:
-            parent[r] = parent[parent[r]]
-            r = parent[r]
-        return r
-
-    involved = []
-    for cells in equations:
-        unknown = [c for c in cells if hidden[c]]
-        if unknown:
-            involved.append(cells)
-            for other in unknown[1:]:
-                parent[find(other)] = find(unknown[0])
-    components: dict[int, list[int]] = defaultdict(list)
-    for r in hidden_rows:
-        components[find(r)].append(r)
-    equations_of: dict[int, list[Sequence[int]]] = defaultdict(list)
-    for cells in involved:
-        equations_of[find(next(c for c in cells if hidden[c]))].append(cells)
-
-    exposed = []
-    for root, rows in components.items():
-        column = {r: i for i, r in enumerate(rows)}
-        system = np.zeros((len(equations_of[root]), len(rows)))
-        for i, cells in enumerate(equations_of[root]):
-            for j, c in enumerate(cells):
-                if hidden[c]:
-                    system[i, column[c]] += 1.0 if j == 0 else -1.0
-        if not len(system):
-            continue
-        _, singular, vt = np.linalg.svd(system, full_matrices=False)
-        rank = int((singular > 1e-9 * max(1.0, singular[0])).sum())
-        in_row_space = (vt[:rank] ** 2).sum(axis=0)  # diagonal of the projector onto the row space
-        exposed.extend(r for r, share in zip(rows, in_row_space) if share > 1 - 1e-9)
-    return sorted(exposed)
+    signed = [[(c, 1.0 if j == 0 else -1.0) for j, c in enumerate(cells)] for cells in equations]
+    return determined_cells(np.asarray(hidden, dtype=bool), signed)
 
 
 def revealed_cells(suppressed: pd.DataFrame) -> pd.DataFrame:
-    """Rows of a ``suppress()``-ed tidy table whose hidden figures could still be computed (should be empty)."""
+    """Rows of a ``suppress()``-ed tidy table whose hidden figures could still be computed, if every set added up
+    (should be empty). Rough: ``audit`` knows which equations hold, figure by figure — use it on public tables."""
     hidden = suppressed["suppressed"].to_numpy(dtype=bool)
     equations = [[total, *rows] for total, rows in tidy_sets(suppressed) if total is not None]
     return suppressed.iloc[exposed_cells(hidden, equations)]
@@ -345,27 +310,28 @@ def _ties(frame: pd.DataFrame, figures: np.ndarray) -> list[list[tuple[int, floa
     """Cell-by-cell equalities between figure columns of different indicators that count the same people."""
     key_columns = [c for c in ("period", "province", "district", "sex", "breakdown", "breakdown_value")
                    if c in frame.columns]
-    keys = pd.MultiIndex.from_frame(frame[key_columns].astype(object).where(frame[key_columns].notna(), "~"))
+    key_code = frame.groupby(key_columns, dropna=False, sort=False).ngroup().to_numpy()
+    period_code = frame.groupby("period", dropna=False, sort=False).ngroup().to_numpy()
     width = figures.shape[1]
     columns = {}
     for indicator, rows in frame.groupby("indicator_id", sort=True).indices.items():
         for f in range(width):
             known = rows[~np.isnan(figures[rows, f])]
             if len(known):
-                columns[(indicator, f)] = pd.Series(known, index=keys[known])
+                columns[(indicator, f)] = (key_code[known], known)
     ties = []
     names = sorted(columns)
     for i, a in enumerate(names):
         for b in names[i + 1:]:
             if a[0] == b[0]:
                 continue
-            common = columns[a].index.intersection(columns[b].index)
-            if len(common) < _TIE_MIN_CELLS:
+            _, at_a, at_b = np.intersect1d(columns[a][0], columns[b][0], return_indices=True)
+            if len(at_a) < _TIE_MIN_CELLS:
                 continue
-            rows_a, rows_b = columns[a].loc[common].to_numpy(), columns[b].loc[common].to_numpy()
+            rows_a, rows_b = columns[a][1][at_a], columns[b][1][at_b]
             # A tie holds by definition when the two columns agree on every common cell of a period (the latest
             # period can differ: referrals still open); one that agrees by chance on some cells is no tie.
-            periods = frame["period"].to_numpy()[rows_a]
+            periods = period_code[rows_a]
             for period in np.unique(periods):
                 here = periods == period
                 fa, fb = figures[rows_a[here], a[1]], figures[rows_b[here], b[1]]
