@@ -7,6 +7,7 @@ table) are replayed against them.
 """
 from __future__ import annotations
 
+import io
 import subprocess
 import sys
 from fractions import Fraction
@@ -17,6 +18,7 @@ import pytest
 
 from indicators import disclosure, export
 from tests.conftest import PROJECT
+from tests.roles_fixtures import accounts, run_as  # noqa: F401  (fixture)
 
 THRESHOLD = 5
 
@@ -227,3 +229,55 @@ def test_public_exports_say_suppressed_and_hide_what_the_dashboard_hides(outputs
     for path in (tmp_path / "opensdg").glob("indicator_*.csv"):
         values = pd.read_csv(path)["Value"].dropna().to_numpy()
         assert set(np.round(values, 6)) <= published, path.name
+
+
+# ------------------------------------------------------------------------------- scan: every public page, download
+
+def _figures(frame: pd.DataFrame) -> pd.DataFrame:
+    return frame[[c for c in frame.columns if c in PERSON_FIGURES]].astype(str)
+
+
+PERSON_FIGURES = ("numerator", "denominator", "value", "made", "completed", "feedback_returned", "payments",
+                  "female", "male", "never_paid", "enrolled")
+
+
+@pytest.mark.parametrize("page,params", [("pages/overview.py", {}), ("pages/coverage.py", {}),
+                                         ("pages/payments.py", {}), ("pages/coordination.py", {}),
+                                         ("pages/province.py", {"province": "LA-OU"}),
+                                         ("pages/indicator.py", {"indicator": "COORD_REFERRAL_DONE"}),
+                                         ("pages/indicator.py", {"indicator": "COORD_GRIEVANCE_TIMELY"})])
+def test_every_public_download_shows_the_true_figure_or_says_suppressed(dashboard_warehouse, accounts, page, params,
+                                                                       monkeypatch):
+    """A public figure is the member's figure or the word "suppressed", where the member reads a number: never a
+    sum of what is left (a partial total would give the hidden part back beside the true total) nor "no data"."""
+    from dashboard import components
+    captured: list[bytes] = []
+    original = components.csv_bytes
+
+    def recording(*args, **kwargs):
+        captured.append(original(*args, **kwargs))
+        return captured[-1]
+    monkeypatch.setattr(components, "csv_bytes", recording)
+    public_at = run_as(page, None, params)
+    assert not public_at.exception
+    public = [pd.read_csv(io.BytesIO(b), dtype=str, keep_default_na=False) for b in captured]
+    captured.clear()
+    member_at = run_as(page, "member", params, role="commission")
+    assert not member_at.exception
+    member = [pd.read_csv(io.BytesIO(b), dtype=str, keep_default_na=False) for b in captured]
+    compared = hidden = 0
+    for mine, theirs in zip(public, member):
+        if list(mine.columns) != list(theirs.columns) or len(mine) != len(theirs):
+            continue   # a table only a member gets (or shaped by role): not the same table
+        mine, theirs = _figures(mine), _figures(theirs)
+        said = mine == disclosure.SUPPRESSED_LABEL
+        a = mine.mask(said).apply(pd.to_numeric, errors="coerce").to_numpy(dtype=float)
+        b = theirs.mask(said).apply(pd.to_numeric, errors="coerce").to_numpy(dtype=float)
+        assert np.allclose(a, b, equal_nan=True, rtol=1e-9), "a public figure differs from the member's"
+        numbers = theirs[said].apply(pd.to_numeric, errors="coerce")
+        assert numbers[said].notna().sum().sum() == said.sum().sum(), "suppressed where the member has no number"
+        compared += 1
+        hidden += int(said.sum().sum())
+    assert compared >= 1
+    if page in ("pages/indicator.py", "pages/coordination.py"):
+        assert hidden > 0, "the sample has small referral and grievance cells"
