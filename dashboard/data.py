@@ -192,6 +192,8 @@ def supporting(version: str, audience: str, name: str) -> pd.DataFrame:
         # Hidden exactly where the public indicator table hides the same referrals (one decision, not two).
         return suppression.public_funnel(api.public_table(version))
     table = api.supporting_table(version, name)
+    if name == "pci" and audience != EVERYTHING:
+        return suppression.public_pci(table, api.public_table(version))
     if audience == EVERYTHING or name not in PERSON_COUNT_TABLES:
         return table
     counts, dimensions = PERSON_COUNT_TABLES[name]

@@ -277,6 +277,9 @@ def privacy_note(threshold: int = DEFAULT_THRESHOLD) -> str:
     return NOTE.format(threshold=threshold)
 
 
+PRIVACY_NOTE = privacy_note()   # "Figures based on fewer than 5 persons are hidden to protect privacy."
+
+
 def figure_matrix(frame: pd.DataFrame) -> np.ndarray:
     """(rows, 2) figures an attacker would solve for: numerator and denominator; a count without them, its value."""
     numerator, denominator = _numbers(frame, "numerator"), _numbers(frame, "denominator")
@@ -512,6 +515,33 @@ def public_funnel(public: pd.DataFrame) -> pd.DataFrame:
                                          feedback_suppressed=feedback["suppressed"].to_numpy()), on=key, how="left")
     out["suppressed"] = out["suppressed"] | out["feedback_suppressed"].fillna(False).astype(bool)
     return out.drop(columns="feedback_suppressed")[key + ["made", "completed", "feedback_returned", "suppressed"]]
+
+
+# Components of the Provincial Coordination Index that are shares of an indicator's persons: (column, indicator).
+PCI_COMPONENTS = (("referral_completion", "COORD_REFERRAL_DONE"), ("payment_on_time", "PAY_ONTIME"),
+                  ("id_linkability", "COORD_ID_LINKABLE"))
+
+
+def public_pci(pci: pd.DataFrame, public: pd.DataFrame) -> pd.DataFrame:
+    """The PCI table as the public sees it: a component is the share of an indicator's province row, so it is hidden
+    (``<component>_suppressed``) where that row is; the score and the reasons, which are computed from the components,
+    go with it (``score_suppressed``)."""
+    out = pci.copy()
+    totals = public[public["district"].isna() & (public["sex"] == TOTAL) & (public["breakdown"] == TOTAL)]
+    any_hidden = pd.Series(False, index=out.index)
+    for column, indicator in PCI_COMPONENTS:
+        rows = totals[totals["indicator_id"] == indicator].set_index(["period", "province"])["suppressed"]
+        keys = pd.MultiIndex.from_frame(out[["period", "province"]])
+        hidden = pd.Series(rows.reindex(keys).fillna(False).astype(bool).to_numpy(), index=out.index)
+        if column in out.columns:
+            out[column] = out[column].where(~hidden)
+            out[f"{column}_suppressed"] = hidden
+        any_hidden |= hidden
+    for column in ("score", "reasons"):
+        if column in out.columns:
+            out[column] = out[column].where(~any_hidden)
+            out[f"{column}_suppressed"] = any_hidden
+    return out
 
 
 def audit(public: pd.DataFrame, computed: pd.DataFrame) -> pd.DataFrame:

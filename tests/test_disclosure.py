@@ -93,10 +93,10 @@ def test_two_indicators_counting_the_same_people_are_tied():
 
 
 def test_the_sentence_and_the_sdmx_code():
-    assert disclosure.privacy_note(5) == "Figures based on fewer than 5 persons are hidden to protect privacy."
-    dsd = (PROJECT.parent.parent / "shared" / "sdmx" / "LSB_DSD.xml")
-    dsd = dsd if dsd.exists() else __import__("pathlib").Path("/work/shared/sdmx/LSB_DSD.xml")
-    text = dsd.read_text(encoding="utf-8")
+    assert disclosure.PRIVACY_NOTE == "Figures based on fewer than 5 persons are hidden to protect privacy."
+    assert disclosure.privacy_note(10) == "Figures based on fewer than 10 persons are hidden to protect privacy."
+    from tests.test_indicators_exports import DSD     # the shared LSB structure the SDMX files follow
+    text = DSD.read_text(encoding="utf-8")
     at = text.index(f'CL_OBS_STATUS(2.1).{disclosure.OBS_STATUS_SUPPRESSED}"')
     assert "Missing value; suppressed" in text[at:at + 400]
 
@@ -281,3 +281,16 @@ def test_every_public_download_shows_the_true_figure_or_says_suppressed(dashboar
     assert compared >= 1
     if page in ("pages/indicator.py", "pages/coordination.py"):
         assert hidden > 0, "the sample has small referral and grievance cells"
+
+
+def test_the_coordination_index_hides_the_shares_of_hidden_rows(outputs, sample_warehouse):
+    from indicators import api
+    pci = api.supporting_table(outputs["version"], "pci", sample_warehouse)
+    computed_share = pci.set_index(["period", "province"]).loc[("2022-Q2", "LA-OU"), "referral_completion"]
+    assert computed_share == pytest.approx(1 / 3)      # Oudomxay's hidden 1 of 3 referrals completed
+    public = disclosure.public_pci(pci, outputs["public"]).set_index(["period", "province"])
+    hidden = public.loc[("2022-Q2", "LA-OU")]
+    assert hidden["referral_completion_suppressed"] and np.isnan(hidden["referral_completion"])
+    assert hidden["score_suppressed"] and pd.isna(hidden["score"]) and pd.isna(hidden["reasons"])
+    shown = public[~public["score_suppressed"]]
+    assert len(shown) and shown["score"].notna().all()
