@@ -19,8 +19,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from dashboard import data, suppression  # noqa: E402  (importable only after the sys.path line)
-from indicators import api  # noqa: E402  (idem)
+from dashboard import data  # noqa: E402  (importable only after the sys.path line)
+from indicators import api, disclosure as suppression  # noqa: E402  (idem)
 
 
 def main() -> None:
@@ -35,12 +35,19 @@ def main() -> None:
     started = time.perf_counter()
     tidy = api.indicator_values(version)
     load_s = time.perf_counter() - started
+    funnel = api.supporting_table(version, "referral_funnel")
     started = time.perf_counter()
-    public = data.public_values(tidy, data.threshold())
+    table = suppression.public_table(tidy, data.threshold(), funnel=funnel, with_primary=True)
     public_s = time.perf_counter() - started
+    primary = int(table.pop("primary_suppressed").sum())
+    public = table[~table["indicator_id"].isin(suppression.PSEUDO_INDICATORS)].reset_index(drop=True)
     print(f"version {version}: indicator table {len(tidy):,} rows, loaded in {load_s:.2f} s")
-    print(f"public table: {len(public):,} rows, {int(public['suppressed'].sum()):,} suppressed, {public_s:.2f} s "
-          f"({public_s / max(load_s, 1e-9):.1f}x the load)")
+    print(f"public table: {len(table):,} rows (funnel included), {int(table['suppressed'].sum()):,} suppressed "
+          f"({primary:,} small, the rest complements), {public_s:.2f} s ({public_s / max(load_s, 1e-9):.1f}x the load)")
+    started = time.perf_counter()
+    recoverable = suppression.audit(table, suppression.public_rows(tidy, funnel))
+    print(f"audit (every equation that holds, solved together): {len(recoverable)} recoverable rows, "
+          f"{time.perf_counter() - started:.2f} s")
     for province in args.province:
         started = time.perf_counter()
         scoped = data.scoped_values(tidy, public, province)

@@ -23,9 +23,10 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from dashboard import auth, i18n, suppression, views
+from dashboard import auth, i18n, views
 from data_pipeline import reference
 from indicators import api
+from indicators import disclosure as suppression
 
 def current_version() -> str | None:
     """The published version, or None when no warehouse has been built yet (read on every run: it is one file)."""
@@ -110,12 +111,11 @@ def _for_audience(func):
     return wrapper
 
 
-# Figures computed from a hidden value would give it back (growth since the base period, progress ratio).
-_DERIVED_FROM_VALUE = ("growth_actual", "growth_required", "progress_ratio")
+_DERIVED_FROM_VALUE = suppression.DERIVED_FROM_VALUE
 # Supporting tables that count persons or their payments: (count columns, dimension -> code of its total row).
+# The referral funnel is not among them: the public's is cut from the one public table (``api.public_table``).
 PERSON_COUNT_TABLES = {
     "days_late_distribution": (("payments",), ("period", "province", "sex", "days_late_bin")),
-    "referral_funnel": (("made", "completed", "feedback_returned"), ("period", "province")),
 }
 
 
@@ -123,33 +123,19 @@ def threshold() -> int:
     return int(api.parameters()["general"]["small_cell_threshold"])
 
 
-def public_values(tidy: pd.DataFrame, limit: int) -> pd.DataFrame:
-    """The whole indicator table of one version as the public may see it (see the module docstring).
-
-    Only indicators that count persons are suppressed (meetings, returns, roadmap actions identify nobody); each
-    indicator's additive sets lie within it, so suppressing those indicators' rows together loses no protection.
-
-    District figures are published to the public without a further breakdown (payment cycle, channel, category…):
-    those cross-cells are mostly below the threshold anyway, and they are 70% of a national table and what makes
-    complementary suppression slow (346 s for a national version with them, see bench/benchmark_public.py).
-    """
-    from indicators.catalogue import all_indicators   # which indicators count persons: the catalogue says
-    tidy = tidy[tidy["district"].isna() | (tidy["breakdown"] == "_T")]
-    counts_persons = {i for i, indicator in all_indicators().items() if indicator.person_based}
-    persons = tidy["indicator_id"].isin(counts_persons).to_numpy()
-    tidy = tidy.reset_index(drop=True)
-    counted = suppression.suppress(tidy[persons], limit).set_axis(tidy.index[persons])  # suppress() renumbers rows
-    hidden = pd.concat([counted, tidy[~persons].assign(suppressed=False, suppressed_label=None)])
-    hidden = hidden.sort_index().reset_index(drop=True)
-    derived = [c for c in _DERIVED_FROM_VALUE if c in hidden.columns]
-    hidden.loc[hidden["suppressed"], derived] = float("nan")
-    # Which hidden cells were small (primary) and which complementary must not show either.
-    return hidden.drop(columns=[c for c in ("small_cell",) if c in hidden.columns])
+def public_values(tidy: pd.DataFrame, limit: int, funnel: pd.DataFrame | None = None) -> pd.DataFrame:
+    """The whole indicator table of one version as the public may see it: ``indicators.disclosure.public_table``
+    without its funnel pseudo-rows (pages get it through ``api.indicator_values(version, public=True)``)."""
+    table = suppression.public_table(tidy, limit, funnel=funnel)
+    return table[~table["indicator_id"].isin(suppression.PSEUDO_INDICATORS)].reset_index(drop=True)
 
 
 def _values_cached(version: str, audience: str) -> pd.DataFrame:
-    """``public_values`` (or ``scoped_values`` of a province) of a version, kept on disk beside the indicator cache:
-    suppression takes seconds. The file name carries the threshold, this code and the table's content."""
+    """The public table (the indicator layer's, computed once per version) or ``scoped_values`` of a province, kept
+    on disk beside the indicator cache: suppression takes seconds. The file name carries the threshold, this code
+    and the table's content."""
+    if audience == PUBLIC:
+        return api.indicator_values(version, public=True)
     tidy = api.indicator_values(version)
     limit = threshold()
     code = hashlib.sha256(Path(suppression.__file__).read_bytes() + Path(__file__).read_bytes()).hexdigest()[:10]
@@ -157,10 +143,7 @@ def _values_cached(version: str, audience: str) -> pd.DataFrame:
     path = api.warehouse_access.warehouse_root() / "cache" / version / f"{audience}-t{limit}-{code}-{content}.parquet"
     if path.exists():
         return pd.read_parquet(path)
-    if audience == PUBLIC:
-        frame = public_values(tidy, limit)
-    else:
-        frame = scoped_values(tidy, _values_cached(version, PUBLIC), audience)
+    frame = scoped_values(tidy, _values_cached(version, PUBLIC), audience)
     api.write_cache(frame, path)
     return frame
 
@@ -173,27 +156,28 @@ def scoped_values(tidy: pd.DataFrame, public: pd.DataFrame, province: str) -> pd
     from indicators.catalogue import all_indicators
     shown = tidy[tidy["district"].isna() | (tidy["breakdown"] == "_T")].reset_index(drop=True)
     key = [c for c in suppression.CELL_COLUMNS if c in shown.columns]
-    if not shown[key].equals(public[key]):
+    if not shown[key].astype(str).reset_index(drop=True).equals(public[key].astype(str).reset_index(drop=True)):
         raise RuntimeError("public_values must keep the rows it was given, in their order")
     own = (shown["province"] == province).to_numpy()
-    hidden = public["suppressed"].to_numpy(dtype=bool).copy()
     counts_persons = {i for i, indicator in all_indicators().items() if indicator.person_based}
-    persons = np.flatnonzero(shown["indicator_id"].isin(counts_persons).to_numpy())
+    persons = shown["indicator_id"].isin(counts_persons).to_numpy()
+    figures = suppression.figure_matrix(shown)
     size = pd.to_numeric(shown["denominator"].fillna(shown["numerator"]).fillna(shown["value"]),
                          errors="coerce").fillna(0).to_numpy()
-    # Complements are taken from other provinces (the own province is known), non-empty and smallest first.
-    order = np.lexsort((size[persons], size[persons] == 0, own[persons]))
-    rank = np.empty(len(persons), dtype=int)
-    rank[order] = np.arange(len(persons))
-    hidden[persons] = _protect_around_known(hidden[persons], own[persons],
-                                            suppression.tidy_sets(shown.iloc[persons]), rank)
+    # Complements are taken from other provinces' person counts (the own province is known), non-empty and
+    # smallest first; the equations are the indicator layer's, figure by figure, as the public table's.
+    order = np.lexsort((size, size == 0, ~persons))
+    rank = np.empty(len(order), dtype=int)
+    rank[order] = np.arange(len(order))
+    hidden = suppression.protect_figures(public["suppressed"].to_numpy(dtype=bool), figures,
+                                         suppression.figure_equations(shown, figures), rank, known=own)
     scoped = public.copy()
     for column in [c for c in scoped.columns if c in shown.columns]:
         scoped.loc[own, column] = shown.loc[own, column]
     scoped.loc[own, "suppressed_label"] = None
     newly = hidden & ~public["suppressed"].to_numpy(dtype=bool)
     blanked = [c for c in scoped.columns if c in suppression.VALUE_COLUMNS or c in _DERIVED_FROM_VALUE
-               or c.startswith(suppression.DERIVED_PREFIXES)]
+               or c.startswith(suppression.DERIVED_PREFIXES) or c == "pending"]
     scoped.loc[newly, blanked] = np.nan
     scoped["suppressed"] = hidden
     scoped.loc[newly, "suppressed_label"] = suppression.SUPPRESSED_LABEL
@@ -201,38 +185,6 @@ def scoped_values(tidy: pd.DataFrame, public: pd.DataFrame, province: str) -> pd
     own_detail = tidy[(tidy["province"] == province) & tidy["district"].notna() & (tidy["breakdown"] != "_T")]
     return pd.concat([scoped, own_detail.assign(suppressed=False, suppressed_label=None)[scoped.columns]],
                      ignore_index=True)
-
-
-def _protect_around_known(hidden: np.ndarray, known: np.ndarray, sets, rank: np.ndarray) -> np.ndarray:
-    """The public's ``hidden`` cells re-protected for a reader who knows the ``known`` cells: those cannot hide
-    anything, so a cell they would give back by subtraction gets a complement among the cells the reader does not
-    know — in its own sets, else in the sets of the hidden cells it is tied to. A national cell that only the known
-    cells make up stays exposed: it tells the reader nothing they did not know."""
-    equations = [[total, *rows] for total, rows in sets if total is not None and rows]
-    equations_of_row: dict[int, list[list[int]]] = {}
-    for cells in equations:
-        for cell in cells:
-            equations_of_row.setdefault(cell, []).append(cells)
-    # Cells the public table already leaves exposed (tied only to other hidden cells) are not this reader's doing.
-    already = set(suppression.exposed_cells(hidden, equations))
-    hidden = suppression.protect(hidden & ~known, sets, rank) & ~known
-    while exposed := [r for r in suppression.exposed_cells(hidden, equations) if r not in already]:
-        added = False
-        for row in exposed:
-            reached, frontier = {row}, [row]
-            while frontier:
-                candidates = [c for r in frontier for cells in equations_of_row.get(r, [])
-                              for c in cells if not hidden[c] and not known[c]]
-                if candidates:
-                    hidden[min(candidates, key=lambda c: rank[c])] = True
-                    added = True
-                    break
-                frontier = [c for r in frontier for cells in equations_of_row.get(r, []) for c in cells
-                            if hidden[c] and c not in reached]
-                reached.update(frontier)
-        if not added:   # what is left is tied only to hidden or known cells: nothing more to hide (as in protect)
-            return hidden
-    return hidden
 
 
 @st.cache_data(show_spinner="Loading indicators…")
@@ -273,7 +225,12 @@ def parameters(version: str) -> dict:
 
 @_for_audience
 def supporting(version: str, audience: str, name: str) -> pd.DataFrame:
+    if name == "referral_funnel" and audience != EVERYTHING:
+        # Hidden exactly where the public indicator table hides the same referrals (one decision, not two).
+        return suppression.public_funnel(api.public_table(version))
     table = api.supporting_table(version, name)
+    if name == "pci" and audience != EVERYTHING:
+        return suppression.public_pci(table, api.public_table(version))
     if audience == EVERYTHING or name not in PERSON_COUNT_TABLES:
         return table
     counts, dimensions = PERSON_COUNT_TABLES[name]
@@ -293,6 +250,21 @@ def supporting(version: str, audience: str, name: str) -> pd.DataFrame:
     for dimension, code in group_sets.items():
         finest &= hidden[dimension] != code
     return hidden[finest].drop(columns=["suppressed_label"]).reset_index(drop=True)
+
+
+@_for_audience
+def referral_funnel(version: str, audience: str, province: str) -> pd.DataFrame:
+    """The referral funnel of ``province`` (``views.NATIONAL`` for the country) by period: made, completed,
+    feedback_returned, suppressed. The public's comes from the one public table, national row included (never a sum
+    of the provinces it may show, which would leave the hidden ones out); a hidden figure is null."""
+    counts = ["made", "completed", "feedback_returned"]
+    if audience == EVERYTHING:
+        table = api.supporting_table(version, "referral_funnel")
+        if province != views.NATIONAL:
+            table = table[table["province"] == province]
+        return table.groupby("period", as_index=False)[counts].sum().assign(province=province, suppressed=False)
+    table = suppression.public_funnel(api.public_table(version))
+    return table[table["province"] == province].reset_index(drop=True)
 
 
 @st.cache_data(show_spinner=False)

@@ -1,4 +1,4 @@
-"""python -m indicators export OUT [--format csv|sdmx|opensdg] [--version V] [--warehouse DIR]
+"""python -m indicators export OUT [--format csv|sdmx|opensdg] [--version V] [--warehouse DIR] [--public]
 python -m indicators compute [--version V] [--warehouse DIR]
 
 compute: after a change of the parameters file (or of the indicator code), compute a version's catalogue once, now,
@@ -28,6 +28,8 @@ def main(argv: list[str] | None = None) -> int:
     comp = sub.add_parser("compute", help="compute a version's catalogue now (after a parameters edit)")
     comp.add_argument("--version", help="warehouse version (default: the published one)")
     comp.add_argument("--warehouse", type=Path, help="warehouse folder (default: SP_WAREHOUSE or ./warehouse)")
+    ex.add_argument("--public", action="store_true",
+                    help="a file for publication: the public table (hidden cells say suppressed, as on the dashboard)")
     args = parser.parse_args(argv)
 
     version = args.version or api.current_version(args.warehouse)
@@ -38,10 +40,10 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "compute":
         started = time.monotonic()
         source = api.computed_where(version, args.warehouse)
-        tidy = api.indicator_values(version, args.warehouse)
+        tidy = api.indicator_values(version, args.warehouse, public=args.public)
         print(f"version {version}: {len(tidy)} rows, {source} ({time.monotonic() - started:.1f} s)")
         return 0
-    tidy = api.indicator_values(version, args.warehouse)
+    tidy = api.indicator_values(version, args.warehouse, public=args.public)
     if args.format == "csv":
         target = args.out if args.out.suffix == ".csv" else args.out / f"indicators_{version}.csv"
         written = [export.write_csv(tidy, target)]

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from . import engine, published, supporting, warehouse_access
+from . import disclosure, engine, published, supporting, warehouse_access
 from .catalogue import all_indicators
 from .parameters import load_parameters, target_for
 
@@ -65,14 +65,21 @@ def catalogue() -> pd.DataFrame:
 def indicator_values(version: str, root=None, public: bool = False) -> pd.DataFrame:
     """The whole tidy table of DESIGN.md §4 for ``version``.
 
-    ``public=True`` blanks numerator, denominator, value, bounds and pending of small cells (``small_cell`` is True: a
-    person count below the parameters' small_cell_threshold), for views shared outside the Secretariat.
+    ``public=True``: the rows anything public shows, as ``public_table`` hides them (without its pseudo-rows).
     """
-    tidy = _computed(version, root)[0].copy()
     if public:
-        hidden = tidy["small_cell"].fillna(False).astype(bool)
-        tidy.loc[hidden, ["numerator", "denominator", "value", "lower_bound", "upper_bound", "pending"]] = float("nan")
-    return tidy
+        table = public_table(version, root)
+        return table[~table["indicator_id"].isin(disclosure.PSEUDO_INDICATORS)].reset_index(drop=True)
+    return _computed(version, root)[0].copy()
+
+
+def public_table(version: str, root=None) -> pd.DataFrame:
+    """The one disclosure decision of a version (``indicators.disclosure.public_table``): every figure any public
+    page, download or export shows, small cells and their complements hidden (``suppressed``), the referral funnel
+    included as pseudo-rows. Computed once per (version, parameters, code) and kept next to the indicator cache."""
+    params = load_parameters()
+    root_path = str(warehouse_access.warehouse_root(root))
+    return _public_cached(version, root_path, params["_path"], params["_hash"]).copy()
 
 
 def supporting_table(version: str, name: str, root=None) -> pd.DataFrame:
@@ -101,6 +108,7 @@ def computed_where(version: str, root=None) -> str:
 def clear_cache() -> None:
     """Forget the in-memory results (after a refresh or a parameters edit in the same process)."""
     _computed_cached.cache_clear()
+    _public_cached.cache_clear()
 
 
 # --------------------------------------------------------------------------------------------------- computation
@@ -134,6 +142,18 @@ def _computed_cached(version: str, root: str, params_path: str, params_hash: str
     write_cache(tidy, tidy_file)
     write_cache(pci_table, pci_file)
     return tidy, pci_table
+
+
+@lru_cache(maxsize=8)
+def _public_cached(version: str, root: str, params_path: str, params_hash: str) -> pd.DataFrame:
+    path = Path(root) / "cache" / version / f"{params_hash}-{published.code_hash()}.public.parquet"
+    if path.exists():
+        return pd.read_parquet(path)
+    tidy = _computed_cached(version, root, params_path, params_hash)[0]
+    threshold = int(load_parameters(Path(params_path))["general"]["small_cell_threshold"])
+    table = disclosure.public_table(tidy, threshold, funnel=supporting_table(version, "referral_funnel", root))
+    write_cache(table, path)
+    return table
 
 
 def write_cache(frame: pd.DataFrame, path: Path) -> None:

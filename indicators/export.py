@@ -1,7 +1,10 @@
 """Exports of the tidy table: csv (as is), SDMX (SDMX-CSV + SDMX-ML 2.1 structure-specific data, in the shape of the
 Lao SDG platform's files, codes from the LSB DSD) and Open SDG (one CSV per indicator).
 
-SDMX and Open SDG are publishing formats: small cells (``small_cell``) are left out of them. Every CSV written here
+Given the public table (``api.indicator_values(..., public=True)``, ``--public``), a hidden cell is written as such:
+"suppressed" in the csv, OBS_STATUS Q ("Missing value; suppressed", CL_OBS_STATUS of the LSB DSD) with no OBS_VALUE
+in SDMX; Open SDG's Value must be a number, so its files leave hidden cells out. Given the computed table, SDMX and
+Open SDG leave small cells (``small_cell``) out — not safe to publish: complements are not hidden. Every CSV written here
 is formula-safe: a text cell a spreadsheet would run (``=cmd|…`` in a ``source_file``) gets a leading apostrophe
 (``data_pipeline.gate.formula_text``); numbers stay numbers.
 """
@@ -16,6 +19,7 @@ import pandas as pd
 from data_pipeline.gate.formula_text import neutralise_frame
 from data_pipeline.reference import reference_rows
 
+from . import disclosure
 from .catalogue import all_indicators
 
 DATAFLOW = "LSB-SDGs:SDG(1.1)"
@@ -48,8 +52,25 @@ def _number(value: float) -> str:
 # ---------------------------------------------------------------------------------------------------------- csv
 def write_csv(tidy: pd.DataFrame, path: Path) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
-    neutralise_frame(tidy).to_csv(path, index=False)
+    neutralise_frame(said_suppressed(tidy)).to_csv(path, index=False)
     return path
+
+
+def said_suppressed(tidy: pd.DataFrame) -> pd.DataFrame:
+    """Hidden figures of a public table as the word "suppressed" (never an empty cell that reads "no data")."""
+    if "suppressed" not in tidy.columns or not tidy["suppressed"].any():
+        return tidy
+    out = tidy.copy()
+    hidden = out["suppressed"].to_numpy(dtype=bool)
+    for column in [c for c in disclosure.VALUE_COLUMNS if c in out.columns]:
+        out[column] = out[column].astype(object).where(~hidden, disclosure.SUPPRESSED_LABEL)
+    return out
+
+
+def _hidden(tidy: pd.DataFrame) -> pd.Series:
+    """Cells a publishing format must not show: the public table's hidden ones, else (computed table) small ones."""
+    column = "suppressed" if "suppressed" in tidy.columns else "small_cell"
+    return tidy[column].fillna(False).astype(bool)
 
 
 # ---------------------------------------------------------------------------------------------------------- sdmx
@@ -57,8 +78,10 @@ def sdmx_table(tidy: pd.DataFrame) -> pd.DataFrame:
     """One row per published 1.3.1 observation (national, provinces, districts; by sex), SDMX-CSV columns."""
     catalogue = all_indicators()
     series = {i.id: i for i in catalogue.values() if i.sdg_series}
-    rows = tidy[tidy["indicator_id"].isin(series) & (tidy["breakdown"] == "_T") & tidy["value"].notna()
-                & ~tidy["small_cell"].fillna(False).astype(bool)]
+    hidden = _hidden(tidy)
+    # The public table's hidden cells are observations marked suppressed; a computed table's small ones are left out.
+    published = (tidy["value"].notna() | hidden) if "suppressed" in tidy.columns else (tidy["value"].notna() & ~hidden)
+    rows = tidy[tidy["indicator_id"].isin(series) & (tidy["breakdown"] == "_T") & published]
     lsb = province_lsb_codes()
     out = []
     for row in rows.itertuples(index=False):
@@ -74,8 +97,10 @@ def sdmx_table(tidy: pd.DataFrame) -> pd.DataFrame:
             "AGE": SERIES_AGE.get(indicator.sdg_series, "_T"), "URBANISATION": "_T", "INCOME_WEALTH_QUANTILE": "_T",
             "EDUCATION_LEV": "_T", "OCCUPATION": "_T", "CUST_BREAKDOWN": "_T", "COMPOSITE_BREAKDOWN": "_T",
             "DISABILITY_STATUS": "_T", "ACTIVITY": "_T", "PRODUCT": "_T", "TIME_PERIOD": row.period,
-            "OBS_VALUE": _number(row.value), "UNIT_MEASURE": UNIT_CODES[indicator.unit], "UNIT_MULT": "0",
-            "OBS_STATUS": "A", "NATURE": "C",
+            "OBS_VALUE": "" if pd.isna(row.value) else _number(row.value),
+            "UNIT_MEASURE": UNIT_CODES[indicator.unit], "UNIT_MULT": "0",
+            "OBS_STATUS": disclosure.OBS_STATUS_SUPPRESSED if getattr(row, "suppressed", False) else "A",
+            "NATURE": "C",
             "LOWER_BOUND": "" if pd.isna(row.lower_bound) else _number(row.lower_bound),
             "UPPER_BOUND": "" if pd.isna(row.upper_bound) else _number(row.upper_bound),
             "SOURCE_DETAIL": "National Social Protection Commission monitoring tool, data version "
@@ -121,9 +146,9 @@ def _write_sdmx_ml(table: pd.DataFrame, path: Path) -> None:
     for key, group in table.groupby(keys, sort=True):
         series = ET.SubElement(dataset, "Series", dict(zip(keys, key)))
         for obs in group.sort_values("TIME_PERIOD").itertuples(index=False):
-            attrs = {"TIME_PERIOD": obs.TIME_PERIOD, "OBS_VALUE": obs.OBS_VALUE, "OBS_STATUS": obs.OBS_STATUS,
+            attrs = {"TIME_PERIOD": obs.TIME_PERIOD, "OBS_STATUS": obs.OBS_STATUS,
                      "UNIT_MULT": obs.UNIT_MULT, "NATURE": obs.NATURE, "SOURCE_DETAIL": obs.SOURCE_DETAIL}
-            for optional in ("LOWER_BOUND", "UPPER_BOUND", "COMMENT_OBS"):
+            for optional in ("OBS_VALUE", "LOWER_BOUND", "UPPER_BOUND", "COMMENT_OBS"):
                 if getattr(obs, optional):
                     attrs[optional] = getattr(obs, optional)
             ET.SubElement(series, "Obs", attrs)
@@ -144,8 +169,7 @@ def opensdg_table(tidy: pd.DataFrame, indicator_id: str) -> pd.DataFrame:
     or so far this year), so every year has a headline.
     """
     indicator = all_indicators()[indicator_id]
-    rows = tidy[(tidy["indicator_id"] == indicator_id) & tidy["value"].notna()
-                & ~tidy["small_cell"].fillna(False).astype(bool)]
+    rows = tidy[(tidy["indicator_id"] == indicator_id) & tidy["value"].notna() & ~_hidden(tidy)]
     provinces = {r["iso_code"]: r["name_en"] for r in reference_rows("provinces")}
     districts = {r["lsb_code"]: r["name_en"] for r in reference_rows("districts")}
     quarterly = rows["period"].str.len() > 4

@@ -65,10 +65,11 @@ with left:
                                                                                         ticksuffix=""),
         meetings, "meetings")
 with right:
-    funnel_rows = in_view(data.supporting(v, "referral_funnel"))
+    funnel_rows = in_view(data.referral_funnel(v, f.province))
+    # A hidden period makes the sum unknown, not smaller (skipna=False).
     stages = pd.DataFrame({"stage": [t("Referrals made"), t("Completed"), t("Feedback returned")],
-                           "count": [funnel_rows["made"].sum(), funnel_rows["completed"].sum(),
-                                     funnel_rows["feedback_returned"].sum()]})
+                           "count": [funnel_rows[c].sum(skipna=False) for c in ("made", "completed",
+                                                                                 "feedback_returned")]})
     components.chart_with_table(charts.funnel(stages, title=t("Referral funnel")), funnel_rows, "referral funnel")
 
 # Reporting matrix: ministries or provinces × period.

@@ -126,12 +126,20 @@ def test_indicator_values_cached_beside_the_version_not_inside_it(warehouse):
     pd.testing.assert_frame_equal(api.indicator_values(VERSION, warehouse), again)
 
 
-def test_public_view_blanks_small_cells(warehouse):
+def test_public_view_hides_small_cells_and_says_so(warehouse):
     public = api.indicator_values(VERSION, warehouse, public=True)
-    small = public["small_cell"].fillna(False).astype(bool)
-    assert small.any()
-    assert public.loc[small, ["numerator", "denominator", "value"]].isna().all().all()
-    assert public.loc[~small, "value"].notna().any()
+    computed = api.indicator_values(VERSION, warehouse)
+    assert "small_cell" not in public and "primary_suppressed" not in public   # "1 to 4" is not said either
+    hidden = public["suppressed"].to_numpy(dtype=bool)
+    assert public.loc[hidden, ["numerator", "denominator", "value"]].isna().all().all()
+    assert (public.loc[hidden, "suppressed_label"] == "suppressed").all()
+    assert public.loc[~hidden, "value"].notna().any()
+    # Every small person count (1 to 4 persons; 0 is a true zero, not small) is hidden among the rows the public sees.
+    shown = computed[computed["district"].isna() | (computed["breakdown"] == "_T")].reset_index(drop=True)
+    small = (shown["small_cell"].fillna(False)
+             & (shown["numerator"].between(1, 4) | shown["denominator"].between(1, 4))).to_numpy(dtype=bool)
+    assert small.any() and public[small]["suppressed"].all()
+    assert public.loc[~hidden, "value"].equals(shown.loc[~hidden, "value"])
 
 
 def test_versions_manifest_and_log(warehouse):

@@ -8,7 +8,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from dashboard import data, suppression
+from dashboard import data
+from indicators import disclosure as suppression
 from tests.roles_fixtures import accounts, run_as  # noqa: F401  (fixture)
 from tests.test_roles_public import PUBLIC_VIEWS, counts_persons, downloads, small_person_counts  # noqa: F401
 
@@ -65,11 +66,12 @@ def test_the_scoped_table_of_the_sample(dashboard_warehouse):
     outside = public["province"] != OWN
     assert (scoped.loc[:len(public) - 1][outside]["suppressed"] >= public[outside]["suppressed"]).all()
     # What the account may now work out by subtraction is only what its own figures make up (national cells).
-    persons = scoped.loc[:len(public) - 1]
-    persons = persons[persons["indicator_id"].isin(counts_persons())].reset_index(drop=True)
-    public_persons = public[public["indicator_id"].isin(counts_persons())].reset_index(drop=True)
-    newly = set(suppression.revealed_cells(persons).index) - set(suppression.revealed_cells(public_persons).index)
-    assert all(persons.loc[row, "province"] == "LA" for row in newly)
+    # (The indicator layer's audit: every figure equation that holds, numerators and denominators apart.)
+    rows = scoped.loc[:len(public) - 1]
+    computed = tidy[tidy["district"].isna() | (tidy["breakdown"] == "_T")].reset_index(drop=True)
+    assert suppression.audit(public, computed).empty
+    newly = set(suppression.audit(rows, computed).index) - set(suppression.audit(public, computed).index)
+    assert all(rows.loc[row, "province"] == "LA" for row in newly)
 
 
 @pytest.mark.parametrize("page,params", SCOPED_VIEWS)

@@ -8,7 +8,8 @@ import shutil
 import pandas as pd
 import pytest
 
-from dashboard import components, data, suppression
+from dashboard import components, data
+from indicators import disclosure as suppression
 from tests.conftest import PROJECT, run_page, shown_text
 from tests.roles_fixtures import accounts, fixed_return, run_as  # noqa: F401  (fixture)
 

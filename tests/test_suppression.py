@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from dashboard.suppression import (SUPPRESSED_LABEL, exposed_cells, protect, revealed_cells, suppress,
+from indicators.disclosure import (SUPPRESSED_LABEL, exposed_cells, protect, revealed_cells, suppress,
                                    suppress_table, table_sets, tidy_sets)
 
 CELL = ["indicator_id", "period", "province", "district", "sex", "breakdown", "breakdown_value"]

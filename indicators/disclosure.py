@@ -1,0 +1,562 @@
+"""Disclosure control for everything public (pages, downloads, exports): small cells hidden, nothing recoverable.
+
+THE entry point is ``public_table``: once per version (``indicators.api.public_table``), over every figure anything
+public shows — indicator rows and the referral funnel — so no two outputs hide different cells of the same table.
+
+Primary suppression: a person count above 0 and below the threshold (numerator or denominator; a count without
+them, its value) is hidden: its figures become null, ``suppressed`` is True, ``suppressed_label`` "suppressed".
+A true zero is not small. Which hidden cells are primary is never published.
+
+Complementary suppression: published totals are sums of published cells — F + M + _U = _T, the districts of a
+province = the province, the provinces = LA, the values of a breakdown = its total — and two indicators can count
+the same people. Equations are written figure by figure (``figure_equations``), only where they hold on the computed
+figures; if one of them has a single hidden figure, a second row of it is hidden, and then the whole system is
+solved (a hidden figure is exposed exactly when its unit vector lies in the row space of the equations restricted
+to hidden figures) and more rows are hidden until none is exposed (``protect_figures``). ``audit`` is that solver
+on a finished table: the tests and the benchmark run it on the sample.
+
+The row-level ``suppress`` / ``suppress_table`` / ``protect`` / ``exposed_cells`` (every set assumed to add up) stay
+for supporting tables of counts (payments by days late).
+"""
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Hashable, Iterable, Mapping, Sequence
+
+import numpy as np
+import pandas as pd
+
+DEFAULT_THRESHOLD = 5
+NATIONAL = "LA"
+TOTAL = "_T"
+CELL_COLUMNS = ("indicator_id", "period", "province", "district", "sex", "breakdown", "breakdown_value")
+VALUE_COLUMNS = ("numerator", "denominator", "value", "lower_bound", "upper_bound")
+# Columns computed from a cell's value (progress against target) are hidden with it.
+DERIVED_PREFIXES = ("status",)
+COUNT_UNITS = ("persons",)
+SUPPRESSED_LABEL = "suppressed"
+
+
+def suppression_note(threshold: int = DEFAULT_THRESHOLD) -> str:
+    return (f"'{SUPPRESSED_LABEL}': fewer than {threshold} people or payments, or hidden so that such a cell "
+            "cannot be worked out from the totals.")
+
+
+# ------------------------------------------------------------------------------------------- public functions
+
+def suppress(values: pd.DataFrame, threshold: int = DEFAULT_THRESHOLD) -> pd.DataFrame:
+    """The tidy indicator table with small cells (and their complements) hidden; see the module docstring.
+
+    Adds ``suppressed`` (bool) and ``suppressed_label`` ("suppressed" or null). Other rows are unchanged.
+    """
+    frame = values.reset_index(drop=True).copy()
+    if frame.empty:
+        return _mark(frame, np.zeros(0, dtype=bool), [])
+    numerator = _numbers(frame, "numerator")
+    denominator = _numbers(frame, "denominator")
+    value = _numbers(frame, "value")
+    is_count = frame["unit"].isin(COUNT_UNITS).to_numpy() if "unit" in frame else np.zeros(len(frame), bool)
+    judged_by_value = np.isnan(numerator) & np.isnan(denominator) & is_count
+    primary = (_small(numerator, threshold) | _small(denominator, threshold)
+               | (judged_by_value & _small(value, threshold)))
+    sets = tidy_sets(frame)
+    hidden = protect(primary, sets, _rank(numerator, denominator, value))
+    return _mark(frame, hidden, [c for c in frame.columns if c in VALUE_COLUMNS or c.startswith(DERIVED_PREFIXES)])
+
+
+def suppress_table(frame: pd.DataFrame, count_columns: Sequence[str], threshold: int = DEFAULT_THRESHOLD,
+                   group_sets: Mapping[str, Hashable] | None = None) -> pd.DataFrame:
+    """Suppression for a supporting table of counts (e.g. grievances by category and sex).
+
+    ``group_sets`` maps each dimension column that has a total row to the code of that total, e.g.
+    ``{"sex": "_T", "category": "_T"}``: rows differing only in that column add up to its total row. A row is
+    primary-suppressed when any of ``count_columns`` is above 0 and below ``threshold``; all count columns of a
+    hidden row become null.
+    """
+    table = frame.reset_index(drop=True).copy()
+    counts = [_numbers(table, c) for c in count_columns]
+    primary = np.zeros(len(table), dtype=bool)
+    for column in counts:
+        primary |= _small(column, threshold)
+    dimensions = [c for c in table.columns if c not in count_columns]
+    sets = table_sets(table, dimensions, group_sets or {})
+    size = np.nanmax(np.vstack(counts), axis=0) if counts and len(table) else np.zeros(len(table))
+    rank = np.lexsort((size, np.nan_to_num(size, nan=0) == 0))  # non-empty first, then smallest
+    hidden = protect(primary, sets, _positions(rank))
+    return _mark(table, hidden, list(count_columns))
+
+
+def tidy_sets(frame: pd.DataFrame) -> list[tuple[int | None, list[int]]]:
+    """The additive sets of a tidy indicator table: (row of the total or None, rows that add up to it)."""
+    identity = [c for c in CELL_COLUMNS if c in frame.columns] + (["unit"] if "unit" in frame.columns else [])
+    keys = [tuple(_plain(v) for v in row) for row in frame[identity].itertuples(index=False, name=None)]
+    position = {name: identity.index(name) for name in identity}
+    row_of = _unique_rows(keys, frame, identity)
+    members: dict[tuple, list[int]] = defaultdict(list)
+    for row, key in enumerate(keys):
+        for set_id, parent in _parents(key, position):
+            members[set_id + (parent,)].append(row)
+    return [(row_of.get(set_id[-1]), rows) for set_id, rows in members.items()]
+
+
+def protect(primary: np.ndarray, sets: Sequence[tuple[int | None, list[int]]], rank: np.ndarray) -> np.ndarray:
+    """Hidden cells: ``primary`` plus complements, so that no hidden cell follows from the published ones.
+
+    ``sets`` are the additive sets (total row or None, member rows); ``rank`` orders rows by preference as a
+    complement (lower = hidden first: small cells with data).
+    """
+    hidden = primary.astype(bool).copy()
+    equations = [[total, *rows] if total is not None else [] for total, rows in sets]
+    equations = [e for e in equations if len(e) > 1]
+    sets_of_row: dict[int, list[int]] = defaultdict(list)
+    for number, cells in enumerate(equations):
+        for row in cells:
+            sets_of_row[row].append(number)
+    while True:
+        _hide_lonely_cells(hidden, equations, sets_of_row, rank)
+        exposed = exposed_cells(hidden, equations)
+        added = False
+        for row in exposed:
+            candidates = [c for e in sets_of_row[row] for c in equations[e] if not hidden[c]]
+            if candidates:
+                hidden[min(candidates, key=lambda c: rank[c])] = True
+                added = True
+        if not added:
+            return hidden
+
+
+def exposed_cells(hidden: np.ndarray, equations: Sequence[Sequence[int]]) -> list[int]:
+    """Hidden rows whose exact figure follows from published cells through the set equations.
+
+    Each equation is [total, member, member, ...] meaning total − Σ members = 0 (``determined_cells`` solves them).
+    """
+    signed = [[(c, 1.0 if j == 0 else -1.0) for j, c in enumerate(cells)] for cells in equations]
+    return determined_cells(np.asarray(hidden, dtype=bool), signed)
+
+
+def revealed_cells(suppressed: pd.DataFrame) -> pd.DataFrame:
+    """Rows of a ``suppress()``-ed tidy table whose hidden figures could still be computed, if every set added up
+    (should be empty). Rough: ``audit`` knows which equations hold, figure by figure — use it on public tables."""
+    hidden = suppressed["suppressed"].to_numpy(dtype=bool)
+    equations = [[total, *rows] for total, rows in tidy_sets(suppressed) if total is not None]
+    return suppressed.iloc[exposed_cells(hidden, equations)]
+
+
+# ----------------------------------------------------------------------------------------------------- helpers
+
+def _parents(key: tuple, position: Mapping[str, int]) -> Iterable[tuple[tuple, tuple]]:
+    """(set id, key of the set's total) for every set this cell is a member of."""
+    def with_(**changes) -> tuple:
+        parts = list(key)
+        for name, value in changes.items():
+            parts[position[name]] = value
+        return tuple(parts)
+
+    if "sex" in position and key[position["sex"]] != TOTAL:
+        yield ("sex",), with_(sex=TOTAL)
+    if "province" in position:
+        district = key[position["district"]] if "district" in position else None
+        if district is not None:
+            yield ("district",), with_(district=None)
+        elif key[position["province"]] != NATIONAL:
+            yield ("province",), with_(province=NATIONAL)
+    if "breakdown" in position and key[position["breakdown"]] != TOTAL:
+        # Each breakdown (channel, scheme…) splits the total separately: one set per breakdown name.
+        yield ("breakdown", key[position["breakdown"]]), with_(breakdown=TOTAL, breakdown_value=TOTAL)
+
+
+def table_sets(table: pd.DataFrame, dimensions: list[str],
+               group_sets: Mapping[str, Hashable]) -> list[tuple[int | None, list[int]]]:
+    """The additive sets of a supporting table (see ``suppress_table``): (row of the total or None, rows)."""
+    keys = [tuple(_plain(v) for v in row) for row in table[dimensions].itertuples(index=False, name=None)]
+    row_of = _unique_rows(keys, table, dimensions)
+    members: dict[tuple, list[int]] = defaultdict(list)
+    for dimension, total_code in group_sets.items():
+        at = dimensions.index(dimension)
+        for row, key in enumerate(keys):
+            if key[at] != total_code:
+                members[(dimension, key[:at] + (total_code,) + key[at + 1:])].append(row)
+    return [(row_of.get(parent), rows) for (_, parent), rows in members.items()]
+
+
+def _unique_rows(keys: list[tuple], frame: pd.DataFrame, columns: list[str]) -> dict[tuple, int]:
+    row_of: dict[tuple, int] = {}
+    for row, key in enumerate(keys):
+        if key in row_of:
+            raise ValueError(f"two rows describe the same cell ({dict(zip(columns, key))}): rows {row_of[key]} "
+                             f"and {row}; suppression needs one row per cell")
+        row_of[key] = row
+    return row_of
+
+
+def _hide_lonely_cells(hidden: np.ndarray, equations: Sequence[Sequence[int]],
+                       sets_of_row: Mapping[int, list[int]], rank: np.ndarray) -> None:
+    """Until stable: in every set with exactly one hidden cell, hide the best other cell of the set."""
+    pending = list(range(len(equations)))
+    while pending:
+        cells = equations[pending.pop()]
+        lonely = [c for c in cells if hidden[c]]
+        if len(lonely) != 1:
+            continue
+        members = [c for c in cells[1:] if not hidden[c]]
+        # Prefer another member (the total only when it is the sole other cell); among members, one that also
+        # mends other sets with a single hidden cell, then the smallest.
+        choice = min(members or [c for c in cells[:1] if not hidden[c]],
+                     key=lambda c: (-sum(_hidden_count(equations[e], hidden) == 1 for e in sets_of_row[c]), rank[c]))
+        hidden[choice] = True
+        pending.extend(sets_of_row[choice])  # only sets touching the new hidden cell can change
+
+
+def _hidden_count(cells: Sequence[int], hidden: np.ndarray) -> int:
+    return sum(1 for c in cells if hidden[c])
+
+
+def _rank(numerator: np.ndarray, denominator: np.ndarray, value: np.ndarray) -> np.ndarray:
+    """Preference as a complement: cells with data before empty ones, then the smallest population."""
+    size = np.where(np.isnan(denominator), numerator, denominator)
+    size = np.where(np.isnan(size), value, size)
+    empty = np.nan_to_num(size, nan=0.0) == 0
+    order = np.lexsort((np.nan_to_num(numerator, nan=0.0), np.nan_to_num(size, nan=0.0), empty))
+    return _positions(order)
+
+
+def _positions(order: np.ndarray) -> np.ndarray:
+    rank = np.empty(len(order), dtype=int)
+    rank[order] = np.arange(len(order))
+    return rank
+
+
+def _numbers(frame: pd.DataFrame, column: str) -> np.ndarray:
+    if column not in frame.columns:
+        return np.full(len(frame), np.nan)
+    return pd.to_numeric(frame[column], errors="coerce").to_numpy(dtype=float, na_value=np.nan)
+
+
+def _small(figures: np.ndarray, threshold: int) -> np.ndarray:
+    known = np.nan_to_num(figures, nan=0.0)
+    return (known > 0) & (known < threshold)
+
+
+def _plain(value: object) -> object:
+    return None if value is None or (isinstance(value, float) and np.isnan(value)) or value is pd.NA else value
+
+
+def _mark(frame: pd.DataFrame, hidden: np.ndarray, blanked: list[str]) -> pd.DataFrame:
+    for column in blanked:
+        if pd.api.types.is_numeric_dtype(frame[column]):
+            frame[column] = frame[column].astype(float).where(~hidden, np.nan)
+        else:
+            frame[column] = frame[column].astype(object).where(~hidden, None)
+    frame["suppressed"] = hidden
+    frame["suppressed_label"] = pd.Series(np.where(hidden, SUPPRESSED_LABEL, None), index=frame.index,
+                                          dtype=object)
+    return frame
+
+
+# ------------------------------------------------------------------------ the one public table, figure by figure
+#
+# The public table of a version is decided once, here, over every figure anything public shows: the indicator rows a
+# page or export can show, plus the supporting tables built from the same records (the referral funnel) as extra
+# rows. An attacker is modelled figure by figure (numerator and denominator separately): an equation is written
+# only where it holds on the computed figures, so a set that does not add up (a blank district, categories that
+# overlap) gives no equation, a breakdown that repeats its total's population (insured persons by scheme) gives one
+# equation per member, and two indicators that count the same people (referrals completed = the counter-referral
+# denominator; the funnel's referrals made = the referral indicator's denominator) are tied cell by cell.
+
+NOTE = "Figures based on fewer than {threshold} persons are hidden to protect privacy."
+OBS_STATUS_SUPPRESSED = "Q"   # CL_OBS_STATUS (LSB DSD): "Missing value; suppressed"
+FIGURES = ("numerator", "denominator")
+FUNNEL = "~referral_funnel"            # pseudo-indicators: the coordination page's referral funnel
+FUNNEL_FEEDBACK = "~referral_funnel_feedback"
+PSEUDO_INDICATORS = (FUNNEL, FUNNEL_FEEDBACK)
+_TIE_MIN_CELLS = 3                     # a tie needs at least this many common cells of a period to be seen
+
+
+def privacy_note(threshold: int = DEFAULT_THRESHOLD) -> str:
+    """The one sentence every output that hides a figure carries."""
+    return NOTE.format(threshold=threshold)
+
+
+PRIVACY_NOTE = privacy_note()   # "Figures based on fewer than 5 persons are hidden to protect privacy."
+
+
+def figure_matrix(frame: pd.DataFrame) -> np.ndarray:
+    """(rows, 2) figures an attacker would solve for: numerator and denominator; a count without them, its value."""
+    numerator, denominator = _numbers(frame, "numerator"), _numbers(frame, "denominator")
+    value = _numbers(frame, "value")
+    is_count = frame["unit"].isin(COUNT_UNITS).to_numpy() if "unit" in frame else np.zeros(len(frame), bool)
+    numerator = np.where(np.isnan(numerator) & np.isnan(denominator) & is_count, value, numerator)
+    return np.column_stack([numerator, denominator])
+
+
+def figure_equations(frame: pd.DataFrame, figures: np.ndarray) -> list[list[tuple[int, float]]]:
+    """Every equation between figures that holds on the computed table: [(cell, coefficient), ...] = 0, where cell
+    = row * 2 + figure. Additive sets where the parts add up, repeated populations, and cross-indicator ties."""
+    equations: list[list[tuple[int, float]]] = []
+    width = figures.shape[1]
+    for total, rows in tidy_sets(frame):
+        if total is None or not rows:
+            continue
+        for f in range(width):
+            whole, parts = figures[total, f], figures[rows, f]
+            if np.isnan(whole) or np.isnan(parts).any():
+                continue
+            if abs(whole - parts.sum()) <= 1e-6 * max(1.0, abs(whole)):
+                equations.append([(total * width + f, 1.0)] + [(r * width + f, -1.0) for r in rows])
+            elif np.allclose(parts, whole):
+                equations.extend([[(total * width + f, 1.0), (r * width + f, -1.0)] for r in rows])
+    equations.extend(_ties(frame, figures))
+    return equations
+
+
+def _ties(frame: pd.DataFrame, figures: np.ndarray) -> list[list[tuple[int, float]]]:
+    """Cell-by-cell equalities between figure columns of different indicators that count the same people."""
+    key_columns = [c for c in ("period", "province", "district", "sex", "breakdown", "breakdown_value")
+                   if c in frame.columns]
+    key_code = frame.groupby(key_columns, dropna=False, sort=False).ngroup().to_numpy()
+    period_code = frame.groupby("period", dropna=False, sort=False).ngroup().to_numpy()
+    width = figures.shape[1]
+    columns = {}
+    for indicator, rows in frame.groupby("indicator_id", sort=True).indices.items():
+        for f in range(width):
+            known = rows[~np.isnan(figures[rows, f])]
+            if len(known):
+                columns[(indicator, f)] = (key_code[known], known)
+    ties = []
+    names = sorted(columns)
+    for i, a in enumerate(names):
+        for b in names[i + 1:]:
+            if a[0] == b[0]:
+                continue
+            _, at_a, at_b = np.intersect1d(columns[a][0], columns[b][0], return_indices=True)
+            if len(at_a) < _TIE_MIN_CELLS:
+                continue
+            rows_a, rows_b = columns[a][1][at_a], columns[b][1][at_b]
+            # A tie holds by definition when the two columns agree on every common cell of a period (the latest
+            # period can differ: referrals still open); one that agrees by chance on some cells is no tie.
+            periods = period_code[rows_a]
+            for period in np.unique(periods):
+                here = periods == period
+                fa, fb = figures[rows_a[here], a[1]], figures[rows_b[here], b[1]]
+                if here.sum() >= _TIE_MIN_CELLS and (fa == fb).all() and fa.any():
+                    ties.extend([[(ra * width + a[1], 1.0), (rb * width + b[1], -1.0)]
+                                 for ra, rb in zip(rows_a[here], rows_b[here])])
+    return ties
+
+
+def determined_cells(unknown: np.ndarray, equations: Sequence[Sequence[tuple[int, float]]]) -> list[int]:
+    """Unknown cells whose exact figure follows from the known ones through ``equations`` (row space test, solved
+    component by component). ``unknown`` is a boolean mask over cells."""
+    parent: dict[int, int] = {}
+
+    def find(c: int) -> int:
+        parent.setdefault(c, c)
+        while parent[c] != c:
+            parent[c] = parent[parent[c]]
+            c = parent[c]
+        return c
+
+    involved = []
+    for equation in equations:
+        cells = [c for c, _ in equation if unknown[c]]
+        if cells:
+            involved.append(equation)
+            for other in cells[1:]:
+                parent[find(other)] = find(cells[0])
+    groups: dict[int, list[Sequence[tuple[int, float]]]] = defaultdict(list)
+    for equation in involved:
+        groups[find(next(c for c, _ in equation if unknown[c]))].append(equation)
+    determined = []
+    for group in groups.values():
+        cells = sorted({c for equation in group for c, _ in equation if unknown[c]})
+        column = {c: i for i, c in enumerate(cells)}
+        system = np.zeros((len(group), len(cells)))
+        for i, equation in enumerate(group):
+            for c, coefficient in equation:
+                if unknown[c]:
+                    system[i, column[c]] += coefficient
+        _, singular, vt = np.linalg.svd(system, full_matrices=False)
+        rank = int((singular > 1e-9 * max(1.0, singular[0])).sum())
+        in_row_space = (vt[:rank] ** 2).sum(axis=0)
+        determined.extend(c for c, share in zip(cells, in_row_space) if share > 1 - 1e-9)
+    return sorted(determined)
+
+
+def protect_figures(primary: np.ndarray, figures: np.ndarray, equations: Sequence[Sequence[tuple[int, float]]],
+                    rank: np.ndarray, known: np.ndarray | None = None) -> np.ndarray:
+    """Hidden rows: ``primary`` plus complements until no hidden figure follows from the published ones.
+
+    ``known`` rows are figures the reader has anyway (a province's own figures for its account): never hidden, never
+    a complement; a figure they alone give back stays given back (the reader made it up from their own figures).
+    """
+    known = np.zeros(len(primary), dtype=bool) if known is None else known.astype(bool)
+    hidden = primary.astype(bool) & ~known
+    rank = np.where(known, len(rank) + 1, rank)
+    hidden_or_known = hidden | known
+    width = figures.shape[1]
+    flat = figures.reshape(-1)
+    has_figure = ~np.isnan(flat)
+    of_cell: dict[int, list[int]] = defaultdict(list)
+    for number, equation in enumerate(equations):
+        for c, _ in equation:
+            of_cell[c].append(number)
+
+    def unknown() -> np.ndarray:
+        return np.repeat(hidden, width) & has_figure
+
+    def best_other(equation, exclude_rows) -> int | None:
+        members = [c // width for c, coefficient in equation[1:] if not hidden_or_known[c // width]]
+        candidates = [r for r in (members or [c // width for c, _ in equation[:1]
+                                              if not hidden_or_known[c // width]]) if r not in exclude_rows]
+        return min(candidates, key=lambda r: rank[r]) if candidates else None
+
+    while True:
+        # Quick pass: an equation with exactly one unknown figure gives it back; hide a second row of it.
+        pending = list(range(len(equations)))
+        while pending:
+            equation = equations[pending.pop()]
+            lonely = [c for c, _ in equation if hidden[c // width]]
+            if len(lonely) != 1:
+                continue
+            choice = best_other(equation, {lonely[0] // width})
+            if choice is not None:
+                hidden[choice] = hidden_or_known[choice] = True
+                pending.extend(e for f in range(width) for e in of_cell[choice * width + f])
+        # Exact pass: anything still determined through several equations at once.
+        added = False
+        for c in determined_cells(unknown(), equations):
+            if not hidden[c // width] or flat[c] == 0:
+                continue
+            # The nearest published row tied to it: in its own equations, else in those of the hidden cells
+            # it is tied to (a figure can be determined through equations whose other rows are all hidden).
+            reached, frontier = {c}, [c]
+            while frontier:
+                choices = [r for cell in frontier for number in of_cell[cell] for other, _ in equations[number]
+                           if not hidden_or_known[r := other // width]]
+                if choices:
+                    choice = min(choices, key=lambda r: rank[r])
+                    hidden[choice] = hidden_or_known[choice] = True
+                    added = True
+                    break
+                frontier = [other for cell in frontier for number in of_cell[cell] for other, _ in equations[number]
+                            if other not in reached]
+                reached.update(frontier)
+        if not added:
+            return hidden
+
+
+def public_table(tidy: pd.DataFrame, threshold: int = DEFAULT_THRESHOLD, funnel: pd.DataFrame | None = None,
+                 person_based: Iterable[str] | None = None, with_primary: bool = False) -> pd.DataFrame:
+    """THE public table of a version: the rows anything public shows, small cells and their complements hidden.
+
+    ``tidy`` is the whole computed indicator table; ``funnel`` the referral funnel supporting table (its rows by
+    period and province join the table as the pseudo-indicators ``FUNNEL``: numerator completed, denominator made,
+    and ``FUNNEL_FEEDBACK``). Only indicators that count persons (``person_based``, default: the catalogue's) are
+    suppressed; the others are kept as computed. District figures are published without a further breakdown.
+    Hidden figures are null, with ``suppressed`` True and ``suppressed_label`` "suppressed" — never "no data".
+    Which hidden cells are small (primary) is never published (it would say "1 to 4"); ``with_primary`` adds it as
+    ``primary_suppressed`` for measurement only.
+    """
+    if person_based is None:
+        from .catalogue import all_indicators
+        person_based = {i for i, indicator in all_indicators().items() if indicator.person_based}
+    shown = public_rows(tidy, funnel)
+    persons = shown["indicator_id"].isin(set(person_based) | {FUNNEL, FUNNEL_FEEDBACK}).to_numpy()
+    figures = figure_matrix(shown)
+    primary = persons & (_small(figures[:, 0], threshold) | _small(figures[:, 1], threshold))
+    # Complements come from person counts first (non-empty, smallest), other rows only when nothing else will do.
+    rank = _positions(np.lexsort((_rank(figures[:, 0], figures[:, 1], _numbers(shown, "value")), ~persons)))
+    hidden = protect_figures(primary, figures, figure_equations(shown, figures), rank)
+    blanked = [c for c in shown.columns if c in VALUE_COLUMNS or c in DERIVED_FROM_VALUE
+               or c.startswith(DERIVED_PREFIXES) or c == "pending"]
+    public = _mark(shown.copy(), hidden, blanked)
+    if with_primary:
+        public["primary_suppressed"] = primary
+    return public.drop(columns=[c for c in ("small_cell",) if c in public.columns])
+
+
+# Figures computed from a hidden value would give it back (growth since the base period, progress ratio).
+DERIVED_FROM_VALUE = ("growth_actual", "growth_required", "progress_ratio")
+
+
+def public_rows(tidy: pd.DataFrame, funnel: pd.DataFrame | None = None) -> pd.DataFrame:
+    """The rows anything public shows, as computed: ``public_table`` hides figures of exactly these rows."""
+    shown = tidy[tidy["district"].isna() | (tidy["breakdown"] == "_T")]
+    if funnel is not None:
+        shown = pd.concat([shown, funnel_rows(funnel, shown)], ignore_index=True)
+    return shown.reset_index(drop=True)
+
+
+def funnel_rows(funnel: pd.DataFrame, like: pd.DataFrame) -> pd.DataFrame:
+    """The referral funnel by period and province (and national) as rows of the tidy table's shape."""
+    by_province = funnel.groupby(["period", "province"], as_index=False)[
+        ["made", "completed", "feedback_returned"]].sum()
+    national = by_province.groupby("period", as_index=False)[["made", "completed", "feedback_returned"]].sum()
+    both = pd.concat([by_province, national.assign(province=NATIONAL)], ignore_index=True)
+    base = both.assign(district=None, sex=TOTAL, breakdown=TOTAL, breakdown_value=TOTAL, unit="persons")
+    made = base.assign(indicator_id=FUNNEL, numerator=base["completed"].astype(float),
+                       denominator=base["made"].astype(float), value=np.nan)
+    feedback = base.assign(indicator_id=FUNNEL_FEEDBACK, numerator=base["feedback_returned"].astype(float),
+                           denominator=np.nan, value=base["feedback_returned"].astype(float))
+    rows = pd.concat([made, feedback], ignore_index=True)
+    return rows[[c for c in rows.columns if c in like.columns]]
+
+
+def public_funnel(public: pd.DataFrame) -> pd.DataFrame:
+    """The referral funnel as the public sees it: period, province (LA = national), made, completed,
+    feedback_returned (null when hidden) and ``suppressed`` — cut from ``public_table``, so it hides exactly what
+    the indicator table hides."""
+    key = ["period", "province"]
+    made = public[public["indicator_id"] == FUNNEL]
+    feedback = public[public["indicator_id"] == FUNNEL_FEEDBACK]
+    out = made[key].assign(completed=made["numerator"].to_numpy(), made=made["denominator"].to_numpy(),
+                           suppressed=made["suppressed"].to_numpy())
+    out = out.merge(feedback[key].assign(feedback_returned=feedback["numerator"].to_numpy(),
+                                         feedback_suppressed=feedback["suppressed"].to_numpy()), on=key, how="left")
+    out["suppressed"] = out["suppressed"] | out["feedback_suppressed"].fillna(False).astype(bool)
+    return out.drop(columns="feedback_suppressed")[key + ["made", "completed", "feedback_returned", "suppressed"]]
+
+
+# Components of the Provincial Coordination Index that are shares of an indicator's persons: (column, indicator).
+PCI_COMPONENTS = (("referral_completion", "COORD_REFERRAL_DONE"), ("payment_on_time", "PAY_ONTIME"),
+                  ("id_linkability", "COORD_ID_LINKABLE"))
+
+
+def public_pci(pci: pd.DataFrame, public: pd.DataFrame) -> pd.DataFrame:
+    """The PCI table as the public sees it: a component is the share of an indicator's province row, so it is hidden
+    (``<component>_suppressed``) where that row is; the score and the reasons, which are computed from the components,
+    go with it (``score_suppressed``)."""
+    out = pci.copy()
+    totals = public[public["district"].isna() & (public["sex"] == TOTAL) & (public["breakdown"] == TOTAL)]
+    any_hidden = pd.Series(False, index=out.index)
+    for column, indicator in PCI_COMPONENTS:
+        rows = totals[totals["indicator_id"] == indicator].set_index(["period", "province"])["suppressed"]
+        keys = pd.MultiIndex.from_frame(out[["period", "province"]])
+        hidden = pd.Series(rows.reindex(keys).fillna(False).astype(bool).to_numpy(), index=out.index)
+        if column in out.columns:
+            out[column] = out[column].where(~hidden)
+            out[f"{column}_suppressed"] = hidden
+        any_hidden |= hidden
+    for column in ("score", "reasons"):
+        if column in out.columns:
+            out[column] = out[column].where(~any_hidden)
+            out[f"{column}_suppressed"] = any_hidden
+    return out
+
+
+def audit(public: pd.DataFrame, computed: pd.DataFrame) -> pd.DataFrame:
+    """Rows of ``public`` whose hidden figures an attacker holding every public figure can compute exactly: every
+    equation that holds (``figure_equations``) solved together, numerators and denominators apart.
+
+    ``computed`` is the same rows, in the same order, as computed (it says which equations hold). Empty when safe.
+    """
+    key = [c for c in CELL_COLUMNS if c in public.columns]
+    if not public[key].reset_index(drop=True).equals(computed[key].reset_index(drop=True)):
+        raise ValueError("audit needs the public table and the computed one row for row")
+    figures = figure_matrix(computed.reset_index(drop=True))
+    hidden = public["suppressed"].to_numpy(dtype=bool)
+    unknown = np.repeat(hidden, figures.shape[1]) & ~np.isnan(figures.reshape(-1))
+    cells = determined_cells(unknown, figure_equations(computed.reset_index(drop=True), figures))
+    # A figure pinned to 0 is no disclosure (0 is not small: rows absent for nobody make such equations).
+    flat = figures.reshape(-1)
+    return public.iloc[sorted({c // figures.shape[1] for c in cells if flat[c] != 0})]
