@@ -4,13 +4,14 @@ Navigation depends on the reader's role (dashboard.navigation): the public sees 
 Commission member also the data status; the Technical Secretariat also the data refresh. A page that is not
 registered cannot be opened by URL, and each restricted page checks the role again at its top.
 """
+
 import streamlit as st
 
 from dashboard import auth, i18n, navigation, uploads
 from dashboard.i18n import language_switch, t
 
-uploads.sweep_on_start()   # returns left by a killed process older than a day
-i18n.mark_script_run()     # the reader's language (?lang=, the session) holds in this run
+uploads.sweep_on_start()  # returns left by a killed process older than a day
+i18n.mark_script_run()  # the reader's language (?lang=, the session) holds in this run
 
 st.set_page_config(layout="wide", page_title=t("Lao PDR social protection monitor"))
 language_switch()

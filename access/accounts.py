@@ -14,6 +14,7 @@ for sign-in through the organisation's identity provider (OpenID Connect), mappe
 
 Exit codes: 0 done, 1 refused (unknown account, passwords differ, bad value…), 2 wrong command line.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -71,7 +72,8 @@ def accounts_path() -> Path:
     if path == PROJECT_ROOT or PROJECT_ROOT in path.parents:
         raise AccountError(
             f"The accounts file {path} is inside the project folder {PROJECT_ROOT}; keep it outside the repository "
-            f"(unset {ACCOUNTS_FILE_ENV} to use {DEFAULT_ACCOUNTS_FILE}).")
+            f"(unset {ACCOUNTS_FILE_ENV} to use {DEFAULT_ACCOUNTS_FILE})."
+        )
     return path
 
 
@@ -113,7 +115,8 @@ def normalise_username(username: str) -> str:
     if not _USERNAME.match(name):
         raise AccountError(
             f"User name {username!r} is not accepted: 2 to 32 characters, letters a-z, digits, '.', '_' or '-', "
-            "starting with a letter or digit.")
+            "starting with a letter or digit."
+        )
     return name
 
 
@@ -171,8 +174,17 @@ class AccountStore:
         return next((a for a in self.accounts().values() if a.email and a.email == wanted), None)
 
     # -- changes
-    def add(self, username: str, *, role: str, password: str | None, province: str | None = None,
-            email: str | None = None, display_name: str = "", now: datetime | None = None) -> Account:
+    def add(
+        self,
+        username: str,
+        *,
+        role: str,
+        password: str | None,
+        province: str | None = None,
+        email: str | None = None,
+        display_name: str = "",
+        now: datetime | None = None,
+    ) -> Account:
         name = normalise_username(username)
         province = check_role(role, province)
         email = self._check_email(email)
@@ -193,8 +205,9 @@ class AccountStore:
         password_hash = hash_password(password)
         return self._change(username, now, password_hash=password_hash)
 
-    def set_role(self, username: str, role: str, province: str | None = None, *,
-                 now: datetime | None = None) -> Account:
+    def set_role(
+        self, username: str, role: str, province: str | None = None, *, now: datetime | None = None
+    ) -> Account:
         return self._change(username, now, role=role, province=check_role(role, province))
 
     def remove(self, username: str) -> None:
@@ -217,8 +230,9 @@ class AccountStore:
         with self._locked() as accounts:
             if name not in accounts:
                 raise AccountError(f"There is no account named {name!r}.")
-            accounts[name] = replace(accounts[name], updated_at=_now_text(now),
-                                     generation=accounts[name].generation + 1, **changes)
+            accounts[name] = replace(
+                accounts[name], updated_at=_now_text(now), generation=accounts[name].generation + 1, **changes
+            )
             return accounts[name]
 
     @contextlib.contextmanager
@@ -236,8 +250,7 @@ class AccountStore:
             os.close(lock_fd)  # closing releases the lock
 
     def _write(self, accounts: dict[str, Account]) -> None:
-        document = {"format": FILE_FORMAT,
-                    "accounts": [asdict(accounts[name]) for name in sorted(accounts)]}
+        document = {"format": FILE_FORMAT, "accounts": [asdict(accounts[name]) for name in sorted(accounts)]}
         fd, temp_name = tempfile.mkstemp(prefix=".accounts-", suffix=".tmp", dir=self.path.parent)
         try:
             os.fchmod(fd, 0o600)
@@ -262,6 +275,7 @@ def _lock(fd: int) -> None:
 
 
 # ---------------------------------------------------------------------------------------------- command line
+
 
 def _read_password(args: argparse.Namespace) -> str:
     if args.password_stdin:
@@ -289,8 +303,14 @@ def _cmd_add(store: AccountStore, args: argparse.Namespace) -> str:
     normalise_username(args.username)
     check_role(args.role, args.province)
     password = None if args.no_password else _read_password(args)
-    account = store.add(args.username, role=args.role, password=password, province=args.province,
-                        email=args.email, display_name=args.name or "")
+    account = store.add(
+        args.username,
+        role=args.role,
+        password=password,
+        province=args.province,
+        email=args.email,
+        display_name=args.name or "",
+    )
     return f"Added {_describe(account)}"
 
 
@@ -316,17 +336,26 @@ def _cmd_list(store: AccountStore, args: argparse.Namespace) -> str:
     if not accounts:
         return f"No accounts in {store.path}"
     header = ("user", "role", "province", "e-mail", "sign-in", "updated")
-    rows = [(a.username, a.role, a.province or "-", a.email or "-",
-             "password" if a.password_hash else "identity provider", a.updated_at) for a in accounts.values()]
+    rows = [
+        (
+            a.username,
+            a.role,
+            a.province or "-",
+            a.email or "-",
+            "password" if a.password_hash else "identity provider",
+            a.updated_at,
+        )
+        for a in accounts.values()
+    ]
     widths = [max(len(str(r[i])) for r in [header, *rows]) for i in range(len(header))]
-    return "\n".join("  ".join(str(cell).ljust(w) for cell, w in zip(row, widths)).rstrip()
-                     for row in [header, *rows])
+    return "\n".join("  ".join(str(cell).ljust(w) for cell, w in zip(row, widths)).rstrip() for row in [header, *rows])
 
 
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="python -m access.accounts",
-                                     description="Manage the dashboard's local accounts "
-                                                 f"(file: ${ACCOUNTS_FILE_ENV} or {DEFAULT_ACCOUNTS_FILE}).")
+    parser = argparse.ArgumentParser(
+        prog="python -m access.accounts",
+        description=f"Manage the dashboard's local accounts (file: ${ACCOUNTS_FILE_ENV} or {DEFAULT_ACCOUNTS_FILE}).",
+    )
     commands = parser.add_subparsers(dest="command", required=True)
 
     add = commands.add_parser("add", help="create an account")

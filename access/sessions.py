@@ -15,6 +15,7 @@ server signs everyone out, and no session can outlive it. The key is a deploymen
 ``SP_SESSION_KEY``, or the file named by ``SP_SESSION_KEY_FILE`` (default ``~/.config/sp-dashboard/session_key``);
 without one, a random key is made for the process, which is enough while the table is in memory.
 """
+
 from __future__ import annotations
 
 import base64
@@ -89,6 +90,7 @@ DEFAULT_TABLE = SessionTable()
 
 # ------------------------------------------------------------------------------------------------- signing
 
+
 @lru_cache(maxsize=1)
 def _process_key() -> bytes:
     return secrets.token_bytes(32)
@@ -134,8 +136,15 @@ def verify_token(token: str, key: bytes) -> dict | None:
 
 # -------------------------------------------------------------------------------------------------- sessions
 
-def start_session(state: MutableMapping, user: User, now: datetime | None = None, *, generation: int = 0,
-                  table: SessionTable | None = None) -> str:
+
+def start_session(
+    state: MutableMapping,
+    user: User,
+    now: datetime | None = None,
+    *,
+    generation: int = 0,
+    table: SessionTable | None = None,
+) -> str:
     """Open a session for ``user`` in ``state`` (a browser session's state); returns the signed cookie value."""
     now = now or _utcnow()
     table = table or DEFAULT_TABLE
@@ -151,9 +160,17 @@ def session_token(state: MutableMapping, now: datetime | None = None, key: bytes
     if not session:
         return None
     user = session["user"]
-    return sign_token({"sid": session["sid"], "account": user["username"], "role": user["role"],
-                       "province": user["province"], "generation": session["generation"],
-                       "issued": int((now or _utcnow()).timestamp())}, key or session_key())
+    return sign_token(
+        {
+            "sid": session["sid"],
+            "account": user["username"],
+            "role": user["role"],
+            "province": user["province"],
+            "generation": session["generation"],
+            "issued": int((now or _utcnow()).timestamp()),
+        },
+        key or session_key(),
+    )
 
 
 def end_session(state: MutableMapping, table: SessionTable | None = None) -> None:
@@ -162,8 +179,9 @@ def end_session(state: MutableMapping, table: SessionTable | None = None) -> Non
         (table or DEFAULT_TABLE).close(session["sid"])
 
 
-def resume_session(state: MutableMapping, token: str | None, *, table: SessionTable | None = None,
-                   key: bytes | None = None) -> bool:
+def resume_session(
+    state: MutableMapping, token: str | None, *, table: SessionTable | None = None, key: bytes | None = None
+) -> bool:
     """Put the session a cookie names back into ``state`` (a reload, a new tab); False when the cookie is no good.
 
     Only the signature and the table are checked here; ``session_user`` then applies the time limits and the
@@ -181,9 +199,15 @@ def resume_session(state: MutableMapping, token: str | None, *, table: SessionTa
     return True
 
 
-def session_user(state: MutableMapping, now: datetime | None = None, *,
-                 absolute_timeout: timedelta = ABSOLUTE_TIMEOUT, idle_timeout: timedelta = IDLE_TIMEOUT,
-                 store: AccountStore | None = None, table: SessionTable | None = None) -> User | None:
+def session_user(
+    state: MutableMapping,
+    now: datetime | None = None,
+    *,
+    absolute_timeout: timedelta = ABSOLUTE_TIMEOUT,
+    idle_timeout: timedelta = IDLE_TIMEOUT,
+    store: AccountStore | None = None,
+    table: SessionTable | None = None,
+) -> User | None:
     """The user of a live session, or None (no session, signed out, timed out, or the account changed).
 
     Each call counts as activity. With ``store``, the account is read again: a removed account, or one whose
@@ -200,8 +224,9 @@ def session_user(state: MutableMapping, now: datetime | None = None, *,
     if now - record.signed_in_at >= absolute_timeout:
         return _expire(state, table, f"Your session ended after {_hours(absolute_timeout)}: please sign in again.")
     if now - record.last_seen >= idle_timeout:
-        return _expire(state, table, f"Your session ended after {_minutes(idle_timeout)} without activity: "
-                                     "please sign in again.")
+        return _expire(
+            state, table, f"Your session ended after {_minutes(idle_timeout)} without activity: please sign in again."
+        )
     user = User(**session["user"])
     if store is not None:
         account = store.get(user.username)

@@ -1,4 +1,5 @@
 """Checking a user name and password against the accounts file, throttled per (account, client)."""
+
 from __future__ import annotations
 
 from collections.abc import Mapping
@@ -17,8 +18,15 @@ def _dummy_hash(rounds: int) -> bytes:
     return bcrypt.hashpw(b"no such account", bcrypt.gensalt(rounds))
 
 
-def authenticate(username: str, password: str, *, client: str | None = None, store: AccountStore | None = None,
-                 throttle: SignInThrottle | None = None, now: datetime | None = None) -> User | None:
+def authenticate(
+    username: str,
+    password: str,
+    *,
+    client: str | None = None,
+    store: AccountStore | None = None,
+    throttle: SignInThrottle | None = None,
+    now: datetime | None = None,
+) -> User | None:
     """The signed-in user, or None for a wrong name or password; raises SignInLocked while paused.
 
     An unknown name, or an account without a password, costs the same bcrypt work as a real check, so response

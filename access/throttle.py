@@ -10,6 +10,7 @@ Every pause is written to the sign-in audit log (``SP_AUTH_LOG``, default ``auth
 file), which the Data status page shows to the Secretariat. The count itself is kept in process memory (one Streamlit
 server is one process): a restart forgets it, and nothing is written per failed attempt.
 """
+
 from __future__ import annotations
 
 import json
@@ -37,7 +38,8 @@ class SignInLocked(Exception):
         wait = f"{seconds} seconds" if seconds < 120 else f"{math.ceil(seconds / 60)} minutes"
         super().__init__(
             f"Too many failed sign-ins for this account from this computer. Try again in {wait} "
-            f"(after {retry_at:%H:%M:%S} UTC).")
+            f"(after {retry_at:%H:%M:%S} UTC)."
+        )
 
 
 @dataclass
@@ -79,9 +81,15 @@ def read_auth_log(path: Path | None = None, limit: int = 200) -> list[dict]:
 
 
 class SignInThrottle:
-    def __init__(self, *, free_failures: int = 3, first_pause: timedelta = timedelta(seconds=30),
-                 longest_pause: timedelta = timedelta(minutes=15), forget_after: timedelta = timedelta(hours=1),
-                 audit: Callable[[dict], None] | None = write_auth_event):
+    def __init__(
+        self,
+        *,
+        free_failures: int = 3,
+        first_pause: timedelta = timedelta(seconds=30),
+        longest_pause: timedelta = timedelta(minutes=15),
+        forget_after: timedelta = timedelta(hours=1),
+        audit: Callable[[dict], None] | None = write_auth_event,
+    ):
         self.free_failures = free_failures
         self.first_pause = first_pause
         self.longest_pause = longest_pause
@@ -120,15 +128,21 @@ class SignInThrottle:
             self._counts[key] = count
         if pause is not None and self.audit is not None:
             # A name that is no account may be a password typed in the wrong box: it is not written down.
-            self._audit({"time": now.astimezone(timezone.utc).isoformat(timespec="seconds"),
-                        "event": "sign-in paused", "account": key[0] if known_account else "(unknown name)",
-                        "client": key[1] or "(unknown)", "failures": count.failures,
-                        "paused_seconds": int(pause.total_seconds())})
+            self._audit(
+                {
+                    "time": now.astimezone(timezone.utc).isoformat(timespec="seconds"),
+                    "event": "sign-in paused",
+                    "account": key[0] if known_account else "(unknown name)",
+                    "client": key[1] or "(unknown)",
+                    "failures": count.failures,
+                    "paused_seconds": int(pause.total_seconds()),
+                }
+            )
 
     def _audit(self, event: dict) -> None:
         try:
             self.audit(event)
-        except OSError as error:   # a full disk must not stop people signing in; the pause itself still holds
+        except OSError as error:  # a full disk must not stop people signing in; the pause itself still holds
             logging.getLogger(__name__).error("sign-in log not written (%s): %s", error, event)
 
     def record_success(self, username: str, client: str | None) -> None:
@@ -137,8 +151,11 @@ class SignInThrottle:
 
     def _forget_old(self, now: datetime) -> None:
         # Keeps memory bounded when someone tries many different names.
-        self._counts = {k: c for k, c in self._counts.items()
-                        if now - c.last_failure < self.forget_after or (c.paused_until and c.paused_until > now)}
+        self._counts = {
+            k: c
+            for k, c in self._counts.items()
+            if now - c.last_failure < self.forget_after or (c.paused_until and c.paused_until > now)
+        }
 
 
 DEFAULT_THROTTLE = SignInThrottle()

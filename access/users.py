@@ -1,4 +1,5 @@
 """Roles and the signed-in user: what the rest of the dashboard needs to know about who is looking."""
+
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping

@@ -9,6 +9,7 @@ Then, in one process: open the version, install the helper views, run every fami
 indicator), the PCI, and the status/traceability pass that yields the tidy table. Memory is the process's peak
 resident set during each step (the peak is reset before each step through /proc/self/clear_refs).
 """
+
 from __future__ import annotations
 
 import argparse
@@ -35,7 +36,7 @@ def _rss_mb(field: str) -> float:
 
 def _reset_peak() -> None:
     try:
-        Path("/proc/self/clear_refs").write_text("5")   # resets VmHWM (peak RSS) for this process
+        Path("/proc/self/clear_refs").write_text("5")  # resets VmHWM (peak RSS) for this process
     except OSError:
         pass
 
@@ -51,10 +52,12 @@ def _measure(label: str, run, rows: list) -> object:
 def _warehouse_from_data(data: Path, regenerate: bool, tmp: Path) -> Path:
     from data_pipeline.refresh import collect_return_files, refresh
     from data_pipeline.secrets import DEMO_HASH_KEY
+
     if regenerate or not data.exists():
         print(f"generating national-scale sample returns into {data} ...", flush=True)
-        subprocess.run([sys.executable, "-m", "data_pipeline.sample", str(data), "--scale", "national"], check=True,
-                       cwd=PROJECT)
+        subprocess.run(
+            [sys.executable, "-m", "data_pipeline.sample", str(data), "--scale", "national"], check=True, cwd=PROJECT
+        )
     root = tmp / "warehouse"
     started = time.perf_counter()
     result = refresh(collect_return_files(data), root=root, operator="benchmark", hash_key=DEMO_HASH_KEY)
@@ -91,8 +94,13 @@ def main() -> int:
             if indicator.kind != "index":
                 families.setdefault(indicator.area, []).append(indicator)
         for area, members in families.items():
-            _measure(f"{area} ({len(members)})", lambda members=members: [
-                con.execute(f"INSERT INTO ind_results {engine.indicator_query(i)}") for i in members], rows)
+            _measure(
+                f"{area} ({len(members)})",
+                lambda members=members: [
+                    con.execute(f"INSERT INTO ind_results {engine.indicator_query(i)}") for i in members
+                ],
+                rows,
+            )
         _measure("PCI", lambda: pci.compute(con, params), rows)
 
         def finish():
@@ -101,6 +109,7 @@ def main() -> int:
             con.execute("SET VARIABLE data_version = ?", [version])
             con.execute("SET VARIABLE small_cell_threshold = ?", [params["general"]["small_cell_threshold"]])
             return con.execute(f"SELECT count(*) FROM ({status.STATUS_SQL})").fetchone()[0]
+
         tidy_rows = _measure("status + source files", finish, rows)
         total = time.perf_counter() - started
 

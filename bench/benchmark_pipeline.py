@@ -11,6 +11,7 @@ Each measurement runs in a fresh subprocess so its peak RSS (ru_maxrss) is its o
   carry     publish one small table onto it (every other table carried over as hard links), and for comparison the
             time to copy the version's files instead
 """
+
 from __future__ import annotations
 
 import argparse
@@ -32,7 +33,7 @@ DEFAULT_DATA = PROJECT / "bench_data" / "national"
 
 
 def _peak_rss_mb() -> float:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024   # Linux reports KiB
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # Linux reports KiB
 
 
 def _cpu_s() -> float:
@@ -43,6 +44,7 @@ def _cpu_s() -> float:
 
 def _files(data: Path) -> list[Path]:
     from data_pipeline.refresh import collect_return_files
+
     return collect_return_files(data)
 
 
@@ -62,8 +64,12 @@ def step_read(data: Path, _warehouse: Path) -> dict:
             for name in workbook.sheet_names:
                 rows = workbook.get_sheet_by_name(name).to_python()
                 width = max((len(r) for r in rows), default=0)
-                table = pa.table({f"c{j}": pa.array([None if j >= len(r) or r[j] == "" else str(r[j]) for r in rows],
-                                                    pa.string()) for j in range(width)})
+                table = pa.table(
+                    {
+                        f"c{j}": pa.array([None if j >= len(r) or r[j] == "" else str(r[j]) for r in rows], pa.string())
+                        for j in range(width)
+                    }
+                )
                 cells += table.num_rows * table.num_columns
         elif suffix == ".csv":
             con = duckdb.connect()
@@ -86,14 +92,19 @@ def step_refresh(data: Path, warehouse_dir: Path) -> dict:
     def progress(fraction, message):
         if message == "publishing":
             marks["validated_s"] = time.perf_counter() - started
-    result = refresh(_files(data), root=warehouse_dir, operator="benchmark", hash_key=DEMO_HASH_KEY,
-                     progress=progress)
+
+    result = refresh(_files(data), root=warehouse_dir, operator="benchmark", hash_key=DEMO_HASH_KEY, progress=progress)
     wall = time.perf_counter() - started
-    return {"wall_s": wall, "validate_s": marks.get("validated_s", wall),
-            "publish_s": wall - marks.get("validated_s", wall), "version": result.version,
-            "rows": sum(result.table_rows.values()), "errors": len(result.report.errors),
-            "warnings": len(result.report.warnings),
-            "first_errors": [str(i) for i in result.report.errors[:5]]}
+    return {
+        "wall_s": wall,
+        "validate_s": marks.get("validated_s", wall),
+        "publish_s": wall - marks.get("validated_s", wall),
+        "version": result.version,
+        "rows": sum(result.table_rows.values()),
+        "errors": len(result.report.errors),
+        "warnings": len(result.report.warnings),
+        "first_errors": [str(i) for i in result.report.errors[:5]],
+    }
 
 
 def step_carry(_data: Path, warehouse_dir: Path) -> dict:
@@ -106,21 +117,33 @@ def step_carry(_data: Path, warehouse_dir: Path) -> dict:
 
     schema = warehouse.table_schema(get_contract("roadmap_actions"))
     types = {"VARCHAR": pa.string(), "DATE": pa.date32()}
-    row = {"action_id": "BENCH-1", "description": None, "pillar": "cross_cutting", "responsible_ministry": "MoLSW",
-           "due_date": dt.date(2022, 12, 31), "completed_date": None, "status": "in_progress",
-           "source_file": "bench.xlsx"}
+    row = {
+        "action_id": "BENCH-1",
+        "description": None,
+        "pillar": "cross_cutting",
+        "responsible_ministry": "MoLSW",
+        "due_date": dt.date(2022, 12, 31),
+        "completed_date": None,
+        "status": "in_progress",
+        "source_file": "bench.xlsx",
+    }
     staged = {"roadmap_actions": pa.Table.from_pylist([row], pa.schema([(c, types[t]) for c, t in schema]))}
     parent = warehouse.current_version(warehouse_dir)
     started = time.perf_counter()
-    version = warehouse.publish(staged, root=warehouse_dir, operator="benchmark", files=[],
-                                hash_key_fingerprint=warehouse.read_manifest(parent, warehouse_dir)[
-                                    "hash_key_fingerprint"], confirm_removals=True)   # the one-row snapshot drops 19
+    version = warehouse.publish(
+        staged,
+        root=warehouse_dir,
+        operator="benchmark",
+        files=[],
+        hash_key_fingerprint=warehouse.read_manifest(parent, warehouse_dir)["hash_key_fingerprint"],
+        confirm_removals=True,
+    )  # the one-row snapshot drops 19
     linked_s = time.perf_counter() - started
     tables = warehouse_dir / "versions" / parent / "tables"
     started = time.perf_counter()
     with tempfile.TemporaryDirectory(dir=warehouse_dir) as copy_dir:
         shutil.copytree(tables, Path(copy_dir) / "tables")
-        for f in (Path(copy_dir) / "tables").rglob("*.parquet"):   # a fair copy is also a durable one
+        for f in (Path(copy_dir) / "tables").rglob("*.parquet"):  # a fair copy is also a durable one
             fd = os.open(f, os.O_RDONLY)
             os.fsync(fd)
             os.close(fd)
@@ -133,8 +156,12 @@ STEPS = {"read": step_read, "refresh": step_refresh, "again": step_refresh, "car
 
 
 def run_child(step: str, data: Path, warehouse_dir: Path) -> dict:
-    out = subprocess.run([sys.executable, __file__, "--child", step, "--data", str(data),
-                          "--warehouse", str(warehouse_dir)], capture_output=True, text=True, cwd=PROJECT)
+    out = subprocess.run(
+        [sys.executable, __file__, "--child", step, "--data", str(data), "--warehouse", str(warehouse_dir)],
+        capture_output=True,
+        text=True,
+        cwd=PROJECT,
+    )
     if out.returncode != 0:
         sys.exit(f"step {step} failed:\n{out.stderr[-3000:]}")
     return json.loads(out.stdout.strip().splitlines()[-1])
@@ -177,36 +204,47 @@ def main() -> None:
     ensure_data(args.data, args.seed, args.regenerate)
     files = _files(args.data)
     size_mb = sum(f.stat().st_size for f in files) / 2**20
-    print(f"input: {len(files)} files, {size_mb:.1f} MB "
-          f"({', '.join(sorted({f.suffix.lower() for f in files}))})")
+    print(f"input: {len(files)} files, {size_mb:.1f} MB ({', '.join(sorted({f.suffix.lower() for f in files}))})")
     with tempfile.TemporaryDirectory(prefix="bench-warehouse-") as tmp:
         warehouse_dir = Path(tmp)
         read = run_child("read", args.data, warehouse_dir)
         first = run_child("refresh", args.data, warehouse_dir)
         if first["errors"]:
-            print(f"note: the refresh was REJECTED with {first['errors']} error(s), e.g.:\n  "
-                  + "\n  ".join(first["first_errors"]))
+            print(
+                f"note: the refresh was REJECTED with {first['errors']} error(s), e.g.:\n  "
+                + "\n  ".join(first["first_errors"])
+            )
         again = run_child("again", args.data, warehouse_dir) if first["version"] else None
         carry = run_child("carry", args.data, warehouse_dir) if first["version"] else None
 
     print(f"\n{'step':34} {'wall s':>8} {'cpu s':>8} {'peak RSS MB':>12}")
-    print(f"{'read files only (floor)':34} {read['wall_s']:8.2f} {read['cpu_s']:8.2f} {read['peak_rss_mb']:12.0f}   "
-          f"{read['cells']:,} cells")
-    print(f"{'refresh into an empty warehouse':34} {first['wall_s']:8.2f} {first['cpu_s']:8.2f} "
-          f"{first['peak_rss_mb']:12.0f}   "
-          f"validate {first['validate_s']:.2f} s + publish {first['publish_s']:.2f} s; {first['rows']:,} rows, "
-          f"{first['warnings']} warnings")
+    print(
+        f"{'read files only (floor)':34} {read['wall_s']:8.2f} {read['cpu_s']:8.2f} {read['peak_rss_mb']:12.0f}   "
+        f"{read['cells']:,} cells"
+    )
+    print(
+        f"{'refresh into an empty warehouse':34} {first['wall_s']:8.2f} {first['cpu_s']:8.2f} "
+        f"{first['peak_rss_mb']:12.0f}   "
+        f"validate {first['validate_s']:.2f} s + publish {first['publish_s']:.2f} s; {first['rows']:,} rows, "
+        f"{first['warnings']} warnings"
+    )
     if again:
-        print(f"{'same refresh again (merge)':34} {again['wall_s']:8.2f} {again['cpu_s']:8.2f} "
-              f"{again['peak_rss_mb']:12.0f}   "
-              f"validate {again['validate_s']:.2f} s + publish {again['publish_s']:.2f} s")
+        print(
+            f"{'same refresh again (merge)':34} {again['wall_s']:8.2f} {again['cpu_s']:8.2f} "
+            f"{again['peak_rss_mb']:12.0f}   "
+            f"validate {again['validate_s']:.2f} s + publish {again['publish_s']:.2f} s"
+        )
     if carry:
-        print(f"{'publish 1 table, carry the rest':34} {carry['wall_s']:8.2f} {carry['cpu_s']:8.2f} "
-              f"{carry['peak_rss_mb']:12.0f}   "
-              f"hard links; copying the {carry['parquet_mb']:.1f} MB instead: {carry['copy_s']:.2f} s")
-    print(f"\nrefresh / read ratio: {first['wall_s'] / read['wall_s']:.1f}x wall, "
-          f"{first['cpu_s'] / read['cpu_s']:.1f}x cpu, "
-          f"{first['peak_rss_mb'] / read['peak_rss_mb']:.1f}x peak RSS")
+        print(
+            f"{'publish 1 table, carry the rest':34} {carry['wall_s']:8.2f} {carry['cpu_s']:8.2f} "
+            f"{carry['peak_rss_mb']:12.0f}   "
+            f"hard links; copying the {carry['parquet_mb']:.1f} MB instead: {carry['copy_s']:.2f} s"
+        )
+    print(
+        f"\nrefresh / read ratio: {first['wall_s'] / read['wall_s']:.1f}x wall, "
+        f"{first['cpu_s'] / read['cpu_s']:.1f}x cpu, "
+        f"{first['peak_rss_mb'] / read['peak_rss_mb']:.1f}x peak RSS"
+    )
 
 
 if __name__ == "__main__":

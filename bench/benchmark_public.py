@@ -9,6 +9,7 @@ refresh waits for. Prints the time next to computing the (already cached) indica
 ``--province LA-AT`` also times the table of an account limited to that province (``data.scoped_values``), which its
 first page view after a refresh waits for.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -42,26 +43,34 @@ def main() -> None:
     primary = int(table.pop("primary_suppressed").sum())
     public = table[~table["indicator_id"].isin(suppression.PSEUDO_INDICATORS)].reset_index(drop=True)
     print(f"version {version}: indicator table {len(tidy):,} rows, loaded in {load_s:.2f} s")
-    print(f"public table: {len(table):,} rows (funnel included), {int(table['suppressed'].sum()):,} suppressed "
-          f"({primary:,} small, the rest complements), {public_s:.2f} s ({public_s / max(load_s, 1e-9):.1f}x the load)")
+    print(
+        f"public table: {len(table):,} rows (funnel included), {int(table['suppressed'].sum()):,} suppressed "
+        f"({primary:,} small, the rest complements), {public_s:.2f} s ({public_s / max(load_s, 1e-9):.1f}x the load)"
+    )
     started = time.perf_counter()
     recoverable = suppression.audit(table, suppression.public_rows(tidy, funnel))
-    print(f"audit (every equation that holds, solved together): {len(recoverable)} recoverable rows, "
-          f"{time.perf_counter() - started:.2f} s")
+    print(
+        f"audit (every equation that holds, solved together): {len(recoverable)} recoverable rows, "
+        f"{time.perf_counter() - started:.2f} s"
+    )
     for province in args.province:
         started = time.perf_counter()
         scoped = data.scoped_values(tidy, public, province)
         seconds = time.perf_counter() - started
         before = public["suppressed"].to_numpy()
-        after = scoped["suppressed"].iloc[:len(public)].to_numpy()
+        after = scoped["suppressed"].iloc[: len(public)].to_numpy()
         own = (public["province"] == province).to_numpy()
-        print(f"scoped to {province}: {len(scoped):,} rows, {int((before & own).sum()):,} own cells shown, "
-              f"{int((after & ~before).sum()):,} more cells of other provinces hidden, {seconds:.2f} s")
+        print(
+            f"scoped to {province}: {len(scoped):,} rows, {int((before & own).sum()):,} own cells shown, "
+            f"{int((after & ~before).sum()):,} more cells of other provinces hidden, {seconds:.2f} s"
+        )
     if args.full:
         started = time.perf_counter()
         everything = suppression.suppress(tidy, data.threshold())
-        print(f"every row suppressed together: {int(everything['suppressed'].sum()):,} suppressed, "
-              f"{time.perf_counter() - started:.1f} s")
+        print(
+            f"every row suppressed together: {int(everything['suppressed'].sum()):,} suppressed, "
+            f"{time.perf_counter() - started:.1f} s"
+        )
 
 
 if __name__ == "__main__":

@@ -19,24 +19,43 @@ The cookie is read with ``st.context.cookies`` and written by a small script (``
 has no API to set a cookie), ``SameSite=Strict`` and ``Secure`` on https. Being written by a script it cannot be
 HttpOnly; it is useless without the server's session table, which sign-out empties.
 """
+
 from __future__ import annotations
 
 import json
 
 import settings
 from access.accounts import AccountStore
-from access.sessions import (ABSOLUTE_TIMEOUT, COOKIE_NAME, IDLE_TIMEOUT, NOTICE_KEY, SESSION_KEY,  # noqa: F401
-                             end_session, resume_session, session_user, start_session)
+from access.sessions import (
+    ABSOLUTE_TIMEOUT,
+    COOKIE_NAME,
+    IDLE_TIMEOUT,  # noqa: F401 (re-exported: pages and tests ask auth.IDLE_TIMEOUT)
+    NOTICE_KEY,
+    SESSION_KEY,  # noqa: F401 (re-exported)
+    end_session,
+    resume_session,
+    session_user,
+    start_session,
+)
 from access import signin
 from access.signin import authenticate
 from access.throttle import SignInLocked
-from access.users import (ANONYMOUS, COMMISSION, PUBLIC, ROLE_LABELS, ROLES, SECRETARIAT, User,  # noqa: F401
-                          allowed, user_for_identity)
+from access.users import (
+    ANONYMOUS,
+    COMMISSION,  # noqa: F401 (re-exported: pages and tests ask auth.COMMISSION)
+    PUBLIC,  # noqa: F401 (re-exported: pages and tests ask auth.PUBLIC)
+    ROLE_LABELS,
+    ROLES,
+    SECRETARIAT,  # noqa: F401 (re-exported: pages and tests ask auth.SECRETARIAT)
+    User,  # noqa: F401 (re-exported)
+    allowed,
+    user_for_identity,
+)
 from dashboard.text import plain_text
 
 TRUSTED_PROXY_HEADER_ENV = settings.TRUSTED_PROXY_HEADER.name
-_COOKIE_TO_WRITE = "sp_auth_cookie_to_write"   # session_state: a token to store in the browser, or "" to delete it
-_COOKIE_TRIED = "sp_auth_cookie_tried"         # session_state: the cookie this browser session already tried
+_COOKIE_TO_WRITE = "sp_auth_cookie_to_write"  # session_state: a token to store in the browser, or "" to delete it
+_COOKIE_TRIED = "sp_auth_cookie_tried"  # session_state: the cookie this browser session already tried
 
 
 def oidc_configured() -> bool:
@@ -45,7 +64,7 @@ def oidc_configured() -> bool:
 
     try:
         return "auth" in st.secrets
-    except FileNotFoundError:      # also Streamlit's missing or unreadable secrets.toml (a subclass)
+    except FileNotFoundError:  # also Streamlit's missing or unreadable secrets.toml (a subclass)
         return False
 
 
@@ -56,7 +75,7 @@ def _browser_cookie() -> str | None:
         cookie = st.context.cookies.get(COOKIE_NAME)
     except Exception:  # no browser request behind this run (bare mode)
         return None
-    return cookie if isinstance(cookie, str) else None   # AppTest has no real request: no cookie
+    return cookie if isinstance(cookie, str) else None  # AppTest has no real request: no cookie
 
 
 def current_user() -> User:
@@ -72,11 +91,11 @@ def current_user() -> User:
         if cookie and state.get(_COOKIE_TRIED) != cookie:
             state[_COOKIE_TRIED] = cookie
             if not resume_session(state, cookie):
-                state[_COOKIE_TO_WRITE] = ""     # a stale or forged cookie: delete it
+                state[_COOKIE_TO_WRITE] = ""  # a stale or forged cookie: delete it
     had_session = SESSION_KEY in state
     user = session_user(state, store=store)
     if user is None and had_session:
-        state[_COOKIE_TO_WRITE] = ""             # timed out, or the account changed
+        state[_COOKIE_TO_WRITE] = ""  # timed out, or the account changed
     return user or ANONYMOUS
 
 
@@ -90,10 +109,12 @@ def write_session_cookie() -> None:
         return
     max_age = int(ABSOLUTE_TIMEOUT.total_seconds()) if token else 0
     st.html(
-        "<script>document.cookie = " + json.dumps(f"{COOKIE_NAME}={token}; Path=/; Max-Age={max_age}; "
-                                                  "SameSite=Strict")
+        "<script>document.cookie = "
+        + json.dumps(f"{COOKIE_NAME}={token}; Path=/; Max-Age={max_age}; SameSite=Strict")
         + " + (location.protocol === 'https:' ? '; Secure' : '');</script>",
-        unsafe_allow_javascript=True, width="content")
+        unsafe_allow_javascript=True,
+        width="content",
+    )
 
 
 def client_address() -> str | None:
@@ -102,8 +123,9 @@ def client_address() -> str | None:
     import streamlit as st
 
     try:
-        return signin.client_address(dict(st.context.headers), st.context.ip_address,
-                                     settings.TRUSTED_PROXY_HEADER.value())
+        return signin.client_address(
+            dict(st.context.headers), st.context.ip_address, settings.TRUSTED_PROXY_HEADER.value()
+        )
     except Exception:  # no request context (AppTest): throttle by account name alone
         return None
 
@@ -136,8 +158,9 @@ def render_sign_in_form() -> User | None:
         st.error(t("Wrong user name or password."))
         return None
     account = store.get(user.username)
-    st.session_state[_COOKIE_TO_WRITE] = start_session(st.session_state, user,
-                                                       generation=account.generation if account else 0)
+    st.session_state[_COOKIE_TO_WRITE] = start_session(
+        st.session_state, user, generation=account.generation if account else 0
+    )
     st.rerun()
 
 
@@ -150,8 +173,10 @@ def render_sign_out() -> None:
     user = current_user()
     if not user.signed_in:
         return
-    st.caption(t("Signed in as {name} — {role}", name=plain_text(user.display_name), role=t(ROLE_LABELS[user.role]))
-               + (f" ({user.province})" if user.province else ""))
+    st.caption(
+        t("Signed in as {name} — {role}", name=plain_text(user.display_name), role=t(ROLE_LABELS[user.role]))
+        + (f" ({user.province})" if user.province else "")
+    )
     if st.button(t("Sign out")):
         if oidc_configured():
             st.logout()
@@ -175,8 +200,13 @@ def require_role(*roles: str) -> User:
         return user
     wanted = t(" or ").join(t(ROLE_LABELS[r]) for r in roles)
     if user.signed_in:
-        st.error(t("This page is for the {wanted}. You are signed in as {role}.", wanted=wanted,
-                   role=t(ROLE_LABELS[user.role])))
+        st.error(
+            t(
+                "This page is for the {wanted}. You are signed in as {role}.",
+                wanted=wanted,
+                role=t(ROLE_LABELS[user.role]),
+            )
+        )
         render_sign_out()  # to switch to another account
     else:
         st.error(t("This page is for the {wanted}. Please sign in.", wanted=wanted))

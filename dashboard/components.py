@@ -1,4 +1,5 @@
 """Page building blocks: header, sample-data banner, a chart with its table and downloads, the shareable link."""
+
 from __future__ import annotations
 
 import re
@@ -13,10 +14,32 @@ from dashboard.exports import csv_bytes, excel_bytes, neutralise
 from dashboard.format import SEX_LABELS, SUPPRESSED
 from dashboard.i18n import t
 
-_NUMBER_COLUMNS = {"value", "numerator", "denominator", "lower_bound", "upper_bound", "target_value",
-                   "baseline_value", "national_value", "difference", "female", "male", "female_to_male_ratio",
-                   "gap_points", "payments", "allocated_lak", "executed_lak", "made", "completed",
-                   "feedback_returned", "planned", "held", "members_expected", "members_present", "score"}
+_NUMBER_COLUMNS = {
+    "value",
+    "numerator",
+    "denominator",
+    "lower_bound",
+    "upper_bound",
+    "target_value",
+    "baseline_value",
+    "national_value",
+    "difference",
+    "female",
+    "male",
+    "female_to_male_ratio",
+    "gap_points",
+    "payments",
+    "allocated_lak",
+    "executed_lak",
+    "made",
+    "completed",
+    "feedback_returned",
+    "planned",
+    "held",
+    "members_expected",
+    "members_present",
+    "score",
+}
 
 
 def page_header(title: str, question: str, f: filters.Filters | None = None) -> None:
@@ -33,23 +56,36 @@ def no_warehouse_message() -> None:
     st.error(t("No data warehouse has been built yet, so there is nothing to show."))
     st.markdown(t("Build it from the bundled sample data (demo key, sample data only), then reload this page:"))
     st.code("python -m data_pipeline refresh sample_data --operator sample-data --demo-key", language="bash")
-    st.caption(t("Or run `bash scripts/dashboard.sh`, which builds it on first start. SP_WAREHOUSE chooses its "
-                 "folder."))
+    st.caption(
+        t("Or run `bash scripts/dashboard.sh`, which builds it on first start. SP_WAREHOUSE chooses its folder.")
+    )
 
 
 def version_banner(version: str, current: str | None = None) -> None:
     """Sidebar: which data the reader sees; a loud banner when it is the bundled sample data."""
     info = data.version_info(version)
     created = i18n.date_time_label(info["created_at"]) if info.get("created_at") else ""
-    st.sidebar.caption(t("Data version **{version}** · refreshed {created}", version=version,
-                         created=created or t("unknown")))
+    st.sidebar.caption(
+        t("Data version **{version}** · refreshed {created}", version=version, created=created or t("unknown"))
+    )
     if current is not None and version != current:
-        st.sidebar.info(t("This link shows data version **{version}**; the current data are **{current}**.",
-                          version=version, current=current), icon=":material/history:")
+        st.sidebar.info(
+            t(
+                "This link shows data version **{version}**; the current data are **{current}**.",
+                version=version,
+                current=current,
+            ),
+            icon=":material/history:",
+        )
         st.sidebar.button(t("Show the current data"), on_click=filters.unpin_version, key="sp_unpin_version")
     if data.is_sample_data(version):
-        st.warning(t("**Sample data** — these figures come from the bundled demonstration returns, not from the "
-                     "ministries' real data. Do not quote them."), icon=":material/science:")
+        st.warning(
+            t(
+                "**Sample data** — these figures come from the bundled demonstration returns, not from the "
+                "ministries' real data. Do not quote them."
+            ),
+            icon=":material/science:",
+        )
 
 
 def _safe_key(text: str) -> str:
@@ -70,14 +106,36 @@ def _flat(table: pd.DataFrame) -> pd.DataFrame:
     listy = [c for c in table.columns if table[c].map(lambda v: isinstance(v, (list, tuple, dict))).any()]
     if not listy:
         return table
-    return table.assign(**{c: table[c].map(lambda v: "; ".join(map(str, v)) if isinstance(v, (list, tuple))
-                                           else str(v) if isinstance(v, dict) else v) for c in listy})
+    return table.assign(
+        **{
+            c: table[c].map(
+                lambda v: (
+                    "; ".join(map(str, v)) if isinstance(v, (list, tuple)) else str(v) if isinstance(v, dict) else v
+                )
+            )
+            for c in listy
+        }
+    )
 
 
 # Figures a suppressed row hides; in a shown or downloaded table they read "suppressed", never blank or zero.
-_HIDDEN_WITH_ROW = ("value", "numerator", "denominator", "lower_bound", "upper_bound", "status", "status_label",
-                    "status_base_value", "growth_actual", "growth_required", "progress_ratio", "payments", "made",
-                    "completed", "feedback_returned")
+_HIDDEN_WITH_ROW = (
+    "value",
+    "numerator",
+    "denominator",
+    "lower_bound",
+    "upper_bound",
+    "status",
+    "status_label",
+    "status_base_value",
+    "growth_actual",
+    "growth_required",
+    "progress_ratio",
+    "payments",
+    "made",
+    "completed",
+    "feedback_returned",
+)
 
 
 def labelled(table: pd.DataFrame) -> pd.DataFrame:
@@ -96,17 +154,24 @@ def labelled(table: pd.DataFrame) -> pd.DataFrame:
         hidden = flag.fillna(False).astype(bool) & shown[column].isna()
         if hidden.any():
             shown[column] = shown[column].astype(object).where(~hidden, t(SUPPRESSED))
-    drop = [c for c in shown.columns if c in ("suppressed", "suppressed_label", "national_suppressed")
-            or c.endswith("_suppressed")]
+    drop = [
+        c
+        for c in shown.columns
+        if c in ("suppressed", "suppressed_label", "national_suppressed") or c.endswith("_suppressed")
+    ]
     return shown.drop(columns=drop)
 
 
 def _as_text_where_mixed(table: pd.DataFrame) -> pd.DataFrame:
     """Columns holding numbers and the word 'suppressed' as text, for the grid (downloads keep the numbers)."""
-    mixed = [c for c in table.columns if table[c].dtype == object
-             and table[c].map(lambda v: v in (SUPPRESSED, t(SUPPRESSED))).any()]
-    return table.assign(**{c: table[c].map(lambda v: v if isinstance(v, str) else "" if pd.isna(v)
-                                           else f"{v:,.10g}") for c in mixed})
+    mixed = [
+        c
+        for c in table.columns
+        if table[c].dtype == object and table[c].map(lambda v: v in (SUPPRESSED, t(SUPPRESSED))).any()
+    ]
+    return table.assign(
+        **{c: table[c].map(lambda v: v if isinstance(v, str) else "" if pd.isna(v) else f"{v:,.10g}") for c in mixed}
+    )
 
 
 def table_with_downloads(table: pd.DataFrame, name: str) -> None:
@@ -118,23 +183,36 @@ def table_with_downloads(table: pd.DataFrame, name: str) -> None:
     config = _column_config(table)
     table = i18n.with_column_labels(i18n.with_cell_labels(table))
     config = {i18n.column_label(c): v for c, v in config.items()}
-    st.dataframe(_as_text_where_mixed(neutralise(table)), hide_index=True, column_config=config,
-                 width="stretch")
+    st.dataframe(_as_text_where_mixed(neutralise(table)), hide_index=True, column_config=config, width="stretch")
     key = _safe_key(name)
     left, right, _ = st.columns([1, 1, 4])
-    left.download_button(t("CSV"), csv_bytes(table), file_name=f"{key}.csv", mime="text/csv", key=f"csv_{key}",
-                         icon=":material/download:")
-    right.download_button(t("Excel"), excel_bytes(table, sheet_name=key[:31]), file_name=f"{key}.xlsx",
-                          mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-                          key=f"xlsx_{key}", icon=":material/download:")
+    left.download_button(
+        t("CSV"),
+        csv_bytes(table),
+        file_name=f"{key}.csv",
+        mime="text/csv",
+        key=f"csv_{key}",
+        icon=":material/download:",
+    )
+    right.download_button(
+        t("Excel"),
+        excel_bytes(table, sheet_name=key[:31]),
+        file_name=f"{key}.xlsx",
+        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        key=f"xlsx_{key}",
+        icon=":material/download:",
+    )
 
 
-def chart_with_table(fig, table: pd.DataFrame, name: str, caption: str | None = None,
-                     label: str | None = None) -> None:
+def chart_with_table(fig, table: pd.DataFrame, name: str, caption: str | None = None, label: str | None = None) -> None:
     """A chart and, one click away, the table behind it with its downloads. ``name`` (English) keys the widgets and
     names the files; ``label`` is what the reader sees (default: ``name`` translated)."""
-    st.plotly_chart(fig, width="stretch", key=f"chart_{_safe_key(name)}",
-                    config={**PLOTLY_CONFIG, "toImageButtonOptions": {"filename": _safe_key(name)}})
+    st.plotly_chart(
+        fig,
+        width="stretch",
+        key=f"chart_{_safe_key(name)}",
+        config={**PLOTLY_CONFIG, "toImageButtonOptions": {"filename": _safe_key(name)}},
+    )
     if caption:
         st.caption(caption)
     with st.expander(t("Table: {name}", name=label or t(name)), icon=":material/table:"):
@@ -146,8 +224,12 @@ def share_box(params: dict[str, str], version: str | None = None) -> None:
     with st.expander(t("Copy link to this view"), icon=":material/link:"):
         pinned = {"version": version, **{k: v for k, v in params.items() if k != "version"}} if version else params
         st.code(filters.share_link(pinned), language=None, wrap_lines=True)
-        st.caption(t("Anyone opening this link sees the same page with the same filters and the same data version "
-                     "(without signing in, small numbers are suppressed)."))
+        st.caption(
+            t(
+                "Anyone opening this link sees the same page with the same filters and the same data version "
+                "(without signing in, small numbers are suppressed)."
+            )
+        )
 
 
 @dataclass
@@ -162,8 +244,9 @@ class PageContext:
             share_box(self.params, self.version)
 
 
-def start_page(title: str, question: str, *, show=("period", "province", "sex"), programmes=None,
-               page_params: tuple[str, ...] = ()) -> PageContext | None:
+def start_page(
+    title: str, question: str, *, show=("period", "province", "sex"), programmes=None, page_params: tuple[str, ...] = ()
+) -> PageContext | None:
     """Common top of every data page: version check, filters (URL-synced), header. None when there is no data."""
     navigation.enter_page()
     current = data.current_version()
@@ -173,10 +256,15 @@ def start_page(title: str, question: str, *, show=("period", "province", "sex"),
         return None
     version = filters.data_version(current, data.version_ids(filters.requested_version()))
     version_banner(version, current)
-    if callable(programmes):      # the programmes on offer depend on the data version
+    if callable(programmes):  # the programmes on offer depend on the data version
         programmes = programmes(version)
-    f = filters.filter_bar(periods=data.periods(version), provinces=data.provinces(), show=show,
-                           programmes=programmes, locked_province=auth.current_user().province)
+    f = filters.filter_bar(
+        periods=data.periods(version),
+        provinces=data.provinces(),
+        show=show,
+        programmes=programmes,
+        locked_province=auth.current_user().province,
+    )
     params = filters.sync_url(page_params)
     context = PageContext(version, f, params, st.sidebar.empty())
     context.refresh_link()
@@ -184,16 +272,28 @@ def start_page(title: str, question: str, *, show=("period", "province", "sex"),
     return context
 
 
-def page_choice(context: PageContext, name: str, label: str, options: list[str], labels: dict[str, str],
-                ) -> str:
+def page_choice(
+    context: PageContext,
+    name: str,
+    label: str,
+    options: list[str],
+    labels: dict[str, str],
+) -> str:
     """A page's own choice (which indicator, which view), kept in the URL like the filters."""
     value = filters.page_param(name, options)
     key = f"_sp_choice_{name}"
     st.session_state[key] = value
     widget = st.radio if len(options) <= 5 else st.selectbox
     extra = {"horizontal": True} if widget is st.radio else {}
-    widget(t(label), options, key=key, format_func=lambda o: labels.get(o, o),
-           on_change=filters.on_page_param_change, args=(name, key, options[0]), **extra)
+    widget(
+        t(label),
+        options,
+        key=key,
+        format_func=lambda o: labels.get(o, o),
+        on_change=filters.on_page_param_change,
+        args=(name, key, options[0]),
+        **extra,
+    )
     if value != options[0]:
         context.params[name] = value
         st.query_params[name] = value

@@ -13,6 +13,7 @@ own province's figures would give a hidden one back by subtraction); its support
 public ones. Other signed-in roles get the figures as computed. Each cached function is keyed on the audience as
 well as the version, so audiences never mix.
 """
+
 from __future__ import annotations
 
 import functools
@@ -27,6 +28,7 @@ from dashboard import auth, i18n, views
 from data_pipeline import reference
 from indicators import api
 from indicators import disclosure as suppression
+
 
 def current_version() -> str | None:
     """The published version, or None when no warehouse has been built yet (read on every run: it is one file)."""
@@ -62,6 +64,7 @@ def province_names() -> dict[str, str]:
 
 def _localised(func):
     """Names in the reader's language on a cached (language-free) table: indicator short names, province names."""
+
     @functools.wraps(func)
     def wrapper(*args, **kwargs):
         frame = func(*args, **kwargs)
@@ -69,17 +72,19 @@ def _localised(func):
             return frame
         changes = {}
         if "short_name" in frame.columns and "indicator_id" in frame.columns:
-            changes["short_name"] = [i18n.indicator_text(i, "short_name", n)
-                                     for i, n in zip(frame["indicator_id"], frame["short_name"])]
+            changes["short_name"] = [
+                i18n.indicator_text(i, "short_name", n) for i, n in zip(frame["indicator_id"], frame["short_name"])
+            ]
         if "province_name" in frame.columns and "province" in frame.columns:
             changes["province_name"] = frame["province"].map(province_names()).fillna(frame["province_name"])
         return frame.assign(**changes)
+
     wrapper.clear = getattr(func, "clear", None)
     return wrapper
 
 
-EVERYTHING = "all"        # audience: the figures as computed
-PUBLIC = "public"         # audience: small cells suppressed
+EVERYTHING = "all"  # audience: the figures as computed
+PUBLIC = "public"  # audience: small cells suppressed
 # Any other audience is a province code: that province as computed, the others as the public sees them.
 
 
@@ -107,6 +112,7 @@ def _for_audience(func):
     @functools.wraps(func)
     def wrapper(version: str, *args, **kwargs):
         return cached(version, audience(), *args, **kwargs)
+
     wrapper.clear = cached.clear
     return wrapper
 
@@ -154,6 +160,7 @@ def scoped_values(tidy: pd.DataFrame, public: pd.DataFrame, province: str) -> pd
     reader knows the province's figures: a province hidden only as a complement, once known, would otherwise give
     another province's small cell back through the national total."""
     from indicators.catalogue import all_indicators
+
     shown = tidy[tidy["district"].isna() | (tidy["breakdown"] == "_T")].reset_index(drop=True)
     key = [c for c in suppression.CELL_COLUMNS if c in shown.columns]
     if not shown[key].astype(str).reset_index(drop=True).equals(public[key].astype(str).reset_index(drop=True)):
@@ -162,29 +169,44 @@ def scoped_values(tidy: pd.DataFrame, public: pd.DataFrame, province: str) -> pd
     counts_persons = {i for i, indicator in all_indicators().items() if indicator.person_based}
     persons = shown["indicator_id"].isin(counts_persons).to_numpy()
     figures = suppression.figure_matrix(shown)
-    size = pd.to_numeric(shown["denominator"].fillna(shown["numerator"]).fillna(shown["value"]),
-                         errors="coerce").fillna(0).to_numpy()
+    size = (
+        pd.to_numeric(shown["denominator"].fillna(shown["numerator"]).fillna(shown["value"]), errors="coerce")
+        .fillna(0)
+        .to_numpy()
+    )
     # Complements are taken from other provinces' person counts (the own province is known), non-empty and
     # smallest first; the equations are the indicator layer's, figure by figure, as the public table's.
     order = np.lexsort((size, size == 0, ~persons))
     rank = np.empty(len(order), dtype=int)
     rank[order] = np.arange(len(order))
-    hidden = suppression.protect_figures(public["suppressed"].to_numpy(dtype=bool), figures,
-                                         suppression.figure_equations(shown, figures), rank, known=own)
+    hidden = suppression.protect_figures(
+        public["suppressed"].to_numpy(dtype=bool),
+        figures,
+        suppression.figure_equations(shown, figures),
+        rank,
+        known=own,
+    )
     scoped = public.copy()
     for column in [c for c in scoped.columns if c in shown.columns]:
         scoped.loc[own, column] = shown.loc[own, column]
     scoped.loc[own, "suppressed_label"] = None
     newly = hidden & ~public["suppressed"].to_numpy(dtype=bool)
-    blanked = [c for c in scoped.columns if c in suppression.VALUE_COLUMNS or c in _DERIVED_FROM_VALUE
-               or c.startswith(suppression.DERIVED_PREFIXES) or c == "pending"]
+    blanked = [
+        c
+        for c in scoped.columns
+        if c in suppression.VALUE_COLUMNS
+        or c in _DERIVED_FROM_VALUE
+        or c.startswith(suppression.DERIVED_PREFIXES)
+        or c == "pending"
+    ]
     scoped.loc[newly, blanked] = np.nan
     scoped["suppressed"] = hidden
     scoped.loc[newly, "suppressed_label"] = suppression.SUPPRESSED_LABEL
     # The province's own district figures by payment cycle, channel…, which the public table leaves out.
     own_detail = tidy[(tidy["province"] == province) & tidy["district"].notna() & (tidy["breakdown"] != "_T")]
-    return pd.concat([scoped, own_detail.assign(suppressed=False, suppressed_label=None)[scoped.columns]],
-                     ignore_index=True)
+    return pd.concat(
+        [scoped, own_detail.assign(suppressed=False, suppressed_label=None)[scoped.columns]], ignore_index=True
+    )
 
 
 @st.cache_data(show_spinner="Loading indicators…")
@@ -211,11 +233,23 @@ def catalogue(version: str) -> pd.DataFrame:
     lang = i18n.language()
     if lang == "en":
         return frame
-    fields = {"short_name": "short_name", "long_name": "name", "numerator_label": "numerator",
-              "denominator_label": "denominator", "method_note": "method_note", "pending_label": "pending_label"}
-    return frame.assign(**{column: [i18n.indicator_text(i, field, english, lang)
-                                    for i, english in zip(frame["indicator_id"], frame[column])]
-                           for column, field in fields.items() if column in frame.columns})
+    fields = {
+        "short_name": "short_name",
+        "long_name": "name",
+        "numerator_label": "numerator",
+        "denominator_label": "denominator",
+        "method_note": "method_note",
+        "pending_label": "pending_label",
+    }
+    return frame.assign(
+        **{
+            column: [
+                i18n.indicator_text(i, field, english, lang) for i, english in zip(frame["indicator_id"], frame[column])
+            ]
+            for column, field in fields.items()
+            if column in frame.columns
+        }
+    )
 
 
 @st.cache_data(show_spinner=False)
@@ -242,8 +276,9 @@ def supporting(version: str, audience: str, name: str) -> pd.DataFrame:
         rest = [d for d in dimensions if d != dimension]
         summed = totals.groupby(rest, as_index=False, dropna=False)[list(counts)].sum().assign(**{dimension: code})
         totals = pd.concat([totals, summed[totals.columns]], ignore_index=True)
-    group_sets = {d: code for d, code in (("sex", suppression.TOTAL), ("province", suppression.NATIONAL))
-                  if d in dimensions}
+    group_sets = {
+        d: code for d, code in (("sex", suppression.TOTAL), ("province", suppression.NATIONAL)) if d in dimensions
+    }
     hidden = suppression.suppress_table(totals, list(counts), threshold(), group_sets=group_sets)
     # The pages add rows up themselves, so they get the finest rows only (a total row would count twice).
     finest = pd.Series(True, index=hidden.index)
@@ -291,6 +326,7 @@ def version_ids(wanted: str | None = None) -> list[str]:
 def reporting_coverage(version: str) -> pd.DataFrame:
     """Who has reported in ``version``: per source, period and province (data_pipeline.coverage, as the CLI)."""
     from data_pipeline import coverage
+
     return coverage.version_coverage(version)
 
 
@@ -298,6 +334,7 @@ def reporting_coverage(version: str) -> pd.DataFrame:
 def reporting_summary(version: str) -> pd.DataFrame:
     """``reporting_coverage`` per source and period: provinces covered, partly covered, missing, and which."""
     from data_pipeline import coverage
+
     return coverage.summary(reporting_coverage(version))
 
 
@@ -315,6 +352,7 @@ def sign_in_pauses() -> pd.DataFrame:
     """The sign-in audit log (``access.throttle``): each pause imposed on an account from a client, newest first
     (Secretariat only: it names accounts and addresses)."""
     from access.throttle import read_auth_log
+
     columns = ["time", "event", "account", "client", "failures", "paused_seconds"]
     return pd.DataFrame(read_auth_log(), columns=columns)
 
@@ -322,6 +360,7 @@ def sign_in_pauses() -> pd.DataFrame:
 def is_sample_data(version: str) -> bool:
     """True when the version was built with the public demo key, i.e. from the bundled sample data."""
     from data_pipeline.secrets import DEMO_HASH_KEY, key_fingerprint
+
     info = version_info(version)
     fingerprint = info.get("hash_key_fingerprint") or info.get("key_fingerprint")
     if fingerprint:
@@ -330,6 +369,7 @@ def is_sample_data(version: str) -> bool:
 
 
 # --- shaped tables (cached pure functions from dashboard.views) -------------------------------------------------
+
 
 @_for_audience
 def periods(version: str, audience: str) -> list[str]:
@@ -359,24 +399,34 @@ def by_sex(version: str, audience: str, indicator_id: str, province: str, period
 
 
 @_for_audience
-def breakdown(version: str, audience: str, indicator_id: str, dimension: str, province: str, sex: str,
-              period: str | None = None) -> pd.DataFrame:
-    return views.breakdown(_tidy(version, audience), indicator_id=indicator_id, dimension=dimension, province=province,
-                           sex=sex, period=period)
+def breakdown(
+    version: str, audience: str, indicator_id: str, dimension: str, province: str, sex: str, period: str | None = None
+) -> pd.DataFrame:
+    return views.breakdown(
+        _tidy(version, audience),
+        indicator_id=indicator_id,
+        dimension=dimension,
+        province=province,
+        sex=sex,
+        period=period,
+    )
 
 
 @_for_audience
-def by_district(version: str, audience: str, indicator_id: str, sex: str, province: str | None,
-                period: str | None) -> pd.DataFrame:
-    return views.by_district(_tidy(version, audience), districts(), indicator_id=indicator_id, sex=sex,
-                             province=province, period=period)
+def by_district(
+    version: str, audience: str, indicator_id: str, sex: str, province: str | None, period: str | None
+) -> pd.DataFrame:
+    return views.by_district(
+        _tidy(version, audience), districts(), indicator_id=indicator_id, sex=sex, province=province, period=period
+    )
 
 
 @_localised
 @_for_audience
 def province_profile(version: str, audience: str, province: str, sex: str, period: str | None) -> pd.DataFrame:
-    return views.province_profile(_tidy(version, audience), catalogue(version), province=province, sex=sex,
-                                  period=period)
+    return views.province_profile(
+        _tidy(version, audience), catalogue(version), province=province, sex=sex, period=period
+    )
 
 
 @_for_audience
@@ -395,8 +445,11 @@ def disaggregations(version: str, audience: str, indicator_id: str) -> list[str]
 def programmes(version: str, audience: str, indicator_id: str) -> dict[str, str]:
     """Programme codes an indicator is broken down by, with readable names."""
     frame = _tidy(version, audience)
-    codes = sorted(frame.loc[(frame["indicator_id"] == indicator_id) & (frame["breakdown"] == "programme"),
-                             "breakdown_value"].dropna().unique())
+    codes = sorted(
+        frame.loc[(frame["indicator_id"] == indicator_id) & (frame["breakdown"] == "programme"), "breakdown_value"]
+        .dropna()
+        .unique()
+    )
     return {code: PROGRAMME_NAMES.get(code, code.replace("_", " ").capitalize()) for code in codes}
 
 

@@ -5,6 +5,7 @@ formula ("CSV injection"); such text cells are prefixed with an apostrophe (``da
 same rule ingestion applies). Numbers are left as numbers, so a negative
 value stays a number.
 """
+
 from __future__ import annotations
 
 import io
@@ -24,7 +25,8 @@ def csv_bytes(frame: pd.DataFrame) -> bytes:
 
 def excel_bytes(frame: pd.DataFrame, sheet_name: str = "data") -> bytes:
     buffer = io.BytesIO()
-    with pd.ExcelWriter(buffer, engine="xlsxwriter",
-                        engine_kwargs={"options": {"strings_to_formulas": False, "strings_to_urls": False}}) as writer:
+    with pd.ExcelWriter(
+        buffer, engine="xlsxwriter", engine_kwargs={"options": {"strings_to_formulas": False, "strings_to_urls": False}}
+    ) as writer:
         neutralise(frame).to_excel(writer, sheet_name=sheet_name[:31], index=False)
     return buffer.getvalue()

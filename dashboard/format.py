@@ -2,6 +2,7 @@
 
 Pure functions (no Streamlit), so tables, charts and tests share one way of writing a number.
 """
+
 from __future__ import annotations
 
 import math
@@ -14,8 +15,15 @@ SUPPRESSED = "suppressed"
 
 # Okabe–Ito: distinguishable with the common colour-vision deficiencies.
 OKABE_ITO = {
-    "orange": "#E69F00", "sky_blue": "#56B4E9", "green": "#009E73", "yellow": "#F0E442",
-    "blue": "#0072B2", "vermillion": "#D55E00", "purple": "#CC79A7", "grey": "#999999", "black": "#000000",
+    "orange": "#E69F00",
+    "sky_blue": "#56B4E9",
+    "green": "#009E73",
+    "yellow": "#F0E442",
+    "blue": "#0072B2",
+    "vermillion": "#D55E00",
+    "purple": "#CC79A7",
+    "grey": "#999999",
+    "black": "#000000",
 }
 SEX_COLOURS = {"Female": OKABE_ITO["vermillion"], "Male": OKABE_ITO["blue"], "Total": OKABE_ITO["grey"]}
 SEX_LABELS = {"F": "Female", "M": "Male", "_U": "Sex not recorded", "_T": "Total"}
@@ -56,15 +64,18 @@ def value_with_unit(value: object, unit: str | None, suppressed: object = False)
     if unit == "days":
         return t("{n} days", n=f"{v:,.0f}")
     decimals = 0 if abs(v - round(v)) < 1e-9 or abs(v) >= 100 else 1
-    suffix = UNIT_SUFFIX.get(unit or '', unit or '')
+    suffix = UNIT_SUFFIX.get(unit or "", unit or "")
     return f"{v:,.{decimals}f} {t(suffix) if suffix else ''}".strip()
 
 
 def at_least(value: object, unit: str | None, lower: object, upper: object) -> str:
     """A value that is only a lower bound (lower bound given, no upper bound) reads 'at least …'."""
     text = value_with_unit(value, unit)
-    return (t("at least {value}", value=text) if not is_missing(lower) and is_missing(upper) and text != t(NO_DATA)
-            else text)
+    return (
+        t("at least {value}", value=text)
+        if not is_missing(lower) and is_missing(upper) and text != t(NO_DATA)
+        else text
+    )
 
 
 def date_text(value: object) -> str:
@@ -72,6 +83,7 @@ def date_text(value: object) -> str:
     if is_missing(value) or value is None or str(value).strip() in ("", "NaT"):
         return t("no date")
     import pandas as pd
+
     day = pd.Timestamp(value)
     return f"{day.day} {month_name(day.month)} {day.year}"
 

@@ -9,6 +9,7 @@ indicator's name, short name, definition and method note).
 The language comes from ``?lang=lo|en`` (a shared link opens in the language it was copied in), else the one chosen
 earlier in the session, else the deployment's default ``SP_LANG`` (``en`` when unset).
 """
+
 from __future__ import annotations
 
 import re
@@ -29,8 +30,20 @@ _WIDGET_KEY = "_sp_lang_widget"
 # pending_label (cases not judged yet, where the entry has them).
 INDICATOR_FIELDS = ("name", "short_name", "numerator", "denominator", "method_note", "pending_label")
 
-MONTHS_EN = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
-             "November", "December")
+MONTHS_EN = (
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+)
 _PERIOD = re.compile(r"^(\d{4})-Q([1-4])$")
 _MONTH = re.compile(r"^(\d{4})-(\d{2})$")
 
@@ -71,6 +84,7 @@ def language() -> str:
         # of the run it just made (AppTest calls their format functions between runs): that run's language.
         return _last_run_language or default_language()
     import streamlit as st
+
     raw = str(st.query_params.get("lang", "")).strip().lower()
     if raw in LANGUAGES:
         st.session_state[_SESSION_KEY] = raw
@@ -114,10 +128,33 @@ def with_column_labels(frame):
 
 # Columns that hold identifiers (codes, names of files or people, periods): never translated, so a download stays
 # joinable with other tables.
-_IDENTIFIER_COLUMNS = {"indicator_id", "province", "district", "district_name", "province_name", "period",
-                       "national_period", "version", "previous_version", "parent", "file", "files", "sha256",
-                       "operator", "sex", "lsb_code", "action_id", "description", "coa_code", "when", "timestamp",
-                       "sheet", "column", "row", "message"}
+_IDENTIFIER_COLUMNS = {
+    "indicator_id",
+    "province",
+    "district",
+    "district_name",
+    "province_name",
+    "period",
+    "national_period",
+    "version",
+    "previous_version",
+    "parent",
+    "file",
+    "files",
+    "sha256",
+    "operator",
+    "sex",
+    "lsb_code",
+    "action_id",
+    "description",
+    "coa_code",
+    "when",
+    "timestamp",
+    "sheet",
+    "column",
+    "row",
+    "message",
+}
 
 
 def with_cell_labels(frame):
@@ -128,13 +165,14 @@ def with_cell_labels(frame):
         return frame
     changes = {}
     for column in frame.columns:
-        if column in _IDENTIFIER_COLUMNS or str(frame[column].dtype).startswith(("int", "float", "bool", "Int",
-                                                                                   "Float", "datetime")):
+        if column in _IDENTIFIER_COLUMNS or str(frame[column].dtype).startswith(
+            ("int", "float", "bool", "Int", "Float", "datetime")
+        ):
             continue
         cells = frame[column]
         if column in ("reasons", "sender"):
             changes[column] = cells.map(phrases_text)
-        elif column == "partly_covered_provinces":      # 'LA-XA (3 of 5 districts), …' (data_pipeline.coverage)
+        elif column == "partly_covered_provinces":  # 'LA-XA (3 of 5 districts), …' (data_pipeline.coverage)
             changes[column] = cells.map(lambda v: phrases_text(v, separator=", "))
         elif cells.map(lambda v: isinstance(v, str) and v in words).any():
             changes[column] = cells.map(lambda v: words.get(v, v) if isinstance(v, str) else v)
@@ -146,8 +184,11 @@ def _phrase_patterns(language: str) -> list[tuple[re.Pattern, str]]:
     """[phrases] of a catalogue as (regex of the English with its {names} as groups, translation), longest first."""
     patterns = []
     for english, translated in catalogue(language).get("phrases", {}).items():
-        regex = "".join(f"(?P<{part[1:-1]}>.+)" if part.startswith("{") else re.escape(part)
-                        for part in re.split(r"(\{\w+\})", english) if part)
+        regex = "".join(
+            f"(?P<{part[1:-1]}>.+)" if part.startswith("{") else re.escape(part)
+            for part in re.split(r"(\{\w+\})", english)
+            if part
+        )
         patterns.append((re.compile(f"^{regex}$"), translated))
     return sorted(patterns, key=lambda p: -len(p[0].pattern))
 
@@ -156,6 +197,7 @@ def _phrase_patterns(language: str) -> list[tuple[re.Pattern, str]]:
 def _province_names(language: str) -> dict[str, str]:
     """English province name -> its name in ``language`` (the reference table's name_lo), for filled-in phrases."""
     from data_pipeline.reference import reference_rows
+
     rows = reference_rows("provinces")
     column = f"name_{language}"
     return {row["name_en"]: row.get(column) or row["name_en"] for row in rows}
@@ -176,6 +218,7 @@ def phrases_text(text: str, separator: str = "; ") -> str:
             if match := pattern.match(phrase):
                 return translated.format(**{k: one(v, depth + 1) for k, v in match.groupdict().items()})
         return phrase
+
     return separator.join(one(phrase) for phrase in text.split(separator))
 
 
@@ -187,6 +230,7 @@ def url_param() -> dict[str, str]:
 
 def _on_switch() -> None:
     import streamlit as st
+
     chosen = st.session_state[_WIDGET_KEY]
     st.session_state[_SESSION_KEY] = chosen
     if chosen == default_language():
@@ -198,17 +242,25 @@ def _on_switch() -> None:
 def language_switch() -> str:
     """The sidebar switch (labelled in both languages, so either reader finds it); keeps ?lang= in the URL."""
     import streamlit as st
+
     lang = language()
     st.session_state[_SESSION_KEY] = lang
     st.session_state[_WIDGET_KEY] = lang
-    st.sidebar.segmented_control("ພາສາ · Language", list(LANGUAGES), key=_WIDGET_KEY, format_func=LANGUAGES.get,
-                                 on_change=_on_switch, selection_mode="single")
+    st.sidebar.segmented_control(
+        "ພາສາ · Language",
+        list(LANGUAGES),
+        key=_WIDGET_KEY,
+        format_func=LANGUAGES.get,
+        on_change=_on_switch,
+        selection_mode="single",
+    )
     if lang != default_language():
         st.query_params["lang"] = lang
     return lang
 
 
 # --- numbers of the calendar ------------------------------------------------------------------------------------
+
 
 def period_label(period: object) -> str:
     """'2022-Q2' -> 'ໄຕມາດ 2/2022' in Lao (unchanged in English); '2022-05' -> 'ພຶດສະພາ 2022'; other text as is."""

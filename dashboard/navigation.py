@@ -14,6 +14,7 @@ means close it:
   documents) and reruns once: app.py then routes the URL, and a restricted page is "not found". A page run as a
   script of its own (``streamlit run pages/refresh.py``, a test) runs on after that rerun and meets its role check.
 """
+
 from __future__ import annotations
 
 import threading
@@ -26,7 +27,7 @@ from dashboard import auth
 from dashboard import i18n
 from dashboard.i18n import t
 
-APP_FOLDER = Path(__file__).resolve().parent.parent      # where app.py and pages/ are
+APP_FOLDER = Path(__file__).resolve().parent.parent  # where app.py and pages/ are
 EVERYONE = (auth.PUBLIC, auth.COMMISSION, auth.SECRETARIAT)
 
 
@@ -47,8 +48,14 @@ PAGES = (
     PageEntry("pages/coordination.py", "Coordination", ":material/handshake:", "coordination", "Monitor"),
     PageEntry("pages/province.py", "Province profile", ":material/location_on:", "province", "Drill down"),
     PageEntry("pages/indicator.py", "Indicator", ":material/monitoring:", "indicator", "Drill down"),
-    PageEntry("pages/data_status.py", "Data status", ":material/database:", "data_status", "Data",
-              (auth.COMMISSION, auth.SECRETARIAT)),
+    PageEntry(
+        "pages/data_status.py",
+        "Data status",
+        ":material/database:",
+        "data_status",
+        "Data",
+        (auth.COMMISSION, auth.SECRETARIAT),
+    ),
     PageEntry("pages/refresh.py", "Data refresh", ":material/upload_file:", "refresh", "Data", (auth.SECRETARIAT,)),
 )
 
@@ -63,7 +70,8 @@ def allowed_pages(user: auth.User) -> dict[str, list]:
         if auth.allowed(user, entry.roles):
             # Titles and sections in the reader's language: the menu, the browser tab and the page's own name.
             sections.setdefault(t(entry.section), []).append(
-                st.Page(APP_FOLDER / entry.script, title=t(entry.title), icon=entry.icon, url_path=entry.url_path))
+                st.Page(APP_FOLDER / entry.script, title=t(entry.title), icon=entry.icon, url_path=entry.url_path)
+            )
     return sections
 
 
@@ -71,8 +79,10 @@ def _home_page(overview) -> "st.Page":
     """The root URL: Streamlit serves its default page at ``/`` only, so a typed or shared ``/overview`` would be
     "not found" if the overview were the default. The default is this hop instead, which opens the overview at its own
     address with the link's parameters (filters, language, version) intact."""
+
     def home() -> None:
         st.switch_page(overview, query_params=st.query_params.to_dict())
+
     return st.Page(home, title=t("Overview"), url_path="home", default=True)
 
 
@@ -97,16 +107,20 @@ def enter_page() -> None:
     """First call of every page: a page not started by app.py's navigation does not run (see the module's note)."""
     i18n.mark_script_run()
     if getattr(_routing, "active", False) or st.session_state.get("_sp_left_folder_mode"):
-        return             # routed by app.py; or run as its own script, after the one rerun below
+        return  # routed by app.py; or run as its own script, after the one rerun below
     st.session_state["_sp_left_folder_mode"] = True
     # The reader's pages, each under its own URL (none the default, so that /overview resolves too): a page the role
     # may not open is "not found" here, as it would be in app.py. Nothing of this navigation runs: the rerun below
     # goes to app.py, which routes the same page again.
     user = auth.current_user()
-    mine = [st.Page(APP_FOLDER / e.script, title=t(e.title), url_path=e.url_path) for e in PAGES
-            if auth.allowed(user, e.roles)]
-    st.navigation([st.Page(_routing_to_app, title=t("Loading"), url_path="loading", default=True), *mine],
-                  position="hidden")
+    mine = [
+        st.Page(APP_FOLDER / e.script, title=t(e.title), url_path=e.url_path)
+        for e in PAGES
+        if auth.allowed(user, e.roles)
+    ]
+    st.navigation(
+        [st.Page(_routing_to_app, title=t("Loading"), url_path="loading", default=True), *mine], position="hidden"
+    )
     st.rerun()
 
 

@@ -9,6 +9,7 @@ original name only when that name is plain (an accepted extension, no folder, no
 not hidden, unique in the batch) — ingestion reads a quarter in a file name, and the warehouse records it for
 traceability. Any other name is stored under a random name and mapped back in the report.
 """
+
 from __future__ import annotations
 
 import os
@@ -38,7 +39,7 @@ _RESERVED = re.compile(r'[<>:"/\\|?*]')
 @dataclass
 class PageKey:
     key: bytes | None
-    note: str | None          # why there is no key, or that the demo key is in use
+    note: str | None  # why there is no key, or that the demo key is in use
     demo: bool = False
 
 
@@ -48,21 +49,29 @@ def page_hash_key() -> PageKey:
         return PageKey(hash_key(), None)
     except MissingHashKey as missing:
         if settings.demo_key_allowed():
-            return PageKey(DEMO_HASH_KEY, t("{setting}=1: identifiers are hashed with the public DEMO key. Use this "
-                                            "for demonstrations with sample data only, never real returns.",
-                                            setting=ALLOW_DEMO_KEY_ENV), demo=True)
-        return PageKey(None, str(missing).replace("pass --demo-key", f"a demonstration deployment may set "
-                                                                     f"{ALLOW_DEMO_KEY_ENV}=1"))
+            return PageKey(
+                DEMO_HASH_KEY,
+                t(
+                    "{setting}=1: identifiers are hashed with the public DEMO key. Use this "
+                    "for demonstrations with sample data only, never real returns.",
+                    setting=ALLOW_DEMO_KEY_ENV,
+                ),
+                demo=True,
+            )
+        return PageKey(
+            None, str(missing).replace("pass --demo-key", f"a demonstration deployment may set {ALLOW_DEMO_KEY_ENV}=1")
+        )
 
 
 @dataclass
 class Checked:
     """A batch of uploads after the checks: the merged report, the staged tables, the files the pipeline reads."""
+
     report: ValidationReport
     staged: dict[str, pa.Table]
     paths: list[Path]
-    shown_names: dict[str, str] = field(default_factory=dict)   # stored file name -> name as uploaded
-    directory: Path | None = None     # the batch folder (uploads.discard deletes it)
+    shown_names: dict[str, str] = field(default_factory=dict)  # stored file name -> name as uploaded
+    directory: Path | None = None  # the batch folder (uploads.discard deletes it)
 
     @property
     def ok(self) -> bool:
@@ -73,8 +82,14 @@ def stored_name(original: str, taken: set[str]) -> str | None:
     """The uploaded name if it is safe to store as is (see the module docstring), else None."""
     shown = gate.display_name(original)
     suffix = PurePosixPath(shown).suffix.lower()
-    if (shown != original or suffix not in gate.ACCEPTED_EXTENSIONS or shown.startswith((".", "~"))
-            or _RESERVED.search(shown) or len(shown.encode("utf-8")) > 200 or shown.lower() in taken):
+    if (
+        shown != original
+        or suffix not in gate.ACCEPTED_EXTENSIONS
+        or shown.startswith((".", "~"))
+        or _RESERVED.search(shown)
+        or len(shown.encode("utf-8")) > 200
+        or shown.lower() in taken
+    ):
         return None
     return shown
 
@@ -93,8 +108,9 @@ def save_uploads(uploads: list[tuple[str, bytes]], directory: Path) -> tuple[lis
     for original, data in uploads:
         shown = gate.display_name(original)
         refused = gate.inspect_bytes(original, data, limits).errors
-        issues += [Issue(file=shown, severity="error", message=_without_name(m, shown), code="refused")
-                   for m in refused]
+        issues += [
+            Issue(file=shown, severity="error", message=_without_name(m, shown), code="refused") for m in refused
+        ]
         if refused:
             continue
         name = stored_name(original, taken)
@@ -107,8 +123,9 @@ def save_uploads(uploads: list[tuple[str, bytes]], directory: Path) -> tuple[lis
     return paths, shown_names, issues
 
 
-def check_returns(uploads: list[tuple[str, bytes]], *, hash_key: bytes, directory: Path | None = None,
-                  progress=None) -> Checked:
+def check_returns(
+    uploads: list[tuple[str, bytes]], *, hash_key: bytes, directory: Path | None = None, progress=None
+) -> Checked:
     """Save and validate a batch of uploads (nothing is published). ``directory`` defaults to a fresh batch folder
     under the deployment's upload folder, deleted at the latest when the returned batch is garbage-collected."""
     batch_dir = directory is None
@@ -119,8 +136,13 @@ def check_returns(uploads: list[tuple[str, bytes]], *, hash_key: bytes, director
     else:
         report, staged = ValidationReport(), {}
     report = ValidationReport(issues=upload_issues + report.issues, returns=report.returns)
-    checked = Checked(_named_back(report, shown_names), staged if report.ok else {}, paths, shown_names,
-                      directory if batch_dir else None)
+    checked = Checked(
+        _named_back(report, shown_names),
+        staged if report.ok else {},
+        paths,
+        shown_names,
+        directory if batch_dir else None,
+    )
     if batch_dir:
         upload_folder.discard_with(checked, directory)
     return checked
@@ -137,60 +159,114 @@ def report_table(report: ValidationReport) -> pd.DataFrame:
     return report.to_frame()[REPORT_COLUMNS]
 
 
-def table_changes(checked: Checked, root: Path | str | None = None, *,
-                  replace_whole_periods: bool = False) -> pd.DataFrame:
+def table_changes(
+    checked: Checked, root: Path | str | None = None, *, replace_whole_periods: bool = False
+) -> pd.DataFrame:
     """Per table: what the returns replace (by which cells), rows kept, removed, before and after, periods replaced
     or added, if the batch were published now."""
     changes = refresh.preview_changes(checked.staged, root, replace_whole_periods=replace_whole_periods)
-    return pd.DataFrame([{"table": c.table, "action": c.action, "replaces_by": " × ".join(c.covers) or "whole table",
-                          "rows_before": c.rows_before, "rows_replaced": c.rows_replaced, "rows_kept": c.rows_kept,
-                          "rows_removed": c.rows_removed, "rows_after": c.rows_after,
-                          "periods_replaced": ", ".join(c.periods_replaced),
-                          "periods_added": ", ".join(c.periods_added)} for c in changes if c.action != "carried"])
+    return pd.DataFrame(
+        [
+            {
+                "table": c.table,
+                "action": c.action,
+                "replaces_by": " × ".join(c.covers) or "whole table",
+                "rows_before": c.rows_before,
+                "rows_replaced": c.rows_replaced,
+                "rows_kept": c.rows_kept,
+                "rows_removed": c.rows_removed,
+                "rows_after": c.rows_after,
+                "periods_replaced": ", ".join(c.periods_replaced),
+                "periods_added": ", ".join(c.periods_added),
+            }
+            for c in changes
+            if c.action != "carried"
+        ]
+    )
 
 
-def replaced_rows(checked: Checked, root: Path | str | None = None, *,
-                  replace_whole_periods: bool = False) -> pd.DataFrame:
+def replaced_rows(
+    checked: Checked, root: Path | str | None = None, *, replace_whole_periods: bool = False
+) -> pd.DataFrame:
     """The cells a publish would replace, by table, period and province: published rows there, rows the returns
     bring, rows that would disappear (tables already published only)."""
     changes = refresh.preview_changes(checked.staged, root, replace_whole_periods=replace_whole_periods)
-    return pd.DataFrame([{"table": c.table, "period": a.period, "province": a.province, "rows_before": a.rows_before,
-                          "rows_after": a.rows_after, "rows_removed": a.rows_removed}
-                         for c in changes if c.action in ("merged", "replaced") for a in c.areas],
-                        columns=["table", "period", "province", "rows_before", "rows_after", "rows_removed"])
+    return pd.DataFrame(
+        [
+            {
+                "table": c.table,
+                "period": a.period,
+                "province": a.province,
+                "rows_before": a.rows_before,
+                "rows_after": a.rows_after,
+                "rows_removed": a.rows_removed,
+            }
+            for c in changes
+            if c.action in ("merged", "replaced")
+            for a in c.areas
+        ],
+        columns=["table", "period", "province", "rows_before", "rows_after", "rows_removed"],
+    )
 
 
 def removals(checked: Checked, root: Path | str | None = None, *, replace_whole_periods: bool = False) -> pd.DataFrame:
     """Published rows a publish of the batch would remove: table, period, province, rows (empty: none)."""
     changes = refresh.preview_changes(checked.staged, root, replace_whole_periods=replace_whole_periods)
-    return pd.DataFrame([{"table": r.table, "period": r.period, "province": r.province, "rows": r.rows}
-                         for r in warehouse.removals(changes)], columns=["table", "period", "province", "rows"])
+    return pd.DataFrame(
+        [
+            {"table": r.table, "period": r.period, "province": r.province, "rows": r.rows}
+            for r in warehouse.removals(changes)
+        ],
+        columns=["table", "period", "province", "rows"],
+    )
 
 
-def indicator_preview(checked: Checked, *, hash_key: bytes, root: Path | str | None = None,
-                      replace_whole_periods: bool = False) -> pd.DataFrame:
+def indicator_preview(
+    checked: Checked, *, hash_key: bytes, root: Path | str | None = None, replace_whole_periods: bool = False
+) -> pd.DataFrame:
     """Every indicator cell the batch would move (indicators.preview); raises MergeConflict like a publish."""
     from indicators import preview
-    return preview.preview_indicator_changes(checked.staged, files=checked.report.returns,
-                                             hash_key_fingerprint=key_fingerprint(hash_key),
-                                             demo_key=hash_key == DEMO_HASH_KEY, root=root,
-                                             replace_whole_periods=replace_whole_periods)
+
+    return preview.preview_indicator_changes(
+        checked.staged,
+        files=checked.report.returns,
+        hash_key_fingerprint=key_fingerprint(hash_key),
+        demo_key=hash_key == DEMO_HASH_KEY,
+        root=root,
+        replace_whole_periods=replace_whole_periods,
+    )
 
 
 def indicator_summary(cells: pd.DataFrame, catalogue: pd.DataFrame) -> pd.DataFrame:
     """One row per indicator the batch would move (indicators.preview.summarise_changes)."""
     from indicators import preview
+
     return preview.summarise_changes(cells, catalogue)
 
 
-def publish(checked: Checked, *, operator: str, hash_key: bytes, root: Path | str | None = None,
-            progress=None, replace_whole_periods: bool = False,
-            confirm_removals: bool = False) -> refresh.RefreshResult:
+def publish(
+    checked: Checked,
+    *,
+    operator: str,
+    hash_key: bytes,
+    root: Path | str | None = None,
+    progress=None,
+    replace_whole_periods: bool = False,
+    confirm_removals: bool = False,
+) -> refresh.RefreshResult:
     """``data_pipeline.refresh.refresh`` on the stored files: validated again and published, or the rejection logged."""
     from indicators import published
-    result = refresh.refresh(checked.paths, root=root, operator=operator, hash_key=hash_key, progress=progress,
-                             replace_whole_periods=replace_whole_periods, confirm_removals=confirm_removals,
-                             derive=published.derive)
+
+    result = refresh.refresh(
+        checked.paths,
+        root=root,
+        operator=operator,
+        hash_key=hash_key,
+        progress=progress,
+        replace_whole_periods=replace_whole_periods,
+        confirm_removals=confirm_removals,
+        derive=published.derive,
+    )
     result.report = _named_back(result.report, checked.shown_names)
     return result
 
@@ -213,12 +289,14 @@ def _write_new(path: Path, data: bytes) -> Path | None:
 def _without_name(message: str, shown: str) -> str:
     """The gate's messages start with the file name, which the report's file column already gives."""
     prefix = f"{shown}: "
-    return message[len(prefix):] if message.startswith(prefix) else message
+    return message[len(prefix) :] if message.startswith(prefix) else message
 
 
 def _named_back(report: ValidationReport, shown_names: dict[str, str]) -> ValidationReport:
     """The report with stored names replaced by the names the files were uploaded under."""
     if all(stored == shown for stored, shown in shown_names.items()):
         return report
-    return ValidationReport(issues=[replace(i, file=shown_names.get(i.file, i.file)) for i in report.issues],
-                            returns=[replace(r, file=shown_names.get(r.file, r.file)) for r in report.returns])
+    return ValidationReport(
+        issues=[replace(i, file=shown_names.get(i.file, i.file)) for i in report.issues],
+        returns=[replace(r, file=shown_names.get(r.file, r.file)) for r in report.returns],
+    )

@@ -5,6 +5,7 @@ pipeline's gate, ``data_pipeline.gate``, for the page and the CLI alike; this mo
 
 * ``safe_upload_path(directory, name)`` — an uploaded file's name never decides where it is written.
 """
+
 from __future__ import annotations
 
 import os
@@ -18,6 +19,7 @@ _EXTENSION = re.compile(r"\.[A-Za-z0-9]{1,10}")
 
 
 # ---------------------------------------------------------------------------------------- paths and display text
+
 
 def safe_upload_path(directory: Path, original_name: str) -> Path:
     """A fresh, random, not-yet-existing path inside ``directory`` for an uploaded file.
@@ -47,5 +49,3 @@ def save_upload(directory: Path, original_name: str, data: bytes) -> Path:
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
         return path
-
-

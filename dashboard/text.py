@@ -4,6 +4,7 @@ Streamlit renders Markdown with its own extensions (``:red[â€¦]``, ``:material/â
 be escaped before it reaches ``st.markdown``, ``st.warning``, ``st.error``, ``st.caption`` and friends: one function,
 ``plain_text``, everywhere. Tables (``st.dataframe``) do not render Markdown and need nothing.
 """
+
 from __future__ import annotations
 
 import re

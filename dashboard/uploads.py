@@ -7,6 +7,7 @@ outside the warehouse's guarantees. Each batch gets a private folder (mode 0700)
 folder goes when its session ends (the batch object is garbage-collected with the session's state), and folders left
 by a crashed process are swept when the app starts once they are older than a day.
 """
+
 from __future__ import annotations
 
 import shutil
@@ -59,7 +60,7 @@ def sweep_stale(max_age_s: float = STALE_AFTER_S, now: float | None = None) -> l
             if folder.is_dir() and now - folder.stat().st_mtime > max_age_s:
                 shutil.rmtree(folder, ignore_errors=True)
                 removed.append(folder)
-        except FileNotFoundError:   # another process swept it first
+        except FileNotFoundError:  # another process swept it first
             continue
     return removed
 

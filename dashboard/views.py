@@ -3,6 +3,7 @@
 Every function takes the tidy table of docs/DESIGN.md §4 (or a supporting table) and returns a small frame; the cached
 wrappers in ``dashboard.data`` call these so that a page never recomputes while the data version is unchanged.
 """
+
 from __future__ import annotations
 
 import re
@@ -68,8 +69,20 @@ def trend(values: pd.DataFrame, *, province: str, sex: str, indicator_id: str | 
     if indicator_id:
         rows = rows[rows["indicator_id"] == indicator_id]
     return rows.sort_values(["indicator_id", "period"])[
-        ["indicator_id", "period", "value", "numerator", "denominator", "lower_bound", "upper_bound", "pending",
-         "as_of_date", "unit", *_flag(rows)]].reset_index(drop=True)
+        [
+            "indicator_id",
+            "period",
+            "value",
+            "numerator",
+            "denominator",
+            "lower_bound",
+            "upper_bound",
+            "pending",
+            "as_of_date",
+            "unit",
+            *_flag(rows),
+        ]
+    ].reset_index(drop=True)
 
 
 def baseline(series: pd.DataFrame, baseline_year, official_value) -> tuple[float | None, str | None]:
@@ -93,41 +106,72 @@ def by_sex_where_possible(values: pd.DataFrame, catalogue: pd.DataFrame, sex: st
     without_sex = set(catalogue.loc[~catalogue["disaggregations"].map(lambda d: "sex" in list(d)), "indicator_id"])
     chosen = values[(values["sex"] == sex) & ~values["indicator_id"].isin(without_sex)]
     both = values[(values["sex"] == TOTAL) & values["indicator_id"].isin(without_sex)]
-    return pd.concat([chosen.assign(sex_note=""), both.assign(sex_note="both sexes: not recorded by sex",
-                                                              sex=sex)], ignore_index=True)
+    return pd.concat(
+        [chosen.assign(sex_note=""), both.assign(sex_note="both sexes: not recorded by sex", sex=sex)],
+        ignore_index=True,
+    )
 
 
-def scorecard(values: pd.DataFrame, catalogue: pd.DataFrame, *, province: str, sex: str,
-              period: str | None) -> pd.DataFrame:
+def scorecard(
+    values: pd.DataFrame, catalogue: pd.DataFrame, *, province: str, sex: str, period: str | None
+) -> pd.DataFrame:
     """Every catalogue indicator with its latest value, target, status and trend (a list of values by period)."""
     values = by_sex_where_possible(values, catalogue, sex)
     now = latest(values, province=province, sex=sex, period=period)
     series = at_or_before(trend(values, province=province, sex=sex), period)
-    sparks = (series.dropna(subset=["value"]).groupby("indicator_id")["value"]
-              .agg(lambda s: [float(v) for v in s]).rename("trend"))
-    keep = ["indicator_id", "period", "value", "numerator", "denominator", "lower_bound", "upper_bound",
-            "target_year", "target_value", "baseline_year", "baseline_value", "status", "as_of_date", "sex_note",
-            "suppressed"]
+    sparks = (
+        series.dropna(subset=["value"])
+        .groupby("indicator_id")["value"]
+        .agg(lambda s: [float(v) for v in s])
+        .rename("trend")
+    )
+    keep = [
+        "indicator_id",
+        "period",
+        "value",
+        "numerator",
+        "denominator",
+        "lower_bound",
+        "upper_bound",
+        "target_year",
+        "target_value",
+        "baseline_year",
+        "baseline_value",
+        "status",
+        "as_of_date",
+        "sex_note",
+        "suppressed",
+    ]
     now = now[[c for c in keep if c in now.columns]]
-    card = catalogue[["indicator_id", "short_name", "area", "unit", "polarity", "illustrative_targets"]].merge(
-        now, on="indicator_id", how="left").merge(sparks, on="indicator_id", how="left")
+    card = (
+        catalogue[["indicator_id", "short_name", "area", "unit", "polarity", "illustrative_targets"]]
+        .merge(now, on="indicator_id", how="left")
+        .merge(sparks, on="indicator_id", how="left")
+    )
     card["trend"] = card["trend"].map(lambda v: v if isinstance(v, list) else [])
     card["group"] = card["area"].map({a: g for g, areas in AREA_GROUPS for a in areas}).fillna("Other")
     return card
 
 
-def by_province(values: pd.DataFrame, provinces: pd.DataFrame, *, indicator_id: str, sex: str,
-                period: str | None) -> pd.DataFrame:
+def by_province(
+    values: pd.DataFrame, provinces: pd.DataFrame, *, indicator_id: str, sex: str, period: str | None
+) -> pd.DataFrame:
     """All 18 provinces (reference order) with the latest value at or before ``period``; null = no data."""
     rows = _headline_rows(values)
     rows = rows[(rows["indicator_id"] == indicator_id) & (rows["sex"] == sex) & (rows["province"] != NATIONAL)]
     rows = at_or_before(rows, period)
     rows = rows[_shown(rows)]
     rows = rows.sort_values("period").groupby("province", as_index=False).tail(1)
-    out = provinces[["iso_code", "lsb_code", "name_en"]].merge(
-        rows[["province", "period", "value", "numerator", "denominator", *_flag(rows)]], left_on="iso_code",
-        right_on="province",
-        how="left").drop(columns="province")
+    out = (
+        provinces[["iso_code", "lsb_code", "name_en"]]
+        .merge(
+            rows[["province", "period", "value", "numerator", "denominator", *_flag(rows)]],
+            left_on="iso_code",
+            right_on="province",
+            how="left",
+        )
+        .drop(columns="province")
+    )
     return out.rename(columns={"iso_code": "province", "name_en": "province_name"})
 
 
@@ -151,49 +195,98 @@ def by_sex(values: pd.DataFrame, *, indicator_id: str, province: str, period: st
     return wide.sort_values("period").reset_index(drop=True)
 
 
-def breakdown(values: pd.DataFrame, *, indicator_id: str, dimension: str, province: str, sex: str,
-              period: str | None = None) -> pd.DataFrame:
+def breakdown(
+    values: pd.DataFrame, *, indicator_id: str, dimension: str, province: str, sex: str, period: str | None = None
+) -> pd.DataFrame:
     """Values by one extra dimension (channel, cycle, ministry, programme…) over time, above district level."""
-    rows = values[values["district"].isna() & (values["indicator_id"] == indicator_id)
-                  & (values["breakdown"] == dimension) & (values["province"] == province) & (values["sex"] == sex)]
+    rows = values[
+        values["district"].isna()
+        & (values["indicator_id"] == indicator_id)
+        & (values["breakdown"] == dimension)
+        & (values["province"] == province)
+        & (values["sex"] == sex)
+    ]
     rows = at_or_before(rows, period)
-    return rows.sort_values(["period", "breakdown_value"])[
-        ["period", "breakdown_value", "value", "numerator", "denominator", "unit", *_flag(rows)]].rename(
-        columns={"breakdown_value": dimension}).reset_index(drop=True)
+    return (
+        rows.sort_values(["period", "breakdown_value"])[
+            ["period", "breakdown_value", "value", "numerator", "denominator", "unit", *_flag(rows)]
+        ]
+        .rename(columns={"breakdown_value": dimension})
+        .reset_index(drop=True)
+    )
 
 
-def by_district(values: pd.DataFrame, districts: pd.DataFrame, *, indicator_id: str, sex: str,
-                province: str | None, period: str | None) -> pd.DataFrame:
+def by_district(
+    values: pd.DataFrame,
+    districts: pd.DataFrame,
+    *,
+    indicator_id: str,
+    sex: str,
+    province: str | None,
+    period: str | None,
+) -> pd.DataFrame:
     """District rows (where the source has them) at their latest period, with district and province names."""
-    rows = values[values["district"].notna() & (values["indicator_id"] == indicator_id) & (values["sex"] == sex)
-                  & (values["breakdown"] == TOTAL)]
+    rows = values[
+        values["district"].notna()
+        & (values["indicator_id"] == indicator_id)
+        & (values["sex"] == sex)
+        & (values["breakdown"] == TOTAL)
+    ]
     if province and province != NATIONAL:
         rows = rows[rows["province"] == province]
     rows = at_or_before(rows, period)
     rows = rows.sort_values("period").groupby("district", as_index=False).tail(1)
-    named = rows.merge(districts[["lsb_code", "name_en"]].rename(columns={"lsb_code": "district",
-                                                                          "name_en": "district_name"}),
-                       on="district", how="left")
-    return named[["province", "district", "district_name", "period", "value", "numerator", "denominator",
-                  "unit", *_flag(named)]].sort_values(["province", "district"]).reset_index(drop=True)
+    named = rows.merge(
+        districts[["lsb_code", "name_en"]].rename(columns={"lsb_code": "district", "name_en": "district_name"}),
+        on="district",
+        how="left",
+    )
+    return (
+        named[
+            [
+                "province",
+                "district",
+                "district_name",
+                "period",
+                "value",
+                "numerator",
+                "denominator",
+                "unit",
+                *_flag(named),
+            ]
+        ]
+        .sort_values(["province", "district"])
+        .reset_index(drop=True)
+    )
 
 
-def province_profile(values: pd.DataFrame, catalogue: pd.DataFrame, *, province: str, sex: str,
-                     period: str | None) -> pd.DataFrame:
+def province_profile(
+    values: pd.DataFrame, catalogue: pd.DataFrame, *, province: str, sex: str, period: str | None
+) -> pd.DataFrame:
     """Every indicator for one province beside the national figure, with the difference."""
     values = by_sex_where_possible(values, catalogue, sex)
     here = latest(values, province=province, sex=sex, period=period)
     nation = latest(values, province=NATIONAL, sex=sex, period=period)
-    merged = catalogue[["indicator_id", "short_name", "area", "unit", "polarity", "kind"]].merge(
-        here[["indicator_id", "period", "value", "numerator", "denominator", *_flag(here)]], on="indicator_id",
-        how="left").merge(
-        nation[["indicator_id", "period", "value", *_flag(nation)]].rename(
-            columns={"period": "national_period", "value": "national_value", "suppressed": "national_suppressed"}),
-        on="indicator_id", how="left")
+    merged = (
+        catalogue[["indicator_id", "short_name", "area", "unit", "polarity", "kind"]]
+        .merge(
+            here[["indicator_id", "period", "value", "numerator", "denominator", *_flag(here)]],
+            on="indicator_id",
+            how="left",
+        )
+        .merge(
+            nation[["indicator_id", "period", "value", *_flag(nation)]].rename(
+                columns={"period": "national_period", "value": "national_value", "suppressed": "national_suppressed"}
+            ),
+            on="indicator_id",
+            how="left",
+        )
+    )
     merged["difference"] = merged["value"] - merged["national_value"]
     better = merged["difference"].where(merged["polarity"] == "higher_is_better", -merged["difference"])
     merged["compared_with_national"] = better.map(
-        lambda d: "no data" if pd.isna(d) else ("▲ better" if d > 1e-9 else ("▼ worse" if d < -1e-9 else "= same")))
+        lambda d: "no data" if pd.isna(d) else ("▲ better" if d > 1e-9 else ("▼ worse" if d < -1e-9 else "= same"))
+    )
     # A province's total (persons, LAK) is a part of the country's, not a rate: comparing them says nothing.
     totals = merged["kind"].isin(["count", "amount"])
     merged.loc[totals, "difference"] = float("nan")
@@ -215,8 +308,7 @@ def indicator_disaggregations(values: pd.DataFrame, indicator_id: str) -> list[s
     return sorted(d for d in dims if d != TOTAL)
 
 
-AUDIT_COLUMNS = ["when", "action", "outcome", "operator", "version", "previous_version", "files", "errors",
-                 "warnings"]
+AUDIT_COLUMNS = ["when", "action", "outcome", "operator", "version", "previous_version", "files", "errors", "warnings"]
 
 
 def audit_trail(log: pd.DataFrame) -> pd.DataFrame:
@@ -225,12 +317,19 @@ def audit_trail(log: pd.DataFrame) -> pd.DataFrame:
     if log.empty:
         return pd.DataFrame(columns=AUDIT_COLUMNS)
     files = log["files"] if "files" in log.columns else pd.Series([[]] * len(log))
-    trail = pd.DataFrame({
-        "when": log["timestamp"].astype(str).str.replace("T", " ").str.slice(0, 19),
-        "action": log["action"], "outcome": log["outcome"], "operator": log["operator"],
-        "version": log["version"], "previous_version": log.get("parent"),
-        "files": [", ".join(dict.fromkeys(f["file"] for f in entry)) if isinstance(entry, list) else ""
-                  for entry in files],
-        "errors": log.get("error_count", 0), "warnings": log.get("warning_count", 0),
-    })
+    trail = pd.DataFrame(
+        {
+            "when": log["timestamp"].astype(str).str.replace("T", " ").str.slice(0, 19),
+            "action": log["action"],
+            "outcome": log["outcome"],
+            "operator": log["operator"],
+            "version": log["version"],
+            "previous_version": log.get("parent"),
+            "files": [
+                ", ".join(dict.fromkeys(f["file"] for f in entry)) if isinstance(entry, list) else "" for entry in files
+            ],
+            "errors": log.get("error_count", 0),
+            "warnings": log.get("warning_count", 0),
+        }
+    )
     return trail.iloc[::-1].reset_index(drop=True)[AUDIT_COLUMNS]

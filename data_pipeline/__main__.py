@@ -1,4 +1,5 @@
 """``python -m data_pipeline`` — see data_pipeline/cli.py."""
+
 import sys
 
 from data_pipeline.cli import main

@@ -4,6 +4,7 @@ Exit codes: 0 success (published), 1 returns rejected (the full report is printe
 A Secretariat officer never sees a traceback: expected problems print one line; unexpected ones a short message and
 a hint to rerun with ``--debug``.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -21,7 +22,7 @@ from data_pipeline.report import ValidationReport
 from data_pipeline.secrets import DEMO_HASH_KEY, MissingHashKey, hash_key
 
 SAMPLE_DATA_DIR = warehouse.PROJECT_ROOT / "sample_data"
-ISSUES_SHOWN_PER_FILE = 200   # beyond this the printed report points to --report FILE.csv
+ISSUES_SHOWN_PER_FILE = 200  # beyond this the printed report points to --report FILE.csv
 UNAUDITED_MARK = "[NOT AUDITED]"
 AREAS_SHOWN_PER_TABLE = 20
 
@@ -41,8 +42,10 @@ def _is_sample_data(src: Path) -> bool:
 def _key_for(src: Path, demo_key: bool) -> bytes:
     if demo_key or _is_sample_data(src):
         why = "--demo-key" if demo_key else "the bundled sample data"
-        print(f"note: using the public DEMO hash key ({why}); for sample data only, never for real returns",
-              file=sys.stderr)
+        print(
+            f"note: using the public DEMO hash key ({why}); for sample data only, never for real returns",
+            file=sys.stderr,
+        )
         return DEMO_HASH_KEY
     return hash_key()
 
@@ -65,14 +68,21 @@ def print_report(report: ValidationReport, out=None, limit: int = ISSUES_SHOWN_P
     for issue in report.issues:
         by_file[issue.file].append(issue)
     for file in sorted(by_file, key=lambda f: (not any(i.severity == "error" for i in by_file[f]), f)):
-        issues = sorted(by_file[file], key=lambda i: (i.severity != "error", i.sheet or "",
-                                                      i.row if i.row is not None else -1))
+        issues = sorted(
+            by_file[file], key=lambda i: (i.severity != "error", i.sheet or "", i.row if i.row is not None else -1)
+        )
         errors = sum(i.severity == "error" for i in issues)
         print(f"\n{file}: {errors} error(s), {len(issues) - errors} warning(s)", file=out)
         for issue in issues[:limit]:
-            where = ", ".join(p for p in (f"sheet '{issue.sheet}'" if issue.sheet else "",
-                                          f"row {issue.row}" if issue.row is not None else "",
-                                          f"column '{issue.column}'" if issue.column else "") if p)
+            where = ", ".join(
+                p
+                for p in (
+                    f"sheet '{issue.sheet}'" if issue.sheet else "",
+                    f"row {issue.row}" if issue.row is not None else "",
+                    f"column '{issue.column}'" if issue.column else "",
+                )
+                if p
+            )
             print(f"  {issue.severity.upper():7} {where + ': ' if where else ''}{issue.message}", file=out)
         if len(issues) > limit:
             print(f"  … {len(issues) - limit} more; write them all with --report FILE.csv", file=out)
@@ -91,8 +101,10 @@ def _write_report_csv(report: ValidationReport, path: Path) -> None:
 # ---------------------------------------------------------------------------------------------------------- commands
 def print_removals(removals: list[warehouse.Removal], out=None) -> None:
     out = out or sys.stdout
-    print(f"Rows that would be removed ({sum(r.rows for r in removals):,}): published rows the returns do not hold",
-          file=out)
+    print(
+        f"Rows that would be removed ({sum(r.rows for r in removals):,}): published rows the returns do not hold",
+        file=out,
+    )
     print(f"  {'table':20} {'period':8} {'province':8} {'rows':>8}", file=out)
     for r in removals:
         print(f"  {r.table:20} {r.period or '-':8} {r.province or '-':8} {r.rows:>8,}", file=out)
@@ -109,9 +121,12 @@ def print_changes(changes: list[dict], out=None, areas_shown: int = AREAS_SHOWN_
             continue
         grain = " × ".join(c.get("covers") or []) or "whole table"
         kept = c["rows_before"] - c.get("rows_replaced", 0)
-        print(f"  {c['table']:20} {c['action']:8} by {grain}: {c.get('rows_replaced', 0):,} published row(s) "
-              f"replaced, {kept:,} kept, {c.get('rows_removed', 0):,} removed; {c['rows_before']:,} -> "
-              f"{c['rows_after']:,} rows", file=out)
+        print(
+            f"  {c['table']:20} {c['action']:8} by {grain}: {c.get('rows_replaced', 0):,} published row(s) "
+            f"replaced, {kept:,} kept, {c.get('rows_removed', 0):,} removed; {c['rows_before']:,} -> "
+            f"{c['rows_after']:,} rows",
+            file=out,
+        )
         areas = c.get("areas") or []
         for a in areas[:areas_shown]:
             where = " ".join(p for p in (a["period"], a["province"]) if p) or "all"
@@ -125,11 +140,19 @@ def print_coverage(frame, out=None) -> None:
     """Per source and period: provinces covered, partly covered, missing (and which)."""
     out = out or sys.stdout
     for row in coverage.summary(frame).itertuples():
-        gaps = "; ".join(p for p in (f"partly: {row.partly_covered_provinces}" if row.partly_covered else "",
-                                     f"missing: {row.missing_provinces}" if row.missing else "") if p)
-        print(f"  {row.source:20} {row.period:8} {row.covered:>2} covered, {row.partly_covered:>2} partly covered, "
-              f"{row.missing:>2} missing, {row.never_reported:>2} never reported" + (f"  ({gaps})" if gaps else ""),
-              file=out)
+        gaps = "; ".join(
+            p
+            for p in (
+                f"partly: {row.partly_covered_provinces}" if row.partly_covered else "",
+                f"missing: {row.missing_provinces}" if row.missing else "",
+            )
+            if p
+        )
+        print(
+            f"  {row.source:20} {row.period:8} {row.covered:>2} covered, {row.partly_covered:>2} partly covered, "
+            f"{row.missing:>2} missing, {row.never_reported:>2} never reported" + (f"  ({gaps})" if gaps else ""),
+            file=out,
+        )
 
 
 def _indicator_derivation():
@@ -146,21 +169,31 @@ def cmd_refresh(args) -> int:
     src = Path(args.src_dir)
     paths = _return_files(src)
     key = _key_for(src, args.demo_key)
-    result = refresh_mod.refresh(paths, root=args.warehouse, operator=args.operator, hash_key=key,
-                                 progress=_progress, replace_whole_periods=args.replace_whole_periods,
-                                 confirm_removals=args.confirm_removals, derive=_indicator_derivation())
+    result = refresh_mod.refresh(
+        paths,
+        root=args.warehouse,
+        operator=args.operator,
+        hash_key=key,
+        progress=_progress,
+        replace_whole_periods=args.replace_whole_periods,
+        confirm_removals=args.confirm_removals,
+        derive=_indicator_derivation(),
+    )
     if args.report:
         _write_report_csv(result.report, Path(args.report))
     if not result.published:
         print(f"REJECTED: nothing was published; {result.previous_version or 'no version'} is still current.\n")
         if result.removals:
             print_removals(result.removals)
-            print("To publish these returns and remove those rows, run the same command again with "
-                  "--confirm-removals.\n")
+            print(
+                "To publish these returns and remove those rows, run the same command again with --confirm-removals.\n"
+            )
         print_report(result.report)
         return 1
-    print(f"Published {result.version} (previous: {result.previous_version or 'none'}) "
-          f"in {result.duration_s:.1f} s, {len(result.report.warnings)} warning(s).")
+    print(
+        f"Published {result.version} (previous: {result.previous_version or 'none'}) "
+        f"in {result.duration_s:.1f} s, {len(result.report.warnings)} warning(s)."
+    )
     for table, rows in sorted(result.table_rows.items()):
         print(f"  {table:28} {rows:>12,} rows")
     print("\nWhat changed:")
@@ -179,8 +212,9 @@ def cmd_refresh(args) -> int:
 
 
 def cmd_coverage(args) -> int:
-    frame = coverage.version_coverage(args.version, args.warehouse, sources=args.source or None,
-                                      periods=args.period or None)
+    frame = coverage.version_coverage(
+        args.version, args.warehouse, sources=args.source or None, periods=args.period or None
+    )
     if frame.empty:
         print("nothing to report: no aggregate return holds those sources and periods")
         return 0
@@ -207,7 +241,8 @@ def cmd_validate(args) -> int:
 
 
 def cmd_generate_sample(args) -> int:
-    from data_pipeline.sample import generate   # the generator is only needed here
+    from data_pipeline.sample import generate  # the generator is only needed here
+
     out = Path(args.out)
     generate(out, scale=args.scale, seed=args.seed, progress=_progress)
     print(f"sample returns ({args.scale}, seed {args.seed}) written to {out}")
@@ -216,6 +251,7 @@ def cmd_generate_sample(args) -> int:
 
 def cmd_templates(args) -> int:
     from data_pipeline.templates import write_templates
+
     written = write_templates(Path(args.out))
     print(f"{len(written)} template(s) written to {args.out}:")
     for path in written:
@@ -232,12 +268,16 @@ def cmd_versions(args) -> int:
         marker = "*" if v.current else " "
         demo = "  [demo key: sample data]" if v.demo_key else ""
         unaudited = f"  {UNAUDITED_MARK} ({v.audit})" if not v.audited else ""
-        print(f"{marker} {v.version}  {v.created_at}  by {v.operator:20}  {sum(v.table_rows.values()):>12,} rows "
-              f"in {len(v.table_rows)} tables  (from {v.parent or '-'}){demo}{unaudited}")
+        print(
+            f"{marker} {v.version}  {v.created_at}  by {v.operator:20}  {sum(v.table_rows.values()):>12,} rows "
+            f"in {len(v.table_rows)} tables  (from {v.parent or '-'}){demo}{unaudited}"
+        )
     print("\n* = current")
     if any(not v.audited for v in versions):
-        print(f"{UNAUDITED_MARK}: the audit trail has no completed line for this version: its publish was "
-              f"interrupted (see: log). Check it, then roll back or publish again.")
+        print(
+            f"{UNAUDITED_MARK}: the audit trail has no completed line for this version: its publish was "
+            f"interrupted (see: log). Check it, then roll back or publish again."
+        )
     return 0
 
 
@@ -248,24 +288,27 @@ def cmd_rollback(args) -> int:
 
 
 def cmd_log(args) -> int:
-    entries = warehouse.audit_entries(args.warehouse)[-args.tail:]
+    entries = warehouse.audit_entries(args.warehouse)[-args.tail :]
     if not entries:
         print("the refresh log is empty")
     for e in entries:
-        files = ", ".join(dict.fromkeys(f["file"] for f in e.get("files", [])))   # a workbook may hold several
-        print(f"{e['timestamp']}  {e['action']:8} {e['outcome']:11} {e.get('version') or '-':6} "
-              f"(from {e.get('parent') or '-'})  by {e['operator']}  errors {e.get('error_count', 0)}, "
-              f"warnings {e.get('warning_count', 0)}, {e.get('duration_s', 0):.1f} s"
-              + (f"\n    files: {files}" if files else ""))
+        files = ", ".join(dict.fromkeys(f["file"] for f in e.get("files", [])))  # a workbook may hold several
+        print(
+            f"{e['timestamp']}  {e['action']:8} {e['outcome']:11} {e.get('version') or '-':6} "
+            f"(from {e.get('parent') or '-'})  by {e['operator']}  errors {e.get('error_count', 0)}, "
+            f"warnings {e.get('warning_count', 0)}, {e.get('duration_s', 0):.1f} s"
+            + (f"\n    files: {files}" if files else "")
+        )
     return 0
 
 
 # ---------------------------------------------------------------------------------------------------------- parser
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="python -m data_pipeline",
-                                     description="Validate ministry returns and publish the dashboard's warehouse.")
+    parser = argparse.ArgumentParser(
+        prog="python -m data_pipeline", description="Validate ministry returns and publish the dashboard's warehouse."
+    )
     parser.add_argument("--debug", action="store_true", help="show the full traceback of an unexpected error")
-    common = argparse.ArgumentParser(add_help=False)   # --debug is accepted after the command too
+    common = argparse.ArgumentParser(add_help=False)  # --debug is accepted after the command too
     common.add_argument("--debug", action="store_true", default=argparse.SUPPRESS, help=argparse.SUPPRESS)
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
@@ -273,8 +316,9 @@ def build_parser() -> argparse.ArgumentParser:
         return sub.add_parser(name, help=help, parents=[common])
 
     def with_warehouse(p):
-        p.add_argument("--warehouse", type=Path, default=None,
-                       help="warehouse folder (default: $SP_WAREHOUSE or ./warehouse)")
+        p.add_argument(
+            "--warehouse", type=Path, default=None, help="warehouse folder (default: $SP_WAREHOUSE or ./warehouse)"
+        )
         return p
 
     p = with_warehouse(command("refresh", "validate returns and publish them as a new version"))
@@ -282,11 +326,17 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--operator", default="cli", help="your name, recorded in the refresh log")
     p.add_argument("--demo-key", action="store_true", help="hash ids with the public demo key (sample data only)")
     p.add_argument("--report", metavar="FILE.csv", help="also write the issue table to this CSV file")
-    p.add_argument("--replace-whole-periods", action="store_true",
-                   help="each return replaces every published row of the periods it holds (the ministry re-sent "
-                        "everything); by default a return replaces only the cells it holds (e.g. its provinces)")
-    p.add_argument("--confirm-removals", action="store_true",
-                   help="publish even though published rows the returns do not hold would be removed")
+    p.add_argument(
+        "--replace-whole-periods",
+        action="store_true",
+        help="each return replaces every published row of the periods it holds (the ministry re-sent "
+        "everything); by default a return replaces only the cells it holds (e.g. its provinces)",
+    )
+    p.add_argument(
+        "--confirm-removals",
+        action="store_true",
+        help="publish even though published rows the returns do not hold would be removed",
+    )
     p.set_defaults(func=cmd_refresh)
 
     p = command("validate", "check returns and print the report; writes nothing")
@@ -297,8 +347,12 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = command("generate-sample", "write the made-up sample returns")
     p.add_argument("out", metavar="OUT")
-    p.add_argument("--scale", choices=("small", "national", "national4"), default="small",
-                   help="national4: four times the national grant ledger and registers (benchmarks)")
+    p.add_argument(
+        "--scale",
+        choices=("small", "national", "national4"),
+        default="small",
+        help="national4: four times the national grant ledger and registers (benchmarks)",
+    )
     p.add_argument("--seed", type=int, default=20220630)
     p.set_defaults(func=cmd_generate_sample)
 
@@ -331,7 +385,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     try:
         args = parser.parse_args(argv)
-    except SystemExit as e:   # argparse: --help exits 0, a usage error 2
+    except SystemExit as e:  # argparse: --help exits 0, a usage error 2
         return int(e.code or 0)
     try:
         return args.func(args)
@@ -344,6 +398,9 @@ def main(argv: list[str] | None = None) -> int:
     except Exception as e:
         if args.debug:
             raise
-        print(f"error: unexpected {type(e).__name__}: {e}\n(rerun with --debug for the details, and send them to "
-              f"the dashboard's maintainer)", file=sys.stderr)
+        print(
+            f"error: unexpected {type(e).__name__}: {e}\n(rerun with --debug for the details, and send them to "
+            f"the dashboard's maintainer)",
+            file=sys.stderr,
+        )
         return 2

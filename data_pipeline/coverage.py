@@ -9,6 +9,7 @@ A province is *covered* in a period when every district the source has ever repo
 sources: when it has rows), *partly covered* when some are, *missing* when none are; a province the source has
 never reported in any period is *never reported* (e.g. outside a programme's target area).
 """
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -19,15 +20,26 @@ import pandas as pd
 from data_pipeline import warehouse
 from data_pipeline.contracts import Contract, all_contracts
 
-COLUMNS = ["source", "period", "province", "province_name", "status", "districts_reported", "districts_expected",
-           "districts_missing"]
+COLUMNS = [
+    "source",
+    "period",
+    "province",
+    "province_name",
+    "status",
+    "districts_reported",
+    "districts_expected",
+    "districts_missing",
+]
 STATUS_ORDER = ("missing", "partly covered", "covered", "never reported")
 
 
 def judged_contracts() -> dict[str, Contract]:
     """The sources whose coverage can be judged: aggregate returns whose cells include the province."""
-    return {name: c for name, c in all_contracts().items()
-            if c.grain == "aggregate" and "province" in c.covers and warehouse.period_key(c)}
+    return {
+        name: c
+        for name, c in all_contracts().items()
+        if c.grain == "aggregate" and "province" in c.covers and warehouse.period_key(c)
+    }
 
 
 def _source_select(name: str, contract: Contract) -> str:
@@ -66,8 +78,9 @@ def _source_select(name: str, contract: Contract) -> str:
         FROM per_province"""
 
 
-def coverage(con: duckdb.DuckDBPyConnection, sources: list[str] | None = None,
-             periods: list[str] | None = None) -> pd.DataFrame:
+def coverage(
+    con: duckdb.DuckDBPyConnection, sources: list[str] | None = None, periods: list[str] | None = None
+) -> pd.DataFrame:
     """One row per judged source, period and province (``COLUMNS``), on a connection from ``open_version``.
     ``sources`` / ``periods`` narrow it (periods are compared as text: '2022-Q2', '2021')."""
     judged = judged_contracts()
@@ -79,8 +92,9 @@ def coverage(con: duckdb.DuckDBPyConnection, sources: list[str] | None = None,
     params: list = []
     if periods is not None:
         where, params = "WHERE period IN (SELECT unnest(?))", [list(periods)]
-    return con.execute(f"SELECT {', '.join(COLUMNS)} FROM ({union}) {where} "
-                       f"ORDER BY source, period, lsb_code", params).df()
+    return con.execute(
+        f"SELECT {', '.join(COLUMNS)} FROM ({union}) {where} ORDER BY source, period, lsb_code", params
+    ).df()
 
 
 def version_coverage(version: str | None = None, root: Path | str | None = None, **narrow) -> pd.DataFrame:
@@ -94,8 +108,16 @@ def version_coverage(version: str | None = None, root: Path | str | None = None,
 
 def summary(frame: pd.DataFrame) -> pd.DataFrame:
     """One row per source and period: how many provinces are covered, partly covered, missing, and which."""
-    columns = ["source", "period", "covered", "partly_covered", "missing", "never_reported",
-               "partly_covered_provinces", "missing_provinces"]
+    columns = [
+        "source",
+        "period",
+        "covered",
+        "partly_covered",
+        "missing",
+        "never_reported",
+        "partly_covered_provinces",
+        "missing_provinces",
+    ]
     if frame.empty:
         return pd.DataFrame(columns=columns)
     con = duckdb.connect()

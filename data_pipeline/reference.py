@@ -7,6 +7,7 @@ letters, final e...; in Lao script tone marks and ຣ/ລ) accepted only when it
 district of the row's province. District names repeat across provinces (two Xaysetha, two Viengkham, two Phonthong), so
 a district is always matched *within* its province.
 """
+
 from __future__ import annotations
 
 import csv
@@ -26,7 +27,7 @@ _LAO_LETTERS = re.compile("[\u0e80-\u0eff]")
 # Lao spellings that vary in practice: the ligatures ໜ ໝ and the subscript lo are also written as two letters.
 _LAO_VARIANTS = (("\u0edc", "\u0eab\u0e99"), ("\u0edd", "\u0eab\u0ea1"), ("\u0ebc", "\u0ea5"))
 _PROVINCE_WORDS = {"province", "prov", "khoueng", "khouaeng", "of", "the"}
-_LAO_PROVINCE_WORD = "\u0ec1\u0e82\u0ea7\u0e87"        # ແຂວງ
+_LAO_PROVINCE_WORD = "\u0ec1\u0e82\u0ea7\u0e87"  # ແຂວງ
 _DISTRICT_WORDS = {"district", "dist", "muang", "meuang", "mueang", "of", "the"}
 _LAO_DISTRICT_WORD = "\u0ec0\u0ea1\u0eb7\u0ead\u0e87"  # ເມືອງ
 
@@ -75,13 +76,28 @@ def _phonetic_fold(key: str) -> str:
     """Fold the usual alternations of Lao romanisation in a place key (Lao script: tone marks and ຣ/ລ)."""
     if _LAO_LETTERS.search(key):
         return _LAO_TONE_MARKS.sub("", key).replace("\u0ea3", "\u0ea5")
-    for old, new in (("x", "s"), ("ou", "u"), ("oo", "u"), ("ee", "i"), ("ie", "i"), ("ay", "ai"), ("ey", "ei"),
-                     ("oy", "oi"), ("uy", "ui"), ("ia", "i"), ("w", "v"), ("b", "v"), ("r", "l"), ("ck", "k"), ("q", "k"),
-                     ("kh", "k")):
+    for old, new in (
+        ("x", "s"),
+        ("ou", "u"),
+        ("oo", "u"),
+        ("ee", "i"),
+        ("ie", "i"),
+        ("ay", "ai"),
+        ("ey", "ei"),
+        ("oy", "oi"),
+        ("uy", "ui"),
+        ("ia", "i"),
+        ("w", "v"),
+        ("b", "v"),
+        ("r", "l"),
+        ("ck", "k"),
+        ("q", "k"),
+        ("kh", "k"),
+    ):
         key = key.replace(old, new)
     key = re.sub(r"(.)\1+", r"\1", key)  # doubled letters: Sisattanak / Sisatanak
-    key = key[:-1] + "i" if key.endswith("y") and len(key) > 3 else key   # Phongsaly / Phongsali
-    key = key[:-1] if key.endswith("nh") else key   # Saravanh / Saravan
+    key = key[:-1] + "i" if key.endswith("y") and len(key) > 3 else key  # Phongsaly / Phongsali
+    key = key[:-1] if key.endswith("nh") else key  # Saravanh / Saravan
     return key[:-1] if key.endswith("e") and len(key) > 3 else key  # Saravane / Saravan
 
 
@@ -142,14 +158,18 @@ def load_reference_tables(con) -> None:
 @cache
 def provinces() -> dict[str, Province]:
     """ISO code -> province, in LSB order."""
-    return {r["iso_code"]: Province(r["iso_code"], r["lsb_code"], r["name_en"], r["name_lo"])
-            for r in reference_rows("provinces")}
+    return {
+        r["iso_code"]: Province(r["iso_code"], r["lsb_code"], r["name_en"], r["name_lo"])
+        for r in reference_rows("provinces")
+    }
 
 
 @cache
 def districts() -> dict[str, District]:
     """LSB 4-digit code -> district."""
-    return {r["lsb_code"]: District(r["lsb_code"], r["province_iso"], r["name_en"]) for r in reference_rows("districts")}
+    return {
+        r["lsb_code"]: District(r["lsb_code"], r["province_iso"], r["name_en"]) for r in reference_rows("districts")
+    }
 
 
 def _add(index: dict[str, str], key: str, code: str, what: str) -> None:
@@ -167,8 +187,14 @@ def _province_index() -> tuple[dict[str, str], dict[str, str]]:
     exact: dict[str, str] = {}
     for row in reference_rows("provinces"):
         iso = row["iso_code"]
-        spellings = [iso, row["lsb_code"], row["name_en"], row["name_lo"], row["iso_name"],
-                     *row["other_spellings"].split(";")]
+        spellings = [
+            iso,
+            row["lsb_code"],
+            row["name_en"],
+            row["name_lo"],
+            row["iso_name"],
+            *row["other_spellings"].split(";"),
+        ]
         for spelling in spellings:
             _add(exact, place_key(spelling), iso, "province")
     for row in reference_rows("province_aliases"):
@@ -192,8 +218,11 @@ def _province_index() -> tuple[dict[str, str], dict[str, str]]:
 def _province_phonetic_index() -> dict[str, set[str]]:
     """Phonetic key -> every province one of whose spellings folds to it (more than one: ambiguous)."""
     index: dict[str, set[str]] = {}
-    spellings = [(r["iso_code"], s) for r in reference_rows("provinces")
-                 for s in [r["name_en"], r["name_lo"], r["iso_name"], *r["other_spellings"].split(";")]]
+    spellings = [
+        (r["iso_code"], s)
+        for r in reference_rows("provinces")
+        for s in [r["name_en"], r["name_lo"], r["iso_name"], *r["other_spellings"].split(";")]
+    ]
     spellings += [(r["iso_code"], r["alias"]) for r in reference_rows("province_aliases")]
     for iso, spelling in spellings:
         key = province_phonetic_key(spelling)
@@ -248,15 +277,19 @@ def _district_index() -> tuple[dict[str, dict[str, str]], dict[str, dict[str, st
     phonetic_all: dict[str, dict[str, set[str]]] = {iso: {} for iso in provinces()}
     spellings: list[tuple[str, str, str]] = []
     for row in reference_rows("districts"):
-        spellings += [(row["province_iso"], row["lsb_code"], row["name_en"]),
-                      (row["province_iso"], row["lsb_code"], row["name_in_lsb_dsd"])]
+        spellings += [
+            (row["province_iso"], row["lsb_code"], row["name_en"]),
+            (row["province_iso"], row["lsb_code"], row["name_in_lsb_dsd"]),
+        ]
     for row in reference_rows("district_aliases"):
         spellings.append((districts()[row["lsb_code"]].province_iso, row["lsb_code"], row["alias"]))
     for iso, code, spelling in spellings:
         _add(exact[iso], _key_without(spelling, _DISTRICT_WORDS, _LAO_DISTRICT_WORD), code, f"{iso} district")
         phonetic_all[iso].setdefault(phonetic_key(spelling), set()).add(code)
-    phonetic = {iso: {k: next(iter(codes)) for k, codes in keys.items() if len(codes) == 1}
-                for iso, keys in phonetic_all.items()}
+    phonetic = {
+        iso: {k: next(iter(codes)) for k, codes in keys.items() if len(codes) == 1}
+        for iso, keys in phonetic_all.items()
+    }
     return exact, phonetic
 
 
@@ -318,7 +351,11 @@ def register_reference_tables(con) -> None:
     con.unregister("_pa")
     district_exact, _ = _district_index()
     rows = [(iso, key, code) for iso, keys in district_exact.items() for key, code in keys.items()]
-    con.register("_da", pa.table({"province_iso": [r[0] for r in rows], "alias_key": [r[1] for r in rows],
-                                  "lsb_code": [r[2] for r in rows]}))
+    con.register(
+        "_da",
+        pa.table(
+            {"province_iso": [r[0] for r in rows], "alias_key": [r[1] for r in rows], "lsb_code": [r[2] for r in rows]}
+        ),
+    )
     con.execute("CREATE OR REPLACE TABLE district_aliases AS SELECT * FROM _da ORDER BY lsb_code, alias_key")
     con.unregister("_da")

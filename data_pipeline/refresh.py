@@ -2,6 +2,7 @@
 
 The one implementation behind both the CLI (``python -m data_pipeline refresh``) and the upload page.
 """
+
 from __future__ import annotations
 
 import time
@@ -27,19 +28,26 @@ def collect_return_files(src_dir: Path | str) -> list[Path]:
     src_dir = Path(src_dir)
     if not src_dir.is_dir():
         raise FileNotFoundError(f"{src_dir} is not a folder")
-    return sorted(p for p in src_dir.iterdir()
-                  if p.is_file() and p.suffix.lower() in RETURN_SUFFIXES | REFUSED_SPREADSHEET_SUFFIXES
-                  and not p.name.startswith(("~$", ".")) and not p.stem.lower().startswith("readme"))
+    return sorted(
+        p
+        for p in src_dir.iterdir()
+        if p.is_file()
+        and p.suffix.lower() in RETURN_SUFFIXES | REFUSED_SPREADSHEET_SUFFIXES
+        and not p.name.startswith(("~$", "."))
+        and not p.stem.lower().startswith("readme")
+    )
 
 
 def validate(paths: list[Path], *, hash_key: bytes, progress=None) -> tuple[ValidationReport, dict[str, pa.Table]]:
     """Read and check the returns (ingestion); writes nothing. ``staged`` is only filled when the report is ok."""
-    from data_pipeline.ingest import validate_returns   # imported late: the CLI's other commands do not need it
+    from data_pipeline.ingest import validate_returns  # imported late: the CLI's other commands do not need it
+
     return validate_returns([Path(p) for p in paths], hash_key=hash_key, progress=progress)
 
 
-def preview_changes(staged: dict[str, pa.Table], root: Path | str | None = None, *,
-                    replace_whole_periods: bool = False) -> list[warehouse.TableChange]:
+def preview_changes(
+    staged: dict[str, pa.Table], root: Path | str | None = None, *, replace_whole_periods: bool = False
+) -> list[warehouse.TableChange]:
     """Per table: rows before and after, periods replaced or added, replaced cells by period and province and the
     rows that would disappear, if ``staged`` were published now."""
     return warehouse.preview_changes(staged, root, replace_whole_periods=replace_whole_periods)
@@ -48,21 +56,29 @@ def preview_changes(staged: dict[str, pa.Table], root: Path | str | None = None,
 @dataclass
 class RefreshResult:
     report: ValidationReport
-    version: str | None                 # the new version; None when rejected
+    version: str | None  # the new version; None when rejected
     previous_version: str | None
-    table_rows: dict[str, int] = field(default_factory=dict)   # rows per table in the new version
+    table_rows: dict[str, int] = field(default_factory=dict)  # rows per table in the new version
     duration_s: float = 0.0
-    removals: list[warehouse.Removal] = field(default_factory=list)   # refused: rows it would have removed
-    changes: list[dict] = field(default_factory=list)   # what the publish did per table (manifest "changes")
+    removals: list[warehouse.Removal] = field(default_factory=list)  # refused: rows it would have removed
+    changes: list[dict] = field(default_factory=list)  # what the publish did per table (manifest "changes")
 
     @property
     def published(self) -> bool:
         return self.version is not None
 
 
-def refresh(paths: list[Path], *, root: Path | str | None = None, operator: str, hash_key: bytes,
-            progress=None, replace_whole_periods: bool = False, confirm_removals: bool = False,
-            derive=None) -> RefreshResult:
+def refresh(
+    paths: list[Path],
+    *,
+    root: Path | str | None = None,
+    operator: str,
+    hash_key: bytes,
+    progress=None,
+    replace_whole_periods: bool = False,
+    confirm_removals: bool = False,
+    derive=None,
+) -> RefreshResult:
     """Validate ``paths`` and, when no error was found, publish them as a new version. Any error: nothing is
     published and the rejection is logged (the log line is the only write).
 
@@ -75,31 +91,50 @@ def refresh(paths: list[Path], *, root: Path | str | None = None, operator: str,
     progress = progress or (lambda fraction, message: None)
     previous = warehouse.current_version(root)
     # Ingestion reports 0..0.8 of the work, writing the warehouse the rest.
-    report, staged = validate(paths, hash_key=hash_key,
-                              progress=lambda fraction, message: progress(0.8 * fraction, message))
+    report, staged = validate(
+        paths, hash_key=hash_key, progress=lambda fraction, message: progress(0.8 * fraction, message)
+    )
     version, removed = None, []
     if report.ok:
         try:
             progress(0.8, "publishing")
             version = warehouse.publish(
-                staged, root=root, operator=operator, files=report.returns, warnings=report.warnings,
-                hash_key_fingerprint=key_fingerprint(hash_key), demo_key=hash_key == DEMO_HASH_KEY,
+                staged,
+                root=root,
+                operator=operator,
+                files=report.returns,
+                warnings=report.warnings,
+                hash_key_fingerprint=key_fingerprint(hash_key),
+                demo_key=hash_key == DEMO_HASH_KEY,
                 progress=lambda fraction, message: progress(0.8 + 0.2 * fraction, message),
-                replace_whole_periods=replace_whole_periods, confirm_removals=confirm_removals, started=started,
-                derive=derive)
+                replace_whole_periods=replace_whole_periods,
+                confirm_removals=confirm_removals,
+                started=started,
+                derive=derive,
+            )
         except warehouse.MergeConflict as conflict:
             report.issues.extend(conflict.issues)
         except warehouse.RemovalNotConfirmed as refused:
             removed = refused.removals
-            report.issues.append(Issue(file="(warehouse)", severity="error", code="removal_not_confirmed",
-                                       message=str(refused)))
+            report.issues.append(
+                Issue(file="(warehouse)", severity="error", code="removal_not_confirmed", message=str(refused))
+            )
     duration = time.monotonic() - started
     if version is None:
-        warehouse.append_log(root, action="refresh", operator=operator, outcome="rejected", version=None,
-                             parent=previous, files=report.returns, warnings=report.warnings,
-                             errors=report.errors, duration_s=duration)
+        warehouse.append_log(
+            root,
+            action="refresh",
+            operator=operator,
+            outcome="rejected",
+            version=None,
+            parent=previous,
+            files=report.returns,
+            warnings=report.warnings,
+            errors=report.errors,
+            duration_s=duration,
+        )
         return RefreshResult(report, None, previous, {}, duration, removed)
-    manifest = warehouse.read_manifest(version, root)   # publish logged it (pending, then published)
-    table_rows, previous = manifest["table_rows"], manifest["parent"]   # the parent the publish saw, under its lock
+    manifest = warehouse.read_manifest(version, root)  # publish logged it (pending, then published)
+    table_rows, previous = manifest["table_rows"], manifest["parent"]  # the parent the publish saw, under its lock
     progress(1.0, f"published {version}")
     return RefreshResult(report, version, previous, table_rows, duration, changes=manifest.get("changes", []))

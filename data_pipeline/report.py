@@ -2,6 +2,7 @@
 
 Shared by the CLI (printed), the refresh page (shown as a table, downloadable) and the refresh log (stored).
 """
+
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
@@ -13,13 +14,14 @@ Severity = Literal["error", "warning"]
 @dataclass(frozen=True)
 class Issue:
     """One finding. ``row`` is the 1-based row number as Excel shows it (for CSV: the line number)."""
+
     file: str
     severity: Severity
-    message: str            # says what was found and what was expected
+    message: str  # says what was found and what was expected
     sheet: str | None = None
     row: int | None = None
-    column: str | None = None   # the header as written in the file (or the contract's column name)
-    code: str = ""              # stable machine code, e.g. "not_a_number", "unknown_province", "duplicate_key"
+    column: str | None = None  # the header as written in the file (or the contract's column name)
+    code: str = ""  # stable machine code, e.g. "not_a_number", "unknown_province", "duplicate_key"
 
     def location(self) -> str:
         parts = [self.file]
@@ -38,12 +40,13 @@ class Issue:
 @dataclass
 class ReturnInfo:
     """One table read from one file (a workbook may hold several)."""
-    file: str                 # file name as received (never used to decide where anything is written)
+
+    file: str  # file name as received (never used to decide where anything is written)
     sha256: str
     sheet: str | None
-    contract: str | None      # matched contract name; None when no contract matched
+    contract: str | None  # matched contract name; None when no contract matched
     rows: int = 0
-    periods: list[str] = field(default_factory=list)   # periods ("2022-Q2", "2021") the return covers
+    periods: list[str] = field(default_factory=list)  # periods ("2022-Q2", "2021") the return covers
 
 
 @dataclass
@@ -68,8 +71,10 @@ class ValidationReport:
 
     def in_reading_order(self) -> list[Issue]:
         """Errors first, then as a reader goes through each file: by file, sheet and row."""
-        return sorted(self.issues, key=lambda i: (i.severity != "error", i.file, i.sheet or "",
-                                                  i.row if i.row is not None else -1))
+        return sorted(
+            self.issues,
+            key=lambda i: (i.severity != "error", i.file, i.sheet or "", i.row if i.row is not None else -1),
+        )
 
     def to_records(self) -> list[dict]:
         return [asdict(i) for i in self.in_reading_order()]
@@ -77,9 +82,12 @@ class ValidationReport:
     def to_frame(self):
         """A table with columns file, sheet, row, column, severity, message, code (for display and download)."""
         import pandas as pd
+
         columns = ["file", "sheet", "row", "column", "severity", "message", "code"]
         return pd.DataFrame(self.to_records(), columns=columns)[columns]
 
     def summary(self) -> str:
-        return (f"{len(self.returns)} table(s) read from {len({r.file for r in self.returns})} file(s): "
-                f"{len(self.errors)} error(s), {len(self.warnings)} warning(s)")
+        return (
+            f"{len(self.returns)} table(s) read from {len({r.file for r in self.returns})} file(s): "
+            f"{len(self.errors)} error(s), {len(self.warnings)} warning(s)"
+        )

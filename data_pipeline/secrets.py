@@ -4,6 +4,7 @@ Order of precedence: the environment variable ``SP_HASH_KEY``; the file named by
 ``~/.config/sp-dashboard/hash_key``. The DEMO key below is public, exists only so the bundled sample data can be
 processed out of the box, and must never be used for real returns.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -32,8 +33,9 @@ def hash_key(*, allow_demo: bool = False) -> bytes:
         return DEMO_HASH_KEY
     raise MissingHashKey(
         "No key to pseudonymise identifiers. Set SP_HASH_KEY, or put a long random secret in "
-        f"{key_file} (for example: python -c \"import secrets; print(secrets.token_hex(32))\" > {key_file}). "
-        "For the bundled sample data only, pass --demo-key.")
+        f'{key_file} (for example: python -c "import secrets; print(secrets.token_hex(32))" > {key_file}). '
+        "For the bundled sample data only, pass --demo-key."
+    )
 
 
 def key_fingerprint(key: bytes) -> str:

@@ -3,6 +3,7 @@
 
 Personal data the pipeline drops on receipt (``pii_drop``: names, phones) is not asked for in the template.
 """
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -15,7 +16,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from data_pipeline import reference
 from data_pipeline.contracts import Column, Contract, all_contracts
 
-INLINE_LIST_MAX = 250      # Excel refuses an inline drop-down list longer than 255 characters
+INLINE_LIST_MAX = 250  # Excel refuses an inline drop-down list longer than 255 characters
 BOOL_VALUES = ("yes", "no")
 SEX_VALUES = ("F", "M")
 HEADER_FILL = PatternFill("solid", fgColor="DDEBF7")
@@ -45,11 +46,19 @@ def dropdown_values(column: Column) -> list[str] | None:
 
 def _kind_note(column: Column) -> str:
     notes = {
-        "count": "whole number, 0 or more", "amount": "number in LAK", "rate": "proportion between 0 and 1 (or %)",
-        "year": "four-digit year", "period": "quarter, e.g. 2022-Q2", "date": "date (YYYY-MM-DD or day/month/year)",
-        "bool": "yes or no", "sex": "F or M", "province": "province name or code",
-        "district": "district name or LSB 4-digit code", "pii_id": "identifier (pseudonymised on receipt)",
-        "category": "one of the allowed values", "text": "text",
+        "count": "whole number, 0 or more",
+        "amount": "number in LAK",
+        "rate": "proportion between 0 and 1 (or %)",
+        "year": "four-digit year",
+        "period": "quarter, e.g. 2022-Q2",
+        "date": "date (YYYY-MM-DD or day/month/year)",
+        "bool": "yes or no",
+        "sex": "F or M",
+        "province": "province name or code",
+        "district": "district name or LSB 4-digit code",
+        "pii_id": "identifier (pseudonymised on receipt)",
+        "category": "one of the allowed values",
+        "text": "text",
     }
     return notes.get(column.kind, column.kind)
 
@@ -74,7 +83,7 @@ def write_template(contract: Contract, path: Path) -> Path:
             inline = ",".join(values)
             if len(inline) <= INLINE_LIST_MAX and not any("," in v for v in values):
                 formula = f'"{inline}"'
-            else:   # long lists live on a hidden sheet and are referenced by range
+            else:  # long lists live on a hidden sheet and are referenced by range
                 if lists is None:
                     lists = wb.create_sheet("lists")
                     lists.sheet_state = "hidden"
@@ -92,7 +101,7 @@ def write_template(contract: Contract, path: Path) -> Path:
             dv = DataValidation(type="decimal", operator="between", formula1="0", formula2="1", allow_blank=True)
             dv.error, dv.errorTitle = f"{column.name} is a proportion between 0 and 1", "Not a proportion"
         else:
-            dv = DataValidation(allow_blank=True)   # any value: only shows the column's description on entry
+            dv = DataValidation(allow_blank=True)  # any value: only shows the column's description on entry
         dv.showErrorMessage = dv.type is not None
         dv.promptTitle = column.name[:32]
         dv.prompt = column.description[:255]
@@ -104,19 +113,38 @@ def write_template(contract: Contract, path: Path) -> Path:
     about.append([contract.title])
     about["A1"].font = Font(bold=True, size=13)
     about.append([f"From: {contract.sender}. {contract.description}"])
-    about.append([f"Fill the sheet '{contract.sheet}': one row per {contract.grain} row; keep the header row. "
-                  f"Each row is identified by: {', '.join(contract.key)}."])
+    about.append(
+        [
+            f"Fill the sheet '{contract.sheet}': one row per {contract.grain} row; keep the header row. "
+            f"Each row is identified by: {', '.join(contract.key)}."
+        ]
+    )
     about.append([])
-    header = ["column", "kind", "required", "blank allowed", "description", "accepted header spellings",
-              "allowed values"]
+    header = [
+        "column",
+        "kind",
+        "required",
+        "blank allowed",
+        "description",
+        "accepted header spellings",
+        "allowed values",
+    ]
     about.append(header)
     for cell in about[about.max_row]:
         cell.font, cell.fill = Font(bold=True), HEADER_FILL
     for column in columns:
         values = dropdown_values(column) if column.kind != "province" else ["see the drop-down"]
-        about.append([column.name, _kind_note(column), "yes" if column.required else "no",
-                      "yes" if column.nullable else "no", column.description,
-                      "; ".join(column.aliases), "; ".join(values or [])])
+        about.append(
+            [
+                column.name,
+                _kind_note(column),
+                "yes" if column.required else "no",
+                "yes" if column.nullable else "no",
+                column.description,
+                "; ".join(column.aliases),
+                "; ".join(values or []),
+            ]
+        )
     for letter, width in zip("ABCDEFG", (24, 30, 9, 13, 60, 50, 50)):
         about.column_dimensions[letter].width = width
     for row in about.iter_rows(min_row=6):

@@ -5,6 +5,7 @@ with ``os.replace``. A reader therefore sees the old or the new version, never a
 killed at. Untouched tables (and untouched partitions) are hard links to the previous version's files: versions share
 bytes, not copies.
 """
+
 from __future__ import annotations
 
 import contextlib
@@ -32,16 +33,26 @@ from data_pipeline.report import Issue, ReturnInfo
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 MANIFEST_FORMAT = 1
 LOG_NAME = "refresh_log.jsonl"
-DERIVED_FOLDER = "derived"       # in a version: tables computed from its data at publish (``publish(derive=...)``)
-MAX_LOGGED_ISSUES = 200          # per kind (errors, warnings) in a manifest or log line; counts are always complete
+DERIVED_FOLDER = "derived"  # in a version: tables computed from its data at publish (``publish(derive=...)``)
+MAX_LOGGED_ISSUES = 200  # per kind (errors, warnings) in a manifest or log line; counts are always complete
 LOCK_TIMEOUT_S = 10.0
 _VERSION_RE = re.compile(r"^v(\d{4,})$")
 
 # Warehouse type of each contract column kind (DESIGN.md §1).
 DUCKDB_TYPES = {
-    "text": "VARCHAR", "category": "VARCHAR", "sex": "VARCHAR", "province": "VARCHAR", "district": "VARCHAR",
-    "period": "VARCHAR", "pii_id": "VARCHAR", "count": "BIGINT", "year": "BIGINT", "amount": "DOUBLE",
-    "rate": "DOUBLE", "date": "DATE", "bool": "BOOLEAN",
+    "text": "VARCHAR",
+    "category": "VARCHAR",
+    "sex": "VARCHAR",
+    "province": "VARCHAR",
+    "district": "VARCHAR",
+    "period": "VARCHAR",
+    "pii_id": "VARCHAR",
+    "count": "BIGINT",
+    "year": "BIGINT",
+    "amount": "DOUBLE",
+    "rate": "DOUBLE",
+    "date": "DATE",
+    "bool": "BOOLEAN",
 }
 
 
@@ -170,9 +181,18 @@ def list_versions(root: Path | str | None = None) -> list[VersionInfo]:
     for path in (root / "versions").glob("v*"):
         if _VERSION_RE.match(path.name) and (path / "manifest.json").is_file():
             m = read_manifest(path.name, root)
-            found.append(VersionInfo(m["version"], m["created_at"], m["operator"], m.get("parent"),
-                                     m["table_rows"], m["version"] == current, bool(m.get("demo_key")),
-                                     audit.get(m["version"], "missing")))
+            found.append(
+                VersionInfo(
+                    m["version"],
+                    m["created_at"],
+                    m["operator"],
+                    m.get("parent"),
+                    m["table_rows"],
+                    m["version"] == current,
+                    bool(m.get("demo_key")),
+                    audit.get(m["version"], "missing"),
+                )
+            )
     return sorted(found, key=lambda v: int(v.version[1:]), reverse=True)
 
 
@@ -239,8 +259,11 @@ def audit_entries(root: Path | str | None = None) -> list[dict]:
     line follows; a pending line never completed stays, with outcome "pending (not completed)"."""
     entries = read_refresh_log(root)
     completed = {e.get("version") for e in entries if e.get("action") == "refresh" and e.get("outcome") == "published"}
-    return [{**e, "outcome": "pending (not completed)"} if e.get("outcome") == "pending" else e
-            for e in entries if not (e.get("outcome") == "pending" and e.get("version") in completed)]
+    return [
+        {**e, "outcome": "pending (not completed)"} if e.get("outcome") == "pending" else e
+        for e in entries
+        if not (e.get("outcome") == "pending" and e.get("version") in completed)
+    ]
 
 
 # ---------------------------------------------------------------------------------------------------------- durability
@@ -274,7 +297,7 @@ def _write_durably(path: Path, text: str) -> None:
 def _link_or_copy(src: Path, dst: Path) -> None:
     dst.parent.mkdir(parents=True, exist_ok=True)
     try:
-        os.link(src, dst)   # versions are immutable, so sharing the inode is safe and costs nothing
+        os.link(src, dst)  # versions are immutable, so sharing the inode is safe and costs nothing
     except OSError:
         shutil.copy2(src, dst)
 
@@ -297,12 +320,13 @@ def _exclusive_lock(root: Path):
                 break
             except OSError as e:
                 if e.errno not in (errno.EAGAIN, errno.EACCES) or time.monotonic() > deadline:
-                    raise WarehouseBusy("another refresh or roll-back is running on this warehouse; "
-                                        "try again when it has finished") from None
+                    raise WarehouseBusy(
+                        "another refresh or roll-back is running on this warehouse; try again when it has finished"
+                    ) from None
                 time.sleep(0.2)
         yield
     finally:
-        os.close(fd)   # closing releases the lock
+        os.close(fd)  # closing releases the lock
 
 
 def _remove_leftover_staging(root: Path) -> None:
@@ -327,6 +351,7 @@ class AreaChange:
     """What a refresh does to the published rows of one period and province of a table (period or province None
     where the table has none): rows published in the cells the returns cover, rows the returns bring, and published
     rows whose key the returns no longer hold (they would disappear)."""
+
     period: str | None
     province: str | None
     rows_before: int
@@ -337,16 +362,17 @@ class AreaChange:
 @dataclass
 class TableChange:
     """What a refresh does to one table."""
+
     table: str
-    action: str                      # "replaced" (snapshot), "merged" (by covered cells), "new", "carried" (untouched)
+    action: str  # "replaced" (snapshot), "merged" (by covered cells), "new", "carried" (untouched)
     rows_before: int
     rows_after: int
-    periods_replaced: list[str] = field(default_factory=list)   # periods present before and now (partly) replaced
-    periods_added: list[str] = field(default_factory=list)      # periods new to the table
-    covers: list[str] = field(default_factory=list)    # the columns whose cells the returns replace ([] = whole table)
-    rows_replaced: int = 0           # published rows in the cells the returns cover
-    rows_removed: int = 0            # of those, rows whose key the returns do not hold
-    areas: list[AreaChange] = field(default_factory=list)   # the replaced cells by period and province
+    periods_replaced: list[str] = field(default_factory=list)  # periods present before and now (partly) replaced
+    periods_added: list[str] = field(default_factory=list)  # periods new to the table
+    covers: list[str] = field(default_factory=list)  # the columns whose cells the returns replace ([] = whole table)
+    rows_replaced: int = 0  # published rows in the cells the returns cover
+    rows_removed: int = 0  # of those, rows whose key the returns do not hold
+    areas: list[AreaChange] = field(default_factory=list)  # the replaced cells by period and province
 
     @property
     def rows_kept(self) -> int:
@@ -356,6 +382,7 @@ class TableChange:
 @dataclass(frozen=True)
 class Removal:
     """Published rows of one table, period and province that a refresh would remove."""
+
     table: str
     period: str | None
     province: str | None
@@ -368,8 +395,7 @@ class Removal:
 
 def removals(changes: list[TableChange]) -> list[Removal]:
     """Every period and province of every table where published rows would disappear."""
-    return [Removal(c.table, a.period, a.province, a.rows_removed) for c in changes for a in c.areas
-            if a.rows_removed]
+    return [Removal(c.table, a.period, a.province, a.rows_removed) for c in changes for a in c.areas if a.rows_removed]
 
 
 class RemovalNotConfirmed(WarehouseError):
@@ -378,18 +404,22 @@ class RemovalNotConfirmed(WarehouseError):
     def __init__(self, removed: list[Removal]):
         self.removals = removed
         total = sum(r.rows for r in removed)
-        listed = "; ".join(r.describe() for r in removed[:10]) + (f"; and {len(removed) - 10} more"
-                                                                 if len(removed) > 10 else "")
-        super().__init__(f"this refresh would remove {total:,} published row(s) that the returns do not hold "
-                         f"({listed}); nothing was published. Confirm the removal to publish it "
-                         f"(--confirm-removals on the command line, the confirmation box on the refresh page)")
+        listed = "; ".join(r.describe() for r in removed[:10]) + (
+            f"; and {len(removed) - 10} more" if len(removed) > 10 else ""
+        )
+        super().__init__(
+            f"this refresh would remove {total:,} published row(s) that the returns do not hold "
+            f"({listed}); nothing was published. Confirm the removal to publish it "
+            f"(--confirm-removals on the command line, the confirmation box on the refresh page)"
+        )
 
 
 class _MergePlan:
     """Staged tables registered in DuckDB next to the current version's views; builds the merged SELECT per table."""
 
-    def __init__(self, staged: dict[str, pa.Table], root: Path, parent: str | None,
-                 replace_whole_periods: bool = False):
+    def __init__(
+        self, staged: dict[str, pa.Table], root: Path, parent: str | None, replace_whole_periods: bool = False
+    ):
         contracts = all_contracts()
         self.replace_whole_periods = replace_whole_periods
         unknown = sorted(set(staged) - set(contracts))
@@ -397,7 +427,7 @@ class _MergePlan:
             raise WarehouseError(f"staged tables without a contract: {', '.join(unknown)}")
         self.root, self.parent = root, parent
         self.parent_tables = read_manifest(parent, root)["tables"] if parent else {}
-        self.con = open_version(parent, root)   # parent None: nothing published, every view empty
+        self.con = open_version(parent, root)  # parent None: nothing published, every view empty
         self.staged = {}
         for name, table in staged.items():
             schema = table_schema(contracts[name])
@@ -405,8 +435,10 @@ class _MergePlan:
             missing = [c for c in wanted if c not in table.column_names]
             extra = [c for c in table.column_names if c not in wanted]
             if missing or extra:
-                raise WarehouseError(f"staged table {name} does not match the warehouse schema "
-                                     f"(missing: {missing or 'none'}; not allowed: {extra or 'none'})")
+                raise WarehouseError(
+                    f"staged table {name} does not match the warehouse schema "
+                    f"(missing: {missing or 'none'}; not allowed: {extra or 'none'})"
+                )
             self.con.register(f"staged__{name}", table)
             cols = ", ".join(f"CAST({_ident(c)} AS {t}) AS {_ident(c)}" for c, t in schema)
             self.con.execute(f"CREATE TEMP VIEW {_ident('new__' + name)} AS SELECT {cols} FROM staged__{name}")
@@ -414,8 +446,10 @@ class _MergePlan:
 
     def new_periods(self, name: str) -> list[str]:
         key = period_key(self.staged[name])
-        rows = self.con.execute(f"SELECT DISTINCT CAST({_ident(key)} AS VARCHAR) FROM {_ident('new__' + name)} "
-                                f"WHERE {_ident(key)} IS NOT NULL ORDER BY 1").fetchall()
+        rows = self.con.execute(
+            f"SELECT DISTINCT CAST({_ident(key)} AS VARCHAR) FROM {_ident('new__' + name)} "
+            f"WHERE {_ident(key)} IS NOT NULL ORDER BY 1"
+        ).fetchall()
         return [r[0] for r in rows]
 
     def cover_columns(self, name: str) -> tuple[str, ...] | None:
@@ -437,8 +471,10 @@ class _MergePlan:
         cells = ", ".join(_ident(c) for c in columns)
         same = " AND ".join(f"o.{_ident(c)} IS NOT DISTINCT FROM n.{_ident(c)}" for c in columns)
         exists = "EXISTS" if covered else "NOT EXISTS"
-        return (f"SELECT o.* FROM {_ident(name)} o WHERE {exists} "
-                f"(SELECT 1 FROM (SELECT DISTINCT {cells} FROM {_ident('new__' + name)}) n WHERE {same})")
+        return (
+            f"SELECT o.* FROM {_ident(name)} o WHERE {exists} "
+            f"(SELECT 1 FROM (SELECT DISTINCT {cells} FROM {_ident('new__' + name)}) n WHERE {same})"
+        )
 
     def kept_select(self, name: str) -> str | None:
         """Rows of the current version a merge keeps: every published row outside the cells the return covers
@@ -456,20 +492,26 @@ class _MergePlan:
         contract = self.staged[name]
         key = period_key(contract)
         period = f"CAST({_ident(key)} AS VARCHAR)" if key else "CAST(NULL AS VARCHAR)"
-        province = ("CAST(province AS VARCHAR)" if any(c.name == "province" for c in contract.warehouse_columns)
-                    else "CAST(NULL AS VARCHAR)")
+        province = (
+            "CAST(province AS VARCHAR)"
+            if any(c.name == "province" for c in contract.warehouse_columns)
+            else "CAST(NULL AS VARCHAR)"
+        )
         new = _ident("new__" + name)
         parts = [f"SELECT 'new' AS side, {period} AS period, {province} AS province FROM {new}"]
         replaced = self.replaced_select(name)
         if replaced:
             same_key = " AND ".join(f"r.{_ident(k)} IS NOT DISTINCT FROM n.{_ident(k)}" for k in contract.key)
             parts.append(f"SELECT 'old', {period}, {province} FROM ({replaced})")
-            parts.append(f"SELECT 'gone', {period}, {province} FROM ({replaced}) r "
-                         f"WHERE NOT EXISTS (SELECT 1 FROM {new} n WHERE {same_key})")
+            parts.append(
+                f"SELECT 'gone', {period}, {province} FROM ({replaced}) r "
+                f"WHERE NOT EXISTS (SELECT 1 FROM {new} n WHERE {same_key})"
+            )
         rows = self.con.execute(
             f"SELECT period, province, count(*) FILTER (WHERE side = 'old'), count(*) FILTER (WHERE side = 'new'), "
             f"count(*) FILTER (WHERE side = 'gone') FROM ({' UNION ALL '.join(parts)}) "
-            f"GROUP BY ALL ORDER BY period NULLS FIRST, province NULLS FIRST").fetchall()
+            f"GROUP BY ALL ORDER BY period NULLS FIRST, province NULLS FIRST"
+        ).fetchall()
         return [AreaChange(*row) for row in rows]
 
     def merged_select(self, name: str) -> str:
@@ -490,22 +532,43 @@ class _MergePlan:
                 continue
             after = self.rows(self.merged_select(name))
             areas = self.areas(name)
-            detail = dict(covers=list(self.cover_columns(name) or []), areas=areas,
-                          rows_replaced=sum(a.rows_before for a in areas),
-                          rows_removed=sum(a.rows_removed for a in areas))
+            detail = dict(
+                covers=list(self.cover_columns(name) or []),
+                areas=areas,
+                rows_replaced=sum(a.rows_before for a in areas),
+                rows_removed=sum(a.rows_removed for a in areas),
+            )
             if name not in self.parent_tables:
-                changes.append(TableChange(name, "new", 0, after, periods_added=(
-                    self.new_periods(name) if period_key(contract) else []), **detail))
+                changes.append(
+                    TableChange(
+                        name,
+                        "new",
+                        0,
+                        after,
+                        periods_added=(self.new_periods(name) if period_key(contract) else []),
+                        **detail,
+                    )
+                )
             elif period_key(contract) is None:
                 changes.append(TableChange(name, "replaced", before, after, **detail))
             else:
                 key = _ident(period_key(contract))
-                old = {r[0] for r in self.con.execute(
-                    f"SELECT DISTINCT CAST({key} AS VARCHAR) FROM {_ident(name)}").fetchall()}
+                old = {
+                    r[0]
+                    for r in self.con.execute(f"SELECT DISTINCT CAST({key} AS VARCHAR) FROM {_ident(name)}").fetchall()
+                }
                 new = self.new_periods(name)
-                changes.append(TableChange(name, "merged", before, after,
-                                           periods_replaced=[p for p in new if p in old],
-                                           periods_added=[p for p in new if p not in old], **detail))
+                changes.append(
+                    TableChange(
+                        name,
+                        "merged",
+                        before,
+                        after,
+                        periods_replaced=[p for p in new if p in old],
+                        periods_added=[p for p in new if p not in old],
+                        **detail,
+                    )
+                )
         return changes
 
     def conflicts(self, hash_key_fingerprint: str) -> list[Issue]:
@@ -524,33 +587,45 @@ class _MergePlan:
                 if old_rows and self.rows(old_rows):
                     stale.append(name)
             if stale:
-                issues.append(Issue(
-                    file="(warehouse)", severity="error", code="hash_key_changed",
-                    message=f"these returns were pseudonymised with another key (fingerprint {hash_key_fingerprint}) "
-                            f"than the published {', '.join(stale)} (fingerprint {parent_fingerprint}); ids would no "
-                            f"longer link. Use the same key, or send those returns again in full"))
+                issues.append(
+                    Issue(
+                        file="(warehouse)",
+                        severity="error",
+                        code="hash_key_changed",
+                        message=f"these returns were pseudonymised with another key (fingerprint {hash_key_fingerprint}) "
+                        f"than the published {', '.join(stale)} (fingerprint {parent_fingerprint}); ids would no "
+                        f"longer link. Use the same key, or send those returns again in full",
+                    )
+                )
         for name, contract in self.staged.items():
             kept = self.kept_select(name)
             if kept is None or not self.con.execute(f"SELECT EXISTS ({kept})").fetchone()[0]:
-                continue   # every published period is replaced: no key can be held twice
+                continue  # every published period is replaced: no key can be held twice
             keys = ", ".join(_ident(k) for k in contract.key)
             dup = self.con.execute(
                 f"SELECT count(*), any_value(concat_ws(' / ', {keys})) FROM (SELECT {keys} FROM ({kept}) "
-                f"INTERSECT SELECT {keys} FROM {_ident('new__' + name)})").fetchone()
+                f"INTERSECT SELECT {keys} FROM {_ident('new__' + name)})"
+            ).fetchone()
             if dup[0]:
-                issues.append(Issue(
-                    file="(warehouse)", severity="error", code="key_in_other_period",
-                    message=f"{dup[0]} row(s) of {name} have a key ({', '.join(contract.key)}) already published for "
-                            f"a period (or {' × '.join(self.cover_columns(name))} cell) this refresh does not replace, "
-                            f"e.g. {dup[1]}; send the earlier period again or correct the key"))
+                issues.append(
+                    Issue(
+                        file="(warehouse)",
+                        severity="error",
+                        code="key_in_other_period",
+                        message=f"{dup[0]} row(s) of {name} have a key ({', '.join(contract.key)}) already published for "
+                        f"a period (or {' × '.join(self.cover_columns(name))} cell) this refresh does not replace, "
+                        f"e.g. {dup[1]}; send the earlier period again or correct the key",
+                    )
+                )
         return issues
 
     def close(self) -> None:
         self.con.close()
 
 
-def preview_changes(staged: dict[str, pa.Table], root: Path | str | None = None, *,
-                    replace_whole_periods: bool = False) -> list[TableChange]:
+def preview_changes(
+    staged: dict[str, pa.Table], root: Path | str | None = None, *, replace_whole_periods: bool = False
+) -> list[TableChange]:
     """Per table: rows before and after, the periods a publish of ``staged`` would replace or add, and the replaced
     cells by period and province (with the rows that would disappear)."""
     root = _root(root)
@@ -566,10 +641,21 @@ def _issue_records(issues: list[Issue]) -> list[dict]:
     return [asdict(i) for i in issues[:MAX_LOGGED_ISSUES]]
 
 
-def publish(staged: dict[str, pa.Table], *, root: Path | str | None = None, operator: str,
-            files: list[ReturnInfo], warnings: list[Issue] = (), hash_key_fingerprint: str,
-            demo_key: bool = False, progress=None, replace_whole_periods: bool = False,
-            confirm_removals: bool = False, started: float | None = None, derive=None) -> str:
+def publish(
+    staged: dict[str, pa.Table],
+    *,
+    root: Path | str | None = None,
+    operator: str,
+    files: list[ReturnInfo],
+    warnings: list[Issue] = (),
+    hash_key_fingerprint: str,
+    demo_key: bool = False,
+    progress=None,
+    replace_whole_periods: bool = False,
+    confirm_removals: bool = False,
+    started: float | None = None,
+    derive=None,
+) -> str:
     """Merge ``staged`` with the current version, write it as a new version and make it current. Returns its id.
 
     Each staged table replaces the published rows of the cells it covers (its contract's ``covers``; the whole of
@@ -621,25 +707,38 @@ def publish(staged: dict[str, pa.Table], *, root: Path | str | None = None, oper
             _fsync_tree(staging)
             _crash_point("parquet_written")
         except BaseException:
-            shutil.rmtree(staging, ignore_errors=True)   # a killed process leaves it to the next publish instead
+            shutil.rmtree(staging, ignore_errors=True)  # a killed process leaves it to the next publish instead
             raise
         finally:
             plan.close()
         manifest = {
-            "format": MANIFEST_FORMAT, "version": version, "created_at": _utc_now(), "operator": operator,
-            "parent": parent, "files": [asdict(f) for f in files],
+            "format": MANIFEST_FORMAT,
+            "version": version,
+            "created_at": _utc_now(),
+            "operator": operator,
+            "parent": parent,
+            "files": [asdict(f) for f in files],
             "table_rows": {name: entry["rows"] for name, entry in tables.items()},
             "tables": tables,
             "changes": [asdict(c) for c in changes.values()],
-            "warnings": _issue_records(list(warnings)), "warning_count": len(warnings),
-            "hash_key_fingerprint": hash_key_fingerprint, "demo_key": demo_key,
+            "warnings": _issue_records(list(warnings)),
+            "warning_count": len(warnings),
+            "hash_key_fingerprint": hash_key_fingerprint,
+            "demo_key": demo_key,
         }
         if derived:
             manifest["derived"] = derived
         _write_durably(staging / "manifest.json", json.dumps(manifest, indent=1, ensure_ascii=False))
         _crash_point("manifest_written")
-        logged = dict(action="refresh", operator=operator, version=version, parent=parent, files=files,
-                      table_rows=manifest["table_rows"], warnings=list(warnings))
+        logged = dict(
+            action="refresh",
+            operator=operator,
+            version=version,
+            parent=parent,
+            files=files,
+            table_rows=manifest["table_rows"],
+            warnings=list(warnings),
+        )
         append_log(root, outcome="pending", duration_s=time.monotonic() - started, **logged)
         _crash_point("audit_pending")
         os.rename(staging, root / "versions" / version)
@@ -679,17 +778,28 @@ def _write_table(plan: _MergePlan, name: str, contract: Contract, staging: Path)
         plan.con.execute(f"COPY ({select}) TO {_literal(target)} (FORMAT parquet, COMPRESSION zstd)")
         stats_from = select
     period_list = f"list_sort(list(DISTINCT CAST({_ident(key)} AS VARCHAR)))" if key else "[]"
-    rows, source_files, periods = (0, [], []) if stats_from is None else plan.con.execute(
-        f"SELECT count(*), list_sort(list(DISTINCT source_file)), {period_list} FROM ({stats_from})").fetchone()
-    return {**entry, "rows": rows, "columns": [c for c, _ in table_schema(contract)],
-            "periods": [p for p in periods or [] if p is not None],
-            "source_files": [f for f in source_files or [] if f]}
+    rows, source_files, periods = (
+        (0, [], [])
+        if stats_from is None
+        else plan.con.execute(
+            f"SELECT count(*), list_sort(list(DISTINCT source_file)), {period_list} FROM ({stats_from})"
+        ).fetchone()
+    )
+    return {
+        **entry,
+        "rows": rows,
+        "columns": [c for c, _ in table_schema(contract)],
+        "periods": [p for p in periods or [] if p is not None],
+        "source_files": [f for f in source_files or [] if f],
+    }
 
 
 def _copy_partitioned(con: duckdb.DuckDBPyConnection, select: str, target: Path, column: str) -> None:
-    con.execute(f"COPY ({select}) TO {_literal(target)} (FORMAT parquet, COMPRESSION zstd, "
-                f"PARTITION_BY ({_ident(column)}), FILENAME_PATTERN 'part-{{i}}')")
-    target.mkdir(parents=True, exist_ok=True)   # an empty table writes no partition
+    con.execute(
+        f"COPY ({select}) TO {_literal(target)} (FORMAT parquet, COMPRESSION zstd, "
+        f"PARTITION_BY ({_ident(column)}), FILENAME_PATTERN 'part-{{i}}')"
+    )
+    target.mkdir(parents=True, exist_ok=True)  # an empty table writes no partition
 
 
 def _carry_over(parent_dir: Path, entry: dict, staging: Path) -> dict:
@@ -716,30 +826,56 @@ def rollback(version: str, *, root: Path | str | None = None, operator: str) -> 
         if previous == version:
             raise WarehouseError(f"{version} is already the current version")
         _write_durably(root / "CURRENT", version + "\n")
-        append_log(root, action="rollback", operator=operator, outcome="rolled_back", version=version,
-                   parent=previous, table_rows=manifest["table_rows"], duration_s=time.monotonic() - started)
+        append_log(
+            root,
+            action="rollback",
+            operator=operator,
+            outcome="rolled_back",
+            version=version,
+            parent=previous,
+            table_rows=manifest["table_rows"],
+            duration_s=time.monotonic() - started,
+        )
     return previous
 
 
 # ---------------------------------------------------------------------------------------------------------- log
-def append_log(root: Path | str | None, *, action: str, operator: str, outcome: str, version: str | None,
-               parent: str | None, files: list[ReturnInfo] = (), table_rows: dict[str, int] | None = None,
-               warnings: list[Issue] = (), errors: list[Issue] = (), duration_s: float = 0.0) -> dict:
+def append_log(
+    root: Path | str | None,
+    *,
+    action: str,
+    operator: str,
+    outcome: str,
+    version: str | None,
+    parent: str | None,
+    files: list[ReturnInfo] = (),
+    table_rows: dict[str, int] | None = None,
+    warnings: list[Issue] = (),
+    errors: list[Issue] = (),
+    duration_s: float = 0.0,
+) -> dict:
     """Append one line to ``refresh_log.jsonl`` (outside versions/ and CURRENT: the only write a rejection makes)."""
     root = _root(root)
     entry = {
-        "timestamp": _utc_now(), "action": action, "operator": operator, "outcome": outcome,
-        "version": version, "parent": parent, "files": [asdict(f) for f in files],
+        "timestamp": _utc_now(),
+        "action": action,
+        "operator": operator,
+        "outcome": outcome,
+        "version": version,
+        "parent": parent,
+        "files": [asdict(f) for f in files],
         "table_rows": table_rows or {},
-        "warning_count": len(warnings), "error_count": len(errors),
-        "warnings": _issue_records(list(warnings)), "errors": _issue_records(list(errors)),
+        "warning_count": len(warnings),
+        "error_count": len(errors),
+        "warnings": _issue_records(list(warnings)),
+        "errors": _issue_records(list(errors)),
         "duration_s": round(duration_s, 3),
     }
     root.mkdir(parents=True, exist_ok=True)
     line = (json.dumps(entry, ensure_ascii=False) + "\n").encode("utf-8")
     fd = os.open(root / LOG_NAME, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o644)
     try:
-        os.write(fd, line)   # one write with O_APPEND: concurrent appenders do not interleave lines
+        os.write(fd, line)  # one write with O_APPEND: concurrent appenders do not interleave lines
         os.fsync(fd)
     finally:
         os.close(fd)

@@ -7,6 +7,7 @@ into the warehouse's cache, so that no reader waits for it (a version is otherwi
 csv writes OUT itself when it ends in .csv, else OUT/indicators_<version>.csv; sdmx and opensdg write into the
 directory OUT.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -28,14 +29,16 @@ def main(argv: list[str] | None = None) -> int:
     comp = sub.add_parser("compute", help="compute a version's catalogue now (after a parameters edit)")
     comp.add_argument("--version", help="warehouse version (default: the published one)")
     comp.add_argument("--warehouse", type=Path, help="warehouse folder (default: SP_WAREHOUSE or ./warehouse)")
-    ex.add_argument("--public", action="store_true",
-                    help="a file for publication: the public table (hidden cells say suppressed, as on the dashboard)")
+    ex.add_argument(
+        "--public",
+        action="store_true",
+        help="a file for publication: the public table (hidden cells say suppressed, as on the dashboard)",
+    )
     args = parser.parse_args(argv)
 
     version = args.version or api.current_version(args.warehouse)
     if version is None:
-        print(f"error: no published warehouse version in {args.warehouse or 'the default warehouse'}",
-              file=sys.stderr)
+        print(f"error: no published warehouse version in {args.warehouse or 'the default warehouse'}", file=sys.stderr)
         return 2
     if args.command == "compute":
         started = time.monotonic()

@@ -4,6 +4,7 @@
 version itself (``published``), or, when the parameters or the code have changed since, on demand and kept next to
 the warehouse in ``<warehouse>/cache/<version>/``; in memory either way.
 """
+
 from __future__ import annotations
 
 import os
@@ -48,17 +49,31 @@ def catalogue() -> pd.DataFrame:
     rows = []
     for ind in all_indicators().values():
         target = target_for(params, ind.id)
-        rows.append({
-            "indicator_id": ind.id, "short_name": ind.short_name, "long_name": ind.long_name, "area": ind.area,
-            "sdg_series": ind.sdg_series, "unit": ind.unit, "polarity": ind.polarity, "kind": ind.kind,
-            "frequency": ind.frequency, "disaggregations": list(ind.disaggregations),
-            "breakdowns": list(ind.breakdowns), "sources": list(ind.sources),
-            "numerator_label": ind.numerator_label, "denominator_label": ind.denominator_label,
-            "method_note": ind.method_note, "pending_label": ind.pending_label,
-            "baseline_year": target.get("baseline_year"),
-            "baseline_value": target.get("baseline_value"), "target_2025": target.get("target_2025"),
-            "target_2030": target.get("target_2030"), "illustrative_targets": bool(params["meta"]["illustrative"]),
-        })
+        rows.append(
+            {
+                "indicator_id": ind.id,
+                "short_name": ind.short_name,
+                "long_name": ind.long_name,
+                "area": ind.area,
+                "sdg_series": ind.sdg_series,
+                "unit": ind.unit,
+                "polarity": ind.polarity,
+                "kind": ind.kind,
+                "frequency": ind.frequency,
+                "disaggregations": list(ind.disaggregations),
+                "breakdowns": list(ind.breakdowns),
+                "sources": list(ind.sources),
+                "numerator_label": ind.numerator_label,
+                "denominator_label": ind.denominator_label,
+                "method_note": ind.method_note,
+                "pending_label": ind.pending_label,
+                "baseline_year": target.get("baseline_year"),
+                "baseline_value": target.get("baseline_value"),
+                "target_2025": target.get("target_2025"),
+                "target_2030": target.get("target_2030"),
+                "illustrative_targets": bool(params["meta"]["illustrative"]),
+            }
+        )
     return pd.DataFrame(rows)
 
 

@@ -18,6 +18,7 @@ on a finished table: the tests and the benchmark run it on the sample.
 The row-level ``suppress`` / ``suppress_table`` / ``protect`` / ``exposed_cells`` (every set assumed to add up) stay
 for supporting tables of counts (payments by days late).
 """
+
 from __future__ import annotations
 
 from collections import defaultdict
@@ -38,11 +39,14 @@ SUPPRESSED_LABEL = "suppressed"
 
 
 def suppression_note(threshold: int = DEFAULT_THRESHOLD) -> str:
-    return (f"'{SUPPRESSED_LABEL}': fewer than {threshold} people or payments, or hidden so that such a cell "
-            "cannot be worked out from the totals.")
+    return (
+        f"'{SUPPRESSED_LABEL}': fewer than {threshold} people or payments, or hidden so that such a cell "
+        "cannot be worked out from the totals."
+    )
 
 
 # ------------------------------------------------------------------------------------------- public functions
+
 
 def suppress(values: pd.DataFrame, threshold: int = DEFAULT_THRESHOLD) -> pd.DataFrame:
     """The tidy indicator table with small cells (and their complements) hidden; see the module docstring.
@@ -57,15 +61,20 @@ def suppress(values: pd.DataFrame, threshold: int = DEFAULT_THRESHOLD) -> pd.Dat
     value = _numbers(frame, "value")
     is_count = frame["unit"].isin(COUNT_UNITS).to_numpy() if "unit" in frame else np.zeros(len(frame), bool)
     judged_by_value = np.isnan(numerator) & np.isnan(denominator) & is_count
-    primary = (_small(numerator, threshold) | _small(denominator, threshold)
-               | (judged_by_value & _small(value, threshold)))
+    primary = (
+        _small(numerator, threshold) | _small(denominator, threshold) | (judged_by_value & _small(value, threshold))
+    )
     sets = tidy_sets(frame)
     hidden = protect(primary, sets, _rank(numerator, denominator, value))
     return _mark(frame, hidden, [c for c in frame.columns if c in VALUE_COLUMNS or c.startswith(DERIVED_PREFIXES)])
 
 
-def suppress_table(frame: pd.DataFrame, count_columns: Sequence[str], threshold: int = DEFAULT_THRESHOLD,
-                   group_sets: Mapping[str, Hashable] | None = None) -> pd.DataFrame:
+def suppress_table(
+    frame: pd.DataFrame,
+    count_columns: Sequence[str],
+    threshold: int = DEFAULT_THRESHOLD,
+    group_sets: Mapping[str, Hashable] | None = None,
+) -> pd.DataFrame:
     """Suppression for a supporting table of counts (e.g. grievances by category and sex).
 
     ``group_sets`` maps each dimension column that has a total row to the code of that total, e.g.
@@ -144,8 +153,10 @@ def revealed_cells(suppressed: pd.DataFrame) -> pd.DataFrame:
 
 # ----------------------------------------------------------------------------------------------------- helpers
 
+
 def _parents(key: tuple, position: Mapping[str, int]) -> Iterable[tuple[tuple, tuple]]:
     """(set id, key of the set's total) for every set this cell is a member of."""
+
     def with_(**changes) -> tuple:
         parts = list(key)
         for name, value in changes.items():
@@ -165,8 +176,9 @@ def _parents(key: tuple, position: Mapping[str, int]) -> Iterable[tuple[tuple, t
         yield ("breakdown", key[position["breakdown"]]), with_(breakdown=TOTAL, breakdown_value=TOTAL)
 
 
-def table_sets(table: pd.DataFrame, dimensions: list[str],
-               group_sets: Mapping[str, Hashable]) -> list[tuple[int | None, list[int]]]:
+def table_sets(
+    table: pd.DataFrame, dimensions: list[str], group_sets: Mapping[str, Hashable]
+) -> list[tuple[int | None, list[int]]]:
     """The additive sets of a supporting table (see ``suppress_table``): (row of the total or None, rows)."""
     keys = [tuple(_plain(v) for v in row) for row in table[dimensions].itertuples(index=False, name=None)]
     row_of = _unique_rows(keys, table, dimensions)
@@ -175,7 +187,7 @@ def table_sets(table: pd.DataFrame, dimensions: list[str],
         at = dimensions.index(dimension)
         for row, key in enumerate(keys):
             if key[at] != total_code:
-                members[(dimension, key[:at] + (total_code,) + key[at + 1:])].append(row)
+                members[(dimension, key[:at] + (total_code,) + key[at + 1 :])].append(row)
     return [(row_of.get(parent), rows) for (_, parent), rows in members.items()]
 
 
@@ -183,14 +195,17 @@ def _unique_rows(keys: list[tuple], frame: pd.DataFrame, columns: list[str]) -> 
     row_of: dict[tuple, int] = {}
     for row, key in enumerate(keys):
         if key in row_of:
-            raise ValueError(f"two rows describe the same cell ({dict(zip(columns, key))}): rows {row_of[key]} "
-                             f"and {row}; suppression needs one row per cell")
+            raise ValueError(
+                f"two rows describe the same cell ({dict(zip(columns, key))}): rows {row_of[key]} "
+                f"and {row}; suppression needs one row per cell"
+            )
         row_of[key] = row
     return row_of
 
 
-def _hide_lonely_cells(hidden: np.ndarray, equations: Sequence[Sequence[int]],
-                       sets_of_row: Mapping[int, list[int]], rank: np.ndarray) -> None:
+def _hide_lonely_cells(
+    hidden: np.ndarray, equations: Sequence[Sequence[int]], sets_of_row: Mapping[int, list[int]], rank: np.ndarray
+) -> None:
     """Until stable: in every set with exactly one hidden cell, hide the best other cell of the set."""
     pending = list(range(len(equations)))
     while pending:
@@ -201,8 +216,10 @@ def _hide_lonely_cells(hidden: np.ndarray, equations: Sequence[Sequence[int]],
         members = [c for c in cells[1:] if not hidden[c]]
         # Prefer another member (the total only when it is the sole other cell); among members, one that also
         # mends other sets with a single hidden cell, then the smallest.
-        choice = min(members or [c for c in cells[:1] if not hidden[c]],
-                     key=lambda c: (-sum(_hidden_count(equations[e], hidden) == 1 for e in sets_of_row[c]), rank[c]))
+        choice = min(
+            members or [c for c in cells[:1] if not hidden[c]],
+            key=lambda c: (-sum(_hidden_count(equations[e], hidden) == 1 for e in sets_of_row[c]), rank[c]),
+        )
         hidden[choice] = True
         pending.extend(sets_of_row[choice])  # only sets touching the new hidden cell can change
 
@@ -248,8 +265,7 @@ def _mark(frame: pd.DataFrame, hidden: np.ndarray, blanked: list[str]) -> pd.Dat
         else:
             frame[column] = frame[column].astype(object).where(~hidden, None)
     frame["suppressed"] = hidden
-    frame["suppressed_label"] = pd.Series(np.where(hidden, SUPPRESSED_LABEL, None), index=frame.index,
-                                          dtype=object)
+    frame["suppressed_label"] = pd.Series(np.where(hidden, SUPPRESSED_LABEL, None), index=frame.index, dtype=object)
     return frame
 
 
@@ -264,12 +280,12 @@ def _mark(frame: pd.DataFrame, hidden: np.ndarray, blanked: list[str]) -> pd.Dat
 # denominator; the funnel's referrals made = the referral indicator's denominator) are tied cell by cell.
 
 NOTE = "Figures based on fewer than {threshold} persons are hidden to protect privacy."
-OBS_STATUS_SUPPRESSED = "Q"   # CL_OBS_STATUS (LSB DSD): "Missing value; suppressed"
+OBS_STATUS_SUPPRESSED = "Q"  # CL_OBS_STATUS (LSB DSD): "Missing value; suppressed"
 FIGURES = ("numerator", "denominator")
-FUNNEL = "~referral_funnel"            # pseudo-indicators: the coordination page's referral funnel
+FUNNEL = "~referral_funnel"  # pseudo-indicators: the coordination page's referral funnel
 FUNNEL_FEEDBACK = "~referral_funnel_feedback"
 PSEUDO_INDICATORS = (FUNNEL, FUNNEL_FEEDBACK)
-_TIE_MIN_CELLS = 3                     # a tie needs at least this many common cells of a period to be seen
+_TIE_MIN_CELLS = 3  # a tie needs at least this many common cells of a period to be seen
 
 
 def privacy_note(threshold: int = DEFAULT_THRESHOLD) -> str:
@@ -277,7 +293,7 @@ def privacy_note(threshold: int = DEFAULT_THRESHOLD) -> str:
     return NOTE.format(threshold=threshold)
 
 
-PRIVACY_NOTE = privacy_note()   # "Figures based on fewer than 5 persons are hidden to protect privacy."
+PRIVACY_NOTE = privacy_note()  # "Figures based on fewer than 5 persons are hidden to protect privacy."
 
 
 def figure_matrix(frame: pd.DataFrame) -> np.ndarray:
@@ -311,8 +327,9 @@ def figure_equations(frame: pd.DataFrame, figures: np.ndarray) -> list[list[tupl
 
 def _ties(frame: pd.DataFrame, figures: np.ndarray) -> list[list[tuple[int, float]]]:
     """Cell-by-cell equalities between figure columns of different indicators that count the same people."""
-    key_columns = [c for c in ("period", "province", "district", "sex", "breakdown", "breakdown_value")
-                   if c in frame.columns]
+    key_columns = [
+        c for c in ("period", "province", "district", "sex", "breakdown", "breakdown_value") if c in frame.columns
+    ]
     key_code = frame.groupby(key_columns, dropna=False, sort=False).ngroup().to_numpy()
     period_code = frame.groupby("period", dropna=False, sort=False).ngroup().to_numpy()
     width = figures.shape[1]
@@ -325,7 +342,7 @@ def _ties(frame: pd.DataFrame, figures: np.ndarray) -> list[list[tuple[int, floa
     ties = []
     names = sorted(columns)
     for i, a in enumerate(names):
-        for b in names[i + 1:]:
+        for b in names[i + 1 :]:
             if a[0] == b[0]:
                 continue
             _, at_a, at_b = np.intersect1d(columns[a][0], columns[b][0], return_indices=True)
@@ -339,8 +356,12 @@ def _ties(frame: pd.DataFrame, figures: np.ndarray) -> list[list[tuple[int, floa
                 here = periods == period
                 fa, fb = figures[rows_a[here], a[1]], figures[rows_b[here], b[1]]
                 if here.sum() >= _TIE_MIN_CELLS and (fa == fb).all() and fa.any():
-                    ties.extend([[(ra * width + a[1], 1.0), (rb * width + b[1], -1.0)]
-                                 for ra, rb in zip(rows_a[here], rows_b[here])])
+                    ties.extend(
+                        [
+                            [(ra * width + a[1], 1.0), (rb * width + b[1], -1.0)]
+                            for ra, rb in zip(rows_a[here], rows_b[here])
+                        ]
+                    )
     return ties
 
 
@@ -382,8 +403,13 @@ def determined_cells(unknown: np.ndarray, equations: Sequence[Sequence[tuple[int
     return sorted(determined)
 
 
-def protect_figures(primary: np.ndarray, figures: np.ndarray, equations: Sequence[Sequence[tuple[int, float]]],
-                    rank: np.ndarray, known: np.ndarray | None = None) -> np.ndarray:
+def protect_figures(
+    primary: np.ndarray,
+    figures: np.ndarray,
+    equations: Sequence[Sequence[tuple[int, float]]],
+    rank: np.ndarray,
+    known: np.ndarray | None = None,
+) -> np.ndarray:
     """Hidden rows: ``primary`` plus complements until no hidden figure follows from the published ones.
 
     ``known`` rows are figures the reader has anyway (a province's own figures for its account): never hidden, never
@@ -406,8 +432,11 @@ def protect_figures(primary: np.ndarray, figures: np.ndarray, equations: Sequenc
 
     def best_other(equation, exclude_rows) -> int | None:
         members = [c // width for c, coefficient in equation[1:] if not hidden_or_known[c // width]]
-        candidates = [r for r in (members or [c // width for c, _ in equation[:1]
-                                              if not hidden_or_known[c // width]]) if r not in exclude_rows]
+        candidates = [
+            r
+            for r in (members or [c // width for c, _ in equation[:1] if not hidden_or_known[c // width]])
+            if r not in exclude_rows
+        ]
         return min(candidates, key=lambda r: rank[r]) if candidates else None
 
     while True:
@@ -431,22 +460,37 @@ def protect_figures(primary: np.ndarray, figures: np.ndarray, equations: Sequenc
             # it is tied to (a figure can be determined through equations whose other rows are all hidden).
             reached, frontier = {c}, [c]
             while frontier:
-                choices = [r for cell in frontier for number in of_cell[cell] for other, _ in equations[number]
-                           if not hidden_or_known[r := other // width]]
+                choices = [
+                    r
+                    for cell in frontier
+                    for number in of_cell[cell]
+                    for other, _ in equations[number]
+                    if not hidden_or_known[r := other // width]
+                ]
                 if choices:
                     choice = min(choices, key=lambda r: rank[r])
                     hidden[choice] = hidden_or_known[choice] = True
                     added = True
                     break
-                frontier = [other for cell in frontier for number in of_cell[cell] for other, _ in equations[number]
-                            if other not in reached]
+                frontier = [
+                    other
+                    for cell in frontier
+                    for number in of_cell[cell]
+                    for other, _ in equations[number]
+                    if other not in reached
+                ]
                 reached.update(frontier)
         if not added:
             return hidden
 
 
-def public_table(tidy: pd.DataFrame, threshold: int = DEFAULT_THRESHOLD, funnel: pd.DataFrame | None = None,
-                 person_based: Iterable[str] | None = None, with_primary: bool = False) -> pd.DataFrame:
+def public_table(
+    tidy: pd.DataFrame,
+    threshold: int = DEFAULT_THRESHOLD,
+    funnel: pd.DataFrame | None = None,
+    person_based: Iterable[str] | None = None,
+    with_primary: bool = False,
+) -> pd.DataFrame:
     """THE public table of a version: the rows anything public shows, small cells and their complements hidden.
 
     ``tidy`` is the whole computed indicator table; ``funnel`` the referral funnel supporting table (its rows by
@@ -459,6 +503,7 @@ def public_table(tidy: pd.DataFrame, threshold: int = DEFAULT_THRESHOLD, funnel:
     """
     if person_based is None:
         from .catalogue import all_indicators
+
         person_based = {i for i, indicator in all_indicators().items() if indicator.person_based}
     shown = public_rows(tidy, funnel)
     persons = shown["indicator_id"].isin(set(person_based) | {FUNNEL, FUNNEL_FEEDBACK}).to_numpy()
@@ -467,8 +512,11 @@ def public_table(tidy: pd.DataFrame, threshold: int = DEFAULT_THRESHOLD, funnel:
     # Complements come from person counts first (non-empty, smallest), other rows only when nothing else will do.
     rank = _positions(np.lexsort((_rank(figures[:, 0], figures[:, 1], _numbers(shown, "value")), ~persons)))
     hidden = protect_figures(primary, figures, figure_equations(shown, figures), rank)
-    blanked = [c for c in shown.columns if c in VALUE_COLUMNS or c in DERIVED_FROM_VALUE
-               or c.startswith(DERIVED_PREFIXES) or c == "pending"]
+    blanked = [
+        c
+        for c in shown.columns
+        if c in VALUE_COLUMNS or c in DERIVED_FROM_VALUE or c.startswith(DERIVED_PREFIXES) or c == "pending"
+    ]
     public = _mark(shown.copy(), hidden, blanked)
     if with_primary:
         public["primary_suppressed"] = primary
@@ -490,14 +538,23 @@ def public_rows(tidy: pd.DataFrame, funnel: pd.DataFrame | None = None) -> pd.Da
 def funnel_rows(funnel: pd.DataFrame, like: pd.DataFrame) -> pd.DataFrame:
     """The referral funnel by period and province (and national) as rows of the tidy table's shape."""
     by_province = funnel.groupby(["period", "province"], as_index=False)[
-        ["made", "completed", "feedback_returned"]].sum()
+        ["made", "completed", "feedback_returned"]
+    ].sum()
     national = by_province.groupby("period", as_index=False)[["made", "completed", "feedback_returned"]].sum()
     both = pd.concat([by_province, national.assign(province=NATIONAL)], ignore_index=True)
     base = both.assign(district=None, sex=TOTAL, breakdown=TOTAL, breakdown_value=TOTAL, unit="persons")
-    made = base.assign(indicator_id=FUNNEL, numerator=base["completed"].astype(float),
-                       denominator=base["made"].astype(float), value=np.nan)
-    feedback = base.assign(indicator_id=FUNNEL_FEEDBACK, numerator=base["feedback_returned"].astype(float),
-                           denominator=np.nan, value=base["feedback_returned"].astype(float))
+    made = base.assign(
+        indicator_id=FUNNEL,
+        numerator=base["completed"].astype(float),
+        denominator=base["made"].astype(float),
+        value=np.nan,
+    )
+    feedback = base.assign(
+        indicator_id=FUNNEL_FEEDBACK,
+        numerator=base["feedback_returned"].astype(float),
+        denominator=np.nan,
+        value=base["feedback_returned"].astype(float),
+    )
     rows = pd.concat([made, feedback], ignore_index=True)
     return rows[[c for c in rows.columns if c in like.columns]]
 
@@ -509,17 +566,28 @@ def public_funnel(public: pd.DataFrame) -> pd.DataFrame:
     key = ["period", "province"]
     made = public[public["indicator_id"] == FUNNEL]
     feedback = public[public["indicator_id"] == FUNNEL_FEEDBACK]
-    out = made[key].assign(completed=made["numerator"].to_numpy(), made=made["denominator"].to_numpy(),
-                           suppressed=made["suppressed"].to_numpy())
-    out = out.merge(feedback[key].assign(feedback_returned=feedback["numerator"].to_numpy(),
-                                         feedback_suppressed=feedback["suppressed"].to_numpy()), on=key, how="left")
+    out = made[key].assign(
+        completed=made["numerator"].to_numpy(),
+        made=made["denominator"].to_numpy(),
+        suppressed=made["suppressed"].to_numpy(),
+    )
+    out = out.merge(
+        feedback[key].assign(
+            feedback_returned=feedback["numerator"].to_numpy(), feedback_suppressed=feedback["suppressed"].to_numpy()
+        ),
+        on=key,
+        how="left",
+    )
     out["suppressed"] = out["suppressed"] | out["feedback_suppressed"].fillna(False).astype(bool)
     return out.drop(columns="feedback_suppressed")[key + ["made", "completed", "feedback_returned", "suppressed"]]
 
 
 # Components of the Provincial Coordination Index that are shares of an indicator's persons: (column, indicator).
-PCI_COMPONENTS = (("referral_completion", "COORD_REFERRAL_DONE"), ("payment_on_time", "PAY_ONTIME"),
-                  ("id_linkability", "COORD_ID_LINKABLE"))
+PCI_COMPONENTS = (
+    ("referral_completion", "COORD_REFERRAL_DONE"),
+    ("payment_on_time", "PAY_ONTIME"),
+    ("id_linkability", "COORD_ID_LINKABLE"),
+)
 
 
 def public_pci(pci: pd.DataFrame, public: pd.DataFrame) -> pd.DataFrame:

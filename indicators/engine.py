@@ -6,6 +6,7 @@ numerator and denominator at each level — a national figure is never an averag
 or zero denominator gives value NULL ("no data"). Results stay in DuckDB (table ``ind_results``) until the status, the
 PCI and the traceability columns are added; pandas only receives the finished table.
 """
+
 from __future__ import annotations
 
 import duckdb
@@ -16,12 +17,40 @@ from .catalogue import all_indicators, get_indicator
 from .catalogue.base import Indicator
 from .parameters import load_parameters
 
-RESULT_COLUMNS = ["indicator_id", "period", "province", "district", "sex", "breakdown", "breakdown_value",
-                  "numerator", "denominator", "value", "lower_bound", "upper_bound", "pending"]
+RESULT_COLUMNS = [
+    "indicator_id",
+    "period",
+    "province",
+    "district",
+    "sex",
+    "breakdown",
+    "breakdown_value",
+    "numerator",
+    "denominator",
+    "value",
+    "lower_bound",
+    "upper_bound",
+    "pending",
+]
 TIDY_COLUMNS = RESULT_COLUMNS + [
-    "as_of_date", "unit", "baseline_year", "baseline_value", "target_year", "target_value",
-    "status", "status_label", "status_base_period", "status_base_value", "status_years", "growth_actual",
-    "growth_required", "progress_ratio", "small_cell", "source_files", "data_version"]
+    "as_of_date",
+    "unit",
+    "baseline_year",
+    "baseline_value",
+    "target_year",
+    "target_value",
+    "status",
+    "status_label",
+    "status_base_period",
+    "status_base_value",
+    "status_years",
+    "growth_actual",
+    "growth_required",
+    "progress_ratio",
+    "small_cell",
+    "source_files",
+    "data_version",
+]
 
 _RESULTS_DDL = """
     CREATE OR REPLACE TEMP TABLE ind_results (
@@ -53,19 +82,23 @@ def _level_columns(indicator: Indicator, breakdowns: tuple[str, ...]) -> tuple[s
     sex = f"CASE WHEN {grouped('sex')} THEN sex ELSE '_T' END" if "sex" in d else "'_T'"
     if breakdowns:
         name = "CASE " + " ".join(f"WHEN {grouped(b)} THEN '{b}'" for b in breakdowns) + " ELSE '_T' END"
-        value = ("CASE " + " ".join(f"WHEN {grouped(b)} THEN CAST({b} AS VARCHAR)" for b in breakdowns)
-                 + " ELSE '_T' END")
+        value = (
+            "CASE " + " ".join(f"WHEN {grouped(b)} THEN CAST({b} AS VARCHAR)" for b in breakdowns) + " ELSE '_T' END"
+        )
     else:
         name = value = "'_T'"
     keys = [c for c in ("province", "district", "sex") if c in d] + list(breakdowns)
     keep = " AND ".join(["period IS NOT NULL"] + [f"NOT ({grouped(c)} AND {c} IS NULL)" for c in keys])
-    select = (f"period, {province} AS province, {district} AS district, {sex} AS sex, "
-              f"{name} AS breakdown, {value} AS breakdown_value")
+    select = (
+        f"period, {province} AS province, {district} AS district, {sex} AS sex, "
+        f"{name} AS breakdown, {value} AS breakdown_value"
+    )
     return select, keep
 
 
-def _grouped(indicator: Indicator, base: str, breakdowns: tuple[str, ...], measures: str,
-             sums: tuple[str, ...] = ()) -> str:
+def _grouped(
+    indicator: Indicator, base: str, breakdowns: tuple[str, ...], measures: str, sums: tuple[str, ...] = ()
+) -> str:
     """``measures`` over GROUPING SETS of ``base``. When the measures are plain sums (``sums`` names the summed
     columns), the rows are first added up at their finest grain, so each grouping set aggregates a few thousand
     cells instead of every ledger row."""
@@ -73,10 +106,11 @@ def _grouped(indicator: Indicator, base: str, breakdowns: tuple[str, ...], measu
     levels, keep = _level_columns(indicator, breakdowns)
     if sums:
         dims = ", ".join(("period", "province", "district", "sex") + breakdowns)
-        base = (f"(SELECT {dims}, " + ", ".join(f"sum({c}) AS {c}" for c in sums)
-                + f" FROM {base} GROUP BY {dims})")
-    return (f"SELECT * EXCLUDE (keep) FROM (SELECT {levels}, {measures}, {keep} AS keep FROM {base} "
-            f"GROUP BY GROUPING SETS ({sets})) WHERE keep")
+        base = f"(SELECT {dims}, " + ", ".join(f"sum({c}) AS {c}" for c in sums) + f" FROM {base} GROUP BY {dims})"
+    return (
+        f"SELECT * EXCLUDE (keep) FROM (SELECT {levels}, {measures}, {keep} AS keep FROM {base} "
+        f"GROUP BY GROUPING SETS ({sets})) WHERE keep"
+    )
 
 
 def indicator_query(indicator: Indicator) -> str:
@@ -84,8 +118,11 @@ def indicator_query(indicator: Indicator) -> str:
     if indicator.kind == "index":
         raise ValueError(f"{indicator.id} is computed from other indicators (indicators.pci), not by a query")
     scale = indicator.scale
-    bounds = ", sum(lower_numerator) AS lower_numerator, sum(upper_numerator) AS upper_numerator" \
-        if indicator.bounded else ", NULL AS lower_numerator, NULL AS upper_numerator"
+    bounds = (
+        ", sum(lower_numerator) AS lower_numerator, sum(upper_numerator) AS upper_numerator"
+        if indicator.bounded
+        else ", NULL AS lower_numerator, NULL AS upper_numerator"
+    )
     sums = ("numerator",) + (("lower_numerator", "upper_numerator") if indicator.bounded else ())
     if indicator.pending_label:
         bounds += ", sum(pending) AS pending"
@@ -98,51 +135,63 @@ def indicator_query(indicator: Indicator) -> str:
         # thousand weighted rows instead of each ledger row, and the estimate depends only on the counts.
         base_sql = f"SELECT *, count(*) AS weight FROM ({indicator.numerator_sql}) GROUP BY ALL"
         at_least = indicator.statistic_is_lower_bound or "FALSE"
-        measures = ("coalesce(sum(weight) FILTER (WHERE observation IS NOT NULL), 0) AS numerator, NULL AS denominator, "
-                    f"{indicator.statistic} AS stat, {at_least} AS stat_at_least"   # each estimated once per cell
-                    ", NULL AS upper_numerator"
-                    ", NULL AS pending")
+        measures = (
+            "coalesce(sum(weight) FILTER (WHERE observation IS NOT NULL), 0) AS numerator, NULL AS denominator, "
+            f"{indicator.statistic} AS stat, {at_least} AS stat_at_least"  # each estimated once per cell
+            ", NULL AS upper_numerator"
+            ", NULL AS pending"
+        )
         sums = ()
     elif indicator.kind == "ratio" and indicator.denominator_sql is None:
         measures = "sum(numerator) AS numerator, sum(denominator) AS denominator, NULL AS stat" + bounds
         sums += ("denominator",)
     else:
         measures = "sum(numerator) AS numerator, NULL AS denominator, NULL AS stat" + bounds
-    ctes = [f"num_base AS ({base_sql})",
-            f"num AS ({_grouped(indicator, 'num_base', indicator.breakdowns, measures, sums)})"]
+    ctes = [
+        f"num_base AS ({base_sql})",
+        f"num AS ({_grouped(indicator, 'num_base', indicator.breakdowns, measures, sums)})",
+    ]
     join = ""
     denominator = "n.denominator"
     if indicator.denominator_sql is not None:
         den_breakdowns = indicator.denominator_breakdowns
         den_measure = "sum(denominator) AS denominator"
-        ctes += [f"den_base AS ({indicator.denominator_sql})",
-                 f"den AS ({_grouped(indicator, 'den_base', den_breakdowns, den_measure, ('denominator',))})"]
-        shared = ("n.breakdown IN (" + ", ".join(f"'{b}'" for b in den_breakdowns) + ")") if den_breakdowns \
-            else "FALSE"
-        join = (" LEFT JOIN den d ON d.period = n.period AND d.province = n.province"
-                " AND d.district IS NOT DISTINCT FROM n.district AND d.sex = n.sex"
-                f" AND d.breakdown = CASE WHEN {shared} THEN n.breakdown ELSE '_T' END"
-                f" AND d.breakdown_value = CASE WHEN {shared} THEN n.breakdown_value ELSE '_T' END")
+        ctes += [
+            f"den_base AS ({indicator.denominator_sql})",
+            f"den AS ({_grouped(indicator, 'den_base', den_breakdowns, den_measure, ('denominator',))})",
+        ]
+        shared = ("n.breakdown IN (" + ", ".join(f"'{b}'" for b in den_breakdowns) + ")") if den_breakdowns else "FALSE"
+        join = (
+            " LEFT JOIN den d ON d.period = n.period AND d.province = n.province"
+            " AND d.district IS NOT DISTINCT FROM n.district AND d.sex = n.sex"
+            f" AND d.breakdown = CASE WHEN {shared} THEN n.breakdown ELSE '_T' END"
+            f" AND d.breakdown_value = CASE WHEN {shared} THEN n.breakdown_value ELSE '_T' END"
+        )
         denominator = "d.denominator"
 
     def ratio(numerator: str) -> str:
-        return (f"CASE WHEN {denominator} IS NULL OR {denominator} = 0 OR {numerator} IS NULL THEN NULL "
-                f"ELSE {scale} * {numerator} / {denominator} END")
+        return (
+            f"CASE WHEN {denominator} IS NULL OR {denominator} = 0 OR {numerator} IS NULL THEN NULL "
+            f"ELSE {scale} * {numerator} / {denominator} END"
+        )
 
     if indicator.kind == "ratio":
         value, den_out = ratio("n.numerator"), denominator
-        lower, upper = (ratio("n.lower_numerator"), ratio("n.upper_numerator")) if indicator.bounded \
-            else ("NULL", "NULL")
+        lower, upper = (
+            (ratio("n.lower_numerator"), ratio("n.upper_numerator")) if indicator.bounded else ("NULL", "NULL")
+        )
     elif indicator.kind == "statistic":
         value, den_out, lower, upper = "n.stat", "NULL", "CASE WHEN n.stat_at_least THEN n.stat END", "NULL"
     else:
         value, den_out = "n.numerator", "NULL"
         lower, upper = ("n.lower_numerator", "n.upper_numerator") if indicator.bounded else ("NULL", "NULL")
-    return (f"WITH {', '.join(ctes)} "
-            f"SELECT '{indicator.id}' AS indicator_id, n.period, n.province, n.district, n.sex, n.breakdown, "
-            f"n.breakdown_value, CAST(n.numerator AS DOUBLE) AS numerator, CAST({den_out} AS DOUBLE) AS denominator, "
-            f"CAST({value} AS DOUBLE) AS value, CAST({lower} AS DOUBLE) AS lower_bound, "
-            f"CAST({upper} AS DOUBLE) AS upper_bound, CAST(n.pending AS DOUBLE) AS pending FROM num n{join}")
+    return (
+        f"WITH {', '.join(ctes)} "
+        f"SELECT '{indicator.id}' AS indicator_id, n.period, n.province, n.district, n.sex, n.breakdown, "
+        f"n.breakdown_value, CAST(n.numerator AS DOUBLE) AS numerator, CAST({den_out} AS DOUBLE) AS denominator, "
+        f"CAST({value} AS DOUBLE) AS value, CAST({lower} AS DOUBLE) AS lower_bound, "
+        f"CAST({upper} AS DOUBLE) AS upper_bound, CAST(n.pending AS DOUBLE) AS pending FROM num n{join}"
+    )
 
 
 def prepare(con: duckdb.DuckDBPyConnection, params: dict | None = None) -> dict:
@@ -153,8 +202,9 @@ def prepare(con: duckdb.DuckDBPyConnection, params: dict | None = None) -> dict:
     return params
 
 
-def compute(con: duckdb.DuckDBPyConnection, indicator_id: str, params: dict | None = None,
-            prepared: bool = False) -> pd.DataFrame:
+def compute(
+    con: duckdb.DuckDBPyConnection, indicator_id: str, params: dict | None = None, prepared: bool = False
+) -> pd.DataFrame:
     """One indicator at every level (no status): the columns of ``RESULT_COLUMNS``."""
     if not prepared:
         prepare(con, params)
@@ -163,8 +213,9 @@ def compute(con: duckdb.DuckDBPyConnection, indicator_id: str, params: dict | No
     return con.execute(f"SELECT * FROM ({indicator_query(indicator)}){order}").df()
 
 
-def compute_all(con: duckdb.DuckDBPyConnection, version: str, params: dict | None = None,
-                timings: dict | None = None) -> pd.DataFrame:
+def compute_all(
+    con: duckdb.DuckDBPyConnection, version: str, params: dict | None = None, timings: dict | None = None
+) -> pd.DataFrame:
     """The whole catalogue as the tidy table of DESIGN.md §4, for warehouse ``version`` opened on ``con``.
 
     ``timings``, when given, receives seconds per indicator id (for the benchmark).
@@ -211,8 +262,12 @@ def _install_source_files(con: duckdb.DuckDBPyConnection, catalogue: dict[str, I
     """
     parts = []
     for name in sorted({s for ind in catalogue.values() for s in ind.sources}):
-        columns = {r[0] for r in con.execute(
-            "SELECT column_name FROM information_schema.columns WHERE table_name = ?", [name]).fetchall()}
+        columns = {
+            r[0]
+            for r in con.execute(
+                "SELECT column_name FROM information_schema.columns WHERE table_name = ?", [name]
+            ).fetchall()
+        }
         if "period" in columns:
             match = "f.period <= r.period" if name == "mecg_payments" else "f.period = r.period"
             files = f"SELECT DISTINCT period, source_file FROM {name}"
@@ -222,15 +277,21 @@ def _install_source_files(con: duckdb.DuckDBPyConnection, catalogue: dict[str, I
         else:
             match = "TRUE"
             files = f"SELECT DISTINCT NULL AS period, source_file FROM {name}"
-        parts.append(f"SELECT r.indicator_id, r.period, f.source_file FROM "
-                     f"(SELECT DISTINCT indicator_id, period FROM ind_results) r "
-                     f"JOIN ind_sources s ON s.indicator_id = r.indicator_id AND s.source = '{name}' "
-                     f"JOIN ({files}) f ON {match}")
+        parts.append(
+            f"SELECT r.indicator_id, r.period, f.source_file FROM "
+            f"(SELECT DISTINCT indicator_id, period FROM ind_results) r "
+            f"JOIN ind_sources s ON s.indicator_id = r.indicator_id AND s.source = '{name}' "
+            f"JOIN ({files}) f ON {match}"
+        )
     con.execute("CREATE OR REPLACE TEMP TABLE ind_sources (indicator_id VARCHAR, source VARCHAR)")
-    con.executemany("INSERT INTO ind_sources VALUES (?, ?)",
-                    [(ind.id, s) for ind in catalogue.values() for s in ind.sources])
-    union = " UNION ALL ".join(parts) if parts else \
-        "SELECT NULL::VARCHAR AS indicator_id, NULL::VARCHAR AS period, NULL::VARCHAR AS source_file WHERE FALSE"
+    con.executemany(
+        "INSERT INTO ind_sources VALUES (?, ?)", [(ind.id, s) for ind in catalogue.values() for s in ind.sources]
+    )
+    union = (
+        " UNION ALL ".join(parts)
+        if parts
+        else "SELECT NULL::VARCHAR AS indicator_id, NULL::VARCHAR AS period, NULL::VARCHAR AS source_file WHERE FALSE"
+    )
     con.execute(f"""
         CREATE OR REPLACE TEMP TABLE ind_source_files AS
         SELECT indicator_id, period, string_agg(DISTINCT source_file, ';' ORDER BY source_file) AS source_files

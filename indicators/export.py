@@ -8,6 +8,7 @@ Open SDG leave small cells (``small_cell``) out — not safe to publish: complem
 is formula-safe: a text cell a spreadsheet would run (``=cmd|…`` in a ``source_file``) gets a leading apostrophe
 (``data_pipeline.gate.formula_text``); numbers stay numbers.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -23,16 +24,43 @@ from . import disclosure
 from .catalogue import all_indicators
 
 DATAFLOW = "LSB-SDGs:SDG(1.1)"
-DIMENSIONS = ("FREQ", "REPORTING_TYPE", "SERIES", "REF_AREA", "SEX", "AGE", "URBANISATION", "INCOME_WEALTH_QUANTILE",
-              "EDUCATION_LEV", "OCCUPATION", "CUST_BREAKDOWN", "COMPOSITE_BREAKDOWN", "DISABILITY_STATUS", "ACTIVITY",
-              "PRODUCT")
-SDMX_COLUMNS = ("DATAFLOW",) + DIMENSIONS + ("TIME_PERIOD", "OBS_VALUE", "UNIT_MEASURE", "UNIT_MULT", "OBS_STATUS",
-                                             "NATURE", "LOWER_BOUND", "UPPER_BOUND", "SOURCE_DETAIL", "COMMENT_OBS")
+DIMENSIONS = (
+    "FREQ",
+    "REPORTING_TYPE",
+    "SERIES",
+    "REF_AREA",
+    "SEX",
+    "AGE",
+    "URBANISATION",
+    "INCOME_WEALTH_QUANTILE",
+    "EDUCATION_LEV",
+    "OCCUPATION",
+    "CUST_BREAKDOWN",
+    "COMPOSITE_BREAKDOWN",
+    "DISABILITY_STATUS",
+    "ACTIVITY",
+    "PRODUCT",
+)
+SDMX_COLUMNS = (
+    ("DATAFLOW",)
+    + DIMENSIONS
+    + (
+        "TIME_PERIOD",
+        "OBS_VALUE",
+        "UNIT_MEASURE",
+        "UNIT_MULT",
+        "OBS_STATUS",
+        "NATURE",
+        "LOWER_BOUND",
+        "UPPER_BOUND",
+        "SOURCE_DETAIL",
+        "COMMENT_OBS",
+    )
+)
 # Age group of the series' population (CL_AGE); sex of the maternity series is women by definition.
 SERIES_AGE = {"SI_COV_CHLD": "Y0T14", "SI_COV_PENSN": "Y_GE60"}
 SERIES_SEX = {"SI_COV_MATNL": "F"}
-UNIT_CODES = {"percent": "PT", "persons": "NUMBER", "LAK": "CUR_LCU", "days": "NUMBER", "score": "IX",
-              "ratio": "RO"}
+UNIT_CODES = {"percent": "PT", "persons": "NUMBER", "LAK": "CUR_LCU", "days": "NUMBER", "score": "IX", "ratio": "RO"}
 SEX_NAMES = {"F": "Female", "M": "Male"}
 _SS = "http://www.sdmx.org/resources/sdmxml/schemas/v2_1/data/structurespecific"
 _MESSAGE = "http://www.sdmx.org/resources/sdmxml/schemas/v2_1/message"
@@ -91,22 +119,37 @@ def sdmx_table(tidy: pd.DataFrame) -> pd.DataFrame:
             ref_area = row.district
         quarterly = "-Q" in row.period
         sex = SERIES_SEX.get(indicator.sdg_series, row.sex) if row.sex == "_T" else row.sex
-        out.append({
-            "DATAFLOW": DATAFLOW, "FREQ": "Q" if quarterly else "A", "REPORTING_TYPE": "N",
-            "SERIES": indicator.sdg_series, "REF_AREA": ref_area, "SEX": sex,
-            "AGE": SERIES_AGE.get(indicator.sdg_series, "_T"), "URBANISATION": "_T", "INCOME_WEALTH_QUANTILE": "_T",
-            "EDUCATION_LEV": "_T", "OCCUPATION": "_T", "CUST_BREAKDOWN": "_T", "COMPOSITE_BREAKDOWN": "_T",
-            "DISABILITY_STATUS": "_T", "ACTIVITY": "_T", "PRODUCT": "_T", "TIME_PERIOD": row.period,
-            "OBS_VALUE": "" if pd.isna(row.value) else _number(row.value),
-            "UNIT_MEASURE": UNIT_CODES[indicator.unit], "UNIT_MULT": "0",
-            "OBS_STATUS": disclosure.OBS_STATUS_SUPPRESSED if getattr(row, "suppressed", False) else "A",
-            "NATURE": "C",
-            "LOWER_BOUND": "" if pd.isna(row.lower_bound) else _number(row.lower_bound),
-            "UPPER_BOUND": "" if pd.isna(row.upper_bound) else _number(row.upper_bound),
-            "SOURCE_DETAIL": "National Social Protection Commission monitoring tool, data version "
-                             f"{row.data_version}: {', '.join(indicator.sources)}",
-            "COMMENT_OBS": "Bounded: sources that cannot be linked may overlap" if indicator.bounded else "",
-        })
+        out.append(
+            {
+                "DATAFLOW": DATAFLOW,
+                "FREQ": "Q" if quarterly else "A",
+                "REPORTING_TYPE": "N",
+                "SERIES": indicator.sdg_series,
+                "REF_AREA": ref_area,
+                "SEX": sex,
+                "AGE": SERIES_AGE.get(indicator.sdg_series, "_T"),
+                "URBANISATION": "_T",
+                "INCOME_WEALTH_QUANTILE": "_T",
+                "EDUCATION_LEV": "_T",
+                "OCCUPATION": "_T",
+                "CUST_BREAKDOWN": "_T",
+                "COMPOSITE_BREAKDOWN": "_T",
+                "DISABILITY_STATUS": "_T",
+                "ACTIVITY": "_T",
+                "PRODUCT": "_T",
+                "TIME_PERIOD": row.period,
+                "OBS_VALUE": "" if pd.isna(row.value) else _number(row.value),
+                "UNIT_MEASURE": UNIT_CODES[indicator.unit],
+                "UNIT_MULT": "0",
+                "OBS_STATUS": disclosure.OBS_STATUS_SUPPRESSED if getattr(row, "suppressed", False) else "A",
+                "NATURE": "C",
+                "LOWER_BOUND": "" if pd.isna(row.lower_bound) else _number(row.lower_bound),
+                "UPPER_BOUND": "" if pd.isna(row.upper_bound) else _number(row.upper_bound),
+                "SOURCE_DETAIL": "National Social Protection Commission monitoring tool, data version "
+                f"{row.data_version}: {', '.join(indicator.sources)}",
+                "COMMENT_OBS": "Bounded: sources that cannot be linked may overlap" if indicator.bounded else "",
+            }
+        )
     return pd.DataFrame(out, columns=list(SDMX_COLUMNS), dtype=str)
 
 
@@ -133,21 +176,38 @@ def _write_sdmx_ml(table: pd.DataFrame, path: Path) -> None:
     ET.SubElement(header, f"{{{_MESSAGE}}}Test").text = "false"
     ET.SubElement(header, f"{{{_MESSAGE}}}Prepared").text = dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
     ET.SubElement(header, f"{{{_MESSAGE}}}Sender", id="LA-NSPC")
-    structure = ET.SubElement(header, f"{{{_MESSAGE}}}Structure", structureID="LSB-SDGs_SDG_1_1", namespace=_NS1,
-                              dimensionAtObservation="TIME_PERIOD")
+    structure = ET.SubElement(
+        header,
+        f"{{{_MESSAGE}}}Structure",
+        structureID="LSB-SDGs_SDG_1_1",
+        namespace=_NS1,
+        dimensionAtObservation="TIME_PERIOD",
+    )
     common = ET.SubElement(structure, f"{{{_COMMON}}}Structure")
     ET.SubElement(common, "Ref", agencyID="LSB-SDGs", id="SDG", version="1.1")
     ET.SubElement(header, f"{{{_MESSAGE}}}DataSetAction").text = "Information"
     ET.SubElement(header, f"{{{_MESSAGE}}}DataSetID").text = "SDG"
-    dataset = ET.SubElement(root, f"{{{_MESSAGE}}}DataSet", {
-        f"{{{_SS}}}dataScope": "DataStructure", f"{{{_XSI}}}type": "dsd:DataSetType",
-        f"{{{_SS}}}structureRef": "LSB-SDGs_SDG_1_1", f"{{{_SS}}}action": "Information"})
+    dataset = ET.SubElement(
+        root,
+        f"{{{_MESSAGE}}}DataSet",
+        {
+            f"{{{_SS}}}dataScope": "DataStructure",
+            f"{{{_XSI}}}type": "dsd:DataSetType",
+            f"{{{_SS}}}structureRef": "LSB-SDGs_SDG_1_1",
+            f"{{{_SS}}}action": "Information",
+        },
+    )
     keys = list(DIMENSIONS) + ["UNIT_MEASURE"]
     for key, group in table.groupby(keys, sort=True):
         series = ET.SubElement(dataset, "Series", dict(zip(keys, key)))
         for obs in group.sort_values("TIME_PERIOD").itertuples(index=False):
-            attrs = {"TIME_PERIOD": obs.TIME_PERIOD, "OBS_STATUS": obs.OBS_STATUS,
-                     "UNIT_MULT": obs.UNIT_MULT, "NATURE": obs.NATURE, "SOURCE_DETAIL": obs.SOURCE_DETAIL}
+            attrs = {
+                "TIME_PERIOD": obs.TIME_PERIOD,
+                "OBS_STATUS": obs.OBS_STATUS,
+                "UNIT_MULT": obs.UNIT_MULT,
+                "NATURE": obs.NATURE,
+                "SOURCE_DETAIL": obs.SOURCE_DETAIL,
+            }
             for optional in ("OBS_VALUE", "LOWER_BOUND", "UPPER_BOUND", "COMMENT_OBS"):
                 if getattr(obs, optional):
                     attrs[optional] = getattr(obs, optional)
@@ -181,24 +241,28 @@ def opensdg_table(tidy: pd.DataFrame, indicator_id: str) -> pd.DataFrame:
     if "district" in indicator.disaggregations:
         columns.append("District")
     columns += [_title(b) for b in indicator.breakdowns] + ["GeoCode", "Value"]
-    out = pd.DataFrame({
-        "Year": rows["period"].str.slice(0, 4).astype(int).to_numpy(),
-        "Quarter": rows["period"].str.slice(5).where(quarterly).to_numpy(),
-        "Sex": rows["sex"].map(SEX_NAMES).to_numpy(),
-        "Province": rows["province"].map(provinces).to_numpy(),
-        "District": rows["district"].map(districts).to_numpy(),
-        "GeoCode": rows["district"].fillna(rows["province"].where(rows["province"] != "LA")).to_numpy(),
-        "Value": rows["value"].to_numpy(),
-    })
+    out = pd.DataFrame(
+        {
+            "Year": rows["period"].str.slice(0, 4).astype(int).to_numpy(),
+            "Quarter": rows["period"].str.slice(5).where(quarterly).to_numpy(),
+            "Sex": rows["sex"].map(SEX_NAMES).to_numpy(),
+            "Province": rows["province"].map(provinces).to_numpy(),
+            "District": rows["district"].map(districts).to_numpy(),
+            "GeoCode": rows["district"].fillna(rows["province"].where(rows["province"] != "LA")).to_numpy(),
+            "Value": rows["value"].to_numpy(),
+        }
+    )
     for b in indicator.breakdowns:
         out[_title(b)] = rows["breakdown_value"].where(rows["breakdown"] == b).to_numpy()
     out = out[columns]
     if "Quarter" in columns:
         series = [c for c in columns if c not in ("Year", "Quarter", "Value")]
-        year_rows = (out.sort_values("Quarter").groupby(["Year", *series], dropna=False, sort=False).tail(1)
-                     .assign(Quarter=None))
-        out = pd.concat([year_rows, out], ignore_index=True).sort_values(["Year", "Quarter"], na_position="first",
-                                                                         kind="stable")
+        year_rows = (
+            out.sort_values("Quarter").groupby(["Year", *series], dropna=False, sort=False).tail(1).assign(Quarter=None)
+        )
+        out = pd.concat([year_rows, out], ignore_index=True).sort_values(
+            ["Year", "Quarter"], na_position="first", kind="stable"
+        )
     return out.reset_index(drop=True)
 
 

@@ -3,6 +3,7 @@
 A mistake in the file is reported with the file name, the key and what was expected, so the Secretariat can fix it
 without reading code.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -43,8 +44,9 @@ def load_parameters(path: Path | None = None) -> dict:
     return params
 
 
-def _number(path: Path, key: str, value, low: float | None = None, high: float | None = None,
-            integer: bool = False) -> None:
+def _number(
+    path: Path, key: str, value, low: float | None = None, high: float | None = None, integer: bool = False
+) -> None:
     if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
         raise ParameterError(f"{path}: {key} = {value!r}: expected a number")
     if integer and not isinstance(value, int):
@@ -66,10 +68,14 @@ def _check(params: dict, path: Path) -> None:
     from indicators.catalogue import all_indicators
 
     general = _section(params, path, "general")
-    expected = {"small_cell_threshold": (0, 1000, True), "payment_grace_days": (0, 365, True),
-                "grievance_standard_days": (1, 3650, True), "referral_standard_days": (1, 3650, True),
-                "severe_disability_prevalence": (0, 1, False),
-                "mecg_pregnant_women_per_birth": (0, 2, False)}
+    expected = {
+        "small_cell_threshold": (0, 1000, True),
+        "payment_grace_days": (0, 365, True),
+        "grievance_standard_days": (1, 3650, True),
+        "referral_standard_days": (1, 3650, True),
+        "severe_disability_prevalence": (0, 1, False),
+        "mecg_pregnant_women_per_birth": (0, 2, False),
+    }
     for key, (low, high, integer) in expected.items():
         if key not in general:
             raise ParameterError(f"{path}: [general] {key} is missing")
@@ -92,20 +98,26 @@ def _check(params: dict, path: Path) -> None:
     weights, minimums = _section(params, path, "pci.weights"), _section(params, path, "pci.minimums")
     for name, table in (("pci.weights", weights), ("pci.minimums", minimums)):
         if set(table) != set(PCI_COMPONENTS):
-            raise ParameterError(f"{path}: [{name}] must give exactly {', '.join(PCI_COMPONENTS)}; "
-                                 f"found {', '.join(sorted(table))}")
+            raise ParameterError(
+                f"{path}: [{name}] must give exactly {', '.join(PCI_COMPONENTS)}; found {', '.join(sorted(table))}"
+            )
         for key, value in table.items():
             _number(path, f"[{name}] {key}", value, 0, 1)
     if abs(sum(weights.values()) - 1) > 1e-9:
         raise ParameterError(f"{path}: [pci.weights] add up to {sum(weights.values()):g}; expected 1")
     _number(path, "[pci] minimum_score", pci.get("minimum_score"), 0, 1)
     if pci.get("missing_component") not in PCI_MISSING_RULES:
-        raise ParameterError(f"{path}: [pci] missing_component = {pci.get('missing_component')!r}: "
-                             "expected \"zero\", \"reweight\" or \"no_score\"")
-    if not isinstance(pci.get("commission_established"), dt.date) \
-            or isinstance(pci.get("commission_established"), dt.datetime):
-        raise ParameterError(f"{path}: [pci] commission_established = {pci.get('commission_established')!r}: "
-                             "expected a date written YYYY-MM-DD (no quotes)")
+        raise ParameterError(
+            f"{path}: [pci] missing_component = {pci.get('missing_component')!r}: "
+            'expected "zero", "reweight" or "no_score"'
+        )
+    if not isinstance(pci.get("commission_established"), dt.date) or isinstance(
+        pci.get("commission_established"), dt.datetime
+    ):
+        raise ParameterError(
+            f"{path}: [pci] commission_established = {pci.get('commission_established')!r}: "
+            "expected a date written YYYY-MM-DD (no quotes)"
+        )
 
     catalogue = all_indicators()
     for indicator_id, target in params.get("targets", {}).items():
@@ -113,8 +125,9 @@ def _check(params: dict, path: Path) -> None:
             raise ParameterError(f"{path}: [targets.{indicator_id}]: no indicator with this id in the catalogue")
         for key, value in target.items():
             if key not in TARGET_KEYS:
-                raise ParameterError(f"{path}: [targets.{indicator_id}] {key}: unknown key "
-                                     f"(expected {', '.join(TARGET_KEYS)})")
+                raise ParameterError(
+                    f"{path}: [targets.{indicator_id}] {key}: unknown key (expected {', '.join(TARGET_KEYS)})"
+                )
             if key == "baseline_year":
                 _number(path, f"[targets.{indicator_id}] {key}", value, 2000, 2030, integer=True)
             else:
@@ -125,6 +138,7 @@ def _check(params: dict, path: Path) -> None:
 
 def _province_codes() -> set[str]:
     from data_pipeline.reference import reference_rows
+
     return {row["iso_code"] for row in reference_rows("provinces")}
 
 

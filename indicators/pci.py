@@ -9,6 +9,7 @@ a province that sends less would score higher). The parameter can instead share 
 ("reweight") or withhold the score ("no_score"). Quarters that ended before the Commission existed get no score.
 Results land in the temp table ``ind_pci`` (the "pci" supporting table) and, as indicator PCI, in ``ind_results``.
 """
+
 from __future__ import annotations
 
 import duckdb
@@ -23,22 +24,29 @@ SOURCES = {
     "payment_on_time": ("PAY_ONTIME", "PAY_ONTIME_MAF"),
     "id_linkability": ("COORD_ID_LINKABLE",),
 }
-LABELS = {"reporting_timeliness": "reporting timeliness", "referral_completion": "referral completion",
-          "payment_on_time": "on-time payment", "id_linkability": "ID linkability"}
+LABELS = {
+    "reporting_timeliness": "reporting timeliness",
+    "referral_completion": "referral completion",
+    "payment_on_time": "on-time payment",
+    "id_linkability": "ID linkability",
+}
 
 
 def compute(con: duckdb.DuckDBPyConnection, params: dict) -> None:
     pci = params["pci"]
     weights, minimums = pci["weights"], pci["minimums"]
+
     def among(c: str) -> str:
         return "indicator_id IN (" + ", ".join(f"'{i}'" for i in SOURCES[c]) + ")"
 
     rates = ",\n".join(
         f"sum(numerator) FILTER (WHERE {among(c)}) / nullif(sum(denominator) FILTER (WHERE {among(c)}), 0) AS {c}"
-        for c in PCI_COMPONENTS)
+        for c in PCI_COMPONENTS
+    )
     weighted = " + ".join(f"{float(weights[c])!r} * coalesce({c}, 0)" for c in PCI_COMPONENTS)
-    weight_with_data = " + ".join(f"CASE WHEN {c} IS NOT NULL THEN {float(weights[c])!r} ELSE 0 END"
-                                  for c in PCI_COMPONENTS)
+    weight_with_data = " + ".join(
+        f"CASE WHEN {c} IS NOT NULL THEN {float(weights[c])!r} ELSE 0 END" for c in PCI_COMPONENTS
+    )
     rule = pci["missing_component"]
     divisor = "weight_with_data" if rule == "reweight" else "1.0"
     missing_words = " (counted as 0)" if rule == "zero" else ""
@@ -47,12 +55,18 @@ def compute(con: duckdb.DuckDBPyConnection, params: dict) -> None:
     min_score = float(pci["minimum_score"])
     reasons = ", ".join(
         [f"CASE WHEN {c} IS NULL THEN 'no data for {LABELS[c]}{missing_words}' END" for c in PCI_COMPONENTS]
-        + [f"CASE WHEN {c} < {float(minimums[c])!r} THEN printf('{LABELS[c]} %.2f below the minimum %.2f', "
-           f"{c}, {float(minimums[c])!r}) END" for c in PCI_COMPONENTS]
-        + ["CASE WHEN condition_met = 0 THEN 'commission did not meet as planned' END",
-           "CASE WHEN meetings_planned = 0 THEN 'no commission meeting planned (condition counted as met)' END",
-           f"CASE WHEN score < {min_score!r} THEN printf('score %.2f below the minimum %.2f', score, "
-           f"{min_score!r}) END"])
+        + [
+            f"CASE WHEN {c} < {float(minimums[c])!r} THEN printf('{LABELS[c]} %.2f below the minimum %.2f', "
+            f"{c}, {float(minimums[c])!r}) END"
+            for c in PCI_COMPONENTS
+        ]
+        + [
+            "CASE WHEN condition_met = 0 THEN 'commission did not meet as planned' END",
+            "CASE WHEN meetings_planned = 0 THEN 'no commission meeting planned (condition counted as met)' END",
+            f"CASE WHEN score < {min_score!r} THEN printf('score %.2f below the minimum %.2f', score, "
+            f"{min_score!r}) END",
+        ]
+    )
     no_score = "TRUE" if rule == "no_score" else "FALSE"
     established = pci["commission_established"].isoformat()
     ids = ", ".join(f"'{i}'" for ids in SOURCES.values() for i in ids)
@@ -93,7 +107,8 @@ def compute(con: duckdb.DuckDBPyConnection, params: dict) -> None:
         FROM final ORDER BY period, province""")
     components = " UNION ALL ".join(
         f"SELECT period, province, '{c}' AS component, {c} AS value FROM ind_pci"
-        for c in PCI_COMPONENTS + ("condition_met",))
+        for c in PCI_COMPONENTS + ("condition_met",)
+    )
     con.execute(f"""
         INSERT INTO ind_results
         SELECT 'PCI', period, province, NULL, '_T', '_T', '_T', NULL, NULL, score, NULL, NULL, NULL FROM ind_pci

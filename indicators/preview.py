@@ -5,6 +5,7 @@ version's files are hard-linked, so the copy costs next to nothing), computes th
 real engine, and compares it with the current version's table, cell by cell, in DuckDB. The real warehouse is
 never written to. A merge the real publish would refuse raises the same ``MergeConflict``.
 """
+
 from __future__ import annotations
 
 import os
@@ -37,8 +38,10 @@ def indicator_changes(before: pd.DataFrame, after: pd.DataFrame, tolerance: floa
     """
     keys = ", ".join(f"coalesce(a.{k}, b.{k}) AS {k}" for k in CELL_KEYS)
     join = " AND ".join(f"a.{k} IS NOT DISTINCT FROM b.{k}" for k in CELL_KEYS)
-    moved = " OR ".join(f"(b.{c} IS NULL) <> (a.{c} IS NULL) OR abs(a.{c} - b.{c}) > {tolerance} * greatest(1, abs(b.{c}))"
-                     for c in COMPARED)
+    moved = " OR ".join(
+        f"(b.{c} IS NULL) <> (a.{c} IS NULL) OR abs(a.{c} - b.{c}) > {tolerance} * greatest(1, abs(b.{c}))"
+        for c in COMPARED
+    )
     con = duckdb.connect()
     try:
         con.register("before_cells", _cells(before))
@@ -62,15 +65,29 @@ def summarise_changes(changes: pd.DataFrame, catalogue: pd.DataFrame | None = No
 
     The headline is the national, both-sexes, no-breakdown value of the latest period the refresh touches.
     """
-    columns = ["indicator_id", "short_name", "unit", "cells_changed", "cells_added", "cells_removed",
-               "largest_change", "national_period", "national_before", "national_after", "national_change"]
+    columns = [
+        "indicator_id",
+        "short_name",
+        "unit",
+        "cells_changed",
+        "cells_added",
+        "cells_removed",
+        "largest_change",
+        "national_period",
+        "national_before",
+        "national_after",
+        "national_change",
+    ]
     if changes.empty:
         return pd.DataFrame(columns=columns)
     con = duckdb.connect()
     try:
         con.register("changes", changes)
-        names = catalogue[["indicator_id", "short_name"]] if catalogue is not None else pd.DataFrame(
-            {"indicator_id": pd.Series(dtype=str), "short_name": pd.Series(dtype=str)})
+        names = (
+            catalogue[["indicator_id", "short_name"]]
+            if catalogue is not None
+            else pd.DataFrame({"indicator_id": pd.Series(dtype=str), "short_name": pd.Series(dtype=str)})
+        )
         con.register("names", names)
         return con.execute(f"""
             WITH headline AS (
@@ -94,9 +111,16 @@ def summarise_changes(changes: pd.DataFrame, catalogue: pd.DataFrame | None = No
         con.close()
 
 
-def preview_indicator_changes(staged: dict[str, pa.Table], *, files: list[ReturnInfo], hash_key_fingerprint: str,
-                              demo_key: bool = False, root: Path | str | None = None,
-                              params: dict | None = None, replace_whole_periods: bool = False) -> pd.DataFrame:
+def preview_indicator_changes(
+    staged: dict[str, pa.Table],
+    *,
+    files: list[ReturnInfo],
+    hash_key_fingerprint: str,
+    demo_key: bool = False,
+    root: Path | str | None = None,
+    params: dict | None = None,
+    replace_whole_periods: bool = False,
+) -> pd.DataFrame:
     """``indicator_changes`` between the current version and what publishing ``staged`` would give.
 
     Raises ``warehouse.MergeConflict`` when the real publish would refuse the merge. Rows the publish would remove
@@ -109,9 +133,16 @@ def preview_indicator_changes(staged: dict[str, pa.Table], *, files: list[Return
         copy = Path(scratch) / "warehouse"
         if current is not None:
             _link_version(root, copy, current)
-        new = warehouse.publish(staged, root=copy, operator="preview", files=files,
-                                hash_key_fingerprint=hash_key_fingerprint, demo_key=demo_key,
-                                replace_whole_periods=replace_whole_periods, confirm_removals=True)
+        new = warehouse.publish(
+            staged,
+            root=copy,
+            operator="preview",
+            files=files,
+            hash_key_fingerprint=hash_key_fingerprint,
+            demo_key=demo_key,
+            replace_whole_periods=replace_whole_periods,
+            confirm_removals=True,
+        )
         con = warehouse.open_version(new, copy)
         try:
             after = engine.compute_all(con, new, params)
@@ -127,10 +158,11 @@ def _cells(tidy: pd.DataFrame) -> pd.DataFrame:
 
 def _link_version(root: Path, copy: Path, version: str) -> None:
     """A copy of ``version`` (and CURRENT) under ``copy`` whose files are hard links where the file system allows."""
+
     def link(src: str, dst: str) -> None:
         try:
             os.link(src, dst)
-        except OSError:   # another file system, or links not allowed: copy instead
+        except OSError:  # another file system, or links not allowed: copy instead
             shutil.copy2(src, dst)
 
     (copy / "versions").mkdir(parents=True)

@@ -5,6 +5,7 @@ written, so a version never exists without its tidy table and PCI table, and the
 them instead of computing the catalogue. They are stamped with the parameters file's hash and the indicator code's
 hash: ``stored`` returns them only while both still match, otherwise the caller computes on demand (``api``).
 """
+
 from __future__ import annotations
 
 import hashlib

@@ -6,6 +6,7 @@ They hold the few definitions several indicators share, so they are written once
 - the MECG grant: the quarters the register and ledger cover (stocks are given at each quarter's end), each enrolment
   record with its first payment, and persons de-duplicated on the keyed national id (the record id when there is none).
 """
+
 from __future__ import annotations
 
 import duckdb
@@ -15,9 +16,9 @@ import pyarrow as pa
 MACROS = {
     "quarter_of": "CAST(year(d) AS VARCHAR) || '-Q' || CAST(quarter(d) AS VARCHAR)",
     "quarter_end": "CAST(make_date(CAST(left(p, 4) AS INTEGER), CAST(right(p, 1) AS INTEGER) * 3, 1)"
-                   " + INTERVAL 1 MONTH - INTERVAL 1 DAY AS DATE)",
+    " + INTERVAL 1 MONTH - INTERVAL 1 DAY AS DATE)",
     "broad_age": "CASE WHEN a IN ('0-4', '5-9', '10-14') THEN '0-14' WHEN a IN ('60-64', '65+') THEN '60+' "
-                 "ELSE '15-59' END",
+    "ELSE '15-59' END",
 }
 MACRO_ARGS = {"quarter_of": "d", "quarter_end": "p", "broad_age": "a"}
 
@@ -25,8 +26,13 @@ _QUARTERS = "(SELECT unnest([1, 2, 3, 4]) AS q)"
 
 # Computed once per connection rather than in every query that reads them: each needs a pass over the whole ledger
 # and is small (one row per quarter, record or person).
-MATERIALIZED = {"ind_mecg_quarters", "ind_mecg_payment_quarters", "ind_mecg_beneficiary", "ind_mecg_person",
-                "ind_mecg_recipients_q"}
+MATERIALIZED = {
+    "ind_mecg_quarters",
+    "ind_mecg_payment_quarters",
+    "ind_mecg_beneficiary",
+    "ind_mecg_person",
+    "ind_mecg_recipients_q",
+}
 
 # name -> SQL, created in this order (later views read earlier ones).
 VIEWS: dict[str, str] = {
@@ -152,9 +158,11 @@ def survival_quantile_is_lower_bound(observations: list[dict] | None, q: float) 
 
 def _arrays(observations: list[dict] | None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     observations = observations or []
-    return (np.array([o["t"] for o in observations], dtype=float),
-            np.array([bool(o["paid"]) for o in observations], dtype=bool),
-            np.array([o.get("n", 1) for o in observations], dtype=np.int64))
+    return (
+        np.array([o["t"] for o in observations], dtype=float),
+        np.array([bool(o["paid"]) for o in observations], dtype=bool),
+        np.array([o.get("n", 1) for o in observations], dtype=np.int64),
+    )
 
 
 def _kaplan_meier(t: np.ndarray, paid: np.ndarray, n: np.ndarray, q: float) -> tuple[float | None, bool]:
@@ -162,7 +170,7 @@ def _kaplan_meier(t: np.ndarray, paid: np.ndarray, n: np.ndarray, q: float) -> t
     paid at each time), so counting identical observations once with their number gives the very same figure."""
     if t.size == 0:
         return None, False
-    order = np.lexsort((~paid, t))                      # by days, paid before unpaid at equal days
+    order = np.lexsort((~paid, t))  # by days, paid before unpaid at equal days
     t, paid, n = t[order], paid[order], n[order]
     times, first = np.unique(t, return_index=True)
     before = np.concatenate(([0], np.cumsum(n)))[first]  # observations with fewer days
@@ -177,6 +185,7 @@ def _kaplan_meier(t: np.ndarray, paid: np.ndarray, n: np.ndarray, q: float) -> t
 
 def _vectorised(want: int):
     """The Kaplan-Meier quantile (want=0) or its lower-bound flag (want=1) over a batch of groups' lists (Arrow)."""
+
     def function(lists, qs):
         lists = lists.combine_chunks() if isinstance(lists, pa.ChunkedArray) else lists
         qs = qs.combine_chunks() if isinstance(qs, pa.ChunkedArray) else qs
@@ -185,10 +194,16 @@ def _vectorised(want: int):
         paid = values.field("paid").to_numpy(zero_copy_only=False).astype(bool)
         n = values.field("n").to_numpy(zero_copy_only=False).astype(np.int64)
         offsets, q, valid = lists.offsets.to_numpy(), qs.to_numpy(zero_copy_only=False), lists.is_valid()
-        out = [_kaplan_meier(t[offsets[i]:offsets[i + 1]], paid[offsets[i]:offsets[i + 1]],
-                             n[offsets[i]:offsets[i + 1]], q[i])[want]
-               if valid[i].as_py() else None for i in range(len(lists))]
+        out = [
+            _kaplan_meier(
+                t[offsets[i] : offsets[i + 1]], paid[offsets[i] : offsets[i + 1]], n[offsets[i] : offsets[i + 1]], q[i]
+            )[want]
+            if valid[i].as_py()
+            else None
+            for i in range(len(lists))
+        ]
         return pa.array(out, type=pa.float64() if want == 0 else pa.bool_())
+
     return function
 
 
@@ -207,8 +222,13 @@ def install(con: duckdb.DuckDBPyConnection, params: dict) -> None:
     install_as_of(con)
     _install_functions(con)
     general = params["general"]
-    for name in ("payment_grace_days", "grievance_standard_days", "referral_standard_days",
-                 "severe_disability_prevalence", "mecg_pregnant_women_per_birth"):
+    for name in (
+        "payment_grace_days",
+        "grievance_standard_days",
+        "referral_standard_days",
+        "severe_disability_prevalence",
+        "mecg_pregnant_women_per_birth",
+    ):
         con.execute(f"SET VARIABLE {name} = ?", [general[name]])
     con.execute("CREATE OR REPLACE TEMP TABLE param_poverty_rate (province VARCHAR, poverty_rate DOUBLE)")
     con.executemany("INSERT INTO param_poverty_rate VALUES (?, ?)", list(params["poverty_rate"].items()))

@@ -19,6 +19,7 @@ A row less than MIN_YEARS after its base, or with no base, is "not_available" un
 only a lower bound ("at least", lower_bound without upper_bound: a delay while payments are unpaid) proves nothing
 in its favour: it is assessed only when it shows a move away from the target, and never serves as a base.
 """
+
 from __future__ import annotations
 
 import duckdb
@@ -32,33 +33,43 @@ LABELS = {
     "not_available": "Not enough data to assess",
     "no_target": "No target set",
 }
-ON_TRACK, MODERATE = 0.95, 0.60               # ratio thresholds with a target
-MIN_YEARS = 0.5                                # shortest time from base to current value that is assessed
+ON_TRACK, MODERATE = 0.95, 0.60  # ratio thresholds with a target
+MIN_YEARS = 0.5  # shortest time from base to current value that is assessed
 
 
 def install_metadata(con: duckdb.DuckDBPyConnection, catalogue: dict, params: dict) -> None:
     """ind_meta(indicator_id, position, unit, polarity, person_based) and param_targets from the parameters."""
     con.execute("""CREATE OR REPLACE TEMP TABLE ind_meta (indicator_id VARCHAR, position INTEGER, unit VARCHAR,
                    direction INTEGER, person_based BOOLEAN)""")
-    con.executemany("INSERT INTO ind_meta VALUES (?, ?, ?, ?, ?)", [
-        (ind.id, i, ind.unit, 1 if ind.polarity == "higher_is_better" else -1, ind.person_based)
-        for i, ind in enumerate(catalogue.values())])
+    con.executemany(
+        "INSERT INTO ind_meta VALUES (?, ?, ?, ?, ?)",
+        [
+            (ind.id, i, ind.unit, 1 if ind.polarity == "higher_is_better" else -1, ind.person_based)
+            for i, ind in enumerate(catalogue.values())
+        ],
+    )
     con.execute("""CREATE OR REPLACE TEMP TABLE param_targets (indicator_id VARCHAR, baseline_year INTEGER,
                    baseline_value DOUBLE, target_2025 DOUBLE, target_2030 DOUBLE)""")
-    con.executemany("INSERT INTO param_targets VALUES (?, ?, ?, ?, ?)", [
-        (ind_id, t.get("baseline_year"), t.get("baseline_value"), t.get("target_2025"), t.get("target_2030"))
-        for ind_id, t in params.get("targets", {}).items()])
+    con.executemany(
+        "INSERT INTO param_targets VALUES (?, ?, ?, ?, ?)",
+        [
+            (ind_id, t.get("baseline_year"), t.get("baseline_value"), t.get("target_2025"), t.get("target_2030"))
+            for ind_id, t in params.get("targets", {}).items()
+        ],
+    )
     con.execute("CREATE OR REPLACE TEMP TABLE status_labels (status VARCHAR, status_label VARCHAR)")
     con.executemany("INSERT INTO status_labels VALUES (?, ?)", list(LABELS.items()))
 
 
-_TIME = ("CASE WHEN length({p}) = 4 THEN CAST({p} AS INTEGER) + 0.5 "
-         "ELSE CAST(left({p}, 4) AS INTEGER) + (CAST(right({p}, 1) AS INTEGER) - 0.5) / 4 END")
+_TIME = (
+    "CASE WHEN length({p}) = 4 THEN CAST({p} AS INTEGER) + 0.5 "
+    "ELSE CAST(left({p}, 4) AS INTEGER) + (CAST(right({p}, 1) AS INTEGER) - 0.5) / 4 END"
+)
 
 STATUS_SQL = f"""
 WITH r AS (
     SELECT r.*, m.unit, m.direction, t.baseline_year, t.baseline_value, t.target_2025, t.target_2030,
-           {_TIME.format(p='r.period')} AS t_now,
+           {_TIME.format(p="r.period")} AS t_now,
            (r.lower_bound IS NOT NULL AND r.upper_bound IS NULL) AS at_least,
            (r.province = 'LA' AND r.district IS NULL AND r.sex = '_T' AND r.breakdown = '_T') AS headline
     FROM ind_results r JOIN ind_meta m USING (indicator_id) LEFT JOIN param_targets t USING (indicator_id)),

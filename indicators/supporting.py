@@ -2,10 +2,18 @@
 
 Each is one SQL query over a prepared warehouse connection (``engine.prepare``); "pci" comes from the engine's run.
 """
+
 from __future__ import annotations
 
-DAYS_LATE_BINS = ("on or before the due date", "1-15 days", "16-30 days", "31-60 days", "61-90 days",
-                  "over 90 days", "not paid")
+DAYS_LATE_BINS = (
+    "on or before the due date",
+    "1-15 days",
+    "16-30 days",
+    "31-60 days",
+    "61-90 days",
+    "over 90 days",
+    "not paid",
+)
 
 QUERIES: dict[str, str] = {
     "days_late_distribution": """

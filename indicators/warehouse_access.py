@@ -3,6 +3,7 @@
 Kept as a thin seam so the pages' API and the engine never reach into the pipeline's internals, and so the
 conversions to what the pages want (DataFrames) live in one place.
 """
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -33,8 +34,9 @@ def list_versions(root=None) -> pd.DataFrame:
     """Every complete version, newest first: version, created_at, operator, parent, table_rows, current, demo_key,
     audit ("completed", or "pending"/"missing" when the audit trail has no completed line for its publish)."""
     rows = [v.as_dict() for v in warehouse.list_versions(root)]
-    return pd.DataFrame(rows, columns=["version", "created_at", "operator", "parent", "table_rows", "current",
-                                       "demo_key", "audit"])
+    return pd.DataFrame(
+        rows, columns=["version", "created_at", "operator", "parent", "table_rows", "current", "demo_key", "audit"]
+    )
 
 
 def refresh_log(root=None) -> pd.DataFrame:

@@ -1,5 +1,6 @@
 """Coordination: does the Commission meet, do ministries and provinces report, do referrals close, is the roadmap
 on time — and which provinces coordinate well (PCI)."""
+
 import pandas as pd
 import streamlit as st
 
@@ -9,7 +10,9 @@ from dashboard.i18n import t
 context = components.start_page(
     "Coordination",
     "Is the Commission meeting and hearing from every ministry and province? Which provinces need support?",
-    show=("period", "province"), page_params=("rows",))
+    show=("period", "province"),
+    page_params=("rows",),
+)
 if context is None:
     st.stop()
 f = context.filters
@@ -26,17 +29,28 @@ def in_view(frame: pd.DataFrame, *, province_column: str = "province") -> pd.Dat
 
 # Meetings held vs planned, and who came.
 meetings = in_view(data.supporting(v, "meetings"))
-by_level = meetings.assign(level=meetings["level"].str.capitalize().map(t)).groupby("level", as_index=False)[
-    ["planned", "held", "members_expected", "members_present", "at_designated_level"]].sum()
+by_level = (
+    meetings.assign(level=meetings["level"].str.capitalize().map(t))
+    .groupby("level", as_index=False)[["planned", "held", "members_expected", "members_present", "at_designated_level"]]
+    .sum()
+)
 a, b, c, d = st.columns(4)
 planned, held = by_level["planned"].sum(), by_level["held"].sum()
 expected, present = by_level["members_expected"].sum(), by_level["members_present"].sum()
 designated = by_level["at_designated_level"].sum()
 a.metric(t("Meetings held / planned"), f"{fmt.number(held)} / {fmt.number(planned)}", border=True)
-b.metric(t("Attendance"), fmt.value_with_unit(100 * present / expected if expected else None, "percent"),
-         help=t("member institutions present / expected"), border=True)
-c.metric(t("At the designated level"), fmt.value_with_unit(100 * designated / present if present else None, "percent"),
-         help=t("present members represented at the designated level rather than by a delegate"), border=True)
+b.metric(
+    t("Attendance"),
+    fmt.value_with_unit(100 * present / expected if expected else None, "percent"),
+    help=t("member institutions present / expected"),
+    border=True,
+)
+c.metric(
+    t("At the designated level"),
+    fmt.value_with_unit(100 * designated / present if present else None, "percent"),
+    help=t("present members represented at the designated level rather than by a delegate"),
+    border=True,
+)
 roadmap = data.supporting(v, "roadmap")
 
 
@@ -49,33 +63,53 @@ def latest_national(indicator_id: str):
 
 # Actions due by the end of the quarter, overdue ones included until done (COORD_ROADMAP), not all actions ever.
 done = latest_national("COORD_ROADMAP")
-d.metric(t("Roadmap actions due and done"),
-         t("{part} of {whole}", part=fmt.number(done["numerator"]), whole=fmt.number(done["denominator"]))
-         if done is not None else t(fmt.NO_DATA),
-         help=t("{period}, as of {date}: actions due by the end of the quarter (overdue ones from earlier quarters "
-                "included until done) that are done", period=i18n.period_label(done["period"]),
-                date=fmt.date_text(done["as_of_date"])) if done is not None else None, border=True)
+d.metric(
+    t("Roadmap actions due and done"),
+    t("{part} of {whole}", part=fmt.number(done["numerator"]), whole=fmt.number(done["denominator"]))
+    if done is not None
+    else t(fmt.NO_DATA),
+    help=t(
+        "{period}, as of {date}: actions due by the end of the quarter (overdue ones from earlier quarters "
+        "included until done) that are done",
+        period=i18n.period_label(done["period"]),
+        date=fmt.date_text(done["as_of_date"]),
+    )
+    if done is not None
+    else None,
+    border=True,
+)
 
 left, right = st.columns(2)
 with left:
     held_long = by_level.melt(id_vars="level", value_vars=["planned", "held"], var_name="meetings", value_name="count")
     components.chart_with_table(
-        charts.grouped_bars(held_long, x="level", y="count", series="meetings", unit="meetings",
-                            title=t("Commission meetings: planned vs held")).update_yaxes(title=t("meetings"),
-                                                                                        ticksuffix=""),
-        meetings, "meetings")
+        charts.grouped_bars(
+            held_long,
+            x="level",
+            y="count",
+            series="meetings",
+            unit="meetings",
+            title=t("Commission meetings: planned vs held"),
+        ).update_yaxes(title=t("meetings"), ticksuffix=""),
+        meetings,
+        "meetings",
+    )
 with right:
     funnel_rows = in_view(data.referral_funnel(v, f.province))
     # A hidden period makes the sum unknown, not smaller (skipna=False).
-    stages = pd.DataFrame({"stage": [t("Referrals made"), t("Completed"), t("Feedback returned")],
-                           "count": [funnel_rows[c].sum(skipna=False) for c in ("made", "completed",
-                                                                                 "feedback_returned")]})
+    stages = pd.DataFrame(
+        {
+            "stage": [t("Referrals made"), t("Completed"), t("Feedback returned")],
+            "count": [funnel_rows[c].sum(skipna=False) for c in ("made", "completed", "feedback_returned")],
+        }
+    )
     components.chart_with_table(charts.funnel(stages, title=t("Referral funnel")), funnel_rows, "referral funnel")
 
 # Reporting matrix: ministries or provinces × period.
 st.subheader(t("Who has reported"))
-rows_kind = components.page_choice(context, "rows", "Rows", ["ministry", "province"],
-                                   {"ministry": t("Ministries"), "province": t("Provinces")})
+rows_kind = components.page_choice(
+    context, "rows", "Rows", ["ministry", "province"], {"ministry": t("Ministries"), "province": t("Provinces")}
+)
 matrix = data.supporting(v, "reporting_matrix")
 if f.period:
     matrix = matrix[matrix["period"].astype(str).str.slice(0, len(f.period)) <= f.period]
@@ -86,46 +120,76 @@ else:
     matrix = matrix.assign(sender=matrix["sender"].map(t))
 components.chart_with_table(
     charts.reporting_matrix(matrix, row="sender", title=t("Returns: ✔ on time · ◐ late · ✘ missing")),
-    matrix.assign(status=matrix["status"].map(fmt.reporting_label)), f"reporting {rows_kind}",
-    label=t("reporting {rows}", rows=t(rows_kind)))
+    matrix.assign(status=matrix["status"].map(fmt.reporting_label)),
+    f"reporting {rows_kind}",
+    label=t("reporting {rows}", rows=t(rows_kind)),
+)
 
 left, right = st.columns(2)
 with left:
     grievances = data.by_province(v, "COORD_GRIEVANCE_TIMELY", "_T", f.period)
     components.chart_with_table(
-        charts.bars(grievances, category="province_name", value="value", unit="percent",
-                    title=t("Grievances resolved in time, by province"),
-                    highlight=None if f.is_national else data.province_name(f.province)),
-        grievances, "grievances resolved in time")
+        charts.bars(
+            grievances,
+            category="province_name",
+            value="value",
+            unit="percent",
+            title=t("Grievances resolved in time, by province"),
+            highlight=None if f.is_national else data.province_name(f.province),
+        ),
+        grievances,
+        "grievances resolved in time",
+    )
     resolved = latest_national("COORD_GRIEVANCE_TIMELY")
     if resolved is not None:
         days = data.parameters(v)["general"]["grievance_standard_days"]
         pending = 0 if fmt.is_missing(resolved["pending"]) else resolved["pending"]
-        st.caption(t("{period}, as of {date} (the grievance log's date): {count} grievances received in the last "
-                     "{days} days are pending — not judged yet, so an open one is not counted as late.",
-                     period=i18n.period_label(resolved["period"]), date=fmt.date_text(resolved["as_of_date"]),
-                     count=fmt.number(pending), days=days))
+        st.caption(
+            t(
+                "{period}, as of {date} (the grievance log's date): {count} grievances received in the last "
+                "{days} days are pending — not judged yet, so an open one is not counted as late.",
+                period=i18n.period_label(resolved["period"]),
+                date=fmt.date_text(resolved["as_of_date"]),
+                count=fmt.number(pending),
+                days=days,
+            )
+        )
 with right:
     pci = data.supporting(v, "pci")
     if f.period:
         pci = pci[pci["period"].astype(str).str.slice(0, len(f.period)) <= f.period]
-    pci = pci[pci["province"] != "LA"]       # the ranking is of provinces; the national score is not one of them
+    pci = pci[pci["province"] != "LA"]  # the ranking is of provinces; the national score is not one of them
     latest_pci = pci[pci["period"] == pci["period"].max()] if len(pci) else pci
     named = latest_pci.assign(province_name=latest_pci["province"].map(data.province_name))
     named = named.assign(label=[f"⚑ {n}" if flag else n for n, flag in zip(named["province_name"], named["flagged"])])
-    figure = charts.bars(named, category="label", value="score", unit="score",
-                         title=t("Provincial Coordination Index {period} (⚑ = below a minimum)",
-                                 period=i18n.period_label(latest_pci["period"].max()) if len(pci) else ""),
-                         flag="flagged")
+    figure = charts.bars(
+        named,
+        category="label",
+        value="score",
+        unit="score",
+        title=t(
+            "Provincial Coordination Index {period} (⚑ = below a minimum)",
+            period=i18n.period_label(latest_pci["period"].max()) if len(pci) else "",
+        ),
+        flag="flagged",
+    )
     components.chart_with_table(figure, named.drop(columns=["label"]), "provincial coordination index")
     flagged = named[named["flagged"].fillna(False).astype(bool)]
     if len(flagged):
-        st.markdown(t("**⚑ Flagged: {count} of {total} provinces** — {names}", count=len(flagged), total=len(named),
-                      names=", ".join(flagged["province_name"])))
+        st.markdown(
+            t(
+                "**⚑ Flagged: {count} of {total} provinces** — {names}",
+                count=len(flagged),
+                total=len(named),
+                names=", ".join(flagged["province_name"]),
+            )
+        )
         with st.expander(t("Why each province is flagged")):
-            st.dataframe(i18n.with_column_labels(i18n.with_cell_labels(flagged[["province_name", "score", "reasons"]])),
-                         hide_index=True,
-                         width="stretch")
+            st.dataframe(
+                i18n.with_column_labels(i18n.with_cell_labels(flagged[["province_name", "score", "reasons"]])),
+                hide_index=True,
+                width="stretch",
+            )
 
 st.subheader(t("NSPS roadmap actions"))
 shown = roadmap.assign(on_time=roadmap["on_time"].map({True: "✔ " + t("yes"), False: "✘ " + t("no")}).fillna("—"))

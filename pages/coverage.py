@@ -1,4 +1,5 @@
 """Coverage: SDG 1.3.1 and pillar coverage by province (map and ranking), the gender gap, trends, districts."""
+
 import streamlit as st
 
 from dashboard import charts, components, data, format as fmt, i18n, maps
@@ -7,15 +8,21 @@ from dashboard.i18n import t
 context = components.start_page(
     "Coverage",
     "Who is covered by social protection, in which province, and are women and men covered alike?",
-    page_params=("indicator",))
+    page_params=("indicator",),
+)
 if context is None:
     st.stop()
 f = context.filters
 catalogue = data.catalogue(context.version)
 coverage = catalogue[catalogue["area"].isin(["sdg_131", "health_insurance", "social_security", "social_welfare"])]
 names = dict(zip(coverage["indicator_id"], coverage["short_name"]))
-indicator_id = components.page_choice(context, "indicator", "Coverage indicator", list(coverage["indicator_id"]),
-                                      {i: f"{n} ({i})" for i, n in names.items()})
+indicator_id = components.page_choice(
+    context,
+    "indicator",
+    "Coverage indicator",
+    list(coverage["indicator_id"]),
+    {i: f"{n} ({i})" for i, n in names.items()},
+)
 entry = coverage.set_index("indicator_id").loc[indicator_id]
 unit = entry["unit"]
 st.caption(entry["long_name"])
@@ -28,36 +35,69 @@ if f.period:
     current = current[current["period"].str.slice(0, len(f.period)) <= f.period]
 last_gap = gap.dropna(subset=["female", "male"], how="all").tail(1)
 a, b, c, d = st.columns(4)
-a.metric(t("{area}, both sexes", area=data.province_name(f.province)),
-         fmt.value_with_unit(current["value"].iloc[-1] if len(current) else None, unit), border=True,
-         help=t("period {period}, as of {date}", period=i18n.period_label(current["period"].iloc[-1]),
-                date=fmt.date_text(current["as_of_date"].iloc[-1])) if len(current) else t(fmt.NO_DATA))
+a.metric(
+    t("{area}, both sexes", area=data.province_name(f.province)),
+    fmt.value_with_unit(current["value"].iloc[-1] if len(current) else None, unit),
+    border=True,
+    help=t(
+        "period {period}, as of {date}",
+        period=i18n.period_label(current["period"].iloc[-1]),
+        date=fmt.date_text(current["as_of_date"].iloc[-1]),
+    )
+    if len(current)
+    else t(fmt.NO_DATA),
+)
 if len(current):
-    st.caption(t("Figures for {period} are as of {date}: the date the sources hold data to.",
-                 period=i18n.period_label(current["period"].iloc[-1]),
-                 date=fmt.date_text(current["as_of_date"].iloc[-1])))
-b.metric(t("Women and girls"), fmt.value_with_unit(last_gap["female"].iloc[0] if len(last_gap) else None, unit),
-         border=True)
+    st.caption(
+        t(
+            "Figures for {period} are as of {date}: the date the sources hold data to.",
+            period=i18n.period_label(current["period"].iloc[-1]),
+            date=fmt.date_text(current["as_of_date"].iloc[-1]),
+        )
+    )
+b.metric(
+    t("Women and girls"), fmt.value_with_unit(last_gap["female"].iloc[0] if len(last_gap) else None, unit), border=True
+)
 c.metric(t("Men and boys"), fmt.value_with_unit(last_gap["male"].iloc[0] if len(last_gap) else None, unit), border=True)
-d.metric(t("Female / male ratio"), fmt.value_with_unit(last_gap["female_to_male_ratio"].iloc[0]
-                                                    if len(last_gap) else None, "ratio"), border=True,
-         help=t("1.00 = parity; below 1, women are less covered than men"))
+d.metric(
+    t("Female / male ratio"),
+    fmt.value_with_unit(last_gap["female_to_male_ratio"].iloc[0] if len(last_gap) else None, "ratio"),
+    border=True,
+    help=t("1.00 = parity; below 1, women are less covered than men"),
+)
 
 provinces = data.by_province(context.version, indicator_id, f.sex, f.period)
 left, right = st.columns([3, 2])
 with left:
-    figure, kind = maps.province_map(provinces, unit=unit, title=t("{name} by province", name=entry["short_name"]),
-                                     highlight=None if f.is_national else f.province)
-    components.chart_with_table(figure, provinces, f"{indicator_id} by province",
-                                caption=t(maps.ATTRIBUTION) + ("" if kind == "choropleth" else
-                                                               t(" — boundary file unavailable: tile grid shown")),
-                                label=t("{id} by province", id=indicator_id))
+    figure, kind = maps.province_map(
+        provinces,
+        unit=unit,
+        title=t("{name} by province", name=entry["short_name"]),
+        highlight=None if f.is_national else f.province,
+    )
+    components.chart_with_table(
+        figure,
+        provinces,
+        f"{indicator_id} by province",
+        caption=t(maps.ATTRIBUTION)
+        + ("" if kind == "choropleth" else t(" — boundary file unavailable: tile grid shown")),
+        label=t("{id} by province", id=indicator_id),
+    )
 with right:
     ranked = provinces.assign(value=provinces["value"])
     components.chart_with_table(
-        charts.bars(ranked, category="province_name", value="value", unit=unit, title=t("Ranking"),
-                    highlight=None if f.is_national else data.province_name(f.province)),
-        provinces, f"{indicator_id} ranking", label=t("{id} ranking", id=indicator_id))
+        charts.bars(
+            ranked,
+            category="province_name",
+            value="value",
+            unit=unit,
+            title=t("Ranking"),
+            highlight=None if f.is_national else data.province_name(f.province),
+        ),
+        provinces,
+        f"{indicator_id} ranking",
+        label=t("{id} ranking", id=indicator_id),
+    )
     missing = provinces.loc[provinces["value"].isna(), "province_name"]
     if len(missing):
         st.caption(t("No data for {count} province(s): {names}.", count=len(missing), names=", ".join(missing)))
@@ -66,22 +106,49 @@ left, right = st.columns(2)
 with left:
     long_gap = gap.melt(id_vars="period", value_vars=["female", "male"], var_name="sex", value_name="value")
     components.chart_with_table(
-        charts.lines(long_gap, x="period", y="value",
-                     series="sex", unit=unit, title=t("Gender gap: women vs men"),
-                     colours={"female": fmt.SEX_COLOURS["Female"], "male": fmt.SEX_COLOURS["Male"]}),
-        gap, f"{indicator_id} by sex", label=t("{id} by sex", id=indicator_id))
+        charts.lines(
+            long_gap,
+            x="period",
+            y="value",
+            series="sex",
+            unit=unit,
+            title=t("Gender gap: women vs men"),
+            colours={"female": fmt.SEX_COLOURS["Female"], "male": fmt.SEX_COLOURS["Male"]},
+        ),
+        gap,
+        f"{indicator_id} by sex",
+        label=t("{id} by sex", id=indicator_id),
+    )
 with right:
     components.chart_with_table(
-        charts.lines(trend, x="period", y="value", series=None,
-                     unit=unit, title=t("Trend (both sexes)"), target=entry.get("target_2030")),
-        trend, f"{indicator_id} trend", label=t("{id} trend", id=indicator_id))
+        charts.lines(
+            trend,
+            x="period",
+            y="value",
+            series=None,
+            unit=unit,
+            title=t("Trend (both sexes)"),
+            target=entry.get("target_2030"),
+        ),
+        trend,
+        f"{indicator_id} trend",
+        label=t("{id} trend", id=indicator_id),
+    )
 
 district_rows = data.by_district(context.version, indicator_id, f.sex, f.province, f.period)
 if len(district_rows):
     st.subheader(t("Districts"))
-    named = district_rows.assign(label=district_rows["district_name"].fillna(district_rows["district"])
-                                 + " (" + district_rows["province"].str.slice(3) + ")")
+    named = district_rows.assign(
+        label=district_rows["district_name"].fillna(district_rows["district"])
+        + " ("
+        + district_rows["province"].str.slice(3)
+        + ")"
+    )
     components.chart_with_table(
-        charts.bars(named, category="label", value="value", unit=unit,
-                    title=t("By district (where the source has it)")),
-        district_rows, f"{indicator_id} by district", label=t("{id} by district", id=indicator_id))
+        charts.bars(
+            named, category="label", value="value", unit=unit, title=t("By district (where the source has it)")
+        ),
+        district_rows,
+        f"{indicator_id} by district",
+        label=t("{id} by district", id=indicator_id),
+    )

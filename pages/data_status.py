@@ -1,12 +1,13 @@
 """Data status: which version is shown, how it was refreshed, what warned, and which returns are missing or late."""
+
 import pandas as pd
 import streamlit as st
 
 from dashboard import auth, components, data, format as fmt, i18n, navigation
 from dashboard.i18n import t
 
-navigation.enter_page()                      # only ever run through app.py's navigation
-user = auth.require_role(auth.COMMISSION, auth.SECRETARIAT)   # also a crafted URL: the public never gets here
+navigation.enter_page()  # only ever run through app.py's navigation
+user = auth.require_role(auth.COMMISSION, auth.SECRETARIAT)  # also a crafted URL: the public never gets here
 secretariat = auth.allowed(user, (auth.SECRETARIAT,))
 context = components.start_page("Data status", "How fresh is the data, and who has not reported?", show=())
 if context is None:
@@ -16,10 +17,10 @@ info = data.version_info(v)
 
 a, b, c, d = st.columns(4)
 a.metric(t("Version shown"), v, border=True)
-b.metric(t("Refreshed"), i18n.date_time_label(info["created_at"]) if info.get("created_at") else t("unknown"),
-         border=True)
-c.metric(t("By"), str(info.get("operator") or t("unknown")) if secretariat else t("Technical Secretariat"),
-         border=True)
+b.metric(
+    t("Refreshed"), i18n.date_time_label(info["created_at"]) if info.get("created_at") else t("unknown"), border=True
+)
+c.metric(t("By"), str(info.get("operator") or t("unknown")) if secretariat else t("Technical Secretariat"), border=True)
 warnings = info.get("warnings") or []
 d.metric(t("Warnings in that refresh"), fmt.number(len(warnings)), border=True)
 
@@ -32,21 +33,28 @@ else:
     components.table_with_downloads(shown, "returns missing or late")
 
 st.subheader(t("Who has reported"))
-st.caption(t("Per source and period of the aggregate returns: provinces whose rows are all there (covered), some of "
-             "whose districts are missing (partly covered), or with no rows (missing). Provinces a source has never "
-             "reported (outside a programme's area) are counted apart. The same as `python -m data_pipeline coverage`."))
+st.caption(
+    t(
+        "Per source and period of the aggregate returns: provinces whose rows are all there (covered), some of "
+        "whose districts are missing (partly covered), or with no rows (missing). Provinces a source has never "
+        "reported (outside a programme's area) are counted apart. The same as `python -m data_pipeline coverage`."
+    )
+)
 reported = data.reporting_summary(v)
 gaps = reported[(reported["partly_covered"] > 0) | (reported["missing"] > 0)] if len(reported) else reported
 if len(reported) and gaps.empty:
     st.success(t("Every province that reports to these sources is covered in every period."))
 elif len(gaps):
-    st.warning(t("{count} source-period(s) are partly covered or have provinces missing.", count=len(gaps)),
-               icon=":material/warning:")
+    st.warning(
+        t("{count} source-period(s) are partly covered or have provinces missing.", count=len(gaps)),
+        icon=":material/warning:",
+    )
 components.table_with_downloads(reported, "who has reported")
 with st.expander(t("Provinces missing or partly covered, with the districts missing")):
     detail = data.reporting_coverage(v)
-    components.table_with_downloads(detail[detail["status"].isin(["missing", "partly covered"])],
-                                    "provinces missing or partly covered")
+    components.table_with_downloads(
+        detail[detail["status"].isin(["missing", "partly covered"])], "provinces missing or partly covered"
+    )
 
 st.subheader(t("Warnings of the last refresh"))
 if warnings:
@@ -59,8 +67,9 @@ left, right = st.columns(2)
 with left:
     st.subheader(t("Tables in this version"))
     tables = info.get("tables") or {}
-    counts = pd.DataFrame([{"table": k, "rows": (r.get("rows") if isinstance(r, dict) else r)}
-                           for k, r in tables.items()])
+    counts = pd.DataFrame(
+        [{"table": k, "rows": (r.get("rows") if isinstance(r, dict) else r)} for k, r in tables.items()]
+    )
     components.table_with_downloads(counts, "table row counts")
 with right:
     st.subheader(t("Files in this version"))
@@ -81,6 +90,12 @@ st.subheader(t("Versions"))
 versions = data.versions()
 unaudited = versions[versions["audit"] != "completed"]["version"].tolist() if len(versions) else []
 if unaudited:
-    st.error(t("No completed audit line for {versions}: the publish was interrupted after the version was written. "
-               "Check it, then roll back or publish again.", versions=", ".join(unaudited)), icon=":material/report:")
+    st.error(
+        t(
+            "No completed audit line for {versions}: the publish was interrupted after the version was written. "
+            "Check it, then roll back or publish again.",
+            versions=", ".join(unaudited),
+        ),
+        icon=":material/report:",
+    )
 components.table_with_downloads(versions if secretariat else versions.drop(columns=["operator"]), "versions")

@@ -1,5 +1,6 @@
 """Overview: the scorecard of every indicator against its target, grouped by SDG 1.3.1, the pillars, delivery and
 coordination, with headline tiles."""
+
 from urllib.parse import urlencode
 
 import streamlit as st
@@ -9,7 +10,8 @@ from dashboard.i18n import t
 
 context = components.start_page(
     "Social protection scorecard",
-    "Where does each NSPS and SDG 1.3 indicator stand against its target, and which way is it moving?")
+    "Where does each NSPS and SDG 1.3 indicator stand against its target, and which way is it moving?",
+)
 if context is None:
     st.stop()
 f = context.filters
@@ -25,13 +27,20 @@ for column, indicator_id in zip(columns, HEADLINES):
     row = tiles.loc[indicator_id]
     trend = row["trend"]
     delta, unchanged = fmt.change_on_previous(trend, row["unit"])
-    column.metric(row["short_name"], fmt.value_with_unit(row["value"], row["unit"]), delta=delta,
-                  delta_color="off" if unchanged else (
-                      "normal" if row["polarity"] == "higher_is_better" else "inverse"),
-                  delta_arrow="off" if unchanged else "auto",
-                  help=t("{period}, as of {date}", period=i18n.period_label(row["period"])
-                         if isinstance(row["period"], str) else t(fmt.NO_DATA), date=fmt.date_text(row["as_of_date"]))
-                       + f" · {fmt.status_label(row['status'])}", border=True)
+    column.metric(
+        row["short_name"],
+        fmt.value_with_unit(row["value"], row["unit"]),
+        delta=delta,
+        delta_color="off" if unchanged else ("normal" if row["polarity"] == "higher_is_better" else "inverse"),
+        delta_arrow="off" if unchanged else "auto",
+        help=t(
+            "{period}, as of {date}",
+            period=i18n.period_label(row["period"]) if isinstance(row["period"], str) else t(fmt.NO_DATA),
+            date=fmt.date_text(row["as_of_date"]),
+        )
+        + f" · {fmt.status_label(row['status'])}",
+        border=True,
+    )
 
 counts = card["status"].map(fmt.status_label).value_counts()
 st.markdown(t("**Against target:**") + " " + " · ".join(f"{label} **{n}**" for label, n in counts.items()))
@@ -41,15 +50,25 @@ if card["illustrative_targets"].fillna(False).any():
 show_parts = st.toggle(t("Show numerators and denominators"), value=False)
 base_params = {k: v for k, v in context.params.items()}
 table = card.assign(
-    latest=[fmt.value_with_unit(v, u) + (f" ({fmt.bounds_text(lo, hi, u)})" if fmt.bounds_text(lo, hi, u) else "")
-            + (f" — {t(note)}" if isinstance(note, str) and note and not fmt.is_missing(v) else "")
-            for v, u, lo, hi, note in zip(card["value"], card["unit"], card["lower_bound"], card["upper_bound"],
-                                          card["sex_note"])],
-    target=[t(fmt.NO_DATA) if fmt.is_missing(goal) else t("{value} by {year}", value=fmt.value_with_unit(goal, u),
-                                                           year=int(y))
-            + (" †" if illus else "")
-            for goal, u, y, illus in zip(card["target_value"], card["unit"], card["target_year"].fillna(0),
-                                      card["illustrative_targets"].fillna(False))],
+    latest=[
+        fmt.value_with_unit(v, u)
+        + (f" ({fmt.bounds_text(lo, hi, u)})" if fmt.bounds_text(lo, hi, u) else "")
+        + (f" — {t(note)}" if isinstance(note, str) and note and not fmt.is_missing(v) else "")
+        for v, u, lo, hi, note in zip(
+            card["value"], card["unit"], card["lower_bound"], card["upper_bound"], card["sex_note"]
+        )
+    ],
+    target=[
+        t(fmt.NO_DATA)
+        if fmt.is_missing(goal)
+        else t("{value} by {year}", value=fmt.value_with_unit(goal, u), year=int(y)) + (" †" if illus else "")
+        for goal, u, y, illus in zip(
+            card["target_value"],
+            card["unit"],
+            card["target_year"].fillna(0),
+            card["illustrative_targets"].fillna(False),
+        )
+    ],
     status_text=card["status"].map(fmt.status_label),
     numerator_text=card["numerator"].map(fmt.number),
     denominator_text=[fmt.number(d) if not fmt.is_missing(d) else "—" for d in card["denominator"]],
@@ -75,10 +94,17 @@ for group, _ in views.AREA_GROUPS:
     if rows.empty:
         continue
     st.subheader(t(group))
-    st.dataframe(rows, column_order=order, column_config=column_config, hide_index=True, width="stretch",
-                 key=f"card_{group[:12]}")
+    st.dataframe(
+        rows,
+        column_order=order,
+        column_config=column_config,
+        hide_index=True,
+        width="stretch",
+        key=f"card_{group[:12]}",
+    )
 
 with st.expander(t("Download the scorecard")):
-    export = card.drop(columns=["trend"]).assign(status=card["status"].map(fmt.status_label),
-                                                 group=card["group"].map(t))
+    export = card.drop(columns=["trend"]).assign(
+        status=card["status"].map(fmt.status_label), group=card["group"].map(t)
+    )
     components.table_with_downloads(export, "scorecard")

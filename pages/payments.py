@@ -1,4 +1,5 @@
 """Payment delays: are grants paid, on time, to whom — by cycle, district, channel and sex."""
+
 import streamlit as st
 
 from dashboard import charts, components, data, format as fmt, i18n
@@ -7,13 +8,21 @@ from dashboard.i18n import t
 context = components.start_page(
     "Payment delays",
     "Are enrolled beneficiaries paid, and paid on time? Where are the backlogs and arrears?",
-    show=("period", "province", "sex"))
+    show=("period", "province", "sex"),
+)
 if context is None:
     st.stop()
 f = context.filters
 v = context.version
-DAYS_LATE_ORDER = ("on or before the due date", "1-15 days", "16-30 days", "31-60 days", "61-90 days",
-                   "over 90 days", "not paid")
+DAYS_LATE_ORDER = (
+    "on or before the due date",
+    "1-15 days",
+    "16-30 days",
+    "31-60 days",
+    "61-90 days",
+    "over 90 days",
+    "not paid",
+)
 
 
 def latest_row(indicator_id: str, sex: str | None = None):
@@ -36,53 +45,91 @@ st.markdown(t("**Mother and Early Childhood Grant** — enrolled beneficiaries a
 a, b, c = st.columns(3)
 if never is not None and not fmt.is_missing(never["denominator"]):
     paid = never["denominator"] - never["numerator"]
-    a.metric(t("Paid at least once"), t("{part} of {whole}", part=fmt.number(paid),
-                                         whole=fmt.number(never["denominator"])),
-             help=t("enrolled beneficiaries with at least one payment, {period}",
-                    period=i18n.period_label(never["period"])), border=True)
-    b.metric(t("Never paid"), fmt.value_with_unit(never["numerator"], "persons"),
-             delta=t("{share}% of enrolled", share=f"{never['value']:.1f}") if never["unit"] == "percent" else None,
-             delta_color="off", border=True)
+    a.metric(
+        t("Paid at least once"),
+        t("{part} of {whole}", part=fmt.number(paid), whole=fmt.number(never["denominator"])),
+        help=t("enrolled beneficiaries with at least one payment, {period}", period=i18n.period_label(never["period"])),
+        border=True,
+    )
+    b.metric(
+        t("Never paid"),
+        fmt.value_with_unit(never["numerator"], "persons"),
+        delta=t("{share}% of enrolled", share=f"{never['value']:.1f}") if never["unit"] == "percent" else None,
+        delta_color="off",
+        border=True,
+    )
 else:
     a.metric(t("Paid at least once"), t(fmt.NO_DATA), border=True)
     b.metric(t("Never paid"), t(fmt.NO_DATA), border=True)
-c.metric(t("Arrears"), fmt.value_with_unit(arrears["value"] if arrears is not None else None, "LAK"),
-         help=t("amount due and not yet paid"), border=True)
+c.metric(
+    t("Arrears"),
+    fmt.value_with_unit(arrears["value"] if arrears is not None else None, "LAK"),
+    help=t("amount due and not yet paid"),
+    border=True,
+)
 d, e, g, h = st.columns(4)
 pending = ontime["pending"] if ontime is not None and not fmt.is_missing(ontime["pending"]) else 0
-d.metric(t("Grant paid within {days} days of due date", days=grace_days),
-         fmt.value_with_unit(ontime["value"] if ontime is not None else None, "percent"),
-         delta=t("{count} pending (still within {days} days)", count=fmt.number(pending), days=grace_days)
-         if pending else None,
-         delta_color="off",
-         help=t("Mother and Early Childhood Grant, {period}, as of {date} (the ledger's last payment): payments paid "
-                "within {days} days of their due date / payments due whose {days} days have run out",
-                period=i18n.period_label(ontime["period"]), date=fmt.date_text(ontime["as_of_date"]), days=grace_days)
-         if ontime is not None else None, border=True)
-e.metric(t("MAF cash transfer paid on time (MAF's own rule)"),
-         fmt.value_with_unit(ontime_maf["value"] if ontime_maf is not None else None, "percent"),
-         help=t("{period}: payments made on time / payments due, as MAF's return reports them; "
-                "MAF's rule is not the grant's, so the two are not added", period=i18n.period_label(ontime_maf["period"]))
-         if ontime_maf is not None else None,
-         border=True)
-g.metric(t("Median days late, all grant payments due"),
-         fmt.at_least(median["value"], "days", median["lower_bound"], median["upper_bound"]) if median is not None
-         else t(fmt.NO_DATA),
-         help=t("unpaid payments count as late as the ledger's date; 'at least' when fewer than half are paid"),
-         border=True)
-h.metric(t("Enrolment to first payment (median)"),
-         fmt.at_least(lag["value"], "days", lag["lower_bound"], lag["upper_bound"]) if lag is not None
-         else t(fmt.NO_DATA), border=True)
+d.metric(
+    t("Grant paid within {days} days of due date", days=grace_days),
+    fmt.value_with_unit(ontime["value"] if ontime is not None else None, "percent"),
+    delta=t("{count} pending (still within {days} days)", count=fmt.number(pending), days=grace_days)
+    if pending
+    else None,
+    delta_color="off",
+    help=t(
+        "Mother and Early Childhood Grant, {period}, as of {date} (the ledger's last payment): payments paid "
+        "within {days} days of their due date / payments due whose {days} days have run out",
+        period=i18n.period_label(ontime["period"]),
+        date=fmt.date_text(ontime["as_of_date"]),
+        days=grace_days,
+    )
+    if ontime is not None
+    else None,
+    border=True,
+)
+e.metric(
+    t("MAF cash transfer paid on time (MAF's own rule)"),
+    fmt.value_with_unit(ontime_maf["value"] if ontime_maf is not None else None, "percent"),
+    help=t(
+        "{period}: payments made on time / payments due, as MAF's return reports them; "
+        "MAF's rule is not the grant's, so the two are not added",
+        period=i18n.period_label(ontime_maf["period"]),
+    )
+    if ontime_maf is not None
+    else None,
+    border=True,
+)
+g.metric(
+    t("Median days late, all grant payments due"),
+    fmt.at_least(median["value"], "days", median["lower_bound"], median["upper_bound"])
+    if median is not None
+    else t(fmt.NO_DATA),
+    help=t("unpaid payments count as late as the ledger's date; 'at least' when fewer than half are paid"),
+    border=True,
+)
+h.metric(
+    t("Enrolment to first payment (median)"),
+    fmt.at_least(lag["value"], "days", lag["lower_bound"], lag["upper_bound"]) if lag is not None else t(fmt.NO_DATA),
+    border=True,
+)
 
 left, right = st.columns(2)
 with left:
     cycles = data.breakdown(v, "PAY_ONTIME", "cycle", f.province, f.sex, f.period)
     cycles = cycles.groupby("cycle", as_index=False).last() if len(cycles) else cycles
     components.chart_with_table(
-        charts.bars(cycles.assign(cycle=cycles["cycle"].map(lambda c: t("cycle {number}", number=c))),
-                    category="cycle", value="value", unit="percent", title=t("MECG paid on time, by payment cycle"),
-                    horizontal=False, ranked=False),
-        cycles, "on-time rate by cycle")
+        charts.bars(
+            cycles.assign(cycle=cycles["cycle"].map(lambda c: t("cycle {number}", number=c))),
+            category="cycle",
+            value="value",
+            unit="percent",
+            title=t("MECG paid on time, by payment cycle"),
+            horizontal=False,
+            ranked=False,
+        ),
+        cycles,
+        "on-time rate by cycle",
+    )
 with right:
     bins = data.supporting(v, "days_late_distribution")
     if not f.is_national:
@@ -92,49 +139,101 @@ with right:
     if f.period:
         bins = bins[bins["period"].str.slice(0, len(f.period)) <= f.period]
     distribution = bins.groupby("days_late_bin", as_index=False)["payments"].sum()
-    distribution = distribution.assign(order=distribution["days_late_bin"].map(
-        {b: i for i, b in enumerate(DAYS_LATE_ORDER)}).fillna(len(DAYS_LATE_ORDER))).sort_values("order").drop(
-        columns="order")
+    distribution = (
+        distribution.assign(
+            order=distribution["days_late_bin"]
+            .map({b: i for i, b in enumerate(DAYS_LATE_ORDER)})
+            .fillna(len(DAYS_LATE_ORDER))
+        )
+        .sort_values("order")
+        .drop(columns="order")
+    )
     components.chart_with_table(
-        charts.bars(distribution.assign(days_late_bin=distribution["days_late_bin"].map(t)), category="days_late_bin",
-                    value="payments", unit="payments", title=t("MECG payments due, by days late"),
-                    horizontal=False, colour=fmt.OKABE_ITO["orange"], ranked=False),
-        distribution, "days late distribution")
+        charts.bars(
+            distribution.assign(days_late_bin=distribution["days_late_bin"].map(t)),
+            category="days_late_bin",
+            value="payments",
+            unit="payments",
+            title=t("MECG payments due, by days late"),
+            horizontal=False,
+            colour=fmt.OKABE_ITO["orange"],
+            ranked=False,
+        ),
+        distribution,
+        "days late distribution",
+    )
 
 left, right = st.columns(2)
 with left:
     districts = data.by_district(v, "PAY_NEVER_PAID", f.sex, f.province, f.period)
-    named = districts.assign(label=districts["district_name"].fillna(districts["district"]),
-                             never_paid=districts["numerator"], enrolled=districts["denominator"])
+    named = districts.assign(
+        label=districts["district_name"].fillna(districts["district"]),
+        never_paid=districts["numerator"],
+        enrolled=districts["denominator"],
+    )
     components.chart_with_table(
-        charts.bars(named, category="label", value="numerator", unit="persons",
-                    title=t("Enrolled beneficiaries never paid, by district"), colour=fmt.OKABE_ITO["vermillion"]),
-        named.drop(columns=["label"]), "never paid by district")
+        charts.bars(
+            named,
+            category="label",
+            value="numerator",
+            unit="persons",
+            title=t("Enrolled beneficiaries never paid, by district"),
+            colour=fmt.OKABE_ITO["vermillion"],
+        ),
+        named.drop(columns=["label"]),
+        "never paid by district",
+    )
 with right:
     channel = data.breakdown(v, "PAY_ONTIME", "channel", f.province, f.sex, f.period)
     components.chart_with_table(
-        charts.grouped_bars(channel, x="period", y="value", series="channel", unit="percent",
-                            title=t("MECG paid on time: digital wallet vs cash")),
-        channel, "on-time rate by channel")
+        charts.grouped_bars(
+            channel,
+            x="period",
+            y="value",
+            series="channel",
+            unit="percent",
+            title=t("MECG paid on time: digital wallet vs cash"),
+        ),
+        channel,
+        "on-time rate by channel",
+    )
 
 left, right = st.columns(2)
 with left:
     arrears_trend = data.trend(v, "PAY_ARREARS_LAK", f.province, f.sex)
     components.chart_with_table(
         charts.lines(arrears_trend, x="period", y="value", series=None, unit="LAK", title=t("Arrears (LAK)")),
-        arrears_trend, "arrears")
+        arrears_trend,
+        "arrears",
+    )
 with right:
     first = data.by_sex(v, "PAY_FIRST_LAG", f.province, f.period)
     long_first = first.melt(id_vars="period", value_vars=["female", "male"], var_name="sex", value_name="days")
     components.chart_with_table(
-        charts.grouped_bars(long_first, x="period", y="days", series="sex", unit="days",
-                            title=t("Days from enrolment to first payment (median), by sex"),
-                            colours={"female": fmt.SEX_COLOURS["Female"], "male": fmt.SEX_COLOURS["Male"]}),
-        first, "first payment lag by sex")
+        charts.grouped_bars(
+            long_first,
+            x="period",
+            y="days",
+            series="sex",
+            unit="days",
+            title=t("Days from enrolment to first payment (median), by sex"),
+            colours={"female": fmt.SEX_COLOURS["Female"], "male": fmt.SEX_COLOURS["Male"]},
+        ),
+        first,
+        "first payment lag by sex",
+    )
 
 ontime_sex = data.by_sex(v, "PAY_ONTIME", f.province, f.period)
 components.chart_with_table(
-    charts.lines(ontime_sex.melt(id_vars="period", value_vars=["female", "male"], var_name="sex", value_name="value"),
-                 x="period", y="value", series="sex", unit="percent", title=t("Paid on time, women vs men"),
-                 colours={"female": fmt.SEX_COLOURS["Female"], "male": fmt.SEX_COLOURS["Male"]}),
-    ontime_sex, "on-time rate by sex")
+    charts.lines(
+        ontime_sex.melt(id_vars="period", value_vars=["female", "male"], var_name="sex", value_name="value"),
+        x="period",
+        y="value",
+        series="sex",
+        unit="percent",
+        title=t("Paid on time, women vs men"),
+        colours={"female": fmt.SEX_COLOURS["Female"], "male": fmt.SEX_COLOURS["Male"]},
+    ),
+    ontime_sex,
+    "on-time rate by sex",
+)

@@ -1,4 +1,5 @@
 """Province profile: every indicator for one province beside the national figure."""
+
 from urllib.parse import urlencode
 
 import streamlit as st
@@ -7,8 +8,8 @@ from dashboard import charts, components, data, format as fmt, i18n, views
 from dashboard.i18n import t
 
 context = components.start_page(
-    "Province profile",
-    "How does this province compare with the country on every indicator?")
+    "Province profile", "How does this province compare with the country on every indicator?"
+)
 if context is None:
     st.stop()
 f = context.filters
@@ -26,14 +27,20 @@ c.metric(t("No data for the province"), t("{count} indicators", count=counts.get
 
 percent = profile[(profile["unit"] == "percent") & profile["value"].notna()]
 if len(percent):
-    long = percent.melt(id_vars="short_name", value_vars=["value", "national_value"], var_name="area",
-                        value_name="percent")
+    long = percent.melt(
+        id_vars="short_name", value_vars=["value", "national_value"], var_name="area", value_name="percent"
+    )
     long["area"] = long["area"].map({"value": name, "national_value": t("Lao PDR")})
-    figure = charts.grouped_bars(long, x="short_name", y="percent", series="area", unit="percent",
-                                 title=t("{name} vs Lao PDR (indicators in %)", name=name))
+    figure = charts.grouped_bars(
+        long,
+        x="short_name",
+        y="percent",
+        series="area",
+        unit="percent",
+        title=t("{name} vs Lao PDR (indicators in %)", name=name),
+    )
     figure.update_layout(height=420)
-    components.chart_with_table(figure, percent, f"{f.province} vs national",
-                                label=t("{name} vs national", name=name))
+    components.chart_with_table(figure, percent, f"{f.province} vs national", label=t("{name} vs national", name=name))
 
 table = profile.assign(
     province_value=[fmt.value_with_unit(x, u) for x, u in zip(profile["value"], profile["unit"])],
@@ -42,16 +49,21 @@ table = profile.assign(
     compared_with_national=profile["compared_with_national"].map(t),
     details=["indicator?" + urlencode({**context.params, "indicator": i}) for i in profile["indicator_id"]],
 )
-config = {"short_name": st.column_config.TextColumn(t("Indicator"), width="large"),
-          "province_value": st.column_config.TextColumn(name), "period": st.column_config.TextColumn(t("Period")),
-          "national": st.column_config.TextColumn(t("Lao PDR")),
-          "compared_with_national": st.column_config.TextColumn(t("Compared with national")),
-          "details": st.column_config.LinkColumn(t("Details"), display_text=t("Open ›"))}
+config = {
+    "short_name": st.column_config.TextColumn(t("Indicator"), width="large"),
+    "province_value": st.column_config.TextColumn(name),
+    "period": st.column_config.TextColumn(t("Period")),
+    "national": st.column_config.TextColumn(t("Lao PDR")),
+    "compared_with_national": st.column_config.TextColumn(t("Compared with national")),
+    "details": st.column_config.LinkColumn(t("Details"), display_text=t("Open ›")),
+}
 for group, _ in views.AREA_GROUPS:
     rows = table[table["group"] == group]
     if len(rows):
         st.subheader(t(group))
         st.dataframe(rows, column_order=list(config), column_config=config, hide_index=True, width="stretch")
 with st.expander(t("Download the profile")):
-    components.table_with_downloads(profile.assign(compared_with_national=profile["compared_with_national"].map(t),
-                                                   group=profile["group"].map(t)), f"profile {f.province}")
+    components.table_with_downloads(
+        profile.assign(compared_with_national=profile["compared_with_national"].map(t), group=profile["group"].map(t)),
+        f"profile {f.province}",
+    )

@@ -2,6 +2,7 @@
 
 Usage: python scripts/venv_extras.py requirements.lock   (run with the venv's python)
 """
+
 import re
 import sys
 from importlib import metadata

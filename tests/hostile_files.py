@@ -3,6 +3,7 @@ bytes, and a phrase the refusal must contain (None: the policy lets it through, 
 
     python tests/hostile_files.py OUT_DIR     # writes the corpus, e.g. for bench/benchmark_gate.py
 """
+
 from __future__ import annotations
 
 import io
@@ -20,15 +21,15 @@ from tests.ingest_fixtures import minimal_return
 SMALL_FILE_LIMIT_MB = "0.1"
 FORMULA_TEXT = "=cmd|' /C calc'!A0"
 FORMULA_NAME = "=HYPERLINK(x)_roadmap.csv"
-LONG_NAME = "r" * 230 + ".csv"        # a name a file system can hold, longer than the 200 characters accepted
+LONG_NAME = "r" * 230 + ".csv"  # a name a file system can hold, longer than the 200 characters accepted
 
 
 @dataclass(frozen=True)
 class Hostile:
     name: str
     data: bytes
-    refusal: str | None       # a phrase of the refusal; None when the file is read (safely)
-    by_reader: bool = False   # refused by the reader (past the gate), not by the gate itself
+    refusal: str | None  # a phrase of the refusal; None when the file is read (safely)
+    by_reader: bool = False  # refused by the reader (past the gate), not by the gate itself
 
 
 def workbook(rows: list[list], sheet: str = "data", far_cell: str | None = None) -> bytes:
@@ -63,6 +64,7 @@ def roadmap_rows(description: str = "Publish the quarterly dashboard") -> list[l
 
 def csv_text(rows: list[list]) -> bytes:
     import csv
+
     buffer = io.StringIO()
     csv.writer(buffer, lineterminator="\n").writerows(rows)
     return buffer.getvalue().encode("utf-8")
@@ -72,34 +74,49 @@ def corpus() -> list[Hostile]:
     plain = workbook(roadmap_rows(), sheet="roadmap")
     content_types = zipfile.ZipFile(io.BytesIO(plain)).read("[Content_Types].xml")
     macro_types = content_types.replace(b"spreadsheetml.sheet.main+xml", b"sheet.macroEnabled.main+xml")
-    laughs = (b'<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol"><!ENTITY lol2 "&lol;&lol;&lol;&lol;">]>'
-              b'<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>'
-              b'<row r="1"><c r="A1" t="inlineStr"><is><t>&lol2;</t></is></c></row></sheetData></worksheet>')
+    laughs = (
+        b'<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol"><!ENTITY lol2 "&lol;&lol;&lol;&lol;">]>'
+        b'<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>'
+        b'<row r="1"><c r="A1" t="inlineStr"><is><t>&lol2;</t></is></c></row></sheetData></worksheet>'
+    )
     big_csv = csv_text(roadmap_rows()) + b"# padding\n" * 20_000
     return [
         Hostile("far_cell.xlsx", workbook(roadmap_rows(), far_cell="XFD1048576"), "1,048,576 rows × 16,384 columns"),
-        Hostile("zip_bomb.xlsx", rezip(plain, replace={"xl/worksheets/sheet1.xml": bytes(60 * 1024 * 1024)}),
-                "ZIP bomb"),
-        Hostile("macros_renamed.xlsx", rezip(plain, replace={"[Content_Types].xml": macro_types},
-                                             add={"xl/vbaProject.bin": b"\xd0\xcf\x11\xe0 macro"}), "macros"),
+        Hostile(
+            "zip_bomb.xlsx", rezip(plain, replace={"xl/worksheets/sheet1.xml": bytes(60 * 1024 * 1024)}), "ZIP bomb"
+        ),
+        Hostile(
+            "macros_renamed.xlsx",
+            rezip(
+                plain,
+                replace={"[Content_Types].xml": macro_types},
+                add={"xl/vbaProject.bin": b"\xd0\xcf\x11\xe0 macro"},
+            ),
+            "macros",
+        ),
         Hostile("macro_enabled.xlsm", plain, "'.xlsm' files are not accepted"),
-        Hostile("external_links.xlsx", rezip(plain, add={"xl/externalLinks/externalLink1.xml": b"<externalLink/>"}),
-                "external links"),
+        Hostile(
+            "external_links.xlsx",
+            rezip(plain, add={"xl/externalLinks/externalLink1.xml": b"<externalLink/>"}),
+            "external links",
+        ),
         Hostile("entities.xlsx", rezip(plain, replace={"xl/worksheets/sheet1.xml": laughs}), "declares a DTD"),
         Hostile("huge.csv", big_csv, "allowed for one file"),
-        Hostile("unsaved_formula.xlsx", workbook(roadmap_rows() + [["=1+1"]], sheet="roadmap"),
-                "has no saved value"),
+        Hostile("unsaved_formula.xlsx", workbook(roadmap_rows() + [["=1+1"]], sheet="roadmap"), "has no saved value"),
         Hostile("program.csv", Path(sys.executable).resolve().read_bytes()[:8192], "Linux program"),
         Hostile(LONG_NAME, csv_text(roadmap_rows()), "characters long"),
-        Hostile("one_wide_line.csv", b"action_id" + b"," * 60_000 + b"\n", "more than the 1,000 columns",
-                by_reader=True),
+        Hostile(
+            "one_wide_line.csv", b"action_id" + b"," * 60_000 + b"\n", "more than the 1,000 columns", by_reader=True
+        ),
         Hostile(FORMULA_NAME, csv_text(roadmap_rows(FORMULA_TEXT)), None),
     ]
 
 
 # Names only an upload can carry (no file system stores them).
-UPLOAD_ONLY = [Hostile("roadmap\x00.csv", b"action_id\nA1\n", "control characters"),
-               Hostile("q" * 300 + ".xlsx", b"PK", "characters long")]
+UPLOAD_ONLY = [
+    Hostile("roadmap\x00.csv", b"action_id\nA1\n", "control characters"),
+    Hostile("q" * 300 + ".xlsx", b"PK", "characters long"),
+]
 
 
 if __name__ == "__main__":

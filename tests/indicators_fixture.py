@@ -2,6 +2,7 @@
 tests/test_indicators_golden.py. Two provinces (Attapeu LA-AT: districts 1703 Sanamxay, 1705 Phouvong; Savannakhet
 LA-SV: district 1306 Nong), two quarters (2022-Q1, 2022-Q2), and every source the catalogue reads.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -17,8 +18,14 @@ from indicators.parameters import DEFAULT_PATH
 
 VERSION = "v0001"
 D = dt.date.fromisoformat
-_ARROW = {"count": pa.int64(), "year": pa.int64(), "amount": pa.float64(), "rate": pa.float64(),
-          "date": pa.date32(), "bool": pa.bool_()}
+_ARROW = {
+    "count": pa.int64(),
+    "year": pa.int64(),
+    "amount": pa.float64(),
+    "rate": pa.float64(),
+    "date": pa.date32(),
+    "bool": pa.bool_(),
+}
 
 
 def _quarter(day: dt.date) -> str:
@@ -30,43 +37,100 @@ def _pop(province, sex, groups):
 
 
 def _ss(province, sex, scheme, contrib, insured, pens, mat, unemp, injury, disab):
-    return dict(period="2022-Q2", province=province, sex=sex, scheme=scheme, active_contributors=contrib,
-                insured_persons=insured, old_age_pensioners=pens, maternity_benefit_recipients=mat,
-                unemployment_benefit_recipients=unemp, employment_injury_covered=injury,
-                disability_benefit_recipients=disab)
+    return dict(
+        period="2022-Q2",
+        province=province,
+        sex=sex,
+        scheme=scheme,
+        active_contributors=contrib,
+        insured_persons=insured,
+        old_age_pensioners=pens,
+        maternity_benefit_recipients=mat,
+        unemployment_benefit_recipients=unemp,
+        employment_injury_covered=injury,
+        disability_benefit_recipients=disab,
+    )
 
 
 def _reg(key, nid, sex, kind, province, district, enrolled, wallet):
-    return dict(beneficiary_key=key, national_id_key=nid, sex=sex, beneficiary_type=kind, province=province,
-                district=district, enrolment_date=D(enrolled), status="active", has_wallet=wallet)
+    return dict(
+        beneficiary_key=key,
+        national_id_key=nid,
+        sex=sex,
+        beneficiary_type=kind,
+        province=province,
+        district=district,
+        enrolment_date=D(enrolled),
+        status="active",
+        has_wallet=wallet,
+    )
 
 
 def _pay(key, beneficiary, cycle, due, paid, amount_paid, channel, status):
-    return dict(payment_key=key, beneficiary_key=beneficiary, cycle=cycle, due_date=D(due),
-                paid_date=D(paid) if paid else None, amount_due=300_000.0, amount_paid=amount_paid,
-                channel=channel, status=status)
+    return dict(
+        payment_key=key,
+        beneficiary_key=beneficiary,
+        cycle=cycle,
+        due_date=D(due),
+        paid_date=D(paid) if paid else None,
+        amount_due=300_000.0,
+        amount_paid=amount_paid,
+        channel=channel,
+        status=status,
+    )
 
 
 def _meeting(meeting, level, province, planned, held, member, rep, present, sex):
-    return dict(meeting_id=meeting, level=level, province=province, planned_date=D(planned),
-                held_date=D(held) if held else None, member_institution=member, representative_level=rep,
-                present=present, sex=sex)
+    return dict(
+        meeting_id=meeting,
+        level=level,
+        province=province,
+        planned_date=D(planned),
+        held_date=D(held) if held else None,
+        member_institution=member,
+        representative_level=rep,
+        present=present,
+        sex=sex,
+    )
 
 
 def _ret(source, sender, kind, province, period, due, received):
-    return dict(source=source, sender=sender, sender_type=kind, province=province, period=period, due_date=D(due),
-                received_date=D(received) if received else None)
+    return dict(
+        source=source,
+        sender=sender,
+        sender_type=kind,
+        province=province,
+        period=period,
+        due_date=D(due),
+        received_date=D(received) if received else None,
+    )
 
 
 def _ref(key, frm, to, province, district, sex, referred, completed, feedback):
-    return dict(referral_key=key, from_programme=frm, to_service=to, province=province, district=district, sex=sex,
-                referred_date=D(referred), completed_date=D(completed) if completed else None,
-                feedback_returned=feedback)
+    return dict(
+        referral_key=key,
+        from_programme=frm,
+        to_service=to,
+        province=province,
+        district=district,
+        sex=sex,
+        referred_date=D(referred),
+        completed_date=D(completed) if completed else None,
+        feedback_returned=feedback,
+    )
 
 
 def _griev(key, programme, province, district, sex, category, received, resolved):
-    return dict(grievance_key=key, programme=programme, province=province, district=district, sex=sex,
-                category=category, received_date=D(received), resolved_date=D(resolved) if resolved else None)
+    return dict(
+        grievance_key=key,
+        programme=programme,
+        province=province,
+        district=district,
+        sex=sex,
+        category=category,
+        received_date=D(received),
+        resolved_date=D(resolved) if resolved else None,
+    )
 
 
 TABLES: dict[str, list[dict]] = {
@@ -74,7 +138,8 @@ TABLES: dict[str, list[dict]] = {
         _pop("LA-AT", "F", {"0-4": 100, "5-9": 100, "10-14": 100, "15-19": 200, "60-64": 40, "65+": 60})
         + _pop("LA-AT", "M", {"0-4": 100, "5-9": 100, "10-14": 100, "15-19": 200, "60-64": 30, "65+": 20})
         + _pop("LA-SV", "F", {"0-4": 200, "5-9": 200, "10-14": 200, "20-24": 400, "65+": 100})
-        + _pop("LA-SV", "M", {"0-4": 200, "5-9": 200, "10-14": 200, "20-24": 300, "65+": 100})),
+        + _pop("LA-SV", "M", {"0-4": 200, "5-9": 200, "10-14": 200, "20-24": 300, "65+": 100})
+    ),
     "births": [
         dict(year=2022, province="LA-AT", district="1703", sex="F", births=40),
         dict(year=2022, province="LA-AT", district="1703", sex="M", births=40),
@@ -100,14 +165,42 @@ TABLES: dict[str, list[dict]] = {
         _ss("LA-SV", "M", "private", 60, 100, 10, 0, 3, 55, 3),
     ],
     "cash_transfer": [
-        dict(period="2022-Q2", province="LA-AT", district="1705", sex="F", beneficiaries=20, payments_due=20,
-             payments_on_time=15),
-        dict(period="2022-Q2", province="LA-AT", district="1705", sex="M", beneficiaries=10, payments_due=10,
-             payments_on_time=10),
-        dict(period="2022-Q2", province="LA-SV", district="1306", sex="F", beneficiaries=30, payments_due=30,
-             payments_on_time=20),
-        dict(period="2022-Q2", province="LA-SV", district="1306", sex="M", beneficiaries=20, payments_due=20,
-             payments_on_time=10),
+        dict(
+            period="2022-Q2",
+            province="LA-AT",
+            district="1705",
+            sex="F",
+            beneficiaries=20,
+            payments_due=20,
+            payments_on_time=15,
+        ),
+        dict(
+            period="2022-Q2",
+            province="LA-AT",
+            district="1705",
+            sex="M",
+            beneficiaries=10,
+            payments_due=10,
+            payments_on_time=10,
+        ),
+        dict(
+            period="2022-Q2",
+            province="LA-SV",
+            district="1306",
+            sex="F",
+            beneficiaries=30,
+            payments_due=30,
+            payments_on_time=20,
+        ),
+        dict(
+            period="2022-Q2",
+            province="LA-SV",
+            district="1306",
+            sex="M",
+            beneficiaries=20,
+            payments_due=20,
+            payments_on_time=10,
+        ),
     ],
     "health_insurance": [
         dict(period="2022-Q2", province="LA-AT", sex="F", age_group="0-14", scheme="health_equity_fund", members=100),
@@ -115,8 +208,7 @@ TABLES: dict[str, list[dict]] = {
         dict(period="2022-Q2", province="LA-AT", sex="M", age_group="0-14", scheme="health_equity_fund", members=90),
         dict(period="2022-Q2", province="LA-AT", sex="M", age_group="60+", scheme="exempt_groups", members=20),
         dict(period="2022-Q2", province="LA-SV", sex="F", age_group="15-59", scheme="civil_servants", members=200),
-        dict(period="2022-Q2", province="LA-SV", sex="M", age_group="15-59", scheme="private_employees",
-             members=100),
+        dict(period="2022-Q2", province="LA-SV", sex="M", age_group="15-59", scheme="private_employees", members=100),
     ],
     "mecg_register": [
         _reg("b1", "n1", "F", "pregnant_woman", "LA-AT", "1703", "2022-01-10", True),
@@ -129,16 +221,16 @@ TABLES: dict[str, list[dict]] = {
         _reg("b8", "n1", "F", "pregnant_woman", "LA-AT", "1703", "2022-04-01", True),  # n1 again: same person
     ],
     "mecg_payments": [
-        _pay("p1", "b1", 1, "2022-02-01", "2022-02-10", 300_000.0, "wallet", "paid"),     # 9 days late
-        _pay("p2", "b1", 2, "2022-04-01", "2022-04-30", 300_000.0, "wallet", "paid"),     # 29
-        _pay("p3", "b2", 1, "2022-02-01", "2022-03-01", 300_000.0, "cash", "paid"),       # 28
+        _pay("p1", "b1", 1, "2022-02-01", "2022-02-10", 300_000.0, "wallet", "paid"),  # 9 days late
+        _pay("p2", "b1", 2, "2022-04-01", "2022-04-30", 300_000.0, "wallet", "paid"),  # 29
+        _pay("p3", "b2", 1, "2022-02-01", "2022-03-01", 300_000.0, "cash", "paid"),  # 28
         _pay("p4", "b2", 2, "2022-04-01", None, None, "cash", "pending"),
-        _pay("p5", "b3", 1, "2022-03-01", "2022-02-25", 300_000.0, "wallet", "paid"),     # early: 0
+        _pay("p5", "b3", 1, "2022-03-01", "2022-02-25", 300_000.0, "wallet", "paid"),  # early: 0
         _pay("p6", "b4", 1, "2022-03-01", None, None, "cash", "pending"),
-        _pay("p7", "b5", 1, "2022-04-01", "2022-04-05", 300_000.0, "wallet", "paid"),     # 4
-        _pay("p8", "b6", 1, "2022-05-01", "2022-06-30", 150_000.0, "wallet", "paid"),     # 60, half paid
+        _pay("p7", "b5", 1, "2022-04-01", "2022-04-05", 300_000.0, "wallet", "paid"),  # 4
+        _pay("p8", "b6", 1, "2022-05-01", "2022-06-30", 150_000.0, "wallet", "paid"),  # 60, half paid
         _pay("p9", "b7", 1, "2022-06-01", None, None, "cash", "cancelled"),
-        _pay("p10", "b8", 1, "2022-05-01", "2022-05-01", 300_000.0, "wallet", "paid"),    # 0
+        _pay("p10", "b8", 1, "2022-05-01", "2022-05-01", 300_000.0, "wallet", "paid"),  # 0
     ],
     "hi_membership_link": [
         dict(national_id_key="n1", scheme="exempt_groups"),
@@ -146,24 +238,69 @@ TABLES: dict[str, list[dict]] = {
         dict(national_id_key="n9", scheme="informal_sector"),
     ],
     "school_meals": [
-        dict(period="2022-Q2", province="LA-AT", district="1705", sex="F", pupils_enrolled=100,
-             pupils_receiving_meals=80),
-        dict(period="2022-Q2", province="LA-AT", district="1705", sex="M", pupils_enrolled=100,
-             pupils_receiving_meals=70),
-        dict(period="2022-Q2", province="LA-SV", district="1306", sex="F", pupils_enrolled=200,
-             pupils_receiving_meals=150),
-        dict(period="2022-Q2", province="LA-SV", district="1306", sex="M", pupils_enrolled=200,
-             pupils_receiving_meals=100),
+        dict(
+            period="2022-Q2", province="LA-AT", district="1705", sex="F", pupils_enrolled=100, pupils_receiving_meals=80
+        ),
+        dict(
+            period="2022-Q2", province="LA-AT", district="1705", sex="M", pupils_enrolled=100, pupils_receiving_meals=70
+        ),
+        dict(
+            period="2022-Q2",
+            province="LA-SV",
+            district="1306",
+            sex="F",
+            pupils_enrolled=200,
+            pupils_receiving_meals=150,
+        ),
+        dict(
+            period="2022-Q2",
+            province="LA-SV",
+            district="1306",
+            sex="M",
+            pupils_enrolled=200,
+            pupils_receiving_meals=100,
+        ),
     ],
     "sp_spending": [
-        dict(year=2022, ministry="MoLSW", coa_code="6211", coa_label="Social welfare transfers", programme="MECG",
-             allocated_lak=1000.0, executed_lak=800.0, reported_to=D("2022-06-30")),
-        dict(year=2022, ministry="MoLSW", coa_code="6212", coa_label="Social welfare administration",
-             programme=None, allocated_lak=500.0, executed_lak=500.0, reported_to=D("2022-06-30")),
-        dict(year=2022, ministry="MoH", coa_code="6301", coa_label="Health equity fund", programme="HEF",
-             allocated_lak=2000.0, executed_lak=1000.0, reported_to=D("2022-06-30")),
-        dict(year=2021, ministry="MoLSW", coa_code="6211", coa_label="Social welfare transfers", programme="MECG",
-             allocated_lak=1000.0, executed_lak=500.0),
+        dict(
+            year=2022,
+            ministry="MoLSW",
+            coa_code="6211",
+            coa_label="Social welfare transfers",
+            programme="MECG",
+            allocated_lak=1000.0,
+            executed_lak=800.0,
+            reported_to=D("2022-06-30"),
+        ),
+        dict(
+            year=2022,
+            ministry="MoLSW",
+            coa_code="6212",
+            coa_label="Social welfare administration",
+            programme=None,
+            allocated_lak=500.0,
+            executed_lak=500.0,
+            reported_to=D("2022-06-30"),
+        ),
+        dict(
+            year=2022,
+            ministry="MoH",
+            coa_code="6301",
+            coa_label="Health equity fund",
+            programme="HEF",
+            allocated_lak=2000.0,
+            executed_lak=1000.0,
+            reported_to=D("2022-06-30"),
+        ),
+        dict(
+            year=2021,
+            ministry="MoLSW",
+            coa_code="6211",
+            coa_label="Social welfare transfers",
+            programme="MECG",
+            allocated_lak=1000.0,
+            executed_lak=500.0,
+        ),
     ],
     "commission_meetings": [
         _meeting("M1", "central", None, "2022-02-15", "2022-02-16", "MoLSW", "minister", True, "M"),
@@ -198,41 +335,99 @@ TABLES: dict[str, list[dict]] = {
         _ref("f7", "mecg", "health", "LA-AT", "1703", "F", "2022-04-15", None, False),
     ],
     "grievances": [
-        _griev("g1", "mecg", "LA-AT", "1703", "F", "payment", "2022-02-01", "2022-02-20"),      # 19 days
-        _griev("g2", "mecg", "LA-AT", "1703", "M", "payment", "2022-02-10", "2022-04-01"),      # 50 days
+        _griev("g1", "mecg", "LA-AT", "1703", "F", "payment", "2022-02-01", "2022-02-20"),  # 19 days
+        _griev("g2", "mecg", "LA-AT", "1703", "M", "payment", "2022-02-10", "2022-04-01"),  # 50 days
         _griev("g3", "cash_transfer", "LA-SV", None, None, "eligibility", "2022-03-01", None),  # still open
         _griev("g4", "health_insurance", "LA-SV", "1306", "F", "service", "2022-04-05", "2022-05-05"),  # 30
     ],
     "roadmap_actions": [
-        dict(action_id="A1", pillar="health_insurance", responsible_ministry="MoH", due_date=D("2022-03-31"),
-             completed_date=D("2022-03-20"), status="completed"),
-        dict(action_id="A2", pillar="social_security", responsible_ministry="MoLSW", due_date=D("2022-03-15"),
-             completed_date=D("2022-04-10"), status="completed"),
-        dict(action_id="A3", pillar="social_welfare", responsible_ministry="MoLSW", due_date=D("2022-06-30"),
-             completed_date=None, status="in_progress"),
-        dict(action_id="A4", pillar="cross_cutting", responsible_ministry="MoF", due_date=D("2022-06-01"),
-             completed_date=None, status="dropped"),
-        dict(action_id="A5", pillar="social_welfare", responsible_ministry="MoLSW", due_date=D("2099-12-31"),
-             completed_date=None, status="not_started"),
-        dict(action_id="A6", pillar="health_insurance", responsible_ministry="MoH", due_date=D("2022-07-31"),
-             completed_date=D("2022-07-15"), status="completed"),   # done early: the list is as of 15 July
+        dict(
+            action_id="A1",
+            pillar="health_insurance",
+            responsible_ministry="MoH",
+            due_date=D("2022-03-31"),
+            completed_date=D("2022-03-20"),
+            status="completed",
+        ),
+        dict(
+            action_id="A2",
+            pillar="social_security",
+            responsible_ministry="MoLSW",
+            due_date=D("2022-03-15"),
+            completed_date=D("2022-04-10"),
+            status="completed",
+        ),
+        dict(
+            action_id="A3",
+            pillar="social_welfare",
+            responsible_ministry="MoLSW",
+            due_date=D("2022-06-30"),
+            completed_date=None,
+            status="in_progress",
+        ),
+        dict(
+            action_id="A4",
+            pillar="cross_cutting",
+            responsible_ministry="MoF",
+            due_date=D("2022-06-01"),
+            completed_date=None,
+            status="dropped",
+        ),
+        dict(
+            action_id="A5",
+            pillar="social_welfare",
+            responsible_ministry="MoLSW",
+            due_date=D("2099-12-31"),
+            completed_date=None,
+            status="not_started",
+        ),
+        dict(
+            action_id="A6",
+            pillar="health_insurance",
+            responsible_ministry="MoH",
+            due_date=D("2022-07-31"),
+            completed_date=D("2022-07-15"),
+            status="completed",
+        ),  # done early: the list is as of 15 July
     ],
     "capacity_building": [
-        dict(event_id="E1", event_date=D("2022-02-10"), level="national", province=None, participants=40,
-             women_participants=10),
-        dict(event_id="E2", event_date=D("2022-03-05"), level="provincial", province="LA-AT", participants=30,
-             women_participants=12),
-        dict(event_id="E3", event_date=D("2022-05-20"), level="district", province="LA-SV", participants=20,
-             women_participants=8),
+        dict(
+            event_id="E1",
+            event_date=D("2022-02-10"),
+            level="national",
+            province=None,
+            participants=40,
+            women_participants=10,
+        ),
+        dict(
+            event_id="E2",
+            event_date=D("2022-03-05"),
+            level="provincial",
+            province="LA-AT",
+            participants=30,
+            women_participants=12,
+        ),
+        dict(
+            event_id="E3",
+            event_date=D("2022-05-20"),
+            level="district",
+            province="LA-SV",
+            participants=20,
+            women_participants=8,
+        ),
     ],
 }
 
 # Parameters the golden values use (the shipped file's values differ on purpose where noted).
 PARAMETER_OVERRIDES = {
-    "payment_grace_days": "15", "grievance_standard_days": "30", "referral_standard_days": "30",
+    "payment_grace_days": "15",
+    "grievance_standard_days": "30",
+    "referral_standard_days": "30",
     "small_cell_threshold": "5",
-    "severe_disability_prevalence": "0.02", "mecg_pregnant_women_per_birth": "0.75",
-    "LA-AT": "0.2", "LA-SV": "0.1",
+    "severe_disability_prevalence": "0.02",
+    "mecg_pregnant_women_per_birth": "0.75",
+    "LA-AT": "0.2",
+    "LA-SV": "0.1",
 }
 
 
@@ -253,8 +448,7 @@ def arrow_table(name: str, rows: list[dict]) -> pa.Table:
     unknown = {k for row in rows for k in row} - set(columns)
     if unknown:
         raise ValueError(f"fixture {name}: columns {unknown} are not in the contract")
-    data = {c: [row.get(c, f"{name}_2022.xlsx" if c == "source_file" else None) for row in rows]
-            for c in columns}
+    data = {c: [row.get(c, f"{name}_2022.xlsx" if c == "source_file" else None) for row in rows] for c in columns}
     return pa.table(data, schema=pa.schema(list(zip(columns, types))))
 
 
@@ -272,9 +466,17 @@ def write_warehouse(root: Path, tables: dict[str, list[dict]] | None = None, ver
         else:
             pq.write_table(table, out / f"{name}.parquet")
             entries[name] = {"path": f"tables/{name}.parquet", "partitioned": False, "rows": table.num_rows}
-    manifest = {"version": version, "created_at": "2022-08-15T10:00:00+07:00", "operator": "fixture",
-                "parent": None, "files": [], "tables": entries,
-                "table_rows": {n: e["rows"] for n, e in entries.items()}, "warnings": [], "demo_key": True}
+    manifest = {
+        "version": version,
+        "created_at": "2022-08-15T10:00:00+07:00",
+        "operator": "fixture",
+        "parent": None,
+        "files": [],
+        "tables": entries,
+        "table_rows": {n: e["rows"] for n, e in entries.items()},
+        "warnings": [],
+        "demo_key": True,
+    }
     (out.parent / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
     (root / "CURRENT").write_text(version, encoding="utf-8")
     return root

@@ -1,4 +1,5 @@
 """Small return files written by the tests themselves (openpyxl for .xlsx, plain text for .csv)."""
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -10,8 +11,9 @@ from data_pipeline.contracts import Contract
 KEY = b"test-key-not-secret"
 
 
-def write_xlsx(path: Path, rows: list[list], sheet: str = "members", extra_sheets: dict[str, list[list]] | None = None
-               ) -> Path:
+def write_xlsx(
+    path: Path, rows: list[list], sheet: str = "members", extra_sheets: dict[str, list[list]] | None = None
+) -> Path:
     workbook = openpyxl.Workbook()
     worksheet = workbook.active
     worksheet.title = sheet
@@ -52,9 +54,19 @@ def minimal_value(contract: Contract, column, row: int) -> object:
     """A valid cell for ``column`` in data row ``row`` (0 or 1); key columns differ between the two rows."""
     kind = column.kind
     return {
-        "text": f"{column.name.upper()}-{row}", "category": column.allowed[0] if column.allowed else "x",
-        "count": 5, "amount": 1000, "rate": 0.5, "year": 2022, "period": "2022-Q2", "date": "2022-05-31",
-        "bool": "yes", "sex": "FM"[row], "province": "Attapeu", "district": "Sanamxay", "pii_id": f"ID-{row}-0001",
+        "text": f"{column.name.upper()}-{row}",
+        "category": column.allowed[0] if column.allowed else "x",
+        "count": 5,
+        "amount": 1000,
+        "rate": 0.5,
+        "year": 2022,
+        "period": "2022-Q2",
+        "date": "2022-05-31",
+        "bool": "yes",
+        "sex": "FM"[row],
+        "province": "Attapeu",
+        "district": "Sanamxay",
+        "pii_id": f"ID-{row}-0001",
         "pii_drop": f"Person {row}",
     }[kind]
 

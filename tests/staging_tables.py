@@ -1,4 +1,5 @@
 """Test helper: staged tables (what ingestion hands to the warehouse) built from a few literal rows."""
+
 from __future__ import annotations
 
 import pyarrow as pa
@@ -6,8 +7,13 @@ import pyarrow as pa
 from data_pipeline.contracts import get_contract
 from data_pipeline.warehouse import table_schema
 
-ARROW_TYPES = {"VARCHAR": pa.string(), "BIGINT": pa.int64(), "DOUBLE": pa.float64(), "DATE": pa.date32(),
-               "BOOLEAN": pa.bool_()}
+ARROW_TYPES = {
+    "VARCHAR": pa.string(),
+    "BIGINT": pa.int64(),
+    "DOUBLE": pa.float64(),
+    "DATE": pa.date32(),
+    "BOOLEAN": pa.bool_(),
+}
 
 
 def staged_table(contract_name: str, rows: list[dict], source_file: str = "return.xlsx") -> pa.Table:
@@ -18,6 +24,16 @@ def staged_table(contract_name: str, rows: list[dict], source_file: str = "retur
 
 
 def cash_transfer_rows(period: str, beneficiaries: int, districts=("0101", "0102")) -> list[dict]:
-    return [{"period": period, "province": "LA-VT", "district": d, "sex": sex, "beneficiaries": beneficiaries,
-             "payments_due": beneficiaries, "payments_on_time": beneficiaries - 1}
-            for d in districts for sex in ("F", "M")]
+    return [
+        {
+            "period": period,
+            "province": "LA-VT",
+            "district": d,
+            "sex": sex,
+            "beneficiaries": beneficiaries,
+            "payments_due": beneficiaries,
+            "payments_on_time": beneficiaries - 1,
+        }
+        for d in districts
+        for sex in ("F", "M")
+    ]

@@ -1,4 +1,5 @@
 """`python -m access.accounts`: the Secretariat's way to manage accounts, with exit codes 0 / 1 / 2."""
+
 from __future__ import annotations
 
 import io
@@ -42,8 +43,15 @@ def test_round_trip_through_the_real_command(accounts_file):
     env = {**os.environ, "SP_ACCOUNTS_FILE": str(accounts_file), "SP_BCRYPT_ROUNDS": "4"}
 
     def cli(*args: str, stdin: str = "") -> subprocess.CompletedProcess:
-        return subprocess.run([sys.executable, "-m", "access.accounts", *args], input=stdin, env=env,
-                              cwd=PROJECT, capture_output=True, text=True, timeout=60)
+        return subprocess.run(
+            [sys.executable, "-m", "access.accounts", *args],
+            input=stdin,
+            env=env,
+            cwd=PROJECT,
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
 
     added = cli("add", "Somsak", "--role", "secretariat", "--password-stdin", stdin="first password 1\n")
     assert (added.returncode, added.stdout.strip()) == (0, "Added somsak: secretariat")
@@ -90,21 +98,33 @@ def test_identity_provider_account_has_no_password(accounts_file, capsys):
     assert "identity provider" in capsys.readouterr().out
 
 
-@pytest.mark.parametrize("args, stdin, message", [
-    (["add", "x", "--role", "commission", "--password-stdin"], "long enough pw\n", "User name 'x' is not accepted"),
-    (["add", "noy", "--role", "commission", "--password-stdin"], "short\n", "too short"),
-    (["add", "noy", "--role", "commission", "--password-stdin"], "x" * 80 + "\n", "too long"),
-    (["add", "noy", "--role", "secretariat", "--province", "LA-AT", "--password-stdin"], "long enough pw\n",
-     "Only a commission account can be limited to a province"),
-    (["add", "noy", "--role", "commission", "--province", "LA-ZZ", "--password-stdin"], "long enough pw\n",
-     "is not an ISO 3166-2:LA code"),
-    (["add", "noy", "--role", "commission", "--no-password"], None, "--no-password needs --email"),
-    (["add", "noy", "--role", "commission", "--email", "not-an-address", "--no-password"], None,
-     "is not an e-mail address"),
-    (["passwd", "ghost", "--password-stdin"], "long enough pw\n", "There is no account named 'ghost'"),
-    (["role", "ghost", "commission"], None, "There is no account named 'ghost'"),
-    (["remove", "ghost"], None, "There is no account named 'ghost'"),
-])
+@pytest.mark.parametrize(
+    "args, stdin, message",
+    [
+        (["add", "x", "--role", "commission", "--password-stdin"], "long enough pw\n", "User name 'x' is not accepted"),
+        (["add", "noy", "--role", "commission", "--password-stdin"], "short\n", "too short"),
+        (["add", "noy", "--role", "commission", "--password-stdin"], "x" * 80 + "\n", "too long"),
+        (
+            ["add", "noy", "--role", "secretariat", "--province", "LA-AT", "--password-stdin"],
+            "long enough pw\n",
+            "Only a commission account can be limited to a province",
+        ),
+        (
+            ["add", "noy", "--role", "commission", "--province", "LA-ZZ", "--password-stdin"],
+            "long enough pw\n",
+            "is not an ISO 3166-2:LA code",
+        ),
+        (["add", "noy", "--role", "commission", "--no-password"], None, "--no-password needs --email"),
+        (
+            ["add", "noy", "--role", "commission", "--email", "not-an-address", "--no-password"],
+            None,
+            "is not an e-mail address",
+        ),
+        (["passwd", "ghost", "--password-stdin"], "long enough pw\n", "There is no account named 'ghost'"),
+        (["role", "ghost", "commission"], None, "There is no account named 'ghost'"),
+        (["remove", "ghost"], None, "There is no account named 'ghost'"),
+    ],
+)
 def test_refusals_exit_1_with_a_readable_message(accounts_file, monkeypatch, capsys, args, stdin, message):
     assert run(args, stdin, monkeypatch) == 1
     err = capsys.readouterr().err
@@ -118,8 +138,9 @@ def test_duplicate_account_is_refused_and_the_first_kept(accounts_file, monkeypa
     assert sign_in("noy", "first long pw").role == "commission"
 
 
-@pytest.mark.parametrize("args", [[], ["add", "noy"], ["add", "noy", "--role", "admin"], ["role", "noy", "public"],
-                                  ["frobnicate"]])
+@pytest.mark.parametrize(
+    "args", [[], ["add", "noy"], ["add", "noy", "--role", "admin"], ["role", "noy", "public"], ["frobnicate"]]
+)
 def test_wrong_command_lines_exit_2(accounts_file, capsys, args):
     with pytest.raises(SystemExit) as stopped:
         main(args)

@@ -1,5 +1,6 @@
 """Sign-in, roles and sessions: salted hashes, throttling with injected time, expiry, signed session cookies,
 identity-provider mapping."""
+
 from __future__ import annotations
 
 import contextlib
@@ -14,8 +15,18 @@ import pytest
 
 from access import accounts as accounts_module
 from access.accounts import DEFAULT_ACCOUNTS_FILE, PROJECT_ROOT, AccountError, AccountStore, accounts_path
-from access.sessions import (NOTICE_KEY, SESSION_KEY, SessionTable, end_session, resume_session, session_token,
-                             session_user, sign_token, start_session, verify_token)
+from access.sessions import (
+    NOTICE_KEY,
+    SESSION_KEY,
+    SessionTable,
+    end_session,
+    resume_session,
+    session_token,
+    session_user,
+    sign_token,
+    start_session,
+    verify_token,
+)
 from access.signin import authenticate
 from access.throttle import SignInLocked, SignInThrottle, read_auth_log
 from access.users import ANONYMOUS, User, user_for_identity
@@ -36,10 +47,13 @@ def store(tmp_path, monkeypatch) -> AccountStore:
 
 # ------------------------------------------------------------------------------------------- accounts file
 
+
 def test_default_accounts_file_is_outside_the_repository(monkeypatch):
     monkeypatch.delenv("SP_ACCOUNTS_FILE", raising=False)
     assert accounts_path() == (Path.home() / ".config" / "sp-dashboard" / "accounts.json").resolve()
-    assert DEFAULT_ACCOUNTS_FILE.resolve() != PROJECT_ROOT and PROJECT_ROOT not in DEFAULT_ACCOUNTS_FILE.resolve().parents
+    assert (
+        DEFAULT_ACCOUNTS_FILE.resolve() != PROJECT_ROOT and PROJECT_ROOT not in DEFAULT_ACCOUNTS_FILE.resolve().parents
+    )
 
 
 def test_an_accounts_file_inside_the_repository_is_refused(monkeypatch):
@@ -75,11 +89,14 @@ def test_same_password_gives_different_salted_hashes(store):
 
 # ---------------------------------------------------------------------------------------------- sign-in
 
+
 def test_right_password_signs_in_with_role_and_province(store):
-    assert authenticate("somsak", PASSWORD, store=store, throttle=SignInThrottle(), now=T0) == \
-        User("somsak", "secretariat", None, "Somsak P.")
-    assert authenticate("NOY", "another long one", store=store, throttle=SignInThrottle(), now=T0) == \
-        User("noy", "commission", "LA-AT", "noy")
+    assert authenticate("somsak", PASSWORD, store=store, throttle=SignInThrottle(), now=T0) == User(
+        "somsak", "secretariat", None, "Somsak P."
+    )
+    assert authenticate("NOY", "another long one", store=store, throttle=SignInThrottle(), now=T0) == User(
+        "noy", "commission", "LA-AT", "noy"
+    )
 
 
 def test_wrong_password_and_unknown_user_fail_alike(store, monkeypatch):
@@ -110,25 +127,36 @@ def quiet_throttle(**limits) -> SignInThrottle:
 def test_pauses_grow_after_three_failures_and_end_by_themselves(store):
     throttle = quiet_throttle()
     for second in range(3):
-        assert authenticate("somsak", "guess", client="10.1.1.1", store=store, throttle=throttle,
-                            now=T0 + timedelta(seconds=second)) is None
-    with pytest.raises(SignInLocked) as locked:   # the 4th failure: paused 30 s
-        authenticate("somsak", "guess", client="10.1.1.1", store=store, throttle=throttle,
-                     now=T0 + timedelta(seconds=3))
+        assert (
+            authenticate(
+                "somsak", "guess", client="10.1.1.1", store=store, throttle=throttle, now=T0 + timedelta(seconds=second)
+            )
+            is None
+        )
+    with pytest.raises(SignInLocked) as locked:  # the 4th failure: paused 30 s
+        authenticate(
+            "somsak", "guess", client="10.1.1.1", store=store, throttle=throttle, now=T0 + timedelta(seconds=3)
+        )
     assert locked.value.retry_at == T0 + timedelta(seconds=33)
     assert "Try again in 30 seconds (after 09:00:33 UTC)" in str(locked.value)
     # Even the right password waits out the pause, which counts down.
     with pytest.raises(SignInLocked, match="Try again in 20 seconds"):
-        authenticate("somsak", PASSWORD, client="10.1.1.1", store=store, throttle=throttle,
-                     now=T0 + timedelta(seconds=13))
+        authenticate(
+            "somsak", PASSWORD, client="10.1.1.1", store=store, throttle=throttle, now=T0 + timedelta(seconds=13)
+        )
     # Each further failure doubles the pause: 60 s, 120 s, …
     with pytest.raises(SignInLocked) as locked:
-        authenticate("somsak", "guess", client="10.1.1.1", store=store, throttle=throttle,
-                     now=T0 + timedelta(seconds=40))
+        authenticate(
+            "somsak", "guess", client="10.1.1.1", store=store, throttle=throttle, now=T0 + timedelta(seconds=40)
+        )
     assert locked.value.retry_at == T0 + timedelta(seconds=100)
     assert [lock["paused_seconds"] for lock in throttle.locks] == [30, 60]
-    assert authenticate("somsak", PASSWORD, client="10.1.1.1", store=store, throttle=throttle,
-                        now=T0 + timedelta(seconds=100)).role == "secretariat"
+    assert (
+        authenticate(
+            "somsak", PASSWORD, client="10.1.1.1", store=store, throttle=throttle, now=T0 + timedelta(seconds=100)
+        ).role
+        == "secretariat"
+    )
 
 
 def test_pauses_are_capped_at_fifteen_minutes():
@@ -153,8 +181,9 @@ def test_a_stranger_cannot_lock_an_account_out_of_its_owners_computer(store):
 def test_failures_long_ago_are_forgotten(store):
     throttle = quiet_throttle()
     for minute in [0, 1, 2, 70, 71, 72]:
-        assert authenticate("somsak", "guess", store=store, throttle=throttle,
-                            now=T0 + timedelta(minutes=minute)) is None
+        assert (
+            authenticate("somsak", "guess", store=store, throttle=throttle, now=T0 + timedelta(minutes=minute)) is None
+        )
     assert not throttle.locks
 
 
@@ -164,8 +193,12 @@ def test_success_clears_the_count_for_that_account_and_client(store):
         authenticate("somsak", "guess", client="c", store=store, throttle=throttle, now=T0 + timedelta(seconds=second))
     assert authenticate("somsak", PASSWORD, client="c", store=store, throttle=throttle, now=T0 + timedelta(seconds=5))
     for second in range(6, 9):
-        assert authenticate("somsak", "guess", client="c", store=store, throttle=throttle,
-                            now=T0 + timedelta(seconds=second)) is None
+        assert (
+            authenticate(
+                "somsak", "guess", client="c", store=store, throttle=throttle, now=T0 + timedelta(seconds=second)
+            )
+            is None
+        )
 
 
 def test_unknown_names_are_throttled_like_real_ones_but_not_written_down(store):
@@ -182,15 +215,24 @@ def test_each_pause_is_an_audit_line(store, tmp_path, monkeypatch):
     throttle = SignInThrottle()
     for second in range(5):
         with contextlib.suppress(SignInLocked):
-            authenticate("somsak", "guess", client="203.0.113.9", store=store, throttle=throttle,
-                         now=T0 + timedelta(minutes=second))
+            authenticate(
+                "somsak",
+                "guess",
+                client="203.0.113.9",
+                store=store,
+                throttle=throttle,
+                now=T0 + timedelta(minutes=second),
+            )
     events = read_auth_log()
     assert [(e["event"], e["account"], e["client"], e["failures"]) for e in events] == [
-        ("sign-in paused", "somsak", "203.0.113.9", 5), ("sign-in paused", "somsak", "203.0.113.9", 4)]
+        ("sign-in paused", "somsak", "203.0.113.9", 5),
+        ("sign-in paused", "somsak", "203.0.113.9", 4),
+    ]
     assert stat.S_IMODE(os.stat(tmp_path / "log" / "auth.jsonl").st_mode) == 0o600
 
 
 # ---------------------------------------------------------------------------------------------- sessions
+
 
 def test_session_lasts_while_active_and_ends_after_an_idle_hour():
     state: dict = {}
@@ -225,12 +267,15 @@ def _signed_in(store, username, password, now=T0, table=None):
     return state, token
 
 
-@pytest.mark.parametrize("change", [
-    lambda store: store.set_role("noy", "commission", None),
-    lambda store: store.set_role("noy", "commission", "LA-VT"),
-    lambda store: store.set_password("noy", "a brand new password"),
-    lambda store: store.remove("noy"),
-])
+@pytest.mark.parametrize(
+    "change",
+    [
+        lambda store: store.set_role("noy", "commission", None),
+        lambda store: store.set_role("noy", "commission", "LA-VT"),
+        lambda store: store.set_password("noy", "a brand new password"),
+        lambda store: store.remove("noy"),
+    ],
+)
 def test_a_change_to_the_account_ends_its_sessions(store, change):
     state, _ = _signed_in(store, "noy", "another long one")
     assert session_user(state, now=T0 + timedelta(minutes=1), store=store) == User("noy", "commission", "LA-AT", "noy")
@@ -246,21 +291,28 @@ def test_a_display_name_follows_the_account_without_ending_the_session(store):
 
 # ------------------------------------------------------------------------------------- signed session cookie
 
+
 def test_a_cookie_resumes_the_session_in_a_new_tab_with_its_province(store):
     table = SessionTable()
     _, token = _signed_in(store, "noy", "another long one", table=table)
     new_tab: dict = {}
     assert resume_session(new_tab, token, table=table)
-    assert session_user(new_tab, now=T0 + timedelta(minutes=5), store=store, table=table) == \
-        User("noy", "commission", "LA-AT", "noy")
+    assert session_user(new_tab, now=T0 + timedelta(minutes=5), store=store, table=table) == User(
+        "noy", "commission", "LA-AT", "noy"
+    )
 
 
 def test_the_cookie_is_signed_and_carries_who_and_when(store, monkeypatch):
     monkeypatch.setenv("SP_SESSION_KEY", "k" * 64)
     _, token = _signed_in(store, "noy", "another long one")
     payload = verify_token(token, b"k" * 64)
-    assert {k: payload[k] for k in ("account", "role", "province", "generation", "issued")} == \
-        {"account": "noy", "role": "commission", "province": "LA-AT", "generation": 0, "issued": int(T0.timestamp())}
+    assert {k: payload[k] for k in ("account", "role", "province", "generation", "issued")} == {
+        "account": "noy",
+        "role": "commission",
+        "province": "LA-AT",
+        "generation": 0,
+        "issued": int(T0.timestamp()),
+    }
     assert len(payload["sid"]) >= 40
     assert verify_token(token, b"another key") is None
 
@@ -269,9 +321,14 @@ def test_a_forged_or_altered_cookie_is_refused(store):
     table = SessionTable()
     _, token = _signed_in(store, "noy", "another long one", table=table)
     payload = verify_token(token, __import__("access.sessions").sessions.session_key())
-    for forged in [sign_token({**payload, "province": None}, b"guessed key"),
-                   token[:-2] + ("AA" if not token.endswith("AA") else "BB"),
-                   token.split(".")[0] + ".", "", "not-a-token", "a.b.c"]:
+    for forged in [
+        sign_token({**payload, "province": None}, b"guessed key"),
+        token[:-2] + ("AA" if not token.endswith("AA") else "BB"),
+        token.split(".")[0] + ".",
+        "",
+        "not-a-token",
+        "a.b.c",
+    ]:
         state: dict = {}
         assert not resume_session(state, forged, table=table)
         assert SESSION_KEY not in state
@@ -284,13 +341,13 @@ def test_signing_out_kills_the_cookie_everywhere(store):
     assert resume_session(other_tab, token, table=table)
     end_session(state, table=table)
     assert session_user(other_tab, now=T0, store=store, table=table) is None
-    assert not resume_session({}, token, table=table)     # a copy of the cookie is worth nothing now
+    assert not resume_session({}, token, table=table)  # a copy of the cookie is worth nothing now
 
 
 def test_a_cookie_keeps_the_time_limits_of_its_session(store):
     table = SessionTable()
     state, token = _signed_in(store, "somsak", PASSWORD, table=table)
-    for half_hours in range(1, 16):     # active in the first tab all day
+    for half_hours in range(1, 16):  # active in the first tab all day
         assert session_user(state, now=T0 + timedelta(minutes=30 * half_hours), store=store, table=table)
     late: dict = {}
     assert resume_session(late, token, table=table)
@@ -310,10 +367,12 @@ def test_a_fresh_token_of_the_same_session_is_issued_on_request(store):
 
 # ---------------------------------------------------------------------------------------- identity provider
 
+
 def test_identity_provider_e_mail_maps_to_the_account_role(store):
     store.add("vanh", role="commission", password=None, email="Vanh@Molsw.gov.la", province="LA-VT")
-    assert user_for_identity({"email": "vanh@molsw.gov.la", "email_verified": True, "is_logged_in": True},
-                             store) == User("vanh", "commission", "LA-VT", "vanh")
+    assert user_for_identity(
+        {"email": "vanh@molsw.gov.la", "email_verified": True, "is_logged_in": True}, store
+    ) == User("vanh", "commission", "LA-VT", "vanh")
     assert user_for_identity({"email": "stranger@example.org", "is_logged_in": True}, store) == ANONYMOUS
     assert user_for_identity({"email": "vanh@molsw.gov.la", "email_verified": False}, store) == ANONYMOUS
     assert user_for_identity({"is_logged_in": True}, store) == ANONYMOUS
@@ -321,6 +380,7 @@ def test_identity_provider_e_mail_maps_to_the_account_role(store):
 
 
 # --------------------------------------------------------------------------------------- Streamlit pages
+
 
 def _page_needing_the_secretariat():
     import streamlit as st
@@ -342,8 +402,9 @@ def test_require_role_stops_the_public_and_lets_the_secretariat_in(store):
     app.text_input[0].input("noy")
     app.text_input[1].input("another long one")
     app.button[0].click().run()  # the form's submit button
-    assert [e.value for e in app.error] == ["This page is for the Technical Secretariat. "
-                                            "You are signed in as Commission member."]
+    assert [e.value for e in app.error] == [
+        "This page is for the Technical Secretariat. You are signed in as Commission member."
+    ]
 
     app.button[0].click().run()  # sign out
     app.text_input[0].input("somsak")
@@ -365,8 +426,9 @@ def test_sign_in_form_reports_a_wrong_password(store):
 
 def test_the_client_address_comes_from_the_trusted_proxy_header_only_when_configured():
     from access.signin import client_address
+
     headers = {"X-Forwarded-For": "6.6.6.6, 203.0.113.9", "Host": "dashboard"}
-    assert client_address(headers, "127.0.0.1", None) == "127.0.0.1"                      # no proxy configured
-    assert client_address(headers, "127.0.0.1", "x-forwarded-for") == "203.0.113.9"      # the proxy's own entry
+    assert client_address(headers, "127.0.0.1", None) == "127.0.0.1"  # no proxy configured
+    assert client_address(headers, "127.0.0.1", "x-forwarded-for") == "203.0.113.9"  # the proxy's own entry
     assert client_address({"X-Real-IP": "198.51.100.4"}, "127.0.0.1", "X-Real-IP") == "198.51.100.4"
-    assert client_address({}, "127.0.0.1", "X-Real-IP") == "127.0.0.1"                   # header missing
+    assert client_address({}, "127.0.0.1", "X-Real-IP") == "127.0.0.1"  # header missing

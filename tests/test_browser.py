@@ -1,4 +1,5 @@
 """End to end: `streamlit run app.py` on the sample warehouse, opened in headless Debian chromium with Playwright."""
+
 from __future__ import annotations
 
 import os
@@ -57,7 +58,7 @@ def test_a_lao_page_renders_lao_script_with_the_shipped_font(sample_warehouse, t
             page.goto(f"{base}/coverage?lang=lo&province=LA-AT")
             page.get_by_role("heading", name="ການຄຸ້ມຄອງ").wait_for(timeout=90_000)
             page.locator(".js-plotly-plot .choroplethlayer path").first.wait_for(timeout=60_000)
-            assert page.get_by_text("ອັດຕະປື").count() > 0                      # Attapeu, in Lao script
+            assert page.get_by_text("ອັດຕະປື").count() > 0  # Attapeu, in Lao script
             status = page.evaluate("""async () => {
                 await document.fonts.load("16px 'Phetsarath OT'", "ການຄຸ້ມຄອງ");
                 return [...document.fonts].filter(f => f.family.replace(/["']/g, "") === "Phetsarath OT")

@@ -1,5 +1,6 @@
 """The first session of a fresh server, in headless chromium: a typed URL of a restricted page does not run it, and
 the menu lists only the pages the reader's role opens (Streamlit's own menu of the pages/ folder never shows)."""
+
 from __future__ import annotations
 
 import os
@@ -7,6 +8,7 @@ import os
 import pytest
 
 from tests.browser_fixtures import CHROMIUM, CHROMIUM_ARGS, save, streamlit_server
+
 
 def labels(menu) -> list[str]:
     """The links' labels (each link's text starts with its icon's ligature name, e.g. "dashboard")."""
@@ -37,7 +39,7 @@ def test_a_fresh_server_routes_its_first_session_through_the_role_navigation(sam
             assert first.locator("[data-testid='stFileUploaderDropzoneInput']").count() == 0
             menu = first.locator("[data-testid='stSidebar'] [data-testid='stPageLink']")
             assert labels(menu) == PUBLIC_MENU
-            assert first.locator("[data-testid='stSidebarNav']").count() == 0      # no automatic pages/ menu
+            assert first.locator("[data-testid='stSidebarNav']").count() == 0  # no automatic pages/ menu
             assert first.locator("[data-testid='stAppDeployButton']").count() == 0  # viewer toolbar
 
             # A second fresh session on the home page: the same public menu, and its links work.

@@ -2,6 +2,7 @@
 uploads the fixed one and publishes; an anonymous reader on a ``?version=`` link sees suppressed aggregates and cannot
 open the refresh page; a provincial member stays signed in (province locked) across a reload and a new tab, and is
 signed out everywhere by signing out."""
+
 from __future__ import annotations
 
 import os
@@ -17,6 +18,7 @@ from tests.browser_fixtures import CHROMIUM, CHROMIUM_ARGS, save, streamlit_serv
 def session_cookie(context, seconds: float = 30) -> dict:
     """The dashboard's session cookie, once the script that writes it (right after sign-in) has run."""
     import time
+
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
         found = [c for c in context.cookies() if c["name"] == "sp_session"]
@@ -29,14 +31,16 @@ def session_cookie(context, seconds: float = 30) -> dict:
 def assert_no_page_not_found(page) -> None:
     """A typed or shared /overview link lands on the overview: no "Page not found" dialog (issue 14)."""
     import time
+
     time.sleep(1)
     assert page.get_by_role("dialog").filter(has_text="Page not found").count() == 0
 
 
 @pytest.mark.browser
 @pytest.mark.slow
-def test_officer_publishes_in_the_browser_and_a_shared_link_shows_suppressed_figures(sample_warehouse, tmp_path,
-                                                                                     monkeypatch):
+def test_officer_publishes_in_the_browser_and_a_shared_link_shows_suppressed_figures(
+    sample_warehouse, tmp_path, monkeypatch
+):
     from playwright.sync_api import sync_playwright
 
     root = tmp_path / "warehouse"
@@ -46,8 +50,14 @@ def test_officer_publishes_in_the_browser_and_a_shared_link_shows_suppressed_fig
     add_account(accounts, "officer", "secretariat")
     add_account(accounts, "attapeu", "commission", province="LA-AT")
     fixed = fixed_return(tmp_path)
-    environment = {**os.environ, "SP_WAREHOUSE": str(root), "SP_ACCOUNTS_FILE": str(accounts),
-                   "SP_BCRYPT_ROUNDS": "4", "SP_ALLOW_DEMO_KEY": "1", "SP_HASH_KEY_FILE": str(tmp_path / "no_key")}
+    environment = {
+        **os.environ,
+        "SP_WAREHOUSE": str(root),
+        "SP_ACCOUNTS_FILE": str(accounts),
+        "SP_BCRYPT_ROUNDS": "4",
+        "SP_ALLOW_DEMO_KEY": "1",
+        "SP_HASH_KEY_FILE": str(tmp_path / "no_key"),
+    }
     environment.pop("SP_HASH_KEY", None)
     with streamlit_server(environment, tmp_path / "streamlit.log") as base:
         with sync_playwright() as p:
@@ -90,7 +100,12 @@ def test_officer_publishes_in_the_browser_and_a_shared_link_shows_suppressed_fig
             visitor.get_by_text("This link shows data version").wait_for(timeout=60_000)
             assert visitor.get_by_text("v0001").count() > 0
             visitor.get_by_text("Sign in (Secretariat, Commission)").wait_for(timeout=30_000)
-            assert visitor.locator("[data-testid='stSidebar'] [data-testid='stPageLink']").get_by_text("Data refresh").count() == 0
+            assert (
+                visitor.locator("[data-testid='stSidebar'] [data-testid='stPageLink']")
+                .get_by_text("Data refresh")
+                .count()
+                == 0
+            )
             # The "every value" grid is a canvas: its CSV download says what the cells hold.
             with visitor.expect_download(timeout=60_000) as download:
                 # (st.download_button's own container: the grid's hover toolbar also has a "Download as CSV" button)
@@ -99,7 +114,7 @@ def test_officer_publishes_in_the_browser_and_a_shared_link_shows_suppressed_fig
             assert "suppressed" in every_value and "v0001" in every_value
             save(visitor, tmp_path, "public_pinned.png")
             visitor.goto(f"{base}/refresh")
-            visitor.get_by_text("Page not found").wait_for(timeout=90_000)     # not registered for the public
+            visitor.get_by_text("Page not found").wait_for(timeout=90_000)  # not registered for the public
             visitor.get_by_role("heading", name="Social protection scorecard").wait_for(timeout=90_000)
             assert visitor.locator("[data-testid='stFileUploaderDropzoneInput']").count() == 0
 
@@ -117,22 +132,27 @@ def test_officer_publishes_in_the_browser_and_a_shared_link_shows_suppressed_fig
             cookie = session_cookie(member_context)
             assert cookie["sameSite"] == "Strict" and cookie["expires"] > 0
             for opened in (member, member_context.new_page()):
-                opened.goto(f"{base}/overview?province=LA-VT")     # a reload / new tab, with another province asked
+                opened.goto(f"{base}/overview?province=LA-VT")  # a reload / new tab, with another province asked
                 opened.get_by_text("Signed in as Attapeu").wait_for(timeout=90_000)
                 assert_no_page_not_found(opened)
                 opened.get_by_text("Your account is limited to Attapeu (LA-AT)").wait_for(timeout=30_000)
-                assert opened.locator("[data-testid='stSidebar'] [data-testid='stPageLink']").get_by_text("Data status").count() == 1
+                assert (
+                    opened.locator("[data-testid='stSidebar'] [data-testid='stPageLink']")
+                    .get_by_text("Data status")
+                    .count()
+                    == 1
+                )
                 province = opened.get_by_role("combobox", name="Province")
                 assert province.input_value() == "Attapeu" and province.is_disabled()
             save(member, tmp_path, "member_reloaded.png")
             member.get_by_role("button", name="Sign out").click()
             member.get_by_text("Sign in (Secretariat, Commission)").wait_for(timeout=60_000)
-            member.reload()                       # the server has forgotten the session: no way back in by cookie
+            member.reload()  # the server has forgotten the session: no way back in by cookie
             member.get_by_role("heading", name="Social protection scorecard").wait_for(timeout=90_000)
             assert_no_page_not_found(member)
             member.get_by_text("Sign in (Secretariat, Commission)").wait_for(timeout=30_000)
             assert member.get_by_text("Signed in as Attapeu").count() == 0
-            stale = member_context.new_page()     # nor with the cookie a tab kept from before the sign-out
+            stale = member_context.new_page()  # nor with the cookie a tab kept from before the sign-out
             stale.context.add_cookies([cookie])
             stale.goto(f"{base}/overview")
             stale.get_by_text("Sign in (Secretariat, Commission)").wait_for(timeout=90_000)

@@ -1,29 +1,62 @@
 """Comparisons on the pages that cannot mislead (issue 9, point 9): a province's totals are not set against the
 country's, and a change that rounds to nothing is not an arrow."""
+
 from __future__ import annotations
 
 import pandas as pd
 
 from dashboard import format as fmt, views
 
-CATALOGUE = pd.DataFrame([
-    dict(indicator_id="PAY_ARREARS_LAK", short_name="Payment arrears", area="delivery", unit="LAK",
-         polarity="lower_is_better", kind="amount", disaggregations=["province", "sex"]),
-    dict(indicator_id="PAY_NEVER_PAID", short_name="Enrolled, never paid", area="delivery", unit="percent",
-         polarity="lower_is_better", kind="ratio", disaggregations=["province", "sex"]),
-])
+CATALOGUE = pd.DataFrame(
+    [
+        dict(
+            indicator_id="PAY_ARREARS_LAK",
+            short_name="Payment arrears",
+            area="delivery",
+            unit="LAK",
+            polarity="lower_is_better",
+            kind="amount",
+            disaggregations=["province", "sex"],
+        ),
+        dict(
+            indicator_id="PAY_NEVER_PAID",
+            short_name="Enrolled, never paid",
+            area="delivery",
+            unit="percent",
+            polarity="lower_is_better",
+            kind="ratio",
+            disaggregations=["province", "sex"],
+        ),
+    ]
+)
 
 
 def _row(indicator_id, province, value):
-    return dict(indicator_id=indicator_id, period="2022-Q2", province=province, district=None, sex="_T",
-                breakdown="_T", breakdown_value="_T", value=value, numerator=value, denominator=None)
+    return dict(
+        indicator_id=indicator_id,
+        period="2022-Q2",
+        province=province,
+        district=None,
+        sex="_T",
+        breakdown="_T",
+        breakdown_value="_T",
+        value=value,
+        numerator=value,
+        denominator=None,
+    )
 
 
 def test_province_totals_are_not_compared_with_the_national_total():
     # Attapeu's LAK 155 M of arrears is part of the national LAK 286 M: "lower, so better" would be nonsense.
     # Its never-paid rate (40%) against the national 45.7% is a like-for-like comparison.
-    values = pd.DataFrame([_row("PAY_ARREARS_LAK", "LA-AT", 155e6), _row("PAY_ARREARS_LAK", "LA", 286e6),
-                           _row("PAY_NEVER_PAID", "LA-AT", 40.0), _row("PAY_NEVER_PAID", "LA", 45.7)])
+    values = pd.DataFrame(
+        [
+            _row("PAY_ARREARS_LAK", "LA-AT", 155e6),
+            _row("PAY_ARREARS_LAK", "LA", 286e6),
+            _row("PAY_NEVER_PAID", "LA-AT", 40.0),
+            _row("PAY_NEVER_PAID", "LA", 45.7),
+        ]
+    )
     profile = views.province_profile(values, CATALOGUE, province="LA-AT", sex="_T", period=None)
     profile = profile.set_index("indicator_id")
     assert profile.loc["PAY_ARREARS_LAK", "compared_with_national"] == "not comparable (a total)"
@@ -32,7 +65,7 @@ def test_province_totals_are_not_compared_with_the_national_total():
 
 
 def test_a_change_that_rounds_to_zero_is_no_change():
-    assert fmt.change_on_previous([53.0, 53.04], "percent") == ("no change on previous", True)    # was "+0.0 pts"
+    assert fmt.change_on_previous([53.0, 53.04], "percent") == ("no change on previous", True)  # was "+0.0 pts"
     assert fmt.change_on_previous([53.0, 53.5], "percent") == ("+0.5 pts on previous", False)
     assert fmt.change_on_previous([93.0, 93.4], "persons") == ("no change on previous", True)
     assert fmt.change_on_previous([53.0], "percent") == (None, False)
@@ -46,4 +79,4 @@ def test_status_without_target_reads_no_target_set():
 def test_a_lower_bound_reads_at_least():
     assert fmt.at_least(76.0, "days", 76.0, None) == "at least 76 days"
     assert fmt.at_least(29.0, "days", None, None) == "29 days"
-    assert fmt.at_least(5.0, "percent", 4.0, 6.0) == "5.0%"                  # a range is not "at least"
+    assert fmt.at_least(5.0, "percent", 4.0, 6.0) == "5.0%"  # a range is not "at least"

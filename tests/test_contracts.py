@@ -1,21 +1,49 @@
 """Every source contract is complete and internally consistent (a meta-test over the registry)."""
+
 import duckdb
 import pytest
 
 from data_pipeline.contracts import all_contracts
 
 CONTRACTS = list(all_contracts().values())
-DUCKDB_TYPE = {"text": "VARCHAR", "category": "VARCHAR", "sex": "VARCHAR", "province": "VARCHAR",
-               "district": "VARCHAR", "period": "VARCHAR", "pii_id": "VARCHAR", "count": "BIGINT", "year": "BIGINT",
-               "amount": "DOUBLE", "rate": "DOUBLE", "date": "DATE", "bool": "BOOLEAN"}
+DUCKDB_TYPE = {
+    "text": "VARCHAR",
+    "category": "VARCHAR",
+    "sex": "VARCHAR",
+    "province": "VARCHAR",
+    "district": "VARCHAR",
+    "period": "VARCHAR",
+    "pii_id": "VARCHAR",
+    "count": "BIGINT",
+    "year": "BIGINT",
+    "amount": "DOUBLE",
+    "rate": "DOUBLE",
+    "date": "DATE",
+    "bool": "BOOLEAN",
+}
 
 
 def test_every_source_of_the_spec_has_a_contract():
     names = set(all_contracts())
-    assert {"population", "births", "labour_force", "health_insurance", "social_security", "mecg_register",
-            "mecg_payments", "school_meals", "cash_transfer", "hi_membership_link", "sp_spending",
-            "commission_meetings", "returns_log", "referrals", "grievances", "roadmap_actions",
-            "capacity_building"} <= names
+    assert {
+        "population",
+        "births",
+        "labour_force",
+        "health_insurance",
+        "social_security",
+        "mecg_register",
+        "mecg_payments",
+        "school_meals",
+        "cash_transfer",
+        "hi_membership_link",
+        "sp_spending",
+        "commission_meetings",
+        "returns_log",
+        "referrals",
+        "grievances",
+        "roadmap_actions",
+        "capacity_building",
+    } <= names
 
 
 @pytest.mark.parametrize("contract", CONTRACTS, ids=lambda c: c.name)

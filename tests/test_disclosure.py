@@ -5,6 +5,7 @@ referral funnel, the public csv / SDMX / Open SDG exports — and the two recove
 (men's referrals from the Open SDG file beside the dashboard; Oudomxay's feedback from the funnel beside the indicator
 table) are replayed against them.
 """
+
 from __future__ import annotations
 
 import io
@@ -23,11 +24,22 @@ from tests.roles_fixtures import accounts, run_as  # noqa: F401  (fixture)
 THRESHOLD = 5
 
 
-def row(indicator, province, numerator, denominator, *, sex="_T", district=None, breakdown="_T", item="_T",
-        period="2024-Q1"):
-    return {"indicator_id": indicator, "period": period, "province": province, "district": district, "sex": sex,
-            "breakdown": breakdown, "breakdown_value": item, "unit": "percent", "numerator": float(numerator),
-            "denominator": float(denominator), "value": 100.0 * numerator / denominator if denominator else np.nan}
+def row(
+    indicator, province, numerator, denominator, *, sex="_T", district=None, breakdown="_T", item="_T", period="2024-Q1"
+):
+    return {
+        "indicator_id": indicator,
+        "period": period,
+        "province": province,
+        "district": district,
+        "sex": sex,
+        "breakdown": breakdown,
+        "breakdown_value": item,
+        "unit": "percent",
+        "numerator": float(numerator),
+        "denominator": float(denominator),
+        "value": 100.0 * numerator / denominator if denominator else np.nan,
+    }
 
 
 def hide(rows: list[dict], hidden: set[int]) -> pd.DataFrame:
@@ -36,6 +48,7 @@ def hide(rows: list[dict], hidden: set[int]) -> pd.DataFrame:
 
 
 # ------------------------------------------------------------------------------------------------ the audit itself
+
 
 def test_the_audit_recovers_a_cell_hidden_alone_and_not_two():
     rows = [row("X", "LA", 20, 50), row("X", "LA-VT", 3, 20), row("X", "LA-AT", 17, 30)]
@@ -46,20 +59,26 @@ def test_the_audit_recovers_a_cell_hidden_alone_and_not_two():
 
 def test_numerators_and_denominators_are_solved_apart():
     # Insured persons by scheme: the numerators add up, the denominator is the same population in every row.
-    rows = [row("HI", "LA", 30, 100), row("HI", "LA", 3, 100, breakdown="scheme", item="a"),
-            row("HI", "LA", 27, 100, breakdown="scheme", item="b")]
+    rows = [
+        row("HI", "LA", 30, 100),
+        row("HI", "LA", 3, 100, breakdown="scheme", item="a"),
+        row("HI", "LA", 27, 100, breakdown="scheme", item="b"),
+    ]
     computed = pd.DataFrame(rows)
     # Hiding both schemes protects the numerators (3 + 27 = 30) but each denominator is the published total's.
     assert list(disclosure.audit(hide(rows, {1, 2}), computed).index) == [1, 2]
     public = disclosure.public_table(computed, THRESHOLD, person_based={"HI"})
-    assert public["suppressed"].all()      # the total goes too: nothing else can protect a repeated population
+    assert public["suppressed"].all()  # the total goes too: nothing else can protect a repeated population
     assert disclosure.audit(public, computed).empty
 
 
 def test_a_set_that_does_not_add_up_gives_no_equation():
     # A grievance with a blank district counts in the province but in none of its districts.
-    rows = [row("G", "LA-VT", 12, 20), row("G", "LA-VT", 3, 8, district="0101"),
-            row("G", "LA-VT", 8, 11, district="0102")]
+    rows = [
+        row("G", "LA-VT", 12, 20),
+        row("G", "LA-VT", 3, 8, district="0101"),
+        row("G", "LA-VT", 8, 11, district="0102"),
+    ]
     computed = pd.DataFrame(rows)
     assert disclosure.audit(hide(rows, {1}), computed).empty
     # ... while one that does add up gives the hidden district back.
@@ -68,8 +87,12 @@ def test_a_set_that_does_not_add_up_gives_no_equation():
 
 
 def test_unknown_sex_counts_in_the_total_and_protects_nothing_by_its_absence():
-    rows = [row("G", "LA", 20, 30), row("G", "LA", 15, 23, sex="F"), row("G", "LA", 1, 3, sex="M"),
-            row("G", "LA", 4, 4, sex="_U")]
+    rows = [
+        row("G", "LA", 20, 30),
+        row("G", "LA", 15, 23, sex="F"),
+        row("G", "LA", 1, 3, sex="M"),
+        row("G", "LA", 4, 4, sex="_U"),
+    ]
     computed = pd.DataFrame(rows)
     public = disclosure.public_table(computed, THRESHOLD, person_based={"G"})
     assert public.loc[2, "suppressed"] and public["suppressed"].sum() >= 2
@@ -78,10 +101,10 @@ def test_unknown_sex_counts_in_the_total_and_protects_nothing_by_its_absence():
 
 def test_two_indicators_counting_the_same_people_are_tied():
     # Referrals completed (numerator of one) are the denominator of the counter-referral rate.
-    done = [row("DONE", p, n, d) for p, n, d in (("LA", 30, 40), ("LA-VT", 3, 9), ("LA-AT", 12, 14),
-                                                  ("LA-SV", 15, 17))]
-    counter = [row("COUNTER", p, f, n) for p, f, n in (("LA", 20, 30), ("LA-VT", 2, 3), ("LA-AT", 8, 12),
-                                                        ("LA-SV", 10, 15))]
+    done = [row("DONE", p, n, d) for p, n, d in (("LA", 30, 40), ("LA-VT", 3, 9), ("LA-AT", 12, 14), ("LA-SV", 15, 17))]
+    counter = [
+        row("COUNTER", p, f, n) for p, f, n in (("LA", 20, 30), ("LA-VT", 2, 3), ("LA-AT", 8, 12), ("LA-SV", 10, 15))
+    ]
     computed = pd.DataFrame(done + counter)
     # Hiding VT and AT in one indicator and VT and SV in the other: AT's 12 completed comes back through the tie.
     leaky = computed.assign(suppressed=[False, True, True, False, False, True, False, True])
@@ -95,29 +118,36 @@ def test_two_indicators_counting_the_same_people_are_tied():
 def test_the_sentence_and_the_sdmx_code():
     assert disclosure.PRIVACY_NOTE == "Figures based on fewer than 5 persons are hidden to protect privacy."
     assert disclosure.privacy_note(10) == "Figures based on fewer than 10 persons are hidden to protect privacy."
-    from tests.test_indicators_exports import DSD     # the shared LSB structure the SDMX files follow
+    from tests.test_indicators_exports import DSD  # the shared LSB structure the SDMX files follow
+
     text = DSD.read_text(encoding="utf-8")
     at = text.index(f'CL_OBS_STATUS(2.1).{disclosure.OBS_STATUS_SUPPRESSED}"')
-    assert "Missing value; suppressed" in text[at:at + 400]
+    assert "Missing value; suppressed" in text[at : at + 400]
 
 
 # --------------------------------------------------------------------------------------- the sample, every output
 
+
 @pytest.fixture(scope="module")
 def outputs(sample_warehouse):
     from indicators import api
+
     version = api.current_version(sample_warehouse)
     computed_all = api.indicator_values(version, sample_warehouse)
     public = api.public_table(version, sample_warehouse)
-    computed = disclosure.public_rows(computed_all, api.supporting_table(version, "referral_funnel",
-                                                                         sample_warehouse))
+    computed = disclosure.public_rows(computed_all, api.supporting_table(version, "referral_funnel", sample_warehouse))
     return {"version": version, "computed_all": computed_all, "computed": computed, "public": public}
 
 
 def figure(table: pd.DataFrame, indicator: str, period: str, province: str, sex: str = "_T", column="numerator"):
-    match = table[(table["indicator_id"] == indicator) & (table["period"] == period)
-                  & (table["province"] == province) & table["district"].isna() & (table["sex"] == sex)
-                  & (table["breakdown"] == "_T")]
+    match = table[
+        (table["indicator_id"] == indicator)
+        & (table["period"] == period)
+        & (table["province"] == province)
+        & table["district"].isna()
+        & (table["sex"] == sex)
+        & (table["breakdown"] == "_T")
+    ]
     assert len(match) <= 1
     if match.empty or bool(match["suppressed"].iloc[0] if "suppressed" in match else False):
         return None
@@ -133,32 +163,45 @@ def test_the_public_table_of_the_sample_gives_nothing_back(outputs):
     assert (public.loc[hidden, "suppressed_label"] == disclosure.SUPPRESSED_LABEL).all()
     # A hidden cell is never "no data": the member's table has a figure for every one of them.
     assert computed.loc[hidden, ["numerator", "value"]].notna().any(axis=1).all()
-    pd.testing.assert_series_equal(public.loc[~hidden, "value"], computed.loc[~hidden, "value"],
-                                   check_names=False)
+    pd.testing.assert_series_equal(public.loc[~hidden, "value"], computed.loc[~hidden, "value"], check_names=False)
 
 
 def test_recovery_a_mens_referrals_from_the_open_sdg_file_beside_the_dashboard(outputs):
     computed_all, public = outputs["computed_all"], outputs["public"]
     period = "2020-Q3"
-    assert (figure(computed_all, "COORD_REFERRAL_DONE", period, "LA", "M", "numerator"),
-            figure(computed_all, "COORD_REFERRAL_DONE", period, "LA", "M", "denominator")) == (1, 7)
+    assert (
+        figure(computed_all, "COORD_REFERRAL_DONE", period, "LA", "M", "numerator"),
+        figure(computed_all, "COORD_REFERRAL_DONE", period, "LA", "M", "denominator"),
+    ) == (1, 7)
 
     def womens_share(open_sdg: pd.DataFrame) -> float | None:
-        hit = open_sdg[(open_sdg["Year"] == 2020) & (open_sdg["Quarter"] == "Q3") & (open_sdg["Sex"] == "Female")
-                       & open_sdg["Province"].isna() & open_sdg["District"].isna()]
+        hit = open_sdg[
+            (open_sdg["Year"] == 2020)
+            & (open_sdg["Quarter"] == "Q3")
+            & (open_sdg["Sex"] == "Female")
+            & open_sdg["Province"].isna()
+            & open_sdg["District"].isna()
+        ]
         return None if hit.empty else float(hit["Value"].iloc[0])
 
     def attack(open_sdg: pd.DataFrame, dashboard: pd.DataFrame):
-        total = (figure(dashboard, "COORD_REFERRAL_DONE", period, "LA", "_T", "numerator"),
-                 figure(dashboard, "COORD_REFERRAL_DONE", period, "LA", "_T", "denominator"))
-        unknown = [figure(dashboard, "COORD_REFERRAL_DONE", period, "LA", "_U", c)
-                   for c in ("numerator", "denominator")]
+        total = (
+            figure(dashboard, "COORD_REFERRAL_DONE", period, "LA", "_T", "numerator"),
+            figure(dashboard, "COORD_REFERRAL_DONE", period, "LA", "_T", "denominator"),
+        )
+        unknown = [
+            figure(dashboard, "COORD_REFERRAL_DONE", period, "LA", "_U", c) for c in ("numerator", "denominator")
+        ]
         share = womens_share(open_sdg)
         if None in total or share is None:
             return None
-        women = Fraction(share / 100).limit_denominator(int(total[1]))   # 65.217…% of at most 30 = 15/23
-        rest = [0, 0] if all(u is None for u in unknown) and not (
-            (dashboard["indicator_id"] == "COORD_REFERRAL_DONE") & (dashboard["sex"] == "_U")).any() else None
+        women = Fraction(share / 100).limit_denominator(int(total[1]))  # 65.217…% of at most 30 = 15/23
+        rest = (
+            [0, 0]
+            if all(u is None for u in unknown)
+            and not ((dashboard["indicator_id"] == "COORD_REFERRAL_DONE") & (dashboard["sex"] == "_U")).any()
+            else None
+        )
         if rest is None:
             return None
         return total[0] - women.numerator, total[1] - women.denominator
@@ -174,46 +217,76 @@ def test_recovery_b_oudomxay_from_the_funnel_beside_the_indicator_table(outputs)
     computed, public = outputs["computed"], outputs["public"]
     period, provinces = "2022-Q1", ("LA-AT", "LA-PH", "LA-SV")
     feedback = {p: figure(computed, disclosure.FUNNEL_FEEDBACK, period, p) for p in ("LA", "LA-OU", *provinces)}
-    assert feedback == {"LA": 45, "LA-OU": 3, "LA-AT": 27, "LA-PH": 7, "LA-SV": 8}   # 45 − 27 − 8 − 7 = 3
+    assert feedback == {"LA": 45, "LA-OU": 3, "LA-AT": 27, "LA-PH": 7, "LA-SV": 8}  # 45 − 27 − 8 − 7 = 3
 
     def attack(funnel: pd.DataFrame, indicator: pd.DataFrame):
         national = figure(indicator, "COORD_COUNTER_REFERRAL", period, "LA")
         seen = {}
-        for p in provinces:      # from either output: the funnel or the indicator table
+        for p in provinces:  # from either output: the funnel or the indicator table
             in_funnel = funnel[(funnel["period"] == period) & (funnel["province"] == p) & ~funnel["suppressed"]]
-            seen[p] = (in_funnel["feedback_returned"].iloc[0] if len(in_funnel)
-                       else figure(indicator, "COORD_COUNTER_REFERRAL", period, p))
+            seen[p] = (
+                in_funnel["feedback_returned"].iloc[0]
+                if len(in_funnel)
+                else figure(indicator, "COORD_COUNTER_REFERRAL", period, p)
+            )
         if national is None or None in seen.values():
             return None
         return national - sum(seen.values())
 
     # The old outputs: the funnel suppressed on its own (a different province hidden), the table on its own.
-    by_province = computed[computed["indicator_id"] == disclosure.FUNNEL_FEEDBACK][["period", "province",
-                                                                                    "numerator"]]
-    old_funnel = disclosure.suppress_table(by_province.rename(columns={"numerator": "feedback_returned"}),
-                                           ["feedback_returned"], THRESHOLD, group_sets={"province": "LA"})
+    by_province = computed[computed["indicator_id"] == disclosure.FUNNEL_FEEDBACK][["period", "province", "numerator"]]
+    old_funnel = disclosure.suppress_table(
+        by_province.rename(columns={"numerator": "feedback_returned"}),
+        ["feedback_returned"],
+        THRESHOLD,
+        group_sets={"province": "LA"},
+    )
     old_table = outputs["computed_all"].assign(suppressed=outputs["computed_all"]["small_cell"].fillna(False))
     assert attack(old_funnel, old_table) == 3
     # Now the funnel is cut from the public table, which ties it to the indicator.
     assert attack(disclosure.public_funnel(public), public) is None
     funnel = disclosure.public_funnel(public).set_index(["period", "province"])
-    counter = public[(public["indicator_id"] == "COORD_COUNTER_REFERRAL") & public["district"].isna()
-                     & (public["sex"] == "_T") & (public["breakdown"] == "_T")].set_index(["period", "province"])
+    counter = public[
+        (public["indicator_id"] == "COORD_COUNTER_REFERRAL")
+        & public["district"].isna()
+        & (public["sex"] == "_T")
+        & (public["breakdown"] == "_T")
+    ].set_index(["period", "province"])
     as_computed = computed.set_index(["indicator_id", "period", "province", "sex", "breakdown"])
     as_computed = as_computed[as_computed["district"].isna()]["numerator"]
-    comparable = [k for k in funnel.index if k in counter.index and as_computed[(disclosure.FUNNEL_FEEDBACK, *k, "_T",
-                  "_T")] == as_computed[("COORD_COUNTER_REFERRAL", *k, "_T", "_T")]]
+    comparable = [
+        k
+        for k in funnel.index
+        if k in counter.index
+        and as_computed[(disclosure.FUNNEL_FEEDBACK, *k, "_T", "_T")]
+        == as_computed[("COORD_COUNTER_REFERRAL", *k, "_T", "_T")]
+    ]
     assert comparable
-    for k in comparable:     # the same referrals are hidden in both or in neither
+    for k in comparable:  # the same referrals are hidden in both or in neither
         assert bool(funnel.loc[k, "suppressed"]) >= bool(counter.loc[k, "suppressed"])
 
 
 def test_public_exports_say_suppressed_and_hide_what_the_dashboard_hides(outputs, sample_warehouse, tmp_path):
     public = outputs["public"]
     for kind in ("csv", "sdmx", "opensdg"):
-        done = subprocess.run([sys.executable, "-m", "indicators", "export", str(tmp_path / kind), "--format", kind,
-                               "--public", "--warehouse", str(sample_warehouse)], cwd=PROJECT, capture_output=True,
-                              text=True, timeout=300)
+        done = subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "indicators",
+                "export",
+                str(tmp_path / kind),
+                "--format",
+                kind,
+                "--public",
+                "--warehouse",
+                str(sample_warehouse),
+            ],
+            cwd=PROJECT,
+            capture_output=True,
+            text=True,
+            timeout=300,
+        )
         assert done.returncode == 0, done.stderr
     csv = pd.read_csv(next((tmp_path / "csv").glob("*.csv")), dtype=str, keep_default_na=False)
     shown = public[~public["indicator_id"].isin(disclosure.PSEUDO_INDICATORS)].reset_index(drop=True)
@@ -233,30 +306,52 @@ def test_public_exports_say_suppressed_and_hide_what_the_dashboard_hides(outputs
 
 # ------------------------------------------------------------------------------- scan: every public page, download
 
+
 def _figures(frame: pd.DataFrame) -> pd.DataFrame:
     return frame[[c for c in frame.columns if c in PERSON_FIGURES]].astype(str)
 
 
-PERSON_FIGURES = ("numerator", "denominator", "value", "made", "completed", "feedback_returned", "payments",
-                  "female", "male", "never_paid", "enrolled")
+PERSON_FIGURES = (
+    "numerator",
+    "denominator",
+    "value",
+    "made",
+    "completed",
+    "feedback_returned",
+    "payments",
+    "female",
+    "male",
+    "never_paid",
+    "enrolled",
+)
 
 
-@pytest.mark.parametrize("page,params", [("pages/overview.py", {}), ("pages/coverage.py", {}),
-                                         ("pages/payments.py", {}), ("pages/coordination.py", {}),
-                                         ("pages/province.py", {"province": "LA-OU"}),
-                                         ("pages/indicator.py", {"indicator": "COORD_REFERRAL_DONE"}),
-                                         ("pages/indicator.py", {"indicator": "COORD_GRIEVANCE_TIMELY"})])
-def test_every_public_download_shows_the_true_figure_or_says_suppressed(dashboard_warehouse, accounts, page, params,
-                                                                       monkeypatch):
+@pytest.mark.parametrize(
+    "page,params",
+    [
+        ("pages/overview.py", {}),
+        ("pages/coverage.py", {}),
+        ("pages/payments.py", {}),
+        ("pages/coordination.py", {}),
+        ("pages/province.py", {"province": "LA-OU"}),
+        ("pages/indicator.py", {"indicator": "COORD_REFERRAL_DONE"}),
+        ("pages/indicator.py", {"indicator": "COORD_GRIEVANCE_TIMELY"}),
+    ],
+)
+def test_every_public_download_shows_the_true_figure_or_says_suppressed(
+    dashboard_warehouse, accounts, page, params, monkeypatch
+):
     """A public figure is the member's figure or the word "suppressed", where the member reads a number: never a
     sum of what is left (a partial total would give the hidden part back beside the true total) nor "no data"."""
     from dashboard import components
+
     captured: list[bytes] = []
     original = components.csv_bytes
 
     def recording(*args, **kwargs):
         captured.append(original(*args, **kwargs))
         return captured[-1]
+
     monkeypatch.setattr(components, "csv_bytes", recording)
     public_at = run_as(page, None, params)
     assert not public_at.exception
@@ -268,7 +363,7 @@ def test_every_public_download_shows_the_true_figure_or_says_suppressed(dashboar
     compared = hidden = 0
     for mine, theirs in zip(public, member):
         if list(mine.columns) != list(theirs.columns) or len(mine) != len(theirs):
-            continue   # a table only a member gets (or shaped by role): not the same table
+            continue  # a table only a member gets (or shaped by role): not the same table
         mine, theirs = _figures(mine), _figures(theirs)
         said = mine == disclosure.SUPPRESSED_LABEL
         a = mine.mask(said).apply(pd.to_numeric, errors="coerce").to_numpy(dtype=float)
@@ -285,9 +380,10 @@ def test_every_public_download_shows_the_true_figure_or_says_suppressed(dashboar
 
 def test_the_coordination_index_hides_the_shares_of_hidden_rows(outputs, sample_warehouse):
     from indicators import api
+
     pci = api.supporting_table(outputs["version"], "pci", sample_warehouse)
     computed_share = pci.set_index(["period", "province"]).loc[("2022-Q2", "LA-OU"), "referral_completion"]
-    assert computed_share == pytest.approx(1 / 3)      # Oudomxay's hidden 1 of 3 referrals completed
+    assert computed_share == pytest.approx(1 / 3)  # Oudomxay's hidden 1 of 3 referrals completed
     public = disclosure.public_pci(pci, outputs["public"]).set_index(["period", "province"])
     hidden = public.loc[("2022-Q2", "LA-OU")]
     assert hidden["referral_completion_suppressed"] and np.isnan(hidden["referral_completion"])

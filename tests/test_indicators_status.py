@@ -2,6 +2,7 @@
 
 Yearly periods sit at mid-year, so base 2021 -> current 2023 is 2 years and base 2021 -> target 2025 is 4 years.
 """
+
 from __future__ import annotations
 
 import duckdb
@@ -23,34 +24,38 @@ def assess(rows: list[tuple]) -> dict:
     con.execute("""CREATE TEMP TABLE ind_results (indicator_id VARCHAR, period VARCHAR, province VARCHAR,
                    district VARCHAR, sex VARCHAR, breakdown VARCHAR, breakdown_value VARCHAR, numerator DOUBLE,
                    denominator DOUBLE, value DOUBLE, lower_bound DOUBLE, upper_bound DOUBLE, pending DOUBLE)""")
-    con.executemany("INSERT INTO ind_results VALUES (?, ?, ?, NULL, '_T', '_T', '_T', NULL, NULL, ?, NULL, NULL, NULL)",
-                    rows)
+    con.executemany(
+        "INSERT INTO ind_results VALUES (?, ?, ?, NULL, '_T', '_T', '_T', NULL, NULL, ?, NULL, NULL, NULL)", rows
+    )
     status.install_metadata(con, all_indicators(), {"targets": TARGETS})
     out = con.execute(status.STATUS_SQL).df()
     return {(r.indicator_id, r.period, r.province): r._asdict() for r in out.itertuples(index=False)}
 
 
-@pytest.mark.parametrize("current, expected", [
-    (45.0, "target_achieved"),          # at or beyond 40
-    (20.0, "substantial_progress"),     # sqrt(2) - 1 = 0.4142 a year, as required (4th root of 4 - 1): ratio 1
-    (16.9, "moderate_progress"),        # sqrt(1.69) - 1 = 0.30: ratio 0.30 / 0.4142 = 0.72
-    (12.1, "limited_progress"),         # sqrt(1.21) - 1 = 0.10: ratio 0.24
-    (8.1, "deterioration"),             # sqrt(0.81) - 1 = -0.10: ratio -0.24
-])
+@pytest.mark.parametrize(
+    "current, expected",
+    [
+        (45.0, "target_achieved"),  # at or beyond 40
+        (20.0, "substantial_progress"),  # sqrt(2) - 1 = 0.4142 a year, as required (4th root of 4 - 1): ratio 1
+        (16.9, "moderate_progress"),  # sqrt(1.69) - 1 = 0.30: ratio 0.30 / 0.4142 = 0.72
+        (12.1, "limited_progress"),  # sqrt(1.21) - 1 = 0.10: ratio 0.24
+        (8.1, "deterioration"),  # sqrt(0.81) - 1 = -0.10: ratio -0.24
+    ],
+)
 def test_headline_against_parameter_baseline_and_2025_target(current, expected):
     result = assess([("SI_COV_BENFTS", "2023", "LA", current)])[("SI_COV_BENFTS", "2023", "LA")]
     assert result["status"] == expected
     assert result["status_base_period"] == "2021" and result["status_base_value"] == 10.0
     assert result["target_year"] == 2025 and result["target_value"] == 40.0
     assert result["status_years"] == 2.0
-    assert result["growth_required"] == pytest.approx(2 ** 0.5 - 1)
+    assert result["growth_required"] == pytest.approx(2**0.5 - 1)
     assert result["growth_actual"] == pytest.approx((current / 10) ** 0.5 - 1)
     assert result["status_label"] == status.LABELS[expected]
 
 
 def test_ratio_component_is_observed_over_required_growth():
     result = assess([("SI_COV_BENFTS", "2023", "LA", 16.9)])[("SI_COV_BENFTS", "2023", "LA")]
-    assert result["progress_ratio"] == pytest.approx(0.3 / (2 ** 0.5 - 1))
+    assert result["progress_ratio"] == pytest.approx(0.3 / (2**0.5 - 1))
 
 
 def test_lower_is_better_direction():
@@ -72,7 +77,7 @@ def test_other_series_start_from_their_own_first_value():
     got = assess([("SI_COV_BENFTS", "2021", "LA-AT", 30.0), ("SI_COV_BENFTS", "2023", "LA-AT", 36.3)])
     row = got[("SI_COV_BENFTS", "2023", "LA-AT")]
     assert row["status_base_period"] == "2021" and row["status_base_value"] == 30.0
-    assert row["growth_actual"] == pytest.approx(0.1)   # sqrt(36.3 / 30) - 1 = sqrt(1.21) - 1
+    assert row["growth_actual"] == pytest.approx(0.1)  # sqrt(36.3 / 30) - 1 = sqrt(1.21) - 1
     # required: (40 / 30) ** (1/4) - 1 = 0.07457; ratio 1.34 -> on track
     assert row["status"] == "substantial_progress"
     assert got[("SI_COV_BENFTS", "2021", "LA-AT")]["status"] == "not_available"  # its own base
@@ -90,7 +95,7 @@ def test_without_a_target_the_status_says_no_target_set_whatever_the_trend(curre
 
 def test_too_soon_or_no_value_is_not_assessed():
     got = assess([("SI_COV_BENFTS", "2021-Q3", "LA", 12.0), ("SI_COV_BENFTS", "2023", "LA", None)])
-    assert got[("SI_COV_BENFTS", "2021-Q3", "LA")]["status"] == "not_available"   # a quarter after the base
+    assert got[("SI_COV_BENFTS", "2021-Q3", "LA")]["status"] == "not_available"  # a quarter after the base
     assert got[("SI_COV_BENFTS", "2023", "LA")]["status"] == "not_available"
 
 
@@ -106,13 +111,21 @@ def test_an_at_least_value_only_proves_a_move_away_from_the_target():
     con.execute("""CREATE TEMP TABLE ind_results (indicator_id VARCHAR, period VARCHAR, province VARCHAR,
                    district VARCHAR, sex VARCHAR, breakdown VARCHAR, breakdown_value VARCHAR, numerator DOUBLE,
                    denominator DOUBLE, value DOUBLE, lower_bound DOUBLE, upper_bound DOUBLE, pending DOUBLE)""")
-    rows = [("LA", "2021", 60.0, None), ("LA-AT", "2021", 60.0, None), ("LA", "2023", 40.0, 40.0),
-            ("LA-AT", "2023", 90.0, 90.0), ("LA-SV", "2021", 200.0, 200.0), ("LA-SV", "2023", 50.0, None)]
-    con.executemany("INSERT INTO ind_results VALUES ('PAY_DELAY_P90', ?, ?, NULL, '_T', '_T', '_T', 1, NULL, ?, ?, "
-                    "NULL, NULL)", [(p, a, v, lo) for a, p, v, lo in rows])
+    rows = [
+        ("LA", "2021", 60.0, None),
+        ("LA-AT", "2021", 60.0, None),
+        ("LA", "2023", 40.0, 40.0),
+        ("LA-AT", "2023", 90.0, 90.0),
+        ("LA-SV", "2021", 200.0, 200.0),
+        ("LA-SV", "2023", 50.0, None),
+    ]
+    con.executemany(
+        "INSERT INTO ind_results VALUES ('PAY_DELAY_P90', ?, ?, NULL, '_T', '_T', '_T', 1, NULL, ?, ?, NULL, NULL)",
+        [(p, a, v, lo) for a, p, v, lo in rows],
+    )
     targets = {"PAY_DELAY_P90": {"baseline_year": 2021, "target_2025": 20.0}}
     status.install_metadata(con, all_indicators(), {"targets": targets})
     got = {(r.province, r.period): r.status for r in con.execute(status.STATUS_SQL).df().itertuples()}
-    assert got[("LA", "2023")] == "not_available"          # at least 40, from 60: better or worse, unknown
-    assert got[("LA-AT", "2023")] == "deterioration"       # at least 90, from 60: certainly worse
-    assert got[("LA-SV", "2023")] == "not_available"       # the base was only "at least 200"
+    assert got[("LA", "2023")] == "not_available"  # at least 40, from 60: better or worse, unknown
+    assert got[("LA-AT", "2023")] == "deterioration"  # at least 90, from 60: certainly worse
+    assert got[("LA-SV", "2023")] == "not_available"  # the base was only "at least 200"

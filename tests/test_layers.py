@@ -6,6 +6,7 @@ data_pipeline knows nothing of indicators, the dashboard or Streamlit; indicator
 Streamlit; a page reaches the data only through the dashboard's access layer (dashboard.*), never the pipeline or
 the indicator engine directly; settings imports nothing of the project.
 """
+
 from __future__ import annotations
 
 import ast
@@ -44,8 +45,12 @@ def files_of(layer: str) -> list[Path]:
 
 @pytest.mark.parametrize("layer", sorted(FORBIDDEN))
 def test_a_layer_imports_only_the_layers_below_it(layer):
-    breaches = [f"{path.relative_to(ROOT)}:{line} imports {package}" for path in files_of(layer)
-                for line, package in imported_packages(path) if package in FORBIDDEN[layer]]
+    breaches = [
+        f"{path.relative_to(ROOT)}:{line} imports {package}"
+        for path in files_of(layer)
+        for line, package in imported_packages(path)
+        if package in FORBIDDEN[layer]
+    ]
     assert not breaches, "\n".join(breaches)
 
 

@@ -1,4 +1,5 @@
 """The venv the suite runs in holds exactly the locked versions, and the locks honour requirements*.txt."""
+
 from __future__ import annotations
 
 import re
@@ -14,8 +15,10 @@ ROOT = Path(__file__).resolve().parent.parent
 
 def _pins(lock: Path) -> dict[str, str]:
     text = lock.read_text(encoding="utf-8")
-    return {canonicalize_name(m.group(1)): m.group(2)
-            for m in re.finditer(r"^([A-Za-z0-9][A-Za-z0-9._-]*)==([^\s\\;]+)", text, re.M)}
+    return {
+        canonicalize_name(m.group(1)): m.group(2)
+        for m in re.finditer(r"^([A-Za-z0-9][A-Za-z0-9._-]*)==([^\s\\;]+)", text, re.M)
+    }
 
 
 def _direct(requirements: Path) -> list[Requirement]:
@@ -24,8 +27,12 @@ def _direct(requirements: Path) -> list[Requirement]:
 
 
 def test_the_running_venv_holds_exactly_the_dev_lock():
-    frozen = subprocess.run([sys.executable, "-m", "pip", "freeze", "--disable-pip-version-check"],
-                            capture_output=True, text=True, check=True).stdout
+    frozen = subprocess.run(
+        [sys.executable, "-m", "pip", "freeze", "--disable-pip-version-check"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
     installed = {}
     for line in frozen.splitlines():
         name, _, version = line.partition("==")
@@ -35,7 +42,8 @@ def test_the_running_venv_holds_exactly_the_dev_lock():
     assert set(installed.items()) == set(locked.items()), (
         "the venv differs from requirements-dev.lock (run `bash scripts/setup.sh dev`): "
         f"installed but not locked {sorted(set(installed.items()) - set(locked.items()))}, "
-        f"locked but not installed {sorted(set(locked.items()) - set(installed.items()))}")
+        f"locked but not installed {sorted(set(locked.items()) - set(installed.items()))}"
+    )
 
 
 def test_every_locked_line_carries_a_hash():
@@ -52,12 +60,15 @@ def test_the_dev_lock_agrees_with_the_runtime_lock():
 
 
 def test_every_direct_dependency_is_pinned_within_its_bounds():
-    for requirements, lock in (("requirements.txt", "requirements.lock"),
-                               ("requirements-dev.txt", "requirements-dev.lock")):
+    for requirements, lock in (
+        ("requirements.txt", "requirements.lock"),
+        ("requirements-dev.txt", "requirements-dev.lock"),
+    ):
         pins = _pins(ROOT / lock)
         for requirement in _direct(ROOT / requirements):
             name = canonicalize_name(requirement.name)
             assert name in pins, f"{requirements} names {name}, {lock} does not pin it"
-            assert requirement.specifier.contains(pins[name]), f"{lock} pins {name}=={pins[name]}, " \
-                                                              f"outside {requirement.specifier}"
+            assert requirement.specifier.contains(pins[name]), (
+                f"{lock} pins {name}=={pins[name]}, outside {requirement.specifier}"
+            )
             assert any(s.operator == "<" for s in requirement.specifier), f"{requirements}: {name} needs an upper bound"

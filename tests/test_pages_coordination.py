@@ -1,4 +1,5 @@
 """Coordination: meetings, the reporting matrix with symbols, the referral funnel, grievances, roadmap, PCI."""
+
 from __future__ import annotations
 
 from indicators import api
@@ -13,8 +14,7 @@ def test_referral_funnel_and_meetings_add_up_the_supporting_tables(dashboard_war
     version = api.current_version()
     funnel = api.supporting_table(version, "referral_funnel")
     spec = next(f for f in figures(at) if f["data"][0]["type"] == "funnel")
-    assert spec["data"][0]["x"] == [funnel["made"].sum(), funnel["completed"].sum(),
-                                    funnel["feedback_returned"].sum()]
+    assert spec["data"][0]["x"] == [funnel["made"].sum(), funnel["completed"].sum(), funnel["feedback_returned"].sum()]
     meetings = api.supporting_table(version, "meetings")
     tile = next(m for m in at.metric if m.label == "Meetings held / planned")
     assert tile.value == f"{meetings['held'].sum():,} / {meetings['planned'].sum():,}"

@@ -1,4 +1,5 @@
 """Coverage: the province map (offline choropleth, tile grid fallback), ranking, gender gap, trend."""
+
 from __future__ import annotations
 
 import pandas as pd
@@ -24,8 +25,12 @@ def test_provinces_without_data_say_no_data_never_zero(dashboard_warehouse):
     ranking = next(d.value for d in at.dataframe if "province_name" in d.value.columns)
     assert len(ranking) == 18
     values = api.indicator_values(api.current_version())
-    has_data = set(values.loc[(values["indicator_id"] == "NSPS_SW_MECG") & values["value"].notna()
-                              & (values["province"] != "LA"), "province"])
+    has_data = set(
+        values.loc[
+            (values["indicator_id"] == "NSPS_SW_MECG") & values["value"].notna() & (values["province"] != "LA"),
+            "province",
+        ]
+    )
     assert set(ranking.loc[ranking["value"].notna(), "province"]) == has_data
     assert ranking.loc[~ranking["province"].isin(has_data), "value"].isna().all()
     assert "No data for" in shown_text(at)
@@ -41,8 +46,9 @@ def test_gender_gap_shows_women_men_and_their_ratio(dashboard_warehouse):
 
 
 def test_missing_boundary_file_falls_back_to_the_tile_grid(tmp_path):
-    provinces = pd.read_csv(maps.GEOJSON.parent.parent.parent / "data_pipeline" / "reference" / "provinces.csv",
-                            dtype={"lsb_code": str})
+    provinces = pd.read_csv(
+        maps.GEOJSON.parent.parent.parent / "data_pipeline" / "reference" / "provinces.csv", dtype={"lsb_code": str}
+    )
     frame = provinces.rename(columns={"iso_code": "province", "name_en": "province_name"}).assign(value=float("nan"))
     frame.loc[frame["province"] == "LA-AT", "value"] = 54.3
     broken = tmp_path / "broken.geojson"

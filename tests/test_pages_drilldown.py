@@ -1,4 +1,5 @@
 """Province profile and the indicator page (one page parametrised by ?indicator=ID)."""
+
 from __future__ import annotations
 
 from indicators import api
@@ -30,7 +31,7 @@ def test_indicator_page_shows_definition_method_targets_and_every_value(dashboar
     assert entry["short_name"] in text and entry["numerator_label"] in text
     assert entry["method_note"].split("\n")[0][:40] in text
     assert "Target 2030" in text
-    assert "Baseline:** no data" not in text and "measured)" in text   # the baseline year's own value
+    assert "Baseline:** no data" not in text and "measured)" in text  # the baseline year's own value
     values = api.indicator_values(api.current_version())
     table = next(d.value for d in at.dataframe if "data_version" in d.value.columns)
     assert len(table) == (values["indicator_id"] == "PAY_ONTIME").sum()
@@ -42,9 +43,14 @@ def test_indicator_page_says_as_of_when_and_shows_pending_cases_as_pending(dashb
     assert not at.exception
     text = shown_text(at)
     values = api.indicator_values(api.current_version())
-    row = values[(values["indicator_id"] == "COORD_GRIEVANCE_TIMELY") & (values["period"] == "2022-Q2")
-                 & (values["province"] == "LA") & (values["sex"] == "_T") & values["district"].isna()
-                 & (values["breakdown"] == "_T")].iloc[0]
+    row = values[
+        (values["indicator_id"] == "COORD_GRIEVANCE_TIMELY")
+        & (values["period"] == "2022-Q2")
+        & (values["province"] == "LA")
+        & (values["sex"] == "_T")
+        & values["district"].isna()
+        & (values["breakdown"] == "_T")
+    ].iloc[0]
     # The grievance log holds data to 30 June 2022: that is the figure's date, not the returns log's 14 August.
     assert "as of 30 June 2022" in text
     assert row["pending"] > 0
@@ -63,7 +69,8 @@ def test_indicator_page_with_an_unknown_id_warns_and_shows_the_first(dashboard_w
 def test_the_baseline_is_the_official_figure_or_else_the_first_value_of_the_baseline_year():
     import pandas as pd
     from dashboard import views
+
     series = pd.DataFrame({"period": ["2020-Q4", "2021-Q1", "2021-Q2"], "value": [1.0, None, 2.0]})
-    assert views.baseline(series, 2021, float("nan")) == (2.0, "2021-Q2")   # 2021-Q1 has no data
+    assert views.baseline(series, 2021, float("nan")) == (2.0, "2021-Q2")  # 2021-Q1 has no data
     assert views.baseline(series, 2021, 5.0) == (5.0, "2021")
     assert views.baseline(series.iloc[:1], 2021, None) == (None, None)

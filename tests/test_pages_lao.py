@@ -5,6 +5,7 @@ widget labels and options, expanders, table headers, charts' titles, axes, legen
 unless it is a code (all capitals: SDG, LAK, ISO codes, indicator ids), a code in backticks (a source's name), or
 one of the few proper names in ``PROPER_NAMES``. Lao script runs count as Lao words.
 """
+
 from __future__ import annotations
 
 import json
@@ -28,33 +29,44 @@ def _forget_the_last_language():
     """Pure functions outside a run use the last run's language (see dashboard.i18n.language): not for later tests."""
     yield
     from dashboard import i18n
+
     i18n._last_run_language = None
 
 
 def visible_text(at) -> list[str]:
     """The strings a reader sees on the page (see the module docstring)."""
     parts: list[str] = []
-    for kind in ("title", "header", "subheader", "markdown", "caption", "warning", "info", "error", "success",
-                 "exception"):
+    for kind in (
+        "title",
+        "header",
+        "subheader",
+        "markdown",
+        "caption",
+        "warning",
+        "info",
+        "error",
+        "success",
+        "exception",
+    ):
         parts += [str(e.value) for e in getattr(at, kind)]
     for metric in at.metric:
         parts += [metric.label, str(metric.value), metric.proto.help or "", str(metric.delta or "")]
     for kind in ("selectbox", "radio", "multiselect", "segmented_control"):
         for widget in getattr(at, kind, []):
             parts.append(widget.label)
-            parts += [str(o) for o in widget.options]        # as shown (already formatted)
+            parts += [str(o) for o in widget.options]  # as shown (already formatted)
     for kind in ("toggle", "checkbox", "button", "text_input", "expander", "tabs"):
         for widget in getattr(at, kind, []):
             parts.append(getattr(widget, "label", "") or "")
     for frame in at.dataframe:
         config = json.loads(frame.proto.columns or "{}")
         labelled = {name: c.get("label") for name, c in config.items() if isinstance(c, dict)}
-        shown = list(frame.proto.column_order) or list(frame.value.columns)     # hidden columns are not read
+        shown = list(frame.proto.column_order) or list(frame.value.columns)  # hidden columns are not read
         for column in shown:
             parts.append(labelled.get(str(column)) or labelled.get(f"col:{column}") or str(column))
     for button in at.get("download_button"):
         parts.append(button.proto.label)
-    for link in at.get("page_link"):                         # the sidebar menu (dashboard.navigation)
+    for link in at.get("page_link"):  # the sidebar menu (dashboard.navigation)
         parts.append(link.proto.label)
     for chart in at.get("plotly_chart"):
         parts += chart_text(json.loads(chart.proto.spec))
@@ -82,10 +94,10 @@ def english_words(parts: list[str]) -> tuple[list[str], int]:
     """(English words found, number of words in all)."""
     found, total = [], 0
     for part in parts:
-        text = re.sub(r"`[^`]*`", " ", part)                      # codes in backticks
+        text = re.sub(r"`[^`]*`", " ", part)  # codes in backticks
         text = OPERATOR_IDS.sub(" ", text)
-        text = re.sub(r"(?<!\w)\.[a-z]{2,7}\b", " ", text)         # file extensions (.xlsx, .csv)
-        text = re.sub(r"\b[A-Z]{2}-[A-Z]{2}\b", " ", text)        # ISO 3166-2 province codes
+        text = re.sub(r"(?<!\w)\.[a-z]{2,7}\b", " ", text)  # file extensions (.xlsx, .csv)
+        text = re.sub(r"\b[A-Z]{2}-[A-Z]{2}\b", " ", text)  # ISO 3166-2 province codes
         total += len(LAO_RUN.findall(text))
         for word in LATIN_WORD.findall(text):
             total += 1
@@ -109,7 +121,9 @@ PAGES = [
 ]
 
 
-@pytest.mark.parametrize("page, params, role", PAGES, ids=[p[0].split("/")[1][:-3] + "-" + "-".join(p[1].values()) for p in PAGES])
+@pytest.mark.parametrize(
+    "page, params, role", PAGES, ids=[p[0].split("/")[1][:-3] + "-" + "-".join(p[1].values()) for p in PAGES]
+)
 def test_a_page_in_lao_has_no_english_left(dashboard_warehouse, accounts, page, params, role):
     at = run_as(page, role, {**params, "lang": "lo"})
     assert not at.exception, at.exception
@@ -142,11 +156,11 @@ def test_the_same_page_in_english_is_measured_as_english(dashboard_warehouse):
 def test_lao_keeps_across_pages_and_in_the_share_link(dashboard_warehouse):
     at = run_page("pages/overview.py", {"lang": "lo", "province": "LA-AT"})
     assert at.query_params.get("lang") == "lo"
-    at.query_params.clear()                     # what Streamlit's navigation does to the address bar
+    at.query_params.clear()  # what Streamlit's navigation does to the address bar
     at.switch_page("pages/payments.py").run()
     assert not at.exception
     assert at.query_params == {"lang": "lo", "province": "LA-AT"}
-    assert "ອັດຕະປື" in "\n".join(str(m.value) for m in at.markdown)       # Attapeu, in Lao script
+    assert "ອັດຕະປື" in "\n".join(str(m.value) for m in at.markdown)  # Attapeu, in Lao script
     assert any("lang=lo" in code.value for code in at.code)
 
 
@@ -174,7 +188,7 @@ def test_the_deployment_default_is_sp_lang_and_a_link_overrides_it(dashboard_war
     monkeypatch.setenv("SP_LANG", "lo")
     at = run_page("pages/overview.py")
     assert at.title[0].value == "ຕາຕະລາງຜົນງານການປົກປ້ອງສັງຄົມ"
-    assert "lang" not in at.query_params          # the default needs no parameter
+    assert "lang" not in at.query_params  # the default needs no parameter
     at = run_page("pages/overview.py", {"lang": "en"})
     assert at.title[0].value == "Social protection scorecard"
-    assert at.query_params.get("lang") == "en"     # not the default here: it rides in the link
+    assert at.query_params.get("lang") == "en"  # not the default here: it rides in the link

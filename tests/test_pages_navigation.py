@@ -1,4 +1,5 @@
 """Filters live in the URL and follow the reader across pages; bad links warn instead of failing."""
+
 from __future__ import annotations
 
 from indicators import api
@@ -16,7 +17,7 @@ def test_a_link_with_province_and_sex_opens_that_view(dashboard_warehouse):
 
 def test_filters_survive_a_change_of_page_that_cleared_the_url(dashboard_warehouse):
     at = run_page("pages/overview.py", {"province": "LA-AT", "sex": "F"})
-    at.query_params.clear()          # what Streamlit's navigation does to the address bar
+    at.query_params.clear()  # what Streamlit's navigation does to the address bar
     at.switch_page("pages/coverage.py").run()
     assert not at.exception
     assert at.query_params == {"province": "LA-AT", "sex": "F"}
@@ -42,7 +43,7 @@ def test_bad_parameters_are_named_with_what_is_accepted_and_fall_back(dashboard_
     assert "**2022Q9** is not a valid period" in warnings and "YYYY-Qn" in warnings
     assert "**X** is not a valid sex" in warnings and "F (female)" in warnings
     assert "**Lao PDR (national)** · both sexes · latest period" in shown_text(at)
-    assert at.query_params == {}     # the bad values are not kept in the link
+    assert at.query_params == {}  # the bad values are not kept in the link
 
 
 def test_a_well_formed_period_without_data_lists_the_periods_that_have_data(dashboard_warehouse):
@@ -54,6 +55,7 @@ def test_a_well_formed_period_without_data_lists_the_periods_that_have_data(dash
 
 def test_the_app_without_a_warehouse_says_how_to_build_it(tmp_path, monkeypatch):
     import streamlit as st
+
     monkeypatch.setenv("SP_WAREHOUSE", str(tmp_path / "not_built"))
     st.cache_data.clear()
     at = run_page("pages/overview.py")

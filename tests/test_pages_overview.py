@@ -1,4 +1,5 @@
 """Overview: the scorecard of every indicator, headline tiles, the data version and the sample-data banner."""
+
 from __future__ import annotations
 
 import pandas as pd
@@ -9,8 +10,13 @@ from tests.conftest import run_page
 
 def national_latest(indicator_id: str, sex: str = "_T") -> pd.Series:
     values = api.indicator_values(api.current_version())
-    rows = values[(values["indicator_id"] == indicator_id) & (values["province"] == "LA") & (values["sex"] == sex)
-                  & values["district"].isna() & (values["breakdown"] == "_T")].dropna(subset=["value"])
+    rows = values[
+        (values["indicator_id"] == indicator_id)
+        & (values["province"] == "LA")
+        & (values["sex"] == sex)
+        & values["district"].isna()
+        & (values["breakdown"] == "_T")
+    ].dropna(subset=["value"])
     return rows.sort_values("period").iloc[-1]
 
 

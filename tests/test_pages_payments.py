@@ -1,4 +1,5 @@
 """Payment delays: paid vs enrolled, on time by cycle, days late, never paid by district, channel, sex."""
+
 from __future__ import annotations
 
 from data_pipeline import warehouse
@@ -15,7 +16,7 @@ def test_headline_counts_paid_beneficiaries_against_enrolled(dashboard_warehouse
                      WHERE status = 'paid' AND paid_date <= DATE '2022-06-30')""").fetchone()
     tile = next(m for m in at.metric if m.label == "Paid at least once")
     assert tile.value == f"{paid:,} of {enrolled:,}"
-    assert tile.value == "1,410 of 2,596"      # the pilot's figure by 30 June 2022 (source report)
+    assert tile.value == "1,410 of 2,596"  # the pilot's figure by 30 June 2022 (source report)
 
 
 def test_every_chart_has_its_table_and_downloads(dashboard_warehouse):

@@ -4,6 +4,7 @@ The personal values are collected from the raw sample files directly (python-cal
 through ingestion, so a bug in ingestion cannot hide itself. Then every cell of every Parquet file, and every other
 file the warehouse holds (manifest, refresh log, caches), is searched for them.
 """
+
 from __future__ import annotations
 
 import csv
@@ -20,8 +21,13 @@ PERSONAL_KINDS = {"pii_id", "pii_drop"}
 
 
 def _personal_headers() -> set[str]:
-    return {key for contract in all_contracts().values() for column in contract.columns
-            if column.kind in PERSONAL_KINDS for key in column.header_keys}
+    return {
+        key
+        for contract in all_contracts().values()
+        for column in contract.columns
+        if column.kind in PERSONAL_KINDS
+        for key in column.header_keys
+    }
 
 
 def _rows(path: Path) -> list[list[list]]:
@@ -41,11 +47,11 @@ def personal_values_in_sample() -> set[str]:
             for i, row in enumerate(rows[:20]):
                 personal = [j for j, cell in enumerate(row) if normalise_header(cell) in headers]
                 if personal:
-                    for data_row in rows[i + 1:]:
+                    for data_row in rows[i + 1 :]:
                         found.update(str(data_row[j]).strip() for j in personal if j < len(data_row))
                     break
     found.discard("")
-    return {value for value in found if len(value) >= 6}   # short values ("F", "12") are not identifying
+    return {value for value in found if len(value) >= 6}  # short values ("F", "12") are not identifying
 
 
 @pytest.fixture(scope="module")
@@ -68,7 +74,8 @@ def test_no_name_phone_or_clear_id_in_any_parquet_cell(sample_warehouse, persona
         columns = [row[0] for row in con.execute(f"DESCRIBE SELECT * FROM read_parquet('{path}')").fetchall()]
         for column in columns:
             distinct = con.execute(
-                f'SELECT DISTINCT CAST("{column}" AS VARCHAR) FROM read_parquet(\'{path}\')').fetchall()
+                f"SELECT DISTINCT CAST(\"{column}\" AS VARCHAR) FROM read_parquet('{path}')"
+            ).fetchall()
             values = {str(v[0]).strip() for v in distinct if v[0] is not None}
             leaked = values & personal_values
             if leaked:

@@ -1,5 +1,6 @@
 """Indicators computed at publish (issue 13.1): stored inside the version, read back as computed, recomputed on demand
 after a parameters edit, and a failure while computing them publishes nothing."""
+
 from __future__ import annotations
 
 import shutil
@@ -14,8 +15,9 @@ from tests.staging_tables import cash_transfer_rows, staged_table
 
 
 def _publish(root, staged, **options):
-    return warehouse.publish(staged, root=root, operator="tester", files=[], warnings=[],
-                             hash_key_fingerprint="key-a", **options)
+    return warehouse.publish(
+        staged, root=root, operator="tester", files=[], warnings=[], hash_key_fingerprint="key-a", **options
+    )
 
 
 def _computed_now(version, root):
@@ -46,13 +48,14 @@ def test_the_cli_publishes_a_version_with_its_indicators_equal_to_computing_them
 
     def no_computing(*args, **kwargs):
         raise AssertionError("the catalogue was computed although the version holds it")
+
     monkeypatch.setattr(published, "compute", no_computing)
     assert api.computed_where(version, copied_warehouse) == "stored at publish"
     stored_tidy = api.indicator_values(version, copied_warehouse)
     # DuckDB sums doubles in parallel: the last bit of a sum may differ between two computations.
     pd.testing.assert_frame_equal(stored_tidy, tidy_now, rtol=1e-12)
     pd.testing.assert_frame_equal(api.supporting_table(version, "pci", copied_warehouse), pci_now, rtol=1e-12)
-    assert not (copied_warehouse / "cache").exists()   # nothing was computed, so nothing was cached
+    assert not (copied_warehouse / "cache").exists()  # nothing was computed, so nothing was cached
 
 
 def test_a_parameters_edit_recomputes_once_into_the_cache(copied_warehouse, monkeypatch, tmp_path):
@@ -66,32 +69,40 @@ def test_a_parameters_edit_recomputes_once_into_the_cache(copied_warehouse, monk
     monkeypatch.setattr(published, "compute", lambda *a: calls.append(1) or real_compute(*a))
     first = api.indicator_values(version, copied_warehouse)
     api.clear_cache()
-    again = api.indicator_values(version, copied_warehouse)   # from the disk cache, not computed a second time
+    again = api.indicator_values(version, copied_warehouse)  # from the disk cache, not computed a second time
     assert calls == [1]
     assert api.computed_where(version, copied_warehouse) == "in the cache"
     pd.testing.assert_frame_equal(first, again)
 
 
 def test_a_failure_while_computing_the_indicators_publishes_nothing(tmp_path):
-    first = _publish(tmp_path, {"cash_transfer": staged_table("cash_transfer", cash_transfer_rows("2022-Q2", 10))},
-                     derive=published.derive)
+    first = _publish(
+        tmp_path,
+        {"cash_transfer": staged_table("cash_transfer", cash_transfer_rows("2022-Q2", 10))},
+        derive=published.derive,
+    )
     current_before = (tmp_path / "CURRENT").read_bytes()
 
     def failing(open_tables, folder, version):
         folder.mkdir(parents=True)
         (folder / "indicators.parquet").write_bytes(b"half")
         raise RuntimeError("indicator code failed")
+
     with pytest.raises(RuntimeError, match="indicator code failed"):
-        _publish(tmp_path, {"cash_transfer": staged_table("cash_transfer", cash_transfer_rows("2022-Q3", 5))},
-                 derive=failing)
+        _publish(
+            tmp_path, {"cash_transfer": staged_table("cash_transfer", cash_transfer_rows("2022-Q3", 5))}, derive=failing
+        )
     assert (tmp_path / "CURRENT").read_bytes() == current_before
     assert [v.version for v in warehouse.list_versions(tmp_path)] == [first]
     assert not list(tmp_path.glob(".staging-*"))
 
 
 def test_a_small_publish_stores_the_indicators_of_its_own_tables(tmp_path):
-    version = _publish(tmp_path, {"cash_transfer": staged_table("cash_transfer", cash_transfer_rows("2022-Q2", 10))},
-                       derive=published.derive)
+    version = _publish(
+        tmp_path,
+        {"cash_transfer": staged_table("cash_transfer", cash_transfer_rows("2022-Q2", 10))},
+        derive=published.derive,
+    )
     stored = published.stored(version, tmp_path, api.parameters()["_hash"])
     assert stored is not None
     tidy, _ = stored

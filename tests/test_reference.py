@@ -1,19 +1,41 @@
 """Geography harmonisation: every way a ministry writes a province or district maps to one code, or to none."""
+
 import duckdb
 import pytest
 
 from data_pipeline import reference
 
 
-@pytest.mark.parametrize("written, iso", [
-    ("Attapeu", "LA-AT"), ("ATTAPEU PROVINCE", "LA-AT"), ("Attapu", "LA-AT"), ("LA-AT", "LA-AT"), ("17", "LA-AT"),
-    ("ອັດຕະປື", "LA-AT"), ("ແຂວງອັດຕະປື", "LA-AT"),
-    ("1", "LA-VT"), ("01", "LA-VT"), ("Vientiane Capital", "LA-VT"), ("Vientiane Prefecture", "LA-VT"),
-    ("Viangchan", "LA-VT"), ("vientiane-capital", "LA-VT"), ("ນະຄອນຫຼວງວຽງຈັນ", "LA-VT"),
-    ("Vientiane", "LA-VI"), ("Vientiane Province", "LA-VI"), ("Viangchan Province", "LA-VI"), ("ວຽງຈັນ", "LA-VI"),
-    ("Luang-Prabang", "LA-LP"), ("Louangphabang", "LA-LP"), ("ຫລວງພະບາງ", "LA-LP"),   # ຫຼ written as two letters
-    ("Phôngsali", "LA-PH"), ("Savannakhét", "LA-SV"), ("Bolikhamxai", "LA-BL"), ("Xekong", "LA-XE"),
-])
+@pytest.mark.parametrize(
+    "written, iso",
+    [
+        ("Attapeu", "LA-AT"),
+        ("ATTAPEU PROVINCE", "LA-AT"),
+        ("Attapu", "LA-AT"),
+        ("LA-AT", "LA-AT"),
+        ("17", "LA-AT"),
+        ("ອັດຕະປື", "LA-AT"),
+        ("ແຂວງອັດຕະປື", "LA-AT"),
+        ("1", "LA-VT"),
+        ("01", "LA-VT"),
+        ("Vientiane Capital", "LA-VT"),
+        ("Vientiane Prefecture", "LA-VT"),
+        ("Viangchan", "LA-VT"),
+        ("vientiane-capital", "LA-VT"),
+        ("ນະຄອນຫຼວງວຽງຈັນ", "LA-VT"),
+        ("Vientiane", "LA-VI"),
+        ("Vientiane Province", "LA-VI"),
+        ("Viangchan Province", "LA-VI"),
+        ("ວຽງຈັນ", "LA-VI"),
+        ("Luang-Prabang", "LA-LP"),
+        ("Louangphabang", "LA-LP"),
+        ("ຫລວງພະບາງ", "LA-LP"),  # ຫຼ written as two letters
+        ("Phôngsali", "LA-PH"),
+        ("Savannakhét", "LA-SV"),
+        ("Bolikhamxai", "LA-BL"),
+        ("Xekong", "LA-XE"),
+    ],
+)
 def test_province_spellings(written, iso):
     assert reference.province_code(written) == iso
 
@@ -23,12 +45,23 @@ def test_unknown_provinces_are_none(written):
     assert reference.province_code(written) is None
 
 
-@pytest.mark.parametrize("province, written, code", [
-    ("LA-AT", "Sanamxay", "1703"), ("LA-AT", "Sanamxai", "1703"), ("LA-AT", "Xanamxay", "1703"),
-    ("LA-AT", "Sanamxay District", "1703"), ("LA-AT", "Muang Sanamxay", "1703"), ("LA-AT", "1703", "1703"),
-    ("LA-AT", "Phouvong", "1705"), ("LA-AT", "Phuvong", "1705"), ("LA-SV", "Nong", "1306"),
-    ("LA-VT", "Sisattanak", "0104"), ("LA-VT", "104", "0104"), ("LA-VT", "0104", "0104"),
-])
+@pytest.mark.parametrize(
+    "province, written, code",
+    [
+        ("LA-AT", "Sanamxay", "1703"),
+        ("LA-AT", "Sanamxai", "1703"),
+        ("LA-AT", "Xanamxay", "1703"),
+        ("LA-AT", "Sanamxay District", "1703"),
+        ("LA-AT", "Muang Sanamxay", "1703"),
+        ("LA-AT", "1703", "1703"),
+        ("LA-AT", "Phouvong", "1705"),
+        ("LA-AT", "Phuvong", "1705"),
+        ("LA-SV", "Nong", "1306"),
+        ("LA-VT", "Sisattanak", "0104"),
+        ("LA-VT", "104", "0104"),
+        ("LA-VT", "0104", "0104"),
+    ],
+)
 def test_district_spellings_within_their_province(province, written, code):
     assert reference.district_code(province, written) == code
 
@@ -67,20 +100,31 @@ def test_reference_tables_registered_in_duckdb():
     assert con.execute("SELECT count(*) FROM districts").fetchall() == [(148,)]
     key = reference.place_key("Vientiane Capital")
     assert con.execute("SELECT iso_code FROM province_aliases WHERE alias_key = ?", [key]).fetchall() == [("LA-VT",)]
-    assert con.execute("SELECT lsb_code FROM district_aliases WHERE province_iso = 'LA-AT' AND alias_key = 'xanamxay'"
-                       ).fetchall() == [("1703",)]
+    assert con.execute(
+        "SELECT lsb_code FROM district_aliases WHERE province_iso = 'LA-AT' AND alias_key = 'xanamxay'"
+    ).fetchall() == [("1703",)]
 
 
-@pytest.mark.parametrize("written, iso", [
-    ("Oudomsai", "LA-OU"), ("Udomxai", "LA-OU"),            # x/s, ou/u
-    ("Sayabouri", "LA-XA"),                                  # x/s, r/l
-    ("Borikhamsai", "LA-BL"),                                # r/l, x/s
-    ("Savanakhet", "LA-SV"), ("Savannaket", "LA-SV"),        # doubled letters, kh/k
-    ("Atapeu", "LA-AT"), ("Khammuan", "LA-KH"), ("Kammouan", "LA-KH"),
-    ("Saravanh", "LA-SL"), ("Saravan Province", "LA-SL"),    # final nh, final e
-    ("Phongsaly", "LA-PH"), ("Bokeo", "LA-BK"),
-    ("ຜົງສາລີ", "LA-PH"), ("ອຸດົມໄຊ່", "LA-OU"),              # Lao script: a tone mark missing / added
-])
+@pytest.mark.parametrize(
+    "written, iso",
+    [
+        ("Oudomsai", "LA-OU"),
+        ("Udomxai", "LA-OU"),  # x/s, ou/u
+        ("Sayabouri", "LA-XA"),  # x/s, r/l
+        ("Borikhamsai", "LA-BL"),  # r/l, x/s
+        ("Savanakhet", "LA-SV"),
+        ("Savannaket", "LA-SV"),  # doubled letters, kh/k
+        ("Atapeu", "LA-AT"),
+        ("Khammuan", "LA-KH"),
+        ("Kammouan", "LA-KH"),
+        ("Saravanh", "LA-SL"),
+        ("Saravan Province", "LA-SL"),  # final nh, final e
+        ("Phongsaly", "LA-PH"),
+        ("Bokeo", "LA-BK"),
+        ("ຜົງສາລີ", "LA-PH"),
+        ("ອຸດົມໄຊ່", "LA-OU"),  # Lao script: a tone mark missing / added
+    ],
+)
 def test_province_romanisation_variants_are_absorbed_when_unique(written, iso):
     assert reference.province_match(written) == (iso, "phonetic") or reference.province_match(written) == (iso, "exact")
     assert reference.province_code(written) == iso
@@ -95,6 +139,8 @@ def test_a_variant_that_could_be_two_provinces_is_refused_naming_both():
 def test_an_unknown_province_gets_the_closest_ones_as_a_suggestion():
     assert reference.province_match("Bokeow") == (None, "unknown")
     assert reference.closest_provinces("Bokeow") == ["Bokeo (LA-BK)"]
-    assert reference.closest_provinces("Vientiane North")[:2] == ["Vientiane Capital (LA-VT)",
-                                                                  "Vientiane Province (LA-VI)"]
+    assert reference.closest_provinces("Vientiane North")[:2] == [
+        "Vientiane Capital (LA-VT)",
+        "Vientiane Province (LA-VI)",
+    ]
     assert reference.closest_provinces("Qwertyuiop") == []

@@ -1,5 +1,6 @@
 """What the public (nobody signed in) can see: suppressed aggregates only — no figure of fewer than five people, no
 name or id from the returns — and links that pin the data version they were shared with."""
+
 from __future__ import annotations
 
 import re
@@ -15,17 +16,23 @@ from tests.roles_fixtures import accounts, fixed_return, run_as  # noqa: F401  (
 
 THRESHOLD = 5
 PERSON_COUNT_COLUMNS = ("numerator", "denominator", "payments", "made", "completed", "feedback_returned")
-PUBLIC_VIEWS = [("pages/overview.py", {}), ("pages/coverage.py", {}), ("pages/payments.py", {}),
-                ("pages/coordination.py", {}), ("pages/province.py", {"province": "LA-AT"}),
-                ("pages/indicator.py", {"indicator": "NSPS_SW_MECG"}),
-                ("pages/indicator.py", {"indicator": "PAY_NEVER_PAID", "province": "LA-SV"}),
-                ("pages/coverage.py", {"indicator": "NSPS_SW_MECG", "province": "LA-AT", "sex": "F"})]
+PUBLIC_VIEWS = [
+    ("pages/overview.py", {}),
+    ("pages/coverage.py", {}),
+    ("pages/payments.py", {}),
+    ("pages/coordination.py", {}),
+    ("pages/province.py", {"province": "LA-AT"}),
+    ("pages/indicator.py", {"indicator": "NSPS_SW_MECG"}),
+    ("pages/indicator.py", {"indicator": "PAY_NEVER_PAID", "province": "LA-SV"}),
+    ("pages/coverage.py", {"indicator": "NSPS_SW_MECG", "province": "LA-AT", "sex": "F"}),
+]
 
 
 def personal_data() -> set[str]:
     """Names, record ids, national ids and phone numbers of the sample MECG register (as written in the file)."""
-    register = pd.read_excel(PROJECT / "sample_data" / "MoLSW_MECG_register_2022-06-30.xlsx", header=3,
-                             engine="calamine", dtype=str)
+    register = pd.read_excel(
+        PROJECT / "sample_data" / "MoLSW_MECG_register_2022-06-30.xlsx", header=3, engine="calamine", dtype=str
+    )
     found = set()
     for column in ("Record ID", "National ID", "Name", "Phone number"):
         found |= {v.strip() for v in register[column].dropna() if len(v.strip()) >= 8}
@@ -42,12 +49,14 @@ def downloads(monkeypatch) -> list[bytes]:
         def recording(*args, _original=original, **kwargs):
             captured.append(_original(*args, **kwargs))
             return captured[-1]
+
         monkeypatch.setattr(components, name, recording)
     return captured
 
 
 def counts_persons() -> set[str]:
     from indicators.catalogue import all_indicators
+
     return {i for i, indicator in all_indicators().items() if indicator.person_based}
 
 
@@ -67,6 +76,7 @@ def small_person_counts(frame: pd.DataFrame) -> list:
 
 def test_the_public_table_hides_every_small_cell_and_keeps_the_rest(dashboard_warehouse):
     from indicators import api
+
     version = api.current_version()
     every_row = api.indicator_values(version)
     public = data.public_values(every_row, THRESHOLD)
@@ -105,7 +115,7 @@ def test_a_public_page_renders_no_small_count_and_no_personal_data(dashboard_war
     assert downloads, "the page offers downloads"
     for secret in personal_data():
         assert not any(secret.encode("utf-8") in blob for blob in blobs), secret
-    for csv in (b for b in downloads if not b.startswith(b"PK")):   # Excel files are zipped: checked as CSV twins
+    for csv in (b for b in downloads if not b.startswith(b"PK")):  # Excel files are zipped: checked as CSV twins
         table = pd.read_csv(pd.io.common.BytesIO(csv), encoding="utf-8-sig")
         assert small_person_counts(table) == []
 
@@ -123,6 +133,7 @@ def test_a_suppressed_cell_reads_suppressed_never_zero_or_no_data(dashboard_ware
 
 def test_a_signed_in_member_sees_the_figures_as_computed(dashboard_warehouse, accounts):
     from indicators import api
+
     at = run_as("pages/indicator.py", "member", {"indicator": "NSPS_SW_MECG"}, role="commission")
     every_value = at.dataframe[-1].value
     assert not (every_value["value"].astype(str) == "suppressed").any()
@@ -137,6 +148,7 @@ def two_versions(sample_warehouse, tmp_path, monkeypatch):
 
     from data_pipeline import refresh
     from data_pipeline.secrets import DEMO_HASH_KEY
+
     root = tmp_path / "warehouse"
     shutil.copytree(sample_warehouse, root)
     assert refresh.refresh([fixed_return(tmp_path)], root=root, operator="test", hash_key=DEMO_HASH_KEY).published
@@ -152,7 +164,7 @@ def test_a_shared_link_pins_its_version_on_every_page(two_versions):
     assert "Data version **v0001**" in captions
     assert "the current data are **v0002**" in "\n".join(i.value for i in at.sidebar.info)
     assert any(code.value == "?version=v0001&province=LA-PH" for code in at.code)
-    at.query_params.clear()                     # navigation clears the address bar; the version follows the reader
+    at.query_params.clear()  # navigation clears the address bar; the version follows the reader
     at.switch_page("pages/coverage.py").run()
     assert "Data version **v0001**" in "\n".join(c.value for c in at.sidebar.caption)
     assert at.query_params["version"] == "v0001"

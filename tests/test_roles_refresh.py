@@ -1,5 +1,6 @@
 """The Secretariat's refresh in the dashboard: upload a broken return, read the errors, upload the fixed one,
 preview, publish (a new version, the officer in the log) and roll back — on the pipeline's own functions."""
+
 from __future__ import annotations
 
 import shutil
@@ -18,6 +19,7 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 def own_warehouse(sample_warehouse, tmp_path, monkeypatch):
     """A copy of the sample warehouse this test may publish to; the demo key allowed, as on a demo deployment."""
     import streamlit as st
+
     root = tmp_path / "warehouse"
     shutil.copytree(sample_warehouse, root)
     monkeypatch.setenv("SP_WAREHOUSE", str(root))
@@ -29,8 +31,9 @@ def own_warehouse(sample_warehouse, tmp_path, monkeypatch):
 
 
 def test_the_report_names_the_file_as_uploaded_and_locates_each_error(tmp_path):
-    checked = refresh_flow.check_returns([(BROKEN_RETURN.name, BROKEN_RETURN.read_bytes())],
-                                         hash_key=DEMO_HASH_KEY, directory=tmp_path / "upload")
+    checked = refresh_flow.check_returns(
+        [(BROKEN_RETURN.name, BROKEN_RETURN.read_bytes())], hash_key=DEMO_HASH_KEY, directory=tmp_path / "upload"
+    )
     table = refresh_flow.report_table(checked.report)
     assert not checked.ok and checked.staged == {}
     assert list(table.columns) == ["file", "sheet", "row", "column", "severity", "message"]
@@ -42,16 +45,18 @@ def test_the_report_names_the_file_as_uploaded_and_locates_each_error(tmp_path):
 
 def test_an_unsafe_upload_name_is_stored_under_a_random_name_and_reported_under_its_own(tmp_path):
     data = fixed_return(tmp_path).read_bytes()
-    checked = refresh_flow.check_returns([('../..\\evil:"name".xlsx', data)], hash_key=DEMO_HASH_KEY,
-                                         directory=tmp_path / "upload")
+    checked = refresh_flow.check_returns(
+        [('../..\\evil:"name".xlsx', data)], hash_key=DEMO_HASH_KEY, directory=tmp_path / "upload"
+    )
     assert [p.parent for p in checked.paths] == [tmp_path / "upload"]
     assert checked.paths[0].name != 'evil:"name".xlsx' and checked.paths[0].suffix == ".xlsx"
     assert [r.file for r in checked.report.returns] == ['evil:"name".xlsx']
 
 
 def test_a_renamed_program_is_refused_before_any_reader_opens_it(tmp_path):
-    checked = refresh_flow.check_returns([("returns.xlsx", b"MZ\x90\x00\x03" + bytes(200))],
-                                         hash_key=DEMO_HASH_KEY, directory=tmp_path / "upload")
+    checked = refresh_flow.check_returns(
+        [("returns.xlsx", b"MZ\x90\x00\x03" + bytes(200))], hash_key=DEMO_HASH_KEY, directory=tmp_path / "upload"
+    )
     assert checked.paths == [] and not checked.ok
     assert "Windows program" in checked.report.errors[0].message
     assert checked.report.errors[0].file == "returns.xlsx"
@@ -82,13 +87,13 @@ def test_secretariat_uploads_fixes_previews_publishes_and_rolls_back(own_warehou
     assert "'Vientiane North' is not a known province" in " ".join(report["message"])
     assert not any(b.label == "Publish as a new version" for b in at.button)
     assert [d.label for d in at.get("download_button")][:2] == ["CSV", "Excel"]
-    [broken_batch] = list(upload_dir.iterdir())        # kept while the report is read, in the configured folder
+    [broken_batch] = list(upload_dir.iterdir())  # kept while the report is read, in the configured folder
 
     # 2. The fixed return: publishable; the preview names the indicator that moves.
     fixed = fixed_return(tmp_path)
     at.get("file_uploader")[0].set_value([(FIXED_NAME, fixed.read_bytes(), XLSX)]).run()
     assert "These returns can be published." in at.success[0].value
-    assert not broken_batch.exists() and len(list(upload_dir.iterdir())) == 1   # the replaced batch is deleted
+    assert not broken_batch.exists() and len(list(upload_dir.iterdir())) == 1  # the replaced batch is deleted
     next(b for b in at.button if b.label == "Preview the changes").click().run()
     assert not at.exception
     summary = next(d.value for d in at.dataframe if "national_change" in d.value.columns)
@@ -97,9 +102,12 @@ def test_secretariat_uploads_fixes_previews_publishes_and_rolls_back(own_warehou
     assert tables["table"].tolist() == ["school_meals"] and tables["periods_replaced"].tolist() == ["2022-Q2"]
     # A three-district correction: those districts replaced, every other row kept, nothing removed.
     assert tables[["rows_before", "rows_removed", "rows_after"]].values.tolist() == [[580, 0, 580]]
-    replaced = next(d.value for d in at.dataframe if "rows_removed" in d.value.columns and "province" in d.value.columns)
+    replaced = next(
+        d.value for d in at.dataframe if "rows_removed" in d.value.columns and "province" in d.value.columns
+    )
     assert replaced[["table", "period", "rows_removed"]].drop_duplicates().values.tolist() == [
-        ["school_meals", "2022-Q2", 0]]
+        ["school_meals", "2022-Q2", 0]
+    ]
     assert replaced["rows_before"].sum() == replaced["rows_after"].sum() == tables.loc[0, "rows_replaced"]
     assert not any("would **remove" in w.value for w in at.warning)
 
@@ -108,14 +116,18 @@ def test_secretariat_uploads_fixes_previews_publishes_and_rolls_back(own_warehou
     assert not at.exception
     assert warehouse.current_version(own_warehouse) == "v0002"
     assert "Published v0002 (previous: v0001)" in at.success[0].value
-    assert list(upload_dir.iterdir()) == []                # published: the uploaded returns are gone
+    assert list(upload_dir.iterdir()) == []  # published: the uploaded returns are gone
     # Who has reported in the quarter it touched: the same rows as the CLI's and the data status page's function.
     from data_pipeline import coverage
+
     shown = next(d.value for d in at.dataframe if "never_reported" in d.value.columns)
-    expected = coverage.summary(coverage.version_coverage("v0002", own_warehouse, sources=["school_meals"],
-                                                          periods=["2022-Q2"]))
-    assert shown[["source", "period", "covered", "missing"]].values.tolist() == expected[
-        ["source", "period", "covered", "missing"]].values.tolist()
+    expected = coverage.summary(
+        coverage.version_coverage("v0002", own_warehouse, sources=["school_meals"], periods=["2022-Q2"])
+    )
+    assert (
+        shown[["source", "period", "covered", "missing"]].values.tolist()
+        == expected[["source", "period", "covered", "missing"]].values.tolist()
+    )
     entry = warehouse.read_refresh_log(own_warehouse)[-1]
     assert (entry["operator"], entry["outcome"], entry["version"]) == ("officer", "published", "v0002")
     assert [f["file"] for f in entry["files"]] == [FIXED_NAME]
@@ -124,17 +136,23 @@ def test_secretariat_uploads_fixes_previews_publishes_and_rolls_back(own_warehou
     # 4. Roll back, with a confirmation step first.
     at.selectbox(key="sp_rollback_choice").set_value("v0001").run()
     next(b for b in at.button if b.label == "Roll back to v0001…").click().run()
-    assert warehouse.current_version(own_warehouse) == "v0002"          # not yet: asked to confirm
+    assert warehouse.current_version(own_warehouse) == "v0002"  # not yet: asked to confirm
     assert "Make **v0001** current again?" in at.warning[-1].value
     next(b for b in at.button if b.label == "Yes, roll back to v0001").click().run()
     assert not at.exception
     assert warehouse.current_version(own_warehouse) == "v0001"
     entry = warehouse.read_refresh_log(own_warehouse)[-1]
-    assert (entry["action"], entry["operator"], entry["version"], entry["parent"]) == \
-        ("rollback", "officer", "v0001", "v0002")
+    assert (entry["action"], entry["operator"], entry["version"], entry["parent"]) == (
+        "rollback",
+        "officer",
+        "v0001",
+        "v0002",
+    )
 
 
-def test_replacing_whole_periods_lists_the_removals_and_publishes_only_once_confirmed(own_warehouse, accounts, tmp_path):
+def test_replacing_whole_periods_lists_the_removals_and_publishes_only_once_confirmed(
+    own_warehouse, accounts, tmp_path
+):
     at = run_as("pages/refresh.py", "officer")
     fixed = fixed_return(tmp_path)
     at.get("file_uploader")[0].set_value([(FIXED_NAME, fixed.read_bytes(), XLSX)]).run()
@@ -148,8 +166,9 @@ def test_replacing_whole_periods_lists_the_removals_and_publishes_only_once_conf
     assert f"remove {removed:,} published row(s)" in warning
     listed = next(d.value for d in at.dataframe if list(d.value.columns) == ["table", "period", "province", "rows"])
     assert listed["rows"].sum() == removed and set(listed["period"]) == {"2022-Q2"}
-    before = {p: p.read_bytes() for p in [own_warehouse / "CURRENT", *own_warehouse.rglob("versions/**/*")]
-              if p.is_file()}
+    before = {
+        p: p.read_bytes() for p in [own_warehouse / "CURRENT", *own_warehouse.rglob("versions/**/*")] if p.is_file()
+    }
     # Not until the removal is confirmed (AppTest, like a browser, cannot click a disabled button).
     assert next(b for b in at.button if b.label == "Publish as a new version").disabled
     at.run()

@@ -1,4 +1,5 @@
 """The upload page's glue: an uploaded name never chooses a path, and user text shows literally in Markdown."""
+
 from __future__ import annotations
 
 import os
@@ -12,6 +13,7 @@ from dashboard.text import plain_text
 
 
 # ------------------------------------------------------------------------------------------------ paths, display
+
 
 def test_upload_names_never_choose_the_path(tmp_path):
     path = safe_upload_path(tmp_path, "../../etc/passwd.xlsx")
@@ -38,12 +40,15 @@ def test_display_name_drops_folders_and_control_characters():
     assert upload_display_name("") == "unnamed file"
 
 
-@pytest.mark.parametrize("hostile", [
-    "**[click](javascript:alert(1))**",
-    "<img src=x onerror=alert(1)>.xlsx",
-    "# heading _em_ `code` $x^2$ :red[alert] ![i](http://x/i.png)",
-    "returns &amp; <b>bold</b>\n- list item",
-])
+@pytest.mark.parametrize(
+    "hostile",
+    [
+        "**[click](javascript:alert(1))**",
+        "<img src=x onerror=alert(1)>.xlsx",
+        "# heading _em_ `code` $x^2$ :red[alert] ![i](http://x/i.png)",
+        "returns &amp; <b>bold</b>\n- list item",
+    ],
+)
 def test_plain_text_renders_literally_in_markdown(hostile):
     rendered = MarkdownIt("commonmark").render(plain_text(hostile))
     for tag in ("<a ", "<strong>", "<em>", "<img", "<code>", "<h1>", "<b>", "<li>"):

@@ -3,6 +3,7 @@ plausible magnitudes, determinism, and the committed sample_data/ always equal t
 
 Files are read raw (python-calamine, DuckDB read_csv), not through ingestion, which is another piece.
 """
+
 from __future__ import annotations
 
 import csv
@@ -65,8 +66,11 @@ def find_table(folder: Path, contract_name: str) -> tuple[Path, list[dict[str, o
             for at, cells in enumerate(rows[:10]):
                 mapping = header_mapping(cells, contract)
                 if mapping:
-                    body = [r for r in rows[at + 1:] if any(str(c).strip() for c in r)
-                            and not any(str(c).strip().lower() == "total" for c in r)]
+                    body = [
+                        r
+                        for r in rows[at + 1 :]
+                        if any(str(c).strip() for c in r) and not any(str(c).strip().lower() == "total" for c in r)
+                    ]
                     return path, [{column: r[i] for i, column in mapping.items()} for r in body]
     raise AssertionError(f"no sample file has a header row for {contract_name}")
 
@@ -90,8 +94,14 @@ def province_codes() -> dict[str, str]:
     spellings = {}
     with open(PROJECT / "data_pipeline/reference/provinces.csv", encoding="utf-8") as f:
         for r in csv.DictReader(f):
-            for name in [r["iso_code"], r["lsb_code"], r["name_en"], r["name_lo"], r["iso_name"],
-                         *r["other_spellings"].split(";")]:
+            for name in [
+                r["iso_code"],
+                r["lsb_code"],
+                r["name_en"],
+                r["name_lo"],
+                r["iso_name"],
+                *r["other_spellings"].split(";"),
+            ]:
                 spellings[name.strip().lower()] = r["iso_code"]
     return spellings
 
@@ -126,8 +136,10 @@ def register_and_ledger(folder: Path) -> duckdb.DuckDBPyConnection:
     _, register = find_table(folder, "mecg_register")
     con = duckdb.connect()
     con.execute("CREATE TABLE register (record_id VARCHAR, has_wallet VARCHAR, enrolled INTEGER)")
-    con.executemany("INSERT INTO register VALUES (?, ?, ?)",
-                    [(r["beneficiary_key"], r["has_wallet"], int(r["enrolment_date"])) for r in register])
+    con.executemany(
+        "INSERT INTO register VALUES (?, ?, ?)",
+        [(r["beneficiary_key"], r["has_wallet"], int(r["enrolment_date"])) for r in register],
+    )
     con.execute(f"""CREATE TABLE ledger AS SELECT * FROM read_csv('{folder / LEDGER}', header = true,
                     columns = {{'payment_id': 'VARCHAR', 'record_id': 'VARCHAR', 'cycle': 'INTEGER',
                                 'due': 'DATE', 'paid': 'DATE', 'amount_due': 'BIGINT', 'amount_paid': 'BIGINT',
@@ -147,19 +159,24 @@ def test_ledger_follows_the_grant_design(sample):
     con = register_and_ledger(sample)
     # LAK 150,000 a month paid every two months; every payment belongs to an enrolled beneficiary.
     assert con.execute("SELECT DISTINCT amount_due FROM ledger").fetchall() == [(CYCLE_AMOUNT_LAK,)]
-    assert con.execute("SELECT count(*) FROM ledger WHERE record_id NOT IN (SELECT record_id FROM register)"
-                   ).fetchone() == (0,)
-    assert con.execute("SELECT count(*) FROM register WHERE record_id NOT IN (SELECT record_id FROM ledger)"
-                   ).fetchone() == (0,), "everyone enrolled has at least one payment due by 30 June 2022"
+    assert con.execute(
+        "SELECT count(*) FROM ledger WHERE record_id NOT IN (SELECT record_id FROM register)"
+    ).fetchone() == (0,)
+    assert con.execute(
+        "SELECT count(*) FROM register WHERE record_id NOT IN (SELECT record_id FROM ledger)"
+    ).fetchone() == (0,), "everyone enrolled has at least one payment due by 30 June 2022"
     assert con.execute("SELECT count(*) = count(DISTINCT payment_id) FROM ledger").fetchone() == (True,)
-    assert con.execute("SELECT max(due) <= DATE '2022-06-30', max(paid) <= DATE '2022-06-30' FROM ledger"
-                   ).fetchone() == (True, True)
+    assert con.execute(
+        "SELECT max(due) <= DATE '2022-06-30', max(paid) <= DATE '2022-06-30' FROM ledger"
+    ).fetchone() == (True, True)
     # Status and paid date agree; amounts paid only when paid; wallet when a phone is registered, else cash.
     assert con.execute("""SELECT count(*) FROM ledger WHERE (status = 'Completed') <> (paid IS NOT NULL)
                       OR (status = 'Completed') <> (amount_paid IS NOT NULL)""").fetchone() == (0,)
-    assert con.execute("""SELECT count(*) FROM ledger JOIN register USING (record_id)
-                      WHERE channel <> CASE has_wallet WHEN 'Yes' THEN 'Digital wallet' ELSE 'Cash' END"""
-                   ).fetchone() == (0,)
+    assert (
+        con.execute("""SELECT count(*) FROM ledger JOIN register USING (record_id)
+                      WHERE channel <> CASE has_wallet WHEN 'Yes' THEN 'Digital wallet' ELSE 'Cash' END""").fetchone()
+        == (0,)
+    )
     # Payments fall due every two months, the first at least 30 days after enrolment (Excel serial day numbers).
     assert con.execute("""SELECT count(*) FROM ledger l JOIN register r USING (record_id)
                       WHERE cycle = 1 AND (due - DATE '1899-12-30') < r.enrolled + 30""").fetchone() == (0,)
@@ -201,8 +218,9 @@ def test_yearly_returns_cover_2020_to_2022(sample, contract_name):
     assert sorted({int(number(r["year"])) for r in rows}) == [2020, 2021, 2022]
 
 
-@pytest.mark.parametrize("contract_name", ("population", "births", "labour_force", "health_insurance",
-                                           "social_security", "returns_log"))
+@pytest.mark.parametrize(
+    "contract_name", ("population", "births", "labour_force", "health_insurance", "social_security", "returns_log")
+)
 def test_all_18_provinces_are_present(sample, contract_name):
     _, rows = find_table(sample, contract_name)
     spellings = province_codes()
@@ -216,7 +234,7 @@ def test_magnitudes_are_plausible(sample):
     pop_2022 = sum(number(r["population"]) for r in population if number(r["year"]) == 2022)
     with open(PROJECT / "data_pipeline/reference/provinces.csv", encoding="utf-8") as f:
         census_2015 = sum(int(r["population_2015"]) for r in csv.DictReader(f))
-    assert pop_2022 == pytest.approx(census_2015 * 1.0145 ** 7, rel=0.01)     # 2015 census grown 1.45 % a year
+    assert pop_2022 == pytest.approx(census_2015 * 1.0145**7, rel=0.01)  # 2015 census grown 1.45 % a year
     female = sum(number(r["population"]) for r in population if number(r["year"]) == 2022 and r["sex"] == "F")
     assert 0.48 < female / pop_2022 < 0.52
     _, births = find_table(sample, "births")
@@ -237,8 +255,11 @@ def test_magnitudes_are_plausible(sample):
 
 def test_secretariat_logs_match_the_source_report(sample):
     _, events = find_table(sample, "capacity_building")
-    assert (len(events), sum(number(e["participants"]) for e in events),
-            sum(number(e["women_participants"]) for e in events)) == (6, 208, 62)
+    assert (
+        len(events),
+        sum(number(e["participants"]) for e in events),
+        sum(number(e["women_participants"]) for e in events),
+    ) == (6, 208, 62)
     _, spending = find_table(sample, "sp_spending")
     assert Counter(int(number(r["year"])) for r in spending) == {2020: 13, 2021: 13, 2022: 13}
     _, meetings = find_table(sample, "commission_meetings")
@@ -277,7 +298,9 @@ def test_readme_documents_every_file(sample):
 
 # --- determinism and the committed set ----------------------------------------------------------------------------
 def cell_values(folder: Path) -> dict[str, dict[str, list[list[object]]]]:
-    return {str(p.relative_to(folder)): sheets_of(p) for p in sorted(folder.rglob("*")) if p.suffix in (".xlsx", ".csv")}
+    return {
+        str(p.relative_to(folder)): sheets_of(p) for p in sorted(folder.rglob("*")) if p.suffix in (".xlsx", ".csv")
+    }
 
 
 def test_same_seed_same_cells_and_another_seed_other_cells(tmp_path, sample):
@@ -293,8 +316,9 @@ def test_same_seed_same_cells_and_another_seed_other_cells(tmp_path, sample):
 
 
 def test_committed_sample_data_is_what_the_generator_writes(sample):
-    assert cell_values(COMMITTED) == cell_values(sample), \
+    assert cell_values(COMMITTED) == cell_values(sample), (
         "sample_data/ drifted from the generator: run python -m data_pipeline.sample sample_data"
+    )
     committed = {str(p.relative_to(COMMITTED)) for p in COMMITTED.rglob("*") if p.is_file()}
     assert committed - {"README.md"} == {str(p.relative_to(sample)) for p in sample.rglob("*") if p.is_file()}
 
@@ -313,8 +337,9 @@ def test_national_design_enrols_in_every_district_and_keeps_its_totals():
     con.register("payments", tables.payments)
     assert register.num_rows == 3_000
     assert con.execute("SELECT count(DISTINCT district) FROM register").fetchone() == (148,)
-    assert con.execute("""SELECT count(DISTINCT beneficiary_key) FROM payments WHERE status = 'paid'""").fetchone() == \
-        (design.paid_beneficiaries,)
+    assert con.execute("""SELECT count(DISTINCT beneficiary_key) FROM payments WHERE status = 'paid'""").fetchone() == (
+        design.paid_beneficiaries,
+    )
     assert con.execute("SELECT count(DISTINCT beneficiary_key) FROM payments").fetchone() == (3_000,)
     assert con.execute("SELECT max(paid_date) <= DATE '2022-06-30', min(cycle) FROM payments").fetchone() == (True, 1)
     assert con.execute("""SELECT count(*) FROM payments p JOIN register r USING (beneficiary_key)

@@ -1,4 +1,5 @@
 """Only Streamlit's documented modules are imported: an upgrade may change anything else without notice."""
+
 from __future__ import annotations
 
 import ast
@@ -25,8 +26,12 @@ def streamlit_imports(path: Path) -> list[tuple[int, str]]:
 
 
 def test_no_file_imports_streamlit_internals():
-    private = [f"{path.relative_to(ROOT)}:{line} imports {name}" for path in python_files()
-               for line, name in streamlit_imports(path) if name not in PUBLIC_STREAMLIT]
+    private = [
+        f"{path.relative_to(ROOT)}:{line} imports {name}"
+        for path in python_files()
+        for line, name in streamlit_imports(path)
+        if name not in PUBLIC_STREAMLIT
+    ]
     assert not private, "\n".join(private)
 
 

@@ -5,6 +5,7 @@ numerators and denominators), so every total really is the sum of its parts. The
 independently of the module: it knows the hierarchy (F + M = _T, districts = province, provinces = LA, breakdown
 values = their total), writes one equation per published total, and solves the system exactly with fractions.
 """
+
 from __future__ import annotations
 
 from collections import defaultdict
@@ -15,14 +16,23 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from indicators.disclosure import (SUPPRESSED_LABEL, exposed_cells, protect, revealed_cells, suppress,
-                                   suppress_table, table_sets, tidy_sets)
+from indicators.disclosure import (
+    SUPPRESSED_LABEL,
+    exposed_cells,
+    protect,
+    revealed_cells,
+    suppress,
+    suppress_table,
+    table_sets,
+    tidy_sets,
+)
 
 CELL = ["indicator_id", "period", "province", "district", "sex", "breakdown", "breakdown_value"]
 
 
-def tidy_table(figures: dict[tuple, tuple[float, float | None]], *, indicator="SI_COV_BENFTS", period="2024-Q1",
-               unit="percent") -> pd.DataFrame:
+def tidy_table(
+    figures: dict[tuple, tuple[float, float | None]], *, indicator="SI_COV_BENFTS", period="2024-Q1", unit="percent"
+) -> pd.DataFrame:
     """Aggregate {(province, district, sex, breakdown, breakdown_value): (numerator, denominator)} to every level."""
     sums: dict[tuple, list] = defaultdict(lambda: [0.0, 0.0])
     for (province, district, sex, breakdown, item), (numerator, denominator) in figures.items():
@@ -35,18 +45,33 @@ def tidy_table(figures: dict[tuple, tuple[float, float | None]], *, indicator="S
     rows = []
     for (p, d, s, b, v), (numerator, denominator) in sums.items():
         denominator_or_none = denominator if unit == "percent" else None
-        rows.append({"indicator_id": indicator, "period": period, "province": p, "district": d, "sex": s,
-                     "breakdown": b, "breakdown_value": v, "numerator": numerator,
-                     "denominator": denominator_or_none,
-                     "value": 100 * numerator / denominator if unit == "percent" else numerator,
-                     "lower_bound": None, "upper_bound": None, "unit": unit, "data_version": "v0001"})
+        rows.append(
+            {
+                "indicator_id": indicator,
+                "period": period,
+                "province": p,
+                "district": d,
+                "sex": s,
+                "breakdown": b,
+                "breakdown_value": v,
+                "numerator": numerator,
+                "denominator": denominator_or_none,
+                "value": 100 * numerator / denominator if unit == "percent" else numerator,
+                "lower_bound": None,
+                "upper_bound": None,
+                "unit": unit,
+                "data_version": "v0001",
+            }
+        )
     return pd.DataFrame(rows)
 
 
 def equations_of(table: pd.DataFrame) -> list[tuple[int, list[int]]]:
     """(total row, rows adding up to it), from the hierarchy alone."""
-    index = {tuple(None if pd.isna(x) else x for x in key): i
-             for i, key in enumerate(table[CELL].itertuples(index=False, name=None))}
+    index = {
+        tuple(None if pd.isna(x) else x for x in key): i
+        for i, key in enumerate(table[CELL].itertuples(index=False, name=None))
+    }
     groups: dict[tuple, list[int]] = defaultdict(list)
     for key, row in index.items():
         indicator, period, province, district, sex, breakdown, item = key
@@ -102,14 +127,17 @@ def _solve_exactly(system: list[list[Fraction]], unknowns: int) -> list[tuple[in
         pivots.append((pivot_row, column))
         pivot_row += 1
     # A variable is determined when its reduced row has no other unknown.
-    return [(column, rows[r][-1]) for r, column in pivots
-            if sum(1 for x in rows[r][:unknowns] if x != 0) == 1]
+    return [(column, rows[r][-1]) for r, column in pivots if sum(1 for x in rows[r][:unknowns] if x != 0) == 1]
 
 
 def cell(table: pd.DataFrame, province, district=None, sex="_T", breakdown="_T", item="_T") -> pd.Series:
-    match = table[(table.province == province) & (table.sex == sex) & (table.breakdown == breakdown)
-                  & (table.breakdown_value == item)
-                  & (table.district.isna() if district is None else table.district == district)]
+    match = table[
+        (table.province == province)
+        & (table.sex == sex)
+        & (table.breakdown == breakdown)
+        & (table.breakdown_value == item)
+        & (table.district.isna() if district is None else table.district == district)
+    ]
     assert len(match) == 1
     return match.iloc[0]
 
@@ -125,18 +153,26 @@ def assert_safe(original: pd.DataFrame, published: pd.DataFrame, threshold: int 
     assert published.loc[hidden, ["numerator", "denominator", "value"]].isna().all().all()
     assert (published.loc[hidden, "suppressed_label"] == SUPPRESSED_LABEL).all()
     # Published rows are exactly the original figures.
-    pd.testing.assert_frame_equal(published.loc[~hidden, original.columns].reset_index(drop=True),
-                                  original.loc[~hidden].reset_index(drop=True), check_dtype=False)
+    pd.testing.assert_frame_equal(
+        published.loc[~hidden, original.columns].reset_index(drop=True),
+        original.loc[~hidden].reset_index(drop=True),
+        check_dtype=False,
+    )
 
 
 # --------------------------------------------------------------------------------------------------------- tests
 
 SMALL_WOMEN_IN_ONE_DISTRICT = {
-    ("LA-VT", "0101", "F", "_T", "_T"): (3, 40), ("LA-VT", "0101", "M", "_T", "_T"): (20, 41),
-    ("LA-VT", "0102", "F", "_T", "_T"): (10, 30), ("LA-VT", "0102", "M", "_T", "_T"): (12, 33),
-    ("LA-VT", "0103", "F", "_T", "_T"): (9, 20), ("LA-VT", "0103", "M", "_T", "_T"): (8, 25),
-    ("LA-AT", "1701", "F", "_T", "_T"): (6, 20), ("LA-AT", "1701", "M", "_T", "_T"): (7, 22),
-    ("LA-AT", "1702", "F", "_T", "_T"): (16, 28), ("LA-AT", "1702", "M", "_T", "_T"): (17, 29),
+    ("LA-VT", "0101", "F", "_T", "_T"): (3, 40),
+    ("LA-VT", "0101", "M", "_T", "_T"): (20, 41),
+    ("LA-VT", "0102", "F", "_T", "_T"): (10, 30),
+    ("LA-VT", "0102", "M", "_T", "_T"): (12, 33),
+    ("LA-VT", "0103", "F", "_T", "_T"): (9, 20),
+    ("LA-VT", "0103", "M", "_T", "_T"): (8, 25),
+    ("LA-AT", "1701", "F", "_T", "_T"): (6, 20),
+    ("LA-AT", "1701", "M", "_T", "_T"): (7, 22),
+    ("LA-AT", "1702", "F", "_T", "_T"): (16, 28),
+    ("LA-AT", "1702", "M", "_T", "_T"): (17, 29),
 }
 
 
@@ -172,9 +208,14 @@ def test_one_small_district_cell_gets_complements_and_nothing_can_be_recovered()
 
 
 def test_province_with_a_single_district_hides_both_levels():
-    figures = {("LA-XS", "1401", "F", "_T", "_T"): (2, 30), ("LA-XS", "1401", "M", "_T", "_T"): (9, 31),
-               ("LA-AT", "1701", "F", "_T", "_T"): (12, 30), ("LA-AT", "1701", "M", "_T", "_T"): (11, 35),
-               ("LA-AT", "1702", "F", "_T", "_T"): (14, 40), ("LA-AT", "1702", "M", "_T", "_T"): (15, 45)}
+    figures = {
+        ("LA-XS", "1401", "F", "_T", "_T"): (2, 30),
+        ("LA-XS", "1401", "M", "_T", "_T"): (9, 31),
+        ("LA-AT", "1701", "F", "_T", "_T"): (12, 30),
+        ("LA-AT", "1701", "M", "_T", "_T"): (11, 35),
+        ("LA-AT", "1702", "F", "_T", "_T"): (14, 40),
+        ("LA-AT", "1702", "M", "_T", "_T"): (15, 45),
+    }
     original = tidy_table(figures)
     published = suppress(original)
     assert_safe(original, published)
@@ -182,12 +223,14 @@ def test_province_with_a_single_district_hides_both_levels():
 
 
 def test_small_breakdown_value_is_hidden_with_a_complement_in_the_same_breakdown():
-    figures = {("LA-AT", "1701", "_T", "channel", "cash"): (40, None),
-               ("LA-AT", "1701", "_T", "channel", "bank"): (2, None),
-               ("LA-AT", "1701", "_T", "channel", "mobile"): (9, None),
-               ("LA-AT", "1702", "_T", "channel", "cash"): (30, None),
-               ("LA-AT", "1702", "_T", "channel", "bank"): (25, None),
-               ("LA-AT", "1702", "_T", "channel", "mobile"): (12, None)}
+    figures = {
+        ("LA-AT", "1701", "_T", "channel", "cash"): (40, None),
+        ("LA-AT", "1701", "_T", "channel", "bank"): (2, None),
+        ("LA-AT", "1701", "_T", "channel", "mobile"): (9, None),
+        ("LA-AT", "1702", "_T", "channel", "cash"): (30, None),
+        ("LA-AT", "1702", "_T", "channel", "bank"): (25, None),
+        ("LA-AT", "1702", "_T", "channel", "mobile"): (12, None),
+    }
     original = tidy_table(figures, indicator="MECG_PAID_BY_CHANNEL", unit="persons")
     published = suppress(original)
     assert_safe(original, published)
@@ -198,9 +241,14 @@ def test_small_breakdown_value_is_hidden_with_a_complement_in_the_same_breakdown
 
 
 def test_counts_are_judged_by_their_own_figure_and_zero_is_not_small():
-    figures = {("LA-AT", "1701", "F", "_T", "_T"): (0, None), ("LA-AT", "1701", "M", "_T", "_T"): (4, None),
-               ("LA-AT", "1702", "F", "_T", "_T"): (30, None), ("LA-AT", "1702", "M", "_T", "_T"): (31, None),
-               ("LA-AT", "1703", "F", "_T", "_T"): (50, None), ("LA-AT", "1703", "M", "_T", "_T"): (52, None)}
+    figures = {
+        ("LA-AT", "1701", "F", "_T", "_T"): (0, None),
+        ("LA-AT", "1701", "M", "_T", "_T"): (4, None),
+        ("LA-AT", "1702", "F", "_T", "_T"): (30, None),
+        ("LA-AT", "1702", "M", "_T", "_T"): (31, None),
+        ("LA-AT", "1703", "F", "_T", "_T"): (50, None),
+        ("LA-AT", "1703", "M", "_T", "_T"): (52, None),
+    }
     original = tidy_table(figures, unit="persons")
     published = suppress(original)
     assert_safe(original, published)
@@ -212,12 +260,15 @@ def test_counts_are_judged_by_their_own_figure_and_zero_is_not_small():
 def test_many_small_cells_across_provinces_districts_and_sexes(tmp_path):
     generator = np.random.default_rng(7)
     figures = {}
-    for province, districts in {"LA-VT": ["0101", "0102", "0103", "0104"], "LA-AT": ["1701", "1702", "1703"],
-                                "LA-XS": ["1401", "1402"], "LA-PH": ["0201"]}.items():
+    for province, districts in {
+        "LA-VT": ["0101", "0102", "0103", "0104"],
+        "LA-AT": ["1701", "1702", "1703"],
+        "LA-XS": ["1401", "1402"],
+        "LA-PH": ["0201"],
+    }.items():
         for district, sex in product(districts, "FM"):
             denominator = int(generator.integers(1, 30))
-            figures[(province, district, sex, "_T", "_T")] = (int(generator.integers(0, denominator + 1)),
-                                                              denominator)
+            figures[(province, district, sex, "_T", "_T")] = (int(generator.integers(0, denominator + 1)), denominator)
     original = tidy_table(figures)
     published = suppress(original, threshold=10)
     small = original["numerator"].between(1, 9) | original["denominator"].between(1, 9)
@@ -229,14 +280,28 @@ def test_heuristic_alone_can_leave_a_bridge_that_linear_algebra_catches():
     """Two hidden rectangles joined by one cell: every sum has 0 or ≥ 2 hidden cells, yet the joining cell is
     determined (row 1 − (column 1 + column 2 − row 2)). ``protect`` must hide more."""
     inner_rows, inner_cols = ["r1", "r2", "r3", "r4"], ["c1", "c2", "c3", "c4"]
-    small = {("r1", "c1"), ("r1", "c2"), ("r2", "c1"), ("r2", "c2"), ("r3", "c3"), ("r3", "c4"), ("r4", "c3"),
-             ("r4", "c4"), ("r1", "c3")}
+    small = {
+        ("r1", "c1"),
+        ("r1", "c2"),
+        ("r2", "c1"),
+        ("r2", "c2"),
+        ("r3", "c3"),
+        ("r3", "c4"),
+        ("r4", "c3"),
+        ("r4", "c4"),
+        ("r1", "c3"),
+    }
     inner = {(r, c): (2 if (r, c) in small else 50) for r in inner_rows for c in inner_cols}
     grid = pd.DataFrame([(r, c) for r in [*inner_rows, "T"] for c in [*inner_cols, "T"]], columns=["row", "col"])
-    grid["count"] = [float(sum(v for (rr, cc), v in inner.items() if r in (rr, "T") and c in (cc, "T")))
-                     for r, c in zip(grid.row, grid.col)]
-    equations = [[total, *members] for total, members in table_sets(grid, ["row", "col"], {"row": "T", "col": "T"})
-                 if total is not None]
+    grid["count"] = [
+        float(sum(v for (rr, cc), v in inner.items() if r in (rr, "T") and c in (cc, "T")))
+        for r, c in zip(grid.row, grid.col)
+    ]
+    equations = [
+        [total, *members]
+        for total, members in table_sets(grid, ["row", "col"], {"row": "T", "col": "T"})
+        if total is not None
+    ]
     primary = np.array([(r, c) in small for r, c in zip(grid.row, grid.col)])
     assert all(sum(primary[c] for c in cells) != 1 for cells in equations)  # no set has a lonely hidden cell
     bridge = grid.index[(grid.row == "r1") & (grid.col == "c3")][0]
@@ -250,9 +315,20 @@ def test_heuristic_alone_can_leave_a_bridge_that_linear_algebra_catches():
 
 
 def test_suppress_table_for_counts_by_category_and_sex():
-    rows = [("late", "F", 3), ("late", "M", 12), ("late", "_T", 15), ("lost", "F", 20), ("lost", "M", 22),
-            ("lost", "_T", 42), ("other", "F", 8), ("other", "M", 9), ("other", "_T", 17),
-            ("_T", "F", 31), ("_T", "M", 43), ("_T", "_T", 74)]
+    rows = [
+        ("late", "F", 3),
+        ("late", "M", 12),
+        ("late", "_T", 15),
+        ("lost", "F", 20),
+        ("lost", "M", 22),
+        ("lost", "_T", 42),
+        ("other", "F", 8),
+        ("other", "M", 9),
+        ("other", "_T", 17),
+        ("_T", "F", 31),
+        ("_T", "M", 43),
+        ("_T", "_T", 74),
+    ]
     table = pd.DataFrame(rows, columns=["category", "sex", "grievances"])
     published = suppress_table(table, ["grievances"], threshold=5, group_sets={"category": "_T", "sex": "_T"})
     hidden = set(zip(published.category[published.suppressed], published.sex[published.suppressed]))
@@ -280,11 +356,12 @@ def test_sets_follow_the_hierarchy():
     def label(row):
         return "/".join(str(x) for x in original.loc[row, ["province", "district", "sex"]].fillna("-"))
 
-    sets_ = sorted((label(total), sorted(label(m) for m in members))
-                   for total, members in tidy_sets(original) if total is not None)
-    assert ("LA-AT/-/_T", ["LA-AT/-/F"]) in sets_                                   # F (+ M, absent) = _T
-    assert ("LA-AT/-/_T", ["LA-AT/1701/_T", "LA-AT/1702/_T"]) in sets_               # districts = province
-    assert ("LA/-/F", ["LA-AT/-/F"]) in sets_                                        # provinces = LA
+    sets_ = sorted(
+        (label(total), sorted(label(m) for m in members)) for total, members in tidy_sets(original) if total is not None
+    )
+    assert ("LA-AT/-/_T", ["LA-AT/-/F"]) in sets_  # F (+ M, absent) = _T
+    assert ("LA-AT/-/_T", ["LA-AT/1701/_T", "LA-AT/1702/_T"]) in sets_  # districts = province
+    assert ("LA/-/F", ["LA-AT/-/F"]) in sets_  # provinces = LA
     assert ("LA-AT/1701/_T", ["LA-AT/1701/F"]) in sets_
     assert len(sets_) == 8  # sex: 4 levels; districts: F and _T; provinces: F and _T
 

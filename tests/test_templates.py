@@ -1,4 +1,5 @@
 """Excel templates generated from the contracts: exact headers, drop-downs for coded columns, and they ingest."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -46,7 +47,7 @@ def test_every_contract_gets_a_template_with_exactly_its_headers(written):
         wb = CalamineWorkbook.from_path(str(written[name]))
         assert wb.sheet_names[:2] == [contract.sheet, "About"], name
         rows = wb.get_sheet_by_name(contract.sheet).to_python()
-        expected = [c.name for c in contract.columns if c.kind != "pii_drop"]   # names and phones are not asked for
+        expected = [c.name for c in contract.columns if c.kind != "pii_drop"]  # names and phones are not asked for
         assert rows == [expected], name
 
 
@@ -56,8 +57,12 @@ def test_coded_columns_have_drop_downs_with_the_allowed_values(written):
     for name, contract in CONTRACTS.items():
         offered = dropdowns(written[name], contract.sheet)
         for column in contract.columns:
-            expected = {"category": list(column.allowed), "sex": ["F", "M"], "bool": ["yes", "no"],
-                        "province": provinces}.get(column.kind)
+            expected = {
+                "category": list(column.allowed),
+                "sex": ["F", "M"],
+                "bool": ["yes", "no"],
+                "province": provinces,
+            }.get(column.kind)
             assert offered.get(column.name) == expected, (name, column.name)
 
 
@@ -65,7 +70,7 @@ def test_the_about_sheet_describes_every_column(written):
     contract = CONTRACTS["mecg_payments"]
     rows = CalamineWorkbook.from_path(str(written["mecg_payments"])).get_sheet_by_name("About").to_python()
     header_at = next(i for i, r in enumerate(rows) if r[:2] == ["column", "kind"])
-    described = {r[0]: r for r in rows[header_at + 1:] if r[0]}
+    described = {r[0]: r for r in rows[header_at + 1 :] if r[0]}
     assert list(described) == [c.name for c in contract.columns]
     channel = described["channel"]
     assert channel[4] == contract.column("channel").description
@@ -74,10 +79,16 @@ def test_the_about_sheet_describes_every_column(written):
 
 def test_a_long_list_goes_to_a_hidden_sheet(tmp_path):
     many = tuple(f"programme_number_{i:02d}" for i in range(40))
-    contract = Contract(name="long", title="Long list", sender="test", grain="list", sheet="data",
-                        description="", key=("code",),
-                        columns=(Column("code", "text", "Code"), Column("programme", "category", "Programme",
-                                                                          allowed=many)))
+    contract = Contract(
+        name="long",
+        title="Long list",
+        sender="test",
+        grain="list",
+        sheet="data",
+        description="",
+        key=("code",),
+        columns=(Column("code", "text", "Code"), Column("programme", "category", "Programme", allowed=many)),
+    )
     path = templates.write_template(contract, tmp_path / "long.xlsx")
     assert dropdowns(path, "data")["programme"] == list(many)
     assert openpyxl.load_workbook(path)["lists"].sheet_state == "hidden"
@@ -86,15 +97,25 @@ def test_a_long_list_goes_to_a_hidden_sheet(tmp_path):
 def valid_value(column: Column, row: int):
     """A value ingestion must accept for this column (row 0 and 1 differ where keys need it)."""
     return {
-        "text": f"{column.name}-{row}", "pii_id": f"ID{row:05d}", "category": (column.allowed or ("x",))[0],
-        "count": 10, "amount": 150000.0, "rate": 0.5, "year": 2022, "period": "2022-Q2",
-        "date": dt.date(2022, 5, 15), "bool": "yes", "sex": ("F", "M")[row], "province": "Vientiane Capital",
+        "text": f"{column.name}-{row}",
+        "pii_id": f"ID{row:05d}",
+        "category": (column.allowed or ("x",))[0],
+        "count": 10,
+        "amount": 150000.0,
+        "rate": 0.5,
+        "year": 2022,
+        "period": "2022-Q2",
+        "date": dt.date(2022, 5, 15),
+        "bool": "yes",
+        "sex": ("F", "M")[row],
+        "province": "Vientiane Capital",
         "district": "Chanthabuly",
     }[column.kind]
 
 
 def test_a_template_filled_with_valid_rows_ingests_cleanly(written, tmp_path):
     from data_pipeline.ingest import validate_returns
+
     filled = []
     for name, contract in CONTRACTS.items():
         wb = openpyxl.load_workbook(written[name])

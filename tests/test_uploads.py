@@ -1,4 +1,5 @@
 """Uploaded returns are kept only while their batch needs them, in the folder the deployment configures."""
+
 from __future__ import annotations
 
 import gc

@@ -1,4 +1,5 @@
 """The versioned warehouse: publish and read back, merge semantics, atomicity under crashes, roll-back, locking."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -21,21 +22,53 @@ PROJECT = Path(__file__).resolve().parent.parent
 
 
 def publish(root, staged, operator="tester", fingerprint="key-a", files=(), **options):
-    return warehouse.publish(staged, root=root, operator=operator, files=list(files), warnings=[],
-                             hash_key_fingerprint=fingerprint, **options)
+    return warehouse.publish(
+        staged,
+        root=root,
+        operator=operator,
+        files=list(files),
+        warnings=[],
+        hash_key_fingerprint=fingerprint,
+        **options,
+    )
 
 
 def payment_rows(period: str, n: int, prefix: str = "p") -> list[dict]:
     month = {"2022-Q2": 5, "2022-Q3": 8, "2022-Q4": 11}[period]
-    return [{"payment_key": f"{prefix}{period}-{i}", "beneficiary_key": f"b{i}", "cycle": 1,
-             "due_date": dt.date(2022, month, 1), "paid_date": dt.date(2022, month, 3), "amount_due": 300000.0,
-             "amount_paid": 300000.0, "channel": "wallet", "status": "paid", "period": period} for i in range(n)]
+    return [
+        {
+            "payment_key": f"{prefix}{period}-{i}",
+            "beneficiary_key": f"b{i}",
+            "cycle": 1,
+            "due_date": dt.date(2022, month, 1),
+            "paid_date": dt.date(2022, month, 3),
+            "amount_due": 300000.0,
+            "amount_paid": 300000.0,
+            "channel": "wallet",
+            "status": "paid",
+            "period": period,
+        }
+        for i in range(n)
+    ]
 
 
 def register_rows(keys: list[str]) -> list[dict]:
-    return [{"beneficiary_key": k, "national_id_key": None, "sex": "F", "birth_date": None,
-             "beneficiary_type": "pregnant_woman", "province": "LA-XS", "district": "1801", "village": None,
-             "enrolment_date": dt.date(2021, 3, 1), "status": "active", "has_wallet": True} for k in keys]
+    return [
+        {
+            "beneficiary_key": k,
+            "national_id_key": None,
+            "sex": "F",
+            "birth_date": None,
+            "beneficiary_type": "pregnant_woman",
+            "province": "LA-XS",
+            "district": "1801",
+            "village": None,
+            "enrolment_date": dt.date(2021, 3, 1),
+            "status": "active",
+            "has_wallet": True,
+        }
+        for k in keys
+    ]
 
 
 def tree_digest(root: Path) -> dict[str, tuple[int, bytes]]:
@@ -45,17 +78,24 @@ def tree_digest(root: Path) -> dict[str, tuple[int, bytes]]:
 
 
 def test_publish_then_read_back_through_open_version(tmp_path):
-    version = publish(tmp_path, {
-        "cash_transfer": staged_table("cash_transfer", cash_transfer_rows("2022-Q2", 40), "maf_q2.xlsx"),
-        "mecg_payments": staged_table("mecg_payments", payment_rows("2022-Q2", 3), "ledger.csv"),
-    })
+    version = publish(
+        tmp_path,
+        {
+            "cash_transfer": staged_table("cash_transfer", cash_transfer_rows("2022-Q2", 40), "maf_q2.xlsx"),
+            "mecg_payments": staged_table("mecg_payments", payment_rows("2022-Q2", 3), "ledger.csv"),
+        },
+    )
     assert version == "v0001"
     assert warehouse.current_version(tmp_path) == "v0001"
     con = warehouse.open_version(root=tmp_path)
     assert con.execute("SELECT sum(beneficiaries), count(*), any_value(source_file) FROM cash_transfer").fetchone() == (
-        160, 4, "maf_q2.xlsx")
+        160,
+        4,
+        "maf_q2.xlsx",
+    )
     assert con.execute("SELECT period, count(*), sum(amount_paid) FROM mecg_payments GROUP BY 1").fetchall() == [
-        ("2022-Q2", 3, 900000.0)]
+        ("2022-Q2", 3, 900000.0)
+    ]
     # Columns come back in the contract's order with the warehouse types, also for the hive-partitioned table.
     described = dict(con.execute("SELECT column_name, column_type FROM (DESCRIBE mecg_payments)").fetchall())
     assert list(described) == [c for c, _ in warehouse.table_schema(all_contracts()["mecg_payments"])]
@@ -70,7 +110,9 @@ def test_every_contract_has_a_typed_view_even_without_rows(tmp_path):
         assert described == warehouse.table_schema(contract), name
     assert con.execute("SELECT count(*) FROM population").fetchone() == (0,)
     assert con.execute("SELECT lsb_code, name_en FROM provinces WHERE iso_code = 'LA-VT'").fetchone() == (
-        "01", "Vientiane Capital")
+        "01",
+        "Vientiane Capital",
+    )
     assert con.execute("SELECT province_iso FROM districts WHERE lsb_code = '0101'").fetchone() == ("LA-VT",)
 
 
@@ -81,76 +123,133 @@ def test_open_version_before_anything_is_published_gives_empty_views(tmp_path):
 
 
 def test_refresh_replaces_the_cells_it_covers_and_keeps_every_other_row(tmp_path):
-    publish(tmp_path, {"cash_transfer": staged_table(
-        "cash_transfer", cash_transfer_rows("2022-Q1", 10) + cash_transfer_rows("2022-Q2", 20), "q1q2.xlsx")})
-    publish(tmp_path, {"cash_transfer": staged_table(
-        "cash_transfer", cash_transfer_rows("2022-Q2", 25, districts=("0101",)) + cash_transfer_rows("2022-Q3", 30),
-        "q2q3.xlsx")})
+    publish(
+        tmp_path,
+        {
+            "cash_transfer": staged_table(
+                "cash_transfer", cash_transfer_rows("2022-Q1", 10) + cash_transfer_rows("2022-Q2", 20), "q1q2.xlsx"
+            )
+        },
+    )
+    publish(
+        tmp_path,
+        {
+            "cash_transfer": staged_table(
+                "cash_transfer",
+                cash_transfer_rows("2022-Q2", 25, districts=("0101",)) + cash_transfer_rows("2022-Q3", 30),
+                "q2q3.xlsx",
+            )
+        },
+    )
     con = warehouse.open_version(root=tmp_path)
-    assert con.execute("SELECT period, sum(beneficiaries), count(*), list(DISTINCT source_file ORDER BY source_file) "
-                       "FROM cash_transfer GROUP BY 1 ORDER BY 1").fetchall() == [
-        ("2022-Q1", 40, 4, ["q1q2.xlsx"]),                  # kept from the first return
-        ("2022-Q2", 90, 4, ["q1q2.xlsx", "q2q3.xlsx"]),     # district 0101 replaced (2 x 25), 0102 kept (2 x 20)
-        ("2022-Q3", 120, 4, ["q2q3.xlsx"]),                 # added
+    assert con.execute(
+        "SELECT period, sum(beneficiaries), count(*), list(DISTINCT source_file ORDER BY source_file) "
+        "FROM cash_transfer GROUP BY 1 ORDER BY 1"
+    ).fetchall() == [
+        ("2022-Q1", 40, 4, ["q1q2.xlsx"]),  # kept from the first return
+        ("2022-Q2", 90, 4, ["q1q2.xlsx", "q2q3.xlsx"]),  # district 0101 replaced (2 x 25), 0102 kept (2 x 20)
+        ("2022-Q3", 120, 4, ["q2q3.xlsx"]),  # added
     ]
-    assert con.execute("SELECT district, sum(beneficiaries) FROM cash_transfer WHERE period = '2022-Q2' "
-                       "GROUP BY 1 ORDER BY 1").fetchall() == [("0101", 50), ("0102", 40)]
+    assert con.execute(
+        "SELECT district, sum(beneficiaries) FROM cash_transfer WHERE period = '2022-Q2' GROUP BY 1 ORDER BY 1"
+    ).fetchall() == [("0101", 50), ("0102", 40)]
     assert warehouse.read_manifest("v0002", tmp_path)["tables"]["cash_transfer"]["periods"] == [
-        "2022-Q1", "2022-Q2", "2022-Q3"]
+        "2022-Q1",
+        "2022-Q2",
+        "2022-Q3",
+    ]
 
 
 def test_replacing_whole_periods_removes_what_the_return_does_not_hold_only_when_confirmed(tmp_path):
-    publish(tmp_path, {"cash_transfer": staged_table(
-        "cash_transfer", cash_transfer_rows("2022-Q1", 10) + cash_transfer_rows("2022-Q2", 20), "q1q2.xlsx")})
-    resent = {"cash_transfer": staged_table("cash_transfer", cash_transfer_rows("2022-Q2", 25, districts=("0101",)),
-                                            "q2.xlsx")}
+    publish(
+        tmp_path,
+        {
+            "cash_transfer": staged_table(
+                "cash_transfer", cash_transfer_rows("2022-Q1", 10) + cash_transfer_rows("2022-Q2", 20), "q1q2.xlsx"
+            )
+        },
+    )
+    resent = {
+        "cash_transfer": staged_table(
+            "cash_transfer", cash_transfer_rows("2022-Q2", 25, districts=("0101",)), "q2.xlsx"
+        )
+    }
     before = tree_digest(tmp_path)
     with pytest.raises(warehouse.RemovalNotConfirmed) as refused:
         publish(tmp_path, resent, replace_whole_periods=True)
     assert refused.value.removals == [warehouse.Removal("cash_transfer", "2022-Q2", "LA-VT", 2)]
     assert "remove 2 published row(s)" in str(refused.value) and "cash_transfer 2022-Q2 LA-VT: 2 row(s)" in str(
-        refused.value)
-    assert tree_digest(tmp_path) == before   # refused: not one byte of CURRENT or versions/ changed
+        refused.value
+    )
+    assert tree_digest(tmp_path) == before  # refused: not one byte of CURRENT or versions/ changed
     assert publish(tmp_path, resent, replace_whole_periods=True, confirm_removals=True) == "v0002"
     con = warehouse.open_version(root=tmp_path)
-    assert con.execute("SELECT period, sum(beneficiaries), count(*) FROM cash_transfer GROUP BY 1 ORDER BY 1"
-                       ).fetchall() == [("2022-Q1", 40, 4), ("2022-Q2", 50, 2)]
+    assert con.execute(
+        "SELECT period, sum(beneficiaries), count(*) FROM cash_transfer GROUP BY 1 ORDER BY 1"
+    ).fetchall() == [("2022-Q1", 40, 4), ("2022-Q2", 50, 2)]
 
 
 def test_each_declared_grain_replaces_only_its_cells(tmp_path):
     """Province grain (health insurance), district grain (births), year x province (population), period x source
     (returns log), period only (payments): a partial return changes its cells and keeps every other row."""
+
     def members(period, province, n):
-        return [{"period": period, "province": province, "sex": sex, "age_group": "15-59", "scheme": "informal_sector",
-                 "members": n} for sex in ("F", "M")]
+        return [
+            {
+                "period": period,
+                "province": province,
+                "sex": sex,
+                "age_group": "15-59",
+                "scheme": "informal_sector",
+                "members": n,
+            }
+            for sex in ("F", "M")
+        ]
 
     def births(year, district, n):
-        return [{"year": year, "province": "LA-VT", "district": district, "sex": sex, "births": n}
-                for sex in ("F", "M")]
+        return [
+            {"year": year, "province": "LA-VT", "district": district, "sex": sex, "births": n} for sex in ("F", "M")
+        ]
 
     def pop(year, province, n):
         return [{"year": year, "province": province, "sex": "F", "age_group": "0-4", "population": n}]
 
     def log(period, source, sender):
         return [{"period": period, "source": source, "sender": sender, "sender_type": "ministry"}]
-    publish(tmp_path, {
-        "health_insurance": staged_table("health_insurance", members("2022-Q2", "LA-VT", 10)
-                                         + members("2022-Q2", "LA-AT", 20) + members("2022-Q1", "LA-VT", 30)),
-        "births": staged_table("births", births(2021, "0101", 5) + births(2021, "0102", 6)),
-        "population": staged_table("population", pop(2021, "LA-VT", 100) + pop(2021, "LA-AT", 200)),
-        "returns_log": staged_table("returns_log", log("2022-Q2", "school_meals", "MoES")
-                                    + log("2022-Q2", "cash_transfer", "MAF")),
-        "mecg_payments": staged_table("mecg_payments", payment_rows("2022-Q2", 4) + payment_rows("2022-Q3", 2)),
-    })
-    changes = {c.table: c for c in warehouse.preview_changes({
-        "health_insurance": staged_table("health_insurance", members("2022-Q2", "LA-AT", 21)),
-        "births": staged_table("births", births(2021, "0102", 7)),
-        "population": staged_table("population", pop(2021, "LA-AT", 201)),
-        "returns_log": staged_table("returns_log", log("2022-Q2", "cash_transfer", "MAF")),
-        "mecg_payments": staged_table("mecg_payments", payment_rows("2022-Q3", 3)),
-    }, tmp_path)}
-    assert {t: (c.covers, c.rows_before, c.rows_replaced, c.rows_kept, c.rows_after, c.rows_removed)
-            for t, c in changes.items() if c.action != "carried"} == {
+
+    publish(
+        tmp_path,
+        {
+            "health_insurance": staged_table(
+                "health_insurance",
+                members("2022-Q2", "LA-VT", 10) + members("2022-Q2", "LA-AT", 20) + members("2022-Q1", "LA-VT", 30),
+            ),
+            "births": staged_table("births", births(2021, "0101", 5) + births(2021, "0102", 6)),
+            "population": staged_table("population", pop(2021, "LA-VT", 100) + pop(2021, "LA-AT", 200)),
+            "returns_log": staged_table(
+                "returns_log", log("2022-Q2", "school_meals", "MoES") + log("2022-Q2", "cash_transfer", "MAF")
+            ),
+            "mecg_payments": staged_table("mecg_payments", payment_rows("2022-Q2", 4) + payment_rows("2022-Q3", 2)),
+        },
+    )
+    changes = {
+        c.table: c
+        for c in warehouse.preview_changes(
+            {
+                "health_insurance": staged_table("health_insurance", members("2022-Q2", "LA-AT", 21)),
+                "births": staged_table("births", births(2021, "0102", 7)),
+                "population": staged_table("population", pop(2021, "LA-AT", 201)),
+                "returns_log": staged_table("returns_log", log("2022-Q2", "cash_transfer", "MAF")),
+                "mecg_payments": staged_table("mecg_payments", payment_rows("2022-Q3", 3)),
+            },
+            tmp_path,
+        )
+    }
+    assert {
+        t: (c.covers, c.rows_before, c.rows_replaced, c.rows_kept, c.rows_after, c.rows_removed)
+        for t, c in changes.items()
+        if c.action != "carried"
+    } == {
         "health_insurance": (["period", "province"], 6, 2, 4, 6, 0),
         "births": (["year", "province", "district"], 4, 2, 2, 4, 0),
         "population": (["year", "province"], 2, 1, 1, 2, 0),
@@ -158,30 +257,42 @@ def test_each_declared_grain_replaces_only_its_cells(tmp_path):
         "mecg_payments": (["period"], 6, 2, 4, 7, 0),
     }
     assert changes["health_insurance"].areas == [warehouse.AreaChange("2022-Q2", "LA-AT", 2, 2, 0)]
-    publish(tmp_path, {
-        "health_insurance": staged_table("health_insurance", members("2022-Q2", "LA-AT", 21)),
-        "births": staged_table("births", births(2021, "0102", 7)),
-        "population": staged_table("population", pop(2021, "LA-AT", 201)),
-        "returns_log": staged_table("returns_log", log("2022-Q2", "cash_transfer", "MAF")),
-        "mecg_payments": staged_table("mecg_payments", payment_rows("2022-Q3", 3)),
-    })
+    publish(
+        tmp_path,
+        {
+            "health_insurance": staged_table("health_insurance", members("2022-Q2", "LA-AT", 21)),
+            "births": staged_table("births", births(2021, "0102", 7)),
+            "population": staged_table("population", pop(2021, "LA-AT", 201)),
+            "returns_log": staged_table("returns_log", log("2022-Q2", "cash_transfer", "MAF")),
+            "mecg_payments": staged_table("mecg_payments", payment_rows("2022-Q3", 3)),
+        },
+    )
     con = warehouse.open_version(root=tmp_path)
-    assert con.execute("SELECT period, province, sum(members) FROM health_insurance GROUP BY ALL ORDER BY ALL"
-                       ).fetchall() == [("2022-Q1", "LA-VT", 60), ("2022-Q2", "LA-AT", 42), ("2022-Q2", "LA-VT", 20)]
+    assert con.execute(
+        "SELECT period, province, sum(members) FROM health_insurance GROUP BY ALL ORDER BY ALL"
+    ).fetchall() == [("2022-Q1", "LA-VT", 60), ("2022-Q2", "LA-AT", 42), ("2022-Q2", "LA-VT", 20)]
     assert con.execute("SELECT district, sum(births) FROM births GROUP BY ALL ORDER BY ALL").fetchall() == [
-        ("0101", 10), ("0102", 14)]
+        ("0101", 10),
+        ("0102", 14),
+    ]
     assert con.execute("SELECT province, population FROM population ORDER BY ALL").fetchall() == [
-        ("LA-AT", 201), ("LA-VT", 100)]
-    assert con.execute("SELECT source FROM returns_log ORDER BY ALL").fetchall() == [("cash_transfer",),
-                                                                                     ("school_meals",)]
-    assert con.execute("SELECT period, count(*), min(payment_key) FROM mecg_payments GROUP BY ALL ORDER BY ALL"
-                       ).fetchall() == [("2022-Q2", 4, "p2022-Q2-0"), ("2022-Q3", 3, "p2022-Q3-0")]
+        ("LA-AT", 201),
+        ("LA-VT", 100),
+    ]
+    assert con.execute("SELECT source FROM returns_log ORDER BY ALL").fetchall() == [
+        ("cash_transfer",),
+        ("school_meals",),
+    ]
+    assert con.execute(
+        "SELECT period, count(*), min(payment_key) FROM mecg_payments GROUP BY ALL ORDER BY ALL"
+    ).fetchall() == [("2022-Q2", 4, "p2022-Q2-0"), ("2022-Q3", 3, "p2022-Q3-0")]
 
 
 def test_a_snapshot_that_drops_keys_lists_them_as_removals(tmp_path):
     publish(tmp_path, {"mecg_register": staged_table("mecg_register", register_rows(["a", "b", "c"]))})
-    changes = warehouse.preview_changes({"mecg_register": staged_table("mecg_register", register_rows(["c", "d"]))},
-                                        tmp_path)
+    changes = warehouse.preview_changes(
+        {"mecg_register": staged_table("mecg_register", register_rows(["c", "d"]))}, tmp_path
+    )
     register = next(c for c in changes if c.table == "mecg_register")
     assert (register.covers, register.rows_replaced, register.rows_removed) == ([], 3, 2)
     assert warehouse.removals(changes) == [warehouse.Removal("mecg_register", None, "LA-XS", 2)]
@@ -190,13 +301,16 @@ def test_a_snapshot_that_drops_keys_lists_them_as_removals(tmp_path):
 def test_a_publish_logs_pending_before_the_switch_and_published_after(tmp_path):
     publish(tmp_path, {"cash_transfer": staged_table("cash_transfer", cash_transfer_rows("2022-Q2", 10))})
     assert [(e["outcome"], e["version"]) for e in warehouse.read_refresh_log(tmp_path)] == [
-        ("pending", "v0001"), ("published", "v0001")]
+        ("pending", "v0001"),
+        ("published", "v0001"),
+    ]
     assert [v.audit for v in warehouse.list_versions(tmp_path)] == ["completed"]
 
 
 def test_yearly_tables_merge_by_year(tmp_path):
     def pop(year, value):
         return [{"year": year, "province": "LA-VT", "sex": "F", "age_group": "0-4", "population": value}]
+
     publish(tmp_path, {"population": staged_table("population", pop(2021, 100) + pop(2022, 110))})
     publish(tmp_path, {"population": staged_table("population", pop(2022, 111))})
     con = warehouse.open_version(root=tmp_path)
@@ -204,60 +318,105 @@ def test_yearly_tables_merge_by_year(tmp_path):
 
 
 def test_a_snapshot_table_is_replaced_whole_and_untouched_tables_are_carried_over(tmp_path):
-    publish(tmp_path, {"mecg_register": staged_table("mecg_register", register_rows(["a", "b", "c"])),
-                       "cash_transfer": staged_table("cash_transfer", cash_transfer_rows("2022-Q2", 7))})
-    publish(tmp_path, {"mecg_register": staged_table("mecg_register", register_rows(["c", "d"]))},
-            confirm_removals=True)
+    publish(
+        tmp_path,
+        {
+            "mecg_register": staged_table("mecg_register", register_rows(["a", "b", "c"])),
+            "cash_transfer": staged_table("cash_transfer", cash_transfer_rows("2022-Q2", 7)),
+        },
+    )
+    publish(
+        tmp_path, {"mecg_register": staged_table("mecg_register", register_rows(["c", "d"]))}, confirm_removals=True
+    )
     con = warehouse.open_version(root=tmp_path)
     assert con.execute("SELECT list(beneficiary_key ORDER BY beneficiary_key) FROM mecg_register").fetchone() == (
-        ["c", "d"],)
+        ["c", "d"],
+    )
     assert con.execute("SELECT sum(beneficiaries) FROM cash_transfer").fetchone() == (28,)
     old = tmp_path / "versions/v0001/tables/cash_transfer.parquet"
     new = tmp_path / "versions/v0002/tables/cash_transfer.parquet"
-    assert os.stat(old).st_ino == os.stat(new).st_ino   # carried over as a hard link, not a copy
+    assert os.stat(old).st_ino == os.stat(new).st_ino  # carried over as a hard link, not a copy
     # The earlier version is still there and still reads the old register.
     assert warehouse.open_version("v0001", tmp_path).execute("SELECT count(*) FROM mecg_register").fetchone() == (3,)
 
 
 def test_partitioned_table_is_written_in_hive_layout_and_merges_by_partition(tmp_path):
-    publish(tmp_path, {"mecg_payments": staged_table("mecg_payments",
-                                                     payment_rows("2022-Q2", 4) + payment_rows("2022-Q3", 2))})
+    publish(
+        tmp_path,
+        {"mecg_payments": staged_table("mecg_payments", payment_rows("2022-Q2", 4) + payment_rows("2022-Q3", 2))},
+    )
     v1 = tmp_path / "versions/v0001/tables/mecg_payments"
     assert sorted(str(p.relative_to(v1)) for p in v1.rglob("*.parquet")) == [
-        "period=2022-Q2/part-0.parquet", "period=2022-Q3/part-0.parquet"]
-    publish(tmp_path, {"mecg_payments": staged_table("mecg_payments", payment_rows("2022-Q3", 5, prefix="x")
-                                                     + payment_rows("2022-Q4", 1))}, confirm_removals=True)
+        "period=2022-Q2/part-0.parquet",
+        "period=2022-Q3/part-0.parquet",
+    ]
+    publish(
+        tmp_path,
+        {
+            "mecg_payments": staged_table(
+                "mecg_payments", payment_rows("2022-Q3", 5, prefix="x") + payment_rows("2022-Q4", 1)
+            )
+        },
+        confirm_removals=True,
+    )
     v2 = tmp_path / "versions/v0002/tables/mecg_payments"
     assert sorted(str(p.relative_to(v2)) for p in v2.rglob("*.parquet")) == [
-        "period=2022-Q2/part-0.parquet", "period=2022-Q3/part-0.parquet", "period=2022-Q4/part-0.parquet"]
+        "period=2022-Q2/part-0.parquet",
+        "period=2022-Q3/part-0.parquet",
+        "period=2022-Q4/part-0.parquet",
+    ]
     # The untouched quarter is shared with the previous version; the resent one is new.
     assert os.stat(v1 / "period=2022-Q2/part-0.parquet").st_ino == os.stat(v2 / "period=2022-Q2/part-0.parquet").st_ino
     assert os.stat(v1 / "period=2022-Q3/part-0.parquet").st_ino != os.stat(v2 / "period=2022-Q3/part-0.parquet").st_ino
     con = warehouse.open_version(root=tmp_path)
-    assert con.execute("SELECT period, count(*), min(payment_key) FROM mecg_payments GROUP BY 1 ORDER BY 1").fetchall() == [
-        ("2022-Q2", 4, "p2022-Q2-0"), ("2022-Q3", 5, "x2022-Q3-0"), ("2022-Q4", 1, "p2022-Q4-0")]
+    assert con.execute(
+        "SELECT period, count(*), min(payment_key) FROM mecg_payments GROUP BY 1 ORDER BY 1"
+    ).fetchall() == [("2022-Q2", 4, "p2022-Q2-0"), ("2022-Q3", 5, "x2022-Q3-0"), ("2022-Q4", 1, "p2022-Q4-0")]
     assert warehouse.read_manifest("v0002", tmp_path)["table_rows"]["mecg_payments"] == 10
 
 
 def test_manifest_records_operator_files_rows_and_key_fingerprint(tmp_path):
-    info = ReturnInfo(file="maf_q2.xlsx", sha256="ab" * 32, sheet="cash_transfer", contract="cash_transfer",
-                      rows=4, periods=["2022-Q2"])
-    publish(tmp_path, {"cash_transfer": staged_table("cash_transfer", cash_transfer_rows("2022-Q2", 3))},
-            operator="Ms Vanh", files=[info], fingerprint="f1f2f3")
+    info = ReturnInfo(
+        file="maf_q2.xlsx",
+        sha256="ab" * 32,
+        sheet="cash_transfer",
+        contract="cash_transfer",
+        rows=4,
+        periods=["2022-Q2"],
+    )
+    publish(
+        tmp_path,
+        {"cash_transfer": staged_table("cash_transfer", cash_transfer_rows("2022-Q2", 3))},
+        operator="Ms Vanh",
+        files=[info],
+        fingerprint="f1f2f3",
+    )
     manifest = warehouse.read_manifest("v0001", tmp_path)
     assert manifest["operator"] == "Ms Vanh" and manifest["parent"] is None
-    assert manifest["files"] == [{"file": "maf_q2.xlsx", "sha256": "ab" * 32, "sheet": "cash_transfer",
-                                  "contract": "cash_transfer", "rows": 4, "periods": ["2022-Q2"]}]
+    assert manifest["files"] == [
+        {
+            "file": "maf_q2.xlsx",
+            "sha256": "ab" * 32,
+            "sheet": "cash_transfer",
+            "contract": "cash_transfer",
+            "rows": 4,
+            "periods": ["2022-Q2"],
+        }
+    ]
     assert manifest["table_rows"] == {"cash_transfer": 4}
     assert manifest["hash_key_fingerprint"] == "f1f2f3"
     [info] = warehouse.list_versions(tmp_path)
-    assert (info.version, info.operator, info.current, info.table_rows) == ("v0001", "Ms Vanh", True,
-                                                                          {"cash_transfer": 4})
+    assert (info.version, info.operator, info.current, info.table_rows) == (
+        "v0001",
+        "Ms Vanh",
+        True,
+        {"cash_transfer": 4},
+    )
 
 
 def test_a_staged_table_with_a_column_outside_the_contract_is_refused(tmp_path):
     table = staged_table("mecg_register", register_rows(["a"]))
-    table = table.append_column("full_name", table.column("beneficiary_key"))   # personal data must never land
+    table = table.append_column("full_name", table.column("beneficiary_key"))  # personal data must never land
     with pytest.raises(warehouse.WarehouseError, match="full_name"):
         publish(tmp_path, {"mecg_register": table})
     assert warehouse.current_version(tmp_path) is None
@@ -266,9 +425,18 @@ def test_a_staged_table_with_a_column_outside_the_contract_is_refused(tmp_path):
 
 def test_a_key_already_published_for_a_kept_period_is_a_merge_conflict(tmp_path):
     def grievance(key, received):
-        return {"grievance_key": key, "programme": "mecg", "province": "LA-VT", "district": None, "sex": "F",
-                "category": "payment", "received_date": received, "resolved_date": None,
-                "period": f"{received.year}-Q{(received.month - 1) // 3 + 1}"}
+        return {
+            "grievance_key": key,
+            "programme": "mecg",
+            "province": "LA-VT",
+            "district": None,
+            "sex": "F",
+            "category": "payment",
+            "received_date": received,
+            "resolved_date": None,
+            "period": f"{received.year}-Q{(received.month - 1) // 3 + 1}",
+        }
+
     publish(tmp_path, {"grievances": staged_table("grievances", [grievance("g1", dt.date(2022, 2, 1))])})
     before = tree_digest(tmp_path)
     with pytest.raises(warehouse.MergeConflict) as conflict:
@@ -281,18 +449,35 @@ def test_a_key_already_published_for_a_kept_period_is_a_merge_conflict(tmp_path)
 def test_person_level_rows_hashed_with_another_key_are_not_mixed(tmp_path):
     publish(tmp_path, {"mecg_register": staged_table("mecg_register", register_rows(["a"]))}, fingerprint="demo")
     with pytest.raises(warehouse.MergeConflict, match="another key") as conflict:
-        publish(tmp_path, {"cash_transfer": staged_table("cash_transfer", cash_transfer_rows("2022-Q2", 1))},
-                fingerprint="real")
+        publish(
+            tmp_path,
+            {"cash_transfer": staged_table("cash_transfer", cash_transfer_rows("2022-Q2", 1))},
+            fingerprint="real",
+        )
     assert "mecg_register" in conflict.value.issues[0].message
     # Sending the person-level register again with the new key is fine.
-    assert publish(tmp_path, {"mecg_register": staged_table("mecg_register", register_rows(["z"]))},
-                   fingerprint="real", confirm_removals=True) == "v0002"
+    assert (
+        publish(
+            tmp_path,
+            {"mecg_register": staged_table("mecg_register", register_rows(["z"]))},
+            fingerprint="real",
+            confirm_removals=True,
+        )
+        == "v0002"
+    )
 
 
-@pytest.mark.parametrize("point, next_version", [
-    ("parquet_written", "v0002"), ("manifest.json_tmp_written", "v0002"), ("manifest_written", "v0002"),
-    # Renamed but never made current: a complete, unpublished version; the next one takes a fresh number.
-    ("version_renamed", "v0003"), ("current_tmp_written", "v0003")])
+@pytest.mark.parametrize(
+    "point, next_version",
+    [
+        ("parquet_written", "v0002"),
+        ("manifest.json_tmp_written", "v0002"),
+        ("manifest_written", "v0002"),
+        # Renamed but never made current: a complete, unpublished version; the next one takes a fresh number.
+        ("version_renamed", "v0003"),
+        ("current_tmp_written", "v0003"),
+    ],
+)
 def test_a_publish_that_fails_midway_leaves_the_previous_version_current(tmp_path, monkeypatch, point, next_version):
     publish(tmp_path, {"cash_transfer": staged_table("cash_transfer", cash_transfer_rows("2022-Q2", 10))})
     current_before = (tmp_path / "CURRENT").read_bytes()
@@ -300,6 +485,7 @@ def test_a_publish_that_fails_midway_leaves_the_previous_version_current(tmp_pat
     def fail_at(name):
         if name == point:
             raise OSError(f"disk full at {name}")
+
     monkeypatch.setattr(warehouse, "_crash_point", fail_at)
     with pytest.raises(OSError, match="disk full"):
         publish(tmp_path, {"cash_transfer": staged_table("cash_transfer", cash_transfer_rows("2022-Q2", 99))})
@@ -321,26 +507,36 @@ CRASHING_PUBLISH = textwrap.dedent("""
 """)
 
 
-@pytest.mark.parametrize("point, next_version", [
-    ("parquet_written", "v0002"), ("manifest_written", "v0002"), ("current_tmp_written", "v0003")])
+@pytest.mark.parametrize(
+    "point, next_version",
+    [("parquet_written", "v0002"), ("manifest_written", "v0002"), ("current_tmp_written", "v0003")],
+)
 def test_a_publish_killed_at_any_point_leaves_a_readable_warehouse_and_the_next_publish_cleans_up(
-        tmp_path, point, next_version):
+    tmp_path, point, next_version
+):
     publish(tmp_path, {"cash_transfer": staged_table("cash_transfer", cash_transfer_rows("2022-Q2", 10))})
     before = tree_digest(tmp_path)
-    killed = subprocess.run([sys.executable, "-c", CRASHING_PUBLISH, str(tmp_path)], cwd=PROJECT,
-                            env={**os.environ, "SP_TEST_CRASH_AT": point, "PYTHONPATH": str(PROJECT)},
-                            capture_output=True, text=True)
+    killed = subprocess.run(
+        [sys.executable, "-c", CRASHING_PUBLISH, str(tmp_path)],
+        cwd=PROJECT,
+        env={**os.environ, "SP_TEST_CRASH_AT": point, "PYTHONPATH": str(PROJECT)},
+        capture_output=True,
+        text=True,
+    )
     assert killed.returncode == -9, killed.stderr
     after = tree_digest(tmp_path)
     # CURRENT and the published version are untouched; at most a complete, never-current version was added.
     assert {k: v for k, v in after.items() if not k.startswith("versions/v0002/")} == before
     assert bool([k for k in after if k.startswith("versions/v0002/")]) == (next_version == "v0003")
     leftovers = list(tmp_path.glob(".staging-*")) + list(tmp_path.glob(".CURRENT.tmp-*"))
-    assert leftovers                           # the killed process had no chance to clean up
+    assert leftovers  # the killed process had no chance to clean up
     assert warehouse.open_version(root=tmp_path).execute("SELECT sum(beneficiaries) FROM cash_transfer").fetchone() == (
-        40,)
-    assert publish(tmp_path, {"cash_transfer": staged_table("cash_transfer", cash_transfer_rows("2022-Q3", 1))}
-                   ) == next_version
+        40,
+    )
+    assert (
+        publish(tmp_path, {"cash_transfer": staged_table("cash_transfer", cash_transfer_rows("2022-Q3", 1))})
+        == next_version
+    )
     assert not list(tmp_path.glob(".staging-*")) and not list(tmp_path.glob(".CURRENT.tmp-*"))
 
 
@@ -350,12 +546,17 @@ def test_rollback_switches_current_back_and_is_logged(tmp_path):
     assert warehouse.rollback("v0001", root=tmp_path, operator="Mr Somphone") == "v0002"
     assert warehouse.current_version(tmp_path) == "v0001"
     assert warehouse.open_version(root=tmp_path).execute("SELECT sum(beneficiaries) FROM cash_transfer").fetchone() == (
-        40,)
-    assert [(v.version, v.current) for v in warehouse.list_versions(tmp_path)] == [("v0002", False),
-                                                                                 ("v0001", True)]
+        40,
+    )
+    assert [(v.version, v.current) for v in warehouse.list_versions(tmp_path)] == [("v0002", False), ("v0001", True)]
     entry = warehouse.read_refresh_log(tmp_path)[-1]
     assert (entry["action"], entry["outcome"], entry["operator"], entry["version"], entry["parent"]) == (
-        "rollback", "rolled_back", "Mr Somphone", "v0001", "v0002")
+        "rollback",
+        "rolled_back",
+        "Mr Somphone",
+        "v0001",
+        "v0002",
+    )
     # The next refresh builds on the version rolled back to, under a fresh number.
     assert publish(tmp_path, {"population": staged_table("population", [])}) == "v0003"
     assert warehouse.read_manifest("v0003", tmp_path)["parent"] == "v0001"
@@ -391,20 +592,32 @@ def test_refresh_log_skips_a_line_torn_by_a_crash(tmp_path):
 
 @pytest.mark.parametrize("point, current", [("version_renamed", "v0001"), ("current_switched", "v0002")])
 def test_a_publish_killed_after_the_version_appears_leaves_a_pending_audit_line_that_versions_reports(
-        tmp_path, point, current):
+    tmp_path, point, current
+):
     publish(tmp_path, {"cash_transfer": staged_table("cash_transfer", cash_transfer_rows("2022-Q2", 10))})
-    killed = subprocess.run([sys.executable, "-c", CRASHING_PUBLISH, str(tmp_path)], cwd=PROJECT,
-                            env={**os.environ, "SP_TEST_CRASH_AT": point, "PYTHONPATH": str(PROJECT)},
-                            capture_output=True, text=True)
+    killed = subprocess.run(
+        [sys.executable, "-c", CRASHING_PUBLISH, str(tmp_path)],
+        cwd=PROJECT,
+        env={**os.environ, "SP_TEST_CRASH_AT": point, "PYTHONPATH": str(PROJECT)},
+        capture_output=True,
+        text=True,
+    )
     assert killed.returncode == -9, killed.stderr
     assert warehouse.current_version(tmp_path) == current
     last = warehouse.read_refresh_log(tmp_path)[-1]
     assert (last["outcome"], last["version"], last["operator"]) == ("pending", "v0002", "killed")
-    assert [(v.version, v.audit) for v in warehouse.list_versions(tmp_path)] == [("v0002", "pending"),
-                                                                               ("v0001", "completed")]
+    assert [(v.version, v.audit) for v in warehouse.list_versions(tmp_path)] == [
+        ("v0002", "pending"),
+        ("v0001", "completed"),
+    ]
     from data_pipeline import cli
-    out = subprocess.run([sys.executable, "-m", "data_pipeline", "versions", "--warehouse", str(tmp_path)],
-                         cwd=PROJECT, capture_output=True, text=True)
+
+    out = subprocess.run(
+        [sys.executable, "-m", "data_pipeline", "versions", "--warehouse", str(tmp_path)],
+        cwd=PROJECT,
+        capture_output=True,
+        text=True,
+    )
     assert out.returncode == 0 and "v0002" in out.stdout and cli.UNAUDITED_MARK in out.stdout
 
 

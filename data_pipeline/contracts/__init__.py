@@ -2,6 +2,7 @@
 
 Adding a source = adding one module here (and its test); nothing else registers it.
 """
+
 from __future__ import annotations
 
 import importlib

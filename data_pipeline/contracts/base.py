@@ -26,6 +26,7 @@ kind            cell handling
 ``pii_drop``    personal data (names, phone numbers): recognised so it is not reported as unknown, then dropped
 ==============  ==========================================================================================
 """
+
 from __future__ import annotations
 
 import re
@@ -33,15 +34,41 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 ColumnKind = Literal[
-    "text", "category", "count", "amount", "rate", "year", "period", "date", "bool",
-    "sex", "province", "district", "pii_id", "pii_drop",
+    "text",
+    "category",
+    "count",
+    "amount",
+    "rate",
+    "year",
+    "period",
+    "date",
+    "bool",
+    "sex",
+    "province",
+    "district",
+    "pii_id",
+    "pii_drop",
 ]
 Grain = Literal["aggregate", "person", "event", "list"]
 Severity = Literal["error", "warning"]
 
 # Five-year population groups, with 65+ open-ended (children 0-14 = first three; pensionable age 60 = last two).
-AGE_GROUPS_5Y = ("0-4", "5-9", "10-14", "15-19", "20-24", "25-29", "30-34", "35-39", "40-44", "45-49", "50-54",
-                 "55-59", "60-64", "65+")
+AGE_GROUPS_5Y = (
+    "0-4",
+    "5-9",
+    "10-14",
+    "15-19",
+    "20-24",
+    "25-29",
+    "30-34",
+    "35-39",
+    "40-44",
+    "45-49",
+    "50-54",
+    "55-59",
+    "60-64",
+    "65+",
+)
 
 
 def normalise_header(text: object) -> str:
@@ -55,8 +82,8 @@ class Column:
     kind: ColumnKind
     description: str
     aliases: tuple[str, ...] = ()
-    required: bool = True          # the header must be present in the return
-    nullable: bool = False         # blank cells allowed
+    required: bool = True  # the header must be present in the return
+    nullable: bool = False  # blank cells allowed
     allowed: tuple[str, ...] = ()  # category codes
     value_aliases: dict[str, str] = field(default_factory=dict)  # spelling -> allowed code (category kind)
     minimum: float | None = None
@@ -82,6 +109,7 @@ class Check:
     ``where`` is a DuckDB boolean expression over the contract's warehouse columns that is TRUE for an offending row.
     ``column`` names the column an error is reported against.
     """
+
     name: str
     where: str
     column: str
@@ -91,25 +119,25 @@ class Check:
 
 @dataclass(frozen=True)
 class Contract:
-    name: str                     # warehouse table name, also the source's id
+    name: str  # warehouse table name, also the source's id
     title: str
-    sender: str                   # who sends it
+    sender: str  # who sends it
     grain: Grain
-    sheet: str                    # sheet name in the template (a renamed sheet is found by its headers)
+    sheet: str  # sheet name in the template (a renamed sheet is found by its headers)
     description: str
     columns: tuple[Column, ...]
-    key: tuple[str, ...]          # unique together (after ingestion)
+    key: tuple[str, ...]  # unique together (after ingestion)
     # How a return's period is read: a column of kind "period" or "year", a date column the quarter is derived from,
     # or None for snapshots (the whole table is replaced by each return).
     period_column: str | None = None
     period_from_date: str | None = None
-    partition_by: str | None = None   # large tables are written partitioned by this column
+    partition_by: str | None = None  # large tables are written partitioned by this column
     # The grain at which a return speaks for the data: the columns whose value combinations ("cells") a refresh
     # replaces. Published rows in a cell the return holds are replaced; every other published row is kept.
     # Starts with the period column for period-based sources; () for snapshots (the return is the whole table).
     covers: tuple[str, ...] = ()
     checks: tuple[Check, ...] = ()
-    template_rows: int = 500          # rows with drop-downs in the template
+    template_rows: int = 500  # rows with drop-downs in the template
     # The source's own "as of" date, against which what is due, late or still pending in it is judged (never
     # against another source's date): "period_end" = the end of the latest period the return covers (quarter or
     # year; none for a snapshot), or the date columns whose latest value is the date (the last date it holds),
@@ -128,12 +156,14 @@ class Contract:
     def as_of_sql(self) -> str | None:
         """A DuckDB expression over the warehouse table giving its as-of date (None: a snapshot without dates)."""
         if self.period_from_date:
-            period_end = (f"last_day(date_trunc('quarter', max({self.period_from_date})) + INTERVAL 2 MONTH)")
+            period_end = f"last_day(date_trunc('quarter', max({self.period_from_date})) + INTERVAL 2 MONTH)"
         elif self.period_column and self.column(self.period_column).kind == "year":
             period_end = f"make_date(CAST(max({self.period_column}) AS INTEGER), 12, 31)"
         elif self.period_column:
-            period_end = (f"last_day(make_date(CAST(left(max({self.period_column}), 4) AS INTEGER), "
-                          f"CAST(right(max({self.period_column}), 1) AS INTEGER) * 3, 1))")
+            period_end = (
+                f"last_day(make_date(CAST(left(max({self.period_column}), 4) AS INTEGER), "
+                f"CAST(right(max({self.period_column}), 1) AS INTEGER) * 3, 1))"
+            )
         else:
             period_end = "CAST(NULL AS DATE)"
         if self.as_of == "period_end":
@@ -150,13 +180,23 @@ class Contract:
 
 # Shared column declarations: the same idea is spelled the same way in every contract.
 def province_column(**kw) -> Column:
-    return Column("province", "province", "Province (name in English or Lao, ISO 3166-2:LA or LSB code)",
-                  aliases=("province name", "provinces", "prov", "khoueng", "ແຂວງ", "province code"), **kw)
+    return Column(
+        "province",
+        "province",
+        "Province (name in English or Lao, ISO 3166-2:LA or LSB code)",
+        aliases=("province name", "provinces", "prov", "khoueng", "ແຂວງ", "province code"),
+        **kw,
+    )
 
 
 def district_column(**kw) -> Column:
-    return Column("district", "district", "District, matched within its province (name or LSB 4-digit code)",
-                  aliases=("district name", "districts", "dist", "muang", "ເມືອງ", "district code"), **kw)
+    return Column(
+        "district",
+        "district",
+        "District, matched within its province (name or LSB 4-digit code)",
+        aliases=("district name", "districts", "dist", "muang", "ເມືອງ", "district code"),
+        **kw,
+    )
 
 
 def sex_column(**kw) -> Column:
@@ -164,8 +204,13 @@ def sex_column(**kw) -> Column:
 
 
 def period_column(**kw) -> Column:
-    return Column("period", "period", "Reporting quarter, YYYY-Qn",
-                  aliases=("quarter", "reporting period", "period (quarter)", "ໄຕມາດ"), **kw)
+    return Column(
+        "period",
+        "period",
+        "Reporting quarter, YYYY-Qn",
+        aliases=("quarter", "reporting period", "period (quarter)", "ໄຕມາດ"),
+        **kw,
+    )
 
 
 def year_column(aliases: tuple[str, ...] = (), **kw) -> Column:

@@ -1,4 +1,5 @@
 """MAF (World Bank supported) cash transfer for mothers and children: beneficiaries and payments (quarterly)."""
+
 from .base import Check, Column, Contract, district_column, period_column, province_column, sex_column
 
 CONTRACTS = (
@@ -14,8 +15,12 @@ CONTRACTS = (
             province_column(),
             district_column(),
             sex_column(),
-            Column("beneficiaries", "count", "Beneficiaries receiving the transfer in the quarter",
-                   aliases=("recipients", "number of beneficiaries")),
+            Column(
+                "beneficiaries",
+                "count",
+                "Beneficiaries receiving the transfer in the quarter",
+                aliases=("recipients", "number of beneficiaries"),
+            ),
             Column("payments_due", "count", "Payments due in the quarter", aliases=("due payments",)),
             Column("payments_on_time", "count", "Payments made on time", aliases=("on time payments", "paid on time")),
         ),
@@ -23,8 +28,12 @@ CONTRACTS = (
         period_column="period",
         covers=("period", "province", "district"),
         checks=(
-            Check("on_time_within_due", "payments_on_time > payments_due", "payments_on_time",
-                  "more payments on time than payments due"),
+            Check(
+                "on_time_within_due",
+                "payments_on_time > payments_due",
+                "payments_on_time",
+                "more payments on time than payments due",
+            ),
         ),
     ),
 )

@@ -1,4 +1,5 @@
 """Lao Statistics Bureau / MoLSW: employed and unemployed persons (yearly labour force survey)."""
+
 from .base import Column, Contract, province_column, sex_column, year_column
 
 CONTRACTS = (
@@ -9,7 +10,7 @@ CONTRACTS = (
         grain="aggregate",
         sheet="labour_force",
         description="Employed and unemployed persons aged 15+. Denominators of unemployment, employment-injury and "
-                    "contributor coverage.",
+        "contributor coverage.",
         columns=(
             year_column(),
             province_column(),

@@ -10,6 +10,7 @@ macros, external links, DTDs via defusedxml, sheet area before the reader alloca
 policy), ``formula_text`` (text a spreadsheet would run, made inert), ``sandbox`` (the reader in a child process with
 a memory budget).
 """
+
 from __future__ import annotations
 
 import io
@@ -57,6 +58,19 @@ def inspect_bytes(name: str, data: bytes, limits: Limits | None = None) -> Verdi
     return Verdict(errors, verdict.warnings + warnings)
 
 
-__all__ = ["ACCEPTED_EXTENSIONS", "Limits", "ReaderFailed", "Verdict", "configured_limits", "display_name",
-           "inspect_bytes", "inspect_path", "is_formula_text", "name_problems", "neutralise_frame",
-           "neutralise_text", "neutralised_sql", "run_with_memory_budget"]
+__all__ = [
+    "ACCEPTED_EXTENSIONS",
+    "Limits",
+    "ReaderFailed",
+    "Verdict",
+    "configured_limits",
+    "display_name",
+    "inspect_bytes",
+    "inspect_path",
+    "is_formula_text",
+    "name_problems",
+    "neutralise_frame",
+    "neutralise_text",
+    "neutralised_sql",
+    "run_with_memory_budget",
+]

@@ -1,6 +1,7 @@
 """What a return's bytes really are, before any reader touches them: size, type (from the first bytes, not the
 extension), text encoding, a Parquet footer. Workbooks are judged in ``workbook``.
 """
+
 from __future__ import annotations
 
 import codecs
@@ -11,10 +12,12 @@ from . import workbook
 from .limits import Limits, megabytes
 
 ACCEPTED_EXTENSIONS = (".xlsx", ".csv", ".parquet")
-_ADVICE = {".xlsm": " Macro-enabled workbooks are not accepted: save it as .xlsx (Excel Workbook) without macros.",
-           ".xls": " Save it as .xlsx (Excel Workbook) and send it again.",
-           ".xlsb": " Save it as .xlsx (Excel Workbook) and send it again.",
-           ".ods": " Save it as .xlsx (Excel Workbook) and send it again."}
+_ADVICE = {
+    ".xlsm": " Macro-enabled workbooks are not accepted: save it as .xlsx (Excel Workbook) without macros.",
+    ".xls": " Save it as .xlsx (Excel Workbook) and send it again.",
+    ".xlsb": " Save it as .xlsx (Excel Workbook) and send it again.",
+    ".ods": " Save it as .xlsx (Excel Workbook) and send it again.",
+}
 
 # What a file really is, from its first bytes; used to name a renamed file in the message.
 _SIGNATURES = (
@@ -37,13 +40,16 @@ def content_problems(shown: str, stream: BinaryIO, size: int, limits: Limits) ->
     """(errors, warnings) about the file ``shown`` whose bytes ``stream`` gives (``size`` of them)."""
     extension = PurePosixPath(shown).suffix.lower()
     if extension not in ACCEPTED_EXTENSIONS:
-        return [f"{shown}: '{extension or 'no extension'}' files are not accepted; send "
-                f"{', '.join(ACCEPTED_EXTENSIONS)}.{_ADVICE.get(extension, '')}"], []
+        return [
+            f"{shown}: '{extension or 'no extension'}' files are not accepted; send "
+            f"{', '.join(ACCEPTED_EXTENSIONS)}.{_ADVICE.get(extension, '')}"
+        ], []
     if size == 0:
         return [f"{shown}: the file is empty."], []
     if size > limits.max_file_bytes:
-        return [f"{shown}: {megabytes(size)} is more than the {megabytes(limits.max_file_bytes)} allowed for one "
-                "file."], []
+        return [
+            f"{shown}: {megabytes(size)} is more than the {megabytes(limits.max_file_bytes)} allowed for one file."
+        ], []
     head = stream.read(4096)
     stream.seek(0)
     if extension == ".xlsx":
@@ -66,9 +72,10 @@ def _csv_problems(shown: str, stream: BinaryIO, head: bytes) -> list[str]:
         try:
             decoder.decode(chunk)
         except UnicodeDecodeError as error:
-            line += chunk[:max(error.start, 0)].count(b"\n")
-            return [f"{shown}: line {line} is not UTF-8 text; in Excel choose 'Save as' → 'CSV UTF-8 (comma "
-                    "delimited)'."]
+            line += chunk[: max(error.start, 0)].count(b"\n")
+            return [
+                f"{shown}: line {line} is not UTF-8 text; in Excel choose 'Save as' → 'CSV UTF-8 (comma delimited)'."
+            ]
         line += chunk.count(b"\n")
         offset += len(chunk)
     try:
@@ -93,8 +100,10 @@ def _parquet_problems(shown: str, stream: BinaryIO, head: bytes, size: int, limi
         return [f"{shown}: the Parquet file is damaged ({error})."]
     expanded = sum(metadata.row_group(i).total_byte_size for i in range(metadata.num_row_groups))
     if expanded > limits.max_uncompressed_bytes:
-        return [f"{shown}: the Parquet file would expand to {megabytes(expanded)}, more than the "
-                f"{megabytes(limits.max_uncompressed_bytes)} allowed."]
+        return [
+            f"{shown}: the Parquet file would expand to {megabytes(expanded)}, more than the "
+            f"{megabytes(limits.max_uncompressed_bytes)} allowed."
+        ]
     return []
 
 

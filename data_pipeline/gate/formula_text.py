@@ -4,6 +4,7 @@ A text cell or file name that begins with ``=``, ``+``, ``-``, ``@``, a tab or a
 exported with a leading apostrophe (``'=cmd|…`` shows as text in Excel and LibreOffice, and the apostrophe says that
 something was changed). Numbers stay numbers: only text is touched.
 """
+
 from __future__ import annotations
 
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")

@@ -2,6 +2,7 @@
 with a warning naming the sheet and cell; one saved without a value is an error naming them. Messages give the
 formula, never the value (a register's cells are personal data).
 """
+
 from __future__ import annotations
 
 import re
@@ -30,11 +31,14 @@ def formula_policy(shown: str, archive: zipfile.ZipFile, sheets: list[tuple[str,
             where = f"{shown}, sheet {cell.sheet!r}, cell {cell.cell}"
             formula = cell.formula if len(cell.formula) <= 80 else cell.formula[:79] + "…"
             if cell.cached_value is None:
-                errors.append(f"{where}: the formula ={formula} has no saved value. Open the file in Excel, let it "
-                              "calculate, save and send again (or replace the formula by its value).")
+                errors.append(
+                    f"{where}: the formula ={formula} has no saved value. Open the file in Excel, let it "
+                    "calculate, save and send again (or replace the formula by its value)."
+                )
             else:
-                warnings.append(f"{where}: formula ={formula}; its saved value is used (formulas are never "
-                                "recalculated here).")
+                warnings.append(
+                    f"{where}: formula ={formula}; its saved value is used (formulas are never recalculated here)."
+                )
     return errors, warnings
 
 
@@ -84,7 +88,7 @@ def _formula_cell_snippets(xml: bytes) -> list[bytes] | None:
         end = _CELL_END.search(xml, tag.end())
         if not starts or end is None:
             return None
-        snippets.append(xml[starts[-1].start():end.end()])
+        snippets.append(xml[starts[-1].start() : end.end()])
         done_until = end.end()
     return snippets
 
@@ -130,7 +134,7 @@ def _parse_formula_cells(sheet: str, document: bytes) -> list[FormulaCell]:
             cell.clear()
 
     parser = expat.ParserCreate()  # no namespace processing: prefixes are dropped by hand, snippets need no xmlns
-    parser.StartDoctypeDeclHandler = refuse_dtd   # a second guard: the gate has already refused DTDs
+    parser.StartDoctypeDeclHandler = refuse_dtd  # a second guard: the gate has already refused DTDs
     parser.EntityDeclHandler = refuse_dtd
     parser.StartElementHandler = start
     parser.EndElementHandler = end

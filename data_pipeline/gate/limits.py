@@ -4,6 +4,7 @@ One set of limits for the upload page and the CLI. Each can be raised for a depl
 (the ``GATE_LIMITS`` of settings.py, e.g. ``SP_GATE_MAX_FILE_MB=400`` for national-size CSV returns); tests pass
 their own.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, fields
@@ -15,14 +16,14 @@ MB = 1024 * 1024
 
 @dataclass(frozen=True)
 class Limits:
-    max_file_mb: float = 100            # one return on disk (a national payments CSV is tens of MB)
-    max_uncompressed_mb: float = 1024   # a workbook's parts once unzipped, all together
-    max_ratio: float = 100              # one part's unzipped/zipped size, from ratio_from_mb up
-    ratio_from_mb: float = 1            # tiny parts may compress extremely well without being a threat
-    max_parts: int = 2000               # ZIP members of one workbook
-    max_cells: int = 20_000_000         # rows x columns of one sheet, from A1 (what the reader allocates)
-    max_name_chars: int = 200           # a file name, extension included
-    read_memory_mb: float = 1536        # address space of the child process that reads a workbook
+    max_file_mb: float = 100  # one return on disk (a national payments CSV is tens of MB)
+    max_uncompressed_mb: float = 1024  # a workbook's parts once unzipped, all together
+    max_ratio: float = 100  # one part's unzipped/zipped size, from ratio_from_mb up
+    ratio_from_mb: float = 1  # tiny parts may compress extremely well without being a threat
+    max_parts: int = 2000  # ZIP members of one workbook
+    max_cells: int = 20_000_000  # rows x columns of one sheet, from A1 (what the reader allocates)
+    max_name_chars: int = 200  # a file name, extension included
+    read_memory_mb: float = 1536  # address space of the child process that reads a workbook
 
     @property
     def max_file_bytes(self) -> int:

@@ -1,4 +1,5 @@
 """A return's file name: shown safely, and refused when no file system or reader could use it honestly."""
+
 from __future__ import annotations
 
 import unicodedata
@@ -25,16 +26,22 @@ def name_problems(original_name: str, limits: Limits) -> list[str]:
     shown = display_name(original_name)
     problems = []
     if any(unicodedata.category(ch) == "Cc" for ch in original_name or ""):
-        problems.append(f"{shown}: the file name holds control characters (such as NUL or a line break); "
-                        "rename the file and send it again.")
+        problems.append(
+            f"{shown}: the file name holds control characters (such as NUL or a line break); "
+            "rename the file and send it again."
+        )
     if len(original_name or "") > limits.max_name_chars:
-        problems.append(f"{shown}: the file name is {len(original_name)} characters long, more than the "
-                        f"{limits.max_name_chars} accepted; rename the file and send it again.")
+        problems.append(
+            f"{shown}: the file name is {len(original_name)} characters long, more than the "
+            f"{limits.max_name_chars} accepted; rename the file and send it again."
+        )
     return problems
 
 
 def name_warnings(name: str) -> list[str]:
     if is_formula_text(display_name(name)):
-        return [f"{display_name(name)}: the file name begins with {display_name(name)[0]!r}, which a spreadsheet "
-                "would run as a formula; it is recorded with a leading apostrophe."]
+        return [
+            f"{display_name(name)}: the file name begins with {display_name(name)[0]!r}, which a spreadsheet "
+            "would run as a formula; it is recorded with a leading apostrophe."
+        ]
     return []

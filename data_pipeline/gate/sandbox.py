@@ -7,6 +7,7 @@ pool costs ~0.2 s per workbook, more than reading a return). It may grow its add
 that serves the dashboard, or the CLI, stays up. The child only runs ``function`` and pickles its result into a
 pipe, then leaves with ``os._exit`` (no cleanup of the parent's threads, sockets or DuckDB).
 """
+
 from __future__ import annotations
 
 import faulthandler
@@ -51,8 +52,7 @@ def run_with_memory_budget(function, *args, memory_bytes: int):
             try:
                 outcome = (True, function(*args))
             except MemoryError:
-                outcome = (False, ReaderFailed(f"reading it needs more than the {budget} of memory a return may "
-                                               "use"))
+                outcome = (False, ReaderFailed(f"reading it needs more than the {budget} of memory a return may use"))
             except Exception as error:  # handed to the caller as it is
                 outcome = (False, error)
             with os.fdopen(write_end, "wb") as pipe:
@@ -66,10 +66,14 @@ def run_with_memory_budget(function, *args, memory_bytes: int):
         data = pipe.read()
     _, status = os.waitpid(pid, 0)
     if os.WIFSIGNALED(status) or not data or os.waitstatus_to_exitcode(status) != 0:
-        how = (f"signal {signal.Signals(os.WTERMSIG(status)).name}" if os.WIFSIGNALED(status)
-               else f"exit code {os.waitstatus_to_exitcode(status)}")
-        raise ReaderFailed(f"the reader stopped while reading it ({how}: out of its {budget} memory budget, or a "
-                           "damaged file)")
+        how = (
+            f"signal {signal.Signals(os.WTERMSIG(status)).name}"
+            if os.WIFSIGNALED(status)
+            else f"exit code {os.waitstatus_to_exitcode(status)}"
+        )
+        raise ReaderFailed(
+            f"the reader stopped while reading it ({how}: out of its {budget} memory budget, or a damaged file)"
+        )
     succeeded, value = pickle.loads(data)
     if succeeded:
         return value

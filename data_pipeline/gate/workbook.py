@@ -8,6 +8,7 @@ A stray cell beyond a lying <dimension> still cannot take the machine down: the 
 (``sandbox``), and its failure is an error on the file. Every XML part's prolog goes through defusedxml, so a DTD or an entity declaration is refused by a real XML
 parser. Formulas are never evaluated (``formulas``): a saved value is used, with a warning; none is an error.
 """
+
 from __future__ import annotations
 
 import posixpath
@@ -30,8 +31,10 @@ _MACRO_CONTENT_TYPE = b"macroEnabled"
 _ROW_NUMBER = re.compile(rb'row r="([0-9]{1,9})"')
 _DIMENSION = re.compile(rb"<(?:\w+:)?dimension\s[^>]*?\bref=\"([^\"]*)\"")
 _REF = re.compile(r"\$?([A-Z]{1,4})\$?([0-9]{1,9})")
-_REL_NS = ("http://schemas.openxmlformats.org/officeDocument/2006/relationships",
-           "http://purl.oclc.org/ooxml/officeDocument/relationships")
+_REL_NS = (
+    "http://schemas.openxmlformats.org/officeDocument/2006/relationships",
+    "http://purl.oclc.org/ooxml/officeDocument/relationships",
+)
 
 
 class Refused(Exception):
@@ -70,9 +73,11 @@ def workbook_problems(shown: str, stream: BinaryIO, limits: Limits) -> tuple[lis
         for sheet, part in sheets:
             area = areas.get(part, SheetArea())
             if area.rows * area.columns > limits.max_cells:
-                raise Refused(f"{shown}: sheet {sheet!r} spans {area.rows:,} rows × {area.columns:,} columns "
-                              f"(from A1), more than the {limits.max_cells:,} cells a return may hold; delete the "
-                              "empty rows and columns beyond the data (or a stray cell far away) and save again.")
+                raise Refused(
+                    f"{shown}: sheet {sheet!r} spans {area.rows:,} rows × {area.columns:,} columns "
+                    f"(from A1), more than the {limits.max_cells:,} cells a return may hold; delete the "
+                    "empty rows and columns beyond the data (or a stray cell far away) and save again."
+                )
         return formulas.formula_policy(shown, archive, sheets)
     except Refused as refusal:
         return [str(refusal)], []
@@ -87,30 +92,42 @@ def _check_directory(shown: str, archive: zipfile.ZipFile, members: list[zipfile
         raise Refused(f"{shown}: the workbook has encrypted parts; remove the password and save again.")
     total = sum(m.file_size for m in members)
     if total > limits.max_uncompressed_bytes:
-        raise Refused(f"{shown}: the workbook would expand to {megabytes(total)}, more than the "
-                      f"{megabytes(limits.max_uncompressed_bytes)} allowed (a 'ZIP bomb', or far too large a "
-                      "workbook).")
+        raise Refused(
+            f"{shown}: the workbook would expand to {megabytes(total)}, more than the "
+            f"{megabytes(limits.max_uncompressed_bytes)} allowed (a 'ZIP bomb', or far too large a "
+            "workbook)."
+        )
     for member in members:
         ratio = member.file_size / max(member.compress_size, 1)
         if member.file_size >= limits.ratio_from_bytes and ratio > limits.max_ratio:
-            raise Refused(f"{shown}: part {member.filename} expands {ratio:,.0f} times (more than "
-                          f"{limits.max_ratio:g} times is refused as a 'ZIP bomb').")
+            raise Refused(
+                f"{shown}: part {member.filename} expands {ratio:,.0f} times (more than "
+                f"{limits.max_ratio:g} times is refused as a 'ZIP bomb')."
+            )
     if any(PurePosixPath(n).name == "vbaproject.bin" for n in lowered) or any(
-            n.startswith("xl/macrosheets/") for n in lowered):
-        raise Refused(f"{shown}: the workbook contains macros (vbaProject.bin or macro sheets); macros are not "
-                      "accepted. Save it as .xlsx (Excel Workbook) without macros.")
+        n.startswith("xl/macrosheets/") for n in lowered
+    ):
+        raise Refused(
+            f"{shown}: the workbook contains macros (vbaProject.bin or macro sheets); macros are not "
+            "accepted. Save it as .xlsx (Excel Workbook) without macros."
+        )
     if not {"[Content_Types].xml", "xl/workbook.xml"} <= names:
         raise Refused(f"{shown}: this ZIP file is not an Excel workbook (no xl/workbook.xml).")
-    if _MACRO_CONTENT_TYPE in archive.read("[Content_Types].xml")[:1 << 20]:
-        raise Refused(f"{shown}: this is a macro-enabled workbook (.xlsm) with a changed extension; macros are not "
-                      "accepted. Save it as .xlsx (Excel Workbook) without macros.")
+    if _MACRO_CONTENT_TYPE in archive.read("[Content_Types].xml")[: 1 << 20]:
+        raise Refused(
+            f"{shown}: this is a macro-enabled workbook (.xlsm) with a changed extension; macros are not "
+            "accepted. Save it as .xlsx (Excel Workbook) without macros."
+        )
     if any(n.startswith("xl/externallinks/") for n in lowered):
-        raise Refused(f"{shown}: the workbook links to other workbooks (external links); values copied from "
-                      "elsewhere cannot be checked. In Excel: Data → Edit Links → Break Link, save, send again.")
+        raise Refused(
+            f"{shown}: the workbook links to other workbooks (external links); values copied from "
+            "elsewhere cannot be checked. In Excel: Data → Edit Links → Break Link, save, send again."
+        )
 
 
-def _stream_parts(shown: str, archive: zipfile.ZipFile, members: list[zipfile.ZipInfo], sheet_parts: set[str],
-                  limits: Limits) -> dict[str, SheetArea]:
+def _stream_parts(
+    shown: str, archive: zipfile.ZipFile, members: list[zipfile.ZipInfo], sheet_parts: set[str], limits: Limits
+) -> dict[str, SheetArea]:
     """Decompress every part in memory, chunk by chunk, to prove the directory's sizes are true (zipfile stops at
     the declared size and checks the CRC, so a part that expands beyond what it declares fails here), check each
     XML prolog, and measure each worksheet's area."""
@@ -125,8 +142,9 @@ def _stream_parts(shown: str, archive: zipfile.ZipFile, members: list[zipfile.Zi
                 while chunk := part.read(1 << 20):
                     spent += len(chunk)
                     if spent > limits.max_uncompressed_bytes:
-                        raise Refused(f"{shown}: the workbook expands beyond "
-                                      f"{megabytes(limits.max_uncompressed_bytes)}; refused.")
+                        raise Refused(
+                            f"{shown}: the workbook expands beyond {megabytes(limits.max_uncompressed_bytes)}; refused."
+                        )
                     if area is not None:
                         window = tail + chunk
                         if rows := _ROW_NUMBER.findall(window):
@@ -144,12 +162,15 @@ def _check_prolog(shown: str, archive: zipfile.ZipFile, part: str) -> None:
     """Parse the part up to its first element with defusedxml: a DTD or entity can only come before it."""
     try:
         with archive.open(part) as stream:
-            for _ in SafeTree.iterparse(stream, events=("start",), forbid_dtd=True, forbid_entities=True,
-                                        forbid_external=True):
+            for _ in SafeTree.iterparse(
+                stream, events=("start",), forbid_dtd=True, forbid_entities=True, forbid_external=True
+            ):
                 break
     except defusedxml.DefusedXmlException as error:
-        raise Refused(f"{shown}: part {part} declares a DTD or entities ({type(error).__name__}); workbooks saved "
-                      "by Excel never do. Save it again from Excel.") from None
+        raise Refused(
+            f"{shown}: part {part} declares a DTD or entities ({type(error).__name__}); workbooks saved "
+            "by Excel never do. Save it again from Excel."
+        ) from None
     except ParseError as error:
         raise Refused(f"{shown}: part {part} is not well-formed XML ({error}); save it again from Excel.") from None
 
@@ -178,8 +199,10 @@ def _sheet_parts(shown: str, archive: zipfile.ZipFile) -> list[tuple[str, str]]:
     sheets = []
     for element in workbook.iter():
         if _local(element.tag) == "externalReference":
-            raise Refused(f"{shown}: the workbook links to other workbooks (external references); in Excel: Data → "
-                          "Edit Links → Break Link, save, send again.")
+            raise Refused(
+                f"{shown}: the workbook links to other workbooks (external references); in Excel: Data → "
+                "Edit Links → Break Link, save, send again."
+            )
         if _local(element.tag) != "sheet":
             continue
         rel_id = next((element.get(f"{{{ns}}}id") for ns in _REL_NS if element.get(f"{{{ns}}}id")), None)

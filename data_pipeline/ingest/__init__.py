@@ -6,9 +6,17 @@
 Modules, in the order data flows: ``readers`` (file -> raw text grid), ``header`` (header row, contract, column map),
 ``normalise`` (each column kind as SQL), ``table`` (one table: type, hash ids, check), ``validate`` (all files together).
 """
+
 from .header import HeaderMatch, detect_header, stated_periods
 from .readers import RawTable, ReadError, read_return_tables
 from .validate import validate_returns
 
-__all__ = ["HeaderMatch", "RawTable", "ReadError", "detect_header", "read_return_tables", "stated_periods",
-           "validate_returns"]
+__all__ = [
+    "HeaderMatch",
+    "RawTable",
+    "ReadError",
+    "detect_header",
+    "read_return_tables",
+    "stated_periods",
+    "validate_returns",
+]

@@ -4,6 +4,7 @@ The header is the first of the top rows whose cells name enough of a contract's 
 spelling, any case); title rows above it are kept, because they may state the return's period. A renamed sheet is
 still recognised: matching uses the headers, the sheet name only breaks ties.
 """
+
 from __future__ import annotations
 
 import math
@@ -18,11 +19,11 @@ from .readers import RawTable
 @dataclass
 class HeaderMatch:
     contract: Contract
-    header_row: int                                   # src_row of the header
-    columns: dict[str, tuple[int, str]]               # contract column name -> (grid index, header as written)
-    unknown: list[tuple[int, str]] = field(default_factory=list)          # headers no column accepts
+    header_row: int  # src_row of the header
+    columns: dict[str, tuple[int, str]]  # contract column name -> (grid index, header as written)
+    unknown: list[tuple[int, str]] = field(default_factory=list)  # headers no column accepts
     duplicates: list[tuple[str, list[tuple[int, str]]]] = field(default_factory=list)  # column -> cells naming it
-    blank: list[int] = field(default_factory=list)    # grid indexes with a blank header
+    blank: list[int] = field(default_factory=list)  # grid indexes with a blank header
     title_texts: list[str] = field(default_factory=list)  # cells of the rows above the header
 
 
@@ -53,8 +54,9 @@ def detect_header(raw: RawTable, contracts: dict[str, Contract]) -> HeaderMatch 
             matched = _match_row(cells, contract)
             required = {c.name for c in contract.columns if c.required}
             if len(matched & required) >= _min_required(contract):
-                candidates.append(((len(matched), raw.sheet == contract.sheet, len(matched) / len(contract.columns)),
-                                   contract))
+                candidates.append(
+                    ((len(matched), raw.sheet == contract.sheet, len(matched) / len(contract.columns)), contract)
+                )
         if candidates:
             contract = max(candidates, key=lambda c: c[0])[1]
             return _map_columns(raw, contract, row_number, cells)

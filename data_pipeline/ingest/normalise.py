@@ -5,6 +5,7 @@ description of a failing cell (called only for the few cells reported, so it can
 quirks that were absorbed (reported once per column as a warning). Lookups whose answer depends on reference data
 (categories, provinces, districts, identifiers) are joined from small mapping tables built by ``lookups``.
 """
+
 from __future__ import annotations
 
 import re
@@ -12,9 +13,21 @@ from dataclasses import dataclass, field
 
 from data_pipeline.contracts import Column
 
-SQL_TYPES = {"text": "VARCHAR", "category": "VARCHAR", "sex": "VARCHAR", "province": "VARCHAR",
-             "district": "VARCHAR", "period": "VARCHAR", "count": "BIGINT", "year": "BIGINT", "amount": "DOUBLE",
-             "rate": "DOUBLE", "date": "DATE", "bool": "BOOLEAN", "pii_id": "VARCHAR"}
+SQL_TYPES = {
+    "text": "VARCHAR",
+    "category": "VARCHAR",
+    "sex": "VARCHAR",
+    "province": "VARCHAR",
+    "district": "VARCHAR",
+    "period": "VARCHAR",
+    "count": "BIGINT",
+    "year": "BIGINT",
+    "amount": "DOUBLE",
+    "rate": "DOUBLE",
+    "date": "DATE",
+    "bool": "BOOLEAN",
+    "pii_id": "VARCHAR",
+}
 LOOKUP_KINDS = ("category", "province", "district", "pii_id")
 
 # Numbers: thousands separators are absorbed only when the grouping is unambiguous. "1.234" could be 1234 (dot as
@@ -28,11 +41,13 @@ _AMBIGUOUS_DOT = r"[-+]?[0-9]{1,3}\.[0-9]{3}"
 
 def number_text(v: str) -> str:
     """SQL: the cell as plain numeric text ('1,234' -> '1234'), NULL when it is not a number written a known way."""
-    return (f"(CASE WHEN regexp_full_match({v}, '{_PLAIN}') THEN {v} "
-            f"WHEN regexp_full_match({v}, '{_COMMA_GROUPS}') THEN replace({v}, ',', '') "
-            f"WHEN regexp_full_match({v}, '{_SPACE_GROUPS}') "
-            f"THEN replace(regexp_replace({v}, '[ \u00a0\u202f\u2009]', '', 'g'), ',', '.') "
-            f"WHEN regexp_full_match({v}, '{_DOT_GROUPS}') THEN replace(replace({v}, '.', ''), ',', '.') END)")
+    return (
+        f"(CASE WHEN regexp_full_match({v}, '{_PLAIN}') THEN {v} "
+        f"WHEN regexp_full_match({v}, '{_COMMA_GROUPS}') THEN replace({v}, ',', '') "
+        f"WHEN regexp_full_match({v}, '{_SPACE_GROUPS}') "
+        f"THEN replace(regexp_replace({v}, '[ \u00a0\u202f\u2009]', '', 'g'), ',', '.') "
+        f"WHEN regexp_full_match({v}, '{_DOT_GROUPS}') THEN replace(replace({v}, '.', ''), ',', '.') END)"
+    )
 
 
 def number_sql(v: str) -> str:
@@ -50,7 +65,7 @@ def _ambiguous(v: str) -> str:
 
 # Dates: ISO text, Excel serial numbers (Excel counts days from 1899-12-30), and day/month/year text: Lao PDR writes
 # the day first, so 03/04/2022 is 3 April; 04/13/2022 is not a date (there is no month 13) and is rejected.
-_SERIAL_MIN, _SERIAL_MAX = 18264, 73050      # 1950-01-01 .. 2099-12-31: anything else is not a plausible date here
+_SERIAL_MIN, _SERIAL_MAX = 18264, 73050  # 1950-01-01 .. 2099-12-31: anything else is not a plausible date here
 _ISO_DATE = r"[0-9]{4}-[0-9]{1,2}-[0-9]{1,2}([ T][0-9]{1,2}:[0-9]{2}(:[0-9]{2}(\.[0-9]+)?)?)?"
 _DMY = r"[0-9]{1,2}[/.-][0-9]{1,2}[/.-][0-9]{4}"
 _YMD_SLASH = r"[0-9]{4}/[0-9]{1,2}/[0-9]{1,2}"
@@ -58,14 +73,16 @@ _SERIAL = r"[0-9]{5}(\.[0-9]+)?"
 
 
 def _date(v: str) -> str:
-    return (f"(CASE WHEN regexp_full_match({v}, '{_ISO_DATE}') "
-            f"THEN CAST(try_strptime(regexp_extract({v}, '^[0-9-]+'), '%Y-%m-%d') AS DATE) "
-            f"WHEN regexp_full_match({v}, '{_YMD_SLASH}') THEN CAST(try_strptime({v}, '%Y/%m/%d') AS DATE) "
-            f"WHEN regexp_full_match({v}, '{_DMY}') "
-            f"THEN CAST(try_strptime(regexp_replace({v}, '[.-]', '/', 'g'), '%d/%m/%Y') AS DATE) "
-            f"WHEN regexp_full_match({v}, '[0-9]{{8}}') THEN CAST(try_strptime({v}, '%Y%m%d') AS DATE) "
-            f"WHEN regexp_full_match({v}, '{_SERIAL}') AND CAST({v} AS DOUBLE) BETWEEN {_SERIAL_MIN} AND {_SERIAL_MAX} "
-            f"THEN DATE '1899-12-30' + CAST(floor(CAST({v} AS DOUBLE)) AS INTEGER) END)")
+    return (
+        f"(CASE WHEN regexp_full_match({v}, '{_ISO_DATE}') "
+        f"THEN CAST(try_strptime(regexp_extract({v}, '^[0-9-]+'), '%Y-%m-%d') AS DATE) "
+        f"WHEN regexp_full_match({v}, '{_YMD_SLASH}') THEN CAST(try_strptime({v}, '%Y/%m/%d') AS DATE) "
+        f"WHEN regexp_full_match({v}, '{_DMY}') "
+        f"THEN CAST(try_strptime(regexp_replace({v}, '[.-]', '/', 'g'), '%d/%m/%Y') AS DATE) "
+        f"WHEN regexp_full_match({v}, '[0-9]{{8}}') THEN CAST(try_strptime({v}, '%Y%m%d') AS DATE) "
+        f"WHEN regexp_full_match({v}, '{_SERIAL}') AND CAST({v} AS DOUBLE) BETWEEN {_SERIAL_MIN} AND {_SERIAL_MAX} "
+        f"THEN DATE '1899-12-30' + CAST(floor(CAST({v} AS DOUBLE)) AS INTEGER) END)"
+    )
 
 
 _PERIOD_YQ = r"([0-9]{4})\s*[-/ _.]?\s*q([1-4])"
@@ -74,9 +91,11 @@ _PERIOD_QY = r"q([1-4])\s*[-/ _.]?\s*([0-9]{4})"
 
 def _period(v: str) -> str:
     low = f"lower({v})"
-    return (f"(CASE WHEN regexp_full_match({low}, '{_PERIOD_YQ}') "
-            f"THEN regexp_replace({low}, '^{_PERIOD_YQ}$', '\\1-Q\\2') "
-            f"WHEN regexp_full_match({low}, '{_PERIOD_QY}') THEN regexp_replace({low}, '^{_PERIOD_QY}$', '\\2-Q\\1') END)")
+    return (
+        f"(CASE WHEN regexp_full_match({low}, '{_PERIOD_YQ}') "
+        f"THEN regexp_replace({low}, '^{_PERIOD_YQ}$', '\\1-Q\\2') "
+        f"WHEN regexp_full_match({low}, '{_PERIOD_QY}') THEN regexp_replace({low}, '^{_PERIOD_QY}$', '\\2-Q\\1') END)"
+    )
 
 
 TRUE_WORDS = ("yes", "y", "true", "t", "1", "ແມ່ນ", "ມີ", "✓", "✔")
@@ -113,20 +132,24 @@ def category_values(column: Column) -> dict[str, str]:
 @dataclass
 class Quirk:
     """A harmless quirk absorbed in a column: counted, reported once as a warning."""
+
     code: str
-    condition: str      # SQL over the raw text {v}
-    message: str        # with {n} (cells) and {example}
+    condition: str  # SQL over the raw text {v}
+    message: str  # with {n} (cells) and {example}
 
 
 @dataclass
 class KindRule:
-    typed: str                      # SQL over raw text {v}, its number {n}, or the looked-up value {m}
+    typed: str  # SQL over raw text {v}, its number {n}, or the looked-up value {m}
     quirks: list[Quirk] = field(default_factory=list)
-    number_of: str | None = None    # SQL over {v}: the text whose number is {n} (computed once per cell)
+    number_of: str | None = None  # SQL over {v}: the text whose number is {n} (computed once per cell)
 
 
-_SEPARATORS = Quirk("thousands_separator", _grouped("{v}"),
-                    "{n} number(s) written as text with thousands separators were read as numbers (e.g. '{example}')")
+_SEPARATORS = Quirk(
+    "thousands_separator",
+    _grouped("{v}"),
+    "{n} number(s) written as text with thousands separators were read as numbers (e.g. '{example}')",
+)
 
 
 def rule_for(column: Column) -> KindRule:
@@ -136,28 +159,53 @@ def rule_for(column: Column) -> KindRule:
     if kind in LOOKUP_KINDS:
         return KindRule("{m}")
     if kind == "count":
-        return KindRule(f"(CASE WHEN NOT {_ambiguous('{v}')} AND {{n}} = trunc({{n}}) AND abs({{n}}) < 1e15 "
-                        f"THEN CAST({{n}} AS BIGINT) END)", [_SEPARATORS], "{v}")
+        return KindRule(
+            f"(CASE WHEN NOT {_ambiguous('{v}')} AND {{n}} = trunc({{n}}) AND abs({{n}}) < 1e15 "
+            f"THEN CAST({{n}} AS BIGINT) END)",
+            [_SEPARATORS],
+            "{v}",
+        )
     if kind == "amount":
         return KindRule(f"(CASE WHEN NOT {_ambiguous('{v}')} THEN {{n}} END)", [_SEPARATORS], "{v}")
     if kind == "rate":
         percent = "regexp_full_match({v}, '.*[0-9]\\s*%')"
-        return KindRule(f"(CASE WHEN {percent} THEN {{n}} / 100 ELSE {{n}} END)",
-                        [Quirk("percent", percent, "{n} rate(s) written as percentages were divided by 100 "
-                                                   "(e.g. '{example}')")], "rtrim(rtrim({v}, '%'))")
+        return KindRule(
+            f"(CASE WHEN {percent} THEN {{n}} / 100 ELSE {{n}} END)",
+            [Quirk("percent", percent, "{n} rate(s) written as percentages were divided by 100 (e.g. '{example}')")],
+            "rtrim(rtrim({v}, '%'))",
+        )
     if kind == "year":
-        return KindRule("(CASE WHEN {n} = trunc({n}) AND {n} BETWEEN 1900 AND 2100 THEN CAST({n} AS BIGINT) END)",
-                        number_of="{v}")
+        return KindRule(
+            "(CASE WHEN {n} = trunc({n}) AND {n} BETWEEN 1900 AND 2100 THEN CAST({n} AS BIGINT) END)", number_of="{v}"
+        )
     if kind == "period":
-        return KindRule(_period("{v}"), [Quirk("period_spelling", "NOT regexp_full_match({v}, '[0-9]{4}-Q[1-4]')",
-                                               "{n} period(s) not written YYYY-Qn were read (e.g. '{example}')")])
+        return KindRule(
+            _period("{v}"),
+            [
+                Quirk(
+                    "period_spelling",
+                    "NOT regexp_full_match({v}, '[0-9]{4}-Q[1-4]')",
+                    "{n} period(s) not written YYYY-Qn were read (e.g. '{example}')",
+                )
+            ],
+        )
     if kind == "date":
-        return KindRule(_date("{v}"), [
-            Quirk("excel_serial_date", f"regexp_full_match({{v}}, '{_SERIAL}')",
-                  "{n} date(s) were Excel serial numbers and were read as dates (e.g. '{example}'); format the "
-                  "column as dates"),
-            Quirk("day_first_date", f"regexp_full_match({{v}}, '{_DMY}')",
-                  "{n} date(s) written as text were read day/month/year (e.g. '{example}')")])
+        return KindRule(
+            _date("{v}"),
+            [
+                Quirk(
+                    "excel_serial_date",
+                    f"regexp_full_match({{v}}, '{_SERIAL}')",
+                    "{n} date(s) were Excel serial numbers and were read as dates (e.g. '{example}'); format the "
+                    "column as dates",
+                ),
+                Quirk(
+                    "day_first_date",
+                    f"regexp_full_match({{v}}, '{_DMY}')",
+                    "{n} date(s) written as text were read day/month/year (e.g. '{example}')",
+                ),
+            ],
+        )
     if kind == "bool":
         return KindRule(f"(CASE WHEN {_in('{v}', TRUE_WORDS)} THEN TRUE WHEN {_in('{v}', FALSE_WORDS)} THEN FALSE END)")
     if kind == "sex":
@@ -188,20 +236,41 @@ def describe_failure(column: Column, raw: str) -> tuple[str, str]:
     """(code, message) for a cell whose text could not be read as the column's kind."""
     kind = column.kind
     if kind in ("count", "amount") and re.fullmatch(_AMBIGUOUS_DOT, raw):
-        return "ambiguous_number", (f"'{raw}' is ambiguous: it could be {raw.replace('.', '')} (dot as thousands "
-                                    f"separator) or {raw}; write {raw.replace('.', '')} or {raw.replace('.', ',')}")
+        return "ambiguous_number", (
+            f"'{raw}' is ambiguous: it could be {raw.replace('.', '')} (dot as thousands "
+            f"separator) or {raw}; write {raw.replace('.', '')} or {raw.replace('.', ',')}"
+        )
     if kind in ("count", "year") and _python_number(raw) is not None:
         value = _python_number(raw)
         if kind == "count" and value != int(value):
             return "decimal_in_count", f"'{raw}' has decimals; expected {expected(column)}"
         return "out_of_range" if kind == "year" else "not_a_number", f"'{raw}' is not {expected(column)}"
-    codes = {"count": "not_a_number", "amount": "not_a_number", "rate": "not_a_number", "year": "not_a_year",
-             "period": "not_a_period", "date": "not_a_date", "bool": "not_a_bool", "sex": "unknown_sex",
-             "category": "unknown_value", "province": "unknown_province", "district": "unknown_district"}
-    found = {"count": "is not a number", "amount": "is not a number", "rate": "is not a number",
-             "year": "is not a year", "period": "is not a quarter", "date": "is not a date",
-             "bool": "is not yes/no", "sex": "is not a sex code", "category": "is not an accepted value",
-             "province": "is not a known province", "district": "is not a known district"}
+    codes = {
+        "count": "not_a_number",
+        "amount": "not_a_number",
+        "rate": "not_a_number",
+        "year": "not_a_year",
+        "period": "not_a_period",
+        "date": "not_a_date",
+        "bool": "not_a_bool",
+        "sex": "unknown_sex",
+        "category": "unknown_value",
+        "province": "unknown_province",
+        "district": "unknown_district",
+    }
+    found = {
+        "count": "is not a number",
+        "amount": "is not a number",
+        "rate": "is not a number",
+        "year": "is not a year",
+        "period": "is not a quarter",
+        "date": "is not a date",
+        "bool": "is not yes/no",
+        "sex": "is not a sex code",
+        "category": "is not an accepted value",
+        "province": "is not a known province",
+        "district": "is not a known district",
+    }
     return codes[kind], f"'{raw}' {found[kind]}; expected {expected(column)}"
 
 

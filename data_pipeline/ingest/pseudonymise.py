@@ -5,6 +5,7 @@ beneficiary's id on every payment). ASCII identifiers (all of them in practice) 
 parallel, without leaving the database; any other text in Python, where str.split and str.upper define the
 normalisation for every Unicode character (the keyed prefix states computed once and copied per value).
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -54,12 +55,13 @@ def hmac_sql(value: str, key: bytes) -> str:
 def create_pseudonym_table(con, name: str, source_sql: str, key: bytes) -> None:
     """Temp table ``name`` (clear, hashed): the distinct non-blank values of a one-column query, for a join."""
     con.execute(f"""CREATE TEMP TABLE {name} AS
-        SELECT clear, CASE WHEN strlen(clear) = length(clear) THEN {hmac_sql('clear', key)} END AS hashed
+        SELECT clear, CASE WHEN strlen(clear) = length(clear) THEN {hmac_sql("clear", key)} END AS hashed
         FROM (SELECT DISTINCT v AS clear FROM ({source_sql}) t(v) WHERE v IS NOT NULL)""")
     others = [r[0] for r in con.execute(f"SELECT clear FROM {name} WHERE hashed IS NULL").fetchall()]
     if others:
-        hashed = pa.table({"clear": pa.array(others, pa.string()),
-                           "hashed": pa.array(pseudonymise_many(others, key), pa.string())})
+        hashed = pa.table(
+            {"clear": pa.array(others, pa.string()), "hashed": pa.array(pseudonymise_many(others, key), pa.string())}
+        )
         con.register(f"{name}_others", hashed)
         con.execute(f"UPDATE {name} SET hashed = o.hashed FROM {name}_others o WHERE {name}.clear = o.clear")
         con.unregister(f"{name}_others")

@@ -4,6 +4,7 @@ typing happen later, on these grids, so every file kind is validated by the same
 
 A grid table has columns ``src_row BIGINT, c0 .. c{width-1} VARCHAR`` (blank cells are NULL).
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -15,7 +16,7 @@ from pathlib import Path
 
 import pyarrow as pa
 
-HEADER_SEARCH_ROWS = 20          # the header is looked for among the first rows (title rows sit above it)
+HEADER_SEARCH_ROWS = 20  # the header is looked for among the first rows (title rows sit above it)
 _CSV_DELIMITERS = (",", ";", "\t", "|")
 MAX_CSV_COLUMNS = 1000
 
@@ -26,11 +27,11 @@ class ReadError(Exception):
 
 @dataclass
 class RawTable:
-    file: str                     # file name as received
-    sheet: str | None             # sheet name (None for CSV / Parquet)
-    table: str                    # DuckDB table or view holding the grid
+    file: str  # file name as received
+    sheet: str | None  # sheet name (None for CSV / Parquet)
+    table: str  # DuckDB table or view holding the grid
     width: int
-    top_rows: list[tuple[int, list[str | None]]]   # (src_row, cells) of the first HEADER_SEARCH_ROWS non-blank rows
+    top_rows: list[tuple[int, list[str | None]]]  # (src_row, cells) of the first HEADER_SEARCH_ROWS non-blank rows
     drop_sql: list[str] = field(default_factory=list)  # statements that free the grid (it holds personal data)
 
 
@@ -72,12 +73,14 @@ def read_return_tables(con, path: Path) -> list[RawTable]:
 def _top_rows(con, raw: RawTable) -> list[tuple[int, list[str | None]]]:
     columns = ", ".join(f"c{i}" for i in range(raw.width))
     not_blank = " OR ".join(f"c{i} IS NOT NULL" for i in range(raw.width)) or "FALSE"
-    rows = con.execute(f"SELECT src_row, {columns} FROM {raw.table} WHERE {not_blank} "
-                       f"ORDER BY src_row LIMIT {HEADER_SEARCH_ROWS}").fetchall()
+    rows = con.execute(
+        f"SELECT src_row, {columns} FROM {raw.table} WHERE {not_blank} ORDER BY src_row LIMIT {HEADER_SEARCH_ROWS}"
+    ).fetchall()
     return [(r[0], list(r[1:])) for r in rows]
 
 
 # --- Excel -----------------------------------------------------------------------------------------------------------
+
 
 def _cell_text(value) -> str | None:
     """A cell as the text a user would type. Dates become ISO text; whole floats lose their '.0'."""
@@ -106,8 +109,7 @@ def _read_workbook(con, path: Path) -> list[RawTable]:
     from data_pipeline.gate import ReaderFailed, configured_limits, run_with_memory_budget
 
     try:
-        grids = run_with_memory_budget(workbook_grids, str(path),
-                                       memory_bytes=configured_limits().read_memory_bytes)
+        grids = run_with_memory_budget(workbook_grids, str(path), memory_bytes=configured_limits().read_memory_bytes)
     except ReaderFailed as failed:
         raise ReadError(f"cannot read the workbook: {failed}") from None
     tables = []
@@ -146,6 +148,7 @@ def workbook_grids(path: str) -> list[tuple[str, pa.Table]]:
 
 
 # --- CSV -------------------------------------------------------------------------------------------------------------
+
 
 def _csv_encoding(head: bytes) -> str:
     if head.startswith((b"\xff\xfe", b"\xfe\xff")):
@@ -187,13 +190,17 @@ def _read_csv(con, path: Path) -> RawTable:
                    coalesce(length(line) - length(replace(line, {_sql_text(delimiter)}, '')), 0) AS delimiters
             FROM read_csv({source}, {options}, delim='\x01', quote='', escape='', columns={{'line': 'VARCHAR'}})""")
         width = 1 + con.execute(f"SELECT coalesce(max(delimiters), 0) FROM {lines}").fetchall()[0][0]
-        if width > MAX_CSV_COLUMNS:   # one line of commas would otherwise become that many columns
-            raise ReadError(f"a line holds {width:,} fields, more than the {MAX_CSV_COLUMNS:,} columns a return may "
-                            f"have; is the delimiter right?")
+        if width > MAX_CSV_COLUMNS:  # one line of commas would otherwise become that many columns
+            raise ReadError(
+                f"a line holds {width:,} fields, more than the {MAX_CSV_COLUMNS:,} columns a return may "
+                f"have; is the delimiter right?"
+            )
         columns = ", ".join(f"'c{i}': 'VARCHAR'" for i in range(width))
         grid = _new_name("csv")
-        read = (f"read_csv({source}, {options}, delim={_sql_text(delimiter)}, quote='\"', escape='\"', "
-                f"null_padding=true, columns={{{columns}}}")
+        read = (
+            f"read_csv({source}, {options}, delim={_sql_text(delimiter)}, quote='\"', escape='\"', "
+            f"null_padding=true, columns={{{columns}}}"
+        )
         try:
             con.execute(f"CREATE TEMP TABLE {grid} AS SELECT * FROM {read})")
         except Exception:  # quoted line breaks need the single-threaded reader
@@ -219,16 +226,18 @@ def _read_csv(con, path: Path) -> RawTable:
     if len(shifts) <= 64:  # the usual case: a few blank lines (often none); a CASE is far cheaper than a join
         offset = "".join(f" WHEN g.rowid >= {before} THEN {empties}" for before, empties in reversed(shifts))
         con.execute(f"""CREATE TEMP VIEW {name} AS
-            SELECT g.rowid + 1 + {f'CASE{offset} ELSE 0 END' if shifts else '0'} AS src_row, {cells} FROM {grid} g""")
+            SELECT g.rowid + 1 + {f"CASE{offset} ELSE 0 END" if shifts else "0"} AS src_row, {cells} FROM {grid} g""")
     else:
         con.execute(f"""CREATE TEMP VIEW {name} AS
             SELECT g.rowid + 1 + coalesce(s.empties, 0) AS src_row, {cells}
             FROM {grid} g ASOF LEFT JOIN {skipped} s ON g.rowid >= s.records_before""")
-    return RawTable(path.name, None, name, width, [], [f"DROP VIEW {name}", f"DROP TABLE {grid}",
-                                                        f"DROP TABLE {skipped}"])
+    return RawTable(
+        path.name, None, name, width, [], [f"DROP VIEW {name}", f"DROP TABLE {grid}", f"DROP TABLE {skipped}"]
+    )
 
 
 # --- Parquet ---------------------------------------------------------------------------------------------------------
+
 
 def _read_parquet(con, path: Path) -> RawTable:
     source = _sql_text(str(path))

@@ -6,6 +6,7 @@ Tables in DuckDB, in order: the grid (raw cells, personal data included) -> ``st
 text; ``pii_drop`` columns never copied) -> ``typed`` (typed values plus each column's raw text for messages, except
 identifiers, which exist there only hashed). The grid and ``stg`` are dropped as soon as ``typed`` exists.
 """
+
 from __future__ import annotations
 
 import itertools
@@ -26,7 +27,7 @@ from .readers import RawTable
 
 _ids = itertools.count()
 _MAX_DISTINCT_FAILURES = 1000
-_ROWS_NAMED = 3   # rows named in an error reported once per distinct value; the rest are counted
+_ROWS_NAMED = 3  # rows named in an error reported once per distinct value; the rest are counted
 # A total row's label: English, Lao (ລວມ = total), as the first word of the cell.
 _TOTAL_LABEL = "(grand\\s*total|sub-?\\s*total|total|sum|ລວມ.*)([^a-z].*)?"
 
@@ -34,13 +35,14 @@ _TOTAL_LABEL = "(grand\\s*total|sub-?\\s*total|total|sum|ລວມ.*)([^a-z].*)?
 @dataclass
 class StagedPart:
     """One validated table of one file, waiting in DuckDB for the checks across files."""
+
     file: str
     sheet: str | None
     contract: Contract
-    table: str                 # DuckDB table: src_row + typed warehouse columns (+ period when derived)
+    table: str  # DuckDB table: src_row + typed warehouse columns (+ period when derived)
     rows: int
     periods: list[str]
-    headers: dict[str, str]    # contract column name -> header as written
+    headers: dict[str, str]  # contract column name -> header as written
 
 
 def _span(span: tuple[str, str]) -> str:
@@ -77,8 +79,9 @@ class TableValidation:
                                     ORDER BY src_row LIMIT {MAX_ROWS_PER_PROBLEM}""").fetchall()
         if rows:
             located = [(r[0], self._without_value(message(r[1]), r[1], column)) for r in rows]
-            self.log.rows(severity, self.file, self.sheet, self.header(column) if column else None, code, located,
-                          rows[0][2])
+            self.log.rows(
+                severity, self.file, self.sheet, self.header(column) if column else None, code, located, rows[0][2]
+            )
 
     def _without_value(self, message: str, value: str | None, column: str | None) -> str:
         """In a return that holds personal data, a message names the row and column, never the cell's value: in a
@@ -115,43 +118,72 @@ class TableValidation:
         match, contract = self.match, self.contract
         where = dict(file=self.file, sheet=self.sheet, row=match.header_row)
         if self.sheet is not None and self.sheet != contract.sheet:
-            self.log.warning(self.file, f"sheet '{self.sheet}' was recognised by its headers as the {contract.title} "
-                                        f"return (the template names this sheet '{contract.sheet}')",
-                             code="sheet_renamed", sheet=self.sheet)
+            self.log.warning(
+                self.file,
+                f"sheet '{self.sheet}' was recognised by its headers as the {contract.title} "
+                f"return (the template names this sheet '{contract.sheet}')",
+                code="sheet_renamed",
+                sheet=self.sheet,
+            )
         for name, cells in match.duplicates:
             named = " and ".join(f"{column_letter(j)} '{h}'" for j, h in cells)
-            self.log.error(self.file, f"columns {named} both give '{name}'; keep only one of them",
-                           code="duplicate_column", column=cells[1][1], **{k: v for k, v in where.items()
-                                                                           if k != "file"})
+            self.log.error(
+                self.file,
+                f"columns {named} both give '{name}'; keep only one of them",
+                code="duplicate_column",
+                column=cells[1][1],
+                **{k: v for k, v in where.items() if k != "file"},
+            )
         for j, header in match.unknown:
-            self.log.warning(self.file, f"column {column_letter(j)} '{header}' is not part of the {contract.title} "
-                                        f"return: ignored", code="unknown_column", sheet=self.sheet,
-                             row=match.header_row, column=header)
+            self.log.warning(
+                self.file,
+                f"column {column_letter(j)} '{header}' is not part of the {contract.title} return: ignored",
+                code="unknown_column",
+                sheet=self.sheet,
+                row=match.header_row,
+                column=header,
+            )
         for column in contract.columns:
             if column.required and column.name not in match.columns:
-                self.log.error(self.file, f"required column '{column.name}' is missing from the {contract.title} "
-                                          f"return; accepted headers: {accepted_spellings(column)}",
-                               code="missing_column", sheet=self.sheet, row=match.header_row, column=column.name)
+                self.log.error(
+                    self.file,
+                    f"required column '{column.name}' is missing from the {contract.title} "
+                    f"return; accepted headers: {accepted_spellings(column)}",
+                    code="missing_column",
+                    sheet=self.sheet,
+                    row=match.header_row,
+                    column=column.name,
+                )
         for j in match.blank:
             if j < self.raw.width:
-                filled = self.con.execute(f"SELECT count(*) FROM {self.raw.table} WHERE src_row > {match.header_row} "
-                                          f"AND NULLIF(trim(c{j}), '') IS NOT NULL").fetchall()[0][0]
+                filled = self.con.execute(
+                    f"SELECT count(*) FROM {self.raw.table} WHERE src_row > {match.header_row} "
+                    f"AND NULLIF(trim(c{j}), '') IS NOT NULL"
+                ).fetchall()[0][0]
                 if filled:
-                    self.log.warning(self.file, f"column {column_letter(j)} has {filled} value(s) but no header: "
-                                                f"ignored", code="unnamed_column", sheet=self.sheet,
-                                     row=match.header_row, column=column_letter(j))
+                    self.log.warning(
+                        self.file,
+                        f"column {column_letter(j)} has {filled} value(s) but no header: ignored",
+                        code="unnamed_column",
+                        sheet=self.sheet,
+                        row=match.header_row,
+                        column=column_letter(j),
+                    )
         return not match.duplicates
 
     def _stage(self) -> None:
         """``stg``: the contract's columns as trimmed text (blank = NULL), blank rows left out. Materialised once:
         several lookups and the typing query read it. The grid (names, phone numbers) is dropped right away."""
         # trim() is slow on long columns; most cells need none, so only those with edge spaces pay for it.
-        cells = [f"CASE WHEN regexp_matches({cell}, '^[ \t\u00a0]|[ \t\u00a0]$') THEN NULLIF(trim({cell}, "
-                 f"' \t\u00a0'), '') WHEN {cell} = '' THEN NULL ELSE {cell} END AS {q(c.name)}"
-                 for c in self.present for cell in [f"c{self.match.columns[c.name][0]}"]]
+        cells = [
+            f"CASE WHEN regexp_matches({cell}, '^[ \t\u00a0]|[ \t\u00a0]$') THEN NULLIF(trim({cell}, "
+            f"' \t\u00a0'), '') WHEN {cell} = '' THEN NULL ELSE {cell} END AS {q(c.name)}"
+            for c in self.present
+            for cell in [f"c{self.match.columns[c.name][0]}"]
+        ]
         any_cell = " OR ".join(f"{q(c.name)} IS NOT NULL" for c in self.present) or "FALSE"
         self.con.execute(f"""CREATE TEMP TABLE {self.stg} AS
-            SELECT * FROM (SELECT src_row, {', '.join(cells) or 'NULL AS _none'} FROM {self.raw.table}
+            SELECT * FROM (SELECT src_row, {", ".join(cells) or "NULL AS _none"} FROM {self.raw.table}
                            WHERE src_row > {self.match.header_row})
             WHERE {any_cell}""")
         self._drop_grid()
@@ -183,9 +215,18 @@ class TableValidation:
         labels = ", ".join(q(c.name) for c in text_like)
         rows = self.con.execute(f"""SELECT src_row, coalesce({labels}) FROM {self.stg} WHERE {condition}
                                     ORDER BY src_row""").fetchall()
-        self.log.rows("warning", self.file, self.sheet, None, "total_row",
-                      [(r, f"a total row ('{label}') was dropped: totals are computed, never read from returns")
-                       for r, label in rows], len(rows))
+        self.log.rows(
+            "warning",
+            self.file,
+            self.sheet,
+            None,
+            "total_row",
+            [
+                (r, f"a total row ('{label}') was dropped: totals are computed, never read from returns")
+                for r, label in rows
+            ],
+            len(rows),
+        )
         return condition if rows else "FALSE"
 
     def _type(self) -> None:
@@ -217,7 +258,7 @@ class TableValidation:
         if self.contract.period_from_date:
             derived = f", {normalise.period_of_date(q(self.contract.period_from_date))} AS period"
         self.con.execute(f"""CREATE TEMP TABLE {self.typed} AS SELECT *{derived} FROM (
-            SELECT {', '.join(selects)} FROM (SELECT {', '.join(inner)} FROM {self.stg} s {' '.join(joins)}))
+            SELECT {", ".join(selects)} FROM (SELECT {", ".join(inner)} FROM {self.stg} s {" ".join(joins)}))
             ORDER BY src_row""")
         self.con.execute(f"DROP TABLE {self.stg}")  # clear identifiers: gone from here on
         for table in temp:
@@ -231,9 +272,16 @@ class TableValidation:
                 continue
             col = q(column.name)
             formula_like = FORMULA_TEXT_SQL.replace("{v}", col)
-            self._cells("warning", column.name, "formula_text", formula_like,
-                        lambda _: "the text begins with =, +, -, @, a tab or a line break, which a spreadsheet would "
-                                  "run as a formula; it is stored with a leading apostrophe")
+            self._cells(
+                "warning",
+                column.name,
+                "formula_text",
+                formula_like,
+                lambda _: (
+                    "the text begins with =, +, -, @, a tab or a line break, which a spreadsheet would "
+                    "run as a formula; it is stored with a leading apostrophe"
+                ),
+            )
             self.con.execute(f"UPDATE {self.typed} SET {col} = {neutralised_sql(col)} WHERE {formula_like}")
 
     def _lookup_table(self, column: Column, raw: str) -> tuple[str, str, str]:
@@ -244,23 +292,33 @@ class TableValidation:
             table = pa.table({"key": list(values), "code": list(values.values())})
             on = f"{name}.key = {normalise.lookup_key_sql(raw)}"
         elif column.kind == "province":
-            distinct = [r[0] for r in self.con.execute(
-                f"SELECT DISTINCT {q(column.name)} FROM {self.stg} WHERE {q(column.name)} IS NOT NULL").fetchall()]
+            distinct = [
+                r[0]
+                for r in self.con.execute(
+                    f"SELECT DISTINCT {q(column.name)} FROM {self.stg} WHERE {q(column.name)} IS NOT NULL"
+                ).fetchall()
+            ]
             matches = [reference.province_match(v) for v in distinct]
-            table = pa.table({"raw": pa.array(distinct, pa.string()),
-                              "code": pa.array([m[0] for m in matches], pa.string())})
+            table = pa.table(
+                {"raw": pa.array(distinct, pa.string()), "code": pa.array([m[0] for m in matches], pa.string())}
+            )
             self.province_matches = {v: m for v, m in zip(distinct, matches)}
             on = f"{name}.raw = {raw}"
         elif column.kind == "district":
             province = next((c.name for c in self.present if c.kind == "province"), None)
             province_raw = f"{q(province)}" if province else "NULL"
-            pairs = self.con.execute(f"SELECT DISTINCT {province_raw}, {q(column.name)} FROM {self.stg} "
-                                     f"WHERE {q(column.name)} IS NOT NULL").fetchall()
+            pairs = self.con.execute(
+                f"SELECT DISTINCT {province_raw}, {q(column.name)} FROM {self.stg} WHERE {q(column.name)} IS NOT NULL"
+            ).fetchall()
             matches = [reference.district_match(reference.province_code(p) if p else None, d) for p, d in pairs]
-            table = pa.table({"province_raw": pa.array([p for p, _ in pairs], pa.string()),
-                              "raw": pa.array([d for _, d in pairs], pa.string()),
-                              "code": pa.array([m[0] for m in matches], pa.string()),
-                              "how": pa.array([m[1] for m in matches], pa.string())})
+            table = pa.table(
+                {
+                    "province_raw": pa.array([p for p, _ in pairs], pa.string()),
+                    "raw": pa.array([d for _, d in pairs], pa.string()),
+                    "code": pa.array([m[0] for m in matches], pa.string()),
+                    "how": pa.array([m[1] for m in matches], pa.string()),
+                }
+            )
             self.district_matches = table
             province_ref = f"s.{q(province)}" if province else "NULL"
             on = f"{name}.raw = {raw} AND {name}.province_raw IS NOT DISTINCT FROM {province_ref}"
@@ -276,12 +334,18 @@ class TableValidation:
         name, col, raw = column.name, q(column.name), q(column.name + "__raw")
         if column.kind == "pii_id":
             if not column.nullable:
-                self._cells("error", name, "blank_required", f"{col} IS NULL",
-                            lambda _: "blank; an identifier is required")
+                self._cells(
+                    "error", name, "blank_required", f"{col} IS NULL", lambda _: "blank; an identifier is required"
+                )
             return
         if not column.nullable:
-            self._cells("error", name, "blank_required", f"{raw} IS NULL",
-                        lambda _: f"blank; a value is required ({normalise.expected(column)})")
+            self._cells(
+                "error",
+                name,
+                "blank_required",
+                f"{raw} IS NULL",
+                lambda _: f"blank; a value is required ({normalise.expected(column)})",
+            )
         failed = f"{raw} IS NOT NULL AND {col} IS NULL"
         if column.kind == "district":
             self._district_failures(column, failed)
@@ -289,8 +353,9 @@ class TableValidation:
             self._province_failures(column, failed)
         elif column.kind != "text":
             # One problem kind per distinct failure code, so a column with two kinds of mistakes lists both.
-            rows = self.con.execute(f"SELECT DISTINCT {raw} FROM {self.typed} WHERE {failed} "
-                                    f"LIMIT {_MAX_DISTINCT_FAILURES + 1}").fetchall()
+            rows = self.con.execute(
+                f"SELECT DISTINCT {raw} FROM {self.typed} WHERE {failed} LIMIT {_MAX_DISTINCT_FAILURES + 1}"
+            ).fetchall()
             by_code: dict[str, list[str]] = {}
             for (value,) in rows:
                 by_code.setdefault(normalise.describe_failure(column, value)[0], []).append(value)
@@ -302,12 +367,19 @@ class TableValidation:
         self._check_range(column)
         for quirk in normalise.rule_for(column).quirks:
             condition = quirk.condition.replace("{v}", raw)
-            n, example = self.con.execute(f"SELECT count(*), min({raw}) FROM {self.typed} "
-                                          f"WHERE {raw} IS NOT NULL AND {col} IS NOT NULL AND {condition}").fetchall()[0]
+            n, example = self.con.execute(
+                f"SELECT count(*), min({raw}) FROM {self.typed} "
+                f"WHERE {raw} IS NOT NULL AND {col} IS NOT NULL AND {condition}"
+            ).fetchall()[0]
             if n:
                 example = "(not shown: personal data)" if self.personal else example
-                self.log.warning(self.file, quirk.message.format(n=n, example=example), code=quirk.code,
-                                 sheet=self.sheet, column=self.header(name))
+                self.log.warning(
+                    self.file,
+                    quirk.message.format(n=n, example=example),
+                    code=quirk.code,
+                    sheet=self.sheet,
+                    column=self.header(name),
+                )
 
     def _district_failures(self, column: Column, failed: str) -> None:
         province = next((c for c in self.present if c.kind == "province"), None)
@@ -316,21 +388,34 @@ class TableValidation:
         def message(raw: str) -> str:
             elsewhere = reference.district_elsewhere(raw)
             if elsewhere:
-                return (f"district '{raw}' is not in the row's province; it is {' or '.join(elsewhere)}; "
-                        f"expected {normalise.expected(column)}")
+                return (
+                    f"district '{raw}' is not in the row's province; it is {' or '.join(elsewhere)}; "
+                    f"expected {normalise.expected(column)}"
+                )
             return f"'{raw}' is not a known district; expected {normalise.expected(column)}"
 
         self._once_per_value(column, "unknown_district", failed + known_province, message)
         # Romanisation guesses are accepted (unique in the province) but shown, so a wrong guess can be caught.
-        guessed = [(raw, code) for raw, code, how in zip(self.district_matches.column("raw").to_pylist(),
-                                                         self.district_matches.column("code").to_pylist(),
-                                                         self.district_matches.column("how").to_pylist())
-                   if how == "phonetic"]
+        guessed = [
+            (raw, code)
+            for raw, code, how in zip(
+                self.district_matches.column("raw").to_pylist(),
+                self.district_matches.column("code").to_pylist(),
+                self.district_matches.column("how").to_pylist(),
+            )
+            if how == "phonetic"
+        ]
         if guessed:
-            listed = ", ".join(f"'{raw}' as {code} {reference.districts()[code].name_en}"
-                               for raw, code in sorted(set(guessed))[:10])
-            self.log.warning(self.file, f"district spellings matched by their romanisation: {listed}",
-                             code="district_spelling", sheet=self.sheet, column=self.header(column.name))
+            listed = ", ".join(
+                f"'{raw}' as {code} {reference.districts()[code].name_en}" for raw, code in sorted(set(guessed))[:10]
+            )
+            self.log.warning(
+                self.file,
+                f"district spellings matched by their romanisation: {listed}",
+                code="district_spelling",
+                sheet=self.sheet,
+                column=self.header(column.name),
+            )
 
     def _once_per_value(self, column: Column, code: str, failed: str, message) -> None:
         """One error per distinct cell text matching ``failed``, at its first row, naming the next rows and counting
@@ -338,14 +423,22 @@ class TableValidation:
         raw = q(column.name + "__raw")
         values = self.con.execute(
             f"SELECT {raw}, list_slice(list(src_row ORDER BY src_row), 1, {_ROWS_NAMED}), count(*) FROM {self.typed} "
-            f"WHERE {failed} GROUP BY 1 ORDER BY min(src_row) LIMIT {_MAX_DISTINCT_FAILURES}").fetchall()
+            f"WHERE {failed} GROUP BY 1 ORDER BY min(src_row) LIMIT {_MAX_DISTINCT_FAILURES}"
+        ).fetchall()
         for value, rows, count in values:
-            self.log.error(self.file, f"{message(value)} — {rows_named(rows, count)}", code=code, sheet=self.sheet,
-                           row=rows[0], column=self.header(column.name))
+            self.log.error(
+                self.file,
+                f"{message(value)} — {rows_named(rows, count)}",
+                code=code,
+                sheet=self.sheet,
+                row=rows[0],
+                column=self.header(column.name),
+            )
 
     def _province_failures(self, column: Column, failed: str) -> None:
         """One error per distinct unknown province, with the rows it is on and the closest provinces; spellings
         matched by their romanisation are accepted (unique) and shown in one warning."""
+
         def message(value: str) -> str:
             closest = reference.closest_provinces(value)
             if self.province_matches.get(value, (None, ""))[1] == "ambiguous":
@@ -358,8 +451,13 @@ class TableValidation:
         guessed = sorted((v, m[0]) for v, m in self.province_matches.items() if m[1] == "phonetic")
         if guessed:
             listed = ", ".join(f"'{v}' as {code} {reference.provinces()[code].name_en}" for v, code in guessed[:10])
-            self.log.warning(self.file, f"province spellings matched by their romanisation: {listed}",
-                             code="province_spelling", sheet=self.sheet, column=self.header(column.name))
+            self.log.warning(
+                self.file,
+                f"province spellings matched by their romanisation: {listed}",
+                code="province_spelling",
+                sheet=self.sheet,
+                column=self.header(column.name),
+            )
 
     def _check_range(self, column: Column) -> None:
         col = q(column.name)
@@ -368,40 +466,67 @@ class TableValidation:
         if column.kind == "rate":
             minimum, maximum = max(minimum or 0, 0), min(maximum if maximum is not None else 1, 1)
         if minimum is not None:
-            self._cells("error", column.name, "below_minimum", f"{col} < {minimum}",
-                        lambda v: f"'{v}' is below the minimum {minimum:g}")
+            self._cells(
+                "error",
+                column.name,
+                "below_minimum",
+                f"{col} < {minimum}",
+                lambda v: f"'{v}' is below the minimum {minimum:g}",
+            )
         if maximum is not None:
-            self._cells("error", column.name, "above_maximum", f"{col} > {maximum}",
-                        lambda v: f"'{v}' is above the maximum {maximum:g}")
+            self._cells(
+                "error",
+                column.name,
+                "above_maximum",
+                f"{col} > {maximum}",
+                lambda v: f"'{v}' is above the maximum {maximum:g}",
+            )
 
     def _check_stated_period(self, stated_from_name: set[str]) -> None:
         """A quarter stated in the file name or a title row is what the return is for: every row must fall in it.
         Two quarters ('..._2020Q1-2022Q2') state a range. A file name and title that disagree are an error."""
         contract = self.contract
-        is_quarterly = (contract.period_from_date is not None or
-                        (contract.period_column and contract.column(contract.period_column).kind == "period"))
+        is_quarterly = contract.period_from_date is not None or (
+            contract.period_column and contract.column(contract.period_column).kind == "period"
+        )
         if not is_quarterly:
             return
         from_title = set().union(set(), *(stated_periods(t) for t in self.match.title_texts))
-        spans = {source: (min(found), max(found)) for source, found in (("file name", stated_from_name),
-                                                                         ("title", from_title)) if found}
+        spans = {
+            source: (min(found), max(found))
+            for source, found in (("file name", stated_from_name), ("title", from_title))
+            if found
+        }
         if len(set(spans.values())) > 1:
-            self.log.error(self.file, f"the file name states {_span(spans['file name'])} but the title states "
-                                      f"{_span(spans['title'])}: which quarter is this return for?",
-                           code="period_stated_conflict", sheet=self.sheet)
+            self.log.error(
+                self.file,
+                f"the file name states {_span(spans['file name'])} but the title states "
+                f"{_span(spans['title'])}: which quarter is this return for?",
+                code="period_stated_conflict",
+                sheet=self.sheet,
+            )
             return
         if not spans:
             return
         source, (first, last) = next(iter(spans.items()))
         column = contract.period_from_date or contract.period_column
-        self._cells("error", column, "period_mismatch",
-                    f"period IS NOT NULL AND (period < '{first}' OR period > '{last}')",
-                    lambda v: f"'{v}' is outside {_span((first, last))}, the period this return's {source} states")
+        self._cells(
+            "error",
+            column,
+            "period_mismatch",
+            f"period IS NOT NULL AND (period < '{first}' OR period > '{last}')",
+            lambda v: f"'{v}' is outside {_span((first, last))}, the period this return's {source} states",
+        )
 
     def _check_contract_rules(self) -> None:
         for check in self.contract.checks:
-            self._cells(check.severity, check.column, f"check_{check.name}", f"({check.where}) IS TRUE",
-                        lambda v, c=check: f"{c.message} (found '{v}')" if v is not None else c.message)
+            self._cells(
+                check.severity,
+                check.column,
+                f"check_{check.name}",
+                f"({check.where}) IS TRUE",
+                lambda v, c=check: f"{c.message} (found '{v}')" if v is not None else c.message,
+            )
 
     def _periods(self) -> list[str]:
         contract = self.contract
@@ -411,8 +536,12 @@ class TableValidation:
             expr = f"CAST({q(contract.period_column)} AS VARCHAR)"
         else:
             return []
-        return [r[0] for r in self.con.execute(f"SELECT DISTINCT {expr} FROM {self.typed} WHERE {expr} IS NOT NULL "
-                                               f"ORDER BY 1").fetchall()]
+        return [
+            r[0]
+            for r in self.con.execute(
+                f"SELECT DISTINCT {expr} FROM {self.typed} WHERE {expr} IS NOT NULL ORDER BY 1"
+            ).fetchall()
+        ]
 
 
 def rows_named(rows: list[int], count: int) -> str:

@@ -1,6 +1,7 @@
 """Validate a refresh's returns together: read every file, validate each table, then the checks that span files (the
 same file twice, two returns for the same period, duplicate keys), and hand over typed tables with no personal data.
 """
+
 from __future__ import annotations
 
 from collections.abc import Callable
@@ -22,8 +23,9 @@ from .table import StagedPart, TableValidation, q
 Progress = Callable[[float, str], None]
 
 
-def validate_returns(paths: list[Path], *, hash_key: bytes, progress: Progress | None = None
-                     ) -> tuple[ValidationReport, dict[str, pa.Table]]:
+def validate_returns(
+    paths: list[Path], *, hash_key: bytes, progress: Progress | None = None
+) -> tuple[ValidationReport, dict[str, pa.Table]]:
     """Validate return files; ``staged`` maps contract name -> typed table (empty unless ``report.ok``)."""
     report = ValidationReport()
     log = IssueLog(report)
@@ -43,8 +45,15 @@ def validate_returns(paths: list[Path], *, hash_key: bytes, progress: Progress |
     return report, staged
 
 
-def _validate_files(con, paths: list[Path], contracts: dict[str, Contract], log: IssueLog, report: ValidationReport,
-                    hash_key: bytes, progress: Progress | None) -> list[StagedPart]:
+def _validate_files(
+    con,
+    paths: list[Path],
+    contracts: dict[str, Contract],
+    log: IssueLog,
+    report: ValidationReport,
+    hash_key: bytes,
+    progress: Progress | None,
+) -> list[StagedPart]:
     parts: list[StagedPart] = []
     seen: dict[str, str] = {}
     for i, path in enumerate(paths):
@@ -54,8 +63,11 @@ def _validate_files(con, paths: list[Path], contracts: dict[str, Contract], log:
             continue
         sha = file_sha256(path)
         if sha in seen:
-            log.warning(path.name, f"identical to {seen[sha]} (same content): ignored, it is the same return sent "
-                                   f"twice", code="same_file_twice")
+            log.warning(
+                path.name,
+                f"identical to {seen[sha]} (same content): ignored, it is the same return sent twice",
+                code="same_file_twice",
+            )
             continue
         seen[sha] = path.name
         try:
@@ -71,21 +83,37 @@ def _validate_files(con, paths: list[Path], contracts: dict[str, Contract], log:
             match = detect_header(grid, contracts)
             if match is None:
                 if grid.top_rows and grid.sheet is not None and grid.sheet.strip().lower() not in _GUIDANCE_SHEETS:
-                    log.warning(path.name, "no header row of any return was found in this sheet: ignored",
-                                code="unrecognised_sheet", sheet=grid.sheet)
+                    log.warning(
+                        path.name,
+                        "no header row of any return was found in this sheet: ignored",
+                        code="unrecognised_sheet",
+                        sheet=grid.sheet,
+                    )
                 for statement in grid.drop_sql:
                     con.execute(statement)
                 continue
             recognised += 1
             part = TableValidation(con, grid, match, log, hash_key).run(stated_periods(path.stem))
-            report.returns.append(ReturnInfo(path.name, sha, grid.sheet, match.contract.name,
-                                             part.rows if part else 0, part.periods if part else []))
+            report.returns.append(
+                ReturnInfo(
+                    path.name,
+                    sha,
+                    grid.sheet,
+                    match.contract.name,
+                    part.rows if part else 0,
+                    part.periods if part else [],
+                )
+            )
             if part is not None:
                 parts.append(part)
         if not recognised:
             expected = ", ".join(sorted(contracts))
-            log.error(path.name, f"no table in this file has the header row of a known return (expected the headers "
-                                 f"of one of: {expected}; download a template)", code="unrecognised_file")
+            log.error(
+                path.name,
+                f"no table in this file has the header row of a known return (expected the headers "
+                f"of one of: {expected}; download a template)",
+                code="unrecognised_file",
+            )
             report.returns.append(ReturnInfo(path.name, sha, None, None))
     return parts
 
@@ -105,9 +133,9 @@ def _passes_gate(path: Path, log: IssueLog, report: ValidationReport) -> bool:
 
 def _without_name(message: str, name: str) -> str:
     """The gate's messages start with the file's name, which the report's file column already gives."""
-    for prefix in (f"{gate.display_name(name)}: ", f"{gate.display_name(name)}, "):   # "name, sheet 'x', cell B4: …"
+    for prefix in (f"{gate.display_name(name)}: ", f"{gate.display_name(name)}, "):  # "name, sheet 'x', cell B4: …"
         if message.startswith(prefix):
-            return message[len(prefix):]
+            return message[len(prefix) :]
     return message
 
 
@@ -125,33 +153,44 @@ def _check_same_period(parts: list[StagedPart], log: IssueLog) -> None:
         for later_index, later in enumerate(group):
             for earlier in group[:later_index]:
                 if not later.contract.replaces_by_period:
-                    log.error(later.file, f"a second {later.contract.title} snapshot in the same refresh (the other "
-                                          f"is {_where(earlier)}); send one", code="same_period_twice",
-                              sheet=later.sheet)
+                    log.error(
+                        later.file,
+                        f"a second {later.contract.title} snapshot in the same refresh (the other "
+                        f"is {_where(earlier)}); send one",
+                        code="same_period_twice",
+                        sheet=later.sheet,
+                    )
                     continue
                 shared = sorted(set(later.periods) & set(earlier.periods))
                 if shared:
-                    log.error(later.file, f"{later.contract.title} rows for {', '.join(shared[:5])}"
-                                          f"{' …' if len(shared) > 5 else ''} also come from {_where(earlier)}; "
-                                          f"two different returns for the same period: keep one",
-                              code="same_period_twice", sheet=later.sheet)
+                    log.error(
+                        later.file,
+                        f"{later.contract.title} rows for {', '.join(shared[:5])}"
+                        f"{' …' if len(shared) > 5 else ''} also come from {_where(earlier)}; "
+                        f"two different returns for the same period: keep one",
+                        code="same_period_twice",
+                        sheet=later.sheet,
+                    )
 
 
 def _check_duplicate_keys(con, contract: Contract, parts: list[StagedPart], log: IssueLog) -> None:
     """Rows with the same key, within a return or across the refresh's returns: each later row is an error naming the
     first. Rows with a blank key cell are left out (they are already errors)."""
     key = [q(k) for k in contract.key]
-    complete = " AND ".join(f"{k} IS NOT NULL" for k, name in zip(key, contract.key)
-                            if not contract.column(name).nullable) or "TRUE"
+    complete = (
+        " AND ".join(f"{k} IS NOT NULL" for k, name in zip(key, contract.key) if not contract.column(name).nullable)
+        or "TRUE"
+    )
     union = " UNION ALL ".join(
-        f"SELECT {i} AS part, src_row, {', '.join(key)} FROM {p.table} WHERE {complete}" for i, p in enumerate(parts))
+        f"SELECT {i} AS part, src_row, {', '.join(key)} FROM {p.table} WHERE {complete}" for i, p in enumerate(parts)
+    )
     rows = con.execute(f"""
         WITH numbered AS (
-            SELECT *, row_number() OVER (PARTITION BY {', '.join(key)} ORDER BY part, src_row) AS nth,
-                      first_value(part) OVER (PARTITION BY {', '.join(key)} ORDER BY part, src_row) AS first_part,
-                      first_value(src_row) OVER (PARTITION BY {', '.join(key)} ORDER BY part, src_row) AS first_row
+            SELECT *, row_number() OVER (PARTITION BY {", ".join(key)} ORDER BY part, src_row) AS nth,
+                      first_value(part) OVER (PARTITION BY {", ".join(key)} ORDER BY part, src_row) AS first_part,
+                      first_value(src_row) OVER (PARTITION BY {", ".join(key)} ORDER BY part, src_row) AS first_row
             FROM ({union}))
-        SELECT part, src_row, first_part, first_row, {', '.join(key)}, count(*) OVER () AS total
+        SELECT part, src_row, first_part, first_row, {", ".join(key)}, count(*) OVER () AS total
         FROM numbered WHERE nth > 1 ORDER BY part, src_row LIMIT {MAX_ROWS_PER_PROBLEM}""").fetchall()
     if not rows:
         return
@@ -168,8 +207,11 @@ def _check_duplicate_keys(con, contract: Contract, parts: list[StagedPart], log:
         column = part.headers.get(contract.key[0], contract.key[0])
         log.rows("error", part.file, part.sheet, column, "duplicate_key", located, len(located))
     if total > MAX_ROWS_PER_PROBLEM:
-        log.error(parts[0].file, f"and {total - MAX_ROWS_PER_PROBLEM} more duplicate key row(s) in the "
-                                 f"{contract.title} returns", code="duplicate_key")
+        log.error(
+            parts[0].file,
+            f"and {total - MAX_ROWS_PER_PROBLEM} more duplicate key row(s) in the {contract.title} returns",
+            code="duplicate_key",
+        )
 
 
 def _sql_text(value: str) -> str:
@@ -197,13 +239,18 @@ def _staged_tables(con, parts: list[StagedPart]) -> dict[str, pa.Table]:
     staged: dict[str, pa.Table] = {}
     for name in dict.fromkeys(p.contract.name for p in parts):
         contract = parts[[p.contract.name for p in parts].index(name)].contract
-        columns = [f"CAST({_published_value(c)} AS {normalise.SQL_TYPES[c.kind]}) AS {q(c.name)}"
-                   for c in contract.warehouse_columns]
+        columns = [
+            f"CAST({_published_value(c)} AS {normalise.SQL_TYPES[c.kind]}) AS {q(c.name)}"
+            for c in contract.warehouse_columns
+        ]
         if contract.period_from_date:
             columns.append("CAST(period AS VARCHAR) AS period")
         # A file name a spreadsheet would run ('=cmd|…') is recorded with a leading apostrophe (the gate warned).
         union = " UNION ALL ".join(
             f"SELECT {', '.join(columns)}, CAST({_sql_text(gate.neutralise_text(p.file))} AS VARCHAR) AS source_file "
-            f"FROM {p.table}" for p in parts if p.contract.name == name)
+            f"FROM {p.table}"
+            for p in parts
+            if p.contract.name == name
+        )
         staged[name] = con.sql(union).to_arrow_table()
     return staged

@@ -8,6 +8,7 @@ plus the harmless mess of real returns and one broken return in ``broken/``. ``s
 of national size (about 0.5 million grant beneficiaries in all 148 districts, millions of payments); never commit it.
 The same seed always gives the same cell values.
 """
+
 from __future__ import annotations
 
 from collections.abc import Callable
@@ -20,8 +21,9 @@ DEFAULT_SEED = 20220630
 __all__ = ["DEFAULT_SEED", "SCALES", "generate"]
 
 
-def generate(out_dir: Path, scale: str = "small", seed: int = DEFAULT_SEED,
-             progress: Callable[[float, str], None] | None = None) -> list[Path]:
+def generate(
+    out_dir: Path, scale: str = "small", seed: int = DEFAULT_SEED, progress: Callable[[float, str], None] | None = None
+) -> list[Path]:
     """Write one return per source (and the deliberate duplicate and broken returns) into ``out_dir``.
 
     Returns the paths written, in writing order. Existing files of the same names are overwritten; nothing else in

@@ -1,4 +1,5 @@
 """python -m data_pipeline.sample OUT [--scale small|national] [--seed N]: write sample returns, say how long it took."""
+
 from __future__ import annotations
 
 import argparse

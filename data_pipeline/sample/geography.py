@@ -4,6 +4,7 @@ Every other sample source draws its magnitudes from here, so coverage ratios bui
 2015 census totals grown ~1.45 % a year, a young Lao age pyramid, close to 50/50 by sex, and each province's
 population split across its districts with seeded weights (the LSB publishes no district table in the reference).
 """
+
 from __future__ import annotations
 
 import zlib
@@ -18,24 +19,26 @@ from data_pipeline.reference import reference_rows
 
 
 YEARS = (2020, 2021, 2022)
-QUARTERS = tuple(f"{y}-Q{q}" for y in YEARS for q in (1, 2, 3, 4))[:10]   # 2020-Q1 … 2022-Q2
-AS_OF = date(2022, 6, 30)          # the source report's reference date; nothing in the sample happens after it
+QUARTERS = tuple(f"{y}-Q{q}" for y in YEARS for q in (1, 2, 3, 4))[:10]  # 2020-Q1 … 2022-Q2
+AS_OF = date(2022, 6, 30)  # the source report's reference date; nothing in the sample happens after it
 ANNUAL_GROWTH = 0.0145
 SEXES = ("F", "M")
 
 # Share of the population in each five-year group: a young pyramid (about 31 % under 15, 7 % aged 60+).
 _AGE_SHARES = np.array([10.6, 10.3, 10.2, 10.0, 9.4, 8.6, 7.7, 6.8, 5.9, 5.0, 4.2, 3.5, 2.6, 4.1])
 # Share of males in each group: slightly more boys at birth, more women among the old.
-_MALE_SHARE = np.array([.512, .511, .510, .507, .503, .500, .499, .498, .497, .495, .490, .482, .470, .445])
+_MALE_SHARE = np.array(
+    [0.512, 0.511, 0.510, 0.507, 0.503, 0.500, 0.499, 0.498, 0.497, 0.495, 0.490, 0.482, 0.470, 0.445]
+)
 
 
 @dataclass(frozen=True)
 class Province:
-    iso: str                 # LA-AT
-    lsb: str                 # 17
+    iso: str  # LA-AT
+    lsb: str  # 17
     name_en: str
     name_lo: str
-    iso_name: str            # the ISO 3166-2 spelling (Attapu)
+    iso_name: str  # the ISO 3166-2 spelling (Attapu)
     other_spellings: tuple[str, ...]
     population_2015: int
 
@@ -47,16 +50,25 @@ class Province:
 
 @dataclass(frozen=True)
 class District:
-    lsb: str                 # 1703
+    lsb: str  # 1703
     province_iso: str
     name_en: str
 
 
 @cache
 def provinces() -> tuple[Province, ...]:
-    return tuple(Province(r["iso_code"], r["lsb_code"], r["name_en"], r["name_lo"], r["iso_name"],
-                          tuple(s for s in r["other_spellings"].split(";") if s), int(r["population_2015"]))
-                 for r in reference_rows("provinces"))
+    return tuple(
+        Province(
+            r["iso_code"],
+            r["lsb_code"],
+            r["name_en"],
+            r["name_lo"],
+            r["iso_name"],
+            tuple(s for s in r["other_spellings"].split(";") if s),
+            int(r["population_2015"]),
+        )
+        for r in reference_rows("provinces")
+    )
 
 
 @cache

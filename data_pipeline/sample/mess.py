@@ -3,6 +3,7 @@ header alias, a value alias) or the province alias table resolves (provinces.csv
 spellings, other spellings, LSB codes). Districts are written as their LSB name or code, or as a romanisation listed
 in the district alias table (reference/district_aliases.csv), which ingestion resolves within the province.
 """
+
 from __future__ import annotations
 
 from datetime import date
@@ -86,21 +87,27 @@ def district_romanised(lsb: str | None, i: int = 0) -> str | None:
 
 def words(mapping: dict[object, str]):
     """A value written as a word the contract's value_aliases (or the kind's own vocabulary) accepts."""
+
     def write(value: object, _i: int = 0) -> object:
         return mapping.get(value, value)
+
     return write
 
 
 def alternating(*writers):
     """Row i is written by writers[i % n]: a sheet typed by several people."""
+
     def write(value: object, i: int = 0) -> object:
         return writers[i % len(writers)](value, i)
+
     return write
 
 
 def period_spelled(style: str):
     """Quarters as typed by hand: "2022 Q2" or "Q2/2022" (both absorbed by the period kind)."""
+
     def write(value: str, _i: int = 0) -> str:
         year, quarter = value.split("-")
         return f"{year} {quarter}" if style == "space" else f"{quarter}/{year}"
+
     return write

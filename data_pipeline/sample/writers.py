@@ -5,6 +5,7 @@ A ``Sheet`` pairs canonical rows (contract column names -> values) with how they
 spelling, how each cell is written, and which layout quirks surround the table. Workbooks are written with fixed
 document properties and XlsxWriter's fixed zip timestamps, so the same rows give byte-identical files.
 """
+
 from __future__ import annotations
 
 from collections.abc import Callable
@@ -19,23 +20,23 @@ import xlsxwriter
 from data_pipeline.contracts import get_contract
 
 Row = dict[str, object]
-CellWriter = Callable[[object, int], object]     # (canonical value, 0-based data row index) -> what the cell holds
+CellWriter = Callable[[object, int], object]  # (canonical value, 0-based data row index) -> what the cell holds
 
-DOCUMENT_DATE = datetime(2022, 8, 15, 9, 0, 0)   # fixed "created/modified" so workbooks are reproducible
+DOCUMENT_DATE = datetime(2022, 8, 15, 9, 0, 0)  # fixed "created/modified" so workbooks are reproducible
 
 
 @dataclass(frozen=True)
 class Sheet:
-    name: str                                   # as written; may differ from the contract's sheet (renamed)
+    name: str  # as written; may differ from the contract's sheet (renamed)
     contract: str
     rows: list[Row]
-    headers: dict[str, str] = field(default_factory=dict)     # contract column -> header as written
+    headers: dict[str, str] = field(default_factory=dict)  # contract column -> header as written
     cells: dict[str, CellWriter] = field(default_factory=dict)
-    columns: tuple[str, ...] | None = None      # which contract columns, in which order (default: all, as declared)
-    title: tuple[str, ...] = ()                 # lines above the header (followed by one blank row)
-    total_of: tuple[str, ...] = ()              # add a "Total" row summing these columns
-    trailing_blank_columns: int = 0             # formatted but empty cells right of the table
-    trailing_blank_rows: int = 0                # and below it
+    columns: tuple[str, ...] | None = None  # which contract columns, in which order (default: all, as declared)
+    title: tuple[str, ...] = ()  # lines above the header (followed by one blank row)
+    total_of: tuple[str, ...] = ()  # add a "Total" row summing these columns
+    trailing_blank_columns: int = 0  # formatted but empty cells right of the table
+    trailing_blank_rows: int = 0  # and below it
 
     @property
     def column_names(self) -> tuple[str, ...]:
@@ -48,15 +49,19 @@ class Sheet:
         """The table as it will be written (without title or total rows)."""
         out = []
         for i, row in enumerate(self.rows):
-            out.append([self.cells[c](row[c], i) if c in self.cells else _default_cell(row[c])
-                        for c in self.column_names])
+            out.append(
+                [self.cells[c](row[c], i) if c in self.cells else _default_cell(row[c]) for c in self.column_names]
+            )
         return out
 
     def total_label_index(self) -> int:
         """Where a clerk writes "Total": the first label column (not a number, year or date column)."""
         kinds = {c.name: c.kind for c in get_contract(self.contract).columns}
-        return next(i for i, c in enumerate(self.column_names)
-                    if kinds[c] not in ("count", "amount", "rate", "year", "date", "pii_id"))
+        return next(
+            i
+            for i, c in enumerate(self.column_names)
+            if kinds[c] not in ("count", "amount", "rate", "year", "date", "pii_id")
+        )
 
     @property
     def header_excel_row(self) -> int:
@@ -77,14 +82,16 @@ def _number(value: object) -> float:
 
 
 def write_workbook(path: Path, sheets: list[Sheet]) -> Path:
-    workbook = xlsxwriter.Workbook(str(path), {"strings_to_numbers": False, "strings_to_formulas": False,
-                                               "strings_to_urls": False})
-    workbook.set_properties({"title": path.stem, "author": "SP dashboard sample-data generator",
-                             "created": DOCUMENT_DATE})
+    workbook = xlsxwriter.Workbook(
+        str(path), {"strings_to_numbers": False, "strings_to_formulas": False, "strings_to_urls": False}
+    )
+    workbook.set_properties(
+        {"title": path.stem, "author": "SP dashboard sample-data generator", "created": DOCUMENT_DATE}
+    )
     bold = workbook.add_format({"bold": True})
     header_format = workbook.add_format({"bold": True, "bg_color": "#DDEBF7", "border": 1, "text_wrap": True})
     date_format = workbook.add_format({"num_format": "dd/mm/yyyy"})
-    stray = workbook.add_format({"border": 1})     # an empty but formatted cell still extends the used range
+    stray = workbook.add_format({"border": 1})  # an empty but formatted cell still extends the used range
     for sheet in sheets:
         ws = workbook.add_worksheet(sheet.name)
         for r, line in enumerate(sheet.title):

@@ -2,6 +2,7 @@
 
 Adding an indicator = adding one ``Indicator(...)`` to a module here (and its golden test); nothing else registers it.
 """
+
 from __future__ import annotations
 
 import importlib

@@ -17,15 +17,24 @@ by scheme over the whole population). Columns an entry does not have are written
 
 SQL may use the helper views and macros of ``indicators.sql_helpers`` and ``getvariable('<parameter>')``.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import Literal
 
-Area = Literal["sdg_131", "health_insurance", "social_security", "social_welfare", "financing", "delivery",
-               "coordination"]
-AREAS: tuple[str, ...] = ("sdg_131", "health_insurance", "social_security", "social_welfare", "financing", "delivery",
-                          "coordination")
+Area = Literal[
+    "sdg_131", "health_insurance", "social_security", "social_welfare", "financing", "delivery", "coordination"
+]
+AREAS: tuple[str, ...] = (
+    "sdg_131",
+    "health_insurance",
+    "social_security",
+    "social_welfare",
+    "financing",
+    "delivery",
+    "coordination",
+)
 Unit = Literal["percent", "persons", "LAK", "days", "score", "ratio"]
 UNITS: tuple[str, ...] = ("percent", "persons", "LAK", "days", "score", "ratio")
 Kind = Literal["ratio", "count", "amount", "statistic", "index"]
@@ -47,7 +56,7 @@ class Indicator:
     polarity: Polarity
     kind: Kind
     frequency: Frequency
-    sources: tuple[str, ...]           # contract names (warehouse tables) read
+    sources: tuple[str, ...]  # contract names (warehouse tables) read
     numerator_label: str
     denominator_label: str | None
     method_note: str
@@ -57,12 +66,12 @@ class Indicator:
     breakdowns: tuple[str, ...] = ()
     denominator_breakdowns: tuple[str, ...] = ()
     sdg_series: str | None = None
-    statistic: str | None = None       # aggregate over ``observation`` (kind statistic), e.g. "median(observation)"
+    statistic: str | None = None  # aggregate over ``observation`` (kind statistic), e.g. "median(observation)"
     # Aggregate that is TRUE where the statistic is only a lower bound ("at least"): lower_bound then holds it and
     # upper_bound stays empty, and no progress is read into it.
     statistic_is_lower_bound: str | None = None
     bounded: bool = False
-    person_based: bool = True          # counts persons: small cells are suppressed in public views
+    person_based: bool = True  # counts persons: small cells are suppressed in public views
     # Cases still inside their standard time on the source's as-of date (neither success nor failure yet): the
     # numerator SQL then yields a ``pending`` column (1 per pending case, counted in neither numerator nor
     # denominator), summed like the numerator into the tidy table's ``pending`` column. The label names them.

@@ -1,10 +1,12 @@
 """Section A: SDG 1.3.1 effective coverage (custodian ILO; series codes of the UN SDG Global Database)."""
+
 from __future__ import annotations
 
 from .base import Indicator
 
 _SS_SOURCES = ("social_security",)
 _MECG = ("mecg_register", "mecg_payments")
+
 
 # Population of a group (by quarter, province, sex) as a denominator.
 def _population(age_filter: str = "TRUE", factor: str = "1") -> str:
@@ -25,15 +27,21 @@ _BOUNDS_NOTE = (
     "unknown: the value assumes no overlap (the usual convention for administrative data), and lower_bound/"
     "upper_bound give the range overlap leaves open. Within each province and sex the lower bound is the largest "
     "single component (everyone else could be among them) and the upper bound the sum of components capped at the "
-    "denominator; national bounds add up the provinces' (populations do not overlap across provinces or sexes).")
+    "denominator; national bounds add up the provinces' (populations do not overlap across provinces or sexes)."
+)
 
 SI_COV_BENFTS = Indicator(
     id="SI_COV_BENFTS",
     short_name="Effective coverage: at least one benefit",
     long_name="Proportion of the population covered by at least one social protection cash benefit or actively "
-              "contributing to a social insurance scheme (SDG 1.3.1)",
-    area="sdg_131", sdg_series="SI_COV_BENFTS", unit="percent", polarity="higher_is_better", kind="ratio",
-    frequency="quarterly", bounded=True,
+    "contributing to a social insurance scheme (SDG 1.3.1)",
+    area="sdg_131",
+    sdg_series="SI_COV_BENFTS",
+    unit="percent",
+    polarity="higher_is_better",
+    kind="ratio",
+    frequency="quarterly",
+    bounded=True,
     sources=("social_security", "mecg_register", "mecg_payments", "cash_transfer", "population"),
     numerator_label="Persons actively contributing or receiving at least one cash benefit",
     denominator_label="Total population",
@@ -46,8 +54,8 @@ SI_COV_BENFTS = Indicator(
         "one is no longer counted. As of: the end of the quarter, within each source's own date (the grant's "
         "ledger: its last payment). What it leaves out: health insurance (not a cash benefit); quarters without "
         "a social security return (the figure would be meaningless without it); a missing cash transfer return "
-        "leaves its beneficiaries out (see source_files)."
-        + _BOUNDS_NOTE),
+        "leaves its beneficiaries out (see source_files)." + _BOUNDS_NOTE
+    ),
     numerator_sql="""
         WITH ss AS (
             SELECT period, province, sex, sum(active_contributors) AS contributors,
@@ -77,8 +85,13 @@ SI_COV_CHLD = Indicator(
     id="SI_COV_CHLD",
     short_name="Effective coverage: children",
     long_name="Proportion of children (0-14) receiving child or family cash benefits (SDG 1.3.1)",
-    area="sdg_131", sdg_series="SI_COV_CHLD", unit="percent", polarity="higher_is_better", kind="ratio",
-    frequency="quarterly", sources=_MECG + ("population",),
+    area="sdg_131",
+    sdg_series="SI_COV_CHLD",
+    unit="percent",
+    polarity="higher_is_better",
+    kind="ratio",
+    frequency="quarterly",
+    sources=_MECG + ("population",),
     numerator_label="Children paid a child or family cash benefit in the quarter",
     denominator_label="Children aged 0-14",
     method_note=(
@@ -88,7 +101,8 @@ SI_COV_CHLD = Indicator(
         "shows 0%, so the national figure is the sum of the provinces. As of: the end of the quarter, up to the "
         "payment ledger's own date (its last payment). What it leaves out: children enrolled but not paid in the "
         "quarter (see PAY_NEVER_PAID); children who left the grant; the MAF cash transfer, a household benefit "
-        "reported without ages."),
+        "reported without ages."
+    ),
     numerator_sql="""
         WITH children AS (
             SELECT DISTINCT period, province, sex FROM ind_population_q
@@ -105,8 +119,14 @@ SI_COV_MATNL = Indicator(
     id="SI_COV_MATNL",
     short_name="Effective coverage: maternity",
     long_name="Proportion of women giving birth receiving maternity cash benefits (SDG 1.3.1)",
-    area="sdg_131", sdg_series="SI_COV_MATNL", unit="percent", polarity="higher_is_better", kind="ratio",
-    frequency="quarterly", disaggregations=("province",), bounded=True,
+    area="sdg_131",
+    sdg_series="SI_COV_MATNL",
+    unit="percent",
+    polarity="higher_is_better",
+    kind="ratio",
+    frequency="quarterly",
+    disaggregations=("province",),
+    bounded=True,
     sources=("social_security", "mecg_register", "mecg_payments", "births"),
     numerator_label="Women receiving a maternity cash benefit in the quarter",
     denominator_label="Women giving birth in the quarter (yearly live births / 4)",
@@ -117,7 +137,8 @@ SI_COV_MATNL = Indicator(
         "of the child, divided by four; multiple births make it a slight over-count). The two programmes cannot "
         "be linked: lower_bound is the larger of the two, upper_bound their sum capped at the denominator. As "
         "of: the end of the quarter (the grant's part up to its ledger's last payment). What it leaves out: "
-        "quarters without a social security return; sex (the benefit is women's by definition)."),
+        "quarters without a social security return; sex (the benefit is women's by definition)."
+    ),
     numerator_sql="""
         WITH ss AS (SELECT period, province, sum(maternity_benefit_recipients) AS ss
                     FROM social_security GROUP BY ALL),
@@ -139,8 +160,13 @@ SI_COV_DISAB = Indicator(
     id="SI_COV_DISAB",
     short_name="Effective coverage: persons with severe disabilities",
     long_name="Proportion of persons with severe disabilities receiving disability cash benefits (SDG 1.3.1)",
-    area="sdg_131", sdg_series="SI_COV_DISAB", unit="percent", polarity="higher_is_better", kind="ratio",
-    frequency="quarterly", sources=_SS_SOURCES + ("population",),
+    area="sdg_131",
+    sdg_series="SI_COV_DISAB",
+    unit="percent",
+    polarity="higher_is_better",
+    kind="ratio",
+    frequency="quarterly",
+    sources=_SS_SOURCES + ("population",),
     numerator_label="Persons receiving a disability cash benefit",
     denominator_label="Persons with severe disabilities (population x prevalence)",
     method_note=(
@@ -148,7 +174,8 @@ SI_COV_DISAB = Indicator(
         "over the population of the quarter's year x the severe-disability prevalence ratio (parameter "
         "severe_disability_prevalence). As of: the end of the quarter the social security return covers. What it "
         "leaves out: non-contributory disability cash benefits (none reported yet); quarters without a social "
-        "security return."),
+        "security return."
+    ),
     numerator_sql=_social_security("disability_benefit_recipients"),
     denominator_sql=_population(factor="getvariable('severe_disability_prevalence')"),
 )
@@ -157,15 +184,21 @@ SI_COV_UEMP = Indicator(
     id="SI_COV_UEMP",
     short_name="Effective coverage: unemployed",
     long_name="Proportion of unemployed persons receiving unemployment cash benefits (SDG 1.3.1)",
-    area="sdg_131", sdg_series="SI_COV_UEMP", unit="percent", polarity="higher_is_better", kind="ratio",
-    frequency="quarterly", sources=_SS_SOURCES + ("labour_force",),
+    area="sdg_131",
+    sdg_series="SI_COV_UEMP",
+    unit="percent",
+    polarity="higher_is_better",
+    kind="ratio",
+    frequency="quarterly",
+    sources=_SS_SOURCES + ("labour_force",),
     numerator_label="Persons receiving unemployment cash benefits",
     denominator_label="Unemployed persons",
     method_note=(
         "What it counts: social security unemployment benefit recipients in the quarter, over the unemployed "
         "persons of the quarter's year (labour force return). As of: the end of the quarter the social security "
         "return covers. What it leaves out: quarters without a social security return; years without a labour "
-        "force return."),
+        "force return."
+    ),
     numerator_sql=_social_security("unemployment_benefit_recipients"),
     denominator_sql="""
         SELECT period, province, NULL AS district, sex, sum(unemployed) AS denominator
@@ -176,15 +209,21 @@ SI_COV_WKINJRY = Indicator(
     id="SI_COV_WKINJRY",
     short_name="Effective coverage: employment injury",
     long_name="Proportion of employed persons protected by employment-injury insurance (SDG 1.3.1)",
-    area="sdg_131", sdg_series="SI_COV_WKINJRY", unit="percent", polarity="higher_is_better", kind="ratio",
-    frequency="quarterly", sources=_SS_SOURCES + ("labour_force",),
+    area="sdg_131",
+    sdg_series="SI_COV_WKINJRY",
+    unit="percent",
+    polarity="higher_is_better",
+    kind="ratio",
+    frequency="quarterly",
+    sources=_SS_SOURCES + ("labour_force",),
     numerator_label="Workers covered for employment injury",
     denominator_label="Employed persons",
     method_note=(
         "What it counts: workers covered for employment injury by social security at the end of the quarter, "
         "over the employed persons of the quarter's year (labour force return). As of: the end of the quarter the "
         "social security return covers. What it leaves out: workers outside social security (most of the "
-        "informal sector); quarters without a social security return."),
+        "informal sector); quarters without a social security return."
+    ),
     numerator_sql=_social_security("employment_injury_covered"),
     denominator_sql="""
         SELECT period, province, NULL AS district, sex, sum(employed) AS denominator
@@ -195,9 +234,14 @@ SI_COV_PENSN = Indicator(
     id="SI_COV_PENSN",
     short_name="Effective coverage: older persons (old-age pensioners of any age / persons 60+)",
     long_name="Old-age pensioners of social security (of any age: the return gives no ages) as a proportion of "
-              "persons aged 60 and over (SDG 1.3.1 proxy)",
-    area="sdg_131", sdg_series="SI_COV_PENSN", unit="percent", polarity="higher_is_better", kind="ratio",
-    frequency="quarterly", sources=_SS_SOURCES + ("population",),
+    "persons aged 60 and over (SDG 1.3.1 proxy)",
+    area="sdg_131",
+    sdg_series="SI_COV_PENSN",
+    unit="percent",
+    polarity="higher_is_better",
+    kind="ratio",
+    frequency="quarterly",
+    sources=_SS_SOURCES + ("population",),
     numerator_label="Old-age pensioners (any age)",
     denominator_label="Persons aged 60 and over",
     method_note=(
@@ -206,7 +250,8 @@ SI_COV_PENSN = Indicator(
         "quarter's year. The SDG series counts only pensioners above the statutory pensionable age (60); the "
         "return has no ages, so pensioners who retired early (under 60) are included and the figure can overstate "
         "coverage of persons 60+. As of: the end of the quarter the return covers. What it leaves out: "
-        "non-contributory old-age benefits (none reported yet); quarters without a social security return."),
+        "non-contributory old-age benefits (none reported yet); quarters without a social security return."
+    ),
     numerator_sql=_social_security("old_age_pensioners"),
     denominator_sql=_population("broad_age(age_group) = '60+'"),
 )
@@ -228,21 +273,29 @@ _SA_NOTE = (
     "upper_bound their sum capped at the denominator, within each province and sex. Every province counts: one "
     "without recipients shows 0%, so the national figure is the sum of the provinces. As of: the end of the "
     "quarter (the grant's part up to its ledger's last payment). What it leaves out: quarters without a cash "
-    "transfer return; grant beneficiaries not paid in the quarter. ")
+    "transfer return; grant beneficiaries not paid in the quarter. "
+)
 
 SI_COV_VULN = Indicator(
     id="SI_COV_VULN",
     short_name="Effective coverage: vulnerable persons",
     long_name="Proportion of vulnerable persons receiving social assistance cash benefits (SDG 1.3.1)",
-    area="sdg_131", sdg_series="SI_COV_VULN", unit="percent", polarity="higher_is_better", kind="ratio",
-    frequency="quarterly", bounded=True,
+    area="sdg_131",
+    sdg_series="SI_COV_VULN",
+    unit="percent",
+    polarity="higher_is_better",
+    kind="ratio",
+    frequency="quarterly",
+    bounded=True,
     sources=("mecg_register", "mecg_payments", "cash_transfer", "population", "social_security"),
     numerator_label="Social assistance recipients",
     denominator_label="Vulnerable persons (children + uncovered working-age + older persons without a pension)",
-    method_note=_SA_NOTE + (
+    method_note=_SA_NOTE
+    + (
         "Denominator (ILO definition), vulnerable persons: all children 0-14 + persons 15-59 not actively "
         "contributing to social security + persons 60+ not receiving an old-age pension, each part floored at "
-        "zero within the province and sex; it needs the quarter's social security return."),
+        "zero within the province and sex; it needs the quarter's social security return."
+    ),
     numerator_sql=_SOCIAL_ASSISTANCE_NUMERATOR.format(cap="vulnerable", cap_view="ind_vulnerable_q"),
     denominator_sql="""
         SELECT period, province, NULL AS district, sex, vulnerable AS denominator FROM ind_vulnerable_q""",
@@ -252,17 +305,33 @@ SI_COV_POOR = Indicator(
     id="SI_COV_POOR",
     short_name="Effective coverage: poor persons",
     long_name="Proportion of poor persons receiving social assistance cash benefits (SDG 1.3.1)",
-    area="sdg_131", sdg_series="SI_COV_POOR", unit="percent", polarity="higher_is_better", kind="ratio",
-    frequency="quarterly", bounded=True,
+    area="sdg_131",
+    sdg_series="SI_COV_POOR",
+    unit="percent",
+    polarity="higher_is_better",
+    kind="ratio",
+    frequency="quarterly",
+    bounded=True,
     sources=("mecg_register", "mecg_payments", "cash_transfer", "population"),
     numerator_label="Social assistance recipients",
     denominator_label="Persons below the national poverty line (population x provincial poverty rate)",
-    method_note=_SA_NOTE + (
+    method_note=_SA_NOTE
+    + (
         "Denominator, poor persons: population of the quarter's year x the province's poverty rate (parameters, "
-        "[poverty_rate]); the same rate is used for women and men."),
+        "[poverty_rate]); the same rate is used for women and men."
+    ),
     numerator_sql=_SOCIAL_ASSISTANCE_NUMERATOR.format(cap="poor", cap_view="ind_poor_q"),
     denominator_sql="SELECT period, province, NULL AS district, sex, poor AS denominator FROM ind_poor_q",
 )
 
-INDICATORS = (SI_COV_BENFTS, SI_COV_CHLD, SI_COV_MATNL, SI_COV_DISAB, SI_COV_UEMP, SI_COV_WKINJRY, SI_COV_PENSN,
-              SI_COV_VULN, SI_COV_POOR)
+INDICATORS = (
+    SI_COV_BENFTS,
+    SI_COV_CHLD,
+    SI_COV_MATNL,
+    SI_COV_DISAB,
+    SI_COV_UEMP,
+    SI_COV_WKINJRY,
+    SI_COV_PENSN,
+    SI_COV_VULN,
+    SI_COV_POOR,
+)

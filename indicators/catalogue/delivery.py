@@ -1,6 +1,7 @@
 """Section C: benefit delivery, from the Mother and Early Childhood Grant payment ledger (and, as its own indicator,
 the MAF transfer's reported on-time payments). Every indicator here goes down to district and sex; the ledger's also
 to channel and payment cycle."""
+
 from __future__ import annotations
 
 from .base import Indicator
@@ -12,9 +13,15 @@ PAY_ONTIME = Indicator(
     id="PAY_ONTIME",
     short_name="Grant payments on time",
     long_name="Mother and Early Childhood Grant: payments made within the grace period of their due date / "
-              "payments due",
-    area="delivery", unit="percent", polarity="higher_is_better", kind="ratio", frequency="quarterly",
-    disaggregations=_ALL, breakdowns=("channel", "cycle"), sources=_LEDGER,
+    "payments due",
+    area="delivery",
+    unit="percent",
+    polarity="higher_is_better",
+    kind="ratio",
+    frequency="quarterly",
+    disaggregations=_ALL,
+    breakdowns=("channel", "cycle"),
+    sources=_LEDGER,
     numerator_label="Grant payments paid within the grace period",
     denominator_label="Grant payments due in the quarter whose grace period has run out",
     method_note=(
@@ -25,7 +32,8 @@ PAY_ONTIME = Indicator(
         "that date is pending - not judged yet, paid or not, so a batch that has just fallen due does not count "
         "only its quickest payments - and is shown apart as pending. What it leaves out: cancelled payments; "
         "payments falling due after the as-of date; the MAF cash transfer, which reports on-time payments by its "
-        "own rule (see PAY_ONTIME_MAF, shown beside this figure, never added into it)."),
+        "own rule (see PAY_ONTIME_MAF, shown beside this figure, never added into it)."
+    ),
     pending_label="Payments still within their grace period on the as-of date (not judged yet)",
     numerator_sql="""
         SELECT period, province, district, sex, channel, cycle,
@@ -42,17 +50,24 @@ PAY_ONTIME_MAF = Indicator(
     id="PAY_ONTIME_MAF",
     short_name="Cash transfer payments on time (MAF)",
     long_name="MAF cash transfer: payments made on time / payments due, as the Ministry of Agriculture and "
-              "Forestry reports them",
-    area="delivery", unit="percent", polarity="higher_is_better", kind="ratio", frequency="quarterly",
-    disaggregations=_ALL, sources=("cash_transfer",),
-    numerator_label="Payments made on time (MAF's own rule)", denominator_label="Payments due (MAF's return)",
+    "Forestry reports them",
+    area="delivery",
+    unit="percent",
+    polarity="higher_is_better",
+    kind="ratio",
+    frequency="quarterly",
+    disaggregations=_ALL,
+    sources=("cash_transfer",),
+    numerator_label="Payments made on time (MAF's own rule)",
+    denominator_label="Payments due (MAF's return)",
     method_note=(
         "One programme, one rule: the MAF cash transfer (World Bank supported) only. What it counts: the "
         "payments due in the quarter and, of them, those made on time, both as MAF's quarterly return reports "
         "them, by district and sex. MAF applies its own on-time rule, which the return does not state, so this "
         "figure is shown beside the grant's (PAY_ONTIME, 15-day rule) and never added to it. As of: the end of the "
         "quarter the return covers. What it leaves out: quarters and districts without a MAF return; no channel "
-        "or payment cycle is reported."),
+        "or payment cycle is reported."
+    ),
     numerator_sql="""
         SELECT period, province, district, sex, payments_on_time AS numerator, payments_due AS denominator
         FROM cash_transfer""",
@@ -76,22 +91,32 @@ _DELAY_NOTE = (
     "while it stays unpaid, so a backlog of unpaid payments cannot make delays look shorter. As of: the payment "
     "ledger's own date (the last payment it records). What it leaves out: cancelled payments; payments whose "
     "grace period (payment_grace_days) has not run out by the as-of date - not judged yet, like PAY_ONTIME's "
-    "pending ones. The numerator column holds the number of payments due it is computed from. ")
+    "pending ones. The numerator column holds the number of payments due it is computed from. "
+)
 
 PAY_DELAY_MEDIAN = Indicator(
     id="PAY_DELAY_MEDIAN",
     short_name="Median payment delay, all payments due",
     long_name="Median days late among all grant payments due, unpaid ones counted as late as the as-of date "
-              "(0 when paid early or on the due date)",
-    area="delivery", unit="days", polarity="lower_is_better", kind="statistic", frequency="quarterly",
-    disaggregations=_ALL, breakdowns=("channel", "cycle"), sources=_LEDGER,
+    "(0 when paid early or on the due date)",
+    area="delivery",
+    unit="days",
+    polarity="lower_is_better",
+    kind="statistic",
+    frequency="quarterly",
+    disaggregations=_ALL,
+    breakdowns=("channel", "cycle"),
+    sources=_LEDGER,
     statistic="survival_quantile(list({'t': observation, 'paid': paid, 'n': weight}), 0.5)",
     statistic_is_lower_bound="survival_quantile_is_lower_bound(list({'t': observation, 'paid': paid, 'n': weight}), 0.5)",
-    numerator_label="Payments due (observations)", denominator_label=None,
-    method_note=_DELAY_NOTE + (
+    numerator_label="Payments due (observations)",
+    denominator_label=None,
+    method_note=_DELAY_NOTE
+    + (
         "The median, estimated as survival statisticians do (Kaplan-Meier), so unpaid payments count for what "
         "is known of them: half the payments due are estimated to have been paid within this many days. When "
-        "fewer than half have been paid, it is the longest time observed: a lower bound (at least this late)."),
+        "fewer than half have been paid, it is the longest time observed: a lower bound (at least this late)."
+    ),
     numerator_sql=_DAYS_LATE_ALL_DUE,
 )
 
@@ -99,16 +124,25 @@ PAY_DELAY_P90 = Indicator(
     id="PAY_DELAY_P90",
     short_name="Payment delay, 90th percentile, all payments due",
     long_name="90th percentile of days late among all grant payments due, unpaid ones counted as late as the "
-              "as-of date (0 when paid early or on the due date)",
-    area="delivery", unit="days", polarity="lower_is_better", kind="statistic", frequency="quarterly",
-    disaggregations=_ALL, breakdowns=("channel", "cycle"), sources=_LEDGER,
+    "as-of date (0 when paid early or on the due date)",
+    area="delivery",
+    unit="days",
+    polarity="lower_is_better",
+    kind="statistic",
+    frequency="quarterly",
+    disaggregations=_ALL,
+    breakdowns=("channel", "cycle"),
+    sources=_LEDGER,
     statistic="survival_quantile(list({'t': observation, 'paid': paid, 'n': weight}), 0.9)",
     statistic_is_lower_bound="survival_quantile_is_lower_bound(list({'t': observation, 'paid': paid, 'n': weight}), 0.9)",
-    numerator_label="Payments due (observations)", denominator_label=None,
-    method_note=_DELAY_NOTE + (
+    numerator_label="Payments due (observations)",
+    denominator_label=None,
+    method_note=_DELAY_NOTE
+    + (
         "The 90th percentile, estimated as the median is (Kaplan-Meier): nine payments in ten are estimated to "
         "have been paid within this many days. When fewer than nine in ten have been paid, it is the longest time "
-        "observed: a lower bound (at least this late)."),
+        "observed: a lower bound (at least this late)."
+    ),
     numerator_sql=_DAYS_LATE_ALL_DUE,
 )
 
@@ -116,9 +150,15 @@ PAY_NEVER_PAID = Indicator(
     id="PAY_NEVER_PAID",
     short_name="Enrolled, never paid",
     long_name="Enrolled beneficiaries who have received no payment yet / enrolled beneficiaries, at the end of the "
-              "quarter",
-    area="delivery", unit="percent", polarity="lower_is_better", kind="ratio", frequency="quarterly",
-    disaggregations=_ALL, breakdowns=("channel", "beneficiary_type"), sources=_LEDGER,
+    "quarter",
+    area="delivery",
+    unit="percent",
+    polarity="lower_is_better",
+    kind="ratio",
+    frequency="quarterly",
+    disaggregations=_ALL,
+    breakdowns=("channel", "beneficiary_type"),
+    sources=_LEDGER,
     numerator_label="Enrolled by the end of the quarter with no payment by then",
     denominator_label="Enrolled by the end of the quarter",
     method_note=(
@@ -127,7 +167,8 @@ PAY_NEVER_PAID = Indicator(
         "paid by 30 June 2022, so 1,410 paid). Channel is the register's: wallet when the beneficiary has a "
         "registered phone, cash otherwise. As of: the end of the quarter, up to the payment ledger's own date "
         "(its last payment). What it leaves out: quarters before the first payment fell due (15 October 2021 in "
-        "the pilot) - before it nobody could have been paid, so no value and no baseline is taken from them."),
+        "the pilot) - before it nobody could have been paid, so no value and no baseline is taken from them."
+    ),
     numerator_sql="""
         SELECT q.period, b.province, b.district, b.sex, b.channel, b.beneficiary_type,
                count(*) FILTER (WHERE b.first_paid_date IS NULL OR b.first_paid_date > q.quarter_end) AS numerator,
@@ -140,16 +181,25 @@ PAY_ARREARS_LAK = Indicator(
     id="PAY_ARREARS_LAK",
     short_name="Payment arrears",
     long_name="Amount due and not yet paid at the end of the quarter (LAK)",
-    area="delivery", unit="LAK", polarity="lower_is_better", kind="amount", frequency="quarterly",
-    disaggregations=_ALL, breakdowns=("channel", "cycle"), sources=_LEDGER, person_based=False,
-    numerator_label="Amount due by the end of the quarter and not paid by then (LAK)", denominator_label=None,
+    area="delivery",
+    unit="LAK",
+    polarity="lower_is_better",
+    kind="amount",
+    frequency="quarterly",
+    disaggregations=_ALL,
+    breakdowns=("channel", "cycle"),
+    sources=_LEDGER,
+    person_based=False,
+    numerator_label="Amount due by the end of the quarter and not paid by then (LAK)",
+    denominator_label=None,
     method_note=(
         "What it counts: at the end of each quarter, the grant amounts due by then minus what was paid on them "
         "by then; a partial payment leaves its remainder in arrears. Computed from quarterly flows (+ amount due "
         "in the quarter it falls due, - amount paid in the quarter it is paid) added up over time. A total in "
         "LAK: a province's arrears are part of the country's and are not compared with them. As of: the end of "
         "the quarter, up to the payment ledger's own date. What it leaves out: cancelled payments; quarters "
-        "before the first payment fell due. No target is set, so no progress status is given."),
+        "before the first payment fell due. No target is set, so no progress status is given."
+    ),
     numerator_sql="""
         WITH flows AS (
             SELECT quarter_of(due_date) AS period, province, district, sex, channel, cycle, amount_due AS amount
@@ -172,12 +222,19 @@ PAY_FIRST_LAG = Indicator(
     id="PAY_FIRST_LAG",
     short_name="Days from enrolment to first payment",
     long_name="Median days from enrolment to first payment, for the beneficiaries enrolled in the quarter (those "
-              "never paid counted as waiting since enrolment)",
-    area="delivery", unit="days", polarity="lower_is_better", kind="statistic", frequency="quarterly",
-    disaggregations=_ALL, breakdowns=("channel",), sources=_LEDGER,
+    "never paid counted as waiting since enrolment)",
+    area="delivery",
+    unit="days",
+    polarity="lower_is_better",
+    kind="statistic",
+    frequency="quarterly",
+    disaggregations=_ALL,
+    breakdowns=("channel",),
+    sources=_LEDGER,
     statistic="survival_quantile(list({'t': observation, 'paid': paid, 'n': weight}), 0.5)",
     statistic_is_lower_bound="survival_quantile_is_lower_bound(list({'t': observation, 'paid': paid, 'n': weight}), 0.5)",
-    numerator_label="Beneficiaries enrolled in the quarter (observations)", denominator_label=None,
+    numerator_label="Beneficiaries enrolled in the quarter (observations)",
+    denominator_label=None,
     method_note=(
         "What it counts: every register record enrolled in the quarter, and the days from its enrolment to its "
         "first payment; a record never paid is counted as waiting from enrolment to the payment ledger's as-of "
@@ -186,7 +243,8 @@ PAY_FIRST_LAG = Indicator(
         "fewer than half have been paid, it is the longest wait observed, a lower bound. Counting only those "
         "already paid would make the figure look better the more people are left waiting. Channel is the "
         "register's (wallet when a phone is registered, cash otherwise). As of: the payment ledger's own date "
-        "(its last payment). What it leaves out: nothing enrolled; records enrolled after the as-of date."),
+        "(its last payment). What it leaves out: nothing enrolled; records enrolled after the as-of date."
+    ),
     numerator_sql="""
         SELECT quarter_of(enrolment_date) AS period, province, district, sex, channel,
                greatest(0, date_diff('day', enrolment_date,
@@ -196,5 +254,12 @@ PAY_FIRST_LAG = Indicator(
         FROM ind_mecg_beneficiary WHERE enrolment_date <= getvariable('as_of_mecg_payments')""",
 )
 
-INDICATORS = (PAY_ONTIME, PAY_ONTIME_MAF, PAY_DELAY_MEDIAN, PAY_DELAY_P90, PAY_NEVER_PAID, PAY_ARREARS_LAK,
-              PAY_FIRST_LAG)
+INDICATORS = (
+    PAY_ONTIME,
+    PAY_ONTIME_MAF,
+    PAY_DELAY_MEDIAN,
+    PAY_DELAY_P90,
+    PAY_NEVER_PAID,
+    PAY_ARREARS_LAK,
+    PAY_FIRST_LAG,
+)

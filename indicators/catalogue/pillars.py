@@ -1,4 +1,5 @@
 """Section B: the NSPS pillars (1 health insurance, 2 social security, 3 social welfare) and financing."""
+
 from __future__ import annotations
 
 from .base import Indicator
@@ -7,8 +8,13 @@ NSPS_HI_COV = Indicator(
     id="NSPS_HI_COV",
     short_name="Health insurance coverage",
     long_name="Health insurance members as a share of the population (NSPS pillar 1)",
-    area="health_insurance", unit="percent", polarity="higher_is_better", kind="ratio", frequency="quarterly",
-    sources=("health_insurance", "population"), breakdowns=("scheme", "age_group"),
+    area="health_insurance",
+    unit="percent",
+    polarity="higher_is_better",
+    kind="ratio",
+    frequency="quarterly",
+    sources=("health_insurance", "population"),
+    breakdowns=("scheme", "age_group"),
     denominator_breakdowns=("age_group",),
     numerator_label="Health insurance members at the end of the quarter",
     denominator_label="Population (of the same age group when broken down by age)",
@@ -17,7 +23,8 @@ NSPS_HI_COV = Indicator(
         "population of the quarter's year. By scheme, each scheme's members are shown against the whole "
         "population (shares add up to the total); by age group (0-14, 15-59, 60+), against the population of "
         "that group. As of: the end of the quarter the health insurance return covers. What it leaves out: "
-        "private insurance; quarters without a health insurance return."),
+        "private insurance; quarters without a health insurance return."
+    ),
     numerator_sql="""
         SELECT period, province, NULL AS district, sex, scheme, age_group, members AS numerator
         FROM health_insurance""",
@@ -31,15 +38,21 @@ NSPS_SS_CONTRIB = Indicator(
     id="NSPS_SS_CONTRIB",
     short_name="Active social security contributors",
     long_name="Active social security contributors as a share of employed persons (NSPS pillar 2)",
-    area="social_security", unit="percent", polarity="higher_is_better", kind="ratio", frequency="quarterly",
-    sources=("social_security", "labour_force"), breakdowns=("scheme",),
+    area="social_security",
+    unit="percent",
+    polarity="higher_is_better",
+    kind="ratio",
+    frequency="quarterly",
+    sources=("social_security", "labour_force"),
+    breakdowns=("scheme",),
     numerator_label="Active contributors in the quarter",
     denominator_label="Employed persons",
     method_note=(
         "What it counts: members who contributed to social security in the quarter (private and public sector "
         "schemes), over the employed persons of the quarter's year. By scheme, each scheme's contributors over all "
         "employed persons. As of: the end of the quarter the social security return covers. What it leaves out: "
-        "members who did not contribute in the quarter; quarters without a social security return."),
+        "members who did not contribute in the quarter; quarters without a social security return."
+    ),
     numerator_sql="""
         SELECT period, province, NULL AS district, sex, scheme, active_contributors AS numerator
         FROM social_security""",
@@ -52,15 +65,21 @@ NSPS_SS_PERSONS = Indicator(
     id="NSPS_SS_PERSONS",
     short_name="Persons covered by social security",
     long_name="Persons covered by social security (insured members and dependants) as a share of the population "
-              "(NSPS pillar 2)",
-    area="social_security", unit="percent", polarity="higher_is_better", kind="ratio", frequency="quarterly",
-    sources=("social_security", "population"), breakdowns=("scheme",),
+    "(NSPS pillar 2)",
+    area="social_security",
+    unit="percent",
+    polarity="higher_is_better",
+    kind="ratio",
+    frequency="quarterly",
+    sources=("social_security", "population"),
+    breakdowns=("scheme",),
     numerator_label="Insured persons including dependants",
     denominator_label="Population",
     method_note=(
         "What it counts: insured persons including dependants at the end of the quarter, over the population of "
         "the quarter's year. By scheme, over the whole population. As of: the end of the quarter the social "
-        "security return covers. What it leaves out: quarters without a social security return."),
+        "security return covers. What it leaves out: quarters without a social security return."
+    ),
     numerator_sql="""
         SELECT period, province, NULL AS district, sex, scheme, insured_persons AS numerator
         FROM social_security""",
@@ -73,9 +92,14 @@ NSPS_SW_MECG = Indicator(
     id="NSPS_SW_MECG",
     short_name="Grant enrolment in covered districts",
     long_name="Mother and Early Childhood Grant: enrolled beneficiaries / eligible persons (pregnant women and "
-              "children under 12 months) in the districts the grant covers (NSPS pillar 3)",
-    area="social_welfare", unit="percent", polarity="higher_is_better", kind="ratio", frequency="quarterly",
-    disaggregations=("province", "district", "sex"), breakdowns=("beneficiary_type",),
+    "children under 12 months) in the districts the grant covers (NSPS pillar 3)",
+    area="social_welfare",
+    unit="percent",
+    polarity="higher_is_better",
+    kind="ratio",
+    frequency="quarterly",
+    disaggregations=("province", "district", "sex"),
+    breakdowns=("beneficiary_type",),
     denominator_breakdowns=("beneficiary_type",),
     sources=("mecg_register", "mecg_payments", "births"),
     numerator_label="Beneficiaries in the grant at the end of the quarter",
@@ -89,7 +113,8 @@ NSPS_SW_MECG = Indicator(
         "women. Ever enrolled (2,596 in the pilot) is PAY_NEVER_PAID's denominator. As of: the end of the quarter "
         "(the register carries no date of its own). What it leaves out: pregnant women who have given birth (the "
         "register records no date for it, so they stay counted - an over-count); children whose date of birth "
-        "is blank stay counted; districts the grant does not cover; districts without births data."),
+        "is blank stay counted; districts the grant does not cover; districts without births data."
+    ),
     numerator_sql="""
         SELECT q.period, b.province, b.district, b.sex, b.beneficiary_type, count(*) AS numerator
         FROM ind_mecg_beneficiary b JOIN ind_mecg_quarters q ON b.enrolment_date <= q.quarter_end
@@ -110,13 +135,20 @@ NSPS_SW_MEALS = Indicator(
     id="NSPS_SW_MEALS",
     short_name="School meals coverage",
     long_name="Pupils receiving school meals / pupils enrolled in school-meal target districts (NSPS pillar 3)",
-    area="social_welfare", unit="percent", polarity="higher_is_better", kind="ratio", frequency="quarterly",
-    disaggregations=("province", "district", "sex"), sources=("school_meals",),
-    numerator_label="Pupils receiving school meals", denominator_label="Pupils enrolled in target districts",
+    area="social_welfare",
+    unit="percent",
+    polarity="higher_is_better",
+    kind="ratio",
+    frequency="quarterly",
+    disaggregations=("province", "district", "sex"),
+    sources=("school_meals",),
+    numerator_label="Pupils receiving school meals",
+    denominator_label="Pupils enrolled in target districts",
     method_note=(
         "What it counts: pupils receiving school meals over pupils enrolled, both from the MoES return for the "
         "quarter, summed over the target districts. As of: the end of the quarter the return covers. What it "
-        "leaves out: districts outside the school-meal programme; quarters without a MoES return."),
+        "leaves out: districts outside the school-meal programme; quarters without a MoES return."
+    ),
     numerator_sql="""
         SELECT period, province, district, sex, pupils_receiving_meals AS numerator,
                pupils_enrolled AS denominator
@@ -127,9 +159,14 @@ NSPS_FIN_EXEC = Indicator(
     id="NSPS_FIN_EXEC",
     short_name="Social protection budget execution (year to date)",
     long_name="Social protection spending executed / allocated for the same part of the fiscal year, by ministry "
-              "and Chart-of-Accounts line (financing)",
-    area="financing", unit="percent", polarity="higher_is_better", kind="ratio", frequency="yearly",
-    disaggregations=(), breakdowns=("ministry", "coa_code", "programme"),
+    "and Chart-of-Accounts line (financing)",
+    area="financing",
+    unit="percent",
+    polarity="higher_is_better",
+    kind="ratio",
+    frequency="yearly",
+    disaggregations=(),
+    breakdowns=("ministry", "coa_code", "programme"),
     person_based=False,
     sources=("sp_spending",),
     numerator_label="Executed up to the reporting date (LAK)",
@@ -142,7 +179,8 @@ NSPS_FIN_EXEC = Indicator(
         "year's. In total and by ministry, line and programme; national only. As of: the return's 'Expenditure "
         "to' date (blank = the whole fiscal year). What it leaves out: the allocation is assumed to be spread "
         "evenly over the year (the return gives no monthly plan), so lines spent in a few large instalments can "
-        "read high or low before the year ends; compare full years for a final judgement."),
+        "read high or low before the year ends; compare full years for a final judgement."
+    ),
     numerator_sql="""
         SELECT CAST(year AS VARCHAR) AS period, NULL AS province, NULL AS district, NULL AS sex, ministry,
                coa_code, programme, executed_lak AS numerator,
