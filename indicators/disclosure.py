@@ -612,15 +612,28 @@ def public_pci(pci: pd.DataFrame, public: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
+def lined_up(computed: pd.DataFrame, public: pd.DataFrame) -> pd.DataFrame:
+    """``computed`` in the row order of ``public`` (the same cells, e.g. a public table another process wrote),
+    matched by cell key (pandas matches missing keys, such as no district, with each other)."""
+    key = [c for c in CELL_COLUMNS if c in public.columns]
+    public = public.reset_index(drop=True)
+    computed = computed.reset_index(drop=True)
+    if public[key].equals(computed[key]):
+        return computed
+    position = computed[key].reset_index().merge(public[key].reset_index(), on=key, suffixes=("", "_public"))
+    if len(position) != len(public) or len(public) != len(computed):
+        raise ValueError("the public table and the computed one do not hold the same cells")
+    return computed.iloc[position.sort_values("index_public")["index"].to_numpy()].reset_index(drop=True)
+
+
 def audit(public: pd.DataFrame, computed: pd.DataFrame) -> pd.DataFrame:
     """Rows of ``public`` whose hidden figures an attacker holding every public figure can compute exactly: every
     equation that holds (``figure_equations``) solved together, numerators and denominators apart.
 
-    ``computed`` is the same rows, in the same order, as computed (it says which equations hold). Empty when safe.
+    ``computed`` is the same cells as computed, in any order (it says which equations hold). Empty when safe.
     """
-    key = [c for c in CELL_COLUMNS if c in public.columns]
-    if not public[key].reset_index(drop=True).equals(computed[key].reset_index(drop=True)):
-        raise ValueError("audit needs the public table and the computed one row for row")
+    public = public.reset_index(drop=True)
+    computed = lined_up(computed, public)
     figures = figure_matrix(computed.reset_index(drop=True))
     hidden = public["suppressed"].to_numpy(dtype=bool)
     unknown = np.repeat(hidden, figures.shape[1]) & ~np.isnan(figures.reshape(-1))
