@@ -38,23 +38,6 @@ MAX_LOGGED_ISSUES = 200  # per kind (errors, warnings) in a manifest or log line
 LOCK_TIMEOUT_S = 10.0
 _VERSION_RE = re.compile(r"^v(\d{4,})$")
 
-# Warehouse type of each contract column kind (DESIGN.md §1).
-DUCKDB_TYPES = {
-    "text": "VARCHAR",
-    "category": "VARCHAR",
-    "sex": "VARCHAR",
-    "province": "VARCHAR",
-    "district": "VARCHAR",
-    "period": "VARCHAR",
-    "pii_id": "VARCHAR",
-    "count": "BIGINT",
-    "year": "BIGINT",
-    "amount": "DOUBLE",
-    "rate": "DOUBLE",
-    "date": "DATE",
-    "bool": "BOOLEAN",
-}
-
 
 class WarehouseError(RuntimeError):
     """Something about the warehouse itself is wrong (missing version, corrupt pointer, bad staged table)."""
@@ -75,7 +58,7 @@ class MergeConflict(WarehouseError):
 # ---------------------------------------------------------------------------------------------------------- schema
 def table_schema(contract: Contract) -> list[tuple[str, str]]:
     """(column, DuckDB type) of the warehouse table: contract columns, then ``period`` (derived), then ``source_file``."""
-    schema = [(c.name, DUCKDB_TYPES[c.kind]) for c in contract.warehouse_columns]
+    schema = [(c.name, c.sql_type) for c in contract.warehouse_columns]
     if contract.period_from_date:
         schema.append(("period", "VARCHAR"))
     schema.append(("source_file", "VARCHAR"))

@@ -76,6 +76,24 @@ def normalise_header(text: object) -> str:
     return re.sub(r"[^\w]+", " ", str(text or "").strip().lower()).strip().replace("_", " ")
 
 
+# Warehouse (DuckDB) type of each column kind that reaches the warehouse (pii_drop columns never do).
+WAREHOUSE_TYPES = {
+    "text": "VARCHAR",
+    "category": "VARCHAR",
+    "sex": "VARCHAR",
+    "province": "VARCHAR",
+    "district": "VARCHAR",
+    "period": "VARCHAR",
+    "count": "BIGINT",
+    "year": "BIGINT",
+    "amount": "DOUBLE",
+    "rate": "DOUBLE",
+    "date": "DATE",
+    "bool": "BOOLEAN",
+    "pii_id": "VARCHAR",
+}
+
+
 @dataclass(frozen=True)
 class Column:
     name: str
@@ -96,6 +114,11 @@ class Column:
     def header_keys(self) -> set[str]:
         """Every accepted spelling of the header, normalised."""
         return {normalise_header(self.name)} | {normalise_header(a) for a in self.aliases}
+
+    @property
+    def sql_type(self) -> str:
+        """The warehouse (DuckDB) type of this column (DESIGN.md §3)."""
+        return WAREHOUSE_TYPES[self.kind]
 
     @property
     def in_warehouse(self) -> bool:

@@ -13,21 +13,6 @@ from dataclasses import dataclass, field
 
 from data_pipeline.contracts import Column
 
-SQL_TYPES = {
-    "text": "VARCHAR",
-    "category": "VARCHAR",
-    "sex": "VARCHAR",
-    "province": "VARCHAR",
-    "district": "VARCHAR",
-    "period": "VARCHAR",
-    "count": "BIGINT",
-    "year": "BIGINT",
-    "amount": "DOUBLE",
-    "rate": "DOUBLE",
-    "date": "DATE",
-    "bool": "BOOLEAN",
-    "pii_id": "VARCHAR",
-}
 LOOKUP_KINDS = ("category", "province", "district", "pii_id")
 
 # Numbers: thousands separators are absorbed only when the grouping is unambiguous. "1.234" could be 1234 (dot as

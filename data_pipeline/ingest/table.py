@@ -237,7 +237,7 @@ class TableValidation:
             self.con.execute(f"DELETE FROM {self.stg} WHERE {total_row}").fetchall()
         joins, inner, selects, temp = [], ["s.*"], ["src_row"], []
         for column in self.contract.warehouse_columns:
-            sql_type = normalise.SQL_TYPES[column.kind]
+            sql_type = column.sql_type
             if column not in self.present:
                 selects.append(f"CAST(NULL AS {sql_type}) AS {q(column.name)}")
                 continue

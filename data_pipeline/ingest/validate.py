@@ -14,7 +14,6 @@ from data_pipeline import gate
 from data_pipeline.contracts import Column, Contract, all_contracts
 from data_pipeline.report import ReturnInfo, ValidationReport
 
-from . import normalise
 from .header import detect_header, stated_periods
 from .issues import MAX_ROWS_PER_PROBLEM, IssueLog
 from .readers import ReadError, file_sha256, read_return_tables
@@ -239,10 +238,7 @@ def _staged_tables(con, parts: list[StagedPart]) -> dict[str, pa.Table]:
     staged: dict[str, pa.Table] = {}
     for name in dict.fromkeys(p.contract.name for p in parts):
         contract = parts[[p.contract.name for p in parts].index(name)].contract
-        columns = [
-            f"CAST({_published_value(c)} AS {normalise.SQL_TYPES[c.kind]}) AS {q(c.name)}"
-            for c in contract.warehouse_columns
-        ]
+        columns = [f"CAST({_published_value(c)} AS {c.sql_type}) AS {q(c.name)}" for c in contract.warehouse_columns]
         if contract.period_from_date:
             columns.append("CAST(period AS VARCHAR) AS period")
         # A file name a spreadsheet would run ('=cmd|…') is recorded with a leading apostrophe (the gate warned).
