@@ -116,3 +116,12 @@ def test_the_report_in_english_is_unchanged(dashboard_warehouse, accounts, monke
     at = broken_return_uploaded(monkeypatch, tmp_path, "en")
     report = next(d.value for d in at.dataframe if "message" in d.value.columns)
     assert sorted(report["message"]) == sorted(real_messages.broken_messages()[:-1])
+
+
+def test_data_status_shows_the_last_refresh_warnings_in_lao(dashboard_warehouse, accounts):
+    at = run_as("pages/data_status.py", "officer", {"lang": "lo"})
+    assert not at.exception, at.exception
+    [warnings] = [d.value for d in at.dataframe if "ຂໍ້ຄວາມ" in d.value.columns and "ໄຟລ໌" in d.value.columns]
+    messages = list(warnings["ຂໍ້ຄວາມ"])
+    assert len(messages) > 20 and not [m for m in messages if english_left(m)], messages
+    assert any("ໄດ້ອ່ານເປັນຕົວເລກແລ້ວ" in m for m in messages)  # 'were read as numbers'
