@@ -4,7 +4,8 @@
 reads as it did, and a missing translation shows English rather than a blank. The translations are plain TOML files,
 one per language, in ``locales/`` (``lo.toml``, ``en.toml``): a Lao-speaking officer corrects a wording there without
 touching code. Each file has ``[ui]`` (interface words, keyed by the English text) and ``[indicators.ID]`` (an
-indicator's name, short name, definition and method note).
+indicator's name, short name, definition and method note), ``[phrases]`` (generated sentences) and ``[messages]``
+(the pipeline's validation messages as templates, see ``message_text``).
 
 The language comes from ``?lang=lo|en`` (a shared link opens in the language it was copied in), else the one chosen
 earlier in the session, else the deployment's default ``SP_LANG`` (``en`` when unset).
@@ -241,9 +242,20 @@ def _message_patterns(language: str) -> list[tuple[re.Pattern, str, frozenset[st
         fixed = sum(len(p) for p in parts if not _PLACEHOLDER.fullmatch(p))
         # '{first} or {second}', '{name} ({code})': connectors between placeholders, only for a part of a message
         inner_only = bool(_PLACEHOLDER.fullmatch(parts[0]) and _PLACEHOLDER.fullmatch(parts[-1]))
-        patterns.append((fixed, re.compile(f"^{regex}$", re.DOTALL), translated, verbatim, inner_only))
+        try:
+            compiled = re.compile(f"^{regex}$", re.DOTALL)
+        except re.error:  # a {name} used twice in one template (tests/test_i18n.py says which): left out
+            continue
+        patterns.append((fixed, compiled, translated, verbatim, inner_only))
     patterns.sort(key=lambda p: -p[0])
     return [pattern[1:] for pattern in patterns]
+
+
+@lru_cache(maxsize=4)
+def _message_words(language: str) -> dict[str, str]:
+    """Whole parts a message may hold, translated: province names, [ui] words, [messages] without placeholders."""
+    exact = {k: v for k, v in catalogue(language).get("messages", {}).items() if not _PLACEHOLDER.search(k)}
+    return {**_province_names(language), **catalogue(language).get("ui", {}), **exact}
 
 
 # What data_pipeline.ingest.table writes instead of a quoted cell of a return holding personal data.
@@ -263,9 +275,7 @@ def message_text(message: str, lang: str | None = None) -> str:
     lang = lang or language()
     if lang == "en" or not isinstance(message, str):
         return message
-    exact = {k: v for k, v in catalogue(lang).get("messages", {}).items() if not _PLACEHOLDER.search(k)}
-    words = {**_province_names(lang), **catalogue(lang).get("ui", {}), **exact}
-    patterns = _message_patterns(lang)
+    words, patterns = _message_words(lang), _message_patterns(lang)
 
     def one(text: str, depth: int) -> str:
         if text in words:

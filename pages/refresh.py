@@ -61,7 +61,7 @@ if key.key is None:
         ),
         icon=":material/key_off:",
     )
-    st.markdown(plain_text(key.note))
+    st.markdown(plain_text(message_text(key.note)))
     st.code(
         'python -c "import secrets; print(secrets.token_hex(32))" > ~/.config/sp-dashboard/hash_key', language="bash"
     )

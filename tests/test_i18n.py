@@ -201,6 +201,7 @@ def test_message_templates_are_in_both_catalogues_with_the_same_placeholders():
     for key, text in lao.items():
         words = re.search("[a-z]{2}", PLACEHOLDER.sub("", key))  # '{name} ({code})' joins parts: no words
         assert LAO.search(text) or not words, f"[messages] {key!r} is not in Lao: {text!r}"
+        assert len(set(PLACEHOLDER.findall(key))) == len(PLACEHOLDER.findall(key)), f"{key!r}: a name used twice"
         assert sorted(PLACEHOLDER.findall(key)) == sorted(PLACEHOLDER.findall(text)), (
             f"[messages] {key!r}: placeholders differ in {text!r}"
         )
