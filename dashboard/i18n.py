@@ -4,7 +4,8 @@
 reads as it did, and a missing translation shows English rather than a blank. The translations are plain TOML files,
 one per language, in ``locales/`` (``lo.toml``, ``en.toml``): a Lao-speaking officer corrects a wording there without
 touching code. Each file has ``[ui]`` (interface words, keyed by the English text) and ``[indicators.ID]`` (an
-indicator's name, short name, definition and method note).
+indicator's name, short name, definition and method note), ``[phrases]`` (generated sentences) and ``[messages]``
+(the pipeline's validation messages as templates, see ``message_text``).
 
 The language comes from ``?lang=lo|en`` (a shared link opens in the language it was copied in), else the one chosen
 earlier in the session, else the deployment's default ``SP_LANG`` (``en`` when unset).
@@ -165,6 +166,9 @@ def with_cell_labels(frame):
         return frame
     changes = {}
     for column in frame.columns:
+        if column in ("message", "warning"):  # the pipeline's validation messages (a report, a refresh's warnings)
+            changes[column] = frame[column].map(message_text)
+            continue
         if column in _IDENTIFIER_COLUMNS or str(frame[column].dtype).startswith(
             ("int", "float", "bool", "Int", "Float", "datetime")
         ):
@@ -220,6 +224,78 @@ def phrases_text(text: str, separator: str = "; ") -> str:
         return phrase
 
     return separator.join(one(phrase) for phrase in text.split(separator))
+
+
+_PLACEHOLDER = re.compile(r"(\{\w+\})")
+
+
+@lru_cache(maxsize=4)
+def _message_patterns(language: str) -> list[tuple[re.Pattern, str, frozenset[str], bool]]:
+    """[messages] of a catalogue as (regex, translation, placeholders kept verbatim), the most specific first (most
+    fixed words): a placeholder matches as little as it can. A placeholder written in quotes ('{value}') is a value
+    from the file and is never translated."""
+    patterns = []
+    for english, translated in catalogue(language).get("messages", {}).items():
+        parts = [part for part in _PLACEHOLDER.split(english) if part]
+        regex = "".join(f"(?P<{p[1:-1]}>.*?)" if _PLACEHOLDER.fullmatch(p) else re.escape(p) for p in parts)
+        verbatim = frozenset(re.findall(r"'\{(\w+)\}'", english))
+        fixed = sum(len(p) for p in parts if not _PLACEHOLDER.fullmatch(p))
+        # '{first} or {second}', '{name} ({code})': connectors between placeholders, only for a part of a message
+        inner_only = bool(_PLACEHOLDER.fullmatch(parts[0]) and _PLACEHOLDER.fullmatch(parts[-1]))
+        try:
+            compiled = re.compile(f"^{regex}$", re.DOTALL)
+        except re.error:  # a {name} used twice in one template (tests/test_i18n.py says which): left out
+            continue
+        patterns.append((fixed, compiled, translated, verbatim, inner_only))
+    patterns.sort(key=lambda p: -p[0])
+    return [pattern[1:] for pattern in patterns]
+
+
+@lru_cache(maxsize=4)
+def _message_words(language: str) -> dict[str, str]:
+    """Whole parts a message may hold, translated: province names, [ui] words, [messages] without placeholders."""
+    exact = {k: v for k, v in catalogue(language).get("messages", {}).items() if not _PLACEHOLDER.search(k)}
+    return {**_province_names(language), **catalogue(language).get("ui", {}), **exact}
+
+
+# What data_pipeline.ingest.table writes instead of a quoted cell of a return holding personal data.
+_HIDDEN_VALUE = "the value (not shown: this return holds personal data)"
+
+
+def _kept(value: str, words: dict[str, str]) -> str:
+    """A quoted part is the file's own text, kept as it came; only the pipeline's own stand-in for a hidden value
+    ('(not shown: personal data)') is translated."""
+    return words.get(value, value) if value.startswith("(not shown") else value
+
+
+def message_text(message: str, lang: str | None = None) -> str:
+    """A validation message of the pipeline (data_pipeline.report.Issue.message, a report's summary, a refusal) in
+    the reader's language: matched against the [messages] templates, its variable parts filled in (translated too
+    when they are known words, phrases or province names). A message no template matches stays as it came."""
+    lang = lang or language()
+    if lang == "en" or not isinstance(message, str):
+        return message
+    words, patterns = _message_words(lang), _message_patterns(lang)
+
+    def one(text: str, depth: int) -> str:
+        if text in words:
+            return words[text]
+        for pattern, translated, verbatim, inner_only in patterns if depth < 4 else ():
+            if (depth or not inner_only) and (match := pattern.match(text)):
+                parts = {
+                    k: _kept(v, words) if k in verbatim else one(v, depth + 1) for k, v in match.groupdict().items()
+                }
+                return translated.format(**parts)
+        return text
+
+    try:
+        if _HIDDEN_VALUE in message:  # a cell of a personal-data return, hidden where the message quoted it
+            hidden = words.get(_HIDDEN_VALUE, _HIDDEN_VALUE)
+            return one(message.replace(_HIDDEN_VALUE, "'\x00'"), 0).replace("'\x00'", hidden)
+        # ' — row 5', ' — rows 2, 4 and 17 more': the rows a message of one value names (data_pipeline.ingest.table)
+        return " — ".join(one(part, 0) for part in message.split(" — "))
+    except (KeyError, IndexError, ValueError):  # a catalogue entry with a wrong placeholder: English, not a crash
+        return message
 
 
 def url_param() -> dict[str, str]:

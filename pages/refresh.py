@@ -5,7 +5,7 @@ import hashlib
 import streamlit as st
 
 from dashboard import auth, components, data, navigation, refresh_flow
-from dashboard.i18n import t
+from dashboard.i18n import message_text, t
 from dashboard.text import plain_text
 
 navigation.enter_page()  # only ever run through app.py's navigation
@@ -32,7 +32,7 @@ if touched := state.pop("sp_refresh_touched", None):
 
 def progress_bar(label: str):
     bar = st.progress(0.0, text=label)
-    return lambda fraction, message: bar.progress(min(max(fraction, 0.0), 1.0), text=plain_text(message))
+    return lambda fraction, message: bar.progress(min(max(fraction, 0.0), 1.0), text=plain_text(message_text(message)))
 
 
 def forget_batch() -> None:
@@ -61,7 +61,7 @@ if key.key is None:
         ),
         icon=":material/key_off:",
     )
-    st.markdown(plain_text(key.note))
+    st.markdown(plain_text(message_text(key.note)))
     st.code(
         'python -c "import secrets; print(secrets.token_hex(32))" > ~/.config/sp-dashboard/hash_key', language="bash"
     )
@@ -103,14 +103,16 @@ if checked is not None:
     st.subheader(t("2. What the checks found"))
     report = checked.report
     if checked.ok:
-        st.success(t("These returns can be published.") + f" {report.summary()}.", icon=":material/check_circle:")
+        st.success(
+            t("These returns can be published.") + f" {message_text(report.summary())}.", icon=":material/check_circle:"
+        )
     else:
         st.error(
             t(
                 "Nothing can be published until the errors are fixed: correct the files (or send this report "
                 "back to the ministry) and upload them again."
             )
-            + f" {report.summary()}.",
+            + f" {message_text(report.summary())}.",
             icon=":material/error:",
         )
     if report.issues:
@@ -147,7 +149,7 @@ if checked is not None:
             tables, cells, conflicts, replaced = shown
             if conflicts:
                 for message in conflicts:
-                    st.error(plain_text(message))
+                    st.error(plain_text(message_text(message)))
             else:
                 st.markdown(t("**Tables**"))
                 components.table_with_downloads(tables, "tables changed")
@@ -206,7 +208,7 @@ if checked is not None:
                     )
                 except refresh_flow.WarehouseError as error:
                     status.update(label=t("Not published"), state="error")
-                    st.error(plain_text(str(error)))
+                    st.error(plain_text(message_text(str(error))))
                     st.stop()
                 status.update(
                     label=t("Published") if result.published else t("Rejected"),
@@ -263,7 +265,7 @@ else:
                 try:
                     previous = refresh_flow.rollback(pending, operator=user.username)
                 except refresh_flow.WarehouseError as error:
-                    st.error(plain_text(str(error)))
+                    st.error(plain_text(message_text(str(error))))
                     st.stop()
                 forget_batch()
                 state["sp_refresh_done"] = t(

@@ -191,3 +191,19 @@ def test_sign_in_notices_in_lao(lao):
         i18n.phrases_text("Your session ended after 30 minutes without activity: please sign in again.", separator="\n")
         == "ການເຂົ້າໃຊ້ຂອງທ່ານໄດ້ສິ້ນສຸດລົງ ຫຼັງຈາກບໍ່ມີການເຄື່ອນໄຫວ 30 ນາທີ: ກະລຸນາເຂົ້າສູ່ລະບົບໃໝ່."
     )
+
+
+def test_message_templates_are_in_both_catalogues_with_the_same_placeholders():
+    """[messages]: the pipeline's validation messages as templates (dashboard.i18n.message_text)."""
+    lao, english = _catalogue("lo")["messages"], _catalogue("en")["messages"]
+    assert set(lao) == set(english)
+    assert all(text == key for key, text in english.items())  # English shows the pipeline's own text
+    for key, text in lao.items():
+        words = re.search("[a-z]{2}", PLACEHOLDER.sub("", key))  # '{name} ({code})' joins parts: no words
+        assert LAO.search(text) or not words, f"[messages] {key!r} is not in Lao: {text!r}"
+        assert len(set(PLACEHOLDER.findall(key))) == len(PLACEHOLDER.findall(key)), f"{key!r}: a name used twice"
+        assert sorted(PLACEHOLDER.findall(key)) == sorted(PLACEHOLDER.findall(text)), (
+            f"[messages] {key!r}: placeholders differ in {text!r}"
+        )
+        # a value quoted from the file in English ('{raw}') is quoted in Lao too: kept as it came
+        assert sorted(re.findall(r"'\{\w+\}'", key)) == sorted(re.findall(r"'\{\w+\}'", text)), key

@@ -135,7 +135,7 @@ def test_a_page_in_lao_has_no_english_left(dashboard_warehouse, accounts, page, 
 
 def test_the_refresh_page_in_lao_has_no_english_left(dashboard_warehouse, accounts, monkeypatch, tmp_path):
     """The Secretariat's refresh page on a demonstration deployment (demo key): its own interface is Lao. The
-    pipeline's validation messages stay English (they are the CLI's too); none show before an upload."""
+    pipeline's validation messages show after an upload, in Lao too (tests/test_lao_messages.py)."""
     monkeypatch.delenv("SP_HASH_KEY", raising=False)
     monkeypatch.setenv("SP_HASH_KEY_FILE", str(tmp_path / "no_key"))
     monkeypatch.setenv("SP_ALLOW_DEMO_KEY", "1")
