@@ -58,7 +58,8 @@ def value_with_unit(value: object, unit: str | None, suppressed: object = False)
         return t(NO_DATA)
     v = float(value)  # type: ignore[arg-type]
     if unit == "percent":
-        return f"{v:,.1f}%"
+        # A small share keeps two significant digits: 0.042% must not read "0.0%", which is what a true zero reads.
+        return f"{v:.2g}%" if 0 < abs(v) < 0.1 else f"{v:,.1f}%"
     if unit in ("score", "ratio"):
         return f"{v:,.2f}"
     if unit == "days":

@@ -80,3 +80,11 @@ def test_a_lower_bound_reads_at_least():
     assert fmt.at_least(76.0, "days", 76.0, None) == "at least 76 days"
     assert fmt.at_least(29.0, "days", None, None) == "29 days"
     assert fmt.at_least(5.0, "percent", 4.0, 6.0) == "5.0%"  # a range is not "at least"
+
+
+def test_a_small_share_never_reads_as_a_true_zero():
+    from dashboard import format as fmt
+
+    assert fmt.value_with_unit(0.0419, "percent") == "0.042%"  # child coverage on the sample: not "0.0%"
+    assert fmt.value_with_unit(0.0, "percent") == "0.0%"  # a province without recipients
+    assert fmt.value_with_unit(54.321, "percent") == "54.3%"
