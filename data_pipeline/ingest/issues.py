@@ -11,29 +11,25 @@ class IssueLog:
     def __init__(self, report: ValidationReport):
         self.report = report
 
-    def error(
-        self,
-        file: str,
-        message: str,
-        *,
-        code: str,
-        sheet: str | None = None,
-        row: int | None = None,
-        column: str | None = None,
-    ) -> None:
-        self.report.add(Issue(file, "error", message, sheet, row, column, code))
+    def error(self, file: str, message: str, *, code: str, **where) -> None:
+        """An error located by ``sheet``, ``row`` and ``column`` (each optional)."""
+        self._add("error", file, message, code, **where)
 
-    def warning(
+    def warning(self, file: str, message: str, *, code: str, **where) -> None:
+        """A warning located like an error."""
+        self._add("warning", file, message, code, **where)
+
+    def _add(
         self,
+        severity: str,
         file: str,
         message: str,
-        *,
         code: str,
         sheet: str | None = None,
         row: int | None = None,
         column: str | None = None,
     ) -> None:
-        self.report.add(Issue(file, "warning", message, sheet, row, column, code))
+        self.report.add(Issue(file, severity, message, sheet, row, column, code))
 
     def rows(
         self,
