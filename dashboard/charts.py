@@ -32,6 +32,7 @@ MIN_TEXT_SIZE = 12  # no label is drawn smaller (bar labels that would need less
 TITLE_SIZE = 16
 # Titles wrap at this many characters: plotly never wraps, and a 390 px phone holds about 40 at 16 px.
 TITLE_WIDTH = 38
+TOOLBAR_STRIP = 36
 SUPPRESSED_GREY = "#595959"
 NO_DATA_GREY = "#d9d9d9"
 
@@ -148,7 +149,9 @@ def style(
     """The one look. ``subtitle`` says what the chart leaves out (a filter it ignores, the scale it uses)."""
     heading = wrapped(title) if title else None
     lines = (heading.count("<br>") + 1 if heading else 0) + (wrapped(subtitle, 52).count("<br>") + 1 if subtitle else 0)
-    top = 20 + 22 * lines
+    # The title starts below a strip of TOOLBAR_STRIP px where plotly's toolbar appears on hover (a tap, on a
+    # phone): drawn over the title, it hid every title on a phone.
+    top = TOOLBAR_STRIP + 12 + 22 * lines
     fig.update_layout(
         template="plotly_white",
         height=height + top,
@@ -163,7 +166,7 @@ def style(
             "y": 1,
             "yref": "container",
             "yanchor": "top",
-            "pad": {"t": 10},
+            "pad": {"t": TOOLBAR_STRIP},
             "font": {"size": TITLE_SIZE},
             **({"subtitle": {"text": wrapped(subtitle, 52), "font": {"size": MIN_TEXT_SIZE}}} if subtitle else {}),
         }
@@ -491,7 +494,7 @@ def grouped_bars(
     legend_rows = (len(groups) + 1) // 2 + (len(bands) + 1) // 2
     if horizontal:
         # Every category gets the slot of the tallest: its bars or its wrapped name.
-        per_category = [max(16 * len(groups) + 12, 17 * (name.count("<br>") + 1) + 8) for name in categories]
+        per_category = [max(13 * len(groups) + 10, 15 * (name.count("<br>") + 1) + 6) for name in categories]
         height = max(300, len(per_category) * max(per_category) + 60) + 22 * legend_rows
         style(fig, title=title, height=height, subtitle=subtitle)
         fig.update_xaxes(**_axis_format(unit))

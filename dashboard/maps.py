@@ -15,15 +15,17 @@ from pathlib import Path
 import pandas as pd
 import plotly.graph_objects as go
 
-from dashboard.charts import FONT, MIN_TEXT_SIZE, NO_DATA_GREY, SUPPRESSED_GREY, nothing_to_show, style
+from dashboard.charts import FONT, MIN_TEXT_SIZE, NO_DATA_GREY, nothing_to_show, style
 from dashboard.format import NO_DATA, OKABE_ITO, SUPPRESSED, value_with_unit
 from dashboard.i18n import t
 
 GEOJSON = Path(__file__).resolve().parent / "assets" / "lao_provinces_cod_ab.geojson"
 ATTRIBUTION = "Boundaries: OCHA COD-AB Lao PDR (2019), via HDX"
 FEATURE_KEY = "ADM1_PCODE"
-# "No data" and "suppressed" are two different things: a pale grey and a dark one, each with its legend entry.
-MISSING_COLOURS = {NO_DATA: NO_DATA_GREY, SUPPRESSED: SUPPRESSED_GREY}
+# "No data" and "suppressed" are two different things: a pale grey and a mid grey (no colour of the Viridis scale is
+# grey; a dark grey read as its dark low end), each with its legend entry.
+MAP_SUPPRESSED_GREY = "#8f8f8f"
+MISSING_COLOURS = {NO_DATA: NO_DATA_GREY, SUPPRESSED: MAP_SUPPRESSED_GREY}
 
 # (column, row) of each province in the tile grid, north at the top.
 TILE_GRID = {
@@ -288,7 +290,7 @@ def tile_grid(frame: pd.DataFrame, *, unit: str | None, title: str, highlight: s
                 mode="markers+text",
                 marker={"symbol": "square", "size": 62, "color": colour},
                 text=[f"{c[3:]}<br>{lab}" for c, lab, b in zip(shown["province"], shown["label"], blank) if b],
-                textfont={"size": MIN_TEXT_SIZE, "family": FONT, "color": "white" if kind == SUPPRESSED else "black"},
+                textfont={"size": MIN_TEXT_SIZE, "family": FONT, "color": "black"},
                 hoverinfo="skip",
                 showlegend=False,
             )

@@ -72,7 +72,7 @@ def test_a_donor_ranking_and_map_say_suppressed_and_tell_it_from_no_data(dashboa
     assert len(filled["suppressed"]["locations"]) == len(band["y"])
     colours = {name: tr["colorscale"][0][1] for name, tr in filled.items()}
     legend = {tr["name"]: tr["marker"]["color"] for tr in geo["data"] if tr["type"] == "scattergeo"}
-    assert legend == {"no data": maps.NO_DATA_GREY, "suppressed": maps.SUPPRESSED_GREY}
+    assert legend == {"no data": maps.NO_DATA_GREY, "suppressed": maps.MAP_SUPPRESSED_GREY}
     assert all(colours[name] == legend[name] for name in colours)
     assert latest["suppressed"].any()
 
@@ -170,5 +170,6 @@ def test_titles_fit_a_phone_and_the_toolbar_keeps_off_them():
     fig = charts.lines(frame, x="period", y="value", series=None, unit="days", title=title)
     lines = fig.layout.title.text.split("<br>")
     assert len(lines) > 1 and max(map(len, lines)) <= charts.TITLE_WIDTH
-    assert fig.layout.margin.t >= 20 + 22 * len(lines)
+    assert fig.layout.title.pad.t >= 28  # the toolbar's strip, above the title
+    assert fig.layout.margin.t >= 28 + 22 * len(lines)
     assert {"zoom2d", "pan2d", "zoomInGeo", "select2d"} <= set(charts.PLOTLY_CONFIG["modeBarButtonsToRemove"])
