@@ -74,6 +74,10 @@ PLOTLY_CONFIG = {
 _EMPTY = "empty"  # key in a figure's layout.meta: the sentence shown instead of a figure with nothing to draw
 
 
+# Programme and ministry codes that read as acronyms ('mecg' -> 'MECG').
+ACRONYMS = frozenset({"mecg", "maf", "moh", "mof", "moes", "molsw", "lsso", "nhi", "nhib", "nssf"})
+
+
 def category_label(value: object) -> str:
     """A category value in the reader's words: 'F' -> 'Female', 'cash_transfer' -> 'Cash transfer', 'mecg' -> 'MECG'
     (the catalogue's translation where it has one)."""
@@ -83,8 +87,8 @@ def category_label(value: object) -> str:
     shown = t(text)
     if shown != text:
         return shown
-    if text.isalpha() and text.islower() and len(text) <= 4 and text not in ("cash", "other", "held"):
-        return text.upper()  # an acronym kept as a code: mecg, moh
+    if text in ACRONYMS:
+        return text.upper()
     words = text.replace("_", " ")
     return words[:1].upper() + words[1:]
 
