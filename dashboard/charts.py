@@ -1,29 +1,128 @@
 """Plotly figures for the pages: one look (colour-blind-safe palette, units on axes, thousands separators).
 
 Each function takes a small tidy frame from ``dashboard.data`` and returns a figure; pages pass it, with the same frame,
-to ``components.chart_with_table`` so that every chart has its numbers one click away.
+to ``components.chart_with_table`` so that every chart has its numbers one click away. The functions are pure (no
+Streamlit), so the meeting pack prints the same figures.
+
+What every figure promises a reader:
+- a figure hidden by the disclosure rule (a ``suppressed`` flag in the frame) is drawn as a hatched band with the
+  word "suppressed" and a legend entry, never as a gap, a missing bar or "no data";
+- value labels are never clipped (no clipping on the axis, headroom on the value axis), no text is under 11 px;
+- a figure with nothing to show carries one sentence instead (``empty_sentence``), which the page shows in its place.
 """
 
 from __future__ import annotations
 
+import textwrap
 from urllib.parse import quote
 
+import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
-from dashboard.format import OKABE_ITO, value_with_unit
+from dashboard.format import NO_DATA, OKABE_ITO, SEX_LABELS, SUPPRESSED, sex_label, value_with_unit
 from dashboard.i18n import period_label, t
 
 PALETTE = [OKABE_ITO[c] for c in ("blue", "orange", "green", "vermillion", "sky_blue", "purple", "yellow", "black")]
 # Lao glyphs come from the shipped Phetsarath OT (static/fonts, loaded by the page's theme), so Lao renders on a
 # machine without a Lao font; Latin text keeps the dashboard's font.
 FONT = "Source Sans Pro, Source Sans, Segoe UI, Helvetica, Arial, Phetsarath OT, sans-serif"
+TEXT_SIZE = 13  # ticks, legend, value labels
+MIN_TEXT_SIZE = 12  # no label is drawn smaller (bar labels that would need less are left to the hover and the table)
+TITLE_SIZE = 16
+# Titles wrap at this many characters: plotly never wraps, and a 390 px phone holds about 40 at 16 px.
+TITLE_WIDTH = 38
+TOOLBAR_STRIP = 36
+SUPPRESSED_GREY = "#595959"
+NO_DATA_GREY = "#d9d9d9"
 
 # plotly.js fetches a world topojson from cdn.plot.ly for any geo subplot, even with the base map hidden. Hand it an
 # empty topology inline instead (a data: URL; plotly appends "/world_110m.json", which lands in the URL fragment), so
 # the province map draws with no internet from the shipped GeoJSON alone.
 _EMPTY_TOPOLOGY = '{"type":"Topology","objects":{},"arcs":[]}'
-PLOTLY_CONFIG = {"displaylogo": False, "topojsonURL": "data:application/json," + quote(_EMPTY_TOPOLOGY) + "#"}
+# Only "download as PNG" in the chart's toolbar: zoom and pan tools covered the titles (on a phone, every title).
+PLOTLY_CONFIG = {
+    "displaylogo": False,
+    "topojsonURL": "data:application/json," + quote(_EMPTY_TOPOLOGY) + "#",
+    "modeBarButtonsToRemove": [
+        "zoom",
+        "pan",
+        "select",
+        "lasso",
+        "zoomIn",
+        "zoomOut",
+        "autoScale",
+        "resetScale",
+        "zoom2d",
+        "pan2d",
+        "select2d",
+        "lasso2d",
+        "zoomIn2d",
+        "zoomOut2d",
+        "autoScale2d",
+        "resetScale2d",
+        "zoomInGeo",
+        "zoomOutGeo",
+        "resetGeo",
+        "hoverClosestGeo",
+        "hoverClosestCartesian",
+        "hoverCompareCartesian",
+        "toggleSpikelines",
+    ],
+    "scrollZoom": False,
+}
+_EMPTY = "empty"  # key in a figure's layout.meta: the sentence shown instead of a figure with nothing to draw
+
+
+# Programme and ministry codes that read as acronyms ('mecg' -> 'MECG').
+ACRONYMS = frozenset({"mecg", "maf", "moh", "mof", "moes", "molsw", "lsso", "nhi", "nhib", "nssf"})
+
+
+def category_label(value: object) -> str:
+    """A category value in the reader's words: 'F' -> 'Female', 'cash_transfer' -> 'Cash transfer', 'mecg' -> 'MECG'
+    (the catalogue's translation where it has one)."""
+    text = str(value)
+    if text in SEX_LABELS or text.lower() in ("female", "male"):
+        return sex_label(text)
+    shown = t(text)
+    if shown != text:
+        return shown
+    if text in ACRONYMS:
+        return text.upper()
+    words = text.replace("_", " ")
+    return words[:1].upper() + words[1:]
+
+
+def _flags(frame: pd.DataFrame, column: str | None) -> np.ndarray:
+    """The suppression flag of each row (False where the frame carries none: a member's figures)."""
+    if not column or column not in frame.columns:
+        return np.zeros(len(frame), dtype=bool)
+    return frame[column].fillna(False).astype(bool).to_numpy()
+
+
+def _nothing(frame: pd.DataFrame, value: str, suppressed: str | None) -> bool:
+    """True when no row has a figure to draw or a hidden one to mark."""
+    return bool(frame.empty or not (frame[value].notna().to_numpy() | _flags(frame, suppressed)).any())
+
+
+def nothing_to_show(title: str, sentence: str | None = None) -> go.Figure:
+    """A figure with nothing to draw: its one sentence (``empty_sentence``) in place of empty axes."""
+    sentence = sentence or t("{title}: no data for this selection.", title=title)
+    fig = go.Figure()
+    fig.add_annotation(
+        text=sentence, x=0.5, y=0.5, xref="paper", yref="paper", showarrow=False, font={"size": TEXT_SIZE}
+    )
+    fig.update_xaxes(visible=False)
+    fig.update_yaxes(visible=False)
+    style(fig, title=title, height=160)
+    fig.update_layout(meta={_EMPTY: sentence})
+    return fig
+
+
+def empty_sentence(fig: go.Figure) -> str | None:
+    """The sentence to show instead of ``fig`` when it has nothing to draw, else None."""
+    meta = fig.layout.meta
+    return meta.get(_EMPTY) if isinstance(meta, dict) else None
 
 
 def _axis_format(unit: str | None) -> dict:
@@ -38,17 +137,56 @@ def _axis_format(unit: str | None) -> dict:
     return {"tickformat": ",", "rangemode": "tozero"}
 
 
-def style(fig: go.Figure, *, title: str | None = None, height: int = 360, unit: str | None = None) -> go.Figure:
+def wrapped(text: str, width: int = TITLE_WIDTH) -> str:
+    """``text`` broken into lines of at most ``width`` characters (plotly's <br>), so a title fits a phone."""
+    return "<br>".join(textwrap.wrap(text, width, break_long_words=False)) or text
+
+
+def style(
+    fig: go.Figure,
+    *,
+    title: str | None = None,
+    height: int = 360,
+    unit: str | None = None,
+    subtitle: str | None = None,
+) -> go.Figure:
+    """The one look. ``subtitle`` says what the chart leaves out (a filter it ignores, the scale it uses)."""
+    heading = wrapped(title) if title else None
+    lines = (heading.count("<br>") + 1 if heading else 0) + (wrapped(subtitle, 52).count("<br>") + 1 if subtitle else 0)
+    # The title starts below a strip of TOOLBAR_STRIP px where plotly's toolbar appears on hover (a tap, on a
+    # phone): drawn over the title, it hid every title on a phone.
+    top = TOOLBAR_STRIP + 12 + 22 * lines
     fig.update_layout(
         template="plotly_white",
-        height=height,
+        height=height + top,
         colorway=PALETTE,
         separators=".,",
-        font={"family": FONT, "size": 13},
-        margin={"l": 10, "r": 10, "t": 50 if title else 20, "b": 10},
-        title={"text": title, "x": 0, "font": {"size": 16}} if title else None,
-        legend={"orientation": "h", "y": -0.15, "x": 0},
-        hoverlabel={"font": {"family": FONT}},
+        font={"family": FONT, "size": TEXT_SIZE},
+        margin={"l": 10, "r": 10, "t": top, "b": 10},
+        title={
+            "text": heading,
+            "x": 0,
+            "xanchor": "left",
+            "y": 1,
+            "yref": "container",
+            "yanchor": "top",
+            "pad": {"t": TOOLBAR_STRIP},
+            "font": {"size": TITLE_SIZE},
+            **({"subtitle": {"text": wrapped(subtitle, 52), "font": {"size": MIN_TEXT_SIZE}}} if subtitle else {}),
+        }
+        if title
+        else None,
+        # Below the plot, left-aligned: beside it, a legend takes half of a phone's width.
+        legend={
+            "orientation": "h",
+            "yref": "container",
+            "y": 0,
+            "yanchor": "bottom",
+            "x": 0,
+            "font": {"size": TEXT_SIZE},
+        },
+        hoverlabel={"font": {"family": FONT, "size": TEXT_SIZE}},
+        uniformtext={"minsize": MIN_TEXT_SIZE, "mode": "hide"},
     )
     if unit:
         fig.update_yaxes(**_axis_format(unit))
@@ -57,12 +195,85 @@ def style(fig: go.Figure, *, title: str | None = None, height: int = 360, unit: 
 
 def _categories(part: pd.DataFrame, x: str) -> pd.Series:
     """The x categories as text; periods in the reader's language ('2022-Q2' -> 'ໄຕມາດ 2/2022')."""
-    text = part[x].astype(str)
-    return text.map(period_label) if x == "period" else text
+    if x == "period":
+        return part[x].astype(str).map(period_label)
+    return part[x].map(category_label)
 
 
 def _hover(values, unit: str | None) -> list[str]:
     return [value_with_unit(v, unit) for v in values]
+
+
+def _short(values, unit: str | None) -> list[str]:
+    """Value labels beside bars: the number alone where the axis names the unit ('36', not '36 meetings'), so that
+    neighbouring labels do not run into each other; percentages, scores and LAK keep their sign."""
+    if unit in ("percent", "score", "ratio"):
+        return _hover(values, unit)
+    return [
+        t(NO_DATA) if pd.isna(v) else f"{v:,.0f}" if abs(v - round(v)) < 1e-9 or abs(v) >= 100 else f"{v:,.1f}"
+        for v in values
+    ]
+
+
+# Category labels on a horizontal bar chart's axis wrap at this many characters (they take the width from the bars).
+LABEL_WIDTH = 24
+
+
+def _axis_labels(categories) -> list[str]:
+    return [wrapped(str(c), LABEL_WIDTH) for c in categories]
+
+
+def _suppressed_band(
+    fig: go.Figure,
+    categories: list,
+    *,
+    horizontal: bool,
+    name: str,
+    colour: str = SUPPRESSED_GREY,
+    hover: list[str] | None = None,
+) -> None:
+    """A hatched band across the whole value axis at each hidden category, with the word and a legend entry.
+
+    The band sits on a second value axis fixed to 0..1, so it never reads as a figure on the first one.
+    """
+    if not len(categories):
+        return
+    word = t(SUPPRESSED)
+    band = go.Bar(
+        x=[1] * len(categories) if horizontal else list(categories),
+        y=list(categories) if horizontal else [1] * len(categories),
+        orientation="h" if horizontal else "v",
+        name=name,
+        showlegend=True,
+        marker={
+            "color": "rgba(255,255,255,0)",
+            "line": {"color": colour, "width": 1},
+            "pattern": {"shape": "/", "fgcolor": colour, "size": 8, "solidity": 0.15},
+        },
+        opacity=0.8,
+        text=[word] * len(categories),
+        textposition="inside",
+        insidetextanchor="middle" if not horizontal else "start",
+        textangle=0 if horizontal else -90,
+        textfont={"size": TEXT_SIZE, "color": "#1a1a1a"},
+        customdata=hover or [name] * len(categories),
+        hovertemplate=f"%{{{'y' if horizontal else 'x'}}}: {word}<extra>%{{customdata}}</extra>",
+        legendgroup=f"suppressed-{name}",
+    )
+    if horizontal:
+        band.update(xaxis="x2")
+        fig.update_layout(xaxis2={"overlaying": "x", "range": [0, 1], "visible": False, "fixedrange": True})
+    else:
+        band.update(yaxis="y2")
+        fig.update_layout(yaxis2={"overlaying": "y", "range": [0, 1], "visible": False, "fixedrange": True})
+    fig.add_trace(band)
+
+
+def _target_text(target: float, unit: str | None, year: object) -> str:
+    shown = value_with_unit(target, unit)
+    if year is None or pd.isna(year):
+        return t("target {value}", value=shown)
+    return t("target {value} by {year}", value=shown, year=int(year))
 
 
 def lines(
@@ -74,37 +285,60 @@ def lines(
     unit: str | None,
     title: str,
     target: float | None = None,
+    target_year: object = None,
     colours: dict | None = None,
     labels: dict | None = None,
+    subtitle: str | None = None,
+    suppressed: str | None = "suppressed",
 ) -> go.Figure:
-    """One line per series (or a single line), markers at each period, an optional dashed target line."""
+    """One line per series (or a single line), markers at each period, an optional dashed target line (with its
+    year); a hidden figure is a hatched band with the word "suppressed"."""
+    if _nothing(frame, y, suppressed):
+        return nothing_to_show(title)
     fig = go.Figure()
+    order = sorted(frame[x].astype(str).unique()) if x == "period" else list(dict.fromkeys(frame[x]))
+    frame = frame.assign(_hidden=_flags(frame, suppressed))
     groups = frame.groupby(series, sort=False) if series else [(None, frame)]
+    bands = []
     for index, (name, part) in enumerate(groups):
-        label = (labels or {}).get(name, name) if name is not None else y
+        label = (labels or {}).get(name, category_label(name)) if name is not None else None
         colour = (colours or {}).get(name, (colours or {}).get(label, PALETTE[index % len(PALETTE)]))
         fig.add_trace(
             go.Scatter(
                 x=_categories(part, x),
                 y=part[y],
                 mode="lines+markers",
-                name=t(str(label)),
+                name=label or title,
+                showlegend=label is not None,
                 line={"width": 3, "color": colour},
                 marker={"size": 8, "symbol": ["circle", "square", "diamond", "triangle-up"][index % 4]},
                 text=_hover(part[y], unit),
                 hovertemplate="%{x}: %{text}<extra>%{fullData.name}</extra>",
             )
         )
+        hidden = part[part["_hidden"]]
+        if len(hidden):
+            bands.append((label, colour if label else SUPPRESSED_GREY, list(_categories(hidden, x))))
+    for label, colour, categories in bands:
+        name = t("{series}: suppressed", series=label) if label else t(SUPPRESSED)
+        _suppressed_band(fig, categories, horizontal=False, name=name, colour=colour)
     if target is not None and pd.notna(target):
         fig.add_hline(
             y=target,
             line_dash="dash",
             line_color=OKABE_ITO["black"],
-            annotation_text=t("target {value}", value=value_with_unit(target, unit)),
+            annotation_text=_target_text(target, unit, target_year),
             annotation_position="top left",
+            annotation_font_size=TEXT_SIZE,
         )
-    fig.update_xaxes(type="category", title=None)
-    return style(fig, title=title, unit=unit)
+    categories = [period_label(p) for p in order] if x == "period" else [category_label(c) for c in order]
+    fig.update_xaxes(type="category", title=None, categoryorder="array", categoryarray=categories)
+    return style(fig, title=title, unit=unit, subtitle=subtitle)
+
+
+def _label_room(texts) -> int:
+    """Pixels a value label needs beside its bar (about 7.5 px a character at 13 px)."""
+    return int(7.5 * max((len(str(s)) for s in texts), default=0)) + 12
 
 
 def bars(
@@ -117,18 +351,23 @@ def bars(
     horizontal: bool = True,
     highlight: str | None = None,
     target: float | None = None,
+    target_year: object = None,
     colour: str | None = None,
     flag: str | None = None,
     ranked: bool = True,
+    suppressed: str | None = "suppressed",
+    subtitle: str | None = None,
 ) -> go.Figure:
-    """Ranked bars; missing values are listed as 'no data' rather than drawn as zero.
+    """Ranked bars; missing values are listed as 'no data' rather than drawn as zero, hidden ones as a hatched band
+    with the word "suppressed".
 
     ``highlight`` (a category) and ``flag`` (a boolean column) are drawn in a contrasting colour; ``ranked=False``
-    keeps the frame's order (e.g. days-late bins).
+    keeps the frame's order (e.g. days-late bins). ``suppressed`` names the frame's flag column.
     """
-    shown = frame.copy()
-    hidden = shown["suppressed"] if "suppressed" in shown else [False] * len(shown)
-    shown["_text"] = [value_with_unit(v, unit, h) for v, h in zip(shown[value], hidden)]
+    if _nothing(frame, value, suppressed):
+        return nothing_to_show(title)
+    shown = frame.assign(_hidden=_flags(frame, suppressed))
+    shown["_text"] = ["" if h else value_with_unit(v, unit) for v, h in zip(shown[value], shown["_hidden"])]
     if ranked:
         shown = shown.sort_values(value, ascending=True, na_position="first", kind="stable")
     elif horizontal:
@@ -144,33 +383,44 @@ def bars(
     ]
     # A bar of no length carries the words "no data", so a missing value is never read as zero.
     lengths = shown[value].fillna(0)
+    names = _axis_labels(shown[category]) if horizontal else list(shown[category])
+    shown["_name"] = names
     bar = go.Bar(
-        x=lengths if horizontal else shown[category],
-        y=shown[category] if horizontal else lengths,
+        x=lengths if horizontal else names,
+        y=names if horizontal else lengths,
         orientation="h" if horizontal else "v",
         marker_color=colours,
         text=shown["_text"],
         textposition="outside",
+        textfont={"size": TEXT_SIZE},
         cliponaxis=False,
+        constraintext="none",
         hovertemplate="%{text}<extra></extra>",
+        showlegend=False,
     )
     fig = go.Figure(bar)
+    _suppressed_band(fig, list(shown.loc[shown["_hidden"], "_name"]), horizontal=horizontal, name=t(SUPPRESSED))
     if target is not None and pd.notna(target):
         (fig.add_vline if horizontal else fig.add_hline)(
             target,
             line_dash="dash",
             line_color=OKABE_ITO["black"],
-            annotation_text=t("target {value}", value=value_with_unit(target, unit)),
+            annotation_text=_target_text(target, unit, target_year),
             annotation_position="bottom right",
+            annotation_font_size=TEXT_SIZE,
         )
-    height = max(300, 26 * len(shown) + 90) if horizontal else 360
-    style(fig, title=title, height=height)
+    height = max(280, 28 * len(shown) + 70) if horizontal else 340
+    style(fig, title=title, height=height, subtitle=subtitle)
     axis = _axis_format(unit)
-    (fig.update_xaxes if horizontal else fig.update_yaxes)(**axis)
+    top = float(np.nanmax([lengths.max(), target if target is not None and pd.notna(target) else 0]))
     if horizontal:
-        fig.update_yaxes(type="category")
+        # The labels sit right of the bars, in the margin: room for the longest, so none is clipped ("16.").
+        fig.update_layout(margin={"r": min(150, _label_room(shown["_text"]))})
+        fig.update_xaxes(**axis)
+        fig.update_yaxes(type="category", automargin=True)
     else:
-        fig.update_xaxes(type="category", categoryorder="array", categoryarray=list(shown[category]))
+        fig.update_yaxes(**axis, **({"range": [0, top * 1.18]} if top > 0 else {}))
+        fig.update_xaxes(type="category", categoryorder="array", categoryarray=names)
     return fig
 
 
@@ -184,42 +434,134 @@ def grouped_bars(
     title: str,
     colours: dict | None = None,
     stacked: bool = False,
+    horizontal: bool = False,
+    suppressed: str | None = "suppressed",
+    subtitle: str | None = None,
 ) -> go.Figure:
+    """Bars by ``x`` (periods, levels, indicators), one colour and hatch per ``series``; value labels where there is
+    room for them (at most 12 bars), else in the hover and the table. Hidden figures: a band saying "suppressed"."""
+    if _nothing(frame, y, suppressed):
+        return nothing_to_show(title)
     fig = go.Figure()
-    for index, (name, part) in enumerate(frame.groupby(series, sort=False)):
+    frame = frame.assign(_hidden=_flags(frame, suppressed))
+    order = sorted(frame[x].astype(str).unique()) if x == "period" else list(dict.fromkeys(frame[x]))
+    axis_names = dict(zip(order, [period_label(p) for p in order] if x == "period" else map(category_label, order)))
+    if horizontal:
+        axis_names = {k: wrapped(v, LABEL_WIDTH) for k, v in axis_names.items()}
+    groups = list(frame.groupby(series, sort=False))
+    labelled = stacked or frame[y].notna().sum() <= 12
+    bands: list[tuple[str, str, list]] = []
+    hidden_in: dict[str, list[str]] = {}  # category -> the series hidden there
+    for index, (name, part) in enumerate(groups):
+        label = category_label(name)
+        colour = (colours or {}).get(name, PALETTE[index % len(PALETTE)])
+        categories = [axis_names[c] for c in (part[x].astype(str) if x == "period" else part[x])]
         fig.add_trace(
             go.Bar(
-                x=_categories(part, x),
-                y=part[y],
-                name=t(str(name)),
-                marker_color=(colours or {}).get(name, PALETTE[index % len(PALETTE)]),
-                marker_pattern_shape=["", "/", ".", "x"][index % 4],
-                text=_hover(part[y], unit),
+                x=part[y] if horizontal else categories,
+                y=categories if horizontal else part[y],
+                orientation="h" if horizontal else "v",
+                name=label,
+                marker_color=colour,
+                marker_pattern_shape=["", "/", ".", "x"][index % 4] if not horizontal else "",
+                text=_short(part[y], unit) if labelled else None,
+                customdata=_hover(part[y], unit),
                 textposition="inside" if stacked else "outside",
-                hovertemplate="%{x}: %{text}<extra>%{fullData.name}</extra>",
+                textfont={"size": TEXT_SIZE},
+                cliponaxis=False,
+                constraintext="none" if not stacked else "both",
+                hovertemplate=f"%{{{'y' if horizontal else 'x'}}}: %{{customdata}}<extra>%{{fullData.name}}</extra>",
             )
         )
+        hidden = [c for c, h in zip(categories, part["_hidden"]) if h]
+        if hidden:
+            bands.append((label, colour, hidden))
+            for c in hidden:
+                hidden_in.setdefault(c, []).append(label)
+    if len(groups) <= 2:
+        for label, colour, categories in bands:
+            _suppressed_band(
+                fig, categories, horizontal=horizontal, name=t("{series}: suppressed", series=label), colour=colour
+            )
+    else:
+        # Many series: one grey band per category, its hover naming the hidden series (a band per series crowds).
+        _suppressed_band(
+            fig,
+            list(hidden_in),
+            horizontal=horizontal,
+            name=t(SUPPRESSED),
+            hover=[", ".join(names) for names in hidden_in.values()],
+        )
     fig.update_layout(barmode="stack" if stacked else "group")
-    fig.update_xaxes(type="category", title=None)
-    return style(fig, title=title, unit=unit)
+    categories = list(axis_names.values())
+    top = float(frame[y].max()) if frame[y].notna().any() else 0.0
+    legend_rows = (len(groups) + 1) // 2 + (len(bands) + 1) // 2
+    if horizontal:
+        # Every category gets the slot of the tallest: its bars or its wrapped name.
+        per_category = [max(13 * len(groups) + 10, 15 * (name.count("<br>") + 1) + 6) for name in categories]
+        height = max(300, len(per_category) * max(per_category) + 60) + 22 * legend_rows
+        style(fig, title=title, height=height, subtitle=subtitle)
+        fig.update_xaxes(**_axis_format(unit))
+        fig.update_yaxes(
+            type="category", categoryorder="array", categoryarray=categories[::-1], automargin=True, title=None
+        )
+        if labelled:
+            fig.update_layout(margin={"r": min(150, _label_room(_short(frame[y], unit)))})
+        return fig
+    style(fig, title=title, unit=unit, subtitle=subtitle, height=330 + 22 * legend_rows)
+    fig.update_xaxes(type="category", title=None, categoryorder="array", categoryarray=categories)
+    if labelled and top > 0 and not stacked:
+        fig.update_yaxes(range=[0, top * 1.18])
+    return fig
 
 
-def funnel(stages: pd.DataFrame, *, title: str) -> go.Figure:
-    """Referral funnel: stage, count (made → completed → feedback returned)."""
+def funnel(stages: pd.DataFrame, *, title: str, subtitle: str | None = None) -> go.Figure:
+    """Referral funnel: stage, count (made → completed → feedback returned), and ``suppressed`` where a stage's count
+    is hidden (then a band says so). Shares are of the first stage, when both are known."""
+    flags = _flags(stages, "suppressed")
+    if (
+        _nothing(stages, "count", "suppressed")
+        or not (stages["count"].fillna(0).to_numpy() > 0).any()
+        and not flags.any()
+    ):
+        return nothing_to_show(title)
+    first = stages["count"].iloc[0]
+    texts = [
+        ""
+        if hidden
+        else t(NO_DATA)
+        if pd.isna(count)
+        else f"{count:,.0f} ({count / first:.0%})"
+        if pd.notna(first) and first > 0
+        else f"{count:,.0f}"
+        for count, hidden in zip(stages["count"], flags)
+    ]
     fig = go.Figure(
         go.Funnel(
             y=stages["stage"],
-            x=stages["count"],
-            textinfo="value+percent initial",
-            texttemplate="%{value:,} (%{percentInitial:.0%})",
-            marker={"color": [OKABE_ITO["blue"], OKABE_ITO["sky_blue"], OKABE_ITO["green"]]},
+            x=stages["count"].fillna(0),
+            text=texts,
+            textinfo="text",
+            textposition="outside",
+            textfont={"size": TEXT_SIZE},
+            constraintext="none",
+            cliponaxis=False,
+            hovertemplate="%{y}: %{text}<extra></extra>",
+            marker={"color": [OKABE_ITO["blue"], OKABE_ITO["sky_blue"], OKABE_ITO["green"]][: len(stages)]},
+            showlegend=False,
         )
     )
-    return style(fig, title=title, height=300)
+    _suppressed_band(fig, list(stages.loc[flags, "stage"]), horizontal=True, name=t(SUPPRESSED))
+    style(fig, title=title, height=260, subtitle=subtitle)
+    fig.update_layout(margin={"r": min(150, _label_room(texts))})
+    fig.update_yaxes(automargin=True)
+    return fig
 
 
-def reporting_matrix(matrix: pd.DataFrame, *, row: str, title: str) -> go.Figure:
+def reporting_matrix(matrix: pd.DataFrame, *, row: str, title: str, subtitle: str | None = None) -> go.Figure:
     """Sender × period, each cell a symbol and a colour: ✔ on time, ◐ late, ✘ missing."""
+    if matrix.empty:
+        return nothing_to_show(title)
     codes = {"on time": 2, "late": 1, "missing": 0}
     symbols = {"on time": "✔", "late": "◐", "missing": "✘"}
     wide = matrix.pivot_table(index=row, columns="period", values="status", aggfunc="first")
@@ -238,10 +580,10 @@ def reporting_matrix(matrix: pd.DataFrame, *, row: str, title: str) -> go.Figure
         go.Heatmap(
             z=z,
             x=[period_label(str(c)) for c in wide.columns],
-            y=[str(i) for i in wide.index],
+            y=[wrapped(str(i), LABEL_WIDTH) for i in wide.index],
             text=text,
             texttemplate="%{text}",
-            textfont={"size": 16},
+            textfont={"size": 14},
             customdata=hover,
             zmin=0,
             zmax=2,
@@ -252,6 +594,18 @@ def reporting_matrix(matrix: pd.DataFrame, *, row: str, title: str) -> go.Figure
             hovertemplate="%{y}, %{x}: %{customdata}<extra></extra>",
         )
     )
-    fig.update_yaxes(autorange="reversed", type="category")
-    fig.update_xaxes(type="category", side="top")
-    return style(fig, title=title, height=max(260, 28 * len(wide) + 110))
+    fig.update_yaxes(autorange="reversed", type="category", automargin=True)
+    fig.update_xaxes(type="category")
+    return style(fig, title=title, height=max(240, 32 * len(wide) + 90), subtitle=subtitle)
+
+
+def by_sex_long(gap: pd.DataFrame, value: str = "value") -> pd.DataFrame:
+    """A ``dashboard.data.by_sex`` frame (period, female, male, <sex>_suppressed) as rows: period, sex, ``value``,
+    suppressed — the shape ``lines`` and ``grouped_bars`` draw."""
+    parts = []
+    for sex in ("female", "male"):
+        flag = gap[f"{sex}_suppressed"] if f"{sex}_suppressed" in gap.columns else False
+        parts.append(pd.DataFrame({"period": gap["period"], "sex": sex, value: gap[sex], "suppressed": flag}))
+    long = pd.concat(parts, ignore_index=True)
+    long["suppressed"] = long["suppressed"].fillna(False).astype(bool)
+    return long

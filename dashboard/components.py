@@ -9,7 +9,7 @@ import pandas as pd
 import streamlit as st
 
 from dashboard import auth, data, filters, i18n, navigation
-from dashboard.charts import PLOTLY_CONFIG
+from dashboard.charts import PLOTLY_CONFIG, empty_sentence
 from dashboard.exports import csv_bytes, excel_bytes, neutralise
 from dashboard.format import SEX_LABELS, SUPPRESSED
 from dashboard.i18n import t
@@ -206,7 +206,12 @@ def table_with_downloads(table: pd.DataFrame, name: str) -> None:
 
 def chart_with_table(fig, table: pd.DataFrame, name: str, caption: str | None = None, label: str | None = None) -> None:
     """A chart and, one click away, the table behind it with its downloads. ``name`` (English) keys the widgets and
-    names the files; ``label`` is what the reader sees (default: ``name`` translated)."""
+    names the files; ``label`` is what the reader sees (default: ``name`` translated). A figure with nothing to draw
+    is replaced by its one sentence (axes alone say nothing)."""
+    sentence = empty_sentence(fig)
+    if sentence:
+        st.info(sentence, icon=":material/info:")
+        return
     st.plotly_chart(
         fig,
         width="stretch",

@@ -15,14 +15,17 @@ from pathlib import Path
 import pandas as pd
 import plotly.graph_objects as go
 
-from dashboard.charts import FONT, style
-from dashboard.format import NO_DATA, OKABE_ITO, value_with_unit
+from dashboard.charts import FONT, MIN_TEXT_SIZE, NO_DATA_GREY, nothing_to_show, style
+from dashboard.format import NO_DATA, OKABE_ITO, SUPPRESSED, value_with_unit
 from dashboard.i18n import t
 
 GEOJSON = Path(__file__).resolve().parent / "assets" / "lao_provinces_cod_ab.geojson"
 ATTRIBUTION = "Boundaries: OCHA COD-AB Lao PDR (2019), via HDX"
 FEATURE_KEY = "ADM1_PCODE"
-NO_DATA_GREY = "#d9d9d9"
+# "No data" and "suppressed" are two different things: a pale grey and a mid grey (no colour of the Viridis scale is
+# grey; a dark grey read as its dark low end), each with its legend entry.
+MAP_SUPPRESSED_GREY = "#8f8f8f"
+MISSING_COLOURS = {NO_DATA: NO_DATA_GREY, SUPPRESSED: MAP_SUPPRESSED_GREY}
 
 # (column, row) of each province in the tile grid, north at the top.
 TILE_GRID = {
@@ -91,15 +94,32 @@ def _centroids(shapes: dict) -> dict[str, tuple[float, float]]:
     return points
 
 
+def _hidden(frame: pd.DataFrame) -> pd.Series:
+    """True where the figure is hidden by the disclosure rule (public views), False where it is shown or missing."""
+    if "suppressed" not in frame.columns:
+        return pd.Series(False, index=frame.index)
+    return frame["suppressed"].fillna(False).astype(bool)
+
+
 def _labels(frame: pd.DataFrame, unit: str | None) -> list[str]:
-    hidden = frame["suppressed"] if "suppressed" in frame else [False] * len(frame)
-    return [value_with_unit(v, unit, h) for v, h in zip(frame["value"], hidden)]
+    return [value_with_unit(v, unit, h) for v, h in zip(frame["value"], _hidden(frame))]
+
+
+def _missing_kind(frame: pd.DataFrame) -> pd.Series:
+    """'suppressed', 'no data', or None (has a value), per province."""
+    kind = pd.Series(None, index=frame.index, dtype=object)
+    kind[frame["value"].isna()] = NO_DATA
+    kind[_hidden(frame)] = SUPPRESSED
+    return kind
 
 
 def province_map(
     frame: pd.DataFrame, *, unit: str | None, title: str, geojson_path: str = str(GEOJSON), highlight: str | None = None
 ) -> tuple[go.Figure, str]:
-    """``frame``: province (ISO), lsb_code, province_name, value (null = no data). Returns (figure, kind)."""
+    """``frame``: province (ISO), lsb_code, province_name, value (null = no data), optionally ``suppressed``.
+    Returns (figure, kind); a figure with nothing to draw carries its sentence (``charts.empty_sentence``)."""
+    if not (frame["value"].notna() | _hidden(frame)).any():
+        return nothing_to_show(title), "empty"
     shapes = load_geojson(geojson_path)
     if shapes is None:
         return tile_grid(frame, unit=unit, title=title, highlight=highlight), "tile grid"
@@ -107,63 +127,99 @@ def province_map(
 
 
 def _colour_range(frame: pd.DataFrame, unit: str | None) -> tuple[float, float]:
-    """The data's own range, so that 3% and 14% do not share one colour on a 0-100 scale."""
+    """From 0 to the largest value: a share of 87% must not look like the 0% end of the scale because the smallest
+    province has 87%. Only data below zero widens the scale down (``_scale_title`` says so)."""
     known = frame["value"].dropna()
     if not len(known):
         return 0.0, 1.0
-    low, high = float(known.min()), float(known.max())
-    return (low, high) if high > low else (low - 1.0, high + 1.0)
+    low, high = min(0.0, float(known.min())), float(known.max())
+    return (low, high) if high > low else (low, low + 1.0)
+
+
+def _scale_title(unit: str | None, low: float) -> str:
+    name = "%" if unit == "percent" else t(unit or "")
+    return name if low == 0 else t("{unit}, scale from {low}", unit=name, low=value_with_unit(low, unit))
+
+
+def _legend_entries(trace_type) -> list:
+    """'no data' and 'suppressed' in the legend, always both: a reader must not have to guess what grey means."""
+    return [
+        trace_type(
+            **({"lon": [None], "lat": [None]} if trace_type is go.Scattergeo else {"x": [None], "y": [None]}),
+            mode="markers",
+            marker={"symbol": "square", "size": 16, "color": colour, "line": {"width": 1, "color": "#7f7f7f"}},
+            name=t(kind),
+            showlegend=True,
+            hoverinfo="skip",
+        )
+        for kind, colour in MISSING_COLOURS.items()
+    ]
+
+
+def _colourbar(unit: str | None, low: float) -> dict:
+    # Horizontal, under the map: an upright bar beside it took a fifth of a phone's width.
+    return {
+        "title": {"text": _scale_title(unit, low), "side": "top", "font": {"size": MIN_TEXT_SIZE}},
+        "orientation": "h",
+        "thickness": 12,
+        "len": 0.6,
+        "x": 0,
+        "xanchor": "left",
+        "y": -0.02,
+        "yanchor": "top",
+        "tickformat": ",.3~g" if unit == "percent" else ",.0f",
+        "ticksuffix": "%" if unit == "percent" else "",
+        "tickfont": {"size": MIN_TEXT_SIZE},
+    }
+
+
+def _provinces(shapes: dict, rows: pd.DataFrame, **colouring) -> go.Choropleth:
+    """The provinces of ``rows`` filled as ``colouring`` says, named and labelled on hover."""
+    return go.Choropleth(
+        geojson=shapes,
+        featureidkey=f"properties.{FEATURE_KEY}",
+        locations=rows["feature"],
+        marker_line_color="white",
+        marker_line_width=1,
+        text=rows["province_name"],
+        customdata=rows["label"],
+        hovertemplate="%{text}: %{customdata}<extra></extra>",
+        **colouring,
+    )
 
 
 def choropleth(
     frame: pd.DataFrame, shapes: dict, *, unit: str | None, title: str, highlight: str | None = None
 ) -> go.Figure:
-    shown = frame.assign(feature=("LA" + frame["lsb_code"].astype(str).str.zfill(2)), label=_labels(frame, unit))
-    has = shown[shown["value"].notna()]
-    lacks = shown[shown["value"].isna()]
+    shown = frame.assign(
+        feature=("LA" + frame["lsb_code"].astype(str).str.zfill(2)),
+        label=_labels(frame, unit),
+        missing=_missing_kind(frame),
+    )
+    has = shown[shown["missing"].isna()]
     low, high = _colour_range(shown, unit)
     fig = go.Figure()
-    if len(lacks):
-        fig.add_trace(
-            go.Choropleth(
-                geojson=shapes,
-                featureidkey=f"properties.{FEATURE_KEY}",
-                locations=lacks["feature"],
-                z=[0] * len(lacks),
-                colorscale=[[0, NO_DATA_GREY], [1, NO_DATA_GREY]],
-                showscale=False,
-                marker_line_color="white",
-                marker_line_width=1,
-                text=lacks["province_name"],
-                name=t(NO_DATA),
-                customdata=lacks["label"],
-                hovertemplate="%{text}: %{customdata}<extra></extra>",
+    for kind, colour in MISSING_COLOURS.items():
+        lacks = shown[shown["missing"] == kind]
+        if len(lacks):
+            fig.add_trace(
+                _provinces(
+                    shapes,
+                    lacks,
+                    z=[0] * len(lacks),
+                    colorscale=[[0, colour], [1, colour]],
+                    showscale=False,
+                    name=t(kind),
+                )
             )
-        )
     if len(has):
         fig.add_trace(
-            go.Choropleth(
-                geojson=shapes,
-                featureidkey=f"properties.{FEATURE_KEY}",
-                locations=has["feature"],
-                z=has["value"],
-                zmin=low,
-                zmax=high,
-                colorscale="Viridis",
-                reversescale=False,
-                marker_line_color="white",
-                marker_line_width=1,
-                customdata=has["label"],
-                text=has["province_name"],
-                colorbar={
-                    "title": {"text": "%" if unit == "percent" else t(unit or "")},
-                    "thickness": 12,
-                    "len": 0.7,
-                    "tickformat": ",.1f" if unit == "percent" else ",.0f",
-                },
-                hovertemplate="%{text}: %{customdata}<extra></extra>",
+            _provinces(
+                shapes, has, z=has["value"], zmin=low, zmax=high, colorscale="Viridis", colorbar=_colourbar(unit, low)
             )
         )
+    for entry in _legend_entries(go.Scattergeo):
+        fig.add_trace(entry)
     if highlight:
         # Only the chosen province is named on the map: 18 labels would hide the small northern provinces.
         centres = _centroids(shapes)
@@ -182,18 +238,18 @@ def choropleth(
             )
         )
     fig.update_geos(fitbounds="locations", visible=False, projection_type="mercator")
-    style(fig, title=title, height=560)
-    fig.update_layout(margin={"l": 0, "r": 0, "t": 50, "b": 0})
+    style(fig, title=title, height=520)
+    fig.update_layout(margin={"l": 0, "r": 0, "b": 70})
     return fig
 
 
 def tile_grid(frame: pd.DataFrame, *, unit: str | None, title: str, highlight: str | None = None) -> go.Figure:
     """Fallback map: one square per province in its rough position, value written in it."""
-    shown = frame[frame["province"].isin(TILE_GRID)].assign(label=_labels(frame, unit))
+    shown = frame[frame["province"].isin(TILE_GRID)]
+    shown = shown.assign(label=_labels(shown, unit), missing=_missing_kind(shown))
     x = [TILE_GRID[p][0] for p in shown["province"]]
     y = [-TILE_GRID[p][1] for p in shown["province"]]
     low, high = _colour_range(shown, unit)
-    colours = shown["value"]
     fig = go.Figure()
     fig.add_trace(
         go.Scatter(
@@ -201,13 +257,14 @@ def tile_grid(frame: pd.DataFrame, *, unit: str | None, title: str, highlight: s
             y=y,
             mode="markers+text",
             text=[f"{c[3:]}<br>{lab}" for c, lab in zip(shown["province"], shown["label"])],
-            textfont={"size": 11, "family": FONT, "color": "black"},
+            textfont={"size": MIN_TEXT_SIZE, "family": FONT, "color": "black"},
             customdata=shown["province_name"],
             hovertemplate="%{customdata}: %{text}<extra></extra>",
+            showlegend=False,
             marker={
                 "symbol": "square",
                 "size": 62,
-                "color": colours.fillna(low),
+                "color": shown["value"].fillna(low),
                 "cmin": low,
                 "cmax": high,
                 "colorscale": "Viridis",
@@ -217,36 +274,31 @@ def tile_grid(frame: pd.DataFrame, *, unit: str | None, title: str, highlight: s
                     "width": [3 if p == highlight else 1 for p in shown["province"]],
                     "color": [OKABE_ITO["black"] if p == highlight else "white" for p in shown["province"]],
                 },
-                "colorbar": {"thickness": 12, "len": 0.7},
+                "colorbar": _colourbar(unit, low),
             },
         )
     )
-    # No-data tiles drawn over in grey so they are never read as the lowest colour.
-    blank = shown["value"].isna().to_numpy()
-    if blank.any():
+    # No-data and suppressed tiles drawn over in their greys, so they are never read as the lowest colour.
+    for kind, colour in MISSING_COLOURS.items():
+        blank = (shown["missing"] == kind).to_numpy()
+        if not blank.any():
+            continue
         fig.add_trace(
             go.Scatter(
                 x=[v for v, b in zip(x, blank) if b],
                 y=[v for v, b in zip(y, blank) if b],
-                mode="markers",
-                marker={"symbol": "square", "size": 62, "color": NO_DATA_GREY},
-                hoverinfo="skip",
-                showlegend=False,
-            )
-        )
-        fig.add_trace(
-            go.Scatter(
-                x=[v for v, b in zip(x, blank) if b],
-                y=[v for v, b in zip(y, blank) if b],
-                mode="text",
+                mode="markers+text",
+                marker={"symbol": "square", "size": 62, "color": colour},
                 text=[f"{c[3:]}<br>{lab}" for c, lab, b in zip(shown["province"], shown["label"], blank) if b],
-                textfont={"size": 11, "family": FONT},
+                textfont={"size": MIN_TEXT_SIZE, "family": FONT, "color": "black"},
                 hoverinfo="skip",
                 showlegend=False,
             )
         )
+    for entry in _legend_entries(go.Scatter):
+        fig.add_trace(entry)
     fig.update_xaxes(visible=False, range=[-0.7, 4.7])
     fig.update_yaxes(visible=False, range=[-7.7, 0.7], scaleanchor="x")
     style(fig, title=title, height=640)
-    fig.update_layout(showlegend=False, plot_bgcolor="white")
+    fig.update_layout(plot_bgcolor="white", margin={"b": 70})
     return fig

@@ -103,6 +103,8 @@ with right:
             "count": [funnel_rows[c].sum(skipna=False) for c in ("made", "completed", "feedback_returned")],
         }
     )
+    # An unknown sum is "suppressed" where the public table hid one of its rows.
+    stages["suppressed"] = stages["count"].isna() & bool(funnel_rows["suppressed"].any())
     components.chart_with_table(charts.funnel(stages, title=t("Referral funnel")), funnel_rows, "referral funnel")
 
 # Reporting matrix: ministries or provinces × period.
@@ -119,7 +121,12 @@ if rows_kind == "province":
 else:
     matrix = matrix.assign(sender=matrix["sender"].map(t))
 components.chart_with_table(
-    charts.reporting_matrix(matrix, row="sender", title=t("Returns: ✔ on time · ◐ late · ✘ missing")),
+    charts.reporting_matrix(
+        matrix,
+        row="sender",
+        title=t("Returns: ✔ on time · ◐ late · ✘ missing"),
+        subtitle=None if f.is_national else t("every sender: the province filter does not apply to this chart"),
+    ),
     matrix.assign(status=matrix["status"].map(fmt.reporting_label)),
     f"reporting {rows_kind}",
     label=t("reporting {rows}", rows=t(rows_kind)),
@@ -172,6 +179,8 @@ with right:
             period=i18n.period_label(latest_pci["period"].max()) if len(pci) else "",
         ),
         flag="flagged",
+        suppressed="score_suppressed",
+        highlight=dict(zip(named["province"], named["label"])).get(f.province),
     )
     components.chart_with_table(figure, named.drop(columns=["label"]), "provincial coordination index")
     flagged = named[named["flagged"].fillna(False).astype(bool)]

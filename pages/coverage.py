@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from dashboard import charts, components, data, format as fmt, i18n, maps
+from dashboard import charts, components, data, format as fmt, i18n, maps, views
 from dashboard.i18n import t
 
 context = components.start_page(
@@ -104,10 +104,9 @@ with right:
 
 left, right = st.columns(2)
 with left:
-    long_gap = gap.melt(id_vars="period", value_vars=["female", "male"], var_name="sex", value_name="value")
     components.chart_with_table(
         charts.lines(
-            long_gap,
+            charts.by_sex_long(gap),
             x="period",
             y="value",
             series="sex",
@@ -122,13 +121,14 @@ with left:
 with right:
     components.chart_with_table(
         charts.lines(
-            trend,
+            views.at_or_before(trend, f.period),
             x="period",
             y="value",
             series=None,
             unit=unit,
             title=t("Trend (both sexes)"),
             target=entry.get("target_2030"),
+            target_year=2030,
         ),
         trend,
         f"{indicator_id} trend",

@@ -91,11 +91,19 @@ national = data.trend(context.version, indicator_id, "LA", f.sex)
 series = national.assign(area=t("Lao PDR"))
 if not f.is_national:
     series = pd.concat([series, trend.assign(area=data.province_name(f.province))], ignore_index=True)
+series = views.at_or_before(series, f.period)
 left, right = st.columns(2)
 with left:
     components.chart_with_table(
         charts.lines(
-            series, x="period", y="value", series="area", unit=unit, title=t("Over time"), target=entry["target_2030"]
+            series,
+            x="period",
+            y="value",
+            series="area",
+            unit=unit,
+            title=t("Over time"),
+            target=entry["target_2030"],
+            target_year=2030,
         ),
         series,
         f"{indicator_id} over time",
@@ -105,7 +113,7 @@ with right:
     gap = data.by_sex(context.version, indicator_id, f.province, f.period)
     components.chart_with_table(
         charts.lines(
-            gap.melt(id_vars="period", value_vars=["female", "male"], var_name="sex", value_name="value"),
+            charts.by_sex_long(gap),
             x="period",
             y="value",
             series="sex",
@@ -119,7 +127,7 @@ with right:
     )
 
 provinces = data.by_province(context.version, indicator_id, f.sex, f.period)
-if provinces["value"].notna().any():
+if (provinces["value"].notna() | provinces.get("suppressed", False)).any():
     left, right = st.columns([3, 2])
     with left:
         figure, kind = maps.province_map(

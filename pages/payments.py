@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from dashboard import charts, components, data, format as fmt, i18n
+from dashboard import charts, components, data, format as fmt, i18n, views
 from dashboard.i18n import t
 
 context = components.start_page(
@@ -116,7 +116,8 @@ h.metric(
 left, right = st.columns(2)
 with left:
     cycles = data.breakdown(v, "PAY_ONTIME", "cycle", f.province, f.sex, f.period)
-    cycles = cycles.groupby("cycle", as_index=False).last() if len(cycles) else cycles
+    # Each cycle's latest period as it is (groupby.last would skip a hidden figure for an older period's).
+    cycles = cycles.sort_values("period").groupby("cycle", as_index=False).tail(1).sort_values("cycle")
     components.chart_with_table(
         charts.bars(
             cycles.assign(cycle=cycles["cycle"].map(lambda c: t("cycle {number}", number=c))),
@@ -138,7 +139,14 @@ with right:
         bins = bins[bins["sex"] == f.sex]
     if f.period:
         bins = bins[bins["period"].str.slice(0, len(f.period)) <= f.period]
-    distribution = bins.groupby("days_late_bin", as_index=False)["payments"].sum()
+    hidden = bins["suppressed"] if "suppressed" in bins else False
+    # A hidden count makes its bin's sum unknown, not smaller: the bin reads "suppressed".
+    distribution = (
+        bins.assign(suppressed=hidden)
+        .groupby("days_late_bin", as_index=False)
+        .agg(payments=("payments", "sum"), suppressed=("suppressed", "any"))
+    )
+    distribution.loc[distribution["suppressed"], "payments"] = float("nan")
     distribution = (
         distribution.assign(
             order=distribution["days_late_bin"]
@@ -155,7 +163,9 @@ with right:
             value="payments",
             unit="payments",
             title=t("MECG payments due, by days late"),
-            horizontal=False,
+            subtitle=t("all payments due up to {period}", period=i18n.period_label(f.period))
+            if f.period
+            else t("all payments due, every period"),
             colour=fmt.OKABE_ITO["orange"],
             ranked=False,
         ),
@@ -202,16 +212,22 @@ left, right = st.columns(2)
 with left:
     arrears_trend = data.trend(v, "PAY_ARREARS_LAK", f.province, f.sex)
     components.chart_with_table(
-        charts.lines(arrears_trend, x="period", y="value", series=None, unit="LAK", title=t("Arrears (LAK)")),
+        charts.lines(
+            views.at_or_before(arrears_trend, f.period),
+            x="period",
+            y="value",
+            series=None,
+            unit="LAK",
+            title=t("Arrears (LAK)"),
+        ),
         arrears_trend,
         "arrears",
     )
 with right:
     first = data.by_sex(v, "PAY_FIRST_LAG", f.province, f.period)
-    long_first = first.melt(id_vars="period", value_vars=["female", "male"], var_name="sex", value_name="days")
     components.chart_with_table(
         charts.grouped_bars(
-            long_first,
+            charts.by_sex_long(first, "days"),
             x="period",
             y="days",
             series="sex",
@@ -226,7 +242,7 @@ with right:
 ontime_sex = data.by_sex(v, "PAY_ONTIME", f.province, f.period)
 components.chart_with_table(
     charts.lines(
-        ontime_sex.melt(id_vars="period", value_vars=["female", "male"], var_name="sex", value_name="value"),
+        charts.by_sex_long(ontime_sex),
         x="period",
         y="value",
         series="sex",

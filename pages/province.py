@@ -2,6 +2,7 @@
 
 from urllib.parse import urlencode
 
+import pandas as pd
 import streamlit as st
 
 from dashboard import charts, components, data, format as fmt, i18n, views
@@ -25,12 +26,21 @@ a.metric(t("Better than national"), t("{count} indicators", count=counts.get("â–
 b.metric(t("Worse than national"), t("{count} indicators", count=counts.get("â–¼ worse", 0)), border=True)
 c.metric(t("No data for the province"), t("{count} indicators", count=counts.get("no data", 0)), border=True)
 
-percent = profile[(profile["unit"] == "percent") & profile["value"].notna()]
+hidden = profile.get("suppressed", False)
+percent = profile[(profile["unit"] == "percent") & (profile["value"].notna() | hidden)]
 if len(percent):
-    long = percent.melt(
-        id_vars="short_name", value_vars=["value", "national_value"], var_name="area", value_name="percent"
+    # One bar for the province and one for the country per indicator; a hidden figure reads "suppressed".
+    long = pd.concat(
+        [
+            percent.assign(area=name, percent=percent["value"], suppressed=percent.get("suppressed", False)),
+            percent.assign(
+                area=t("Lao PDR"),
+                percent=percent["national_value"],
+                suppressed=percent.get("national_suppressed", False),
+            ),
+        ],
+        ignore_index=True,
     )
-    long["area"] = long["area"].map({"value": name, "national_value": t("Lao PDR")})
     figure = charts.grouped_bars(
         long,
         x="short_name",
@@ -38,8 +48,8 @@ if len(percent):
         series="area",
         unit="percent",
         title=t("{name} vs Lao PDR (indicators in %)", name=name),
+        horizontal=True,
     )
-    figure.update_layout(height=420)
     components.chart_with_table(figure, percent, f"{f.province} vs national", label=t("{name} vs national", name=name))
 
 table = profile.assign(

@@ -78,7 +78,7 @@ def chart_text(figure: dict) -> list[str]:
     hover templates and the categories of a trace's axis (not the values: numbers and names of places)."""
     layout = figure.get("layout", {})
     title = lambda node: (node or {}).get("text", "") if isinstance(node, dict) else str(node or "")  # noqa: E731
-    parts = [title(layout.get("title"))]
+    parts = [title(layout.get("title")), title((layout.get("title") or {}).get("subtitle"))]
     parts += [title(axis.get("title")) for name, axis in layout.items() if name.startswith(("xaxis", "yaxis"))]
     parts += [a.get("text", "") for a in layout.get("annotations", [])]
     for trace in figure.get("data", []):
@@ -87,7 +87,7 @@ def chart_text(figure: dict) -> list[str]:
         parts.append(title((trace.get("colorbar") or {}).get("title")))
         if trace.get("type") == "funnel":
             parts += [str(v) for v in trace.get("y", [])]
-    return parts
+    return [re.sub(r"<[^>]*>", " ", part) for part in parts]  # line breaks (<br>) are markup, not words
 
 
 def english_words(parts: list[str]) -> tuple[list[str], int]:
