@@ -18,10 +18,9 @@ f = context.filters
 card = data.scorecard(context.version, f.province, f.sex, f.period)
 
 # Headline tiles: the Commission's first questions.
-HEADLINES = ("SI_COV_BENFTS", "NSPS_HI_COV", "NSPS_SW_MECG", "PAY_NEVER_PAID", "COORD_REPORT_TIMELY")
 tiles = card.set_index("indicator_id")
-columns = st.columns(len(HEADLINES))
-for column, indicator_id in zip(columns, HEADLINES):
+columns = st.columns(len(views.HEADLINES))
+for column, indicator_id in zip(columns, views.HEADLINES):
     if indicator_id not in tiles.index:
         continue
     row = tiles.loc[indicator_id]
