@@ -7,6 +7,7 @@ import streamlit as st
 
 from dashboard import components, data, format as fmt, i18n, views
 from dashboard.i18n import t
+from dashboard.pack.button import meeting_pack_button
 
 context = components.start_page(
     "Social protection scorecard",
@@ -40,6 +41,8 @@ for column, indicator_id in zip(columns, views.HEADLINES):
         + f" · {fmt.status_label(row['status'])}",
         border=True,
     )
+
+meeting_pack_button(context.version, f.period, f.province)
 
 counts = card["status"].map(fmt.status_label).value_counts()
 st.markdown(t("**Against target:**") + " " + " · ".join(f"{label} **{n}**" for label, n in counts.items()))

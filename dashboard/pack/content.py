@@ -11,7 +11,7 @@ import pandas as pd
 
 from dashboard import charts, data, format as fmt, i18n, maps, views
 from dashboard.i18n import t
-from dashboard.pack.blocks import Document
+from dashboard.pack.blocks import Document, Section
 from dashboard.pack.request import PackRequest, period_text
 from indicators.supporting import DAYS_LATE_BINS
 
@@ -241,6 +241,32 @@ def province_profile(doc: Document, request: PackRequest) -> None:
     )
 
 
+def _parts(hidden: bool, count) -> str:
+    """A numerator or denominator: 'suppressed' where the row is hidden and the count with it."""
+    return t(fmt.SUPPRESSED) if hidden and fmt.is_missing(count) else fmt.number(count)
+
+
+def _by_province_table(section: Section, provinces: pd.DataFrame, unit: str, caption: str) -> None:
+    """The table behind a map or a ranking of the 18 provinces (``data.by_province``)."""
+    section.table(
+        [t("Province"), t("Period"), t("Value"), t("Numerator"), t("Denominator")],
+        [
+            [name, _period(period), _cell(value, unit, h), _parts(h, num), _parts(h, den)]
+            for name, period, value, num, den, h in zip(
+                provinces["province_name"],
+                provinces["period"],
+                provinces["value"],
+                provinces["numerator"],
+                provinces["denominator"],
+                _flag(provinces),
+            )
+        ],
+        widths=[2, 1, 1, 1.3, 1.3],
+        numeric={2, 3, 4},
+        caption=caption,
+    )
+
+
 # --- coverage ---------------------------------------------------------------------------------------------------
 
 
@@ -263,30 +289,7 @@ def coverage(doc: Document, request: PackRequest) -> None:
         caption=t(maps.ATTRIBUTION)
         + ("" if kind == "choropleth" else t(" — boundary file unavailable: tile grid shown")),
     )
-    hidden = _flag(provinces)
-    section.table(
-        [t("Province"), t("Period"), t("Value"), t("Numerator"), t("Denominator")],
-        [
-            [
-                name,
-                _period(period),
-                _cell(value, unit, h),
-                t(fmt.SUPPRESSED) if h and fmt.is_missing(num) else fmt.number(num),
-                t(fmt.SUPPRESSED) if h and fmt.is_missing(den) else fmt.number(den),
-            ]
-            for name, period, value, num, den, h in zip(
-                provinces["province_name"],
-                provinces["period"],
-                provinces["value"],
-                provinces["numerator"],
-                provinces["denominator"],
-                hidden,
-            )
-        ],
-        widths=[2, 1, 1, 1.3, 1.3],
-        numeric={2, 3, 4},
-        caption=t("{name} by province", name=headline["short_name"]),
-    )
+    _by_province_table(section, provinces, unit, t("{name} by province", name=headline["short_name"]))
     trend = _in_period(data.trend(request.version, "SI_COV_BENFTS", request.province, "_T"), request.period)
     gap = data.by_sex(request.version, "SI_COV_BENFTS", request.province, request.period)
     long_gap = gap.melt(id_vars="period", value_vars=["female", "male"], var_name="sex", value_name="value")
@@ -316,6 +319,17 @@ def coverage(doc: Document, request: PackRequest) -> None:
             title=t("Gender gap: women vs men"),
             colours={t("Female"): fmt.SEX_COLOURS["Female"], t("Male"): fmt.SEX_COLOURS["Male"]},
         ),
+    )
+    over_time = trend[["period", "value"]].merge(gap[["period", "female", "male"]], on="period", how="left")
+    section.table(
+        [t("Period"), t("Both sexes"), t("Women and girls"), t("Men and boys")],
+        [
+            [_period(p), _cell(v, unit), _cell(w, unit), _cell(m, unit)]
+            for p, v, w, m in over_time[["period", "value", "female", "male"]].itertuples(index=False)
+        ],
+        widths=[1, 1, 1, 1],
+        numeric={1, 2, 3},
+        caption=t("{name}: trend and gender gap", name=headline["short_name"]),
     )
     rows = []
     for indicator_id, entry in entries.set_index("indicator_id").iterrows():
@@ -485,6 +499,23 @@ def payments(doc: Document, request: PackRequest) -> None:
                 title=t("MECG paid on time: digital wallet vs cash"),
             ),
         )
+        section.table(
+            [t("Period"), t("Channel"), t("Value"), t("Numerator"), t("Denominator")],
+            [
+                [_period(p), c, _cell(v, "percent", h), _parts(h, n), _parts(h, d)]
+                for p, c, v, n, d, h in zip(
+                    channel["period"],
+                    channel["channel"],
+                    channel["value"],
+                    channel["numerator"],
+                    channel["denominator"],
+                    _flag(channel),
+                )
+            ],
+            widths=[1, 1, 1, 1.2, 1.2],
+            numeric={2, 3, 4},
+            caption=t("MECG paid on time: digital wallet vs cash"),
+        )
 
     districts = data.by_district(request.version, "PAY_NEVER_PAID", "_T", request.province, request.period)
     if len(districts):
@@ -526,6 +557,13 @@ def payments(doc: Document, request: PackRequest) -> None:
             section,
             "payments_arrears",
             charts.lines(arrears, x="period", y="value", series=None, unit="LAK", title=t("Arrears (LAK)")),
+        )
+        section.table(
+            [t("Period"), t("Arrears")],
+            [[_period(p), _cell(v, "LAK", h)] for p, v, h in zip(arrears["period"], arrears["value"], _flag(arrears))],
+            widths=[1, 2],
+            numeric={1},
+            caption=t("Arrears (LAK)"),
         )
 
 
@@ -623,6 +661,7 @@ def coordination(doc: Document, request: PackRequest) -> None:
                 highlight=None if request.is_national else _area(request),
             ),
         )
+        _by_province_table(section, grievances, "percent", t("Grievances resolved in time, by province"))
 
     roadmap = data.supporting(request.version, "roadmap")
     section.subheading(t("NSPS roadmap actions"))
