@@ -34,9 +34,14 @@ class Section:
         numeric: set[int] | None = None,
         caption: str | None = None,
         groups: list[str | None] | None = None,
+        empty: str | None = None,
     ) -> None:
         """A table of text cells; ``widths`` are fractions, ``numeric`` the columns set flush right; ``groups``
-        (one per row) starts a spanning group heading where it changes."""
+        (one per row) starts a spanning group heading where it changes. Without rows, the sentence ``empty`` is
+        written instead of a bare header."""
+        if not rows and empty:
+            self.note(empty)
+            return
         self.blocks.append(
             {
                 "kind": "table",

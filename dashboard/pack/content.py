@@ -200,7 +200,7 @@ def scorecard(doc: Document, request: PackRequest, card: pd.DataFrame) -> None:
     section.table(
         [t("Indicator"), t("Latest value"), t("Period"), t("Target"), t("Status against target"), t("Change")],
         rows,
-        widths=[3, 1.3, 0.9, 1.3, 1.7, 1.3],
+        widths=[3, 1.2, 1.1, 1.3, 1.7, 1.3],
         numeric={1},
         groups=groups,
     )
@@ -332,12 +332,21 @@ def coverage(doc: Document, request: PackRequest) -> None:
         caption=t("{name}: trend and gender gap", name=headline["short_name"]),
     )
     rows = []
+    # One cut of the reader's table (data.values: this audience's figures) for the area's headline rows, shaped per
+    # indicator by the pages' own views: 14 indicators x 2 views over the whole table took seconds.
+    values = data.values(request.version)
+    area_rows = values[
+        (values["province"] == request.province)
+        & values["district"].isna()
+        & (values["breakdown"] == views.TOTAL)
+        & values["indicator_id"].isin(entries["indicator_id"])
+    ]
     for indicator_id, entry in entries.set_index("indicator_id").iterrows():
-        series = data.trend(request.version, indicator_id, request.province, "_T")
+        series = views.trend(area_rows, province=request.province, sex="_T", indicator_id=indicator_id)
         series = _in_period(series, request.period)
         shown = series[series["value"].notna() | pd.Series(_flag(series), index=series.index)]
         last = shown.iloc[-1] if len(shown) else None
-        sexes = data.by_sex(request.version, indicator_id, request.province, request.period)
+        sexes = views.by_sex(area_rows, indicator_id=indicator_id, province=request.province, period=request.period)
         sexes = sexes[sexes["period"] == last["period"]] if last is not None else sexes.iloc[0:0]
         sex_row = sexes.iloc[0] if len(sexes) else None
         rows.append(
@@ -761,12 +770,15 @@ def returns(doc: Document, request: PackRequest) -> None:
                     t(r.source),
                     _period(r.period),
                     t(r.status),
-                    f"{fmt.number(r.districts_reported)} / {fmt.number(r.districts_expected)}",
+                    "—"
+                    if pd.isna(r.districts_expected)
+                    else f"{fmt.number(r.districts_reported)} / {fmt.number(r.districts_expected)}",
                 ]
                 for r in coverage_rows.itertuples(index=False)
             ],
             widths=[2, 1, 1.4, 1.4],
             caption=t("Who has reported for {period}: {area}", period=i18n.period_label(period), area=_area(request)),
+            empty=t("no data"),
         )
     else:
         lacking = wanted[(wanted["missing"] > 0) | (wanted["partly_covered"] > 0)]
@@ -802,6 +814,7 @@ def returns(doc: Document, request: PackRequest) -> None:
                 count=len(wanted) - len(lacking),
                 total=len(wanted),
             ),
+            empty=t("Every source has reported for every province for {period}.", period=i18n.period_label(period)),
         )
     matrix = data.supporting(request.version, "reporting_matrix")
     late = matrix[(matrix["period"] == period) & matrix["status"].isin(["late", "missing"])]
@@ -822,6 +835,7 @@ def returns(doc: Document, request: PackRequest) -> None:
         ],
         widths=[2.5, 1.2, 1.4, 1.4],
         caption=t("Returns to the Secretariat late or missing for {period}", period=i18n.period_label(period)),
+        empty=t("No return to the Secretariat is late or missing for {period}.", period=i18n.period_label(period)),
     )
     recent = matrix[matrix["period"] <= period]
     recent = recent[recent["period"].isin(sorted(recent["period"].unique())[-MATRIX_PERIODS:])]
