@@ -682,7 +682,7 @@ def coordination(doc: Document, request: PackRequest) -> None:
                 r.description,
                 t(r.responsible_ministry),
                 fmt.date_text(r.due_date),
-                fmt.date_text(r.completed_date) if not fmt.is_missing(r.completed_date) else "—",
+                fmt.date_text(r.completed_date) if not pd.isna(r.completed_date) else "—",
                 "✔ " + t("yes")
                 if _true(r.on_time)
                 else "✘ " + t("no")
@@ -829,7 +829,7 @@ def returns(doc: Document, request: PackRequest) -> None:
                 else t(r.sender),
                 fmt.reporting_label(r.status),
                 fmt.date_text(r.due_date),
-                fmt.date_text(r.received_date) if not fmt.is_missing(r.received_date) else "—",
+                fmt.date_text(r.received_date) if not pd.isna(r.received_date) else "—",
             ]
             for r in late.sort_values(["status", "sender_type", "sender"]).itertuples(index=False)
         ],
@@ -881,7 +881,8 @@ def method_notes(doc: Document, request: PackRequest, card: pd.DataFrame) -> Non
                     [t("Sources"), ", ".join(t(s) for s in (list(sources) if sources is not None else []))],
                     [t("As of"), fmt.date_text(as_of.get(indicator_id))],
                 ],
-                "text": str(entry["method_note"] or ""),
+                # Notes mark parameter names as code (`payment_grace_days`) for the pages' Markdown; on paper, plain.
+                "text": str(entry["method_note"] or "").replace("`", ""),
             }
         )
     section.notes(items)

@@ -30,6 +30,9 @@ def chromium() -> Path:
 def for_print(figure: go.Figure) -> go.Figure:
     printed = go.Figure(figure)
     printed.update_layout(paper_bgcolor="white", hovermode=False)
+    if any(getattr(trace, "orientation", None) == "h" for trace in printed.data):
+        # Ranked bars write their value past the bar's end: room for "100.0%" at the right edge of the page.
+        printed.update_layout(margin_r=max(printed.layout.margin.r or 0, 60))
     return printed
 
 
