@@ -100,8 +100,9 @@ def test_charts_are_drawn_with_a_browser_and_said_missing_without(packs):
 
 def grievance_rows(texts: list[str]) -> dict[str, str]:
     """Province -> its row in the table 'Grievances resolved in time, by province' (one line of text each)."""
-    page = next(text for text in texts if "Grievances resolved in time, by province" in text)
-    table = page.split("Grievances resolved in time, by province", 1)[1]
+    start = next(i for i, text in enumerate(texts) if "Grievances resolved in time, by province" in text)
+    # The table may run onto the next page (its header repeats there).
+    table = "\n".join(texts[start : start + 2]).split("Grievances resolved in time, by province", 1)[1]
     rows = {}
     for line in table.splitlines():
         match = re.match(r"^([A-Z][A-Za-z ]+?) (\d{4}-Q\d) (.*)$", line.strip())
@@ -178,3 +179,10 @@ def test_no_warehouse_is_a_clear_error(monkeypatch, tmp_path, capsys):
     st.cache_data.clear()
     assert main([str(tmp_path / "pack.pdf")]) == 2
     assert "No data warehouse has been built yet" in capsys.readouterr().err
+
+
+def test_the_overview_and_the_province_profile_offer_the_pack(dashboard_warehouse):
+    for page, params in (("pages/overview.py", {}), ("pages/province.py", {"province": "LA-AT"})):
+        at = run_page(page, params)
+        assert not at.exception
+        assert [b.label for b in at.button if b.key == "sp_meeting_pack"] == ["Download the meeting pack (PDF)"]

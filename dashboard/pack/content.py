@@ -235,7 +235,7 @@ def province_profile(doc: Document, request: PackRequest) -> None:
     section.table(
         [t("Indicator"), name, t("Period"), t("Lao PDR"), t("Compared with national")],
         rows,
-        widths=[3.2, 1.3, 0.9, 1.3, 1.6],
+        widths=[3.1, 1.2, 1.1, 1.3, 1.6],
         numeric={1, 3},
         groups=groups,
     )
