@@ -102,6 +102,12 @@ LANG = Setting(
     "the dashboard's language when a link carries no `?lang=`: `lo` (Lao) or `en` (English); "
     "any other value counts as `en`",
 )
+CHROMIUM = Setting(
+    "SP_CHROMIUM",
+    "`/usr/bin/chromium`",
+    "the browser that draws the meeting pack's charts (plotly's static export through kaleido); "
+    "without it the pack holds tables only and says so",
+)
 TEST_CRASH_AT = Setting(
     "SP_TEST_CRASH_AT", "unset", "kills the process at the named publish step (crash-safety tests)", audience="tests"
 )
@@ -138,6 +144,7 @@ ALL = (
     UPLOAD_DIR,
     ALLOW_DEMO_KEY,
     LANG,
+    CHROMIUM,
     *GATE_LIMITS,
     TEST_CRASH_AT,
     ARTIFACTS,
@@ -158,6 +165,10 @@ def parameters_path() -> Path:
 
 def accounts_path() -> Path:
     return Path(ACCOUNTS_FILE.value() or DEFAULT_ACCOUNTS_FILE)
+
+
+def chromium_path() -> Path:
+    return Path(CHROMIUM.value() or "/usr/bin/chromium")
 
 
 def demo_key_allowed() -> bool:

@@ -16,8 +16,11 @@ well as the version, so audiences never mix.
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
 import functools
 import hashlib
+from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
@@ -88,9 +91,26 @@ PUBLIC = "public"  # audience: small cells suppressed
 # Any other audience is a province code: that province as computed, the others as the public sees them.
 
 
+_chosen_audience: contextvars.ContextVar[str | None] = contextvars.ContextVar("sp_audience", default=None)
+
+
+@contextlib.contextmanager
+def as_audience(chosen: str) -> Iterator[None]:
+    """Read the data as ``chosen`` sees it (``PUBLIC`` or ``EVERYTHING``) where no reader is signed in: the meeting
+    pack's command line (``python -m dashboard.pack --audience``). Inside the dashboard the reader's own audience
+    holds; nothing here widens it."""
+    token = _chosen_audience.set(chosen)
+    try:
+        yield
+    finally:
+        _chosen_audience.reset(token)
+
+
 def audience() -> str:
     """Which figures this reader may see: ``PUBLIC`` (nobody signed in), a province code (an account limited to a
     province), or ``EVERYTHING``."""
+    if (chosen := _chosen_audience.get()) is not None:
+        return chosen
     user = auth.current_user()
     if user.role == auth.PUBLIC:
         return PUBLIC

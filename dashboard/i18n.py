@@ -13,8 +13,11 @@ earlier in the session, else the deployment's default ``SP_LANG`` (``en`` when u
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
 import re
 import threading
+from collections.abc import Iterator
 import tomllib
 from datetime import datetime
 from functools import lru_cache
@@ -77,9 +80,24 @@ def _streamlit_running() -> bool:
     return getattr(_script_thread, "marked", False)
 
 
+_chosen_language: contextvars.ContextVar[str | None] = contextvars.ContextVar("sp_language", default=None)
+
+
+@contextlib.contextmanager
+def in_language(lang: str) -> Iterator[None]:
+    """Words in ``lang`` while the block runs, outside a reader's script run (the meeting pack's command line)."""
+    token = _chosen_language.set(lang if lang in LANGUAGES else default_language())
+    try:
+        yield
+    finally:
+        _chosen_language.reset(token)
+
+
 def language() -> str:
     """The current reader's language: ?lang= (valid), else carried in the session, else the deployment default."""
     global _last_run_language
+    if (chosen := _chosen_language.get()) is not None:
+        return chosen
     if not _streamlit_running():
         # Outside a script run: the CLI and pure functions (the default), or a test harness formatting the widgets
         # of the run it just made (AppTest calls their format functions between runs): that run's language.

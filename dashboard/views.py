@@ -25,6 +25,9 @@ AREA_GROUPS = (
     ("Coordination", ("coordination",)),
 )
 
+# The headline figures: the Commission's first questions (the overview's tiles, the meeting pack's summary).
+HEADLINES = ("SI_COV_BENFTS", "NSPS_HI_COV", "NSPS_SW_MECG", "PAY_NEVER_PAID", "COORD_REPORT_TIMELY")
+
 
 def _flag(frame: pd.DataFrame) -> list[str]:
     """["suppressed"] when the table comes from a public (suppressed) view: the flag travels with its cell."""

@@ -103,10 +103,19 @@ def supporting_table(version: str, name: str, root=None) -> pd.DataFrame:
         raise ValueError(f"no supporting table {name!r}; expected one of {', '.join(supporting.NAMES)}")
     if name == "pci":
         return _computed(version, root)[1].copy()
+    params = load_parameters()
+    root_path = str(warehouse_access.warehouse_root(root))
+    return _supporting_cached(version, root_path, params["_hash"])[name].copy()
+
+
+@lru_cache(maxsize=4)
+def _supporting_cached(version: str, root: str, params_hash: str) -> dict[str, pd.DataFrame]:
+    """Every supporting table of a version, from ONE prepared connection: preparing it (macros, materialised helper
+    views) costs seconds on national data, the queries themselves little; the meeting pack reads them all."""
     con = warehouse_access.open_version(version, root)
     try:
         engine.prepare(con, load_parameters())
-        return con.execute(supporting.QUERIES[name]).df()
+        return {name: con.execute(query).df() for name, query in supporting.QUERIES.items()}
     finally:
         con.close()
 
@@ -124,6 +133,7 @@ def clear_cache() -> None:
     """Forget the in-memory results (after a refresh or a parameters edit in the same process)."""
     _computed_cached.cache_clear()
     _public_cached.cache_clear()
+    _supporting_cached.cache_clear()
 
 
 # --------------------------------------------------------------------------------------------------- computation

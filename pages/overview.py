@@ -7,6 +7,7 @@ import streamlit as st
 
 from dashboard import components, data, format as fmt, i18n, views
 from dashboard.i18n import t
+from dashboard.pack.button import meeting_pack_button
 
 context = components.start_page(
     "Social protection scorecard",
@@ -18,10 +19,9 @@ f = context.filters
 card = data.scorecard(context.version, f.province, f.sex, f.period)
 
 # Headline tiles: the Commission's first questions.
-HEADLINES = ("SI_COV_BENFTS", "NSPS_HI_COV", "NSPS_SW_MECG", "PAY_NEVER_PAID", "COORD_REPORT_TIMELY")
 tiles = card.set_index("indicator_id")
-columns = st.columns(len(HEADLINES))
-for column, indicator_id in zip(columns, HEADLINES):
+columns = st.columns(len(views.HEADLINES))
+for column, indicator_id in zip(columns, views.HEADLINES):
     if indicator_id not in tiles.index:
         continue
     row = tiles.loc[indicator_id]
@@ -41,6 +41,8 @@ for column, indicator_id in zip(columns, HEADLINES):
         + f" · {fmt.status_label(row['status'])}",
         border=True,
     )
+
+meeting_pack_button(context.version, f.period, f.province)
 
 counts = card["status"].map(fmt.status_label).value_counts()
 st.markdown(t("**Against target:**") + " " + " · ".join(f"{label} **{n}**" for label, n in counts.items()))

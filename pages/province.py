@@ -7,6 +7,7 @@ import streamlit as st
 
 from dashboard import charts, components, data, format as fmt, i18n, views
 from dashboard.i18n import t
+from dashboard.pack.button import meeting_pack_button
 
 context = components.start_page(
     "Province profile", "How does this province compare with the country on every indicator?"
@@ -18,6 +19,7 @@ if f.is_national:
     st.info(t("Choose a province in the sidebar (Province) to see its profile against the national figure."))
     st.stop()
 
+meeting_pack_button(context.version, f.period, f.province)
 profile = data.province_profile(context.version, f.province, f.sex, f.period)
 name = data.province_name(f.province)
 counts = profile["compared_with_national"].value_counts()

@@ -1,0 +1,69 @@
+"""The pack's charts as vector images: plotly's static export (kaleido) through Debian's chromium, all figures of a
+pack in ONE browser session (starting the browser is most of the cost).
+
+The figures are the dashboard's own (``dashboard.charts`` / ``dashboard.maps``) on a white background. They are
+exported as PDF, not SVG: chromium then lays out and draws every label with the same fonts (its own, Lao shaped by
+HarfBuzz), whereas in an SVG Typst would draw text that chromium measured in another font (labels clipped).
+"""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+import plotly.graph_objects as go
+
+import settings
+from dashboard.charts import PLOTLY_CONFIG
+
+WIDTH_PX = 720  # drawn at this width, set at the text width (about 170 mm): 13 px type reads as about 9 pt
+
+
+class ChartsUnavailable(RuntimeError):
+    """No browser to draw the charts with: the pack is built from its tables alone, and says so."""
+
+
+def chromium() -> Path:
+    return settings.chromium_path()
+
+
+def for_print(figure: go.Figure) -> go.Figure:
+    printed = go.Figure(figure)
+    printed.update_layout(paper_bgcolor="white", hovermode=False)
+    if any(getattr(trace, "orientation", None) == "h" for trace in printed.data):
+        # Ranked bars write their value past the bar's end: room for "100.0%" at the right edge of the page.
+        printed.update_layout(margin_r=max(printed.layout.margin.r or 0, 60))
+    return printed
+
+
+def export(charts: dict[str, go.Figure], folder: Path) -> set[str]:
+    """Write ``folder/<name>.pdf`` for each chart; returns the names drawn. ``ChartsUnavailable`` when there is no
+    browser, or it cannot start."""
+    if not charts:
+        return set()
+    browser = chromium()
+    if not browser.exists():
+        raise ChartsUnavailable(str(browser))
+    import kaleido
+
+    # kaleido and its browser driver report each step at INFO/WARNING: the pack reports what matters itself.
+    for name in ("kaleido", "choreographer", "logistro"):
+        logging.getLogger(name).setLevel(logging.ERROR)
+    jobs = []
+    for name, figure in charts.items():
+        height = int(figure.layout.height or 360)
+        jobs.append(
+            {
+                "fig": for_print(figure),
+                "path": folder / f"{name}.pdf",
+                "opts": {"format": "pdf", "width": WIDTH_PX, "height": height},
+                "topojson": PLOTLY_CONFIG["topojsonURL"],
+            }
+        )
+    try:
+        errors = kaleido.write_fig_from_object_sync(jobs, kopts={"path": str(browser), "mathjax": False, "timeout": 60})
+    except Exception as error:  # the browser would not start, or died: the pack goes on without charts
+        raise ChartsUnavailable(f"{browser}: {error}") from error
+    if errors:
+        logging.getLogger(__name__).warning("charts not drawn: %s", errors)
+    return {name for name in charts if (folder / f"{name}.pdf").exists()}
