@@ -108,17 +108,20 @@ def _grouped(
     measures: str,
     sums: tuple[str, ...] = (),
     keys: tuple[str, ...] = (),
+    numbered: str | None = None,
 ) -> str:
     """``measures`` over GROUPING SETS of ``base``. When the measures are plain sums (``sums`` names the summed
     columns), the rows are first added up at their finest grain, so each grouping set aggregates a few thousand
-    cells instead of every ledger row. ``keys`` are grouped on in every set (each level's rows are split by them)."""
+    cells instead of every ledger row. ``keys`` are grouped on in every set (each level's rows are split by them);
+    ``numbered``, an expression over the level columns, is added as column ``g``."""
     sets = ", ".join("(" + ", ".join(s) + ")" for s in _grouping_sets(indicator, breakdowns, keys))
     levels, keep = _level_columns(indicator, breakdowns)
     if sums:
         dims = ", ".join(("period", "province", "district", "sex") + breakdowns)
         base = f"(SELECT {dims}, " + ", ".join(f"sum({c}) AS {c}" for c in sums) + f" FROM {base} GROUP BY {dims})"
     return (
-        f"SELECT * EXCLUDE (keep) FROM (SELECT {levels}, {measures}, {keep} AS keep FROM {base} "
+        f"SELECT {numbered + ' AS g, ' if numbered else ''}* EXCLUDE (keep) "
+        f"FROM (SELECT {levels}, {measures}, {keep} AS keep FROM {base} "
         f"GROUP BY GROUPING SETS ({sets})) WHERE keep"
     )
 
@@ -193,6 +196,7 @@ def indicator_query(indicator: Indicator) -> str:
 
 
 _LEVELS = ("period", "province", "district", "sex", "breakdown", "breakdown_value")
+LEVEL_NUMBER = "hash({})"  # a statistic's level rows are numbered by the hash of their columns
 
 
 def _observations(con: duckdb.DuckDBPyConnection, indicator: Indicator) -> str:
@@ -211,11 +215,13 @@ def _observations(con: duckdb.DuckDBPyConnection, indicator: Indicator) -> str:
         f"FROM ({indicator.numerator_sql}) GROUP BY ALL)"
     )
     measures = "observation, CAST(sum(n) AS BIGINT) AS n, CAST(sum(paid) AS BIGINT) AS paid"
-    grouped = _grouped(indicator, base, indicator.breakdowns, measures, keys=("observation",))
     levels = ", ".join(_LEVELS)
     # A level's number is the hash of its columns (no sort of millions of rows on strings); should two levels ever
     # share a hash, they are numbered in order instead.
-    con.execute(f"CREATE OR REPLACE TEMP TABLE {name}_all AS SELECT hash({levels}) AS g, * FROM ({grouped})")
+    numbered = _grouped(
+        indicator, base, indicator.breakdowns, measures, keys=("observation",), numbered=LEVEL_NUMBER.format(levels)
+    )
+    con.execute(f"CREATE OR REPLACE TEMP TABLE {name}_all AS {numbered}")
     for numbering in (None, f"dense_rank() OVER (ORDER BY {levels.replace('district', 'district NULLS FIRST')})"):
         if numbering:
             con.execute(
@@ -308,6 +314,13 @@ def compute_all(
     pci.compute(con, params)
     if timings is not None:
         timings["PCI"] = time.perf_counter() - started
+    return tidy_table(con, version, catalogue, params)
+
+
+def tidy_table(
+    con: duckdb.DuckDBPyConnection, version: str, catalogue: dict[str, Indicator], params: dict
+) -> pd.DataFrame:
+    """The last step of ``compute_all``: status, small cells and traceability added to ``ind_results``."""
     status.install_metadata(con, catalogue, params)
     _install_source_files(con, catalogue)
     threshold = int(params["general"]["small_cell_threshold"])
