@@ -75,9 +75,10 @@ def _grouping_sets(
     return [("period",) + g + s + b + keys for g in geo for s in sexes for b in extra]
 
 
-def _level_columns(indicator: Indicator, breakdowns: tuple[str, ...]) -> tuple[str, str]:
-    """SELECT expressions naming each row's level, and a condition dropping groups keyed on a NULL value."""
-    d = indicator.disaggregations
+def _level_columns(indicator: Indicator, breakdowns: tuple[str, ...], absent: tuple[str, ...] = ()) -> tuple[str, str]:
+    """SELECT expressions naming each row's level, and a condition dropping groups keyed on a NULL value.
+    ``absent`` names level columns the grouped rows no longer have (already added up over them)."""
+    d = [c for c in indicator.disaggregations if c not in absent]
 
     def grouped(col: str) -> str:
         return f"GROUPING({col}) = 0"
@@ -110,19 +111,36 @@ def _grouped(
     keys: tuple[str, ...] = (),
     numbered: str | None = None,
 ) -> str:
-    """``measures`` over GROUPING SETS of ``base``. When the measures are plain sums (``sums`` names the summed
-    columns), the rows are first added up at their finest grain, so each grouping set aggregates a few thousand
-    cells instead of every ledger row. ``keys`` are grouped on in every set (each level's rows are split by them);
-    ``numbered``, an expression over the level columns, is added as column ``g``."""
-    sets = ", ".join("(" + ", ".join(s) + ")" for s in _grouping_sets(indicator, breakdowns, keys))
-    levels, keep = _level_columns(indicator, breakdowns)
-    if sums:
-        dims = ", ".join(("period", "province", "district", "sex") + breakdowns)
-        base = f"(SELECT {dims}, " + ", ".join(f"sum({c}) AS {c}" for c in sums) + f" FROM {base} GROUP BY {dims})"
+    """``measures`` over GROUPING SETS of ``base``. ``keys`` are grouped on in every set (each level's rows are split
+    by them); ``numbered``, an expression over the level columns, is added as column ``g``.
+
+    When the measures are plain sums (``sums`` names the summed columns), the rows are first added up at their
+    finest grain, so each grouping set aggregates cells instead of every ledger row; and the province and national
+    sets read those cells already added up over districts, so only the district sets read the finest cells."""
+    sets = _grouping_sets(indicator, breakdowns, keys)
+    number = f"{numbered} AS g, " if numbered else ""
+
+    def grouping(source: str, chosen: list[tuple[str, ...]], absent: tuple[str, ...] = ()) -> str:
+        levels, keep = _level_columns(indicator, breakdowns, absent)
+        listed = ", ".join("(" + ", ".join(s) + ")" for s in chosen)
+        return f"SELECT {levels}, {measures}, {keep} AS keep FROM {source} GROUP BY GROUPING SETS ({listed})"
+
+    if not sums:
+        return f"SELECT {number}* EXCLUDE (keep) FROM ({grouping(base, sets)}) WHERE keep"
+    dims = ("period", "province", "district", "sex") + breakdowns + keys
+    added = ", ".join(f"sum({c}) AS {c}" for c in sums)
+    finest = f"SELECT {', '.join(dims)}, {added} FROM {base} GROUP BY {', '.join(dims)}"
+    if "district" not in indicator.disaggregations:
+        return f"SELECT {number}* EXCLUDE (keep) FROM ({grouping(f'({finest})', sets)}) WHERE keep"
+    wider = [c for c in dims if c != "district"]
+    over_districts = f"SELECT {', '.join(wider)}, {added} FROM cells_finest GROUP BY {', '.join(wider)}"
+    parts = (
+        grouping("cells_finest", [s for s in sets if "district" in s]),
+        grouping("cells_wider", [s for s in sets if "district" not in s], absent=("district",)),
+    )
     return (
-        f"SELECT {numbered + ' AS g, ' if numbered else ''}* EXCLUDE (keep) "
-        f"FROM (SELECT {levels}, {measures}, {keep} AS keep FROM {base} "
-        f"GROUP BY GROUPING SETS ({sets})) WHERE keep"
+        f"WITH cells_finest AS MATERIALIZED ({finest}), cells_wider AS ({over_districts}) "
+        f"SELECT {number}* EXCLUDE (keep) FROM ({parts[0]} UNION ALL {parts[1]}) WHERE keep"
     )
 
 
@@ -210,16 +228,19 @@ def _observations(con: duckdb.DuckDBPyConnection, indicator: Indicator) -> str:
         return name
     dims = ", ".join(("period", "province", "district", "sex") + indicator.breakdowns)
     # Identical observations (same cell, same days) counted once: every grouping set then reads counted days.
-    base = (
-        f"(SELECT {dims}, observation, count(*) AS n, count(*) FILTER (WHERE paid) AS paid "
-        f"FROM ({indicator.numerator_sql}) GROUP BY ALL)"
-    )
+    base = f"(SELECT {dims}, observation, 1 AS n, CAST(paid AS INTEGER) AS paid FROM ({indicator.numerator_sql}))"
     measures = "observation, CAST(sum(n) AS BIGINT) AS n, CAST(sum(paid) AS BIGINT) AS paid"
     levels = ", ".join(_LEVELS)
     # A level's number is the hash of its columns (no sort of millions of rows on strings); should two levels ever
     # share a hash, they are numbered in order instead.
     numbered = _grouped(
-        indicator, base, indicator.breakdowns, measures, keys=("observation",), numbered=LEVEL_NUMBER.format(levels)
+        indicator,
+        base,
+        indicator.breakdowns,
+        measures,
+        sums=("n", "paid"),
+        keys=("observation",),
+        numbered=LEVEL_NUMBER.format(levels),
     )
     con.execute(f"CREATE OR REPLACE TEMP TABLE {name}_all AS {numbered}")
     for numbering in (None, f"dense_rank() OVER (ORDER BY {levels.replace('district', 'district NULLS FIRST')})"):
