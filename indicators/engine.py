@@ -9,10 +9,13 @@ PCI and the traceability columns are added; pandas only receives the finished ta
 
 from __future__ import annotations
 
+import hashlib
+
 import duckdb
 import pandas as pd
+import pyarrow as pa
 
-from . import pci, sql_helpers, status
+from . import pci, sql_helpers, status, survival
 from .catalogue import all_indicators, get_indicator
 from .catalogue.base import Indicator
 from .parameters import load_parameters
@@ -59,7 +62,9 @@ _RESULTS_DDL = """
         upper_bound DOUBLE, pending DOUBLE)"""
 
 
-def _grouping_sets(indicator: Indicator, breakdowns: tuple[str, ...]) -> list[tuple[str, ...]]:
+def _grouping_sets(
+    indicator: Indicator, breakdowns: tuple[str, ...], keys: tuple[str, ...] = ()
+) -> list[tuple[str, ...]]:
     geo = [()]
     if "province" in indicator.disaggregations:
         geo.append(("province",))
@@ -67,12 +72,13 @@ def _grouping_sets(indicator: Indicator, breakdowns: tuple[str, ...]) -> list[tu
         geo.append(("province", "district"))
     sexes = [(), ("sex",)] if "sex" in indicator.disaggregations else [()]
     extra = [()] + [(b,) for b in breakdowns]
-    return [("period",) + g + s + b for g in geo for s in sexes for b in extra]
+    return [("period",) + g + s + b + keys for g in geo for s in sexes for b in extra]
 
 
-def _level_columns(indicator: Indicator, breakdowns: tuple[str, ...]) -> tuple[str, str]:
-    """SELECT expressions naming each row's level, and a condition dropping groups keyed on a NULL value."""
-    d = indicator.disaggregations
+def _level_columns(indicator: Indicator, breakdowns: tuple[str, ...], absent: tuple[str, ...] = ()) -> tuple[str, str]:
+    """SELECT expressions naming each row's level, and a condition dropping groups keyed on a NULL value.
+    ``absent`` names level columns the grouped rows no longer have (already added up over them)."""
+    d = [c for c in indicator.disaggregations if c not in absent]
 
     def grouped(col: str) -> str:
         return f"GROUPING({col}) = 0"
@@ -97,19 +103,44 @@ def _level_columns(indicator: Indicator, breakdowns: tuple[str, ...]) -> tuple[s
 
 
 def _grouped(
-    indicator: Indicator, base: str, breakdowns: tuple[str, ...], measures: str, sums: tuple[str, ...] = ()
+    indicator: Indicator,
+    base: str,
+    breakdowns: tuple[str, ...],
+    measures: str,
+    sums: tuple[str, ...] = (),
+    keys: tuple[str, ...] = (),
+    numbered: str | None = None,
 ) -> str:
-    """``measures`` over GROUPING SETS of ``base``. When the measures are plain sums (``sums`` names the summed
-    columns), the rows are first added up at their finest grain, so each grouping set aggregates a few thousand
-    cells instead of every ledger row."""
-    sets = ", ".join("(" + ", ".join(s) + ")" for s in _grouping_sets(indicator, breakdowns))
-    levels, keep = _level_columns(indicator, breakdowns)
-    if sums:
-        dims = ", ".join(("period", "province", "district", "sex") + breakdowns)
-        base = f"(SELECT {dims}, " + ", ".join(f"sum({c}) AS {c}" for c in sums) + f" FROM {base} GROUP BY {dims})"
+    """``measures`` over GROUPING SETS of ``base``. ``keys`` are grouped on in every set (each level's rows are split
+    by them); ``numbered``, an expression over the level columns, is added as column ``g``.
+
+    When the measures are plain sums (``sums`` names the summed columns), the rows are first added up at their
+    finest grain, so each grouping set aggregates cells instead of every ledger row; and the province and national
+    sets read those cells already added up over districts, so only the district sets read the finest cells."""
+    sets = _grouping_sets(indicator, breakdowns, keys)
+    number = f"{numbered} AS g, " if numbered else ""
+
+    def grouping(source: str, chosen: list[tuple[str, ...]], absent: tuple[str, ...] = ()) -> str:
+        levels, keep = _level_columns(indicator, breakdowns, absent)
+        listed = ", ".join("(" + ", ".join(s) + ")" for s in chosen)
+        return f"SELECT {levels}, {measures}, {keep} AS keep FROM {source} GROUP BY GROUPING SETS ({listed})"
+
+    if not sums:
+        return f"SELECT {number}* EXCLUDE (keep) FROM ({grouping(base, sets)}) WHERE keep"
+    dims = ("period", "province", "district", "sex") + breakdowns + keys
+    added = ", ".join(f"sum({c}) AS {c}" for c in sums)
+    finest = f"SELECT {', '.join(dims)}, {added} FROM {base} GROUP BY {', '.join(dims)}"
+    if "district" not in indicator.disaggregations:
+        return f"SELECT {number}* EXCLUDE (keep) FROM ({grouping(f'({finest})', sets)}) WHERE keep"
+    wider = [c for c in dims if c != "district"]
+    over_districts = f"SELECT {', '.join(wider)}, {added} FROM cells_finest GROUP BY {', '.join(wider)}"
+    parts = (
+        grouping("cells_finest", [s for s in sets if "district" in s]),
+        grouping("cells_wider", [s for s in sets if "district" not in s], absent=("district",)),
+    )
     return (
-        f"SELECT * EXCLUDE (keep) FROM (SELECT {levels}, {measures}, {keep} AS keep FROM {base} "
-        f"GROUP BY GROUPING SETS ({sets})) WHERE keep"
+        f"WITH cells_finest AS MATERIALIZED ({finest}), cells_wider AS ({over_districts}) "
+        f"SELECT {number}* EXCLUDE (keep) FROM ({parts[0]} UNION ALL {parts[1]}) WHERE keep"
     )
 
 
@@ -117,6 +148,8 @@ def indicator_query(indicator: Indicator) -> str:
     """The one query computing ``indicator`` at every level, with the columns of ``RESULT_COLUMNS``."""
     if indicator.kind == "index":
         raise ValueError(f"{indicator.id} is computed from other indicators (indicators.pci), not by a query")
+    if indicator.kind == "statistic":
+        raise ValueError(f"{indicator.id} is estimated from counted observations (compute_into), not by a query")
     scale = indicator.scale
     bounds = (
         ", sum(lower_numerator) AS lower_numerator, sum(upper_numerator) AS upper_numerator"
@@ -130,19 +163,7 @@ def indicator_query(indicator: Indicator) -> str:
     else:
         bounds += ", NULL AS pending"
     base_sql = indicator.numerator_sql
-    if indicator.kind == "statistic":
-        # Identical rows (same cell, same days, same outcome) counted once: every grouping set then reads a few
-        # thousand weighted rows instead of each ledger row, and the estimate depends only on the counts.
-        base_sql = f"SELECT *, count(*) AS weight FROM ({indicator.numerator_sql}) GROUP BY ALL"
-        at_least = indicator.statistic_is_lower_bound or "FALSE"
-        measures = (
-            "coalesce(sum(weight) FILTER (WHERE observation IS NOT NULL), 0) AS numerator, NULL AS denominator, "
-            f"{indicator.statistic} AS stat, {at_least} AS stat_at_least"  # each estimated once per cell
-            ", NULL AS upper_numerator"
-            ", NULL AS pending"
-        )
-        sums = ()
-    elif indicator.kind == "ratio" and indicator.denominator_sql is None:
+    if indicator.kind == "ratio" and indicator.denominator_sql is None:
         measures = "sum(numerator) AS numerator, sum(denominator) AS denominator, NULL AS stat" + bounds
         sums += ("denominator",)
     else:
@@ -180,8 +201,6 @@ def indicator_query(indicator: Indicator) -> str:
         lower, upper = (
             (ratio("n.lower_numerator"), ratio("n.upper_numerator")) if indicator.bounded else ("NULL", "NULL")
         )
-    elif indicator.kind == "statistic":
-        value, den_out, lower, upper = "n.stat", "NULL", "CASE WHEN n.stat_at_least THEN n.stat END", "NULL"
     else:
         value, den_out = "n.numerator", "NULL"
         lower, upper = ("n.lower_numerator", "n.upper_numerator") if indicator.bounded else ("NULL", "NULL")
@@ -194,11 +213,91 @@ def indicator_query(indicator: Indicator) -> str:
     )
 
 
+_LEVELS = ("period", "province", "district", "sex", "breakdown", "breakdown_value")
+LEVEL_NUMBER = "hash({})"  # a statistic's level rows are numbered by the hash of their columns
+
+
+def _observations(con: duckdb.DuckDBPyConnection, indicator: Indicator) -> str:
+    """A statistic's observations counted per day at every level, in two temp tables: ``<name>_levels`` (g, the
+    level columns, numerator: the observations counted) and ``<name>_days`` (g, observation, n, paid). Built once
+    per connection for each distinct SQL and set of levels, so entries estimating several quantiles of the same
+    observations count them once."""
+    key = repr((indicator.numerator_sql, indicator.disaggregations, indicator.breakdowns))
+    name = "ind_observations_" + hashlib.sha256(key.encode()).hexdigest()[:12]
+    if con.execute("SELECT count(*) FROM duckdb_tables() WHERE table_name = ?", [f"{name}_days"]).fetchone()[0]:
+        return name
+    dims = ", ".join(("period", "province", "district", "sex") + indicator.breakdowns)
+    # Identical observations (same cell, same days) counted once: every grouping set then reads counted days.
+    base = f"(SELECT {dims}, observation, 1 AS n, CAST(paid AS INTEGER) AS paid FROM ({indicator.numerator_sql}))"
+    measures = "observation, CAST(sum(n) AS BIGINT) AS n, CAST(sum(paid) AS BIGINT) AS paid"
+    levels = ", ".join(_LEVELS)
+    # A level's number is the hash of its columns (no sort of millions of rows on strings); should two levels ever
+    # share a hash, they are numbered in order instead.
+    numbered = _grouped(
+        indicator,
+        base,
+        indicator.breakdowns,
+        measures,
+        sums=("n", "paid"),
+        keys=("observation",),
+        numbered=LEVEL_NUMBER.format(levels),
+    )
+    con.execute(f"CREATE OR REPLACE TEMP TABLE {name}_all AS {numbered}")
+    for numbering in (None, f"dense_rank() OVER (ORDER BY {levels.replace('district', 'district NULLS FIRST')})"):
+        if numbering:
+            con.execute(
+                f"CREATE OR REPLACE TEMP TABLE {name}_all AS SELECT {numbering} AS g, * EXCLUDE (g) FROM {name}_all"
+            )
+        con.execute(f"""
+            CREATE OR REPLACE TEMP TABLE {name}_levels AS
+            SELECT g, {levels}, coalesce(sum(n) FILTER (WHERE observation IS NOT NULL), 0) AS numerator
+            FROM {name}_all GROUP BY ALL""")
+        if con.execute(f"SELECT count(*) = count(DISTINCT g) FROM {name}_levels").fetchone()[0]:
+            break
+    con.execute(f"""
+        CREATE OR REPLACE TEMP TABLE {name}_days AS
+        SELECT g, CAST(observation AS DOUBLE) AS observation, n, paid FROM {name}_all
+        WHERE observation IS NOT NULL""")
+    con.execute(f"DROP TABLE {name}_all")
+    return name
+
+
+def _insert_statistic(con: duckdb.DuckDBPyConnection, indicator: Indicator) -> None:
+    """A survival quantile at every level: all levels estimated together (``indicators.survival``)."""
+    name = _observations(con, indicator)
+    counted = con.execute(f"SELECT g, observation, n, paid FROM {name}_days ORDER BY g, observation").fetchnumpy()
+    starts, value, at_least = survival.quantiles(
+        counted["g"], counted["observation"], counted["n"], counted["paid"], indicator.quantile
+    )
+    estimates = pa.table({"g": counted["g"][starts], "stat": value, "at_least": at_least})
+    con.register("ind_estimates", estimates)
+    try:
+        con.execute(f"""
+            INSERT INTO ind_results
+            SELECT '{indicator.id}', {", ".join(_LEVELS)}, CAST(numerator AS DOUBLE), NULL, e.stat,
+                   CASE WHEN e.at_least THEN e.stat END, NULL, NULL
+            FROM {name}_levels LEFT JOIN ind_estimates e USING (g)""")
+    finally:
+        con.unregister("ind_estimates")
+
+
+def compute_into(con: duckdb.DuckDBPyConnection, indicator: Indicator) -> None:
+    """Add ``indicator`` at every level to ``ind_results`` (a connection ``prepare`` has set up)."""
+    if indicator.kind == "statistic":
+        _insert_statistic(con, indicator)
+    else:
+        con.execute(f"INSERT INTO ind_results {indicator_query(indicator)}")
+
+
 def prepare(con: duckdb.DuckDBPyConnection, params: dict | None = None) -> dict:
     """Install parameters, macros and helper views on a warehouse connection; returns the parameters used."""
     params = params or load_parameters()
     sql_helpers.install(con, params)
     con.execute(_RESULTS_DDL)
+    for (name,) in con.execute(
+        "SELECT table_name FROM duckdb_tables() WHERE temporary AND starts_with(table_name, 'ind_observations_')"
+    ).fetchall():
+        con.execute(f"DROP TABLE {name}")  # counted from an earlier version or parameters
     return params
 
 
@@ -208,9 +307,10 @@ def compute(
     """One indicator at every level (no status): the columns of ``RESULT_COLUMNS``."""
     if not prepared:
         prepare(con, params)
-    indicator = get_indicator(indicator_id)
+    con.execute("DELETE FROM ind_results WHERE indicator_id = ?", [indicator_id])
+    compute_into(con, get_indicator(indicator_id))
     order = " ORDER BY period, province, district NULLS FIRST, sex, breakdown, breakdown_value"
-    return con.execute(f"SELECT * FROM ({indicator_query(indicator)}){order}").df()
+    return con.execute(f"SELECT * FROM ind_results WHERE indicator_id = ?{order}", [indicator_id]).df()
 
 
 def compute_all(
@@ -228,13 +328,20 @@ def compute_all(
         started = time.perf_counter()
         if indicator.kind == "index":
             continue
-        con.execute(f"INSERT INTO ind_results {indicator_query(indicator)}")
+        compute_into(con, indicator)
         if timings is not None:
             timings[indicator.id] = time.perf_counter() - started
     started = time.perf_counter()
     pci.compute(con, params)
     if timings is not None:
         timings["PCI"] = time.perf_counter() - started
+    return tidy_table(con, version, catalogue, params)
+
+
+def tidy_table(
+    con: duckdb.DuckDBPyConnection, version: str, catalogue: dict[str, Indicator], params: dict
+) -> pd.DataFrame:
+    """The last step of ``compute_all``: status, small cells and traceability added to ``ind_results``."""
     status.install_metadata(con, catalogue, params)
     _install_source_files(con, catalogue)
     threshold = int(params["general"]["small_cell_threshold"])

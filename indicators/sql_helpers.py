@@ -10,8 +10,8 @@ They hold the few definitions several indicators share, so they are written once
 from __future__ import annotations
 
 import duckdb
-import numpy as np
-import pyarrow as pa
+
+from . import survival
 
 MACROS = {
     "quarter_of": "CAST(year(d) AS VARCHAR) || '-Q' || CAST(quarter(d) AS VARCHAR)",
@@ -141,86 +141,19 @@ def install_as_of(con: duckdb.DuckDBPyConnection) -> None:
 
 
 def survival_quantile(observations: list[dict] | None, q: float) -> float | None:
-    """The q-quantile of days late by the Kaplan-Meier estimate, from ``{'t': days, 'paid': bool}`` observations.
-
-    An unpaid payment is "censored": it is at least ``t`` days late and may be much later. The quantile is the
-    first number of days by which a share q of payments is estimated to have been paid. When fewer than that share
-    is paid within the longest time observed, the answer is that longest time - a lower bound ("at least") - so
-    unpaid payments piling up make the figure rise, never fall.
-    """
-    return _kaplan_meier(*_arrays(observations), q)[0]
+    """The q-quantile of days late by the Kaplan-Meier estimate, from ``{'t': days, 'paid': bool}`` observations
+    (``indicators.survival``; the catalogue estimates every level at once there)."""
+    return survival.quantile_of(observations, q)[0]
 
 
 def survival_quantile_is_lower_bound(observations: list[dict] | None, q: float) -> bool:
     """True when ``survival_quantile`` could only give a lower bound (fewer than a share q paid)."""
-    return _kaplan_meier(*_arrays(observations), q)[1]
-
-
-def _arrays(observations: list[dict] | None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    observations = observations or []
-    return (
-        np.array([o["t"] for o in observations], dtype=float),
-        np.array([bool(o["paid"]) for o in observations], dtype=bool),
-        np.array([o.get("n", 1) for o in observations], dtype=np.int64),
-    )
-
-
-def _kaplan_meier(t: np.ndarray, paid: np.ndarray, n: np.ndarray, q: float) -> tuple[float | None, bool]:
-    """``n``: how many observations each (t, paid) row stands for. The estimate uses whole counts only (at risk,
-    paid at each time), so counting identical observations once with their number gives the very same figure."""
-    if t.size == 0:
-        return None, False
-    order = np.lexsort((~paid, t))  # by days, paid before unpaid at equal days
-    t, paid, n = t[order], paid[order], n[order]
-    times, first = np.unique(t, return_index=True)
-    before = np.concatenate(([0], np.cumsum(n)))[first]  # observations with fewer days
-    at_risk = n.sum() - before
-    paid_at = np.add.reduceat(np.where(paid, n, 0), first)
-    paid_share = 1 - np.cumprod(1 - paid_at / at_risk)
-    reached = np.nonzero(paid_share >= q - 1e-12)[0]
-    if reached.size:
-        return float(times[reached[0]]), False
-    return float(t[-1]), True
-
-
-def _vectorised(want: int):
-    """The Kaplan-Meier quantile (want=0) or its lower-bound flag (want=1) over a batch of groups' lists (Arrow)."""
-
-    def function(lists, qs):
-        lists = lists.combine_chunks() if isinstance(lists, pa.ChunkedArray) else lists
-        qs = qs.combine_chunks() if isinstance(qs, pa.ChunkedArray) else qs
-        values = lists.values
-        t = values.field("t").to_numpy(zero_copy_only=False).astype(float)
-        paid = values.field("paid").to_numpy(zero_copy_only=False).astype(bool)
-        n = values.field("n").to_numpy(zero_copy_only=False).astype(np.int64)
-        offsets, q, valid = lists.offsets.to_numpy(), qs.to_numpy(zero_copy_only=False), lists.is_valid()
-        out = [
-            _kaplan_meier(
-                t[offsets[i] : offsets[i + 1]], paid[offsets[i] : offsets[i + 1]], n[offsets[i] : offsets[i + 1]], q[i]
-            )[want]
-            if valid[i].as_py()
-            else None
-            for i in range(len(lists))
-        ]
-        return pa.array(out, type=pa.float64() if want == 0 else pa.bool_())
-
-    return function
-
-
-def _install_functions(con: duckdb.DuckDBPyConnection) -> None:
-    observations = duckdb.list_type(duckdb.struct_type({"t": "DOUBLE", "paid": "BOOLEAN", "n": "BIGINT"}))
-    for name, want, returns in (("survival_quantile", 0, "DOUBLE"), ("survival_quantile_is_lower_bound", 1, "BOOLEAN")):
-        try:
-            con.remove_function(name)
-        except Exception:  # noqa: BLE001 - not yet registered on this connection
-            pass
-        con.create_function(name, _vectorised(want), [observations, "DOUBLE"], returns, type="arrow")
+    return survival.quantile_of(observations, q)[1]
 
 
 def install(con: duckdb.DuckDBPyConnection, params: dict) -> None:
     """Create the parameter variables, macros and helper views on a connection that has the warehouse views."""
     install_as_of(con)
-    _install_functions(con)
     general = params["general"]
     for name in (
         "payment_grace_days",

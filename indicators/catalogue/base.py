@@ -7,8 +7,9 @@ breakdown is computed by the same query plan.
 ``numerator_sql`` yields the columns
     period, province, district, sex, <each name in ``breakdowns``>, and
     - ``numerator`` (kinds ratio, count, amount), plus ``denominator`` when ``denominator_sql`` is None (same grain);
-    - ``observation`` (kind statistic): one row per observation, summarised by ``statistic``; the engine first
-      counts identical rows, so ``statistic`` sees each distinct row once with its count in ``weight``;
+    - ``observation`` and ``paid`` (kind statistic): one row per observation - days, and whether the event (a
+      payment) happened or the case is still open at that many days - summarised by ``statistic`` at ``quantile``;
+      the engine counts the observations per day at every level once, and entries with the same SQL share them;
     - ``lower_numerator``, ``upper_numerator`` when ``bounded`` (values only bounded, e.g. overlap of aggregates).
     - ``pending`` when ``pending_label`` is set (cases not yet due for judgement on the as-of date).
 ``denominator_sql`` (optional) yields period, province, district, sex, <each name in ``denominator_breakdowns``>,
@@ -42,6 +43,9 @@ Polarity = Literal["higher_is_better", "lower_is_better"]
 Frequency = Literal["quarterly", "yearly"]
 DISAGGREGATIONS: tuple[str, ...] = ("province", "district", "sex")
 
+# Estimators of kind statistic: the Kaplan-Meier quantile of ``observation`` days, ``paid`` FALSE being censored.
+STATISTICS: tuple[str, ...] = ("survival_quantile",)
+
 # Ratios are shown as percent (x100); scores and plain ratios as they are.
 SCALE = {"percent": 100.0, "ratio": 1.0, "score": 1.0}
 
@@ -66,10 +70,10 @@ class Indicator:
     breakdowns: tuple[str, ...] = ()
     denominator_breakdowns: tuple[str, ...] = ()
     sdg_series: str | None = None
-    statistic: str | None = None  # aggregate over ``observation`` (kind statistic), e.g. "median(observation)"
-    # Aggregate that is TRUE where the statistic is only a lower bound ("at least"): lower_bound then holds it and
-    # upper_bound stays empty, and no progress is read into it.
-    statistic_is_lower_bound: str | None = None
+    # Estimator of kind statistic, one of STATISTICS, at ``quantile`` (0.5 = median). A survival quantile can be only a
+    # lower bound ("at least"): lower_bound then holds it and upper_bound stays empty, and no progress is read into it.
+    statistic: str | None = None
+    quantile: float | None = None
     bounded: bool = False
     person_based: bool = True  # counts persons: small cells are suppressed in public views
     # Cases still inside their standard time on the source's as-of date (neither success nor failure yet): the
@@ -87,8 +91,8 @@ class Indicator:
             problems.append(f"disaggregations {self.disaggregations} not within {DISAGGREGATIONS}")
         if "district" in self.disaggregations and "province" not in self.disaggregations:
             problems.append("a district breakdown needs the province breakdown too")
-        if self.kind == "statistic" and not self.statistic:
-            problems.append("a statistic needs its aggregate expression (statistic=...)")
+        if self.kind == "statistic" and (self.statistic not in STATISTICS or not 0 < (self.quantile or 0) < 1):
+            problems.append(f"a statistic needs an estimator among {STATISTICS} and a quantile between 0 and 1")
         if self.kind == "ratio" and self.unit not in SCALE:
             problems.append(f"a ratio is shown as percent, ratio or score, not {self.unit!r}")
         if self.kind in ("count", "amount", "statistic") and self.denominator_sql:
@@ -97,6 +101,11 @@ class Indicator:
             problems.append("denominator_breakdowns must be among breakdowns")
         if problems:
             raise ValueError(f"indicator {self.id}: " + "; ".join(problems))
+
+    @property
+    def statistic_is_lower_bound(self) -> bool:
+        """True when the value may be only a lower bound ("at least"), shown in lower_bound."""
+        return self.statistic == "survival_quantile"
 
     @property
     def scale(self) -> float:

@@ -1,0 +1,126 @@
+"""Kaplan-Meier quantiles of many groups at once (indicators/survival.py) against the estimate written out from its
+definition one group at a time, and the engine's statistics against a per-level estimate on the fixture warehouse."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from indicators import engine, survival
+from indicators.catalogue import all_indicators
+from indicators.parameters import load_parameters
+from indicators.warehouse_access import open_version
+from indicators_fixture import TABLES, VERSION, D, write_parameters, write_warehouse
+
+
+def _one_group(days: list[float], paid: list[bool], q: float) -> tuple[float, bool]:
+    """The definition, step by step: walk the distinct days in order; at each, the share paid so far is
+    1 - prod(1 - paid that day / still unpaid at the start of that day)."""
+    still_open, unpaid_share = len(days), 1.0
+    for day in sorted(set(days)):
+        paid_today = sum(1 for d, p in zip(days, paid) if d == day and p)
+        unpaid_share *= 1 - paid_today / still_open
+        if 1 - unpaid_share >= q - 1e-12:
+            return day, False
+        still_open -= sum(1 for d in days if d == day)
+    return max(days), True
+
+
+def _counted(groups: list[tuple[list[float], list[bool]]]):
+    rows = [
+        (g, day, sum(1 for d in days if d == day), sum(1 for d, p in zip(days, paid) if d == day and p))
+        for g, (days, paid) in enumerate(groups)
+        for day in sorted(set(days))
+    ]
+    g, day, count, paid = (np.array(column) for column in zip(*rows))
+    return g, day.astype(float), count, paid
+
+
+@pytest.mark.parametrize("q", [0.5, 0.9, 0.25])
+def test_every_group_gets_its_own_estimate(q):
+    rng = np.random.default_rng(13)
+    groups = []
+    for _ in range(400):
+        size = int(rng.integers(1, 40))
+        days = rng.integers(0, int(rng.integers(1, 120)), size=size).astype(float).tolist()
+        paid = (rng.random(size) < rng.random()).tolist()
+        groups.append((days, paid))
+    groups.append(([3.0, 3.0, 3.0, 9.0], [True, True, False, False]))  # exactly half by day 3
+    groups.append(([5.0], [False]))  # nothing paid: at least 5 days
+    starts, value, at_least = survival.quantiles(*_counted(groups), q)
+    expected = [_one_group(days, paid, q) for days, paid in groups]
+    assert len(starts) == len(groups)
+    assert value.tolist() == [v for v, _ in expected]
+    assert at_least.tolist() == [b for _, b in expected]
+    assert sum(at_least) > 10 and sum(~at_least) > 10  # both answers were exercised
+
+
+def test_half_paid_on_a_day_reaches_the_median_that_day():
+    _, value, at_least = survival.quantiles(*_counted([([3.0, 3.0, 3.0, 9.0], [True, True, False, False])]), 0.5)
+    assert (value[0], at_least[0]) == (3.0, False)
+
+
+def test_no_observation_gives_no_estimate():
+    assert survival.quantile_of([], 0.5) == (None, False)
+    empty = np.zeros(0)
+    starts, value, at_least = survival.quantiles(empty, empty, empty, empty, 0.5)
+    assert len(starts) == len(value) == len(at_least) == 0
+
+
+@pytest.fixture(scope="module")
+def warehouse(tmp_path_factory):
+    root = tmp_path_factory.mktemp("survival")
+    payments = TABLES["mecg_payments"] + [
+        dict(TABLES["mecg_payments"][0], payment_key=f"extra{i}", due_date=D("2022-04-15"), paid_date=None,
+             status="pending", period="2022-Q2", cycle=9)
+        for i in range(3)
+    ]  # fmt: skip
+    write_warehouse(root / "warehouse", dict(TABLES, mecg_payments=payments))
+    return root / "warehouse", load_parameters(write_parameters(root / "parameters.toml"))
+
+
+def _statistics(warehouse) -> pd.DataFrame:
+    root, params = warehouse
+    con = open_version(VERSION, root)
+    engine.prepare(con, params)
+    for indicator in all_indicators().values():
+        if indicator.kind == "statistic":
+            engine.compute_into(con, indicator)
+    return con.execute("SELECT * FROM ind_results ORDER BY ALL").df()
+
+
+def test_statistics_match_one_estimate_per_level(warehouse):
+    """Each level's observations, taken from the entry's own SQL and estimated alone, give the engine's figure."""
+    root, params = warehouse
+    computed = _statistics(warehouse)
+    con = open_version(VERSION, root)
+    engine.prepare(con, params)
+    checked = 0
+    for indicator in (i for i in all_indicators().values() if i.kind == "statistic"):
+        observations = con.execute(indicator.numerator_sql).df()
+        for row in computed[computed["indicator_id"] == indicator.id].itertuples():
+            mine = observations[observations["period"] == row.period]
+            if row.province != "LA":
+                mine = mine[mine["province"] == row.province]
+            if isinstance(row.district, str):
+                mine = mine[mine["district"] == row.district]
+            if row.sex != "_T":
+                mine = mine[mine["sex"] == row.sex]
+            if row.breakdown != "_T":
+                mine = mine[mine[row.breakdown].astype(str) == row.breakdown_value]
+            value, at_least = _one_group(
+                mine["observation"].astype(float).tolist(), mine["paid"].tolist(), indicator.quantile
+            )
+            assert row.numerator == len(mine)
+            assert row.value == value and (row.lower_bound == value if at_least else pd.isna(row.lower_bound))
+            checked += 1
+    assert checked > 100
+
+
+def test_levels_sharing_a_number_are_numbered_again(warehouse, monkeypatch):
+    """Levels are numbered by a hash of their columns; were two to share one, they are renumbered, not merged."""
+    expected = _statistics(warehouse)
+    monkeypatch.setattr(engine, "LEVEL_NUMBER", "0 * length(concat({}))")  # every level gets number 0
+    assert_frame = pd.testing.assert_frame_equal
+    assert_frame(_statistics(warehouse), expected)
