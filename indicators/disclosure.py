@@ -329,7 +329,9 @@ OBS_STATUS_SUPPRESSED = "Q"  # CL_OBS_STATUS (LSB DSD): "Missing value; suppress
 FIGURES = ("numerator", "denominator")
 FUNNEL = "~referral_funnel"  # pseudo-indicators: the coordination page's referral funnel
 FUNNEL_FEEDBACK = "~referral_funnel_feedback"
-PSEUDO_INDICATORS = (FUNNEL, FUNNEL_FEEDBACK)
+DAYS_LATE = "~days_late"  # the payments page's payments by days late; its totals are PAY_ONTIME's denominators
+DAYS_LATE_BIN = "days_late_bin"  # its breakdown
+PSEUDO_INDICATORS = (FUNNEL, FUNNEL_FEEDBACK, DAYS_LATE)
 _TIE_MIN_CELLS = 3  # a tie needs at least this many common cells of a period to be seen
 
 
@@ -522,12 +524,14 @@ def public_table(
     funnel: pd.DataFrame | None = None,
     person_based: Iterable[str] | None = None,
     with_primary: bool = False,
+    days_late: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """THE public table of a version: the rows anything public shows, small cells and their complements hidden.
 
     ``tidy`` is the whole computed indicator table; ``funnel`` the referral funnel supporting table (its rows by
     period and province join the table as the pseudo-indicators ``FUNNEL``: numerator completed, denominator made,
-    and ``FUNNEL_FEEDBACK``). Only indicators that count persons (``person_based``, default: the catalogue's) are
+    and ``FUNNEL_FEEDBACK``); ``days_late`` the payments by days late (by period, province, sex and bin, every
+    total included, as ``DAYS_LATE`` rows whose value is the count of payments). Only indicators that count persons (``person_based``, default: the catalogue's) are
     suppressed; the others are kept as computed. District figures are published without a further breakdown.
     Hidden figures are null, with ``suppressed`` True and ``suppressed_label`` "suppressed" — never "no data".
     Which hidden cells are small (primary) is never published (it would say "1 to 4"); ``with_primary`` adds it as
@@ -537,8 +541,8 @@ def public_table(
         from .catalogue import all_indicators
 
         person_based = {i for i, indicator in all_indicators().items() if indicator.person_based}
-    shown = public_rows(tidy, funnel)
-    persons = shown["indicator_id"].isin(set(person_based) | {FUNNEL, FUNNEL_FEEDBACK}).to_numpy()
+    shown = public_rows(tidy, funnel, days_late)
+    persons = shown["indicator_id"].isin(set(person_based) | set(PSEUDO_INDICATORS)).to_numpy()
     figures = figure_matrix(shown)
     primary = persons & (_small(figures[:, 0], threshold) | _small(figures[:, 1], threshold))
     # Complements come from person counts first (non-empty, smallest), other rows only when nothing else will do.
@@ -559,12 +563,60 @@ def public_table(
 DERIVED_FROM_VALUE = ("growth_actual", "growth_required", "progress_ratio")
 
 
-def public_rows(tidy: pd.DataFrame, funnel: pd.DataFrame | None = None) -> pd.DataFrame:
+def public_rows(
+    tidy: pd.DataFrame, funnel: pd.DataFrame | None = None, days_late: pd.DataFrame | None = None
+) -> pd.DataFrame:
     """The rows anything public shows, as computed: ``public_table`` hides figures of exactly these rows."""
     shown = tidy[tidy["district"].isna() | (tidy["breakdown"] == "_T")]
+    extra = []
     if funnel is not None:
-        shown = pd.concat([shown, funnel_rows(funnel, shown)], ignore_index=True)
+        extra.append(funnel_rows(funnel, shown))
+    if days_late is not None:
+        extra.append(days_late_rows(days_late, shown))
+    if extra:
+        shown = pd.concat([shown, *extra], ignore_index=True)
     return shown.reset_index(drop=True)
+
+
+def days_late_rows(days_late: pd.DataFrame, like: pd.DataFrame) -> pd.DataFrame:
+    """Payments by days late by period, province (and national), sex (and both) and bin (and all bins), as
+    ``DAYS_LATE`` rows of the tidy table's shape: the count of payments is the value."""
+    dimensions = {"province": NATIONAL, "sex": TOTAL, DAYS_LATE_BIN: TOTAL}
+    finest = days_late.groupby(["period", *dimensions], as_index=False, dropna=False)["payments"].sum()
+    levels = []
+    for summed in range(2 ** len(dimensions)):  # every combination of dimensions summed to their total
+        totals = {d: code for bit, (d, code) in enumerate(dimensions.items()) if summed >> bit & 1}
+        kept = ["period", *(d for d in dimensions if d not in totals)]
+        levels.append(finest.groupby(kept, as_index=False, dropna=False)["payments"].sum().assign(**totals))
+    both = pd.concat(levels, ignore_index=True)
+    rows = both.assign(
+        indicator_id=DAYS_LATE,
+        district=None,
+        breakdown=np.where(both[DAYS_LATE_BIN] == TOTAL, TOTAL, DAYS_LATE_BIN),
+        breakdown_value=both[DAYS_LATE_BIN],
+        unit="persons",  # a count judged by its own figure, as a person count
+        numerator=np.nan,
+        denominator=np.nan,
+        value=both["payments"].astype(float),
+    )
+    return rows[[c for c in rows.columns if c in like.columns]]
+
+
+def public_days_late(public: pd.DataFrame) -> pd.DataFrame:
+    """Payments by days late as the public sees them: period, province (LA = national), sex (_T = both),
+    days_late_bin (_T = all), payments (null when hidden) and ``suppressed`` — every level, cut from
+    ``public_table``, so a total is the published total, never a sum of what is left."""
+    rows = public[public["indicator_id"] == DAYS_LATE]
+    return pd.DataFrame(
+        {
+            "period": rows["period"].to_numpy(),
+            "province": rows["province"].to_numpy(),
+            "sex": rows["sex"].to_numpy(),
+            DAYS_LATE_BIN: rows["breakdown_value"].to_numpy(),
+            "payments": rows["value"].to_numpy(dtype=float),
+            "suppressed": rows["suppressed"].to_numpy(dtype=bool),
+        }
+    )
 
 
 def funnel_rows(funnel: pd.DataFrame, like: pd.DataFrame) -> pd.DataFrame:

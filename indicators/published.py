@@ -21,7 +21,7 @@ _CODE = Path(__file__).parent
 FILES = {"indicators": "indicators.parquet", "pci": "pci.parquet"}
 PUBLIC_FILE = "public.parquet"
 # The supporting tables that join the public table (their figures are hidden with the indicators').
-PUBLIC_SUPPORTING = ("referral_funnel",)
+PUBLIC_SUPPORTING = ("referral_funnel", "days_late_distribution")
 
 
 def code_hash() -> str:
@@ -42,7 +42,9 @@ def public_of(tidy: pd.DataFrame, tables: dict[str, pd.DataFrame], params: dict)
     """The version's one public table (``disclosure.public_table``) from its tidy table and the supporting tables
     ``PUBLIC_SUPPORTING`` (by name)."""
     threshold = int(params["general"]["small_cell_threshold"])
-    return disclosure.public_table(tidy, threshold, funnel=tables["referral_funnel"])
+    return disclosure.public_table(
+        tidy, threshold, funnel=tables["referral_funnel"], days_late=tables["days_late_distribution"]
+    )
 
 
 def derive(open_tables, folder: Path, version: str) -> dict:
