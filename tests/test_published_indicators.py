@@ -130,7 +130,9 @@ def test_the_public_table_is_written_at_publish_and_read_back_without_computing(
     assert stored_file.is_file() and entry["public"]["rows"] > 1000 and entry["public"]["suppressed"] > 0
     tidy_now, _ = _computed_now(version, copied_warehouse)
     funnel = api.supporting_table(version, "referral_funnel", copied_warehouse)
-    public_now = disclosure.public_table(tidy_now, 5, funnel=funnel)
+    days_late = api.supporting_table(version, "days_late_distribution", copied_warehouse)
+    public_now = disclosure.public_table(tidy_now, 5, funnel=funnel, days_late=days_late)
+    assert set(public_now["indicator_id"]) >= {disclosure.FUNNEL, disclosure.DAYS_LATE}
 
     def no_computing(*args, **kwargs):
         raise AssertionError("the public table was computed although the version holds it")
@@ -141,7 +143,7 @@ def test_the_public_table_is_written_at_publish_and_read_back_without_computing(
     # The same cells hidden as computing it now, and nothing an attacker holding every public figure gets back.
     _assert_same_table(public, public_now)
     assert int(public["suppressed"].sum()) == entry["public"]["suppressed"]
-    assert disclosure.audit(public, disclosure.public_rows(tidy_now, funnel)).empty
+    assert disclosure.audit(public, disclosure.public_rows(tidy_now, funnel, days_late)).empty
     assert not (copied_warehouse / "cache").exists()  # nothing was computed, so nothing was cached
 
 
