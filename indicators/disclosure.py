@@ -469,6 +469,10 @@ def protect_figures(
     has_figure = ~np.isnan(flat)
     row_of_entry = equations.cell // width
     count = len(equations)
+    # Figures an equation of known rows alone gives back (a national figure that is the own province's): hiding
+    # other rows cannot protect them.
+    unknown_rows = np.bincount(equations.equation, weights=~known[row_of_entry], minlength=count)
+    given_back = set(equations.cell[(unknown_rows[equations.equation] == 1) & ~known[row_of_entry]].tolist())
 
     def best_other(number: int, lonely_row: int) -> int | None:
         rows = equations.cells(number) // width
@@ -498,10 +502,11 @@ def protect_figures(
         # Exact pass: anything still determined through several equations at once.
         added = False
         for c in determined_cells(np.repeat(hidden, width) & has_figure, equations):
-            if not hidden[c // width] or flat[c] == 0:
+            if not hidden[c // width] or flat[c] == 0 or c in given_back:
                 continue
             # The nearest published row tied to it: in its own equations, else in those of the hidden cells
-            # it is tied to (a figure can be determined through equations whose other rows are all hidden).
+            # it is tied to (a figure can be determined through equations whose other rows are all hidden). Known
+            # rows are constants: the search never passes through them (rows beyond them do not pin it down).
             reached, frontier = {c}, [c]
             while frontier:
                 numbers = {e for cell in frontier for e in equations.of_cell(cell).tolist()}
@@ -512,7 +517,7 @@ def protect_figures(
                     hidden[choice] = hidden_or_known[choice] = True
                     added = True
                     break
-                frontier = [cell for cell in linked if cell not in reached]
+                frontier = [cell for cell in linked if cell not in reached and hidden[cell // width]]
                 reached.update(frontier)
         if not added:
             return hidden

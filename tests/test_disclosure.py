@@ -168,6 +168,35 @@ def test_recovery_c_a_days_late_bin_from_the_on_time_denominator():
     assert (hidden["PAY_ONTIME"] == hidden[disclosure.DAYS_LATE]).all()  # the same people hidden in both or neither
 
 
+def test_a_figure_the_own_province_alone_gives_back_costs_no_further_cells():
+    """A provincial account knows its province's figures; where the national figure is that province's alone (no
+    other province has any), it gives the hidden national figure back whatever else is hidden, so hiding more rows
+    protects nothing: the scoped table hides no more than the public one there (it hid thousands of cells on
+    national data, in 80 s, before)."""
+    rows = [
+        row("Y", "LA", 20, 30),
+        row("Y", "LA", 3, 5, sex="F"),
+        row("Y", "LA", 17, 25, sex="M"),
+        row("Y", "LA-VT", 20, 30),
+        row("Y", "LA-VT", 3, 5, sex="F"),
+        row("Y", "LA-VT", 17, 25, sex="M"),
+        row("Z", "LA", 30, 50),
+        row("Z", "LA-AT", 12, 20),
+        row("Z", "LA-SV", 18, 30),
+    ]
+    computed = pd.DataFrame(rows)
+    public = disclosure.public_table(computed, THRESHOLD, person_based={"Y", "Z"})
+    assert public["suppressed"].sum() >= 2  # the small women's figures and complements
+    figures = disclosure.figure_matrix(computed)
+    equations = disclosure.figure_equations(computed, figures)
+    own = (computed["province"] == "LA-VT").to_numpy()
+    scoped = disclosure.protect_figures(
+        public["suppressed"].to_numpy(), figures, equations, np.arange(len(computed)), known=own
+    )
+    assert (scoped == (public["suppressed"].to_numpy() & ~own)).all()
+    assert not scoped[6:].any()  # indicator Z, where nothing is small, stays whole
+
+
 def test_the_sentence_and_the_sdmx_code():
     assert disclosure.PRIVACY_NOTE == "Figures based on fewer than 5 persons are hidden to protect privacy."
     assert disclosure.privacy_note(10) == "Figures based on fewer than 10 persons are hidden to protect privacy."
