@@ -5,9 +5,9 @@ that version, so a refresh is picked up without a restart and nothing is recompu
 Pages never import ``indicators.api`` themselves: access rules (small-cell suppression, version pinning) belong here.
 
 Audience: nobody signed in (role ``public``) gets the suppressed indicator table — the WHOLE table of a version is
-suppressed once (complementary suppression only protects cells when it sees every additive set), cached in memory
-and on disk next to the indicator cache, and every shaped view is cut from it; supporting tables of person counts go
-through ``suppress_table``. A provincial commission's account sees its own province as computed and every other
+suppressed once (complementary suppression only protects cells when it sees every additive set), at publish, and
+every shaped view is cut from it, the supporting tables of person counts included (the referral funnel, payments by
+days late). A provincial commission's account sees its own province as computed and every other
 province exactly as the public does (``scoped_values``: the public table, with more cells hidden where knowing the
 own province's figures would give a hidden one back by subtraction); its supporting tables of person counts are the
 public ones. Other signed-in roles get the figures as computed. Each cached function is keyed on the audience as
@@ -138,11 +138,6 @@ def _for_audience(func):
 
 
 _DERIVED_FROM_VALUE = suppression.DERIVED_FROM_VALUE
-# Supporting tables that count persons or their payments: (count columns, dimension -> code of its total row).
-# The referral funnel is not among them: the public's is cut from the one public table (``api.public_table``).
-PERSON_COUNT_TABLES = {
-    "days_late_distribution": (("payments",), ("period", "province", "sex", "days_late_bin")),
-}
 
 
 def threshold() -> int:
@@ -282,29 +277,36 @@ def supporting(version: str, audience: str, name: str) -> pd.DataFrame:
     if name == "referral_funnel" and audience != EVERYTHING:
         # Hidden exactly where the public indicator table hides the same referrals (one decision, not two).
         return suppression.public_funnel(api.public_table(version))
+    if name == "days_late_distribution" and audience != EVERYTHING:
+        # Every level (national, both sexes) as the one public table hides it; see ``days_late``.
+        return suppression.public_days_late(api.public_table(version))
     table = api.supporting_table(version, name)
     if name == "pci" and audience != EVERYTHING:
         return suppression.public_pci(table, api.public_table(version))
-    if audience == EVERYTHING or name not in PERSON_COUNT_TABLES:
-        return table
-    counts, dimensions = PERSON_COUNT_TABLES[name]
-    # Summed to the dimensions the pages show (district, channel and the like are too fine for the public), with
-    # total rows so that complementary suppression protects what the pages add up.
-    totals = table.groupby(list(dimensions), as_index=False, dropna=False)[list(counts)].sum()
-    for dimension in [d for d in ("sex", "province") if d in dimensions]:
-        code = suppression.NATIONAL if dimension == "province" else suppression.TOTAL
-        rest = [d for d in dimensions if d != dimension]
-        summed = totals.groupby(rest, as_index=False, dropna=False)[list(counts)].sum().assign(**{dimension: code})
-        totals = pd.concat([totals, summed[totals.columns]], ignore_index=True)
-    group_sets = {
-        d: code for d, code in (("sex", suppression.TOTAL), ("province", suppression.NATIONAL)) if d in dimensions
-    }
-    hidden = suppression.suppress_table(totals, list(counts), threshold(), group_sets=group_sets)
-    # The pages add rows up themselves, so they get the finest rows only (a total row would count twice).
-    finest = pd.Series(True, index=hidden.index)
-    for dimension, code in group_sets.items():
-        finest &= hidden[dimension] != code
-    return hidden[finest].drop(columns=["suppressed_label"]).reset_index(drop=True)
+    return table
+
+
+@_for_audience
+def days_late(version: str, audience: str, province: str, sex: str) -> pd.DataFrame:
+    """Payments by days late of ``province`` (``views.NATIONAL`` for the country) and ``sex`` ("_T": both) by period
+    and bin: period, days_late_bin, payments, suppressed. The public's comes from the one public table at the level
+    asked for (never a sum of the rows it may show, which would leave the hidden ones out); a hidden count is null."""
+    columns = ["period", suppression.DAYS_LATE_BIN, "payments", "suppressed"]
+    if audience == EVERYTHING:
+        table = api.supporting_table(version, "days_late_distribution")
+        if province != views.NATIONAL:
+            table = table[table["province"] == province]
+        if sex != suppression.TOTAL:
+            table = table[table["sex"] == sex]
+        summed = table.groupby(["period", suppression.DAYS_LATE_BIN], as_index=False)["payments"].sum()
+        return summed.assign(payments=summed["payments"].astype(float), suppressed=False)[columns]
+    table = suppression.public_days_late(api.public_table(version))
+    chosen = (
+        (table["province"] == province)
+        & (table["sex"] == sex)
+        & (table[suppression.DAYS_LATE_BIN] != suppression.TOTAL)
+    )
+    return table[chosen][columns].reset_index(drop=True)
 
 
 @_for_audience

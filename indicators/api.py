@@ -1,8 +1,8 @@
 """The only module the Streamlit pages import for data (docs/DESIGN.md §4-5). Fixed interface; see each docstring.
 
-``indicator_values`` is computed once per (warehouse version, parameters file, indicator code): at publish, into the
-version itself (``published``), or, when the parameters or the code have changed since, on demand and kept next to
-the warehouse in ``<warehouse>/cache/<version>/``; in memory either way.
+``indicator_values`` and ``public_table`` are computed once per (warehouse version, parameters file, indicator code):
+at publish, into the version itself (``published``), or, when the parameters or the code have changed since, on
+demand and kept next to the warehouse in ``<warehouse>/cache/<version>/``; in memory either way.
 """
 
 from __future__ import annotations
@@ -91,7 +91,8 @@ def indicator_values(version: str, root=None, public: bool = False) -> pd.DataFr
 def public_table(version: str, root=None) -> pd.DataFrame:
     """The one disclosure decision of a version (``indicators.disclosure.public_table``): every figure any public
     page, download or export shows, small cells and their complements hidden (``suppressed``), the referral funnel
-    included as pseudo-rows. Computed once per (version, parameters, code) and kept next to the indicator cache."""
+    included as pseudo-rows. Written into the version at publish (``published``); after a parameters edit or a code
+    change, computed once and kept next to the indicator cache."""
     params = load_parameters()
     root_path = str(warehouse_access.warehouse_root(root))
     return _public_cached(version, root_path, params["_path"], params["_hash"]).copy()
@@ -171,12 +172,17 @@ def _computed_cached(version: str, root: str, params_path: str, params_hash: str
 
 @lru_cache(maxsize=8)
 def _public_cached(version: str, root: str, params_path: str, params_hash: str) -> pd.DataFrame:
+    """The public table written at publish when it matches the parameters and code in use, else the disk cache, else
+    computed now and cached."""
+    at_publish = published.stored_public(version, root, params_hash)
+    if at_publish is not None:
+        return at_publish
     path = Path(root) / "cache" / version / f"{params_hash}-{published.code_hash()}.public.parquet"
     if path.exists():
         return pd.read_parquet(path)
     tidy = _computed_cached(version, root, params_path, params_hash)[0]
-    threshold = int(load_parameters(Path(params_path))["general"]["small_cell_threshold"])
-    table = disclosure.public_table(tidy, threshold, funnel=supporting_table(version, "referral_funnel", root))
+    tables = {name: supporting_table(version, name, root) for name in published.PUBLIC_SUPPORTING}
+    table = published.public_of(tidy, tables, load_parameters(Path(params_path)))
     write_cache(table, path)
     return table
 

@@ -12,8 +12,10 @@ province = the province, the provinces = LA, the values of a breakdown = its tot
 the same people. Equations are written figure by figure (``figure_equations``), only where they hold on the computed
 figures; if one of them has a single hidden figure, a second row of it is hidden, and then the whole system is
 solved (a hidden figure is exposed exactly when its unit vector lies in the row space of the equations restricted
-to hidden figures) and more rows are hidden until none is exposed (``protect_figures``). ``audit`` is that solver
-on a finished table: the tests and the benchmark run it on the sample.
+to hidden figures; ``indicators.equations``) and more rows are hidden until none is exposed (``protect_figures``).
+``audit`` is that solver on a finished table: the tests and the benchmark run it on the sample and national data.
+Sets and equations are built set-wise from integer codes of the cells (no per-row Python), in a fixed order, so the
+same table always gets the same complements.
 
 The row-level ``suppress`` / ``suppress_table`` / ``protect`` / ``exposed_cells`` (every set assumed to add up) stay
 for supporting tables of counts (payments by days late).
@@ -26,6 +28,8 @@ from collections.abc import Hashable, Iterable, Mapping, Sequence
 
 import numpy as np
 import pandas as pd
+
+from .equations import Equations, determined_cells
 
 DEFAULT_THRESHOLD = 5
 NATIONAL = "LA"
@@ -97,15 +101,78 @@ def suppress_table(
 
 def tidy_sets(frame: pd.DataFrame) -> list[tuple[int | None, list[int]]]:
     """The additive sets of a tidy indicator table: (row of the total or None, rows that add up to it)."""
+    total, start, members = _set_arrays(frame)
+    return [
+        (None if total[s] < 0 else int(total[s]), members[start[s] : start[s + 1]].tolist()) for s in range(len(total))
+    ]
+
+
+def _set_arrays(frame: pd.DataFrame) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """``tidy_sets`` as arrays: the row of each set's total (-1: none), and its member rows
+    ``members[start[s]:start[s + 1]]`` (ascending). Sets are in the order of their first member row, and for one row
+    sex, then district or province, then breakdown. Built set-wise from integer codes of the cell columns."""
     identity = [c for c in CELL_COLUMNS if c in frame.columns] + (["unit"] if "unit" in frame.columns else [])
-    keys = [tuple(_plain(v) for v in row) for row in frame[identity].itertuples(index=False, name=None)]
-    position = {name: identity.index(name) for name in identity}
-    row_of = _unique_rows(keys, frame, identity)
-    members: dict[tuple, list[int]] = defaultdict(list)
-    for row, key in enumerate(keys):
-        for set_id, parent in _parents(key, position):
-            members[set_id + (parent,)].append(row)
-    return [(row_of.get(set_id[-1]), rows) for set_id, rows in members.items()]
+    codes, code_of = {}, {}
+    for column in identity:
+        # Missing keys (None, NaN, NA) are one value, as in the cell's key.
+        codes[column], uniques = pd.factorize(frame[column], use_na_sentinel=False)
+        code_of[column] = {_plain(v): i for i, v in enumerate(uniques)}
+
+    def code(column: str, value: object) -> int:
+        return code_of[column].get(value, len(code_of[column]))  # a code no row has: the total row is absent
+
+    key = pd.DataFrame({c: codes[c] for c in identity})
+    _refuse_duplicates(key, frame, identity)
+    n = len(frame)
+    rules = []  # (rank within a row, rows, name code, changes to the key)
+    if "sex" in codes:
+        rows = np.flatnonzero(codes["sex"] != code("sex", TOTAL))
+        rules.append((0, rows, np.full(len(rows), -1), {"sex": code("sex", TOTAL)}))
+    if "province" in codes:
+        has_district = codes["district"] != code("district", None) if "district" in codes else np.zeros(n, bool)
+        rows = np.flatnonzero(has_district)
+        rules.append((1, rows, np.full(len(rows), -2), {"district": code("district", None)}))
+        rows = np.flatnonzero(~has_district & (codes["province"] != code("province", NATIONAL)))
+        rules.append((1, rows, np.full(len(rows), -3), {"province": code("province", NATIONAL)}))
+    if "breakdown" in codes:
+        rows = np.flatnonzero(codes["breakdown"] != code("breakdown", TOTAL))
+        # Each breakdown (channel, scheme…) splits the total separately: one set per breakdown name.
+        changes = {"breakdown": code("breakdown", TOTAL)}
+        if "breakdown_value" in codes:
+            changes["breakdown_value"] = code("breakdown_value", TOTAL)
+        rules.append((2, rows, codes["breakdown"][rows], changes))
+    parts = []
+    for rank, rows, name, changes in rules:
+        parent = key.iloc[rows].reset_index(drop=True).assign(**changes)
+        parts.append(parent.assign(_rank=rank, _name=name, _row=rows))
+    if not parts or not sum(len(p) for p in parts):
+        return np.zeros(0, np.int64), np.zeros(1, np.int64), np.zeros(0, np.int64)
+    link = pd.concat(parts, ignore_index=True)
+    link["_set"] = link.groupby(["_name", *identity], sort=False).ngroup()
+    link = link.sort_values(["_set", "_row"], kind="stable")
+    first = link.groupby("_set", sort=True).agg(_first=("_row", "min"), _rank=("_rank", "first"))
+    heads = link.drop_duplicates("_set")[["_set", *identity]]
+    totals = heads.merge(key.assign(_total=np.arange(n)), on=identity, how="left").set_index("_set")["_total"]
+    order = np.lexsort((first["_rank"].to_numpy(), first["_first"].to_numpy()))
+    sizes = link.groupby("_set", sort=True).size().to_numpy()
+    set_start = np.concatenate([[0], np.cumsum(sizes)])
+    member_rows = link["_row"].to_numpy(dtype=np.int64)
+    members = np.concatenate([member_rows[set_start[s] : set_start[s + 1]] for s in order])
+    start = np.concatenate([[0], np.cumsum(sizes[order])]).astype(np.int64)
+    total = totals.reindex(first.index).fillna(-1).to_numpy(dtype=np.int64)[order]
+    return total, start, members
+
+
+def _refuse_duplicates(key: pd.DataFrame, frame: pd.DataFrame, columns: list[str]) -> None:
+    twice = key.duplicated(keep=False).to_numpy()
+    if twice.any():
+        rows = np.flatnonzero(twice)
+        first = rows[0]
+        second = next(r for r in rows[1:] if key.iloc[r].equals(key.iloc[first]))
+        cell = {c: _plain(frame[c].iloc[first]) for c in columns}
+        raise ValueError(
+            f"two rows describe the same cell ({cell}): rows {first} and {second}; suppression needs one row per cell"
+        )
 
 
 def protect(primary: np.ndarray, sets: Sequence[tuple[int | None, list[int]]], rank: np.ndarray) -> np.ndarray:
@@ -152,28 +219,6 @@ def revealed_cells(suppressed: pd.DataFrame) -> pd.DataFrame:
 
 
 # ----------------------------------------------------------------------------------------------------- helpers
-
-
-def _parents(key: tuple, position: Mapping[str, int]) -> Iterable[tuple[tuple, tuple]]:
-    """(set id, key of the set's total) for every set this cell is a member of."""
-
-    def with_(**changes) -> tuple:
-        parts = list(key)
-        for name, value in changes.items():
-            parts[position[name]] = value
-        return tuple(parts)
-
-    if "sex" in position and key[position["sex"]] != TOTAL:
-        yield ("sex",), with_(sex=TOTAL)
-    if "province" in position:
-        district = key[position["district"]] if "district" in position else None
-        if district is not None:
-            yield ("district",), with_(district=None)
-        elif key[position["province"]] != NATIONAL:
-            yield ("province",), with_(province=NATIONAL)
-    if "breakdown" in position and key[position["breakdown"]] != TOTAL:
-        # Each breakdown (channel, scheme…) splits the total separately: one set per breakdown name.
-        yield ("breakdown", key[position["breakdown"]]), with_(breakdown=TOTAL, breakdown_value=TOTAL)
 
 
 def table_sets(
@@ -284,7 +329,9 @@ OBS_STATUS_SUPPRESSED = "Q"  # CL_OBS_STATUS (LSB DSD): "Missing value; suppress
 FIGURES = ("numerator", "denominator")
 FUNNEL = "~referral_funnel"  # pseudo-indicators: the coordination page's referral funnel
 FUNNEL_FEEDBACK = "~referral_funnel_feedback"
-PSEUDO_INDICATORS = (FUNNEL, FUNNEL_FEEDBACK)
+DAYS_LATE = "~days_late"  # the payments page's payments by days late; its totals are PAY_ONTIME's denominators
+DAYS_LATE_BIN = "days_late_bin"  # its breakdown
+PSEUDO_INDICATORS = (FUNNEL, FUNNEL_FEEDBACK, DAYS_LATE)
 _TIE_MIN_CELLS = 3  # a tie needs at least this many common cells of a period to be seen
 
 
@@ -305,28 +352,57 @@ def figure_matrix(frame: pd.DataFrame) -> np.ndarray:
     return np.column_stack([numerator, denominator])
 
 
-def figure_equations(frame: pd.DataFrame, figures: np.ndarray) -> list[list[tuple[int, float]]]:
+def figure_equations(frame: pd.DataFrame, figures: np.ndarray) -> Equations:
     """Every equation between figures that holds on the computed table: [(cell, coefficient), ...] = 0, where cell
-    = row * 2 + figure. Additive sets where the parts add up, repeated populations, and cross-indicator ties."""
-    equations: list[list[tuple[int, float]]] = []
+    = row * 2 + figure. Additive sets where the parts add up, repeated populations, and cross-indicator ties.
+
+    Set-wise: every set's sums and checks at once. The order is that of the sets, then the figure, then the member
+    (a repeated population gives one equation per member); ties come last."""
     width = figures.shape[1]
-    for total, rows in tidy_sets(frame):
-        if total is None or not rows:
-            continue
-        for f in range(width):
-            whole, parts = figures[total, f], figures[rows, f]
-            if np.isnan(whole) or np.isnan(parts).any():
-                continue
-            if abs(whole - parts.sum()) <= 1e-6 * max(1.0, abs(whole)):
-                equations.append([(total * width + f, 1.0)] + [(r * width + f, -1.0) for r in rows])
-            elif np.allclose(parts, whole):
-                equations.extend([[(total * width + f, 1.0), (r * width + f, -1.0)] for r in rows])
-    equations.extend(_ties(frame, figures))
-    return equations
+    total, start, members = _set_arrays(frame)
+    size = np.diff(start)
+    set_of_member = np.repeat(np.arange(len(total)), size)
+    blocks = []  # (set, figure, member or -1 for the whole set's equation)
+    for f in range(width):
+        column = figures[:, f]
+        whole = np.where(total >= 0, column[np.maximum(total, 0)], np.nan)
+        parts = column[members]
+        counted = len(total)
+        holes = np.bincount(set_of_member, weights=np.isnan(parts), minlength=counted) > 0
+        sums = np.bincount(set_of_member, weights=np.nan_to_num(parts), minlength=counted)
+        usable = (total >= 0) & ~np.isnan(whole) & ~holes & (size > 0)
+        adds_up = usable & (np.abs(whole - sums) <= 1e-6 * np.maximum(1.0, np.abs(whole)))
+        # np.allclose(parts, whole): every part repeats the whole (insured persons by scheme).
+        of_member = whole[set_of_member]
+        apart = np.abs(parts - of_member) > 1e-8 + 1e-5 * np.abs(of_member)
+        repeats = usable & ~adds_up & (np.bincount(set_of_member, weights=apart, minlength=counted) == 0)
+        sets = np.flatnonzero(adds_up)
+        blocks.append((sets, np.full(len(sets), f), np.full(len(sets), -1)))
+        each = np.flatnonzero(repeats[set_of_member])
+        blocks.append((set_of_member[each], np.full(len(each), f), each))
+    of_set, of_figure, member = (np.concatenate([b[i] for b in blocks]).astype(np.int64) for i in range(3))
+    order = np.lexsort((member, of_figure, of_set))
+    of_set, of_figure, member = of_set[order], of_figure[order], member[order]
+    length = np.where(member < 0, 1 + size[of_set], 2)
+    eq_start = np.concatenate([[0], np.cumsum(length)]).astype(np.int64)
+    position = np.arange(eq_start[-1]) - np.repeat(eq_start[:-1], length)
+    of_set, of_figure, member = (np.repeat(x, length) for x in (of_set, of_figure, member))
+    member_row = members[np.where(member < 0, start[of_set] + position - 1, member)]
+    row = np.where(position == 0, total[of_set], member_row)
+    cell = row * width + of_figure
+    coefficient = np.where(position == 0, 1.0, -1.0)
+    ties = np.asarray(_ties(frame, figures), dtype=np.int64).reshape(-1, 2)
+    tie_start = eq_start[-1] + 2 * np.arange(1, len(ties) + 1)
+    return Equations(
+        np.concatenate([eq_start, tie_start]),
+        np.concatenate([cell, ties.reshape(-1)]),
+        np.concatenate([coefficient, np.tile([1.0, -1.0], len(ties))]),
+    )
 
 
-def _ties(frame: pd.DataFrame, figures: np.ndarray) -> list[list[tuple[int, float]]]:
-    """Cell-by-cell equalities between figure columns of different indicators that count the same people."""
+def _ties(frame: pd.DataFrame, figures: np.ndarray) -> list[tuple[int, int]]:
+    """Cell-by-cell equalities between figure columns of different indicators that count the same people: pairs of
+    cells (equation: first − second = 0)."""
     key_columns = [
         c for c in ("period", "province", "district", "sex", "breakdown", "breakdown_value") if c in frame.columns
     ]
@@ -341,10 +417,20 @@ def _ties(frame: pd.DataFrame, figures: np.ndarray) -> list[list[tuple[int, floa
                 columns[(indicator, f)] = (key_code[known], known)
     ties = []
     names = sorted(columns)
-    for i, a in enumerate(names):
-        for b in names[i + 1 :]:
-            if a[0] == b[0]:
-                continue
+    # Only columns that agree on a non-zero figure of some cell can be tied: find those pairs with one join.
+    entries = pd.DataFrame(
+        {
+            "column": np.repeat(np.arange(len(names)), [len(columns[n][1]) for n in names]),
+            "key": np.concatenate([columns[n][0] for n in names]) if names else [],
+            "value": np.concatenate([figures[columns[n][1], n[1]] for n in names]) if names else [],
+        }
+    )
+    entries = entries[entries["value"] != 0]
+    agreeing = entries.merge(entries, on=["key", "value"])
+    agreeing = agreeing[agreeing["column_x"] < agreeing["column_y"]]
+    pairs = sorted(set(zip(agreeing["column_x"].tolist(), agreeing["column_y"].tolist())))
+    for a, b in ((names[i], names[j]) for i, j in pairs):
+        if a[0] != b[0]:
             _, at_a, at_b = np.intersect1d(columns[a][0], columns[b][0], return_indices=True)
             if len(at_a) < _TIE_MIN_CELLS:
                 continue
@@ -356,57 +442,14 @@ def _ties(frame: pd.DataFrame, figures: np.ndarray) -> list[list[tuple[int, floa
                 here = periods == period
                 fa, fb = figures[rows_a[here], a[1]], figures[rows_b[here], b[1]]
                 if here.sum() >= _TIE_MIN_CELLS and (fa == fb).all() and fa.any():
-                    ties.extend(
-                        [
-                            [(ra * width + a[1], 1.0), (rb * width + b[1], -1.0)]
-                            for ra, rb in zip(rows_a[here], rows_b[here])
-                        ]
-                    )
+                    ties.extend(zip(rows_a[here] * width + a[1], rows_b[here] * width + b[1]))
     return ties
-
-
-def determined_cells(unknown: np.ndarray, equations: Sequence[Sequence[tuple[int, float]]]) -> list[int]:
-    """Unknown cells whose exact figure follows from the known ones through ``equations`` (row space test, solved
-    component by component). ``unknown`` is a boolean mask over cells."""
-    parent: dict[int, int] = {}
-
-    def find(c: int) -> int:
-        parent.setdefault(c, c)
-        while parent[c] != c:
-            parent[c] = parent[parent[c]]
-            c = parent[c]
-        return c
-
-    involved = []
-    for equation in equations:
-        cells = [c for c, _ in equation if unknown[c]]
-        if cells:
-            involved.append(equation)
-            for other in cells[1:]:
-                parent[find(other)] = find(cells[0])
-    groups: dict[int, list[Sequence[tuple[int, float]]]] = defaultdict(list)
-    for equation in involved:
-        groups[find(next(c for c, _ in equation if unknown[c]))].append(equation)
-    determined = []
-    for group in groups.values():
-        cells = sorted({c for equation in group for c, _ in equation if unknown[c]})
-        column = {c: i for i, c in enumerate(cells)}
-        system = np.zeros((len(group), len(cells)))
-        for i, equation in enumerate(group):
-            for c, coefficient in equation:
-                if unknown[c]:
-                    system[i, column[c]] += coefficient
-        _, singular, vt = np.linalg.svd(system, full_matrices=False)
-        rank = int((singular > 1e-9 * max(1.0, singular[0])).sum())
-        in_row_space = (vt[:rank] ** 2).sum(axis=0)
-        determined.extend(c for c, share in zip(cells, in_row_space) if share > 1 - 1e-9)
-    return sorted(determined)
 
 
 def protect_figures(
     primary: np.ndarray,
     figures: np.ndarray,
-    equations: Sequence[Sequence[tuple[int, float]]],
+    equations: Equations | Sequence[Sequence[tuple[int, float]]],
     rank: np.ndarray,
     known: np.ndarray | None = None,
 ) -> np.ndarray:
@@ -414,7 +457,9 @@ def protect_figures(
 
     ``known`` rows are figures the reader has anyway (a province's own figures for its account): never hidden, never
     a complement; a figure they alone give back stays given back (the reader made it up from their own figures).
+    ``equations`` (``figure_equations``) may be shared between calls: it remembers what it has solved.
     """
+    equations = Equations.of(equations)
     known = np.zeros(len(primary), dtype=bool) if known is None else known.astype(bool)
     hidden = primary.astype(bool) & ~known
     rank = np.where(known, len(rank) + 1, rank)
@@ -422,63 +467,57 @@ def protect_figures(
     width = figures.shape[1]
     flat = figures.reshape(-1)
     has_figure = ~np.isnan(flat)
-    of_cell: dict[int, list[int]] = defaultdict(list)
-    for number, equation in enumerate(equations):
-        for c, _ in equation:
-            of_cell[c].append(number)
+    row_of_entry = equations.cell // width
+    count = len(equations)
+    # Figures an equation of known rows alone gives back (a national figure that is the own province's): hiding
+    # other rows cannot protect them.
+    unknown_rows = np.bincount(equations.equation, weights=~known[row_of_entry], minlength=count)
+    given_back = set(equations.cell[(unknown_rows[equations.equation] == 1) & ~known[row_of_entry]].tolist())
 
-    def unknown() -> np.ndarray:
-        return np.repeat(hidden, width) & has_figure
-
-    def best_other(equation, exclude_rows) -> int | None:
-        members = [c // width for c, coefficient in equation[1:] if not hidden_or_known[c // width]]
-        candidates = [
-            r
-            for r in (members or [c // width for c, _ in equation[:1] if not hidden_or_known[c // width]])
-            if r not in exclude_rows
-        ]
+    def best_other(number: int, lonely_row: int) -> int | None:
+        rows = equations.cells(number) // width
+        members = [r for r in rows[1:].tolist() if not hidden_or_known[r]]
+        candidates = members or [r for r in rows[:1].tolist() if not hidden_or_known[r]]
+        candidates = [r for r in candidates if r != lonely_row]
         return min(candidates, key=lambda r: rank[r]) if candidates else None
 
+    def touching(row: int) -> list[int]:
+        return [e for f in range(width) for e in equations.of_cell(row * width + f).tolist()]
+
     while True:
-        # Quick pass: an equation with exactly one unknown figure gives it back; hide a second row of it.
-        pending = list(range(len(equations)))
+        # Quick pass: an equation with exactly one unknown figure gives it back; hide a second row of it. Only
+        # equations with one hidden row now, or touching a row hidden since, can have one when their turn comes.
+        lonely_count = np.bincount(equations.equation, weights=hidden[row_of_entry], minlength=count)
+        pending = np.flatnonzero(lonely_count == 1).tolist()
         while pending:
-            equation = equations[pending.pop()]
-            lonely = [c for c, _ in equation if hidden[c // width]]
+            number = pending.pop()
+            rows = equations.cells(number) // width
+            lonely = rows[hidden[rows]]
             if len(lonely) != 1:
                 continue
-            choice = best_other(equation, {lonely[0] // width})
+            choice = best_other(number, int(lonely[0]))
             if choice is not None:
                 hidden[choice] = hidden_or_known[choice] = True
-                pending.extend(e for f in range(width) for e in of_cell[choice * width + f])
+                pending.extend(touching(choice))
         # Exact pass: anything still determined through several equations at once.
         added = False
-        for c in determined_cells(unknown(), equations):
-            if not hidden[c // width] or flat[c] == 0:
+        for c in determined_cells(np.repeat(hidden, width) & has_figure, equations):
+            if not hidden[c // width] or flat[c] == 0 or c in given_back:
                 continue
             # The nearest published row tied to it: in its own equations, else in those of the hidden cells
-            # it is tied to (a figure can be determined through equations whose other rows are all hidden).
+            # it is tied to (a figure can be determined through equations whose other rows are all hidden). Known
+            # rows are constants: the search never passes through them (rows beyond them do not pin it down).
             reached, frontier = {c}, [c]
             while frontier:
-                choices = [
-                    r
-                    for cell in frontier
-                    for number in of_cell[cell]
-                    for other, _ in equations[number]
-                    if not hidden_or_known[r := other // width]
-                ]
+                numbers = {e for cell in frontier for e in equations.of_cell(cell).tolist()}
+                linked = [cell for e in sorted(numbers) for cell in equations.cells(e).tolist()]
+                choices = [cell // width for cell in linked if not hidden_or_known[cell // width]]
                 if choices:
                     choice = min(choices, key=lambda r: rank[r])
                     hidden[choice] = hidden_or_known[choice] = True
                     added = True
                     break
-                frontier = [
-                    other
-                    for cell in frontier
-                    for number in of_cell[cell]
-                    for other, _ in equations[number]
-                    if other not in reached
-                ]
+                frontier = [cell for cell in linked if cell not in reached and hidden[cell // width]]
                 reached.update(frontier)
         if not added:
             return hidden
@@ -490,12 +529,14 @@ def public_table(
     funnel: pd.DataFrame | None = None,
     person_based: Iterable[str] | None = None,
     with_primary: bool = False,
+    days_late: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """THE public table of a version: the rows anything public shows, small cells and their complements hidden.
 
     ``tidy`` is the whole computed indicator table; ``funnel`` the referral funnel supporting table (its rows by
     period and province join the table as the pseudo-indicators ``FUNNEL``: numerator completed, denominator made,
-    and ``FUNNEL_FEEDBACK``). Only indicators that count persons (``person_based``, default: the catalogue's) are
+    and ``FUNNEL_FEEDBACK``); ``days_late`` the payments by days late (by period, province, sex and bin, every
+    total included, as ``DAYS_LATE`` rows whose value is the count of payments). Only indicators that count persons (``person_based``, default: the catalogue's) are
     suppressed; the others are kept as computed. District figures are published without a further breakdown.
     Hidden figures are null, with ``suppressed`` True and ``suppressed_label`` "suppressed" — never "no data".
     Which hidden cells are small (primary) is never published (it would say "1 to 4"); ``with_primary`` adds it as
@@ -505,8 +546,8 @@ def public_table(
         from .catalogue import all_indicators
 
         person_based = {i for i, indicator in all_indicators().items() if indicator.person_based}
-    shown = public_rows(tidy, funnel)
-    persons = shown["indicator_id"].isin(set(person_based) | {FUNNEL, FUNNEL_FEEDBACK}).to_numpy()
+    shown = public_rows(tidy, funnel, days_late)
+    persons = shown["indicator_id"].isin(set(person_based) | set(PSEUDO_INDICATORS)).to_numpy()
     figures = figure_matrix(shown)
     primary = persons & (_small(figures[:, 0], threshold) | _small(figures[:, 1], threshold))
     # Complements come from person counts first (non-empty, smallest), other rows only when nothing else will do.
@@ -527,12 +568,60 @@ def public_table(
 DERIVED_FROM_VALUE = ("growth_actual", "growth_required", "progress_ratio")
 
 
-def public_rows(tidy: pd.DataFrame, funnel: pd.DataFrame | None = None) -> pd.DataFrame:
+def public_rows(
+    tidy: pd.DataFrame, funnel: pd.DataFrame | None = None, days_late: pd.DataFrame | None = None
+) -> pd.DataFrame:
     """The rows anything public shows, as computed: ``public_table`` hides figures of exactly these rows."""
     shown = tidy[tidy["district"].isna() | (tidy["breakdown"] == "_T")]
+    extra = []
     if funnel is not None:
-        shown = pd.concat([shown, funnel_rows(funnel, shown)], ignore_index=True)
+        extra.append(funnel_rows(funnel, shown))
+    if days_late is not None:
+        extra.append(days_late_rows(days_late, shown))
+    if extra:
+        shown = pd.concat([shown, *extra], ignore_index=True)
     return shown.reset_index(drop=True)
+
+
+def days_late_rows(days_late: pd.DataFrame, like: pd.DataFrame) -> pd.DataFrame:
+    """Payments by days late by period, province (and national), sex (and both) and bin (and all bins), as
+    ``DAYS_LATE`` rows of the tidy table's shape: the count of payments is the value."""
+    dimensions = {"province": NATIONAL, "sex": TOTAL, DAYS_LATE_BIN: TOTAL}
+    finest = days_late.groupby(["period", *dimensions], as_index=False, dropna=False)["payments"].sum()
+    levels = []
+    for summed in range(2 ** len(dimensions)):  # every combination of dimensions summed to their total
+        totals = {d: code for bit, (d, code) in enumerate(dimensions.items()) if summed >> bit & 1}
+        kept = ["period", *(d for d in dimensions if d not in totals)]
+        levels.append(finest.groupby(kept, as_index=False, dropna=False)["payments"].sum().assign(**totals))
+    both = pd.concat(levels, ignore_index=True)
+    rows = both.assign(
+        indicator_id=DAYS_LATE,
+        district=None,
+        breakdown=np.where(both[DAYS_LATE_BIN] == TOTAL, TOTAL, DAYS_LATE_BIN),
+        breakdown_value=both[DAYS_LATE_BIN],
+        unit="persons",  # a count judged by its own figure, as a person count
+        numerator=np.nan,
+        denominator=np.nan,
+        value=both["payments"].astype(float),
+    )
+    return rows[[c for c in rows.columns if c in like.columns]]
+
+
+def public_days_late(public: pd.DataFrame) -> pd.DataFrame:
+    """Payments by days late as the public sees them: period, province (LA = national), sex (_T = both),
+    days_late_bin (_T = all), payments (null when hidden) and ``suppressed`` — every level, cut from
+    ``public_table``, so a total is the published total, never a sum of what is left."""
+    rows = public[public["indicator_id"] == DAYS_LATE]
+    return pd.DataFrame(
+        {
+            "period": rows["period"].to_numpy(),
+            "province": rows["province"].to_numpy(),
+            "sex": rows["sex"].to_numpy(),
+            DAYS_LATE_BIN: rows["breakdown_value"].to_numpy(),
+            "payments": rows["value"].to_numpy(dtype=float),
+            "suppressed": rows["suppressed"].to_numpy(dtype=bool),
+        }
+    )
 
 
 def funnel_rows(funnel: pd.DataFrame, like: pd.DataFrame) -> pd.DataFrame:

@@ -1,9 +1,10 @@
 """A version's indicators, computed once when it is published and stored inside it (docs/DESIGN.md §4).
 
 ``derive`` is the hook ``data_pipeline.warehouse.publish(derive=...)`` calls before the version's manifest is
-written, so a version never exists without its tidy table and PCI table, and the first page after a publish reads
-them instead of computing the catalogue. They are stamped with the parameters file's hash and the indicator code's
-hash: ``stored`` returns them only while both still match, otherwise the caller computes on demand (``api``).
+written, so a version never exists without its tidy table, PCI table and public (suppressed) table, and the first
+page after a publish reads them instead of computing the catalogue and the disclosure decision. They are stamped
+with the parameters file's hash and the indicator code's hash: ``stored`` and ``stored_public`` return them only while
+both still match, otherwise the caller computes on demand (``api``).
 """
 
 from __future__ import annotations
@@ -13,11 +14,14 @@ from pathlib import Path
 
 import pandas as pd
 
-from . import engine, warehouse_access
+from . import disclosure, engine, supporting, warehouse_access
 from .parameters import load_parameters
 
 _CODE = Path(__file__).parent
 FILES = {"indicators": "indicators.parquet", "pci": "pci.parquet"}
+PUBLIC_FILE = "public.parquet"
+# The supporting tables that join the public table (their figures are hidden with the indicators').
+PUBLIC_SUPPORTING = ("referral_funnel", "days_late_distribution")
 
 
 def code_hash() -> str:
@@ -34,19 +38,37 @@ def compute(con, version: str, params: dict) -> tuple[pd.DataFrame, pd.DataFrame
     return tidy, con.execute("SELECT * FROM ind_pci").df()
 
 
+def public_of(tidy: pd.DataFrame, tables: dict[str, pd.DataFrame], params: dict) -> pd.DataFrame:
+    """The version's one public table (``disclosure.public_table``) from its tidy table and the supporting tables
+    ``PUBLIC_SUPPORTING`` (by name)."""
+    threshold = int(params["general"]["small_cell_threshold"])
+    return disclosure.public_table(
+        tidy, threshold, funnel=tables["referral_funnel"], days_late=tables["days_late_distribution"]
+    )
+
+
 def derive(open_tables, folder: Path, version: str) -> dict:
-    """Compute the catalogue on the tables being published and write it into ``folder`` (the manifest entry)."""
+    """Compute the catalogue and the public table on the tables being published and write them into ``folder``
+    (the manifest entry)."""
     params = load_parameters()
     con = open_tables()
     try:
         frames = dict(zip(FILES, compute(con, version, params)))
+        tables = {name: con.execute(supporting.QUERIES[name]).df() for name in PUBLIC_SUPPORTING}
     finally:
         con.close()
+    public = public_of(frames["indicators"], tables, params)
     folder.mkdir(parents=True, exist_ok=True)
     entry = {"parameters_hash": params["_hash"], "code_hash": code_hash()}
     for name, frame in frames.items():
         frame.to_parquet(folder / FILES[name], index=False)
         entry[name] = {"path": f"{folder.name}/{FILES[name]}", "rows": len(frame)}
+    public.to_parquet(folder / PUBLIC_FILE, index=False)
+    entry["public"] = {
+        "path": f"{folder.name}/{PUBLIC_FILE}",
+        "rows": len(public),
+        "suppressed": int(public["suppressed"].sum()),
+    }
     return entry
 
 
@@ -67,3 +89,12 @@ def stored(version: str, root, params_hash: str) -> tuple[pd.DataFrame, pd.DataF
     folder = warehouse_access.version_folder(version, root)
     tidy, pci_table = (pd.read_parquet(folder / entry[name]["path"]) for name in FILES)
     return tidy, pci_table
+
+
+def stored_public(version: str, root, params_hash: str) -> pd.DataFrame | None:
+    """The public table written at publish, or None when absent or computed with other parameters or code."""
+    entry = stored_entry(version, root, params_hash)
+    if entry is None or "public" not in entry:
+        return None
+    path = warehouse_access.version_folder(version, root) / entry["public"]["path"]
+    return pd.read_parquet(path) if path.is_file() else None

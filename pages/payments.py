@@ -132,21 +132,14 @@ with left:
         "on-time rate by cycle",
     )
 with right:
-    bins = data.supporting(v, "days_late_distribution")
-    if not f.is_national:
-        bins = bins[bins["province"] == f.province]
-    if f.sex != "_T":
-        bins = bins[bins["sex"] == f.sex]
+    bins = data.days_late(v, f.province, f.sex)
     if f.period:
         bins = bins[bins["period"].str.slice(0, len(f.period)) <= f.period]
-    hidden = bins["suppressed"] if "suppressed" in bins else False
-    # A hidden count makes its bin's sum unknown, not smaller: the bin reads "suppressed".
-    distribution = (
-        bins.assign(suppressed=hidden)
-        .groupby("days_late_bin", as_index=False)
-        .agg(payments=("payments", "sum"), suppressed=("suppressed", "any"))
+    # A bin with a hidden period reads "suppressed": the sum of the rest would give the hidden count back.
+    distribution = bins.groupby("days_late_bin", as_index=False).agg(
+        payments=("payments", "sum"), suppressed=("suppressed", "any")
     )
-    distribution.loc[distribution["suppressed"], "payments"] = float("nan")
+    distribution["payments"] = distribution["payments"].where(~distribution["suppressed"])
     distribution = (
         distribution.assign(
             order=distribution["days_late_bin"]

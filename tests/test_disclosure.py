@@ -115,6 +115,88 @@ def test_two_indicators_counting_the_same_people_are_tied():
     assert hidden["DONE"].to_dict() == hidden["COUNTER"].to_dict()
 
 
+def test_recovery_c_a_days_late_bin_from_the_on_time_denominator():
+    """The payments page's days-late table, suppressed on its own, hid a small bin with a second province's (its
+    only sets: provinces = national); but a province's bins add up to its payments due, which the on-time
+    indicator publishes as its denominator. Joined into the one public table, they are tied and hidden together."""
+    due = {"LA-VT": (30, 40), "LA-AT": (20, 31), "LA-SV": (25, 33)}  # (paid on time, payments due)
+    bins = {
+        "LA-VT": {"on or before the due date": 30, "1-15 days": 3, "not paid": 7},
+        "LA-AT": {"on or before the due date": 20, "1-15 days": 4, "not paid": 7},
+        "LA-SV": {"on or before the due date": 25, "1-15 days": 6, "not paid": 2},
+    }
+    rows = [row("PAY_ONTIME", p, n, d) for p, (n, d) in due.items()]
+    rows.append(row("PAY_ONTIME", "LA", sum(n for n, _ in due.values()), sum(d for _, d in due.values())))
+    computed_all = pd.DataFrame(rows)
+    days_late = pd.DataFrame(
+        [
+            {"period": "2024-Q1", "province": p, "sex": "F", "days_late_bin": b, "payments": n}
+            for p, counts in bins.items()
+            for b, n in counts.items()
+        ]
+    )
+    assert days_late.groupby("province")["payments"].sum().to_dict() == {p: d for p, (_, d) in due.items()}
+
+    def attack(days_late_public: pd.DataFrame, indicator: pd.DataFrame):
+        """VT's hidden 1-15 days bin: its payments due − its other bins."""
+        mine = days_late_public[days_late_public["province"] == "LA-VT"]
+        others = mine[mine["days_late_bin"] != "1-15 days"]
+        denominator = figure(indicator, "PAY_ONTIME", "2024-Q1", "LA-VT", column="denominator")
+        if denominator is None or others["suppressed"].any() or len(others) != 2:
+            return None
+        return denominator - others["payments"].sum()
+
+    # The old outputs: the days-late table suppressed on its own (the dashboard's supporting-table rule).
+    totals = days_late.groupby(["period", "province", "days_late_bin"], as_index=False)["payments"].sum()
+    national = totals.groupby(["period", "days_late_bin"], as_index=False)["payments"].sum().assign(province="LA")
+    old = disclosure.suppress_table(
+        pd.concat([totals, national[totals.columns]], ignore_index=True),
+        ["payments"],
+        THRESHOLD,
+        group_sets={"province": "LA"},
+    )
+    assert old.loc[(old["province"] == "LA-VT") & (old["days_late_bin"] == "1-15 days"), "suppressed"].all()
+    assert attack(old, computed_all.assign(suppressed=False)) == 3
+    # Now one public table: the bins, their totals and the on-time denominators decided together.
+    public = disclosure.public_table(computed_all, THRESHOLD, person_based={"PAY_ONTIME"}, days_late=days_late)
+    shown = disclosure.public_days_late(public)
+    shown = shown[(shown["sex"] == "_T") & (shown["days_late_bin"] != "_T")]
+    assert attack(shown, public) is None
+    assert disclosure.audit(public, disclosure.public_rows(computed_all, days_late=days_late)).empty
+    tied = public[public["district"].isna() & (public["sex"] == "_T") & (public["breakdown"] == "_T")]
+    hidden = tied.pivot_table(index="province", columns="indicator_id", values="suppressed", aggfunc="first")
+    assert (hidden["PAY_ONTIME"] == hidden[disclosure.DAYS_LATE]).all()  # the same people hidden in both or neither
+
+
+def test_a_figure_the_own_province_alone_gives_back_costs_no_further_cells():
+    """A provincial account knows its province's figures; where the national figure is that province's alone (no
+    other province has any), it gives the hidden national figure back whatever else is hidden, so hiding more rows
+    protects nothing: the scoped table hides no more than the public one there (it hid thousands of cells on
+    national data, in 80 s, before)."""
+    rows = [
+        row("Y", "LA", 20, 30),
+        row("Y", "LA", 3, 5, sex="F"),
+        row("Y", "LA", 17, 25, sex="M"),
+        row("Y", "LA-VT", 20, 30),
+        row("Y", "LA-VT", 3, 5, sex="F"),
+        row("Y", "LA-VT", 17, 25, sex="M"),
+        row("Z", "LA", 30, 50),
+        row("Z", "LA-AT", 12, 20),
+        row("Z", "LA-SV", 18, 30),
+    ]
+    computed = pd.DataFrame(rows)
+    public = disclosure.public_table(computed, THRESHOLD, person_based={"Y", "Z"})
+    assert public["suppressed"].sum() >= 2  # the small women's figures and complements
+    figures = disclosure.figure_matrix(computed)
+    equations = disclosure.figure_equations(computed, figures)
+    own = (computed["province"] == "LA-VT").to_numpy()
+    scoped = disclosure.protect_figures(
+        public["suppressed"].to_numpy(), figures, equations, np.arange(len(computed)), known=own
+    )
+    assert (scoped == (public["suppressed"].to_numpy() & ~own)).all()
+    assert not scoped[6:].any()  # indicator Z, where nothing is small, stays whole
+
+
 def test_the_sentence_and_the_sdmx_code():
     assert disclosure.PRIVACY_NOTE == "Figures based on fewer than 5 persons are hidden to protect privacy."
     assert disclosure.privacy_note(10) == "Figures based on fewer than 10 persons are hidden to protect privacy."
@@ -135,7 +217,11 @@ def outputs(sample_warehouse):
     version = api.current_version(sample_warehouse)
     computed_all = api.indicator_values(version, sample_warehouse)
     public = api.public_table(version, sample_warehouse)
-    computed = disclosure.public_rows(computed_all, api.supporting_table(version, "referral_funnel", sample_warehouse))
+    computed = disclosure.public_rows(
+        computed_all,
+        api.supporting_table(version, "referral_funnel", sample_warehouse),
+        api.supporting_table(version, "days_late_distribution", sample_warehouse),
+    )
     # The public table may have been written by another process (a dashboard server of the browser tests).
     public = public.reset_index(drop=True)
     computed = disclosure.lined_up(computed, public)
@@ -267,6 +353,38 @@ def test_recovery_b_oudomxay_from_the_funnel_beside_the_indicator_table(outputs)
     assert comparable
     for k in comparable:  # the same referrals are hidden in both or in neither
         assert bool(funnel.loc[k, "suppressed"]) >= bool(counter.loc[k, "suppressed"])
+
+
+def test_the_days_late_table_is_cut_from_the_public_table_and_tied_to_the_on_time_indicator(outputs, sample_warehouse):
+    from indicators import api
+
+    public = outputs["public"]
+    raw = api.supporting_table(outputs["version"], "days_late_distribution", sample_warehouse)
+    shown = disclosure.public_days_late(public)
+    assert {"LA", "_T"} <= set(shown["province"]) | set(shown["sex"]) and "_T" in set(shown["days_late_bin"])
+    # Every published count is the count as computed at its level (national, both sexes, all bins included).
+    for _, level in shown[~shown["suppressed"]].iterrows():
+        match = raw[raw["period"] == level["period"]]
+        for column in ("province", "sex", "days_late_bin"):
+            code = "LA" if column == "province" else "_T"
+            if level[column] != code:
+                match = match[match[column] == level[column]]
+        assert match["payments"].sum() == level["payments"]
+    assert shown.loc[shown["suppressed"], "payments"].isna().all()
+    # All bins of a province and sex are its payments due: hidden in the on-time indicator, hidden here too.
+    totals = shown[shown["days_late_bin"] == "_T"].set_index(["period", "province", "sex"])
+    on_time = public[
+        (public["indicator_id"] == "PAY_ONTIME") & public["district"].isna() & (public["breakdown"] == "_T")
+    ].set_index(["period", "province", "sex"])
+    computed = outputs["computed"]
+    due = computed[
+        (computed["indicator_id"] == "PAY_ONTIME") & computed["district"].isna() & (computed["breakdown"] == "_T")
+    ].set_index(["period", "province", "sex"])["denominator"]
+    common = [k for k in totals.index if k in on_time.index]
+    assert len(common) >= 9 and all(
+        due[k] == totals.loc[k, "payments"] for k in common if not totals.loc[k, "suppressed"]
+    )
+    assert all(bool(totals.loc[k, "suppressed"]) == bool(on_time.loc[k, "suppressed"]) for k in common)
 
 
 def test_public_exports_say_suppressed_and_hide_what_the_dashboard_hides(outputs, sample_warehouse, tmp_path):

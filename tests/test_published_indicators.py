@@ -1,5 +1,6 @@
-"""Indicators computed at publish (issue 13.1): stored inside the version, read back as computed, recomputed on demand
-after a parameters edit, and a failure while computing them publishes nothing."""
+"""Indicators computed at publish (issue 13.1): stored inside the version with the public (suppressed) table, read back
+as computed, recomputed on demand after a parameters edit or a code change, and a failure while computing them
+publishes nothing."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ import pandas as pd
 import pytest
 
 from data_pipeline import warehouse
-from indicators import api, published
+from indicators import api, disclosure, published
 from tests.staging_tables import cash_transfer_rows, staged_table
 
 
@@ -26,6 +27,16 @@ def _computed_now(version, root):
         return published.compute(con, version, api.parameters())
     finally:
         con.close()
+
+
+def _assert_same_table(left: pd.DataFrame, right: pd.DataFrame) -> None:
+    """Equal as read back from Parquet: text columns compared with any missing value as None."""
+
+    def plain(frame: pd.DataFrame) -> pd.DataFrame:
+        text = [c for c in frame.columns if not pd.api.types.is_numeric_dtype(frame[c])]
+        return frame.assign(**{c: frame[c].astype(object).where(frame[c].notna(), None) for c in text})
+
+    pd.testing.assert_frame_equal(plain(left), plain(right), rtol=1e-12, check_dtype=False)
 
 
 @pytest.fixture
@@ -110,3 +121,50 @@ def test_a_small_publish_stores_the_indicators_of_its_own_tables(tmp_path):
     pd.testing.assert_frame_equal(tidy, tidy_now, rtol=1e-12)
     assert set(tidy["data_version"]) == {version}
     assert published.stored(version, tmp_path, "another-parameters-file") is None
+
+
+def test_the_public_table_is_written_at_publish_and_read_back_without_computing(copied_warehouse, monkeypatch):
+    version = warehouse.current_version(copied_warehouse)
+    entry = warehouse.read_manifest(version, copied_warehouse)["derived"]
+    stored_file = warehouse.version_folder(version, copied_warehouse) / entry["public"]["path"]
+    assert stored_file.is_file() and entry["public"]["rows"] > 1000 and entry["public"]["suppressed"] > 0
+    tidy_now, _ = _computed_now(version, copied_warehouse)
+    funnel = api.supporting_table(version, "referral_funnel", copied_warehouse)
+    days_late = api.supporting_table(version, "days_late_distribution", copied_warehouse)
+    public_now = disclosure.public_table(tidy_now, 5, funnel=funnel, days_late=days_late)
+    assert set(public_now["indicator_id"]) >= {disclosure.FUNNEL, disclosure.DAYS_LATE}
+
+    def no_computing(*args, **kwargs):
+        raise AssertionError("the public table was computed although the version holds it")
+
+    monkeypatch.setattr(disclosure, "public_table", no_computing)
+    monkeypatch.setattr(published, "compute", no_computing)
+    public = api.public_table(version, copied_warehouse)
+    # The same cells hidden as computing it now, and nothing an attacker holding every public figure gets back.
+    _assert_same_table(public, public_now)
+    assert int(public["suppressed"].sum()) == entry["public"]["suppressed"]
+    assert disclosure.audit(public, disclosure.public_rows(tidy_now, funnel, days_late)).empty
+    assert not (copied_warehouse / "cache").exists()  # nothing was computed, so nothing was cached
+
+
+@pytest.mark.parametrize("stale", ["parameters", "code"])
+def test_a_stale_stamp_computes_the_public_table_once(copied_warehouse, monkeypatch, tmp_path, stale):
+    version = warehouse.current_version(copied_warehouse)
+    stored = published.stored_public(version, copied_warehouse, api.parameters()["_hash"])
+    assert stored is not None
+    if stale == "parameters":
+        edited = tmp_path / "parameters.toml"
+        edited.write_text(Path(api.parameters()["_path"]).read_text() + "\n# edited\n")
+        monkeypatch.setenv("SP_PARAMETERS", str(edited))
+    else:
+        monkeypatch.setattr(published, "code_hash", lambda: "other-code")
+    assert published.stored_public(version, copied_warehouse, api.parameters()["_hash"]) is None
+    calls = []
+    real = disclosure.public_table
+    monkeypatch.setattr(disclosure, "public_table", lambda *a, **k: calls.append(1) or real(*a, **k))
+    first = api.public_table(version, copied_warehouse)
+    api.clear_cache()
+    again = api.public_table(version, copied_warehouse)  # from the disk cache, not computed a second time
+    assert calls == [1]
+    _assert_same_table(first, again)
+    _assert_same_table(first, stored)  # the same parameters' values: the same table

@@ -454,17 +454,13 @@ def payments(doc: Document, request: PackRequest) -> None:
             caption=t("MECG paid on time, by payment cycle"),
         )
 
-    bins = data.supporting(request.version, "days_late_distribution")
-    if not request.is_national:
-        bins = bins[bins["province"] == request.province]
+    # The same table the payments page reads: for the public, cut from the one public table (a hidden count is null
+    # and reads "suppressed", never a smaller sum).
+    bins = data.days_late(request.version, request.province, "_T")
     period = request.period or (bins["period"].max() if len(bins) else None)
     bins = bins[bins["period"] == period]
     if len(bins):
-        # A bin with a hidden cell has an unknown total: it reads "suppressed", never a smaller number.
-        distribution = bins.groupby("days_late_bin", as_index=False).agg(
-            payments=("payments", lambda s: s.sum(skipna=False))
-        )
-        distribution["suppressed"] = distribution["payments"].isna() & ("suppressed" in bins.columns)
+        distribution = bins[["days_late_bin", "payments", "suppressed"]].copy()
         distribution["order"] = distribution["days_late_bin"].map({b: i for i, b in enumerate(DAYS_LATE_BINS)})
         distribution = distribution.sort_values("order").drop(columns="order")
         title = t("MECG payments due, by days late") + f" ({i18n.period_label(period)})"
