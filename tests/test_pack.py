@@ -138,6 +138,34 @@ def test_the_public_pack_reads_suppressed_where_the_commission_has_a_number(pack
     assert "suppressed" not in "\n".join(packs["en-commission"]).replace("Small numbers", "")
 
 
+def pci_rows(texts: list[str]) -> dict[str, str]:
+    """Province -> the rest of its row in the PCI ranking table ('17 Oudomxay suppressed ⚑ yes')."""
+    start = next(i for i, text in enumerate(texts) if text.lstrip().startswith("Provincial Coordination Index"))
+    rows = {}
+    for line in "\n".join(texts[start : start + 2]).splitlines():
+        match = re.match(r"^\d+ ([A-Z][A-Za-z ]+?) (suppressed|no data|\d\.\d\d)\b", line.strip())
+        if match:
+            rows.setdefault(match.group(1), match.group(2))
+    return rows
+
+
+def test_a_pci_score_hidden_from_the_public_reads_suppressed_not_no_data(packs, dashboard_warehouse):
+    from indicators import api, disclosure
+
+    version = api.current_version()
+    public_pci = disclosure.public_pci(api.supporting_table(version, "pci"), api.public_table(version))
+    latest = public_pci[(public_pci["period"] == public_pci["period"].max()) & (public_pci["province"] != "LA")]
+    hidden = latest[latest["score_suppressed"].astype(bool)]
+    assert len(hidden), "the sample hides some provinces' PCI from the public: the test needs one"
+    from data_pipeline.reference import reference_rows
+
+    names = {r["iso_code"]: r["name_en"] for r in reference_rows("provinces")}
+    member, reader = pci_rows(packs["en-commission"]), pci_rows(packs["en-public"])
+    for code in hidden["province"]:
+        assert re.fullmatch(r"\d\.\d\d", member[names[code]]), member[names[code]]
+        assert reader[names[code]] == "suppressed"
+
+
 def letters_in_lao(text: str) -> float:
     letters = [c for c in text if unicodedata.category(c).startswith("L")]
     return sum("\u0e80" <= c <= "\u0eff" for c in letters) / max(len(letters), 1)

@@ -714,6 +714,7 @@ def pci(doc: Document, request: PackRequest) -> None:
             unit="score",
             title=t("Provincial Coordination Index {period} (⚑ = below a minimum)", period=period),
             flag="flagged",
+            suppressed="score_suppressed",
             highlight=None if request.is_national else f"⚑ {_area(request)}",
         ),
     )
@@ -733,7 +734,7 @@ def pci(doc: Document, request: PackRequest) -> None:
             [
                 str(rank),
                 r.province_name,
-                _cell(r.score, "score", _true(getattr(r, "suppressed", False))),
+                _cell(r.score, "score", _true(getattr(r, "score_suppressed", False))),
                 "⚑ " + t("yes") if _true(r.flagged) else "—",
                 i18n.phrases_text(r.reasons) if isinstance(r.reasons, str) else "",
             ]
