@@ -172,21 +172,22 @@ class TableValidation:
         return not match.duplicates
 
     def _stage(self) -> None:
-        """``stg``: the contract's columns as trimmed text (blank = NULL), blank rows left out. Materialised once:
-        several lookups and the typing query read it. The grid (names, phone numbers) is dropped right away."""
-        # trim() is slow on long columns; most cells need none, so only those with edge spaces pay for it.
+        """``stg``: the contract's columns as trimmed text (blank = NULL), blank rows left out. A view on the grid, not
+        a copy: the lookups and the typing query read it once each, and a national ledger is not held twice."""
+        # trim() is slow on long columns; most cells need none, so only those with an edge space pay for it (testing
+        # the first and last character is several times cheaper than a regular expression).
+        edge = "(' ', '\t', '\u00a0')"
         cells = [
-            f"CASE WHEN regexp_matches({cell}, '^[ \t\u00a0]|[ \t\u00a0]$') THEN NULLIF(trim({cell}, "
-            f"' \t\u00a0'), '') WHEN {cell} = '' THEN NULL ELSE {cell} END AS {q(c.name)}"
+            f"CASE WHEN {cell} = '' THEN NULL WHEN left({cell}, 1) IN {edge} OR right({cell}, 1) IN {edge} "
+            f"THEN NULLIF(trim({cell}, ' \t\u00a0'), '') ELSE {cell} END AS {q(c.name)}"
             for c in self.present
             for cell in [f"c{self.match.columns[c.name][0]}"]
         ]
         any_cell = " OR ".join(f"{q(c.name)} IS NOT NULL" for c in self.present) or "FALSE"
-        self.con.execute(f"""CREATE TEMP TABLE {self.stg} AS
+        self.con.execute(f"""CREATE TEMP VIEW {self.stg} AS
             SELECT * FROM (SELECT src_row, {", ".join(cells) or "NULL AS _none"} FROM {self.raw.table}
                            WHERE src_row > {self.match.header_row})
             WHERE {any_cell}""")
-        self._drop_grid()
 
     def _drop_grid(self) -> None:
         for statement in self.raw.drop_sql:
@@ -233,8 +234,7 @@ class TableValidation:
         """Build ``typed``: lookups joined from mapping tables of distinct values; everything else is SQL. Numbers
         are parsed once per cell in an inner query. ``stg`` (clear identifiers) is dropped."""
         total_row = self._total_rows()
-        if total_row != "FALSE":
-            self.con.execute(f"DELETE FROM {self.stg} WHERE {total_row}").fetchall()
+        rows = f"(SELECT * FROM {self.stg} WHERE ({total_row}) IS NOT TRUE)" if total_row != "FALSE" else self.stg
         joins, inner, selects, temp = [], ["s.*"], ["src_row"], []
         for column in self.contract.warehouse_columns:
             sql_type = column.sql_type
@@ -258,9 +258,10 @@ class TableValidation:
         if self.contract.period_from_date:
             derived = f", {normalise.period_of_date(q(self.contract.period_from_date))} AS period"
         self.con.execute(f"""CREATE TEMP TABLE {self.typed} AS SELECT *{derived} FROM (
-            SELECT {", ".join(selects)} FROM (SELECT {", ".join(inner)} FROM {self.stg} s {" ".join(joins)}))
+            SELECT {", ".join(selects)} FROM (SELECT {", ".join(inner)} FROM {rows} s {" ".join(joins)}))
             ORDER BY src_row""")
-        self.con.execute(f"DROP TABLE {self.stg}")  # clear identifiers: gone from here on
+        self.con.execute(f"DROP VIEW {self.stg}")
+        self._drop_grid()  # clear identifiers, names and phone numbers: gone from here on
         for table in temp:
             self.con.execute(f"DROP TABLE {table}")
 
