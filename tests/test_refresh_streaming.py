@@ -152,3 +152,21 @@ def test_a_bounded_connection_has_its_memory_limit_and_removes_its_spill_folder(
     con.close()
     remove_spill(folder)
     assert not Path(folder).exists()
+
+
+@pytest.mark.parametrize("ids", [("P-1", "p 2"), ("P-1", "Pé-2", "ປ-3")], ids=["ascii", "non-ascii"])
+def test_a_key_column_hashed_in_place_gives_the_keyed_hash_of_each_id(tmp_path, ids):
+    from data_pipeline.secrets import pseudonymise
+
+    lines = "".join(f"{i},B-1,1,2022-01-10,,300000,,cash,pending\n" for i in ids)
+    report, staged = validate_returns([write_csv(tmp_path / "pay.csv", PAYMENTS_HEADER + lines)], hash_key=KEY)
+    assert report.ok, [str(i) for i in report.issues]
+    assert staged["mecg_payments"].column("payment_key").to_pylist() == [pseudonymise(i, KEY) for i in ids]
+    assert staged["mecg_payments"].column("beneficiary_key").to_pylist() == [pseudonymise("B-1", KEY)] * len(ids)
+
+
+def test_a_blank_key_id_is_still_reported_where_it_is(tmp_path):
+    text = PAYMENTS_HEADER + "P-1,B-1,1,2022-01-10,,300000,,cash,pending\n ,B-1,1,2022-01-10,,300000,,cash,pending\n"
+    report, staged = validate_returns([write_csv(tmp_path / "pay.csv", text)], hash_key=KEY)
+    issue = only(report, "blank_required")
+    assert (issue.file, issue.row, issue.column) == ("pay.csv", 3, "payment_key") and staged == {}

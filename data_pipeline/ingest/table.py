@@ -22,7 +22,7 @@ from data_pipeline.gate.formula_text import FORMULA_TEXT_SQL, neutralised_sql
 from . import normalise
 from .header import HeaderMatch, accepted_spellings, column_letter, stated_periods
 from .issues import MAX_ROWS_PER_PROBLEM, IssueLog
-from .pseudonymise import create_pseudonym_table
+from .pseudonymise import create_pseudonym_table, hmac_sql
 from .readers import RawTable
 
 _ids = itertools.count()
@@ -245,8 +245,9 @@ class TableValidation:
             raw, value = q(column.name), q(column.name + "__value")
             if column.kind in normalise.LOOKUP_KINDS:
                 table, on, mapped = self._lookup_table(column, f"s.{raw}")
-                temp.append(table)
-                joins.append(f"LEFT JOIN {table} ON {on}")
+                if table is not None:
+                    temp.append(table)
+                    joins.append(f"LEFT JOIN {table} ON {on}")
                 inner.append(f"{mapped} AS {value}")
             elif rule.number_of:
                 inner.append(f"{normalise.number_sql(rule.number_of.replace('{v}', f's.{raw}'))} AS {value}")
@@ -285,8 +286,9 @@ class TableValidation:
             )
             self.con.execute(f"UPDATE {self.typed} SET {col} = {neutralised_sql(col)} WHERE {formula_like}")
 
-    def _lookup_table(self, column: Column, raw: str) -> tuple[str, str, str]:
-        """(mapping table, join condition, looked-up value SQL) for a category, province, district or id column."""
+    def _lookup_table(self, column: Column, raw: str) -> tuple[str | None, str | None, str]:
+        """(mapping table, join condition, looked-up value SQL) for a category, province, district or id column; no
+        table (None, None) when the value is computed in place."""
         name = f"map_{next(_ids)}"
         if column.kind == "category":
             values = normalise.category_values(column)
@@ -324,8 +326,17 @@ class TableValidation:
             province_ref = f"s.{q(province)}" if province else "NULL"
             on = f"{name}.raw = {raw} AND {name}.province_raw IS NOT DISTINCT FROM {province_ref}"
         else:  # pii_id
-            create_pseudonym_table(self.con, name, f"SELECT {q(column.name)} FROM {self.stg}", self.hash_key)
-            return name, f"{name}.clear = {raw}", f"{name}.hashed"
+            source = f"SELECT {q(column.name)} FROM {self.stg}"
+            if self.contract.key != (column.name,):
+                create_pseudonym_table(self.con, name, source, self.hash_key)
+                return name, f"{name}.clear = {raw}", f"{name}.hashed"
+            # The table's key: every value distinct, so each row is hashed in place; only text DuckDB cannot hash
+            # (non-ASCII, rare) comes from a table hashed in Python.
+            in_place = f"CASE WHEN strlen({raw}) = length({raw}) THEN {hmac_sql(raw, self.hash_key)}"
+            if create_pseudonym_table(self.con, name, source, self.hash_key, non_ascii_only=True):
+                return name, f"{name}.clear = {raw}", f"{in_place} ELSE {name}.hashed END"
+            self.con.execute(f"DROP TABLE {name}")
+            return None, None, f"{in_place} END"
         self.con.register(name + "_arrow", table)
         self.con.execute(f"CREATE TEMP TABLE {name} AS SELECT * FROM {name}_arrow")
         self.con.unregister(name + "_arrow")
