@@ -170,3 +170,18 @@ def test_a_blank_key_id_is_still_reported_where_it_is(tmp_path):
     report, staged = validate_returns([write_csv(tmp_path / "pay.csv", text)], hash_key=KEY)
     issue = only(report, "blank_required")
     assert (issue.file, issue.row, issue.column) == ("pay.csv", 3, "payment_key") and staged == {}
+
+
+@pytest.mark.parametrize("label", ["TOTAL", "total:", "Grand total", "SUB-TOTAL", "Subtotal", "sum", "ລວມທັງໝົດ"])
+def test_every_spelling_of_a_total_label_still_drops_its_row(tmp_path, label):
+    text = PAYMENTS_HEADER + f"P-1,B-1,1,2022-01-10,,300000,,cash,pending\n{label},,,,,300000,,,\n"
+    report, staged = validate_returns([write_csv(tmp_path / "pay.csv", text)], hash_key=KEY)
+    assert report.ok and only(report, "total_row").row == 3
+    assert staged["mecg_payments"].num_rows == 1
+
+
+@pytest.mark.parametrize("label", ["Attotal", "ptotal"])
+def test_a_label_that_only_contains_total_is_not_a_total_row(tmp_path, label):
+    text = PAYMENTS_HEADER + f"P-1,B-1,1,2022-01-10,,300000,,cash,pending\n{label},,,,,300000,,,\n"
+    report, _ = validate_returns([write_csv(tmp_path / "pay.csv", text)], hash_key=KEY)
+    assert "total_row" not in [i.code for i in report.issues] and not report.ok  # an incomplete row: errors
