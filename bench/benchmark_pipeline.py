@@ -187,7 +187,12 @@ def run_child(step: str, data: Path, warehouse_dir: Path) -> dict:
     )
     if out.returncode != 0:
         sys.exit(f"step {step} failed:\n{out.stderr[-3000:]}")
-    return json.loads(out.stdout.strip().splitlines()[-1])
+    found = json.loads(out.stdout.strip().splitlines()[-1])
+    print(  # as it goes: a 4x run takes minutes, and a shared machine may be slow
+        f"  {step}: {found['wall_s']:.2f} s wall, {found['cpu_s']:.2f} s cpu, {found['peak_rss_mb']:.0f} MB peak RSS",
+        flush=True,
+    )
+    return found
 
 
 # ------------------------------------------------------------------------------------------------- parent
