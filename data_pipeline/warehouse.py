@@ -414,6 +414,13 @@ class _MergePlan:
         self.con = open_version(parent, root)  # parent None: nothing published, every view empty
         self.spill = limit_memory(self.con)
         self.staged = {}
+        try:
+            self._register(staged, contracts)
+        except BaseException:
+            self.close()  # a refused staged table leaves no connection or spill folder behind
+            raise
+
+    def _register(self, staged: dict[str, pa.Table | Path], contracts: dict[str, Contract]) -> None:
         for name, table in staged.items():
             schema = table_schema(contracts[name])
             if isinstance(table, pa.Table):

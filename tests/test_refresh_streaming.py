@@ -80,12 +80,17 @@ def test_publishing_staged_files_gives_the_same_tables_as_publishing_arrow(sampl
     )
 
 
-def test_a_staged_file_with_other_columns_is_refused(tmp_path):
+def test_a_staged_file_with_other_columns_is_refused_and_leaves_nothing_behind(tmp_path, monkeypatch):
+    import tempfile
+
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path / "tmp"))
+    (tmp_path / "tmp").mkdir()
     path = tmp_path / "population.parquet"
     duckdb.execute(f"COPY (SELECT 1 AS year, 'x' AS not_a_column) TO '{path}' (FORMAT parquet)")
     with pytest.raises(warehouse.WarehouseError, match="does not match the warehouse schema"):
         warehouse.publish({"population": path}, root=tmp_path / "wh", operator="t", files=[], hash_key_fingerprint="k")
     assert warehouse.current_version(tmp_path / "wh") is None
+    assert list((tmp_path / "tmp").iterdir()) == []  # no DuckDB spill folder left
 
 
 def test_a_rejected_refresh_stages_nothing_and_reports_the_same_cells(tmp_path):
