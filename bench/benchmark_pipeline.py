@@ -1,15 +1,21 @@
 """Benchmark (not a test): how long a national-size refresh takes and how much memory it needs, against the floor of
-merely reading the same files with the same readers.
+merely reading the same files with the same readers, at 1x and 4x the national data (issue 13).
 
-    .venv/bin/python bench/benchmark_pipeline.py [--data bench_data/national] [--seed 20220630] [--regenerate]
+    .venv/bin/python bench/benchmark_pipeline.py [--data DIR [--data DIR4 ...]] [--pipeline-only] [--regenerate]
 
-Each measurement runs in a fresh subprocess so its peak RSS (ru_maxrss) is its own. Steps:
+With no ``--data``: /work/bench-data/national and /work/bench-data/national4 when they exist (made with
+``python -m data_pipeline generate-sample --scale national`` / ``--scale national4``), else bench_data/national
+(generated when missing). Each measurement runs in a fresh subprocess so its peak RSS (ru_maxrss) is its own. Steps,
+per data set:
   read      read every return with the ingestion's readers (calamine for .xlsx, DuckDB read_csv for .csv, pyarrow for
             .parquet) into Arrow, nothing else: the floor any refresh pays
-  refresh   validate + publish into an empty temporary warehouse (the first refresh)
-  again     the same refresh onto that warehouse (merge path: every period replaced)
+  refresh   validate + publish into an empty temporary warehouse (the first refresh), the pipeline only; the slowest
+            stages (from the refresh's progress messages) are printed as its profile
+  whole     the same as the CLI does it: the publish also computes the indicator catalogue (``derive``)
+  again     the pipeline refresh onto that warehouse (merge path: every period replaced)
   carry     publish one small table onto it (every other table carried over as hard links), and for comparison the
             time to copy the version's files instead
+Then the ratios: refresh / read floor of the same run, and each data set against the first (growth).
 """
 
 from __future__ import annotations
@@ -30,6 +36,7 @@ sys.path.insert(0, str(PROJECT))
 # A national payments CSV is larger than the gate's default 100 MB per file (data_pipeline/gate/limits.py).
 os.environ.setdefault("SP_GATE_MAX_FILE_MB", "2048")
 DEFAULT_DATA = PROJECT / "bench_data" / "national"
+SHARED_DATA = [Path("/work/bench-data/national"), Path("/work/bench-data/national4")]  # 1x and 4x, read-only
 
 
 def _peak_rss_mb() -> float:
@@ -82,29 +89,45 @@ def step_read(data: Path, _warehouse: Path) -> dict:
     return {"wall_s": time.perf_counter() - started, "cells": cells}
 
 
-def step_refresh(data: Path, warehouse_dir: Path) -> dict:
+def step_refresh(data: Path, warehouse_dir: Path, derive=None) -> dict:
     from data_pipeline.refresh import refresh
     from data_pipeline.secrets import DEMO_HASH_KEY
 
-    marks = {}
+    marks = []  # (seconds since start, progress message): each stage lasts until the next message
     started = time.perf_counter()
 
     def progress(fraction, message):
-        if message == "publishing":
-            marks["validated_s"] = time.perf_counter() - started
+        marks.append((time.perf_counter() - started, message))
 
-    result = refresh(_files(data), root=warehouse_dir, operator="benchmark", hash_key=DEMO_HASH_KEY, progress=progress)
+    result = refresh(
+        _files(data),
+        root=warehouse_dir,
+        operator="benchmark",
+        hash_key=DEMO_HASH_KEY,
+        progress=progress,
+        derive=derive,
+    )
     wall = time.perf_counter() - started
+    validated = next((t for t, m in marks if m == "publishing"), wall)
+    stages = [(m, (marks[i + 1][0] if i + 1 < len(marks) else wall) - t) for i, (t, m) in enumerate(marks)]
     return {
         "wall_s": wall,
-        "validate_s": marks.get("validated_s", wall),
-        "publish_s": wall - marks.get("validated_s", wall),
+        "validate_s": validated,
+        "publish_s": wall - validated,
+        "stages": sorted(stages, key=lambda s: -s[1])[:6],
         "version": result.version,
         "rows": sum(result.table_rows.values()),
         "errors": len(result.report.errors),
         "warnings": len(result.report.warnings),
         "first_errors": [str(i) for i in result.report.errors[:5]],
     }
+
+
+def step_whole(data: Path, warehouse_dir: Path) -> dict:
+    """The refresh as ``python -m data_pipeline refresh`` runs it: the catalogue is computed inside the publish."""
+    from indicators.published import derive
+
+    return step_refresh(data, warehouse_dir, derive=derive)
 
 
 def step_carry(_data: Path, warehouse_dir: Path) -> dict:
@@ -152,7 +175,7 @@ def step_carry(_data: Path, warehouse_dir: Path) -> dict:
     return {"wall_s": linked_s, "version": version, "copy_s": copied_s, "parquet_mb": size / 2**20}
 
 
-STEPS = {"read": step_read, "refresh": step_refresh, "again": step_refresh, "carry": step_carry}
+STEPS = {"read": step_read, "refresh": step_refresh, "whole": step_whole, "again": step_refresh, "carry": step_carry}
 
 
 def run_child(step: str, data: Path, warehouse_dir: Path) -> dict:
@@ -164,7 +187,12 @@ def run_child(step: str, data: Path, warehouse_dir: Path) -> dict:
     )
     if out.returncode != 0:
         sys.exit(f"step {step} failed:\n{out.stderr[-3000:]}")
-    return json.loads(out.stdout.strip().splitlines()[-1])
+    found = json.loads(out.stdout.strip().splitlines()[-1])
+    print(  # as it goes: a 4x run takes minutes, and a shared machine may be slow
+        f"  {step}: {found['wall_s']:.2f} s wall, {found['cpu_s']:.2f} s cpu, {found['peak_rss_mb']:.0f} MB peak RSS",
+        flush=True,
+    )
+    return found
 
 
 # ------------------------------------------------------------------------------------------------- parent
@@ -184,67 +212,116 @@ def ensure_data(data: Path, seed: int, regenerate: bool) -> None:
     print(f"  generated in {time.perf_counter() - started:.1f} s")
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--data", type=Path, default=DEFAULT_DATA)
-    parser.add_argument("--seed", type=int, default=20220630)
-    parser.add_argument("--regenerate", action="store_true")
-    parser.add_argument("--child", choices=sorted(STEPS), help=argparse.SUPPRESS)
-    parser.add_argument("--warehouse", type=Path, help=argparse.SUPPRESS)
-    args = parser.parse_args()
-
-    if args.child:
-        started_cpu = _cpu_s()
-        result = STEPS[args.child](args.data, args.warehouse)
-        result["peak_rss_mb"] = _peak_rss_mb()
-        result["cpu_s"] = _cpu_s() - started_cpu
-        print(json.dumps(result))
-        return
-
-    ensure_data(args.data, args.seed, args.regenerate)
-    files = _files(args.data)
+def measure(data: Path, pipeline_only: bool) -> dict:
+    """Every step on one data set, each in its own process; printed as it goes (a 4x run takes minutes)."""
+    files = _files(data)
     size_mb = sum(f.stat().st_size for f in files) / 2**20
-    print(f"input: {len(files)} files, {size_mb:.1f} MB ({', '.join(sorted({f.suffix.lower() for f in files}))})")
+    print(f"\n== {data}: {len(files)} files, {size_mb:.1f} MB ({', '.join(sorted({f.suffix.lower() for f in files}))})")
+    found = {"data": data, "size_mb": size_mb}
     with tempfile.TemporaryDirectory(prefix="bench-warehouse-") as tmp:
         warehouse_dir = Path(tmp)
-        read = run_child("read", args.data, warehouse_dir)
-        first = run_child("refresh", args.data, warehouse_dir)
+        found["read"] = run_child("read", data, warehouse_dir)
+        found["refresh"] = run_child("refresh", data, warehouse_dir / "pipeline")
+        first = found["refresh"]
         if first["errors"]:
             print(
                 f"note: the refresh was REJECTED with {first['errors']} error(s), e.g.:\n  "
                 + "\n  ".join(first["first_errors"])
             )
-        again = run_child("again", args.data, warehouse_dir) if first["version"] else None
-        carry = run_child("carry", args.data, warehouse_dir) if first["version"] else None
+        if first["version"]:
+            found["again"] = run_child("again", data, warehouse_dir / "pipeline")
+            found["carry"] = run_child("carry", data, warehouse_dir / "pipeline")
+        if not pipeline_only:
+            found["whole"] = run_child("whole", data, warehouse_dir / "whole")
+    print_one(found)
+    return found
 
-    print(f"\n{'step':34} {'wall s':>8} {'cpu s':>8} {'peak RSS MB':>12}")
+
+def print_one(found: dict) -> None:
+    read, first = found["read"], found["refresh"]
+    print(f"{'step':34} {'wall s':>8} {'cpu s':>8} {'peak RSS MB':>12}")
     print(
         f"{'read files only (floor)':34} {read['wall_s']:8.2f} {read['cpu_s']:8.2f} {read['peak_rss_mb']:12.0f}   "
         f"{read['cells']:,} cells"
     )
     print(
-        f"{'refresh into an empty warehouse':34} {first['wall_s']:8.2f} {first['cpu_s']:8.2f} "
+        f"{'refresh, pipeline only (empty wh)':34} {first['wall_s']:8.2f} {first['cpu_s']:8.2f} "
         f"{first['peak_rss_mb']:12.0f}   "
         f"validate {first['validate_s']:.2f} s + publish {first['publish_s']:.2f} s; {first['rows']:,} rows, "
         f"{first['warnings']} warnings"
     )
-    if again:
+    for message, seconds in first["stages"]:
+        print(f"{'':36}{seconds:6.2f} s  {message}")
+    if "whole" in found:
+        whole = found["whole"]
+        print(
+            f"{'refresh as the CLI (+ catalogue)':34} {whole['wall_s']:8.2f} {whole['cpu_s']:8.2f} "
+            f"{whole['peak_rss_mb']:12.0f}   "
+            f"validate {whole['validate_s']:.2f} s + publish and catalogue {whole['publish_s']:.2f} s"
+        )
+    if "again" in found:
+        again = found["again"]
         print(
             f"{'same refresh again (merge)':34} {again['wall_s']:8.2f} {again['cpu_s']:8.2f} "
             f"{again['peak_rss_mb']:12.0f}   "
             f"validate {again['validate_s']:.2f} s + publish {again['publish_s']:.2f} s"
         )
-    if carry:
+    if "carry" in found:
+        carry = found["carry"]
         print(
             f"{'publish 1 table, carry the rest':34} {carry['wall_s']:8.2f} {carry['cpu_s']:8.2f} "
             f"{carry['peak_rss_mb']:12.0f}   "
             f"hard links; copying the {carry['parquet_mb']:.1f} MB instead: {carry['copy_s']:.2f} s"
         )
     print(
-        f"\nrefresh / read ratio: {first['wall_s'] / read['wall_s']:.1f}x wall, "
-        f"{first['cpu_s'] / read['cpu_s']:.1f}x cpu, "
-        f"{first['peak_rss_mb'] / read['peak_rss_mb']:.1f}x peak RSS"
+        f"refresh / read floor: {first['wall_s'] / read['wall_s']:.1f}x wall, "
+        f"{first['cpu_s'] / read['cpu_s']:.1f}x cpu, {first['peak_rss_mb'] / read['peak_rss_mb']:.1f}x peak RSS"
+        + (f"; as the CLI: {found['whole']['wall_s'] / read['wall_s']:.1f}x wall" if "whole" in found else "")
     )
+
+
+def print_growth(runs: list[dict]) -> None:
+    base = runs[0]
+    print(f"\ngrowth against {base['data']} (goal: n times the data costs at most n times the time):")
+    print(f"{'data':40} {'size':>6} {'read':>6} {'refresh wall':>13} {'cpu':>6} {'peak RSS':>9} {'CLI wall':>9}")
+
+    def ratio(run: dict, step: str, key: str) -> str:
+        if step not in run or step not in base:
+            return "-"
+        return f"{run[step][key] / base[step][key]:.2f}x"
+
+    for run in runs:
+        print(
+            f"{str(run['data']):40} {run['size_mb'] / base['size_mb']:5.2f}x {ratio(run, 'read', 'wall_s'):>6} "
+            f"{ratio(run, 'refresh', 'wall_s'):>13} {ratio(run, 'refresh', 'cpu_s'):>6} "
+            f"{ratio(run, 'refresh', 'peak_rss_mb'):>9} {ratio(run, 'whole', 'wall_s'):>9}"
+        )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--data", type=Path, action="append", help="a folder of returns; repeat for 1x and 4x")
+    parser.add_argument("--seed", type=int, default=20220630)
+    parser.add_argument("--regenerate", action="store_true")
+    parser.add_argument("--pipeline-only", action="store_true", help="skip the refresh with the catalogue")
+    parser.add_argument("--child", choices=sorted(STEPS), help=argparse.SUPPRESS)
+    parser.add_argument("--warehouse", type=Path, help=argparse.SUPPRESS)
+    args = parser.parse_args()
+
+    if args.child:
+        started_cpu = _cpu_s()
+        result = STEPS[args.child](args.data[0], args.warehouse)
+        result["peak_rss_mb"] = _peak_rss_mb()
+        result["cpu_s"] = _cpu_s() - started_cpu
+        print(json.dumps(result))
+        return
+
+    datasets = args.data or [d for d in SHARED_DATA if d.is_dir()] or [DEFAULT_DATA]
+    if datasets == [DEFAULT_DATA]:
+        ensure_data(DEFAULT_DATA, args.seed, args.regenerate)
+    runs = [measure(data, args.pipeline_only) for data in datasets]
+    if len(runs) > 1:
+        print_growth(runs)
 
 
 if __name__ == "__main__":

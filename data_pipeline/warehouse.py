@@ -28,6 +28,7 @@ import pyarrow as pa
 import settings
 from data_pipeline import reference
 from data_pipeline.contracts import Contract, all_contracts
+from data_pipeline.duckdb_memory import limit_memory, remove_spill
 from data_pipeline.report import Issue, ReturnInfo
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -401,7 +402,7 @@ class _MergePlan:
     """Staged tables registered in DuckDB next to the current version's views; builds the merged SELECT per table."""
 
     def __init__(
-        self, staged: dict[str, pa.Table], root: Path, parent: str | None, replace_whole_periods: bool = False
+        self, staged: dict[str, pa.Table | Path], root: Path, parent: str | None, replace_whole_periods: bool = False
     ):
         contracts = all_contracts()
         self.replace_whole_periods = replace_whole_periods
@@ -411,19 +412,39 @@ class _MergePlan:
         self.root, self.parent = root, parent
         self.parent_tables = read_manifest(parent, root)["tables"] if parent else {}
         self.con = open_version(parent, root)  # parent None: nothing published, every view empty
+        self.spill = limit_memory(self.con)
         self.staged = {}
+        try:
+            self._register(staged, contracts)
+        except BaseException:
+            self.close()  # a refused staged table leaves no connection or spill folder behind
+            raise
+
+    def _register(self, staged: dict[str, pa.Table | Path], contracts: dict[str, Contract]) -> None:
         for name, table in staged.items():
             schema = table_schema(contracts[name])
+            if isinstance(table, pa.Table):
+                self.con.register(f"staged__{name}", table)
+            else:  # a Parquet file ingestion wrote (``validate_returns(stage_dir=...)``): DuckDB streams it
+                self.con.execute(f"CREATE TEMP VIEW staged__{name} AS SELECT * FROM read_parquet({_literal(table)})")
+            given = [r[0] for r in self.con.execute(f"DESCRIBE staged__{name}").fetchall()]
             wanted = [c for c, _ in schema]
-            missing = [c for c in wanted if c not in table.column_names]
-            extra = [c for c in table.column_names if c not in wanted]
+            missing = [c for c in wanted if c not in given]
+            extra = [c for c in given if c not in wanted]
             if missing or extra:
                 raise WarehouseError(
                     f"staged table {name} does not match the warehouse schema "
                     f"(missing: {missing or 'none'}; not allowed: {extra or 'none'})"
                 )
-            self.con.register(f"staged__{name}", table)
-            cols = ", ".join(f"CAST({_ident(c)} AS {t}) AS {_ident(c)}" for c, t in schema)
+            if isinstance(table, pa.Table):
+                cols = ", ".join(f"CAST({_ident(c)} AS {t}) AS {_ident(c)}" for c, t in schema)
+            else:
+                # From Parquet DuckDB knows which columns hold no NULL and would write them REQUIRED; published files
+                # keep every column OPTIONAL whatever the data, as always (one schema across versions and partitions).
+                cols = ", ".join(
+                    f"CAST(CASE WHEN {_ident(c)} IS NULL THEN NULL ELSE {_ident(c)} END AS {t}) AS {_ident(c)}"
+                    for c, t in schema
+                )
             self.con.execute(f"CREATE TEMP VIEW {_ident('new__' + name)} AS SELECT {cols} FROM staged__{name}")
             self.staged[name] = contracts[name]
 
@@ -604,6 +625,7 @@ class _MergePlan:
 
     def close(self) -> None:
         self.con.close()
+        remove_spill(self.spill)
 
 
 def preview_changes(
@@ -625,7 +647,7 @@ def _issue_records(issues: list[Issue]) -> list[dict]:
 
 
 def publish(
-    staged: dict[str, pa.Table],
+    staged: dict[str, pa.Table | Path],
     *,
     root: Path | str | None = None,
     operator: str,
@@ -640,6 +662,7 @@ def publish(
     derive=None,
 ) -> str:
     """Merge ``staged`` with the current version, write it as a new version and make it current. Returns its id.
+    A staged table is an Arrow table or the path of a Parquet file holding it (read by DuckDB, never whole in Python).
 
     Each staged table replaces the published rows of the cells it covers (its contract's ``covers``; the whole of
     its periods with ``replace_whole_periods``). Raises MergeConflict (nothing written) when the merge would

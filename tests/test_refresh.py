@@ -18,7 +18,7 @@ def fake_ingestion(monkeypatch, staged: dict, issues: list[Issue] = ()):
     """Stand-in for ingestion: returns the given staged tables and issues, and records what it was called with."""
     calls = []
 
-    def validate(paths, *, hash_key, progress=None):
+    def validate(paths, *, hash_key, progress=None, stage_dir=None):
         calls.append({"paths": list(paths), "hash_key": hash_key})
         if progress:
             progress(1.0, "read")

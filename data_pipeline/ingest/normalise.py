@@ -45,7 +45,8 @@ def _grouped(v: str) -> str:
 
 
 def _ambiguous(v: str) -> str:
-    return f"regexp_full_match({v}, '{_AMBIGUOUS_DOT}')"
+    # Without a dot it cannot match: the cheap test spares most cells the regular expression.
+    return f"(contains({v}, '.') AND regexp_full_match({v}, '{_AMBIGUOUS_DOT}'))"
 
 
 # Dates: ISO text, Excel serial numbers (Excel counts days from 1899-12-30), and day/month/year text: Lao PDR writes
@@ -60,7 +61,9 @@ _SERIAL = r"[0-9]{5}(\.[0-9]+)?"
 def _date(v: str) -> str:
     return (
         f"(CASE WHEN regexp_full_match({v}, '{_ISO_DATE}') "
-        f"THEN CAST(try_strptime(regexp_extract({v}, '^[0-9-]+'), '%Y-%m-%d') AS DATE) "
+        # An ISO text of at most 10 characters has no time part (a time adds 5 or more): the date is the whole text.
+        f"THEN CAST(try_strptime(CASE WHEN length({v}) <= 10 THEN {v} ELSE regexp_extract({v}, '^[0-9-]+') END, "
+        f"'%Y-%m-%d') AS DATE) "
         f"WHEN regexp_full_match({v}, '{_YMD_SLASH}') THEN CAST(try_strptime({v}, '%Y/%m/%d') AS DATE) "
         f"WHEN regexp_full_match({v}, '{_DMY}') "
         f"THEN CAST(try_strptime(regexp_replace({v}, '[.-]', '/', 'g'), '%d/%m/%Y') AS DATE) "

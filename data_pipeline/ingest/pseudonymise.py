@@ -1,7 +1,8 @@
 """Keyed hashing of identifier columns in bulk, identical to ``data_pipeline.secrets.pseudonymise`` value for value.
 
 HMAC-SHA256 is H((K ^ opad) || H((K ^ ipad) || m)). Only distinct values are hashed (a ledger repeats each
-beneficiary's id on every payment). ASCII identifiers (all of them in practice) are hashed by DuckDB's sha256, in
+beneficiary's id on every payment), except in a key column, where every value is distinct and each row is hashed in
+place (no DISTINCT, no join). ASCII identifiers (all of them in practice) are hashed by DuckDB's sha256, in
 parallel, without leaving the database; any other text in Python, where str.split and str.upper define the
 normalisation for every Unicode character (the keyed prefix states computed once and copied per value).
 """
@@ -52,11 +53,15 @@ def hmac_sql(value: str, key: bytes) -> str:
     return f"sha256(unhex('{outer_key}') || unhex(sha256(unhex('{inner_key}') || {message})))"
 
 
-def create_pseudonym_table(con, name: str, source_sql: str, key: bytes) -> None:
-    """Temp table ``name`` (clear, hashed): the distinct non-blank values of a one-column query, for a join."""
+def create_pseudonym_table(con, name: str, source_sql: str, key: bytes, *, non_ascii_only: bool = False) -> int:
+    """Temp table ``name`` (clear, hashed): the distinct non-blank values of a one-column query, for a join; with
+    ``non_ascii_only`` only the values ``hmac_sql`` cannot hash (the caller hashes the others in place). Returns its
+    number of rows."""
+    ascii_hashed = "CAST(NULL AS VARCHAR)" if non_ascii_only else hmac_sql("clear", key)
+    only = " AND strlen(v) <> length(v)" if non_ascii_only else ""
     con.execute(f"""CREATE TEMP TABLE {name} AS
-        SELECT clear, CASE WHEN strlen(clear) = length(clear) THEN {hmac_sql("clear", key)} END AS hashed
-        FROM (SELECT DISTINCT v AS clear FROM ({source_sql}) t(v) WHERE v IS NOT NULL)""")
+        SELECT clear, CASE WHEN strlen(clear) = length(clear) THEN {ascii_hashed} END AS hashed
+        FROM (SELECT DISTINCT v AS clear FROM ({source_sql}) t(v) WHERE v IS NOT NULL{only})""")
     others = [r[0] for r in con.execute(f"SELECT clear FROM {name} WHERE hashed IS NULL").fetchall()]
     if others:
         hashed = pa.table(
@@ -65,3 +70,4 @@ def create_pseudonym_table(con, name: str, source_sql: str, key: bytes) -> None:
         con.register(f"{name}_others", hashed)
         con.execute(f"UPDATE {name} SET hashed = o.hashed FROM {name}_others o WHERE {name}.clear = o.clear")
         con.unregister(f"{name}_others")
+    return con.execute(f"SELECT count(*) FROM {name}").fetchall()[0][0]

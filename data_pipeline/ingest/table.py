@@ -22,7 +22,7 @@ from data_pipeline.gate.formula_text import FORMULA_TEXT_SQL, neutralised_sql
 from . import normalise
 from .header import HeaderMatch, accepted_spellings, column_letter, stated_periods
 from .issues import MAX_ROWS_PER_PROBLEM, IssueLog
-from .pseudonymise import create_pseudonym_table
+from .pseudonymise import create_pseudonym_table, hmac_sql
 from .readers import RawTable
 
 _ids = itertools.count()
@@ -172,21 +172,22 @@ class TableValidation:
         return not match.duplicates
 
     def _stage(self) -> None:
-        """``stg``: the contract's columns as trimmed text (blank = NULL), blank rows left out. Materialised once:
-        several lookups and the typing query read it. The grid (names, phone numbers) is dropped right away."""
-        # trim() is slow on long columns; most cells need none, so only those with edge spaces pay for it.
+        """``stg``: the contract's columns as trimmed text (blank = NULL), blank rows left out. A view on the grid, not
+        a copy: the lookups and the typing query read it once each, and a national ledger is not held twice."""
+        # trim() is slow on long columns; most cells need none, so only those with an edge space pay for it (testing
+        # the first and last character is several times cheaper than a regular expression).
+        edge = "(' ', '\t', '\u00a0')"
         cells = [
-            f"CASE WHEN regexp_matches({cell}, '^[ \t\u00a0]|[ \t\u00a0]$') THEN NULLIF(trim({cell}, "
-            f"' \t\u00a0'), '') WHEN {cell} = '' THEN NULL ELSE {cell} END AS {q(c.name)}"
+            f"CASE WHEN {cell} = '' THEN NULL WHEN left({cell}, 1) IN {edge} OR right({cell}, 1) IN {edge} "
+            f"THEN NULLIF(trim({cell}, ' \t\u00a0'), '') ELSE {cell} END AS {q(c.name)}"
             for c in self.present
             for cell in [f"c{self.match.columns[c.name][0]}"]
         ]
         any_cell = " OR ".join(f"{q(c.name)} IS NOT NULL" for c in self.present) or "FALSE"
-        self.con.execute(f"""CREATE TEMP TABLE {self.stg} AS
+        self.con.execute(f"""CREATE TEMP VIEW {self.stg} AS
             SELECT * FROM (SELECT src_row, {", ".join(cells) or "NULL AS _none"} FROM {self.raw.table}
                            WHERE src_row > {self.match.header_row})
             WHERE {any_cell}""")
-        self._drop_grid()
 
     def _drop_grid(self) -> None:
         for statement in self.raw.drop_sql:
@@ -205,7 +206,10 @@ class TableValidation:
             return "FALSE"
 
         def is_total(name: str) -> str:
-            return f"regexp_full_match(lower({q(name)}), '{_TOTAL_LABEL}')"
+            # Only a cell whose first character is g, s, t (either case) or ລ can say total (no other character
+            # lower-cases to g, s or t): the cheap test spares every id and code the lower() and the expression.
+            first = f"left({q(name)}, 1) IN ('g', 'G', 's', 'S', 't', 'T', 'ລ')"
+            return f"({first} AND regexp_full_match(lower({q(name)}), '{_TOTAL_LABEL}'))"
 
         present = {c.name for c in self.present}
         condition = "(" + " OR ".join(is_total(c.name) for c in text_like) + ")"
@@ -233,8 +237,7 @@ class TableValidation:
         """Build ``typed``: lookups joined from mapping tables of distinct values; everything else is SQL. Numbers
         are parsed once per cell in an inner query. ``stg`` (clear identifiers) is dropped."""
         total_row = self._total_rows()
-        if total_row != "FALSE":
-            self.con.execute(f"DELETE FROM {self.stg} WHERE {total_row}").fetchall()
+        rows = f"(SELECT * FROM {self.stg} WHERE ({total_row}) IS NOT TRUE)" if total_row != "FALSE" else self.stg
         joins, inner, selects, temp = [], ["s.*"], ["src_row"], []
         for column in self.contract.warehouse_columns:
             sql_type = column.sql_type
@@ -245,8 +248,9 @@ class TableValidation:
             raw, value = q(column.name), q(column.name + "__value")
             if column.kind in normalise.LOOKUP_KINDS:
                 table, on, mapped = self._lookup_table(column, f"s.{raw}")
-                temp.append(table)
-                joins.append(f"LEFT JOIN {table} ON {on}")
+                if table is not None:
+                    temp.append(table)
+                    joins.append(f"LEFT JOIN {table} ON {on}")
                 inner.append(f"{mapped} AS {value}")
             elif rule.number_of:
                 inner.append(f"{normalise.number_sql(rule.number_of.replace('{v}', f's.{raw}'))} AS {value}")
@@ -258,9 +262,10 @@ class TableValidation:
         if self.contract.period_from_date:
             derived = f", {normalise.period_of_date(q(self.contract.period_from_date))} AS period"
         self.con.execute(f"""CREATE TEMP TABLE {self.typed} AS SELECT *{derived} FROM (
-            SELECT {", ".join(selects)} FROM (SELECT {", ".join(inner)} FROM {self.stg} s {" ".join(joins)}))
+            SELECT {", ".join(selects)} FROM (SELECT {", ".join(inner)} FROM {rows} s {" ".join(joins)}))
             ORDER BY src_row""")
-        self.con.execute(f"DROP TABLE {self.stg}")  # clear identifiers: gone from here on
+        self.con.execute(f"DROP VIEW {self.stg}")
+        self._drop_grid()  # clear identifiers, names and phone numbers: gone from here on
         for table in temp:
             self.con.execute(f"DROP TABLE {table}")
 
@@ -284,8 +289,9 @@ class TableValidation:
             )
             self.con.execute(f"UPDATE {self.typed} SET {col} = {neutralised_sql(col)} WHERE {formula_like}")
 
-    def _lookup_table(self, column: Column, raw: str) -> tuple[str, str, str]:
-        """(mapping table, join condition, looked-up value SQL) for a category, province, district or id column."""
+    def _lookup_table(self, column: Column, raw: str) -> tuple[str | None, str | None, str]:
+        """(mapping table, join condition, looked-up value SQL) for a category, province, district or id column; no
+        table (None, None) when the value is computed in place."""
         name = f"map_{next(_ids)}"
         if column.kind == "category":
             values = normalise.category_values(column)
@@ -323,8 +329,17 @@ class TableValidation:
             province_ref = f"s.{q(province)}" if province else "NULL"
             on = f"{name}.raw = {raw} AND {name}.province_raw IS NOT DISTINCT FROM {province_ref}"
         else:  # pii_id
-            create_pseudonym_table(self.con, name, f"SELECT {q(column.name)} FROM {self.stg}", self.hash_key)
-            return name, f"{name}.clear = {raw}", f"{name}.hashed"
+            source = f"SELECT {q(column.name)} FROM {self.stg}"
+            if self.contract.key != (column.name,):
+                create_pseudonym_table(self.con, name, source, self.hash_key)
+                return name, f"{name}.clear = {raw}", f"{name}.hashed"
+            # The table's key: every value distinct, so each row is hashed in place; only text DuckDB cannot hash
+            # (non-ASCII, rare) comes from a table hashed in Python.
+            in_place = f"CASE WHEN strlen({raw}) = length({raw}) THEN {hmac_sql(raw, self.hash_key)}"
+            if create_pseudonym_table(self.con, name, source, self.hash_key, non_ascii_only=True):
+                return name, f"{name}.clear = {raw}", f"{in_place} ELSE {name}.hashed END"
+            self.con.execute(f"DROP TABLE {name}")
+            return None, None, f"{in_place} END"
         self.con.register(name + "_arrow", table)
         self.con.execute(f"CREATE TEMP TABLE {name} AS SELECT * FROM {name}_arrow")
         self.con.unregister(name + "_arrow")
