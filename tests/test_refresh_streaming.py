@@ -5,7 +5,10 @@ the same published rows."""
 
 from __future__ import annotations
 
+import os
 import shutil
+import tempfile
+import time
 from pathlib import Path
 
 import duckdb
@@ -13,7 +16,13 @@ import pyarrow.parquet as pq
 import pytest
 
 from data_pipeline import warehouse
-from data_pipeline.duckdb_memory import bounded_connection, limit_memory, remove_spill
+from data_pipeline.duckdb_memory import (
+    SPILL_PREFIX,
+    STALE_SPILL_SECONDS,
+    bounded_connection,
+    limit_memory,
+    remove_spill,
+)
 from data_pipeline.ingest import validate_returns
 from data_pipeline.refresh import collect_return_files, refresh
 from data_pipeline.secrets import DEMO_HASH_KEY
@@ -190,3 +199,19 @@ def test_a_label_that_only_contains_total_is_not_a_total_row(tmp_path, label):
     text = PAYMENTS_HEADER + f"P-1,B-1,1,2022-01-10,,300000,,cash,pending\n{label},,,,,300000,,,\n"
     report, _ = validate_returns([write_csv(tmp_path / "pay.csv", text)], hash_key=KEY)
     assert "total_row" not in [i.code for i in report.issues] and not report.ok  # an incomplete row: errors
+
+
+def test_a_spill_folder_left_by_a_killed_refresh_is_removed_by_the_next_connection(tmp_path, monkeypatch):
+    # A killed refresh cannot remove its spill folder, which may hold raw return cells: the next one does, once the
+    # folder is older than any refresh runs; a fresh folder (a refresh running now) is left alone.
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    stale, running = tmp_path / (SPILL_PREFIX + "killed"), tmp_path / (SPILL_PREFIX + "running")
+    for folder in (stale, running):
+        folder.mkdir()
+        (folder / "duckdb_temp_block").write_bytes(b"raw cells")
+    old = time.time() - STALE_SPILL_SECONDS - 60
+    os.utime(stale, (old, old))
+    with bounded_connection(memory_mb=200):
+        pass
+    assert not stale.exists()
+    assert running.exists()
