@@ -3,9 +3,8 @@ merely reading the same files with the same readers, at 1x and 4x the national d
 
     .venv/bin/python bench/benchmark_pipeline.py [--data DIR [--data DIR4 ...]] [--pipeline-only] [--regenerate]
 
-With no ``--data``: /work/bench-data/national and /work/bench-data/national4 when they exist (made with
-``python -m data_pipeline generate-sample --scale national`` / ``--scale national4``), else bench_data/national
-(generated when missing). Each measurement runs in a fresh subprocess so its peak RSS (ru_maxrss) is its own. Steps,
+With no ``--data``: bench_data/national and bench_data/national4 (git-ignored; generated when missing, as
+``python -m data_pipeline generate-sample --scale national`` / ``--scale national4`` would). Each measurement runs in a fresh subprocess so its peak RSS (ru_maxrss) is its own. Steps,
 per data set:
   read      read every return with the ingestion's readers (calamine for .xlsx, DuckDB read_csv for .csv, pyarrow for
             .parquet) into Arrow, nothing else: the floor any refresh pays
@@ -35,8 +34,7 @@ PROJECT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(PROJECT))
 # A national payments CSV is larger than the gate's default 100 MB per file (data_pipeline/gate/limits.py).
 os.environ.setdefault("SP_GATE_MAX_FILE_MB", "2048")
-DEFAULT_DATA = PROJECT / "bench_data" / "national"
-SHARED_DATA = [Path("/work/bench-data/national"), Path("/work/bench-data/national4")]  # 1x and 4x, read-only
+DEFAULT_DATA = {scale: PROJECT / "bench_data" / scale for scale in ("national", "national4")}  # 1x and 4x
 
 
 def _peak_rss_mb() -> float:
@@ -196,7 +194,7 @@ def run_child(step: str, data: Path, warehouse_dir: Path) -> dict:
 
 
 # ------------------------------------------------------------------------------------------------- parent
-def ensure_data(data: Path, seed: int, regenerate: bool) -> None:
+def ensure_data(data: Path, scale: str, seed: int, regenerate: bool) -> None:
     if data.is_dir() and any(data.iterdir()) and not regenerate:
         print(f"reusing {data} (--regenerate to rebuild)")
         return
@@ -206,9 +204,9 @@ def ensure_data(data: Path, seed: int, regenerate: bool) -> None:
         sys.exit(f"the sample generator (data_pipeline.sample.generate) is not available yet: {e}")
     if data.exists():
         shutil.rmtree(data)
-    print(f"generating the national-scale sample into {data} (seed {seed}) …")
+    print(f"generating the {scale} sample into {data} (seed {seed}) …")
     started = time.perf_counter()
-    generate(data, scale="national", seed=seed)
+    generate(data, scale=scale, seed=seed)
     print(f"  generated in {time.perf_counter() - started:.1f} s")
 
 
@@ -316,9 +314,11 @@ def main() -> None:
         print(json.dumps(result))
         return
 
-    datasets = args.data or [d for d in SHARED_DATA if d.is_dir()] or [DEFAULT_DATA]
-    if datasets == [DEFAULT_DATA]:
-        ensure_data(DEFAULT_DATA, args.seed, args.regenerate)
+    datasets = args.data
+    if not datasets:
+        for scale, folder in DEFAULT_DATA.items():
+            ensure_data(folder, scale, args.seed, args.regenerate)
+        datasets = list(DEFAULT_DATA.values())
     runs = [measure(data, args.pipeline_only) for data in datasets]
     if len(runs) > 1:
         print_growth(runs)
