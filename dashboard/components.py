@@ -11,8 +11,29 @@ import streamlit as st
 from dashboard import auth, data, filters, i18n, navigation
 from dashboard.charts import PLOTLY_CONFIG
 from dashboard.exports import csv_bytes, excel_bytes, neutralise
-from dashboard.format import SEX_LABELS, SUPPRESSED
+from dashboard.format import NO_DATA, SEX_LABELS, SUPPRESSED, readable_cell, readable_cells
 from dashboard.i18n import t
+
+# The page's privacy sentence: a slot under the header (navigation.page_state, emptied as each page starts), filled
+# once by the first hidden figure the page shows.
+_page = navigation.page_state
+PRIVACY_NOTE = "Figures based on fewer than {threshold} persons are hidden to protect privacy."
+
+
+def privacy_note() -> str:
+    """indicators.disclosure's sentence in the reader's language, with this deployment's threshold."""
+    return t(PRIVACY_NOTE, threshold=data.threshold())
+
+
+def mark_hidden(hidden: object = True) -> None:
+    """Called with what a page shows hidden (a flag, or flags): the page then says why, once, under its header."""
+    if not (hidden.any() if hasattr(hidden, "any") else bool(hidden)):
+        return
+    slot = getattr(_page, "slot", None)
+    if slot is not None and not getattr(_page, "noted", False):
+        _page.noted = True
+        slot.caption(privacy_note())
+
 
 _NUMBER_COLUMNS = {
     "value",
@@ -106,16 +127,7 @@ def _flat(table: pd.DataFrame) -> pd.DataFrame:
     listy = [c for c in table.columns if table[c].map(lambda v: isinstance(v, (list, tuple, dict))).any()]
     if not listy:
         return table
-    return table.assign(
-        **{
-            c: table[c].map(
-                lambda v: (
-                    "; ".join(map(str, v)) if isinstance(v, (list, tuple)) else str(v) if isinstance(v, dict) else v
-                )
-            )
-            for c in listy
-        }
-    )
+    return table.assign(**{c: table[c].map(readable_cell) for c in listy})
 
 
 # Figures a suppressed row hides; in a shown or downloaded table they read "suppressed", never blank or zero.
@@ -153,6 +165,7 @@ def labelled(table: pd.DataFrame) -> pd.DataFrame:
     for column, flag in flags.items():
         hidden = flag.fillna(False).astype(bool) & shown[column].isna()
         if hidden.any():
+            mark_hidden()
             shown[column] = shown[column].astype(object).where(~hidden, t(SUPPRESSED))
     drop = [
         c
@@ -163,15 +176,40 @@ def labelled(table: pd.DataFrame) -> pd.DataFrame:
 
 
 def _as_text_where_mixed(table: pd.DataFrame) -> pd.DataFrame:
-    """Columns holding numbers and the word 'suppressed' as text, for the grid (downloads keep the numbers)."""
+    """For the grid (downloads keep the numbers and blanks): columns holding numbers and the word 'suppressed' as
+    text, and an empty cell as '—' (the grid would write 'None')."""
     mixed = [
         c
         for c in table.columns
         if table[c].dtype == object and table[c].map(lambda v: v in (SUPPRESSED, t(SUPPRESSED))).any()
     ]
+    gaps = [c for c in table.columns if c not in mixed and table[c].isna().any()]
+    no_data = {c: t(NO_DATA) if c in _FIGURE_TITLES else "—" for c in gaps}
     return table.assign(
-        **{c: table[c].map(lambda v: v if isinstance(v, str) else "" if pd.isna(v) else f"{v:,.10g}") for c in mixed}
+        **{c: table[c].map(lambda v: v if isinstance(v, str) else "" if pd.isna(v) else f"{v:,.10g}") for c in mixed},
+        **{
+            c: table[c].map(lambda v, gap=no_data[c]: gap if _missing(v) else v if isinstance(v, str) else f"{v:,.10g}")
+            if pd.api.types.is_numeric_dtype(table[c]) and not pd.api.types.is_bool_dtype(table[c])
+            else table[c].map(lambda v, gap=no_data[c]: gap if _missing(v) else v)
+            for c in gaps
+        },
     )
+
+
+# Figures whose gap is "no data" (a missing or zero denominator); any other empty cell reads "—".
+_FIGURE_TITLES = {i18n.column_label(c) for c in _NUMBER_COLUMNS} | _NUMBER_COLUMNS
+
+
+def _missing(value: object) -> bool:
+    return value is None or (not isinstance(value, (str, list, tuple, dict)) and bool(pd.isna(value)))
+
+
+def _with_note(table: pd.DataFrame) -> pd.DataFrame:
+    """A download holding a hidden figure ends with the privacy sentence, in its first column."""
+    if not table.isin([t(SUPPRESSED)]).any().any() or table.columns.empty:
+        return table
+    note = pd.DataFrame({table.columns[0]: [privacy_note()]})
+    return pd.concat([table.astype(object), note], ignore_index=True)
 
 
 def table_with_downloads(table: pd.DataFrame, name: str) -> None:
@@ -179,24 +217,33 @@ def table_with_downloads(table: pd.DataFrame, name: str) -> None:
     formula-safe text, so its own toolbar's "Download as CSV" (which Streamlit cannot turn off) is safe too.
     Column headers are in the reader's language, in the grid and the downloads alike; ``name`` (English) names the
     files and widget keys."""
-    table = labelled(_flat(table))
+    table = readable_cells(labelled(_flat(table)))
     config = _column_config(table)
+    titles = {i18n.column_label(c): i18n.column_title(c) for c in table.columns}
     table = i18n.with_column_labels(i18n.with_cell_labels(table))
     config = {i18n.column_label(c): v for c, v in config.items()}
-    st.dataframe(_as_text_where_mixed(neutralise(table)), hide_index=True, column_config=config, width="stretch")
+    config = {c: config.get(c, st.column_config.Column(titles.get(c, c))) for c in table.columns}
+    for column, title in titles.items():
+        config[column]["label"] = title
+    grid = _as_text_where_mixed(neutralise(table))
+    for column in grid.columns:  # a number column written as text in the grid ('—' for a gap) is shown as text
+        if grid[column].dtype == object and config[column].get("type_config", {}).get("type") == "number":
+            config[column] = st.column_config.Column(config[column]["label"])
+    st.dataframe(grid, hide_index=True, column_config=config, width="stretch")
     key = _safe_key(name)
-    left, right, _ = st.columns([1, 1, 4])
-    left.download_button(
+    download = _with_note(table)
+    buttons = st.container(horizontal=True)
+    buttons.download_button(
         t("CSV"),
-        csv_bytes(table),
+        csv_bytes(download),
         file_name=f"{key}.csv",
         mime="text/csv",
         key=f"csv_{key}",
         icon=":material/download:",
     )
-    right.download_button(
+    buttons.download_button(
         t("Excel"),
-        excel_bytes(table, sheet_name=key[:31]),
+        excel_bytes(download, sheet_name=key[:31]),
         file_name=f"{key}.xlsx",
         mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         key=f"xlsx_{key}",
@@ -269,6 +316,7 @@ def start_page(
     context = PageContext(version, f, params, st.sidebar.empty())
     context.refresh_link()
     page_header(title, question, f)
+    _page.slot, _page.noted = st.empty(), False
     return context
 
 

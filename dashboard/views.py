@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 
+import numpy as np
 import pandas as pd
 
 NATIONAL = "LA"
@@ -40,6 +41,17 @@ def _shown(rows: pd.DataFrame) -> pd.Series:
 def _headline_rows(values: pd.DataFrame) -> pd.DataFrame:
     """Rows above district level with no extra breakdown."""
     return values[values["district"].isna() & (values["breakdown"] == TOTAL)]
+
+
+def with_figure(rows: pd.DataFrame) -> pd.DataFrame:
+    """Rows that have a figure to show, hidden ones included (a tile then reads 'suppressed', never an older value)."""
+    return rows[_shown(rows)]
+
+
+def hidden(row) -> bool:
+    """True when a row (a Series, or None) is a figure hidden by suppression."""
+    flag = None if row is None else row.get("suppressed")
+    return isinstance(flag, (bool, np.bool_)) and bool(flag)
 
 
 def at_or_before(values: pd.DataFrame, period: str | None) -> pd.DataFrame:

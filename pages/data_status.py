@@ -59,6 +59,7 @@ with st.expander(t("Provinces missing or partly covered, with the districts miss
 st.subheader(t("Warnings of the last refresh"))
 if warnings:
     frame = pd.DataFrame(warnings) if isinstance(warnings[0], dict) else pd.DataFrame({"warning": warnings})
+    frame = frame.drop(columns=["code"], errors="ignore")  # the pipeline's own name of the check; the message says it
     components.table_with_downloads(frame, "refresh warnings")
 else:
     st.write(t("None."))

@@ -2,6 +2,7 @@
 
 from urllib.parse import urlencode
 
+import pandas as pd
 import streamlit as st
 
 from dashboard import charts, components, data, format as fmt, i18n, views
@@ -18,6 +19,13 @@ if f.is_national:
     st.stop()
 
 profile = data.province_profile(context.version, f.province, f.sex, f.period)
+own_hidden = profile.get("suppressed", pd.Series(False, index=profile.index)).fillna(False).astype(bool)
+national_hidden = profile.get("national_suppressed", pd.Series(False, index=profile.index)).fillna(False).astype(bool)
+# A comparison with a hidden figure would give it away: it reads "suppressed", like the figure.
+profile["compared_with_national"] = profile["compared_with_national"].where(
+    ~(own_hidden | national_hidden), fmt.SUPPRESSED
+)
+components.mark_hidden(own_hidden | national_hidden)
 name = data.province_name(f.province)
 counts = profile["compared_with_national"].value_counts()
 a, b, c = st.columns(3)
@@ -43,8 +51,10 @@ if len(percent):
     components.chart_with_table(figure, percent, f"{f.province} vs national", label=t("{name} vs national", name=name))
 
 table = profile.assign(
-    province_value=[fmt.value_with_unit(x, u) for x, u in zip(profile["value"], profile["unit"])],
-    national=[fmt.value_with_unit(x, u) for x, u in zip(profile["national_value"], profile["unit"])],
+    province_value=[fmt.value_with_unit(x, u, h) for x, u, h in zip(profile["value"], profile["unit"], own_hidden)],
+    national=[
+        fmt.value_with_unit(x, u, h) for x, u, h in zip(profile["national_value"], profile["unit"], national_hidden)
+    ],
     period=[i18n.period_label(p) if isinstance(p, str) else "—" for p in profile["period"]],
     compared_with_national=profile["compared_with_national"].map(t),
     details=["indicator?" + urlencode({**context.params, "indicator": i}) for i in profile["indicator_id"]],
