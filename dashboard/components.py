@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 import pandas as pd
 import streamlit as st
 
-from dashboard import auth, data, filters, i18n, navigation
+from dashboard import auth, data, filters, i18n, navigation, views
 from dashboard.charts import PLOTLY_CONFIG
 from dashboard.exports import csv_bytes, excel_bytes, neutralise
 from dashboard.format import NO_DATA, SEX_LABELS, SUPPRESSED, readable_cell, readable_cells
@@ -249,6 +249,29 @@ def table_with_downloads(table: pd.DataFrame, name: str) -> None:
         key=f"xlsx_{key}",
         icon=":material/download:",
     )
+
+
+# Narrower than 640 px (where Streamlit stacks columns) a table shows as wrapped Markdown, so no column is pushed
+# off a phone's screen; wider, as the grid. The switch is CSS on the two containers' keys.
+_WIDE_OR_NARROW = (
+    "<style>@media (max-width: 640px) { [class*='st-key-sp_wide_'] { display: none; } }"
+    "@media (min-width: 641px) { [class*='st-key-sp_narrow_'] { display: none; } }"
+    "[class*='st-key-sp_narrow_'] table { width: 100%; table-layout: fixed; }"
+    "[class*='st-key-sp_narrow_'] th, [class*='st-key-sp_narrow_'] td { overflow-wrap: anywhere; padding: 0.4rem; }"
+    "</style>"
+)
+
+
+def grid_or_phone_table(
+    rows: pd.DataFrame, *, key: str, grid: dict, phone: dict[str, str], link: tuple[str, str] | None = None
+) -> None:
+    """``rows`` as a grid (``grid``: st.dataframe's arguments) on a wide screen and, on a phone, as a wrapped table
+    of the few ``phone`` columns (column -> title), the first a link when ``link`` = (text column, URL column)."""
+    st.html(_WIDE_OR_NARROW)
+    with st.container(key=f"sp_wide_{_safe_key(key)}"):
+        st.dataframe(rows, hide_index=True, width="stretch", **grid)
+    with st.container(key=f"sp_narrow_{_safe_key(key)}"):
+        st.markdown(views.narrow_table(rows, phone, link))
 
 
 def chart_with_table(fig, table: pd.DataFrame, name: str, caption: str | None = None, label: str | None = None) -> None:

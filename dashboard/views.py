@@ -165,6 +165,23 @@ def scorecard(
     return card
 
 
+def narrow_table(rows: pd.DataFrame, columns: dict[str, str], link: tuple[str, str] | None = None) -> str:
+    """A table for a phone, as Markdown whose cells wrap: ``columns`` maps a column of ``rows`` to its title; the
+    first column is a link when ``link`` = (text column, URL column) is given."""
+
+    def cell(text: object) -> str:
+        return str(text).replace("|", "\\|").replace("\n", " ")
+
+    names = list(columns)
+    lines = ["| " + " | ".join(cell(columns[c]) for c in names) + " |", "|" + "---|" * len(names)]
+    for _, row in rows.iterrows():
+        cells = [cell(row[c]) for c in names]
+        if link is not None:
+            cells[0] = f"[{cell(row[link[0]])}]({row[link[1]]})"
+        lines.append("| " + " | ".join(cells) + " |")
+    return "\n".join(lines)
+
+
 def by_province(
     values: pd.DataFrame, provinces: pd.DataFrame, *, indicator_id: str, sex: str, period: str | None
 ) -> pd.DataFrame:

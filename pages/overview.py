@@ -106,13 +106,16 @@ for group, _ in views.AREA_GROUPS:
     if rows.empty:
         continue
     st.subheader(t(group))
-    st.dataframe(
-        rows,
-        column_order=order,
-        column_config=column_config,
-        hide_index=True,
-        width="stretch",
+    # On a phone: three columns that wrap, so the status and the target it is judged against stay in view.
+    components.grid_or_phone_table(
+        rows.assign(
+            latest_when=rows["latest"] + " (" + rows["period_text"] + ")",
+            against=rows["status_text"] + " — " + rows["target"],
+        ),
         key=f"card_{group[:12]}",
+        grid={"column_order": order, "column_config": column_config, "key": f"card_{group[:12]}"},
+        phone={"short_name": t("Indicator"), "latest_when": t("Latest value"), "against": t("Status against target")},
+        link=("short_name", "details"),
     )
 
 with st.expander(t("Download the scorecard")):

@@ -71,7 +71,18 @@ for group, _ in views.AREA_GROUPS:
     rows = table[table["group"] == group]
     if len(rows):
         st.subheader(t(group))
-        st.dataframe(rows, column_order=list(config), column_config=config, hide_index=True, width="stretch")
+        components.grid_or_phone_table(
+            rows,
+            key=f"profile_{group[:12]}",
+            grid={"column_order": list(config), "column_config": config},
+            phone={
+                "short_name": t("Indicator"),
+                "province_value": name,
+                "national": t("Lao PDR"),
+                "compared_with_national": t("Compared with national"),
+            },
+            link=("short_name", "details"),
+        )
 with st.expander(t("Download the profile")):
     components.table_with_downloads(
         profile.assign(compared_with_national=profile["compared_with_national"].map(t), group=profile["group"].map(t)),
