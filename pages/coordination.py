@@ -188,7 +188,13 @@ with right:
         )
         with st.expander(t("Why each province is flagged")):
             st.dataframe(
-                i18n.with_column_labels(i18n.with_cell_labels(flagged[["province_name", "score", "reasons"]])),
+                i18n.with_column_labels(
+                    i18n.with_cell_labels(flagged[["province_name", "score", "reasons"]].fillna({"reasons": "—"}))
+                ),
+                column_config={
+                    i18n.column_label(c): st.column_config.Column(i18n.column_title(c))
+                    for c in ("province_name", "score", "reasons")
+                },
                 hide_index=True,
                 width="stretch",
             )

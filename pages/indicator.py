@@ -21,7 +21,8 @@ if context is None:
 f = context.filters
 catalogue = data.catalogue(context.version)
 ids = list(catalogue["indicator_id"])
-labels = dict(zip(catalogue["indicator_id"], catalogue["indicator_id"] + " — " + catalogue["short_name"]))
+# The name first: a phone's narrow menu cuts the end of the label, and the code is the part a reader needs least.
+labels = dict(zip(catalogue["indicator_id"], catalogue["short_name"] + " (" + catalogue["indicator_id"] + ")"))
 indicator_id = components.page_choice(context, "indicator", "Indicator", ids, labels)
 entry = catalogue.set_index("indicator_id").loc[indicator_id]
 unit = entry["unit"]
