@@ -11,7 +11,7 @@ import streamlit as st
 from dashboard import auth, data, filters, i18n, navigation, views
 from dashboard.charts import PLOTLY_CONFIG
 from dashboard.exports import csv_bytes, excel_bytes, neutralise
-from dashboard.format import NO_DATA, SEX_LABELS, SUPPRESSED, readable_cell, readable_cells
+from dashboard.format import NO_DATA, SEX_LABELS, SUPPRESSED, readable_cell, readable_cells, sex_label
 from dashboard.i18n import t
 
 # The page's privacy sentence: a slot under the header (navigation.page_state, emptied as each page starts), filled
@@ -196,8 +196,24 @@ def _as_text_where_mixed(table: pd.DataFrame) -> pd.DataFrame:
     )
 
 
-# Figures whose gap is "no data" (a missing or zero denominator); any other empty cell reads "—".
-_FIGURE_TITLES = {i18n.column_label(c) for c in _NUMBER_COLUMNS} | _NUMBER_COLUMNS
+# Figures whose gap is "no data" (a missing or zero denominator); any other empty cell (a bound, a date) reads "—".
+_FIGURES = {"value", "numerator", "denominator", "national_value", "female", "male", "female_to_male_ratio"}
+_FIGURE_TITLES = {i18n.column_label(c) for c in _FIGURES} | _FIGURES
+# Codes of the tidy table, in words in the grid (a download keeps the codes, so that it joins with other tables).
+_TOTAL_CODES = {"_T": "Total", "_U": "Sex not recorded"}
+
+
+def _codes_in_words(table: pd.DataFrame) -> pd.DataFrame:
+    """'_T' -> 'Total', sex 'F' -> 'Female', for the grid."""
+    changes = {}
+    for column in table.columns:
+        cells = table[column]
+        if column == i18n.column_label("sex"):
+            changes[column] = cells.map(lambda v: sex_label(v) if isinstance(v, str) else v)
+        elif cells.dtype == object or pd.api.types.is_string_dtype(cells):
+            if cells.isin(list(_TOTAL_CODES)).any():
+                changes[column] = cells.map(lambda v: t(_TOTAL_CODES[v]) if v in _TOTAL_CODES else v)
+    return table.assign(**changes) if changes else table
 
 
 def _missing(value: object) -> bool:
@@ -225,7 +241,7 @@ def table_with_downloads(table: pd.DataFrame, name: str) -> None:
     config = {c: config.get(c, st.column_config.Column(titles.get(c, c))) for c in table.columns}
     for column, title in titles.items():
         config[column]["label"] = title
-    grid = _as_text_where_mixed(neutralise(table))
+    grid = _as_text_where_mixed(neutralise(_codes_in_words(table)))
     for column in grid.columns:  # a number column written as text in the grid ('—' for a gap) is shown as text
         if grid[column].dtype == object and config[column].get("type_config", {}).get("type") == "number":
             config[column] = st.column_config.Column(config[column]["label"])
@@ -338,7 +354,7 @@ def start_page(
     params = filters.sync_url(page_params)
     context = PageContext(version, f, params, st.sidebar.empty())
     context.refresh_link()
-    page_header(title, question, f)
+    page_header(title, question, f if show else None)  # a page without filters has no view to describe
     _page.slot, _page.noted = st.empty(), False
     return context
 

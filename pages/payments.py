@@ -60,6 +60,7 @@ elif never is not None and not fmt.is_missing(never["denominator"]):
         fmt.value_with_unit(never["numerator"], "persons"),
         delta=t("{share}% of enrolled", share=f"{never['value']:.1f}") if never["unit"] == "percent" else None,
         delta_color="off",
+        delta_arrow="off",  # a share, not a change: no arrow
         border=True,
     )
 else:
