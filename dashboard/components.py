@@ -278,16 +278,15 @@ _WIDE_OR_NARROW = (
 )
 
 
-def grid_or_phone_table(
-    rows: pd.DataFrame, *, key: str, grid: dict, phone: dict[str, str], link: tuple[str, str] | None = None
-) -> None:
+def grid_or_phone_table(rows: pd.DataFrame, *, key: str, grid: dict, phone: dict[str, str]) -> None:
     """``rows`` as a grid (``grid``: st.dataframe's arguments) on a wide screen and, on a phone, as a wrapped table
-    of the few ``phone`` columns (column -> title), the first a link when ``link`` = (text column, URL column)."""
+    of the few ``phone`` columns (column -> title). No links in it: Markdown here holds no link at all (see
+    tests/test_markdown_escaping.py); the indicator's page is one menu away."""
     st.html(_WIDE_OR_NARROW)
     with st.container(key=f"sp_wide_{_safe_key(key)}"):
         st.dataframe(rows, hide_index=True, width="stretch", **grid)
     with st.container(key=f"sp_narrow_{_safe_key(key)}"):
-        st.markdown(views.narrow_table(rows, phone, link))
+        st.markdown(views.narrow_table(rows, phone))
 
 
 def chart_with_table(fig, table: pd.DataFrame, name: str, caption: str | None = None, label: str | None = None) -> None:
@@ -330,6 +329,15 @@ class PageContext:
             share_box(self.params, self.version)
 
 
+# A tile's label and figure wrap rather than end in '…' ("Effective coverage: …", "1 December 2026, 1…").
+_TILES_WRAP = (
+    "<style>[data-testid='stMetricLabel'] * { white-space: normal !important; overflow: visible !important;"
+    " text-overflow: clip !important; }"
+    "[data-testid='stMetricValue'] * { white-space: normal !important; overflow-wrap: anywhere;"
+    " text-overflow: clip !important; }</style>"
+)
+
+
 def start_page(
     title: str, question: str, *, show=("period", "province", "sex"), programmes=None, page_params: tuple[str, ...] = ()
 ) -> PageContext | None:
@@ -354,6 +362,7 @@ def start_page(
     params = filters.sync_url(page_params)
     context = PageContext(version, f, params, st.sidebar.empty())
     context.refresh_link()
+    st.html(_TILES_WRAP)
     page_header(title, question, f if show else None)  # a page without filters has no view to describe
     _page.slot, _page.noted = st.empty(), False
     return context

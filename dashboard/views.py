@@ -165,9 +165,9 @@ def scorecard(
     return card
 
 
-def narrow_table(rows: pd.DataFrame, columns: dict[str, str], link: tuple[str, str] | None = None) -> str:
-    """A table for a phone, as Markdown whose cells wrap: ``columns`` maps a column of ``rows`` to its title; the
-    first column is a link when ``link`` = (text column, URL column) is given."""
+def narrow_table(rows: pd.DataFrame, columns: dict[str, str]) -> str:
+    """A table for a phone, as Markdown whose cells wrap: ``columns`` maps a column of ``rows`` to its title. Cells
+    are the page's own words (names from the catalogue, formatted figures); a '|' is escaped."""
 
     def cell(text: object) -> str:
         return str(text).replace("|", "\\|").replace("\n", " ")
@@ -176,8 +176,6 @@ def narrow_table(rows: pd.DataFrame, columns: dict[str, str], link: tuple[str, s
     lines = ["| " + " | ".join(cell(columns[c]) for c in names) + " |", "|" + "---|" * len(names)]
     for _, row in rows.iterrows():
         cells = [cell(row[c]) for c in names]
-        if link is not None:
-            cells[0] = f"[{cell(row[link[0]])}]({row[link[1]]})"
         lines.append("| " + " | ".join(cells) + " |")
     return "\n".join(lines)
 

@@ -115,7 +115,6 @@ for group, _ in views.AREA_GROUPS:
         key=f"card_{group[:12]}",
         grid={"column_order": order, "column_config": column_config, "key": f"card_{group[:12]}"},
         phone={"short_name": t("Indicator"), "latest_when": t("Latest value"), "against": t("Status against target")},
-        link=("short_name", "details"),
     )
 
 with st.expander(t("Download the scorecard")):

@@ -81,7 +81,6 @@ for group, _ in views.AREA_GROUPS:
                 "national": t("Lao PDR"),
                 "compared_with_national": t("Compared with national"),
             },
-            link=("short_name", "details"),
         )
 with st.expander(t("Download the profile")):
     components.table_with_downloads(

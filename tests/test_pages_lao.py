@@ -95,7 +95,6 @@ def english_words(parts: list[str]) -> tuple[list[str], int]:
     found, total = [], 0
     for part in parts:
         text = re.sub(r"`[^`]*`", " ", part)  # codes in backticks
-        text = re.sub(r"\]\([^)]*\)", "] ", text)  # a Markdown link's address (the phone's scorecard), never shown
         text = OPERATOR_IDS.sub(" ", text)
         text = re.sub(r"(?<!\w)\.[a-z]{2,7}\b", " ", text)  # file extensions (.xlsx, .csv)
         text = re.sub(r"\b[A-Z]{2}-[A-Z]{2}\b", " ", text)  # ISO 3166-2 province codes
