@@ -282,7 +282,7 @@ def grid_or_phone_table(rows: pd.DataFrame, *, key: str, grid: dict, phone: dict
     """``rows`` as a grid (``grid``: st.dataframe's arguments) on a wide screen and, on a phone, as a wrapped table
     of the few ``phone`` columns (column -> title). No links in it: Markdown here holds no link at all (see
     tests/test_markdown_escaping.py); the indicator's page is one menu away."""
-    st.html(_WIDE_OR_NARROW)
+    st.markdown(_WIDE_OR_NARROW, unsafe_allow_html=True)
     with st.container(key=f"sp_wide_{_safe_key(key)}"):
         st.dataframe(rows, hide_index=True, width="stretch", **grid)
     with st.container(key=f"sp_narrow_{_safe_key(key)}"):
@@ -362,7 +362,7 @@ def start_page(
     params = filters.sync_url(page_params)
     context = PageContext(version, f, params, st.sidebar.empty())
     context.refresh_link()
-    st.html(_TILES_WRAP)
+    st.markdown(_TILES_WRAP, unsafe_allow_html=True)  # CSS only: st.html would add an element per call
     page_header(title, question, f if show else None)  # a page without filters has no view to describe
     _page.slot, _page.noted = st.empty(), False
     return context
