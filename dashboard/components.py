@@ -8,11 +8,32 @@ from dataclasses import dataclass, field
 import pandas as pd
 import streamlit as st
 
-from dashboard import auth, data, filters, i18n, navigation
+from dashboard import auth, data, filters, i18n, navigation, views
 from dashboard.charts import PLOTLY_CONFIG, empty_sentence
 from dashboard.exports import csv_bytes, excel_bytes, neutralise
-from dashboard.format import SEX_LABELS, SUPPRESSED
+from dashboard.format import NO_DATA, SEX_LABELS, SUPPRESSED, readable_cell, readable_cells, sex_label
 from dashboard.i18n import t
+
+# The page's privacy sentence: a slot under the header (navigation.page_state, emptied as each page starts), filled
+# once by the first hidden figure the page shows.
+_page = navigation.page_state
+PRIVACY_NOTE = "Figures based on fewer than {threshold} persons are hidden to protect privacy."
+
+
+def privacy_note() -> str:
+    """indicators.disclosure's sentence in the reader's language, with this deployment's threshold."""
+    return t(PRIVACY_NOTE, threshold=data.threshold())
+
+
+def mark_hidden(hidden: object = True) -> None:
+    """Called with what a page shows hidden (a flag, or flags): the page then says why, once, under its header."""
+    if not (hidden.any() if hasattr(hidden, "any") else bool(hidden)):
+        return
+    slot = getattr(_page, "slot", None)
+    if slot is not None and not getattr(_page, "noted", False):
+        _page.noted = True
+        slot.caption(privacy_note())
+
 
 _NUMBER_COLUMNS = {
     "value",
@@ -106,16 +127,7 @@ def _flat(table: pd.DataFrame) -> pd.DataFrame:
     listy = [c for c in table.columns if table[c].map(lambda v: isinstance(v, (list, tuple, dict))).any()]
     if not listy:
         return table
-    return table.assign(
-        **{
-            c: table[c].map(
-                lambda v: (
-                    "; ".join(map(str, v)) if isinstance(v, (list, tuple)) else str(v) if isinstance(v, dict) else v
-                )
-            )
-            for c in listy
-        }
-    )
+    return table.assign(**{c: table[c].map(readable_cell) for c in listy})
 
 
 # Figures a suppressed row hides; in a shown or downloaded table they read "suppressed", never blank or zero.
@@ -153,6 +165,7 @@ def labelled(table: pd.DataFrame) -> pd.DataFrame:
     for column, flag in flags.items():
         hidden = flag.fillna(False).astype(bool) & shown[column].isna()
         if hidden.any():
+            mark_hidden()
             shown[column] = shown[column].astype(object).where(~hidden, t(SUPPRESSED))
     drop = [
         c
@@ -163,15 +176,56 @@ def labelled(table: pd.DataFrame) -> pd.DataFrame:
 
 
 def _as_text_where_mixed(table: pd.DataFrame) -> pd.DataFrame:
-    """Columns holding numbers and the word 'suppressed' as text, for the grid (downloads keep the numbers)."""
+    """For the grid (downloads keep the numbers and blanks): columns holding numbers and the word 'suppressed' as
+    text, and an empty cell as '—' (the grid would write 'None')."""
     mixed = [
         c
         for c in table.columns
         if table[c].dtype == object and table[c].map(lambda v: v in (SUPPRESSED, t(SUPPRESSED))).any()
     ]
+    gaps = [c for c in table.columns if c not in mixed and table[c].isna().any()]
+    no_data = {c: t(NO_DATA) if c in _FIGURE_TITLES else "—" for c in gaps}
     return table.assign(
-        **{c: table[c].map(lambda v: v if isinstance(v, str) else "" if pd.isna(v) else f"{v:,.10g}") for c in mixed}
+        **{c: table[c].map(lambda v: v if isinstance(v, str) else "" if pd.isna(v) else f"{v:,.10g}") for c in mixed},
+        **{
+            c: table[c].map(lambda v, gap=no_data[c]: gap if _missing(v) else v if isinstance(v, str) else f"{v:,.10g}")
+            if pd.api.types.is_numeric_dtype(table[c]) and not pd.api.types.is_bool_dtype(table[c])
+            else table[c].map(lambda v, gap=no_data[c]: gap if _missing(v) else v)
+            for c in gaps
+        },
     )
+
+
+# Figures whose gap is "no data" (a missing or zero denominator); any other empty cell (a bound, a date) reads "—".
+_FIGURES = {"value", "numerator", "denominator", "national_value", "female", "male", "female_to_male_ratio"}
+_FIGURE_TITLES = {i18n.column_label(c) for c in _FIGURES} | _FIGURES
+# Codes of the tidy table, in words in the grid (a download keeps the codes, so that it joins with other tables).
+_TOTAL_CODES = {"_T": "Total", "_U": "Sex not recorded"}
+
+
+def _codes_in_words(table: pd.DataFrame) -> pd.DataFrame:
+    """'_T' -> 'Total', sex 'F' -> 'Female', for the grid."""
+    changes = {}
+    for column in table.columns:
+        cells = table[column]
+        if column == i18n.column_label("sex"):
+            changes[column] = cells.map(lambda v: sex_label(v) if isinstance(v, str) else v)
+        elif cells.dtype == object or pd.api.types.is_string_dtype(cells):
+            if cells.isin(list(_TOTAL_CODES)).any():
+                changes[column] = cells.map(lambda v: t(_TOTAL_CODES[v]) if v in _TOTAL_CODES else v)
+    return table.assign(**changes) if changes else table
+
+
+def _missing(value: object) -> bool:
+    return value is None or (not isinstance(value, (str, list, tuple, dict)) and bool(pd.isna(value)))
+
+
+def _with_note(table: pd.DataFrame) -> pd.DataFrame:
+    """A download holding a hidden figure ends with the privacy sentence, in its first column."""
+    if not table.isin([t(SUPPRESSED)]).any().any() or table.columns.empty:
+        return table
+    note = pd.DataFrame({table.columns[0]: [privacy_note()]})
+    return pd.concat([table.astype(object), note], ignore_index=True)
 
 
 def table_with_downloads(table: pd.DataFrame, name: str) -> None:
@@ -179,29 +233,60 @@ def table_with_downloads(table: pd.DataFrame, name: str) -> None:
     formula-safe text, so its own toolbar's "Download as CSV" (which Streamlit cannot turn off) is safe too.
     Column headers are in the reader's language, in the grid and the downloads alike; ``name`` (English) names the
     files and widget keys."""
-    table = labelled(_flat(table))
+    table = readable_cells(labelled(_flat(table)))
     config = _column_config(table)
+    titles = {i18n.column_label(c): i18n.column_title(c) for c in table.columns}
     table = i18n.with_column_labels(i18n.with_cell_labels(table))
     config = {i18n.column_label(c): v for c, v in config.items()}
-    st.dataframe(_as_text_where_mixed(neutralise(table)), hide_index=True, column_config=config, width="stretch")
+    config = {c: config.get(c, st.column_config.Column(titles.get(c, c))) for c in table.columns}
+    for column, title in titles.items():
+        config[column]["label"] = title
+    grid = _as_text_where_mixed(neutralise(_codes_in_words(table)))
+    for column in grid.columns:  # a number column written as text in the grid ('—' for a gap) is shown as text
+        if grid[column].dtype == object and config[column].get("type_config", {}).get("type") == "number":
+            config[column] = st.column_config.Column(config[column]["label"])
+    st.dataframe(grid, hide_index=True, column_config=config, width="stretch")
     key = _safe_key(name)
-    left, right, _ = st.columns([1, 1, 4])
-    left.download_button(
+    download = _with_note(table)
+    buttons = st.container(horizontal=True)
+    buttons.download_button(
         t("CSV"),
-        csv_bytes(table),
+        csv_bytes(download),
         file_name=f"{key}.csv",
         mime="text/csv",
         key=f"csv_{key}",
         icon=":material/download:",
     )
-    right.download_button(
+    buttons.download_button(
         t("Excel"),
-        excel_bytes(table, sheet_name=key[:31]),
+        excel_bytes(download, sheet_name=key[:31]),
         file_name=f"{key}.xlsx",
         mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         key=f"xlsx_{key}",
         icon=":material/download:",
     )
+
+
+# Narrower than 640 px (where Streamlit stacks columns) a table shows as wrapped Markdown, so no column is pushed
+# off a phone's screen; wider, as the grid. The switch is CSS on the two containers' keys.
+_WIDE_OR_NARROW = (
+    "<style>@media (max-width: 640px) { [class*='st-key-sp_wide_'] { display: none; } }"
+    "@media (min-width: 641px) { [class*='st-key-sp_narrow_'] { display: none; } }"
+    "[class*='st-key-sp_narrow_'] table { width: 100%; table-layout: fixed; }"
+    "[class*='st-key-sp_narrow_'] th, [class*='st-key-sp_narrow_'] td { overflow-wrap: anywhere; padding: 0.4rem; }"
+    "</style>"
+)
+
+
+def grid_or_phone_table(rows: pd.DataFrame, *, key: str, grid: dict, phone: dict[str, str]) -> None:
+    """``rows`` as a grid (``grid``: st.dataframe's arguments) on a wide screen and, on a phone, as a wrapped table
+    of the few ``phone`` columns (column -> title). No links in it: Markdown here holds no link at all (see
+    tests/test_markdown_escaping.py); the indicator's page is one menu away."""
+    st.markdown(_WIDE_OR_NARROW, unsafe_allow_html=True)
+    with st.container(key=f"sp_wide_{_safe_key(key)}"):
+        st.dataframe(rows, hide_index=True, width="stretch", **grid)
+    with st.container(key=f"sp_narrow_{_safe_key(key)}"):
+        st.markdown(views.narrow_table(rows, phone))
 
 
 def chart_with_table(fig, table: pd.DataFrame, name: str, caption: str | None = None, label: str | None = None) -> None:
@@ -249,6 +334,15 @@ class PageContext:
             share_box(self.params, self.version)
 
 
+# A tile's label and figure wrap rather than end in '…' ("Effective coverage: …", "1 December 2026, 1…").
+_TILES_WRAP = (
+    "<style>[data-testid='stMetricLabel'] * { white-space: normal !important; overflow: visible !important;"
+    " text-overflow: clip !important; }"
+    "[data-testid='stMetricValue'] * { white-space: normal !important; overflow-wrap: anywhere;"
+    " text-overflow: clip !important; }</style>"
+)
+
+
 def start_page(
     title: str, question: str, *, show=("period", "province", "sex"), programmes=None, page_params: tuple[str, ...] = ()
 ) -> PageContext | None:
@@ -273,7 +367,9 @@ def start_page(
     params = filters.sync_url(page_params)
     context = PageContext(version, f, params, st.sidebar.empty())
     context.refresh_link()
-    page_header(title, question, f)
+    st.markdown(_TILES_WRAP, unsafe_allow_html=True)  # CSS only: st.html would add an element per call
+    page_header(title, question, f if show else None)  # a page without filters has no view to describe
+    _page.slot, _page.noted = st.empty(), False
     return context
 
 

@@ -20,6 +20,7 @@ import contextlib
 import contextvars
 import functools
 import hashlib
+import re
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -243,11 +244,31 @@ def _catalogue(version: str) -> pd.DataFrame:
 
 
 def catalogue(version: str) -> pd.DataFrame:
-    """The indicator catalogue with its names, definition and method note in the reader's language."""
+    """The indicator catalogue with its names, definition and method note in the reader's language, the parameters'
+    names (``grievance_standard_days``) written as what they are worth ("30 days")."""
     frame = _catalogue(version)
     lang = i18n.language()
-    if lang == "en":
-        return frame
+    if lang != "en":
+        frame = _in_language(frame, lang)
+    days = {k: v for k, v in api.parameters().get("general", {}).items() if k.endswith("_days")}
+    texts = ("numerator_label", "denominator_label", "method_note", "pending_label")
+    return frame.assign(
+        **{c: frame[c].map(lambda text: _parameters_in_words(text, days)) for c in texts if c in frame.columns}
+    )
+
+
+def _parameters_in_words(text: object, days: dict) -> object:
+    """'within grievance_standard_days' -> 'within 30 days'; 'time - `x_days`, a parameter, 30 days -' keeps one
+    '30 days'."""
+    if not isinstance(text, str):
+        return text
+    for name, value in days.items():
+        text = re.sub(rf"`?{name}`?, (a parameter|ພາລາມິເຕີ), ", "", text)
+        text = re.sub(rf"`?{name}`?", i18n.t("{n} days", n=value), text)
+    return text
+
+
+def _in_language(frame: pd.DataFrame, lang: str) -> pd.DataFrame:
     fields = {
         "short_name": "short_name",
         "long_name": "name",

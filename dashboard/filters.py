@@ -324,7 +324,7 @@ def page_param(name: str, options: list[str]) -> str:
         st.warning(
             i18n.t("**{raw}** is not a valid {name} in this link.", raw=plain_text(raw), name=i18n.t(name))
             + " "
-            + i18n.t("Accepted: {choices}.", choices=", ".join(options))
+            + i18n.t("Accepted: {choices}.", choices=", ".join(options) if len(options) <= 8 else _some(options))
             + " "
             + i18n.t("Showing {default} instead.", default=options[0]),
             icon=":material/warning:",
@@ -332,6 +332,11 @@ def page_param(name: str, options: list[str]) -> str:
         return options[0]
     carried = st.session_state.get(carried_key)
     return carried if carried in options else options[0]
+
+
+def _some(options: list[str]) -> str:
+    """A long list of choices named by its first few: the menu on the page holds them all."""
+    return ", ".join(options[:5]) + " … " + i18n.t("({count} in the menu on this page)", count=len(options))
 
 
 def on_page_param_change(name: str, widget_key: str, default: str) -> None:

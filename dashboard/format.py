@@ -5,7 +5,9 @@ Pure functions (no Streamlit), so tables, charts and tests share one way of writ
 
 from __future__ import annotations
 
+import datetime
 import math
+import re
 
 from dashboard.i18n import month_name, t
 
@@ -153,3 +155,52 @@ def sex_label(code: str) -> str:
     """'F' -> 'Female', 'female' -> 'Female', in the reader's language."""
     word = SEX_LABELS.get(code) or {"female": "Female", "male": "Male"}.get(str(code).lower(), str(code))
     return t(word)
+
+
+_ISO_MOMENT = re.compile(r"^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}")
+_ISO_DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+
+def readable_cell(value: object) -> object:
+    """One cell as a person reads it: a dict as 'name: value; …', a list as 'a; b', a list of files by their names,
+    a timestamp as '1 December 2026, 18:41', a date as '30 April 2022'; anything else unchanged."""
+    from dashboard.i18n import code_text, date_time_label
+
+    if isinstance(value, dict):
+        return "; ".join(f"{code_text(str(k))}: {readable_cell(v)}" for k, v in value.items())
+    if isinstance(value, (list, tuple)):
+        return "; ".join(
+            (
+                f"{v['file']}: {v['message']}"
+                if v.get("file") and v.get("message")
+                else str(v.get("file") or readable_cell(v))
+            )
+            if isinstance(v, dict)
+            else str(readable_cell(v))
+            for v in value
+        )
+    if isinstance(value, str) and _ISO_MOMENT.match(value):
+        return date_time_label(value)
+    if isinstance(value, str) and _ISO_DAY.match(value):
+        return date_text(value)
+    if isinstance(value, (datetime.datetime, datetime.date)):
+        moment = datetime.datetime.combine(value, datetime.time()) if type(value) is datetime.date else value
+        return date_text(moment) if moment.time() == datetime.time() else date_time_label(moment.isoformat())
+    return value
+
+
+def readable_cells(frame):
+    """A table's cells as people read them (see ``readable_cell``): no dict or list reprs, no ISO timestamps, no
+    '00:00:00' after a date. Number, flag and code columns are left alone."""
+    import pandas as pd
+
+    changes = {}
+    for column in frame.columns:
+        cells = frame[column]
+        if pd.api.types.is_datetime64_any_dtype(cells):
+            changes[column] = cells.map(lambda v: readable_cell(v.to_pydatetime()) if not pd.isna(v) else None)
+        elif (cells.dtype == object or pd.api.types.is_string_dtype(cells)) and cells.map(
+            lambda v: isinstance(v, (dict, list, tuple, str, datetime.date))
+        ).any():
+            changes[column] = cells.map(readable_cell)
+    return frame.assign(**changes) if changes else frame

@@ -130,14 +130,19 @@ def indicator_text(indicator_id: str, field: str, english: str | None, lang: str
 
 
 def column_label(column: str) -> str:
-    """A table column's header as the reader sees it and downloads it (English keeps the data's own names)."""
+    """A table column's header in a download (English keeps the data's own names, so a file stays joinable)."""
+    if language() == "en":
+        return column
     return catalogue(language()).get("columns", {}).get(column, column)
 
 
 def column_title(column: str) -> str:
-    """A column's title in the grid: 'national_value' -> 'national value' in English, the Lao header in Lao."""
-    label = column_label(column)
-    return label.replace("_", " ") if language() == "en" else label
+    """A column's title in the grid, in words: 'as_of_date' -> 'As of' (en.toml [columns]), the Lao header in Lao;
+    a column the catalogue does not name reads 'Snake case' rather than 'snake_case'."""
+    label = catalogue(language()).get("columns", {}).get(column)
+    if label:
+        return label
+    return column.replace("_", " ").capitalize() if isinstance(column, str) and "_" in column else column
 
 
 def with_column_labels(frame):
@@ -176,11 +181,25 @@ _IDENTIFIER_COLUMNS = {
 }
 
 
+_CODE = re.compile(r"^[a-z][a-z0-9]*(_[a-z0-9]+)+$")
+
+
+def code_text(code: object) -> object:
+    """A code of the data ('cash_transfer', 'capacity_building') in words: the catalogue's, else 'Capacity
+    building'; any other value unchanged."""
+    if not isinstance(code, str):
+        return code
+    shown = catalogue(language()).get("ui", {}).get(code)
+    if shown:
+        return shown
+    return code.replace("_", " ").capitalize() if _CODE.match(code) else code
+
+
 def with_cell_labels(frame):
     """``frame`` with its coded text cells (units, statuses, channels, levels…) in the reader's language where the
     catalogue has them; identifiers, names and numbers stay as they are."""
     words = catalogue(language()).get("ui", {})
-    if language() == "en" or frame.empty:
+    if frame.empty:
         return frame
     changes = {}
     for column in frame.columns:
@@ -196,8 +215,8 @@ def with_cell_labels(frame):
             changes[column] = cells.map(phrases_text)
         elif column == "partly_covered_provinces":  # 'LA-XA (3 of 5 districts), …' (data_pipeline.coverage)
             changes[column] = cells.map(lambda v: phrases_text(v, separator=", "))
-        elif cells.map(lambda v: isinstance(v, str) and v in words).any():
-            changes[column] = cells.map(lambda v: words.get(v, v) if isinstance(v, str) else v)
+        elif cells.map(lambda v: isinstance(v, str) and (v in words or bool(_CODE.match(v)))).any():
+            changes[column] = cells.map(code_text)
     return frame.assign(**changes) if changes else frame
 
 

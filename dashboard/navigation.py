@@ -61,6 +61,8 @@ PAGES = (
 
 # True while app.py's navigation runs a page in this thread (Streamlit runs a session's script in one thread).
 _routing = threading.local()
+# What the running page has drawn that later calls need (the privacy sentence's slot); emptied as a page starts.
+page_state = threading.local()
 
 
 def allowed_pages(user: auth.User) -> dict[str, list]:
@@ -106,6 +108,7 @@ def run(user: auth.User) -> None:
 def enter_page() -> None:
     """First call of every page: a page not started by app.py's navigation does not run (see the module's note)."""
     i18n.mark_script_run()
+    page_state.slot, page_state.noted = None, False
     if getattr(_routing, "active", False) or st.session_state.get("_sp_left_folder_mode"):
         return  # routed by app.py; or run as its own script, after the one rerun below
     st.session_state["_sp_left_folder_mode"] = True

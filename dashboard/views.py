@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 
+import numpy as np
 import pandas as pd
 
 NATIONAL = "LA"
@@ -43,6 +44,17 @@ def _shown(rows: pd.DataFrame) -> pd.Series:
 def _headline_rows(values: pd.DataFrame) -> pd.DataFrame:
     """Rows above district level with no extra breakdown."""
     return values[values["district"].isna() & (values["breakdown"] == TOTAL)]
+
+
+def with_figure(rows: pd.DataFrame) -> pd.DataFrame:
+    """Rows that have a figure to show, hidden ones included (a tile then reads 'suppressed', never an older value)."""
+    return rows[_shown(rows)]
+
+
+def hidden(row) -> bool:
+    """True when a row (a Series, or None) is a figure hidden by suppression."""
+    flag = None if row is None else row.get("suppressed")
+    return isinstance(flag, (bool, np.bool_)) and bool(flag)
 
 
 def at_or_before(values: pd.DataFrame, period: str | None) -> pd.DataFrame:
@@ -154,6 +166,21 @@ def scorecard(
     card["trend"] = card["trend"].map(lambda v: v if isinstance(v, list) else [])
     card["group"] = card["area"].map({a: g for g, areas in AREA_GROUPS for a in areas}).fillna("Other")
     return card
+
+
+def narrow_table(rows: pd.DataFrame, columns: dict[str, str]) -> str:
+    """A table for a phone, as Markdown whose cells wrap: ``columns`` maps a column of ``rows`` to its title. Cells
+    are the page's own words (names from the catalogue, formatted figures); a '|' is escaped."""
+
+    def cell(text: object) -> str:
+        return str(text).replace("|", "\\|").replace("\n", " ")
+
+    names = list(columns)
+    lines = ["| " + " | ".join(cell(columns[c]) for c in names) + " |", "|" + "---|" * len(names)]
+    for _, row in rows.iterrows():
+        cells = [cell(row[c]) for c in names]
+        lines.append("| " + " | ".join(cells) + " |")
+    return "\n".join(lines)
 
 
 def by_province(

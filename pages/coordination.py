@@ -4,7 +4,7 @@ on time — and which provinces coordinate well (PCI)."""
 import pandas as pd
 import streamlit as st
 
-from dashboard import charts, components, data, format as fmt, i18n
+from dashboard import charts, components, data, format as fmt, i18n, views
 from dashboard.i18n import t
 
 context = components.start_page(
@@ -55,7 +55,7 @@ roadmap = data.supporting(v, "roadmap")
 
 
 def latest_national(indicator_id: str):
-    rows = data.trend(v, indicator_id, "LA", "_T").dropna(subset=["value"])
+    rows = views.with_figure(data.trend(v, indicator_id, "LA", "_T"))
     if f.period:
         rows = rows[rows["period"].astype(str).str.slice(0, len(f.period)) <= f.period]
     return rows.iloc[-1] if len(rows) else None
@@ -65,7 +65,9 @@ def latest_national(indicator_id: str):
 done = latest_national("COORD_ROADMAP")
 d.metric(
     t("Roadmap actions due and done"),
-    t("{part} of {whole}", part=fmt.number(done["numerator"]), whole=fmt.number(done["denominator"]))
+    t(fmt.SUPPRESSED)
+    if views.hidden(done)
+    else t("{part} of {whole}", part=fmt.number(done["numerator"]), whole=fmt.number(done["denominator"]))
     if done is not None
     else t(fmt.NO_DATA),
     help=t(
@@ -195,11 +197,19 @@ with right:
         )
         with st.expander(t("Why each province is flagged")):
             st.dataframe(
-                i18n.with_column_labels(i18n.with_cell_labels(flagged[["province_name", "score", "reasons"]])),
+                i18n.with_column_labels(
+                    i18n.with_cell_labels(flagged[["province_name", "score", "reasons"]].fillna({"reasons": "—"}))
+                ),
+                column_config={
+                    i18n.column_label(c): st.column_config.Column(i18n.column_title(c))
+                    for c in ("province_name", "score", "reasons")
+                },
                 hide_index=True,
                 width="stretch",
             )
 
 st.subheader(t("NSPS roadmap actions"))
-shown = roadmap.assign(on_time=roadmap["on_time"].map({True: "✔ " + t("yes"), False: "✘ " + t("no")}).fillna("—"))
+shown = roadmap.drop(columns=["action_id"], errors="ignore").assign(
+    on_time=roadmap["on_time"].map({True: "✔ " + t("yes"), False: "✘ " + t("no")}).fillna("—")
+)
 components.table_with_downloads(shown, "roadmap actions")

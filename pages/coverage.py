@@ -30,14 +30,31 @@ st.caption(entry["long_name"])
 # Headline: national (or the chosen province), women, men and the F/M ratio.
 gap = data.by_sex(context.version, indicator_id, f.province, f.period)
 trend = data.trend(context.version, indicator_id, f.province, "_T")
-current = trend.dropna(subset=["value"])
+current = views.with_figure(trend)
 if f.period:
     current = current[current["period"].str.slice(0, len(f.period)) <= f.period]
-last_gap = gap.dropna(subset=["female", "male"], how="all").tail(1)
+flags = [c for c in ("female_suppressed", "male_suppressed") if c in gap.columns]
+last_gap = gap[gap[["female", "male"]].notna().any(axis=1) | gap[flags].fillna(False).astype(bool).any(axis=1)].tail(1)
+
+
+def gap_tile(column: str, unit: str) -> str:
+    """The latest women's or men's figure ('suppressed' when hidden); the ratio is hidden with either."""
+    if last_gap.empty:
+        return fmt.value_with_unit(None, unit)
+    row = last_gap.iloc[0]
+    hidden = [bool(row.get(f"{sex}_suppressed", False)) for sex in ("female", "male")]
+    hid = any(hidden) if column == "female_to_male_ratio" else hidden[column == "male"]
+    components.mark_hidden(hid)
+    return fmt.value_with_unit(row[column], unit, hid)
+
+
 a, b, c, d = st.columns(4)
+components.mark_hidden(len(current) and views.hidden(current.iloc[-1]))
 a.metric(
     t("{area}, both sexes", area=data.province_name(f.province)),
-    fmt.value_with_unit(current["value"].iloc[-1] if len(current) else None, unit),
+    fmt.value_with_unit(
+        current["value"].iloc[-1] if len(current) else None, unit, len(current) and views.hidden(current.iloc[-1])
+    ),
     border=True,
     help=t(
         "period {period}, as of {date}",
@@ -55,13 +72,11 @@ if len(current):
             date=fmt.date_text(current["as_of_date"].iloc[-1]),
         )
     )
-b.metric(
-    t("Women and girls"), fmt.value_with_unit(last_gap["female"].iloc[0] if len(last_gap) else None, unit), border=True
-)
-c.metric(t("Men and boys"), fmt.value_with_unit(last_gap["male"].iloc[0] if len(last_gap) else None, unit), border=True)
+b.metric(t("Women and girls"), gap_tile("female", unit), border=True)
+c.metric(t("Men and boys"), gap_tile("male", unit), border=True)
 d.metric(
     t("Female / male ratio"),
-    fmt.value_with_unit(last_gap["female_to_male_ratio"].iloc[0] if len(last_gap) else None, "ratio"),
+    gap_tile("female_to_male_ratio", "ratio"),
     border=True,
     help=t("1.00 = parity; below 1, women are less covered than men"),
 )

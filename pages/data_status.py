@@ -17,8 +17,12 @@ info = data.version_info(v)
 
 a, b, c, d = st.columns(4)
 a.metric(t("Version shown"), v, border=True)
+# The day in the tile (a day and a time do not fit a quarter of the page, nor a phone); the time in its help.
 b.metric(
-    t("Refreshed"), i18n.date_time_label(info["created_at"]) if info.get("created_at") else t("unknown"), border=True
+    t("Refreshed"),
+    fmt.date_text(info["created_at"][:10]) if info.get("created_at") else t("unknown"),
+    help=i18n.date_time_label(info["created_at"]) if info.get("created_at") else None,
+    border=True,
 )
 c.metric(t("By"), str(info.get("operator") or t("unknown")) if secretariat else t("Technical Secretariat"), border=True)
 warnings = info.get("warnings") or []
@@ -59,6 +63,7 @@ with st.expander(t("Provinces missing or partly covered, with the districts miss
 st.subheader(t("Warnings of the last refresh"))
 if warnings:
     frame = pd.DataFrame(warnings) if isinstance(warnings[0], dict) else pd.DataFrame({"warning": warnings})
+    frame = frame.drop(columns=["code"], errors="ignore")  # the pipeline's own name of the check; the message says it
     components.table_with_downloads(frame, "refresh warnings")
 else:
     st.write(t("None."))

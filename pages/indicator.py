@@ -21,7 +21,8 @@ if context is None:
 f = context.filters
 catalogue = data.catalogue(context.version)
 ids = list(catalogue["indicator_id"])
-labels = dict(zip(catalogue["indicator_id"], catalogue["indicator_id"] + " — " + catalogue["short_name"]))
+# The name first: a phone's narrow menu cuts the end of the label, and the code is the part a reader needs least.
+labels = dict(zip(catalogue["indicator_id"], catalogue["short_name"] + " (" + catalogue["indicator_id"] + ")"))
 indicator_id = components.page_choice(context, "indicator", "Indicator", ids, labels)
 entry = catalogue.set_index("indicator_id").loc[indicator_id]
 unit = entry["unit"]
@@ -31,15 +32,16 @@ series_code = entry["sdg_series"] if isinstance(entry["sdg_series"], str) else N
 st.header(f"{entry['short_name']}")
 st.markdown(entry["long_name"])
 # When the figure is "as of", and what is still pending on that date (neither success nor failure yet).
-headline = data.trend(context.version, indicator_id, f.province, f.sex).dropna(subset=["value"])
+headline = views.with_figure(data.trend(context.version, indicator_id, f.province, f.sex))
 if f.period:
     headline = views.at_or_before(headline, f.period)
 if len(headline):
     last = headline.iloc[-1]
+    components.mark_hidden(views.hidden(last))
     as_of_line = t(
         "**Latest figure:** {value} for {period}, **as of {date}** — the date its sources hold data to; "
         "what is due, late or pending is judged on that date (see the method note).",
-        value=fmt.value_with_unit(last["value"], unit),
+        value=fmt.value_with_unit(last["value"], unit, views.hidden(last)),
         period=i18n.period_label(last["period"]),
         date=fmt.date_text(last["as_of_date"]),
     )
@@ -60,7 +62,7 @@ with left:
         f"**{t('Unit:')}** {t(unit)} · **{t('Polarity:')}** {t(str(entry['polarity']).replace('_', ' '))}  \n"
         f"**{t('SDG series:')}** {series_code or '—'} · **{t('Area:')}** {t(entry['area'])}"
     )
-    st.markdown(f"**{t('Sources:')}** " + ", ".join(f"`{s}`" for s in entry["sources"]))
+    st.markdown(f"**{t('Sources:')}** " + ", ".join(str(i18n.code_text(s)) for s in entry["sources"]))
     if series_code:
         st.caption(t(SDG_131_TITLE))
 with right:

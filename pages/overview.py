@@ -29,7 +29,7 @@ for column, indicator_id in zip(columns, views.HEADLINES):
     delta, unchanged = fmt.change_on_previous(trend, row["unit"])
     column.metric(
         row["short_name"],
-        fmt.value_with_unit(row["value"], row["unit"]),
+        fmt.value_with_unit(row["value"], row["unit"], views.hidden(row)),
         delta=delta,
         delta_color="off" if unchanged else ("normal" if row["polarity"] == "higher_is_better" else "inverse"),
         delta_arrow="off" if unchanged else "auto",
@@ -42,6 +42,8 @@ for column, indicator_id in zip(columns, views.HEADLINES):
         border=True,
     )
 
+components.mark_hidden(card["suppressed"].fillna(False).astype(bool) if "suppressed" in card.columns else False)
+
 meeting_pack_button(context.version, f.period, f.province)
 
 counts = card["status"].map(fmt.status_label).value_counts()
@@ -53,11 +55,16 @@ show_parts = st.toggle(t("Show numerators and denominators"), value=False)
 base_params = {k: v for k, v in context.params.items()}
 table = card.assign(
     latest=[
-        fmt.value_with_unit(v, u)
+        fmt.value_with_unit(v, u, hid)
         + (f" ({fmt.bounds_text(lo, hi, u)})" if fmt.bounds_text(lo, hi, u) else "")
         + (f" — {t(note)}" if isinstance(note, str) and note and not fmt.is_missing(v) else "")
-        for v, u, lo, hi, note in zip(
-            card["value"], card["unit"], card["lower_bound"], card["upper_bound"], card["sex_note"]
+        for v, u, lo, hi, note, hid in zip(
+            card["value"],
+            card["unit"],
+            card["lower_bound"],
+            card["upper_bound"],
+            card["sex_note"],
+            card["suppressed"] if "suppressed" in card.columns else [False] * len(card),
         )
     ],
     target=[
@@ -72,8 +79,14 @@ table = card.assign(
         )
     ],
     status_text=card["status"].map(fmt.status_label),
-    numerator_text=card["numerator"].map(fmt.number),
-    denominator_text=[fmt.number(d) if not fmt.is_missing(d) else "—" for d in card["denominator"]],
+    numerator_text=[
+        t(fmt.SUPPRESSED) if hid is True else fmt.number(n)
+        for n, hid in zip(card["numerator"], card.get("suppressed", [False] * len(card)))
+    ],
+    denominator_text=[
+        t(fmt.SUPPRESSED) if hid is True else fmt.number(d) if not fmt.is_missing(d) else "—"
+        for d, hid in zip(card["denominator"], card.get("suppressed", [False] * len(card)))
+    ],
     details=["indicator?" + urlencode({**base_params, "indicator": i}) for i in card["indicator_id"]],
     period_text=[i18n.period_label(p) if isinstance(p, str) else "—" for p in card["period"]],
 )
@@ -96,13 +109,15 @@ for group, _ in views.AREA_GROUPS:
     if rows.empty:
         continue
     st.subheader(t(group))
-    st.dataframe(
-        rows,
-        column_order=order,
-        column_config=column_config,
-        hide_index=True,
-        width="stretch",
+    # On a phone: three columns that wrap, so the status and the target it is judged against stay in view.
+    components.grid_or_phone_table(
+        rows.assign(
+            latest_when=rows["latest"] + " (" + rows["period_text"] + ")",
+            against=rows["status_text"] + " — " + rows["target"],
+        ),
         key=f"card_{group[:12]}",
+        grid={"column_order": order, "column_config": column_config, "key": f"card_{group[:12]}"},
+        phone={"short_name": t("Indicator"), "latest_when": t("Latest value"), "against": t("Status against target")},
     )
 
 with st.expander(t("Download the scorecard")):

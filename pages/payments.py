@@ -26,7 +26,7 @@ DAYS_LATE_ORDER = (
 
 
 def latest_row(indicator_id: str, sex: str | None = None):
-    rows = data.trend(v, indicator_id, f.province, sex or f.sex).dropna(subset=["value"])
+    rows = views.with_figure(data.trend(v, indicator_id, f.province, sex or f.sex))
     if f.period:
         rows = rows[rows["period"].str.slice(0, len(f.period)) <= f.period]
     return rows.iloc[-1] if len(rows) else None
@@ -43,7 +43,11 @@ lag = latest_row("PAY_FIRST_LAG")
 
 st.markdown(t("**Mother and Early Childhood Grant** — enrolled beneficiaries and their payments"))
 a, b, c = st.columns(3)
-if never is not None and not fmt.is_missing(never["denominator"]):
+components.mark_hidden(any(views.hidden(row) for row in (never, ontime, ontime_maf, median, arrears, lag)))
+if views.hidden(never):
+    a.metric(t("Paid at least once"), t(fmt.SUPPRESSED), border=True)
+    b.metric(t("Never paid"), t(fmt.SUPPRESSED), border=True)
+elif never is not None and not fmt.is_missing(never["denominator"]):
     paid = never["denominator"] - never["numerator"]
     a.metric(
         t("Paid at least once"),
@@ -56,6 +60,7 @@ if never is not None and not fmt.is_missing(never["denominator"]):
         fmt.value_with_unit(never["numerator"], "persons"),
         delta=t("{share}% of enrolled", share=f"{never['value']:.1f}") if never["unit"] == "percent" else None,
         delta_color="off",
+        delta_arrow="off",  # a share, not a change: no arrow
         border=True,
     )
 else:
@@ -63,7 +68,7 @@ else:
     b.metric(t("Never paid"), t(fmt.NO_DATA), border=True)
 c.metric(
     t("Arrears"),
-    fmt.value_with_unit(arrears["value"] if arrears is not None else None, "LAK"),
+    fmt.value_with_unit(arrears["value"] if arrears is not None else None, "LAK", views.hidden(arrears)),
     help=t("amount due and not yet paid"),
     border=True,
 )
@@ -71,7 +76,7 @@ d, e, g, h = st.columns(4)
 pending = ontime["pending"] if ontime is not None and not fmt.is_missing(ontime["pending"]) else 0
 d.metric(
     t("Grant paid within {days} days of due date", days=grace_days),
-    fmt.value_with_unit(ontime["value"] if ontime is not None else None, "percent"),
+    fmt.value_with_unit(ontime["value"] if ontime is not None else None, "percent", views.hidden(ontime)),
     delta=t("{count} pending (still within {days} days)", count=fmt.number(pending), days=grace_days)
     if pending
     else None,
@@ -89,7 +94,7 @@ d.metric(
 )
 e.metric(
     t("MAF cash transfer paid on time (MAF's own rule)"),
-    fmt.value_with_unit(ontime_maf["value"] if ontime_maf is not None else None, "percent"),
+    fmt.value_with_unit(ontime_maf["value"] if ontime_maf is not None else None, "percent", views.hidden(ontime_maf)),
     help=t(
         "{period}: payments made on time / payments due, as MAF's return reports them; "
         "MAF's rule is not the grant's, so the two are not added",
@@ -101,7 +106,9 @@ e.metric(
 )
 g.metric(
     t("Median days late, all grant payments due"),
-    fmt.at_least(median["value"], "days", median["lower_bound"], median["upper_bound"])
+    t(fmt.SUPPRESSED)
+    if views.hidden(median)
+    else fmt.at_least(median["value"], "days", median["lower_bound"], median["upper_bound"])
     if median is not None
     else t(fmt.NO_DATA),
     help=t("unpaid payments count as late as the ledger's date; 'at least' when fewer than half are paid"),
@@ -109,7 +116,11 @@ g.metric(
 )
 h.metric(
     t("Enrolment to first payment (median)"),
-    fmt.at_least(lag["value"], "days", lag["lower_bound"], lag["upper_bound"]) if lag is not None else t(fmt.NO_DATA),
+    t(fmt.SUPPRESSED)
+    if views.hidden(lag)
+    else fmt.at_least(lag["value"], "days", lag["lower_bound"], lag["upper_bound"])
+    if lag is not None
+    else t(fmt.NO_DATA),
     border=True,
 )
 

@@ -21,6 +21,13 @@ if f.is_national:
 
 meeting_pack_button(context.version, f.period, f.province)
 profile = data.province_profile(context.version, f.province, f.sex, f.period)
+own_hidden = profile.get("suppressed", pd.Series(False, index=profile.index)).fillna(False).astype(bool)
+national_hidden = profile.get("national_suppressed", pd.Series(False, index=profile.index)).fillna(False).astype(bool)
+# A comparison with a hidden figure would give it away: it reads "suppressed", like the figure.
+profile["compared_with_national"] = profile["compared_with_national"].where(
+    ~(own_hidden | national_hidden), fmt.SUPPRESSED
+)
+components.mark_hidden(own_hidden | national_hidden)
 name = data.province_name(f.province)
 counts = profile["compared_with_national"].value_counts()
 a, b, c = st.columns(3)
@@ -55,8 +62,10 @@ if len(percent):
     components.chart_with_table(figure, percent, f"{f.province} vs national", label=t("{name} vs national", name=name))
 
 table = profile.assign(
-    province_value=[fmt.value_with_unit(x, u) for x, u in zip(profile["value"], profile["unit"])],
-    national=[fmt.value_with_unit(x, u) for x, u in zip(profile["national_value"], profile["unit"])],
+    province_value=[fmt.value_with_unit(x, u, h) for x, u, h in zip(profile["value"], profile["unit"], own_hidden)],
+    national=[
+        fmt.value_with_unit(x, u, h) for x, u, h in zip(profile["national_value"], profile["unit"], national_hidden)
+    ],
     period=[i18n.period_label(p) if isinstance(p, str) else "—" for p in profile["period"]],
     compared_with_national=profile["compared_with_national"].map(t),
     details=["indicator?" + urlencode({**context.params, "indicator": i}) for i in profile["indicator_id"]],
@@ -73,7 +82,17 @@ for group, _ in views.AREA_GROUPS:
     rows = table[table["group"] == group]
     if len(rows):
         st.subheader(t(group))
-        st.dataframe(rows, column_order=list(config), column_config=config, hide_index=True, width="stretch")
+        components.grid_or_phone_table(
+            rows,
+            key=f"profile_{group[:12]}",
+            grid={"column_order": list(config), "column_config": config},
+            phone={
+                "short_name": t("Indicator"),
+                "province_value": name,
+                "national": t("Lao PDR"),
+                "compared_with_national": t("Compared with national"),
+            },
+        )
 with st.expander(t("Download the profile")):
     components.table_with_downloads(
         profile.assign(compared_with_national=profile["compared_with_national"].map(t), group=profile["group"].map(t)),

@@ -259,7 +259,8 @@ else:
                 ),
                 icon=":material/warning:",
             )
-            yes, no, _ = st.columns([1, 1, 4])
+            answers = st.container(horizontal=True)  # buttons as wide as their words, never cut
+            yes = no = answers
             if yes.button(t("Yes, roll back to {version}", version=pending), type="primary"):
                 state.pop("sp_rollback_pending", None)
                 try:

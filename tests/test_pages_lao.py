@@ -95,6 +95,7 @@ def english_words(parts: list[str]) -> tuple[list[str], int]:
     found, total = [], 0
     for part in parts:
         text = re.sub(r"`[^`]*`", " ", part)  # codes in backticks
+        text = re.sub(r"<style>.*?</style>", " ", text, flags=re.S)  # a page's CSS, never shown
         text = OPERATOR_IDS.sub(" ", text)
         text = re.sub(r"(?<!\w)\.[a-z]{2,7}\b", " ", text)  # file extensions (.xlsx, .csv)
         text = re.sub(r"\b[A-Z]{2}-[A-Z]{2}\b", " ", text)  # ISO 3166-2 province codes

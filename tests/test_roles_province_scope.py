@@ -112,6 +112,9 @@ def test_every_value_download_hides_other_provinces_small_cells_but_not_the_own(
 ):
     at = run_as("pages/indicator.py", "attapeu", {"indicator": "SI_COV_UEMP"}, role="commission", province=OWN)
     every_value = pd.read_csv(io.BytesIO(downloads[-2]), encoding="utf-8-sig")  # the last table's CSV
+    # It holds hidden figures, so it ends with the privacy sentence (issue 14), in its first column.
+    assert every_value.iloc[-1, 0] == "Figures based on fewer than 5 persons are hidden to protect privacy."
+    every_value = every_value.iloc[:-1]
     assert len(every_value) == len(at.dataframe[-1].value)
     others = other_provinces(every_value)
     assert (others["value"] == "suppressed").sum() > 0 and small_person_counts(others) == []
