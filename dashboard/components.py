@@ -13,11 +13,12 @@ from dashboard.charts import PLOTLY_CONFIG, empty_sentence
 from dashboard.exports import csv_bytes, excel_bytes, neutralise
 from dashboard.format import NO_DATA, SEX_LABELS, SUPPRESSED, readable_cell, readable_cells, sex_label
 from dashboard.i18n import t
+from indicators import disclosure
 
 # The page's privacy sentence: a slot under the header (navigation.page_state, emptied as each page starts), filled
 # once by the first hidden figure the page shows.
 _page = navigation.page_state
-PRIVACY_NOTE = "Figures based on fewer than {threshold} persons are hidden to protect privacy."
+PRIVACY_NOTE = disclosure.NOTE  # the indicator layer's one sentence; its words in the reader's language
 
 
 def privacy_note() -> str:
