@@ -176,7 +176,12 @@ for dimension in data.disaggregations(context.version, indicator_id):
 
 districts = data.by_district(context.version, indicator_id, f.sex, f.province, f.period)
 if len(districts):
-    with st.expander(t("By district ({count} districts)", count=len(districts))):
+    with st.expander(
+        t(
+            "By district ({count} district)" if len(districts) == 1 else "By district ({count} districts)",
+            count=len(districts),
+        )
+    ):
         components.table_with_downloads(districts, f"{indicator_id} by district")
 
 st.subheader(t("Every value"))

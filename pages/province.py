@@ -31,9 +31,15 @@ components.mark_hidden(own_hidden | national_hidden)
 name = data.province_name(f.province)
 counts = profile["compared_with_national"].value_counts()
 a, b, c = st.columns(3)
-a.metric(t("Better than national"), t("{count} indicators", count=counts.get("▲ better", 0)), border=True)
-b.metric(t("Worse than national"), t("{count} indicators", count=counts.get("▼ worse", 0)), border=True)
-c.metric(t("No data for the province"), t("{count} indicators", count=counts.get("no data", 0)), border=True)
+
+
+def _indicators(count: int) -> str:
+    return t("{count} indicator" if count == 1 else "{count} indicators", count=count)
+
+
+a.metric(t("Better than national"), _indicators(counts.get("▲ better", 0)), border=True)
+b.metric(t("Worse than national"), _indicators(counts.get("▼ worse", 0)), border=True)
+c.metric(t("No data for the province"), _indicators(counts.get("no data", 0)), border=True)
 
 hidden = profile.get("suppressed", False)
 percent = profile[(profile["unit"] == "percent") & (profile["value"].notna() | hidden)]
