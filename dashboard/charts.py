@@ -20,7 +20,7 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
-from dashboard.format import NO_DATA, OKABE_ITO, SEX_LABELS, SUPPRESSED, sex_label, value_with_unit
+from dashboard.format import NO_DATA, OKABE_ITO, SEX_COLOURS, SEX_LABELS, SUPPRESSED, sex_label, value_with_unit
 from dashboard.i18n import period_label, t
 
 PALETTE = [OKABE_ITO[c] for c in ("blue", "orange", "green", "vermillion", "sky_blue", "purple", "yellow", "black")]
@@ -597,6 +597,17 @@ def reporting_matrix(matrix: pd.DataFrame, *, row: str, title: str, subtitle: st
     fig.update_yaxes(autorange="reversed", type="category", automargin=True)
     fig.update_xaxes(type="category")
     return style(fig, title=title, height=max(240, 32 * len(wide) + 90), subtitle=subtitle)
+
+
+SEX_SERIES_COLOURS = {"female": SEX_COLOURS["Female"], "male": SEX_COLOURS["Male"]}  # by_sex_long's series
+
+
+def women_and_men(gap: pd.DataFrame, *, unit: str | None, title: str) -> go.Figure:
+    """A ``dashboard.data.by_sex`` frame as two lines over time, women and men, each in its sex's colour; a hidden
+    figure is a band saying "suppressed"."""
+    return lines(
+        by_sex_long(gap), x="period", y="value", series="sex", unit=unit, title=title, colours=SEX_SERIES_COLOURS
+    )
 
 
 def by_sex_long(gap: pd.DataFrame, value: str = "value") -> pd.DataFrame:

@@ -120,15 +120,7 @@ with right:
 left, right = st.columns(2)
 with left:
     components.chart_with_table(
-        charts.lines(
-            charts.by_sex_long(gap),
-            x="period",
-            y="value",
-            series="sex",
-            unit=unit,
-            title=t("Gender gap: women vs men"),
-            colours={"female": fmt.SEX_COLOURS["Female"], "male": fmt.SEX_COLOURS["Male"]},
-        ),
+        charts.women_and_men(gap, unit=unit, title=t("Gender gap: women vs men")),
         gap,
         f"{indicator_id} by sex",
         label=t("{id} by sex", id=indicator_id),

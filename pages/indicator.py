@@ -114,15 +114,7 @@ with left:
 with right:
     gap = data.by_sex(context.version, indicator_id, f.province, f.period)
     components.chart_with_table(
-        charts.lines(
-            charts.by_sex_long(gap),
-            x="period",
-            y="value",
-            series="sex",
-            unit=unit,
-            title=t("Women and men"),
-            colours={"female": fmt.SEX_COLOURS["Female"], "male": fmt.SEX_COLOURS["Male"]},
-        ),
+        charts.women_and_men(gap, unit=unit, title=t("Women and men")),
         gap,
         f"{indicator_id} by sex",
         label=t("{id} by sex", id=indicator_id),

@@ -237,7 +237,7 @@ with right:
             series="sex",
             unit="days",
             title=t("Days from enrolment to first payment (median), by sex"),
-            colours={"female": fmt.SEX_COLOURS["Female"], "male": fmt.SEX_COLOURS["Male"]},
+            colours=charts.SEX_SERIES_COLOURS,
         ),
         first,
         "first payment lag by sex",
@@ -245,15 +245,7 @@ with right:
 
 ontime_sex = data.by_sex(v, "PAY_ONTIME", f.province, f.period)
 components.chart_with_table(
-    charts.lines(
-        charts.by_sex_long(ontime_sex),
-        x="period",
-        y="value",
-        series="sex",
-        unit="percent",
-        title=t("Paid on time, women vs men"),
-        colours={"female": fmt.SEX_COLOURS["Female"], "male": fmt.SEX_COLOURS["Male"]},
-    ),
+    charts.women_and_men(ontime_sex, unit="percent", title=t("Paid on time, women vs men")),
     ontime_sex,
     "on-time rate by sex",
 )
