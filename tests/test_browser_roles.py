@@ -41,7 +41,7 @@ def assert_no_page_not_found(page) -> None:
 def test_officer_publishes_in_the_browser_and_a_shared_link_shows_suppressed_figures(
     sample_warehouse, tmp_path, monkeypatch
 ):
-    from playwright.sync_api import sync_playwright
+    from playwright.sync_api import expect, sync_playwright
 
     root = tmp_path / "warehouse"
     shutil.copytree(sample_warehouse, root)
@@ -136,12 +136,10 @@ def test_officer_publishes_in_the_browser_and_a_shared_link_shows_suppressed_fig
                 opened.get_by_text("Signed in as Attapeu").wait_for(timeout=90_000)
                 assert_no_page_not_found(opened)
                 opened.get_by_text("Your account is limited to Attapeu (LA-AT)").wait_for(timeout=30_000)
-                assert (
-                    opened.locator("[data-testid='stSidebar'] [data-testid='stPageLink']")
-                    .get_by_text("Data status")
-                    .count()
-                    == 1
-                )
+                # The menu is drawn after the session is recognised: wait for it rather than count at once.
+                expect(
+                    opened.locator("[data-testid='stSidebar'] [data-testid='stPageLink']").get_by_text("Data status")
+                ).to_have_count(1, timeout=60_000)
                 province = opened.get_by_role("combobox", name="Province")
                 assert province.input_value() == "Attapeu" and province.is_disabled()
             save(member, tmp_path, "member_reloaded.png")
