@@ -1,0 +1,79 @@
+"""What a page's first view after a publish reads (issue 13): the supporting tables and the PCI written into the
+version at publish, equal to computing them on demand, and the on-demand path kept when the stamps do not match."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pandas as pd
+from data_pipeline import warehouse
+from indicators import api, engine, published, supporting
+from tests.test_published_indicators import _assert_same_table, copied_warehouse  # noqa: F401 (a fixture)
+
+
+def _on_demand(version: str, root: Path) -> dict[str, pd.DataFrame]:
+    """Every supporting table computed now, on a prepared connection of the version (the pre-publish way)."""
+    con = warehouse.open_version(version, root)
+    try:
+        engine.prepare(con, api.parameters())
+        return {name: con.execute(query).df() for name, query in supporting.QUERIES.items()}
+    finally:
+        con.close()
+
+
+def test_every_supporting_table_written_at_publish_equals_computing_it(copied_warehouse, monkeypatch):
+    version = warehouse.current_version(copied_warehouse)
+    entry = warehouse.read_manifest(version, copied_warehouse)["derived"]
+    assert set(entry["supporting"]) == set(supporting.QUERIES)
+    now = _on_demand(version, copied_warehouse)
+
+    def no_preparing(*args, **kwargs):
+        raise AssertionError("a connection was prepared although the version holds its supporting tables")
+
+    monkeypatch.setattr(engine, "prepare", no_preparing)
+    for name, computed in now.items():
+        stored = api.supporting_table(version, name, copied_warehouse)
+        assert entry["supporting"][name]["rows"] == len(stored) == len(computed)
+        assert list(stored.columns) == list(computed.columns), name
+        _assert_same_table(stored, computed)
+    assert len(now["days_late_distribution"]) > 100 and len(now["referral_funnel"]) > 100  # real tables compared
+
+
+def test_the_pci_is_read_alone_and_equals_the_one_computed_with_the_catalogue(copied_warehouse, monkeypatch):
+    version = warehouse.current_version(copied_warehouse)
+    con = warehouse.open_version(version, copied_warehouse)
+    try:
+        _, pci_now = published.compute(con, version, api.parameters())
+    finally:
+        con.close()
+    read = []
+    real_read = pd.read_parquet
+    monkeypatch.setattr(pd, "read_parquet", lambda path, *a, **k: read.append(Path(path).name) or real_read(path))
+    pci = api.supporting_table(version, "pci", copied_warehouse)
+    assert read == ["pci.parquet"]  # not the tidy table beside it
+    pd.testing.assert_frame_equal(pci, pci_now, rtol=1e-12)
+
+
+def test_a_parameters_edit_computes_the_supporting_tables_on_demand(copied_warehouse, monkeypatch, tmp_path):
+    version = warehouse.current_version(copied_warehouse)
+    edited = tmp_path / "parameters.toml"
+    edited.write_text(Path(api.parameters()["_path"]).read_text() + "\n# edited\n")
+    monkeypatch.setenv("SP_PARAMETERS", str(edited))
+    assert published.stored_supporting(version, copied_warehouse, api.parameters()["_hash"]) is None
+    prepared = []
+    real_prepare = engine.prepare
+    monkeypatch.setattr(engine, "prepare", lambda *a, **k: prepared.append(1) or real_prepare(*a, **k))
+    meetings = api.supporting_table(version, "meetings", copied_warehouse)
+    assert prepared == [1] and len(meetings)
+
+
+def test_a_version_published_without_supporting_tables_is_still_read(copied_warehouse):
+    """A version written before the supporting tables were (its manifest has none): computed on demand."""
+    version = warehouse.current_version(copied_warehouse)
+    manifest = warehouse.version_folder(version, copied_warehouse) / "manifest.json"
+    record = json.loads(manifest.read_text())
+    del record["derived"]["supporting"]
+    manifest.write_text(json.dumps(record))
+    assert published.stored_supporting(version, copied_warehouse, api.parameters()["_hash"]) is None
+    assert len(api.supporting_table(version, "roadmap", copied_warehouse)) > 0
