@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import functools
 import hashlib
 import pickle
 import re
@@ -244,14 +243,14 @@ def table_with_downloads(table: pd.DataFrame, name: str) -> None:
     formula-safe text, so its own toolbar's "Download as CSV" (which Streamlit cannot turn off) is safe too.
     Column headers are in the reader's language, in the grid and the downloads alike; ``name`` (English) names the
     files and widget keys."""
-    shaped = _for_reader(table, _content_key(table), i18n.language(), data.audience(), data.threshold())
+    key = _safe_key(name)
+    shaped = _for_reader(table, _content_key(table), key, i18n.language(), data.audience(), data.threshold())
     mark_hidden(shaped.hidden)
     st.dataframe(shaped.grid, hide_index=True, column_config=shaped.config, width="stretch")
-    key = _safe_key(name)
     buttons = st.container(horizontal=True)
     buttons.download_button(
         t("CSV"),
-        csv_bytes(shaped.download),
+        shaped.csv,
         file_name=f"{key}.csv",
         mime="text/csv",
         key=f"csv_{key}",
@@ -259,8 +258,7 @@ def table_with_downloads(table: pd.DataFrame, name: str) -> None:
     )
     buttons.download_button(
         t("Excel"),
-        # Built when clicked: writing a workbook on every rerun was most of a warm page (issue 13).
-        functools.partial(excel_bytes, shaped.download, sheet_name=key[:31]),
+        shaped.xlsx,
         file_name=f"{key}.xlsx",
         mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         key=f"xlsx_{key}",
@@ -272,7 +270,8 @@ def table_with_downloads(table: pd.DataFrame, name: str) -> None:
 class _ReaderTable:
     grid: pd.DataFrame  # what the grid shows: words for codes, "—" or "no data" for gaps, formula-safe text
     config: dict  # its column_config, titles in the reader's language
-    download: pd.DataFrame  # what the downloads hold: the data's codes and numbers, the privacy sentence last
+    csv: bytes  # the downloads: the data's codes and numbers, the privacy sentence last
+    xlsx: bytes
     hidden: bool  # True when it shows a hidden figure
 
 
@@ -287,10 +286,18 @@ def _content_key(table: pd.DataFrame) -> str:
 
 
 @st.cache_data(show_spinner=False, max_entries=1024)
-def _for_reader(_table: pd.DataFrame, content: str, language: str, audience: str, threshold: int) -> _ReaderTable:
-    """The shaping of ``table_with_downloads``, done once per (table content, language, audience, threshold): the
-    arguments are its whole input (the audience keeps audiences apart, as dashboard.data does)."""
-    shown, hidden = _labelled(_flat(_table))
+def _for_reader(
+    _table: pd.DataFrame, content: str, key: str, language: str, audience: str, threshold: int
+) -> _ReaderTable:
+    """The grid and the downloads of ``table_with_downloads``, made once per (table content, file name, language,
+    audience, threshold), its whole input (the audience keeps audiences apart, as dashboard.data does): writing the
+    workbook and the CSV on every rerun was most of a warm page (issue 13)."""
+    with i18n.in_language(language):  # the reader's language, fixed: not looked up again for every cell
+        return _shaped_for_reader(_table, key)
+
+
+def _shaped_for_reader(table: pd.DataFrame, key: str) -> _ReaderTable:
+    shown, hidden = _labelled(_flat(table))
     table = readable_cells(shown)
     config = _column_config(table)
     titles = {i18n.column_label(c): i18n.column_title(c) for c in table.columns}
@@ -303,7 +310,8 @@ def _for_reader(_table: pd.DataFrame, content: str, language: str, audience: str
     for column in grid.columns:  # a number column written as text in the grid ('—' for a gap) is shown as text
         if grid[column].dtype == object and config[column].get("type_config", {}).get("type") == "number":
             config[column] = st.column_config.Column(config[column]["label"])
-    return _ReaderTable(grid, config, _with_note(table), hidden)
+    download = _with_note(table)
+    return _ReaderTable(grid, config, csv_bytes(download), excel_bytes(download, sheet_name=key[:31]), hidden)
 
 
 # Narrower than 640 px (where Streamlit stacks columns) a table shows as wrapped Markdown, so no column is pushed
