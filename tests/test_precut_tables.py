@@ -7,6 +7,7 @@ import json
 from pathlib import Path
 
 import pandas as pd
+import pytest
 from data_pipeline import warehouse
 from indicators import api, engine, published, supporting
 from tests.test_published_indicators import _assert_same_table, copied_warehouse  # noqa: F401 (a fixture)
@@ -77,3 +78,64 @@ def test_a_version_published_without_supporting_tables_is_still_read(copied_ware
     manifest.write_text(json.dumps(record))
     assert published.stored_supporting(version, copied_warehouse, api.parameters()["_hash"]) is None
     assert len(api.supporting_table(version, "roadmap", copied_warehouse)) > 0
+
+
+@pytest.mark.parametrize("audience", ["public", "all", "LA-VT"])
+def test_every_view_cut_from_the_shared_tables_equals_the_view_of_the_whole_table(dashboard_warehouse, audience):
+    """dashboard.data hands each view one indicator's rows (or the headline rows) instead of the whole table: the
+    same frames, row for row, for every indicator, at several filters, for each kind of audience."""
+    from dashboard import data, views
+
+    version = data.current_version()
+    with data.as_audience(audience):
+        whole = data.values(version)
+        catalogue = data.catalogue(version)
+        periods = data.periods(version)
+        assert periods == views.periods(whole)
+        for province, sex, period in [("LA", "_T", None), ("LA", "F", periods[2]), ("LA-VT", "_T", None)]:
+            pd.testing.assert_frame_equal(
+                data.scorecard(version, province, sex, period),
+                views.scorecard(whole, catalogue, province=province, sex=sex, period=period),
+            )
+            pd.testing.assert_frame_equal(
+                data.province_profile(version, province, sex, period),
+                views.province_profile(whole, catalogue, province=province, sex=sex, period=period),
+            )
+        for indicator_id in catalogue["indicator_id"]:
+            rows = data.indicator_rows(version, indicator_id)
+            expected = whole[whole["indicator_id"] == indicator_id].reset_index(drop=True)
+            pd.testing.assert_frame_equal(rows, expected)
+            dimensions = data.disaggregations(version, indicator_id)
+            assert dimensions == views.indicator_disaggregations(whole, indicator_id)
+            for province, sex, period in [("LA", "_T", None), ("LA-VT", "M", periods[1])]:
+                pd.testing.assert_frame_equal(
+                    data.trend(version, indicator_id, province, sex),
+                    views.trend(whole, province=province, sex=sex, indicator_id=indicator_id),
+                )
+                pd.testing.assert_frame_equal(
+                    data.by_province(version, indicator_id, sex, period),
+                    views.by_province(whole, data.provinces(), indicator_id=indicator_id, sex=sex, period=period),
+                )
+                pd.testing.assert_frame_equal(
+                    data.by_sex(version, indicator_id, province, period),
+                    views.by_sex(whole, indicator_id=indicator_id, province=province, period=period),
+                )
+                pd.testing.assert_frame_equal(
+                    data.by_district(version, indicator_id, sex, province, period),
+                    views.by_district(
+                        whole, data.districts(), indicator_id=indicator_id, sex=sex, province=province, period=period
+                    ),
+                )
+                for dimension in dimensions:
+                    pd.testing.assert_frame_equal(
+                        data.breakdown(version, indicator_id, dimension, province, sex, period),
+                        views.breakdown(
+                            whole,
+                            indicator_id=indicator_id,
+                            dimension=dimension,
+                            province=province,
+                            sex=sex,
+                            period=period,
+                        ),
+                    )
+    assert len(whole) > 1000 and len(catalogue) > 30
