@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import hashlib
+import importlib
 import pickle
 import re
 from dataclasses import dataclass, field
 
 import pandas as pd
+import plotly.graph_objects as go
 import streamlit as st
 
 from dashboard import auth, data, filters, i18n, navigation, views
@@ -354,6 +356,36 @@ def chart_with_table(fig, table: pd.DataFrame, name: str, caption: str | None = 
         st.caption(caption)
     with st.expander(t("Table: {name}", name=label or t(name)), icon=":material/table:"):
         table_with_downloads(table, name)
+
+
+def figure(build, *args, **kwargs):
+    """``build(*args, **kwargs)``, a figure of ``dashboard.charts`` or ``dashboard.maps`` (or a tuple holding one, as
+    ``maps.province_map`` returns), made once per (builder, arguments, language): building a plotly figure is most
+    of a warm chart page, and the same view asks for the same figures on every rerun."""
+    made = _figure_parts(build.__module__, build.__qualname__, i18n.language(), args, kwargs)
+    return tuple(_figure_of(part) for part in made) if isinstance(made, tuple) else _figure_of(made)
+
+
+@st.cache_data(show_spinner=False, max_entries=1024)
+def _figure_parts(module: str, name: str, language: str, args: tuple, kwargs: dict):
+    """The figure as plain data (``to_dict``): cheap to copy out of the cache, unlike a figure object."""
+    build = getattr(importlib.import_module(module), name)
+    with i18n.in_language(language):
+        made = build(*args, **kwargs)
+    return tuple(_plain_figure(part) for part in made) if isinstance(made, tuple) else _plain_figure(made)
+
+
+class _PlainFigure(dict):
+    """A figure's ``to_dict()``, marked as one (a tuple may hold other things, e.g. the map's kind)."""
+
+
+def _plain_figure(part):
+    return _PlainFigure(part.to_dict()) if isinstance(part, go.Figure) else part
+
+
+def _figure_of(part):
+    # Validated when it was built: made again without validating every property a second time.
+    return go.Figure(dict(part), _validate=False) if isinstance(part, _PlainFigure) else part
 
 
 def share_box(params: dict[str, str], version: str | None = None) -> None:

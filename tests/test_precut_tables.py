@@ -139,3 +139,32 @@ def test_every_view_cut_from_the_shared_tables_equals_the_view_of_the_whole_tabl
                         ),
                     )
     assert len(whole) > 1000 and len(catalogue) > 30
+
+
+def test_a_figure_made_once_is_the_figure_built_now_in_each_language(dashboard_warehouse):
+    """components.figure keeps a built figure per (builder, arguments, language): the same figure as building it
+    again, a map's (figure, kind) pair included, and never another language's words for the same arguments."""
+    import json
+
+    import plotly.io as pio
+
+    from dashboard import charts, components, data, i18n, maps
+
+    def spec(figure) -> dict:
+        return json.loads(pio.to_json(figure, validate=False))
+
+    version = data.current_version()
+    with data.as_audience("public"):
+        gap = data.by_sex(version, "SI_COV_BENFTS", "LA", None)
+        provinces = data.by_province(version, "SI_COV_BENFTS", "_T", None)
+    kept_specs = {}
+    for lang in ("en", "lo", "en"):
+        with i18n.in_language(lang):
+            built = charts.women_and_men(gap, unit="percent", title="SI_COV_BENFTS")
+            kept = components.figure(charts.women_and_men, gap, unit="percent", title="SI_COV_BENFTS")
+            assert spec(kept) == spec(built)
+            built_map, kind = maps.province_map(provinces, unit="percent", title="SI_COV_BENFTS")
+            kept_map, kept_kind = components.figure(maps.province_map, provinces, unit="percent", title="SI_COV_BENFTS")
+            assert kept_kind == kind and spec(kept_map) == spec(built_map)
+            kept_specs[lang] = spec(kept)
+    assert kept_specs["en"] != kept_specs["lo"]  # the legend's words
