@@ -154,15 +154,9 @@ if len(district_rows):
         + district_rows["province"].str.slice(3)
         + ")"
     )
+    title = t("By district (where the source has it)")
     components.chart_with_table(
-        components.figure(
-            charts.bars,
-            named,
-            category="label",
-            value="value",
-            unit=unit,
-            title=t("By district (where the source has it)"),
-        ),
+        components.figure(charts.bars, named, category="label", value="value", unit=unit, title=title),
         district_rows,
         f"{indicator_id} by district",
         label=t("{id} by district", id=indicator_id),
