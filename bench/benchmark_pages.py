@@ -2,6 +2,9 @@
 
     SP_WAREHOUSE=bench_data/warehouse .venv/bin/python bench/benchmark_pages.py [--repeat 5]
 
+Run it once per scale: on the sample warehouse and on a national one (``python -m data_pipeline refresh
+/work/bench-data/national`` with SP_GATE_MAX_FILE_MB=2048 into its own SP_WAREHOUSE).
+
 Each page is opened as an anonymous visitor (the public, suppressed figures) in a session whose navigation is
 registered, twice over:
 
