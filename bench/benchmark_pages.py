@@ -1,20 +1,41 @@
 """Time every dashboard page rendered with AppTest on the warehouse named by SP_WAREHOUSE (not a test).
 
-    SP_WAREHOUSE=bench_data/warehouse .venv/bin/python bench/benchmark_pages.py [--repeat 3]
+    SP_WAREHOUSE=bench_data/warehouse .venv/bin/python bench/benchmark_pages.py [--repeat 5]
 
-For each page: the cold run (caches emptied: loads and shapes the data) and the warm runs (cached, as a reader
-changing page sees it), next to an empty page rendered the same way — the floor AppTest itself costs. First, the
-first page a visitor opens after a publish: every in-memory cache emptied and the version's disposable disk cache
-(<warehouse>/cache/<version>/) moved aside, so only what the publish itself wrote is there (put back afterwards).
+Run it once per scale: on the sample warehouse and on a national one (``python -m data_pipeline refresh
+/work/bench-data/national`` with SP_GATE_MAX_FILE_MB=2048 into its own SP_WAREHOUSE).
+
+Each page is opened as an anonymous visitor (the public, suppressed figures) in a session whose navigation is
+registered, twice over:
+
+- cold: the first view after a publish: every in-memory cache emptied (Streamlit's and the indicator layer's) and
+  the version's disposable disk cache (<warehouse>/cache/<version>/) moved aside, so only what the publish wrote into
+  the version is there (put back afterwards);
+- warm: the median of ``--repeat`` views with the caches filled, as a reader changing page sees it.
+
+Two floors, measured in the same run and the same harness, warm and cold:
+
+- the app's empty page: this app (app.py, its navigation, sidebar, language switch, filters, header, version banner,
+  share box) rendering a page whose only line is ``components.start_page(...)``: what a page costs before it shows
+  anything of its own (the goal of issue 13: every page <= 3x it warm, <= 5x cold);
+- the bare empty page: a two-page Streamlit app with a title, i.e. what AppTest itself costs.
+
+Wall seconds on a shared 2-core machine include waiting; the CPU seconds of the process are printed beside them.
+Finally the first page of a NEW process after a publish (python start, imports, AppTest, the overview), beside a new
+process that renders the bare empty page.
 """
 
 from __future__ import annotations
 
 import argparse
+import shutil
 import statistics
+import subprocess
 import sys
 import tempfile
+import textwrap
 import time
+from contextlib import contextmanager
 from pathlib import Path
 
 PROJECT = Path(__file__).resolve().parent.parent
@@ -27,111 +48,157 @@ PAGES = [
     "pages/coordination.py",
     "pages/province.py",
     "pages/indicator.py",
-    "pages/data_status.py",
 ]
 PARAMS = {"pages/province.py": {"province": "LA-SV"}}
 
+BARE_APP = """import streamlit as st
+st.set_page_config(layout="wide", page_title="empty")
+st.navigation([st.Page("start.py", default=True), st.Page("empty_page.py")]).run()
+"""
+APP_EMPTY_PAGE = """from dashboard import components
+components.start_page("Empty page", "What does a page cost before it shows anything of its own?")
+"""
 
-def first_view_after_publish(version: str) -> float:
-    """Seconds for a new session's first page (the overview) with nothing cached but what the publish wrote into
-    the version."""
-    import shutil
+
+@contextmanager
+def after_publish(version: str | None):
+    """Nothing cached but what the publish wrote into the version: in-memory caches emptied, the version's disk cache
+    moved aside (and put back on leaving)."""
+    import streamlit as st
 
     from indicators import api
 
-    cache = api.warehouse_access.warehouse_root() / "cache" / version
+    st.cache_data.clear()
+    api.clear_cache()
+    cache = api.warehouse_access.warehouse_root() / "cache" / str(version)
     aside = cache.with_name(f".{version}-aside")
-    if cache.exists():
+    if version and cache.exists():
         cache.rename(aside)
     try:
-        import streamlit as st
-        from streamlit.testing.v1 import AppTest
-
-        api.clear_cache()
-        st.cache_data.clear()
-        at = AppTest.from_file(str(PROJECT / "app.py"), default_timeout=600)
-        started = time.perf_counter()
-        at.run()  # a new session opens the default page: the overview
-        elapsed = time.perf_counter() - started
-        if at.exception:
-            raise SystemExit(f"first page after a publish: {at.exception[0].value}")
-        return elapsed
+        yield
     finally:
         if aside.exists():
             shutil.rmtree(cache, ignore_errors=True)
             aside.rename(cache)
 
 
-def render(app: Path, page: str, params: dict, *, cold: bool) -> float:
-    """Seconds to open ``page`` in a session whose navigation is registered (a first, untimed run)."""
-    import streamlit as st
+def render(app: Path, page: str, params: dict, version: str | None = None, *, cold: bool) -> tuple[float, float]:
+    """(wall, CPU) seconds to open ``page`` in a session whose navigation is registered (a first, untimed run on
+    the same caches), cold = as the first view after a publish."""
     from streamlit.testing.v1 import AppTest
 
-    at = AppTest.from_file(str(app), default_timeout=600)
+    at = AppTest.from_file(str(app), default_timeout=900)
     at.run()
-    if cold:
-        st.cache_data.clear()
     at.query_params.clear()
     at.query_params.update(params)
-    started = time.perf_counter()
-    at.switch_page(page).run()
-    elapsed = time.perf_counter() - started
+    at.switch_page(page)
+    with after_publish(version) if cold else _nothing():
+        started, cpu = time.perf_counter(), time.process_time()
+        at.run()
+        elapsed, cpu_s = time.perf_counter() - started, time.process_time() - cpu
     if at.exception:
         raise SystemExit(f"{page}: {at.exception[0].value}")
-    return elapsed
+    return elapsed, cpu_s
 
 
-EMPTY_APP = """import streamlit as st
-st.set_page_config(layout="wide", page_title="empty")
-st.navigation([st.Page("start.py", default=True), st.Page("empty_page.py")]).run()
+@contextmanager
+def _nothing():
+    yield
+
+
+def measure(app: Path, page: str, params: dict, version: str | None, repeat: int) -> dict[str, float]:
+    cold, cold_cpu = render(app, page, params, version, cold=True)
+    warm = [render(app, page, params, cold=False) for _ in range(repeat)]
+    return {
+        "cold": cold,
+        "cold_cpu": cold_cpu,
+        "warm": statistics.median(w for w, _ in warm),
+        "warm_cpu": statistics.median(c for _, c in warm),
+    }
+
+
+NEW_PROCESS = """
+import sys, time, logging
+started = time.perf_counter()
+sys.path.insert(0, {project!r})
+from streamlit.testing.v1 import AppTest
+logging.getLogger("streamlit").setLevel(logging.ERROR)
+at = AppTest.from_file({app!r}, default_timeout=900)
+at.run()
+if at.exception:
+    raise SystemExit(str(at.exception[0].value))
+print(time.perf_counter() - started)
 """
+
+
+def new_process(app: Path) -> float:
+    """Seconds for a new Python process to import Streamlit and render ``app``'s default page once."""
+    code = textwrap.dedent(NEW_PROCESS.format(project=str(PROJECT), app=str(app)))
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=PROJECT, check=False)
+    if done.returncode:
+        raise SystemExit(f"new process: {done.stderr[-2000:]}")
+    return float(done.stdout.strip().splitlines()[-1])
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--repeat", type=int, default=3, help="warm runs per page (default 3)")
+    parser.add_argument("--repeat", type=int, default=5, help="warm runs per page (default 5)")
+    parser.add_argument("--pages", nargs="*", default=PAGES, help="pages to time (default: every public page)")
     args = parser.parse_args()
+    import logging
+
     import settings
 
+    logging.getLogger("streamlit").setLevel(logging.ERROR)
     if not settings.WAREHOUSE.value():
         raise SystemExit("set SP_WAREHOUSE to the warehouse to measure (e.g. the national-scale one)")
 
-    from dashboard import data
+    from dashboard import data, navigation
 
     version = data.current_version()
-    first = first_view_after_publish(version) if version else float("nan")
-    started = time.perf_counter()
-    rows = data.values(version) if version else None
+    rows = data.api.indicator_values(version) if version else None
     print(
-        f"warehouse {settings.WAREHOUSE.value()} version {version}, "
-        f"{0 if rows is None else len(rows):,} indicator rows, first load {time.perf_counter() - started:.2f} s "
-        "(the indicator layer's own cache may already hold them)\n"
+        f"warehouse {settings.WAREHOUSE.value()} version {version}, {0 if rows is None else len(rows):,} indicator "
+        f"rows; anonymous visitor (public figures); warm = median of {args.repeat}\n"
     )
 
     with tempfile.TemporaryDirectory() as scratch:
         folder = Path(scratch)
-        (folder / "app.py").write_text(EMPTY_APP)
+        (folder / "app.py").write_text(BARE_APP)
         (folder / "start.py").write_text("import streamlit as st\nst.title('Start')\n")
         (folder / "empty_page.py").write_text("import streamlit as st\nst.title('Empty page')\n")
-        floor = statistics.median(
-            render(folder / "app.py", "empty_page.py", {}, cold=False) for _ in range(args.repeat)
+        empty = folder / "app_empty_page.py"
+        empty.write_text(APP_EMPTY_PAGE)
+        # The app's navigation registers its PageEntry list: the empty page joins it for this process only.
+        navigation.PAGES = (
+            *navigation.PAGES,
+            navigation.PageEntry(str(empty), "Empty page", "", "bench_empty", "Bench"),
         )
-    print(
-        f"first page of a new session after a publish (the overview; nothing cached but the version): {first:.2f} s, "
-        f"{first / floor:.0f}x the empty page\n"
-    )
-    print(f"{'page':28} {'cold s':>8} {'warm s (median)':>16} {'empty page s':>13}")
-    print("(as an anonymous visitor: the public, suppressed figures)")
-    for page in PAGES:
-        params = PARAMS.get(page, {})
-        try:
-            cold = render(PROJECT / "app.py", page, params, cold=True)
-        except ValueError:  # not registered in the public's navigation
-            print(f"{page:28} {'-- signed-in users only, not measured':>40}")
-            continue
-        warm = statistics.median(render(PROJECT / "app.py", page, params, cold=False) for _ in range(args.repeat))
+        bare = measure(folder / "app.py", "empty_page.py", {}, None, args.repeat)
+        floor = measure(PROJECT / "app.py", str(empty), {}, version, args.repeat)
+        new_bare = new_process(folder / "app.py")
+        new_first = None
+        with after_publish(version):
+            new_first = new_process(PROJECT / "app.py")
+
+        def line(name: str, m: dict[str, float]) -> str:
+            return (
+                f"{name:30} {m['cold']:7.3f} {m['cold_cpu']:7.3f} {m['warm']:7.3f} {m['warm_cpu']:7.3f}"
+                f"   {m['cold'] / floor['cold']:5.1f}x {m['warm'] / floor['warm']:5.1f}x"
+                f"   {m['cold'] / bare['cold']:6.1f}x {m['warm'] / bare['warm']:6.1f}x"
+            )
+
+        print(f"{'':30} {'cold':>15} {'warm (median)':>15}   {'/ app empty':>12}   {'/ bare empty':>14}")
         print(
-            f"{page:28} {cold:8.2f} {warm:16.2f} {floor:13.3f}   ratios cold {cold / floor:.1f}x, warm {warm / floor:.1f}x"
+            f"{'page':30} {'s':>7} {'CPU s':>7} {'s':>7} {'CPU s':>7}   {'cold':>5}  {'warm':>5}   {'cold':>6}  {'warm':>6}"
+        )
+        print(line("(bare Streamlit empty page)", bare))
+        print(line("(the app's empty page)", floor))
+        for page in args.pages:
+            print(line(page, measure(PROJECT / "app.py", page, PARAMS.get(page, {}), version, args.repeat)), flush=True)
+        print(
+            f"\nfirst page of a new process after a publish (the overview): {new_first:.2f} s; "
+            f"a new process rendering the bare empty page: {new_bare:.2f} s ({new_first / new_bare:.1f}x)"
         )
 
 

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import hashlib
+import importlib
+import pickle
 import re
 from dataclasses import dataclass, field
 
 import pandas as pd
+import plotly.graph_objects as go
 import streamlit as st
 
 from dashboard import auth, data, filters, i18n, navigation, views
@@ -157,23 +161,30 @@ def labelled(table: pd.DataFrame) -> pd.DataFrame:
     A row's ``suppressed`` flag covers its figures; ``<column>_suppressed`` (e.g. ``female_suppressed``) covers
     one column; ``national_suppressed`` covers ``national_value``.
     """
+    shown, hidden = _labelled(table)
+    mark_hidden(hidden)
+    return shown
+
+
+def _labelled(table: pd.DataFrame) -> tuple[pd.DataFrame, bool]:
+    """``labelled`` without drawing anything: the table, and whether it shows a hidden figure."""
     flags = {c: table[f"{c}_suppressed"] for c in table.columns if f"{c}_suppressed" in table.columns}
     if "national_suppressed" in table.columns and "national_value" in table.columns:
         flags["national_value"] = table["national_suppressed"]
     if "suppressed" in table.columns:
         flags.update({c: table["suppressed"] for c in _HIDDEN_WITH_ROW if c in table.columns and c not in flags})
-    shown = table.copy()
+    shown, any_hidden = table.copy(), False
     for column, flag in flags.items():
         hidden = flag.fillna(False).astype(bool) & shown[column].isna()
         if hidden.any():
-            mark_hidden()
+            any_hidden = True
             shown[column] = shown[column].astype(object).where(~hidden, t(SUPPRESSED))
     drop = [
         c
         for c in shown.columns
         if c in ("suppressed", "suppressed_label", "national_suppressed") or c.endswith("_suppressed")
     ]
-    return shown.drop(columns=drop)
+    return shown.drop(columns=drop), any_hidden
 
 
 def _as_text_where_mixed(table: pd.DataFrame) -> pd.DataFrame:
@@ -234,7 +245,62 @@ def table_with_downloads(table: pd.DataFrame, name: str) -> None:
     formula-safe text, so its own toolbar's "Download as CSV" (which Streamlit cannot turn off) is safe too.
     Column headers are in the reader's language, in the grid and the downloads alike; ``name`` (English) names the
     files and widget keys."""
-    table = readable_cells(labelled(_flat(table)))
+    key = _safe_key(name)
+    shaped = _for_reader(table, _content_key(table), key, i18n.language(), data.audience(), data.threshold())
+    mark_hidden(shaped.hidden)
+    st.dataframe(shaped.grid, hide_index=True, column_config=shaped.config, width="stretch")
+    buttons = st.container(horizontal=True)
+    buttons.download_button(
+        t("CSV"),
+        shaped.csv,
+        file_name=f"{key}.csv",
+        mime="text/csv",
+        key=f"csv_{key}",
+        icon=":material/download:",
+    )
+    buttons.download_button(
+        t("Excel"),
+        shaped.xlsx,
+        file_name=f"{key}.xlsx",
+        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        key=f"xlsx_{key}",
+        icon=":material/download:",
+    )
+
+
+@dataclass(frozen=True)
+class _ReaderTable:
+    grid: pd.DataFrame  # what the grid shows: words for codes, "—" or "no data" for gaps, formula-safe text
+    config: dict  # its column_config, titles in the reader's language
+    csv: bytes  # the downloads: the data's codes and numbers, the privacy sentence last
+    xlsx: bytes
+    hidden: bool  # True when it shows a hidden figure
+
+
+def _content_key(table: pd.DataFrame) -> str:
+    """A digest of every cell, column name and type (Streamlit's own hash samples tables of 50,000 rows or more)."""
+    digest = hashlib.sha256(repr((list(table.columns), [str(d) for d in table.dtypes])).encode())
+    try:
+        digest.update(pd.util.hash_pandas_object(table, index=False).to_numpy().tobytes())
+    except TypeError:  # list cells (sources, periods of a file) cannot be hashed by pandas
+        digest.update(pickle.dumps(table))
+    return digest.hexdigest()
+
+
+@st.cache_data(show_spinner=False, max_entries=1024)
+def _for_reader(
+    _table: pd.DataFrame, content: str, key: str, language: str, audience: str, threshold: int
+) -> _ReaderTable:
+    """The grid and the downloads of ``table_with_downloads``, made once per (table content, file name, language,
+    audience, threshold), its whole input (the audience keeps audiences apart, as dashboard.data does): writing the
+    workbook and the CSV on every rerun was most of a warm page (issue 13)."""
+    with i18n.in_language(language):  # the reader's language, fixed: not looked up again for every cell
+        return _shaped_for_reader(_table, key)
+
+
+def _shaped_for_reader(table: pd.DataFrame, key: str) -> _ReaderTable:
+    shown, hidden = _labelled(_flat(table))
+    table = readable_cells(shown)
     config = _column_config(table)
     titles = {i18n.column_label(c): i18n.column_title(c) for c in table.columns}
     table = i18n.with_column_labels(i18n.with_cell_labels(table))
@@ -246,26 +312,8 @@ def table_with_downloads(table: pd.DataFrame, name: str) -> None:
     for column in grid.columns:  # a number column written as text in the grid ('—' for a gap) is shown as text
         if grid[column].dtype == object and config[column].get("type_config", {}).get("type") == "number":
             config[column] = st.column_config.Column(config[column]["label"])
-    st.dataframe(grid, hide_index=True, column_config=config, width="stretch")
-    key = _safe_key(name)
     download = _with_note(table)
-    buttons = st.container(horizontal=True)
-    buttons.download_button(
-        t("CSV"),
-        csv_bytes(download),
-        file_name=f"{key}.csv",
-        mime="text/csv",
-        key=f"csv_{key}",
-        icon=":material/download:",
-    )
-    buttons.download_button(
-        t("Excel"),
-        excel_bytes(download, sheet_name=key[:31]),
-        file_name=f"{key}.xlsx",
-        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        key=f"xlsx_{key}",
-        icon=":material/download:",
-    )
+    return _ReaderTable(grid, config, csv_bytes(download), excel_bytes(download, sheet_name=key[:31]), hidden)
 
 
 # Narrower than 640 px (where Streamlit stacks columns) a table shows as wrapped Markdown, so no column is pushed
@@ -308,6 +356,36 @@ def chart_with_table(fig, table: pd.DataFrame, name: str, caption: str | None = 
         st.caption(caption)
     with st.expander(t("Table: {name}", name=label or t(name)), icon=":material/table:"):
         table_with_downloads(table, name)
+
+
+def figure(build, *args, **kwargs):
+    """``build(*args, **kwargs)``, a figure of ``dashboard.charts`` or ``dashboard.maps`` (or a tuple holding one, as
+    ``maps.province_map`` returns), made once per (builder, arguments, language): building a plotly figure is most
+    of a warm chart page, and the same view asks for the same figures on every rerun."""
+    made = _figure_parts(build.__module__, build.__qualname__, i18n.language(), args, kwargs)
+    return tuple(_figure_of(part) for part in made) if isinstance(made, tuple) else _figure_of(made)
+
+
+@st.cache_data(show_spinner=False, max_entries=1024)
+def _figure_parts(module: str, name: str, language: str, args: tuple, kwargs: dict):
+    """The figure as plain data (``to_dict``): cheap to copy out of the cache, unlike a figure object."""
+    build = getattr(importlib.import_module(module), name)
+    with i18n.in_language(language):
+        made = build(*args, **kwargs)
+    return tuple(_plain_figure(part) for part in made) if isinstance(made, tuple) else _plain_figure(made)
+
+
+class _PlainFigure(dict):
+    """A figure's ``to_dict()``, marked as one (a tuple may hold other things, e.g. the map's kind)."""
+
+
+def _plain_figure(part):
+    return _PlainFigure(part.to_dict()) if isinstance(part, go.Figure) else part
+
+
+def _figure_of(part):
+    # Validated when it was built: made again without validating every property a second time.
+    return go.Figure(dict(part), _validate=False) if isinstance(part, _PlainFigure) else part
 
 
 def share_box(params: dict[str, str], version: str | None = None) -> None:

@@ -21,7 +21,9 @@ import contextvars
 import functools
 import hashlib
 import re
+import uuid
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -225,16 +227,51 @@ def scoped_values(tidy: pd.DataFrame, public: pd.DataFrame, province: str) -> pd
     )
 
 
-@st.cache_data(show_spinner="Loading indicators…")
-def _tidy(version: str, audience: str) -> pd.DataFrame:
+@dataclass(frozen=True)
+class IndicatorTables:
+    """One version's indicator table as one audience sees it, cut once for the shaped views: a view asks for one
+    indicator's rows (or the headline rows) instead of filtering the whole table on every call. Shared by every
+    session and never modified (the views in ``dashboard.views`` are pure)."""
+
+    whole: pd.DataFrame
+    headline: pd.DataFrame  # above district level, no extra breakdown: scorecards and profiles
+    by_indicator: dict[str, pd.DataFrame]  # every row of one indicator, in the whole table's order
+
+    @classmethod
+    def cut(cls, whole: pd.DataFrame) -> IndicatorTables:
+        by_indicator = {str(i): rows for i, rows in whole.groupby("indicator_id", sort=False)}
+        return cls(whole, whole[whole["district"].isna() & (whole["breakdown"] == views.TOTAL)], by_indicator)
+
+    def indicator(self, indicator_id: str) -> pd.DataFrame:
+        return self.by_indicator.get(indicator_id, self.whole.iloc[0:0])
+
+
+@st.cache_data(show_spinner=False)
+def _generation(version: str, audience: str) -> str:
+    """A new token each time Streamlit's data cache is emptied, so the shared tables below are read again too."""
+    return uuid.uuid4().hex
+
+
+@st.cache_resource(show_spinner="Loading indicators…", max_entries=6)
+def _shared_tables(version: str, audience: str, generation: str) -> IndicatorTables:
+    # st.cache_resource, not st.cache_data: a cached data frame is unpickled on every call (about a second for the
+    # national public table), and every shaped view below starts from this one.
     if audience == EVERYTHING:
-        return api.indicator_values(version)
-    return _values_cached(version, audience)
+        return IndicatorTables.cut(api.indicator_values(version))
+    return IndicatorTables.cut(_values_cached(version, audience))
+
+
+def _tables(version: str, audience: str) -> IndicatorTables:
+    return _shared_tables(version, audience, _generation(version, audience))
+
+
+def _tidy(version: str, audience: str) -> pd.DataFrame:
+    return _tables(version, audience).whole
 
 
 def values(version: str) -> pd.DataFrame:
-    """The tidy indicator table of ``version`` as this reader may see it."""
-    return _tidy(version, audience())
+    """The tidy indicator table of ``version`` as this reader may see it (a copy: the shared one is never changed)."""
+    return _tidy(version, audience()).copy()
 
 
 @st.cache_data(show_spinner=False)
@@ -422,23 +459,27 @@ def periods(version: str, audience: str) -> list[str]:
 @_localised
 @_for_audience
 def scorecard(version: str, audience: str, province: str, sex: str, period: str | None) -> pd.DataFrame:
-    return views.scorecard(_tidy(version, audience), catalogue(version), province=province, sex=sex, period=period)
+    headline = _tables(version, audience).headline
+    return views.scorecard(headline, catalogue(version), province=province, sex=sex, period=period)
 
 
 @_for_audience
 def trend(version: str, audience: str, indicator_id: str, province: str, sex: str) -> pd.DataFrame:
-    return views.trend(_tidy(version, audience), province=province, sex=sex, indicator_id=indicator_id)
+    rows = _tables(version, audience).indicator(indicator_id)
+    return views.trend(rows, province=province, sex=sex, indicator_id=indicator_id)
 
 
 @_localised
 @_for_audience
 def by_province(version: str, audience: str, indicator_id: str, sex: str, period: str | None) -> pd.DataFrame:
-    return views.by_province(_tidy(version, audience), provinces(), indicator_id=indicator_id, sex=sex, period=period)
+    rows = _tables(version, audience).indicator(indicator_id)
+    return views.by_province(rows, provinces(), indicator_id=indicator_id, sex=sex, period=period)
 
 
 @_for_audience
 def by_sex(version: str, audience: str, indicator_id: str, province: str, period: str | None) -> pd.DataFrame:
-    return views.by_sex(_tidy(version, audience), indicator_id=indicator_id, province=province, period=period)
+    rows = _tables(version, audience).indicator(indicator_id)
+    return views.by_sex(rows, indicator_id=indicator_id, province=province, period=period)
 
 
 @_for_audience
@@ -446,7 +487,7 @@ def breakdown(
     version: str, audience: str, indicator_id: str, dimension: str, province: str, sex: str, period: str | None = None
 ) -> pd.DataFrame:
     return views.breakdown(
-        _tidy(version, audience),
+        _tables(version, audience).indicator(indicator_id),
         indicator_id=indicator_id,
         dimension=dimension,
         province=province,
@@ -459,35 +500,32 @@ def breakdown(
 def by_district(
     version: str, audience: str, indicator_id: str, sex: str, province: str | None, period: str | None
 ) -> pd.DataFrame:
-    return views.by_district(
-        _tidy(version, audience), districts(), indicator_id=indicator_id, sex=sex, province=province, period=period
-    )
+    rows = _tables(version, audience).indicator(indicator_id)
+    return views.by_district(rows, districts(), indicator_id=indicator_id, sex=sex, province=province, period=period)
 
 
 @_localised
 @_for_audience
 def province_profile(version: str, audience: str, province: str, sex: str, period: str | None) -> pd.DataFrame:
-    return views.province_profile(
-        _tidy(version, audience), catalogue(version), province=province, sex=sex, period=period
-    )
+    headline = _tables(version, audience).headline
+    return views.province_profile(headline, catalogue(version), province=province, sex=sex, period=period)
 
 
 @_for_audience
 def indicator_rows(version: str, audience: str, indicator_id: str) -> pd.DataFrame:
     """Every value of one indicator (the indicator page's table)."""
-    frame = _tidy(version, audience)
-    return frame[frame["indicator_id"] == indicator_id].reset_index(drop=True)
+    return _tables(version, audience).indicator(indicator_id).reset_index(drop=True)
 
 
 @_for_audience
 def disaggregations(version: str, audience: str, indicator_id: str) -> list[str]:
-    return views.indicator_disaggregations(_tidy(version, audience), indicator_id)
+    return views.indicator_disaggregations(_tables(version, audience).indicator(indicator_id), indicator_id)
 
 
 @_for_audience
 def programmes(version: str, audience: str, indicator_id: str) -> dict[str, str]:
     """Programme codes an indicator is broken down by, with readable names."""
-    frame = _tidy(version, audience)
+    frame = _tables(version, audience).indicator(indicator_id)
     codes = sorted(
         frame.loc[(frame["indicator_id"] == indicator_id) & (frame["breakdown"] == "programme"), "breakdown_value"]
         .dropna()

@@ -103,7 +103,7 @@ def supporting_table(version: str, name: str, root=None) -> pd.DataFrame:
     if name not in supporting.NAMES:
         raise ValueError(f"no supporting table {name!r}; expected one of {', '.join(supporting.NAMES)}")
     if name == "pci":
-        return _computed(version, root)[1].copy()
+        return _pci(version, root).copy()
     params = load_parameters()
     root_path = str(warehouse_access.warehouse_root(root))
     return _supporting_cached(version, root_path, params["_hash"])[name].copy()
@@ -111,8 +111,12 @@ def supporting_table(version: str, name: str, root=None) -> pd.DataFrame:
 
 @lru_cache(maxsize=4)
 def _supporting_cached(version: str, root: str, params_hash: str) -> dict[str, pd.DataFrame]:
-    """Every supporting table of a version, from ONE prepared connection: preparing it (macros, materialised helper
-    views) costs seconds on national data, the queries themselves little; the meeting pack reads them all."""
+    """Every supporting table of a version: the ones written at publish while they match the parameters and code in
+    use, else from ONE prepared connection: preparing it (macros, materialised helper views) costs seconds on
+    national data, the queries themselves little; the meeting pack reads them all."""
+    at_publish = published.stored_supporting(version, root, params_hash)
+    if at_publish is not None:
+        return at_publish
     con = warehouse_access.open_version(version, root)
     try:
         engine.prepare(con, load_parameters())
@@ -135,6 +139,7 @@ def clear_cache() -> None:
     _computed_cached.cache_clear()
     _public_cached.cache_clear()
     _supporting_cached.cache_clear()
+    _stored_pci.cache_clear()
 
 
 # --------------------------------------------------------------------------------------------------- computation
@@ -142,6 +147,22 @@ def _computed(version: str, root) -> tuple[pd.DataFrame, pd.DataFrame]:
     params = load_parameters()
     root_path = str(warehouse_access.warehouse_root(root))
     return _computed_cached(version, root_path, params["_path"], params["_hash"])
+
+
+def _pci(version: str, root) -> pd.DataFrame:
+    """The PCI table: the one written at publish, read alone, while it matches the parameters and code in use; else
+    the one computed with the tidy table."""
+    params = load_parameters()
+    root_path = str(warehouse_access.warehouse_root(root))
+    stored = _stored_pci(version, root_path, params["_hash"])
+    if stored is not None:
+        return stored
+    return _computed_cached(version, root_path, params["_path"], params["_hash"])[1]
+
+
+@lru_cache(maxsize=8)
+def _stored_pci(version: str, root: str, params_hash: str) -> pd.DataFrame | None:
+    return published.stored_pci(version, root, params_hash)
 
 
 def _cache_files(version: str, root, params_hash: str) -> tuple[Path, Path]:

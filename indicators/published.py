@@ -20,6 +20,7 @@ from .parameters import load_parameters
 _CODE = Path(__file__).parent
 FILES = {"indicators": "indicators.parquet", "pci": "pci.parquet"}
 PUBLIC_FILE = "public.parquet"
+SUPPORTING_FOLDER = "supporting"  # derived/supporting/<name>.parquet: every aggregate table the pages chart
 # The supporting tables that join the public table (their figures are hidden with the indicators').
 PUBLIC_SUPPORTING = ("referral_funnel", "days_late_distribution")
 
@@ -54,7 +55,9 @@ def derive(open_tables, folder: Path, version: str) -> dict:
     con = open_tables()
     try:
         frames = dict(zip(FILES, compute(con, version, params)))
-        tables = {name: con.execute(supporting.QUERIES[name]).df() for name in PUBLIC_SUPPORTING}
+        # Every supporting table, on the connection the catalogue prepared: a page's first view reads them
+        # instead of preparing a connection of its own (seconds on national data).
+        tables = {name: con.execute(query).df() for name, query in supporting.QUERIES.items()}
     finally:
         con.close()
     public = public_of(frames["indicators"], tables, params)
@@ -64,6 +67,12 @@ def derive(open_tables, folder: Path, version: str) -> dict:
         frame.to_parquet(folder / FILES[name], index=False)
         entry[name] = {"path": f"{folder.name}/{FILES[name]}", "rows": len(frame)}
     public.to_parquet(folder / PUBLIC_FILE, index=False)
+    (folder / SUPPORTING_FOLDER).mkdir(exist_ok=True)
+    entry["supporting"] = {}
+    for name, frame in tables.items():
+        path = f"{SUPPORTING_FOLDER}/{name}.parquet"
+        frame.to_parquet(folder / path, index=False)
+        entry["supporting"][name] = {"path": f"{folder.name}/{path}", "rows": len(frame)}
     entry["public"] = {
         "path": f"{folder.name}/{PUBLIC_FILE}",
         "rows": len(public),
@@ -89,6 +98,26 @@ def stored(version: str, root, params_hash: str) -> tuple[pd.DataFrame, pd.DataF
     folder = warehouse_access.version_folder(version, root)
     tidy, pci_table = (pd.read_parquet(folder / entry[name]["path"]) for name in FILES)
     return tidy, pci_table
+
+
+def stored_pci(version: str, root, params_hash: str) -> pd.DataFrame | None:
+    """The PCI table written at publish (without reading the tidy table), or None as ``stored``."""
+    entry = stored_entry(version, root, params_hash)
+    if entry is None:
+        return None
+    return pd.read_parquet(warehouse_access.version_folder(version, root) / entry["pci"]["path"])
+
+
+def stored_supporting(version: str, root, params_hash: str) -> dict[str, pd.DataFrame] | None:
+    """Every supporting table of ``supporting.QUERIES`` written at publish, or None when one is absent (a version
+    published before they were) or they were computed with other parameters or code."""
+    entry = stored_entry(version, root, params_hash)
+    written = (entry or {}).get("supporting") or {}
+    folder = warehouse_access.version_folder(version, root)
+    paths = {name: folder / written[name]["path"] for name in supporting.QUERIES if name in written}
+    if len(paths) < len(supporting.QUERIES) or not all(path.is_file() for path in paths.values()):
+        return None
+    return {name: pd.read_parquet(path) for name, path in paths.items()}
 
 
 def stored_public(version: str, root, params_hash: str) -> pd.DataFrame | None:

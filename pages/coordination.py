@@ -85,7 +85,8 @@ left, right = st.columns(2)
 with left:
     held_long = by_level.melt(id_vars="level", value_vars=["planned", "held"], var_name="meetings", value_name="count")
     components.chart_with_table(
-        charts.grouped_bars(
+        components.figure(
+            charts.grouped_bars,
             held_long,
             x="level",
             y="count",
@@ -107,7 +108,9 @@ with right:
     )
     # An unknown sum is "suppressed" where the public table hid one of its rows.
     stages["suppressed"] = stages["count"].isna() & bool(funnel_rows["suppressed"].any())
-    components.chart_with_table(charts.funnel(stages, title=t("Referral funnel")), funnel_rows, "referral funnel")
+    components.chart_with_table(
+        components.figure(charts.funnel, stages, title=t("Referral funnel")), funnel_rows, "referral funnel"
+    )
 
 # Reporting matrix: ministries or provinces × period.
 st.subheader(t("Who has reported"))
@@ -123,7 +126,8 @@ if rows_kind == "province":
 else:
     matrix = matrix.assign(sender=matrix["sender"].map(t))
 components.chart_with_table(
-    charts.reporting_matrix(
+    components.figure(
+        charts.reporting_matrix,
         matrix,
         row="sender",
         title=t("Returns: ✔ on time · ◐ late · ✘ missing"),
@@ -138,7 +142,8 @@ left, right = st.columns(2)
 with left:
     grievances = data.by_province(v, "COORD_GRIEVANCE_TIMELY", "_T", f.period)
     components.chart_with_table(
-        charts.bars(
+        components.figure(
+            charts.bars,
             grievances,
             category="province_name",
             value="value",
@@ -171,7 +176,8 @@ with right:
     latest_pci = pci[pci["period"] == pci["period"].max()] if len(pci) else pci
     named = latest_pci.assign(province_name=latest_pci["province"].map(data.province_name))
     named = named.assign(label=[f"⚑ {n}" if flag else n for n, flag in zip(named["province_name"], named["flagged"])])
-    figure = charts.bars(
+    figure = components.figure(
+        charts.bars,
         named,
         category="label",
         value="score",

@@ -84,7 +84,8 @@ d.metric(
 provinces = data.by_province(context.version, indicator_id, f.sex, f.period)
 left, right = st.columns([3, 2])
 with left:
-    figure, kind = maps.province_map(
+    figure, kind = components.figure(
+        maps.province_map,
         provinces,
         unit=unit,
         title=t("{name} by province", name=entry["short_name"]),
@@ -101,7 +102,8 @@ with left:
 with right:
     ranked = provinces.assign(value=provinces["value"])
     components.chart_with_table(
-        charts.bars(
+        components.figure(
+            charts.bars,
             ranked,
             category="province_name",
             value="value",
@@ -120,14 +122,15 @@ with right:
 left, right = st.columns(2)
 with left:
     components.chart_with_table(
-        charts.women_and_men(gap, unit=unit, title=t("Gender gap: women vs men")),
+        components.figure(charts.women_and_men, gap, unit=unit, title=t("Gender gap: women vs men")),
         gap,
         f"{indicator_id} by sex",
         label=t("{id} by sex", id=indicator_id),
     )
 with right:
     components.chart_with_table(
-        charts.lines(
+        components.figure(
+            charts.lines,
             views.at_or_before(trend, f.period),
             x="period",
             y="value",
@@ -151,10 +154,9 @@ if len(district_rows):
         + district_rows["province"].str.slice(3)
         + ")"
     )
+    title = t("By district (where the source has it)")
     components.chart_with_table(
-        charts.bars(
-            named, category="label", value="value", unit=unit, title=t("By district (where the source has it)")
-        ),
+        components.figure(charts.bars, named, category="label", value="value", unit=unit, title=title),
         district_rows,
         f"{indicator_id} by district",
         label=t("{id} by district", id=indicator_id),

@@ -97,7 +97,8 @@ series = views.at_or_before(series, f.period)
 left, right = st.columns(2)
 with left:
     components.chart_with_table(
-        charts.lines(
+        components.figure(
+            charts.lines,
             series,
             x="period",
             y="value",
@@ -114,7 +115,7 @@ with left:
 with right:
     gap = data.by_sex(context.version, indicator_id, f.province, f.period)
     components.chart_with_table(
-        charts.women_and_men(gap, unit=unit, title=t("Women and men")),
+        components.figure(charts.women_and_men, gap, unit=unit, title=t("Women and men")),
         gap,
         f"{indicator_id} by sex",
         label=t("{id} by sex", id=indicator_id),
@@ -124,8 +125,12 @@ provinces = data.by_province(context.version, indicator_id, f.sex, f.period)
 if (provinces["value"].notna() | provinces.get("suppressed", False)).any():
     left, right = st.columns([3, 2])
     with left:
-        figure, kind = maps.province_map(
-            provinces, unit=unit, title=t("By province"), highlight=None if f.is_national else f.province
+        figure, kind = components.figure(
+            maps.province_map,
+            provinces,
+            unit=unit,
+            title=t("By province"),
+            highlight=None if f.is_national else f.province,
         )
         components.chart_with_table(
             figure,
@@ -136,7 +141,8 @@ if (provinces["value"].notna() | provinces.get("suppressed", False)).any():
         )
     with right:
         components.chart_with_table(
-            charts.bars(
+            components.figure(
+                charts.bars,
                 provinces,
                 category="province_name",
                 value="value",
@@ -153,7 +159,8 @@ for dimension in data.disaggregations(context.version, indicator_id):
     rows = data.breakdown(context.version, indicator_id, dimension, f.province, f.sex, f.period)
     if len(rows):
         components.chart_with_table(
-            charts.grouped_bars(
+            components.figure(
+                charts.grouped_bars,
                 rows.assign(**{dimension: rows[dimension].astype(str)}),
                 x="period",
                 y="value",

@@ -130,7 +130,8 @@ with left:
     # Each cycle's latest period as it is (groupby.last would skip a hidden figure for an older period's).
     cycles = cycles.sort_values("period").groupby("cycle", as_index=False).tail(1).sort_values("cycle")
     components.chart_with_table(
-        charts.bars(
+        components.figure(
+            charts.bars,
             cycles.assign(cycle=cycles["cycle"].map(lambda c: t("cycle {number}", number=c))),
             category="cycle",
             value="value",
@@ -161,7 +162,8 @@ with right:
         .drop(columns="order")
     )
     components.chart_with_table(
-        charts.bars(
+        components.figure(
+            charts.bars,
             distribution.assign(days_late_bin=distribution["days_late_bin"].map(t)),
             category="days_late_bin",
             value="payments",
@@ -186,7 +188,8 @@ with left:
         enrolled=districts["denominator"],
     )
     components.chart_with_table(
-        charts.bars(
+        components.figure(
+            charts.bars,
             named,
             category="label",
             value="numerator",
@@ -200,7 +203,8 @@ with left:
 with right:
     channel = data.breakdown(v, "PAY_ONTIME", "channel", f.province, f.sex, f.period)
     components.chart_with_table(
-        charts.grouped_bars(
+        components.figure(
+            charts.grouped_bars,
             channel,
             x="period",
             y="value",
@@ -216,7 +220,8 @@ left, right = st.columns(2)
 with left:
     arrears_trend = data.trend(v, "PAY_ARREARS_LAK", f.province, f.sex)
     components.chart_with_table(
-        charts.lines(
+        components.figure(
+            charts.lines,
             views.at_or_before(arrears_trend, f.period),
             x="period",
             y="value",
@@ -230,7 +235,8 @@ with left:
 with right:
     first = data.by_sex(v, "PAY_FIRST_LAG", f.province, f.period)
     components.chart_with_table(
-        charts.grouped_bars(
+        components.figure(
+            charts.grouped_bars,
             charts.by_sex_long(first, "days"),
             x="period",
             y="days",
@@ -245,7 +251,7 @@ with right:
 
 ontime_sex = data.by_sex(v, "PAY_ONTIME", f.province, f.period)
 components.chart_with_table(
-    charts.women_and_men(ontime_sex, unit="percent", title=t("Paid on time, women vs men")),
+    components.figure(charts.women_and_men, ontime_sex, unit="percent", title=t("Paid on time, women vs men")),
     ontime_sex,
     "on-time rate by sex",
 )

@@ -56,7 +56,8 @@ if len(percent):
         ],
         ignore_index=True,
     )
-    figure = charts.grouped_bars(
+    figure = components.figure(
+        charts.grouped_bars,
         long,
         x="short_name",
         y="percent",

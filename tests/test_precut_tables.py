@@ -1,0 +1,170 @@
+"""What a page's first view after a publish reads (issue 13): the supporting tables and the PCI written into the
+version at publish, equal to computing them on demand, and the on-demand path kept when the stamps do not match."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from data_pipeline import warehouse
+from indicators import api, engine, published, supporting
+from tests.test_published_indicators import _assert_same_table, copied_warehouse  # noqa: F401 (a fixture)
+
+
+def _on_demand(version: str, root: Path) -> dict[str, pd.DataFrame]:
+    """Every supporting table computed now, on a prepared connection of the version (the pre-publish way)."""
+    con = warehouse.open_version(version, root)
+    try:
+        engine.prepare(con, api.parameters())
+        return {name: con.execute(query).df() for name, query in supporting.QUERIES.items()}
+    finally:
+        con.close()
+
+
+def test_every_supporting_table_written_at_publish_equals_computing_it(copied_warehouse, monkeypatch):
+    version = warehouse.current_version(copied_warehouse)
+    entry = warehouse.read_manifest(version, copied_warehouse)["derived"]
+    assert set(entry["supporting"]) == set(supporting.QUERIES)
+    now = _on_demand(version, copied_warehouse)
+
+    def no_preparing(*args, **kwargs):
+        raise AssertionError("a connection was prepared although the version holds its supporting tables")
+
+    monkeypatch.setattr(engine, "prepare", no_preparing)
+    for name, computed in now.items():
+        stored = api.supporting_table(version, name, copied_warehouse)
+        assert entry["supporting"][name]["rows"] == len(stored) == len(computed)
+        assert list(stored.columns) == list(computed.columns), name
+        _assert_same_table(stored, computed)
+    assert len(now["days_late_distribution"]) > 100 and len(now["referral_funnel"]) > 100  # real tables compared
+
+
+def test_the_pci_is_read_alone_and_equals_the_one_computed_with_the_catalogue(copied_warehouse, monkeypatch):
+    version = warehouse.current_version(copied_warehouse)
+    con = warehouse.open_version(version, copied_warehouse)
+    try:
+        _, pci_now = published.compute(con, version, api.parameters())
+    finally:
+        con.close()
+    read = []
+    real_read = pd.read_parquet
+    monkeypatch.setattr(pd, "read_parquet", lambda path, *a, **k: read.append(Path(path).name) or real_read(path))
+    pci = api.supporting_table(version, "pci", copied_warehouse)
+    assert read == ["pci.parquet"]  # not the tidy table beside it
+    pd.testing.assert_frame_equal(pci, pci_now, rtol=1e-12)
+
+
+def test_a_parameters_edit_computes_the_supporting_tables_on_demand(copied_warehouse, monkeypatch, tmp_path):
+    version = warehouse.current_version(copied_warehouse)
+    edited = tmp_path / "parameters.toml"
+    edited.write_text(Path(api.parameters()["_path"]).read_text() + "\n# edited\n")
+    monkeypatch.setenv("SP_PARAMETERS", str(edited))
+    assert published.stored_supporting(version, copied_warehouse, api.parameters()["_hash"]) is None
+    prepared = []
+    real_prepare = engine.prepare
+    monkeypatch.setattr(engine, "prepare", lambda *a, **k: prepared.append(1) or real_prepare(*a, **k))
+    meetings = api.supporting_table(version, "meetings", copied_warehouse)
+    assert prepared == [1] and len(meetings)
+
+
+def test_a_version_published_without_supporting_tables_is_still_read(copied_warehouse):
+    """A version written before the supporting tables were (its manifest has none): computed on demand."""
+    version = warehouse.current_version(copied_warehouse)
+    manifest = warehouse.version_folder(version, copied_warehouse) / "manifest.json"
+    record = json.loads(manifest.read_text())
+    del record["derived"]["supporting"]
+    manifest.write_text(json.dumps(record))
+    assert published.stored_supporting(version, copied_warehouse, api.parameters()["_hash"]) is None
+    assert len(api.supporting_table(version, "roadmap", copied_warehouse)) > 0
+
+
+@pytest.mark.parametrize("audience", ["public", "all", "LA-VT"])
+def test_every_view_cut_from_the_shared_tables_equals_the_view_of_the_whole_table(dashboard_warehouse, audience):
+    """dashboard.data hands each view one indicator's rows (or the headline rows) instead of the whole table: the
+    same frames, row for row, for every indicator, at several filters, for each kind of audience."""
+    from dashboard import data, views
+
+    version = data.current_version()
+    with data.as_audience(audience):
+        whole = data.values(version)
+        catalogue = data.catalogue(version)
+        periods = data.periods(version)
+        assert periods == views.periods(whole)
+        for province, sex, period in [("LA", "_T", None), ("LA", "F", periods[2]), ("LA-VT", "_T", None)]:
+            pd.testing.assert_frame_equal(
+                data.scorecard(version, province, sex, period),
+                views.scorecard(whole, catalogue, province=province, sex=sex, period=period),
+            )
+            pd.testing.assert_frame_equal(
+                data.province_profile(version, province, sex, period),
+                views.province_profile(whole, catalogue, province=province, sex=sex, period=period),
+            )
+        for indicator_id in catalogue["indicator_id"]:
+            rows = data.indicator_rows(version, indicator_id)
+            expected = whole[whole["indicator_id"] == indicator_id].reset_index(drop=True)
+            pd.testing.assert_frame_equal(rows, expected)
+            dimensions = data.disaggregations(version, indicator_id)
+            assert dimensions == views.indicator_disaggregations(whole, indicator_id)
+            for province, sex, period in [("LA", "_T", None), ("LA-VT", "M", periods[1])]:
+                pd.testing.assert_frame_equal(
+                    data.trend(version, indicator_id, province, sex),
+                    views.trend(whole, province=province, sex=sex, indicator_id=indicator_id),
+                )
+                pd.testing.assert_frame_equal(
+                    data.by_province(version, indicator_id, sex, period),
+                    views.by_province(whole, data.provinces(), indicator_id=indicator_id, sex=sex, period=period),
+                )
+                pd.testing.assert_frame_equal(
+                    data.by_sex(version, indicator_id, province, period),
+                    views.by_sex(whole, indicator_id=indicator_id, province=province, period=period),
+                )
+                pd.testing.assert_frame_equal(
+                    data.by_district(version, indicator_id, sex, province, period),
+                    views.by_district(
+                        whole, data.districts(), indicator_id=indicator_id, sex=sex, province=province, period=period
+                    ),
+                )
+                for dimension in dimensions:
+                    pd.testing.assert_frame_equal(
+                        data.breakdown(version, indicator_id, dimension, province, sex, period),
+                        views.breakdown(
+                            whole,
+                            indicator_id=indicator_id,
+                            dimension=dimension,
+                            province=province,
+                            sex=sex,
+                            period=period,
+                        ),
+                    )
+    assert len(whole) > 1000 and len(catalogue) > 30
+
+
+def test_a_figure_made_once_is_the_figure_built_now_in_each_language(dashboard_warehouse):
+    """components.figure keeps a built figure per (builder, arguments, language): the same figure as building it
+    again, a map's (figure, kind) pair included, and never another language's words for the same arguments."""
+    import json
+
+    import plotly.io as pio
+
+    from dashboard import charts, components, data, i18n, maps
+
+    def spec(figure) -> dict:
+        return json.loads(pio.to_json(figure, validate=False))
+
+    version = data.current_version()
+    with data.as_audience("public"):
+        gap = data.by_sex(version, "SI_COV_BENFTS", "LA", None)
+        provinces = data.by_province(version, "SI_COV_BENFTS", "_T", None)
+    kept_specs = {}
+    for lang in ("en", "lo", "en"):
+        with i18n.in_language(lang):
+            built = charts.women_and_men(gap, unit="percent", title="SI_COV_BENFTS")
+            kept = components.figure(charts.women_and_men, gap, unit="percent", title="SI_COV_BENFTS")
+            assert spec(kept) == spec(built)
+            built_map, kind = maps.province_map(provinces, unit="percent", title="SI_COV_BENFTS")
+            kept_map, kept_kind = components.figure(maps.province_map, provinces, unit="percent", title="SI_COV_BENFTS")
+            assert kept_kind == kind and spec(kept_map) == spec(built_map)
+            kept_specs[lang] = spec(kept)
+    assert kept_specs["en"] != kept_specs["lo"]  # the legend's words
