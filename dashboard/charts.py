@@ -35,6 +35,7 @@ TITLE_WIDTH = 38
 TOOLBAR_STRIP = 36
 SUPPRESSED_GREY = "#595959"
 NO_DATA_GREY = "#d9d9d9"
+SUPPRESSED_GROUP = "suppressed-"  # legendgroup prefix of the "suppressed" bands (``is_suppressed_band``)
 
 # plotly.js fetches a world topojson from cdn.plot.ly for any geo subplot, even with the base map hidden. Hand it an
 # empty topology inline instead (a data: URL; plotly appends "/world_110m.json", which lands in the URL fragment), so
@@ -217,6 +218,8 @@ def _short(values, unit: str | None) -> list[str]:
 
 # Category labels on a horizontal bar chart's axis wrap at this many characters (they take the width from the bars).
 LABEL_WIDTH = 24
+# Under a vertical bar, a label shares the width with its neighbours: "on or before the due date" ran into "1-15 days".
+TICK_LABEL_WIDTH = 14
 
 
 def _axis_labels(categories) -> list[str]:
@@ -258,7 +261,7 @@ def _suppressed_band(
         textfont={"size": TEXT_SIZE, "color": "#1a1a1a"},
         customdata=hover or [name] * len(categories),
         hovertemplate=f"%{{{'y' if horizontal else 'x'}}}: {word}<extra>%{{customdata}}</extra>",
-        legendgroup=f"suppressed-{name}",
+        legendgroup=f"{SUPPRESSED_GROUP}{name}",
     )
     if horizontal:
         band.update(xaxis="x2")
@@ -267,6 +270,11 @@ def _suppressed_band(
         band.update(yaxis="y2")
         fig.update_layout(yaxis2={"overlaying": "y", "range": [0, 1], "visible": False, "fixedrange": True})
     fig.add_trace(band)
+
+
+def is_suppressed_band(trace) -> bool:
+    """True for a band drawn by ``_suppressed_band`` (the pack draws these without their hatch)."""
+    return trace.type == "bar" and str(trace.legendgroup or "").startswith(SUPPRESSED_GROUP)
 
 
 def _target_text(target: float, unit: str | None, year: object) -> str:
@@ -383,7 +391,9 @@ def bars(
     ]
     # A bar of no length carries the words "no data", so a missing value is never read as zero.
     lengths = shown[value].fillna(0)
-    names = _axis_labels(shown[category]) if horizontal else list(shown[category])
+    names = (
+        _axis_labels(shown[category]) if horizontal else [wrapped(str(c), TICK_LABEL_WIDTH) for c in shown[category]]
+    )
     shown["_name"] = names
     bar = go.Bar(
         x=lengths if horizontal else names,

@@ -173,3 +173,15 @@ def test_titles_fit_a_phone_and_the_toolbar_keeps_off_them():
     assert fig.layout.title.pad.t >= 28  # the toolbar's strip, above the title
     assert fig.layout.margin.t >= 28 + 22 * len(lines)
     assert {"zoom2d", "pan2d", "zoomInGeo", "select2d"} <= set(charts.PLOTLY_CONFIG["modeBarButtonsToRemove"])
+
+
+def test_labels_under_vertical_bars_wrap_so_neighbours_do_not_meet():
+    bins = ["on or before the due date", "1-15 days", "16-30 days", "31-60 days", "61-90 days", "not paid"]
+    frame = pd.DataFrame({"bin": bins, "payments": [268.0, 422, 244, 358, 90, 3003]})
+    fig = charts.bars(
+        frame, category="bin", value="payments", unit="payments", title="Days late", horizontal=False, ranked=False
+    )
+    labels = list(fig.data[0].x)
+    assert labels[0] == "on or before<br>the due date" and labels[1:] == bins[1:]
+    assert max(len(line) for label in labels for line in label.split("<br>")) <= charts.TICK_LABEL_WIDTH
+    assert list(fig.layout.xaxis.categoryarray) == labels

@@ -115,6 +115,65 @@ def meta(request: PackRequest) -> dict:
     }
 
 
+# One status of each kind, in the order a reader meets them (fmt.status_label gives its symbol and words).
+STATUS_KINDS = ("achieved", "on_track", "moderate", "limited", "deterioration", "no_target")
+
+
+def about(request: PackRequest, card: pd.DataFrame) -> dict:
+    """The "about this pack" block beside the contents: what the pack is, and a key to its symbols and words."""
+    key = [
+        [t("Status against target"), " · ".join(fmt.status_label(kind) for kind in STATUS_KINDS)],
+        [
+            t("Direction"),
+            t(
+                "Change since the previous quarter: ▲ better, ▼ worse, = no change (better is closer to "
+                "what the indicator aims for)."
+            ),
+        ],
+        [t("{points} pts", points="+1.0"), t("percentage points: the difference between two percentages.")],
+    ]
+    if card["illustrative_targets"].fillna(False).astype(bool).any():
+        key.append(
+            ["†", t("Targets marked † are illustrative: the Commission has not yet set them (parameters file).")]
+        )
+    key.append(
+        [
+            "⚑",
+            t(
+                "A province below a minimum on a part of the Provincial Coordination Index (the reasons are "
+                "listed beside the ranking)."
+            ),
+        ]
+    )
+    key.append([t(fmt.NO_DATA), t("No return holds this figure for the period; “—”: not applicable.")])
+    if request.is_public:
+        key.append(
+            [
+                t(fmt.SUPPRESSED),
+                t(
+                    "Small numbers (1 to {limit}) and the figures that would give them back are suppressed, as on "
+                    "the public dashboard; a true zero is shown as 0.",
+                    limit=data.threshold() - 1,
+                ),
+            ]
+        )
+    return {
+        "title": t("About this pack"),
+        "text": [
+            t(
+                "This pack holds the SDG 1.3 monitor for {area}, {period}, from data version {version}: the figures "
+                "the dashboard shows this audience, in one document for the Commission's meeting.",
+                area=_area(request),
+                period=period_text(request),
+                version=request.version,
+            ),
+            t("Method notes at the end give each indicator's numerator, denominator, sources and as-of date."),
+        ],
+        "key_title": t("How to read it"),
+        "key": key,
+    }
+
+
 def summary(doc: Document, request: PackRequest, card: pd.DataFrame) -> None:
     section = doc.section(t("Summary"))
     section.text(
@@ -473,7 +532,6 @@ def payments(doc: Document, request: PackRequest) -> None:
                 value="payments",
                 unit="payments",
                 title=title,
-                horizontal=False,
                 colour=fmt.OKABE_ITO["orange"],
                 ranked=False,
             ),
@@ -887,8 +945,8 @@ def method_notes(doc: Document, request: PackRequest, card: pd.DataFrame) -> Non
 
 def document(request: PackRequest) -> Document:
     """The whole pack for ``request`` (to be called inside its audience and language)."""
-    doc = Document(meta(request))
     card = data.scorecard(request.version, request.province, "_T", request.period)
+    doc = Document({**meta(request), "about": about(request, card)})
     summary(doc, request, card)
     scorecard(doc, request, card)
     if not request.is_national:

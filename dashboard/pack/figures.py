@@ -14,7 +14,7 @@ from pathlib import Path
 import plotly.graph_objects as go
 
 import settings
-from dashboard.charts import PLOTLY_CONFIG
+from dashboard.charts import PLOTLY_CONFIG, SUPPRESSED_GREY, is_suppressed_band
 
 WIDTH_PX = 720  # drawn at this width, set at the text width (about 170 mm): 13 px type reads as about 9 pt
 
@@ -27,9 +27,32 @@ def chromium() -> Path:
     return settings.chromium_path()
 
 
+def _tint(colour: str, share: float = 0.2) -> str:
+    """``colour`` (#rrggbb) mixed with white: a light fill that still names its series."""
+    if not (isinstance(colour, str) and len(colour) == 7 and colour.startswith("#")):
+        colour = SUPPRESSED_GREY
+    channels = (int(colour[i : i + 2], 16) for i in (1, 3, 5))
+    return "#" + "".join(f"{round(255 - (255 - c) * share):02x}" for c in channels)
+
+
+def _without_hatches(figure: go.Figure) -> None:
+    """chromium's PDF export rasterises every SVG pattern (a hatched "suppressed" band cost ~400 KB, a public pack
+    7-8 MB): on paper a band is a light solid fill in an outline, the word "suppressed" in it and in the legend,
+    which reads the same in black and white. A hatched data series keeps its colour (the legend names it)."""
+    for trace in figure.data:
+        if trace.type != "bar" or not (trace.marker.pattern and trace.marker.pattern.shape):
+            continue
+        if is_suppressed_band(trace):
+            outline = trace.marker.line.color or SUPPRESSED_GREY
+            trace.update(opacity=1, marker={"color": _tint(outline), "pattern": {"shape": ""}})
+        else:
+            trace.update(marker_pattern_shape="")
+
+
 def for_print(figure: go.Figure) -> go.Figure:
     printed = go.Figure(figure)
     printed.update_layout(paper_bgcolor="white", hovermode=False)
+    _without_hatches(printed)
     if any(getattr(trace, "orientation", None) == "h" for trace in printed.data):
         # Ranked bars write their value past the bar's end: room for "100.0%" at the right edge of the page.
         printed.update_layout(margin_r=max(printed.layout.margin.r or 0, 60))
