@@ -185,3 +185,29 @@ def test_labels_under_vertical_bars_wrap_so_neighbours_do_not_meet():
     assert labels[0] == "on or before<br>the due date" and labels[1:] == bins[1:]
     assert max(len(line) for label in labels for line in label.split("<br>")) <= charts.TICK_LABEL_WIDTH
     assert list(fig.layout.xaxis.categoryarray) == labels
+
+
+def test_the_province_comparison_stays_about_a_phone_screen_tall():
+    # The province page's chart: 26 indicators, the province beside the country; one name of four lines gave every
+    # indicator a four-line slot (1,890 px at 390 px wide).
+    names = [f"Effective coverage: group {i}" for i in range(24)] + [
+        "Effective coverage: older persons (old-age pensioners of any age / persons 60+)",
+        "Effective coverage: persons with severe disabilities",
+    ]
+    frame = pd.DataFrame(
+        {
+            "indicator": names * 2,
+            "area": ["Attapeu"] * 26 + ["Lao PDR"] * 26,
+            "value": [float(i) for i in range(52)],
+        }
+    )
+    fig = charts.grouped_bars(
+        frame, x="indicator", y="value", series="area", unit="percent", title="Attapeu vs Lao PDR", horizontal=True
+    )
+    assert fig.layout.height <= 1100
+    labels = list(fig.data[0].y)
+    assert all(label.count("<br>") < charts.LABEL_LINES for label in labels)
+    assert labels[24] == "Effective coverage:<br>older persons (old-age…"
+    assert len(set(labels)) == 26
+    # The whole name is in the hover.
+    assert fig.data[0].customdata[24][1] == names[24] and "customdata[1]" in fig.data[0].hovertemplate
