@@ -211,3 +211,18 @@ def test_the_province_comparison_stays_about_a_phone_screen_tall():
     assert len(set(labels)) == 26
     # The whole name is in the hover.
     assert fig.data[0].customdata[24][1] == names[24] and "customdata[1]" in fig.data[0].hovertemplate
+
+
+def test_the_chosen_province_is_named_on_the_map_in_a_white_halo():
+    frame = pd.DataFrame(
+        {
+            "province": ["LA-AT", "LA-VT"],
+            "lsb_code": ["17", "01"],
+            "province_name": ["Attapeu", "Vientiane Capital"],
+            "value": [4.3, 16.2],
+        }
+    )
+    figure, kind = maps.province_map(frame, unit="percent", title="Coverage", highlight="LA-AT")
+    assert kind == "choropleth"
+    [label] = [tr for tr in figure.data if tr.type == "scattergeo" and tr.text and "Attapeu" in tr.text[0]]
+    assert label.textfont.shadow == maps.HALO and "#fff" in maps.HALO

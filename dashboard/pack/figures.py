@@ -14,9 +14,12 @@ from pathlib import Path
 import plotly.graph_objects as go
 
 import settings
-from dashboard.charts import PLOTLY_CONFIG, SUPPRESSED_GREY, is_suppressed_band
+from dashboard.charts import PLOTLY_CONFIG, SUPPRESSED_GREY, TOOLBAR_STRIP, is_suppressed_band, wrapped
 
 WIDTH_PX = 720  # drawn at this width, set at the text width (about 170 mm): 13 px type reads as about 9 pt
+# Titles are wrapped for a 390 px phone on screen ("MECG paid on time: digital wallet vs / cash"); the page is wider.
+TITLE_WIDTH = 64
+TITLE_LINE_PX = 22  # what charts.style gives each title line
 
 
 class ChartsUnavailable(RuntimeError):
@@ -49,10 +52,26 @@ def _without_hatches(figure: go.Figure) -> None:
             trace.update(marker_pattern_shape="")
 
 
+def _rewrapped_title(figure: go.Figure) -> None:
+    """The title in the page's width, and without the strip kept clear for the screen's toolbar (paper has none)."""
+    title = figure.layout.title.text
+    if not title:
+        return
+    rewrapped = wrapped(title.replace("<br>", " "), TITLE_WIDTH)
+    saved = TITLE_LINE_PX * (title.count("<br>") - rewrapped.count("<br>")) + TOOLBAR_STRIP - 6
+    figure.update_layout(
+        title_text=rewrapped,
+        title_pad_t=6,
+        margin_t=figure.layout.margin.t - saved,
+        height=(figure.layout.height or 360) - saved,
+    )
+
+
 def for_print(figure: go.Figure) -> go.Figure:
     printed = go.Figure(figure)
     printed.update_layout(paper_bgcolor="white", hovermode=False)
     _without_hatches(printed)
+    _rewrapped_title(printed)
     if any(getattr(trace, "orientation", None) == "h" for trace in printed.data):
         # Ranked bars write their value past the bar's end: room for "100.0%" at the right edge of the page.
         printed.update_layout(margin_r=max(printed.layout.margin.r or 0, 60))
@@ -74,10 +93,11 @@ def export(charts: dict[str, go.Figure], folder: Path) -> set[str]:
         logging.getLogger(name).setLevel(logging.ERROR)
     jobs = []
     for name, figure in charts.items():
-        height = int(figure.layout.height or 360)
+        printed = for_print(figure)
+        height = int(printed.layout.height or 360)
         jobs.append(
             {
-                "fig": for_print(figure),
+                "fig": printed,
                 "path": folder / f"{name}.pdf",
                 "opts": {"format": "pdf", "width": WIDTH_PX, "height": height},
                 "topojson": PLOTLY_CONFIG["topojsonURL"],
