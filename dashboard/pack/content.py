@@ -73,7 +73,7 @@ def _target_text(goal, unit, year, illustrative) -> str:
     text = t(
         "{value} by {year}", value=fmt.value_with_unit(goal, unit), year=int(year) if not fmt.is_missing(year) else ""
     )
-    return text + (" †" if _true(illustrative) else "")
+    return text + ("\u00a0†" if _true(illustrative) else "")  # no-break space: the dagger never on a line alone
 
 
 def _change(trend, unit) -> tuple[str, float | None]:
@@ -244,7 +244,7 @@ def summary(doc: Document, request: PackRequest, card: pd.DataFrame) -> None:
                 ]
                 for _, row, text, size in shown[:MOVERS_SHOWN]
             ],
-            widths=[3.2, 1.3, 1, 1.3, 1],
+            widths=[2.9, 1.3, 1.1, 1.8, 1],
             numeric={1, 3},
             caption=t(
                 "The {count} largest changes relative to the previous value.", count=min(MOVERS_SHOWN, len(shown))
@@ -275,7 +275,8 @@ def scorecard(doc: Document, request: PackRequest, card: pd.DataFrame) -> None:
         [t("Indicator"), t("Latest value"), t("Period"), t("Target"), t("Status against target"), t("Change")],
         rows,
         # Target and change on one line ("45 days by 2025 †", "no change on previous"): 43 rows then fit a page.
-        widths=[2.7, 1.15, 0.85, 1.45, 1.75, 1.75],
+        # Lao words run longer ("ໄຕມາດ 2/2022", "ພາຍໃນປີ"): the indicator's name gives them room.
+        widths=[2.7, 1.15, 0.85, 1.45, 1.75, 1.75] if request.language != "lo" else [2.2, 1.1, 1.15, 1.8, 1.75, 1.9],
         numeric={1},
         groups=groups,
     )

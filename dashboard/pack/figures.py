@@ -58,10 +58,13 @@ def _rewrapped_title(figure: go.Figure) -> None:
     if not title:
         return
     rewrapped = wrapped(title.replace("<br>", " "), TITLE_WIDTH)
-    saved = TITLE_LINE_PX * (title.count("<br>") - rewrapped.count("<br>")) + TOOLBAR_STRIP - 6
+    # plotly lifts a title's first line by the lines below it (a two-line Lao title lost its top with 6 px): the pad
+    # keeps a line's height for each further line.
+    pad = 6 + TITLE_LINE_PX * rewrapped.count("<br>")
+    saved = TITLE_LINE_PX * (title.count("<br>") - rewrapped.count("<br>")) + max(0, TOOLBAR_STRIP - pad)
     figure.update_layout(
         title_text=rewrapped,
-        title_pad_t=6,
+        title_pad_t=min(pad, TOOLBAR_STRIP),
         margin_t=figure.layout.margin.t - saved,
         height=(figure.layout.height or 360) - saved,
     )
