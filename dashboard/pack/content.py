@@ -515,7 +515,7 @@ def payments(doc: Document, request: PackRequest) -> None:
         section.table(
             [t("Payment cycle"), t("Period"), t("Value"), t("Numerator"), t("Denominator")],
             [
-                [c, _period(p), _cell(v, "percent", h), fmt.number(n), fmt.number(d)]
+                [c, _period(p), _cell(v, "percent", h), _parts(h, n), _parts(h, d)]
                 for c, p, v, n, d, h in zip(
                     labelled["cycle"],
                     labelled["period"],
