@@ -35,6 +35,7 @@ TITLE_WIDTH = 38
 TOOLBAR_STRIP = 36
 SUPPRESSED_GREY = "#595959"
 NO_DATA_GREY = "#d9d9d9"
+SUPPRESSED_GROUP = "suppressed-"  # legendgroup prefix of the "suppressed" bands (``is_suppressed_band``)
 
 # plotly.js fetches a world topojson from cdn.plot.ly for any geo subplot, even with the base map hidden. Hand it an
 # empty topology inline instead (a data: URL; plotly appends "/world_110m.json", which lands in the URL fragment), so
@@ -217,10 +218,29 @@ def _short(values, unit: str | None) -> list[str]:
 
 # Category labels on a horizontal bar chart's axis wrap at this many characters (they take the width from the bars).
 LABEL_WIDTH = 24
+# Under a vertical bar, a label shares the width with its neighbours: "on or before the due date" ran into "1-15 days".
+TICK_LABEL_WIDTH = 14
 
 
 def _axis_labels(categories) -> list[str]:
     return [wrapped(str(c), LABEL_WIDTH) for c in categories]
+
+
+# A category axis gives every category the slot of the tallest label: one name of four lines doubled the province
+# page's chart (1,890 px, two phone screens). Names on a crowded axis stop at two lines, the rest in the hover.
+LABEL_LINES = 2
+
+
+def _two_line_labels(categories) -> list[str]:
+    """Each name in at most LABEL_LINES lines of LABEL_WIDTH, cut with '…' (whole names where two would collide)."""
+    labels = []
+    for name in map(str, categories):
+        lines = textwrap.wrap(name, LABEL_WIDTH, break_long_words=False) or [name]
+        if len(lines) > LABEL_LINES:
+            last = " ".join(lines[LABEL_LINES - 1 :])
+            lines = lines[: LABEL_LINES - 1] + [textwrap.shorten(last, LABEL_WIDTH, placeholder="…")]
+        labels.append("<br>".join(lines))
+    return labels if len(set(labels)) == len(set(map(str, categories))) else _axis_labels(categories)
 
 
 def _suppressed_band(
@@ -258,7 +278,7 @@ def _suppressed_band(
         textfont={"size": TEXT_SIZE, "color": "#1a1a1a"},
         customdata=hover or [name] * len(categories),
         hovertemplate=f"%{{{'y' if horizontal else 'x'}}}: {word}<extra>%{{customdata}}</extra>",
-        legendgroup=f"suppressed-{name}",
+        legendgroup=f"{SUPPRESSED_GROUP}{name}",
     )
     if horizontal:
         band.update(xaxis="x2")
@@ -267,6 +287,11 @@ def _suppressed_band(
         band.update(yaxis="y2")
         fig.update_layout(yaxis2={"overlaying": "y", "range": [0, 1], "visible": False, "fixedrange": True})
     fig.add_trace(band)
+
+
+def is_suppressed_band(trace) -> bool:
+    """True for a band drawn by ``_suppressed_band`` (the pack draws these without their hatch)."""
+    return trace.type == "bar" and str(trace.legendgroup or "").startswith(SUPPRESSED_GROUP)
 
 
 def _target_text(target: float, unit: str | None, year: object) -> str:
@@ -383,7 +408,9 @@ def bars(
     ]
     # A bar of no length carries the words "no data", so a missing value is never read as zero.
     lengths = shown[value].fillna(0)
-    names = _axis_labels(shown[category]) if horizontal else list(shown[category])
+    names = (
+        _axis_labels(shown[category]) if horizontal else [wrapped(str(c), TICK_LABEL_WIDTH) for c in shown[category]]
+    )
     shown["_name"] = names
     bar = go.Bar(
         x=lengths if horizontal else names,
@@ -445,9 +472,10 @@ def grouped_bars(
     fig = go.Figure()
     frame = frame.assign(_hidden=_flags(frame, suppressed))
     order = sorted(frame[x].astype(str).unique()) if x == "period" else list(dict.fromkeys(frame[x]))
-    axis_names = dict(zip(order, [period_label(p) for p in order] if x == "period" else map(category_label, order)))
+    full_names = dict(zip(order, [period_label(p) for p in order] if x == "period" else map(category_label, order)))
+    axis_names = full_names
     if horizontal:
-        axis_names = {k: wrapped(v, LABEL_WIDTH) for k, v in axis_names.items()}
+        axis_names = dict(zip(full_names, _two_line_labels(full_names.values())))
     groups = list(frame.groupby(series, sort=False))
     labelled = stacked or frame[y].notna().sum() <= 12
     bands: list[tuple[str, str, list]] = []
@@ -455,7 +483,8 @@ def grouped_bars(
     for index, (name, part) in enumerate(groups):
         label = category_label(name)
         colour = (colours or {}).get(name, PALETTE[index % len(PALETTE)])
-        categories = [axis_names[c] for c in (part[x].astype(str) if x == "period" else part[x])]
+        keys = list(part[x].astype(str) if x == "period" else part[x])
+        categories = [axis_names[c] for c in keys]
         fig.add_trace(
             go.Bar(
                 x=part[y] if horizontal else categories,
@@ -465,12 +494,13 @@ def grouped_bars(
                 marker_color=colour,
                 marker_pattern_shape=["", "/", ".", "x"][index % 4] if not horizontal else "",
                 text=_short(part[y], unit) if labelled else None,
-                customdata=_hover(part[y], unit),
+                # The whole category name in the hover: the axis may show it cut to two lines.
+                customdata=list(zip(_hover(part[y], unit), (full_names[c] for c in keys))),
                 textposition="inside" if stacked else "outside",
                 textfont={"size": TEXT_SIZE},
                 cliponaxis=False,
                 constraintext="none" if not stacked else "both",
-                hovertemplate=f"%{{{'y' if horizontal else 'x'}}}: %{{customdata}}<extra>%{{fullData.name}}</extra>",
+                hovertemplate="%{customdata[1]}: %{customdata[0]}<extra>%{fullData.name}</extra>",
             )
         )
         hidden = [c for c, h in zip(categories, part["_hidden"]) if h]
@@ -498,7 +528,8 @@ def grouped_bars(
     legend_rows = (len(groups) + 1) // 2 + (len(bands) + 1) // 2
     if horizontal:
         # Every category gets the slot of the tallest: its bars or its wrapped name.
-        per_category = [max(13 * len(groups) + 10, 15 * (name.count("<br>") + 1) + 6) for name in categories]
+        # 12 px a bar, 17 px a label line: 26 indicators x 2 areas take 1,060 px rather than 1,890.
+        per_category = [max(12 * len(groups) + 8, 17 * (name.count("<br>") + 1)) for name in categories]
         height = max(300, len(per_category) * max(per_category) + 60) + 22 * legend_rows
         style(fig, title=title, height=height, subtitle=subtitle)
         fig.update_xaxes(**_axis_format(unit))

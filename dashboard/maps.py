@@ -26,6 +26,8 @@ FEATURE_KEY = "ADM1_PCODE"
 # grey; a dark grey read as its dark low end), each with its legend entry.
 MAP_SUPPRESSED_GREY = "#8f8f8f"
 MISSING_COLOURS = {NO_DATA: NO_DATA_GREY, SUPPRESSED: MAP_SUPPRESSED_GREY}
+# Black labels over the dark end of Viridis were unreadable ("Attapeu: 4.3%" in the pack): a white halo round them.
+HALO = "1px 1px 1px #fff, -1px -1px 1px #fff, 1px -1px 1px #fff, -1px 1px 1px #fff"
 
 # (column, row) of each province in the tile grid, north at the top.
 TILE_GRID = {
@@ -232,7 +234,7 @@ def choropleth(
                 marker={"size": 9, "color": "white", "line": {"width": 2, "color": "black"}, "symbol": "star"},
                 text=[f"<b>{n}: {lab}</b>" for n, lab in zip(chosen["province_name"], chosen["label"])],
                 textposition="top center",
-                textfont={"size": 13, "family": FONT, "color": "black"},
+                textfont={"size": 13, "family": FONT, "color": "black", "shadow": HALO},
                 hoverinfo="skip",
                 showlegend=False,
             )
@@ -257,7 +259,7 @@ def tile_grid(frame: pd.DataFrame, *, unit: str | None, title: str, highlight: s
             y=y,
             mode="markers+text",
             text=[f"{c[3:]}<br>{lab}" for c, lab in zip(shown["province"], shown["label"])],
-            textfont={"size": MIN_TEXT_SIZE, "family": FONT, "color": "black"},
+            textfont={"size": MIN_TEXT_SIZE, "family": FONT, "color": "black", "shadow": HALO},
             customdata=shown["province_name"],
             hovertemplate="%{customdata}: %{text}<extra></extra>",
             showlegend=False,
@@ -290,7 +292,7 @@ def tile_grid(frame: pd.DataFrame, *, unit: str | None, title: str, highlight: s
                 mode="markers+text",
                 marker={"symbol": "square", "size": 62, "color": colour},
                 text=[f"{c[3:]}<br>{lab}" for c, lab, b in zip(shown["province"], shown["label"], blank) if b],
-                textfont={"size": MIN_TEXT_SIZE, "family": FONT, "color": "black"},
+                textfont={"size": MIN_TEXT_SIZE, "family": FONT, "color": "black", "shadow": HALO},
                 hoverinfo="skip",
                 showlegend=False,
             )

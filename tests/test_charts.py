@@ -173,3 +173,56 @@ def test_titles_fit_a_phone_and_the_toolbar_keeps_off_them():
     assert fig.layout.title.pad.t >= 28  # the toolbar's strip, above the title
     assert fig.layout.margin.t >= 28 + 22 * len(lines)
     assert {"zoom2d", "pan2d", "zoomInGeo", "select2d"} <= set(charts.PLOTLY_CONFIG["modeBarButtonsToRemove"])
+
+
+def test_labels_under_vertical_bars_wrap_so_neighbours_do_not_meet():
+    bins = ["on or before the due date", "1-15 days", "16-30 days", "31-60 days", "61-90 days", "not paid"]
+    frame = pd.DataFrame({"bin": bins, "payments": [268.0, 422, 244, 358, 90, 3003]})
+    fig = charts.bars(
+        frame, category="bin", value="payments", unit="payments", title="Days late", horizontal=False, ranked=False
+    )
+    labels = list(fig.data[0].x)
+    assert labels[0] == "on or before<br>the due date" and labels[1:] == bins[1:]
+    assert max(len(line) for label in labels for line in label.split("<br>")) <= charts.TICK_LABEL_WIDTH
+    assert list(fig.layout.xaxis.categoryarray) == labels
+
+
+def test_the_province_comparison_stays_about_a_phone_screen_tall():
+    # The province page's chart: 26 indicators, the province beside the country; one name of four lines gave every
+    # indicator a four-line slot (1,890 px at 390 px wide).
+    names = [f"Effective coverage: group {i}" for i in range(24)] + [
+        "Effective coverage: older persons (old-age pensioners of any age / persons 60+)",
+        "Effective coverage: persons with severe disabilities",
+    ]
+    frame = pd.DataFrame(
+        {
+            "indicator": names * 2,
+            "area": ["Attapeu"] * 26 + ["Lao PDR"] * 26,
+            "value": [float(i) for i in range(52)],
+        }
+    )
+    fig = charts.grouped_bars(
+        frame, x="indicator", y="value", series="area", unit="percent", title="Attapeu vs Lao PDR", horizontal=True
+    )
+    assert fig.layout.height <= 1100
+    labels = list(fig.data[0].y)
+    assert all(label.count("<br>") < charts.LABEL_LINES for label in labels)
+    assert labels[24] == "Effective coverage:<br>older persons (old-age…"
+    assert len(set(labels)) == 26
+    # The whole name is in the hover.
+    assert fig.data[0].customdata[24][1] == names[24] and "customdata[1]" in fig.data[0].hovertemplate
+
+
+def test_the_chosen_province_is_named_on_the_map_in_a_white_halo():
+    frame = pd.DataFrame(
+        {
+            "province": ["LA-AT", "LA-VT"],
+            "lsb_code": ["17", "01"],
+            "province_name": ["Attapeu", "Vientiane Capital"],
+            "value": [4.3, 16.2],
+        }
+    )
+    figure, kind = maps.province_map(frame, unit="percent", title="Coverage", highlight="LA-AT")
+    assert kind == "choropleth"
+    [label] = [tr for tr in figure.data if tr.type == "scattergeo" and tr.text and "Attapeu" in tr.text[0]]
+    assert label.textfont.shadow == maps.HALO and "#fff" in maps.HALO

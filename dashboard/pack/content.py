@@ -48,6 +48,21 @@ def _period(value) -> str:
     return i18n.period_label(value) if isinstance(value, str) else "—"
 
 
+def _span(frame: pd.DataFrame) -> str:
+    """' (2020-Q1 – 2022-Q2)': the periods a chart sums over, for its title (a sum of every quarter must not read as
+    the latest quarter's figure)."""
+    periods = sorted(frame["period"].dropna().astype(str).unique()) if "period" in frame.columns else []
+    if not periods:
+        return ""
+    first, last = i18n.period_label(periods[0]), i18n.period_label(periods[-1])
+    return f" ({first})" if first == last else f" ({first} – {last})"
+
+
+def _period_end(period: str) -> date:
+    """The last day of a quarter ('2022-Q2') or a year ('2022')."""
+    return pd.Period(period.replace("-", ""), freq="Q" if "Q" in period else "Y").end_time.date()
+
+
 def _area(request: PackRequest) -> str:
     return data.province_name(request.province)
 
@@ -58,7 +73,7 @@ def _target_text(goal, unit, year, illustrative) -> str:
     text = t(
         "{value} by {year}", value=fmt.value_with_unit(goal, unit), year=int(year) if not fmt.is_missing(year) else ""
     )
-    return text + (" †" if _true(illustrative) else "")
+    return text + ("\u00a0†" if _true(illustrative) else "")  # no-break space: the dagger never on a line alone
 
 
 def _change(trend, unit) -> tuple[str, float | None]:
@@ -112,6 +127,65 @@ def meta(request: PackRequest) -> dict:
         "page": t("Page"),
         "footer": f"{t('Social protection meeting pack')} · {_area(request)} · {period_text(request)} · "
         f"{request.version}",
+    }
+
+
+# One status of each kind, in the order a reader meets them (fmt.status_label gives its symbol and words).
+STATUS_KINDS = ("achieved", "on_track", "moderate", "limited", "deterioration", "no_target")
+
+
+def about(request: PackRequest, card: pd.DataFrame) -> dict:
+    """The "about this pack" block beside the contents: what the pack is, and a key to its symbols and words."""
+    key = [
+        [t("Status against target"), " · ".join(fmt.status_label(kind) for kind in STATUS_KINDS)],
+        [
+            t("Direction"),
+            t(
+                "Change since the previous quarter: ▲ better, ▼ worse, = no change (better is closer to "
+                "what the indicator aims for)."
+            ),
+        ],
+        [t("{points} pts", points="+1.0"), t("percentage points: the difference between two percentages.")],
+    ]
+    if card["illustrative_targets"].fillna(False).astype(bool).any():
+        key.append(
+            ["†", t("Targets marked † are illustrative: the Commission has not yet set them (parameters file).")]
+        )
+    key.append(
+        [
+            "⚑",
+            t(
+                "A province below a minimum on a part of the Provincial Coordination Index (the reasons are "
+                "listed beside the ranking)."
+            ),
+        ]
+    )
+    key.append([t(fmt.NO_DATA), t("No return holds this figure for the period; “—”: not applicable.")])
+    if request.is_public:
+        key.append(
+            [
+                t(fmt.SUPPRESSED),
+                t(
+                    "Small numbers (1 to {limit}) and the figures that would give them back are suppressed, as on "
+                    "the public dashboard; a true zero is shown as 0.",
+                    limit=data.threshold() - 1,
+                ),
+            ]
+        )
+    return {
+        "title": t("About this pack"),
+        "text": [
+            t(
+                "This pack holds the SDG 1.3 monitor for {area}, {period}, from data version {version}: the figures "
+                "the dashboard shows this audience, in one document for the Commission's meeting.",
+                area=_area(request),
+                period=period_text(request),
+                version=request.version,
+            ),
+            t("Method notes at the end give each indicator's numerator, denominator, sources and as-of date."),
+        ],
+        "key_title": t("How to read it"),
+        "key": key,
     }
 
 
@@ -170,7 +244,7 @@ def summary(doc: Document, request: PackRequest, card: pd.DataFrame) -> None:
                 ]
                 for _, row, text, size in shown[:MOVERS_SHOWN]
             ],
-            widths=[3.2, 1.3, 1, 1.3, 1],
+            widths=[2.9, 1.3, 1.1, 1.8, 1],
             numeric={1, 3},
             caption=t(
                 "The {count} largest changes relative to the previous value.", count=min(MOVERS_SHOWN, len(shown))
@@ -200,7 +274,9 @@ def scorecard(doc: Document, request: PackRequest, card: pd.DataFrame) -> None:
     section.table(
         [t("Indicator"), t("Latest value"), t("Period"), t("Target"), t("Status against target"), t("Change")],
         rows,
-        widths=[3, 1.2, 1.1, 1.3, 1.7, 1.3],
+        # Target and change on one line ("45 days by 2025 †", "no change on previous"): 43 rows then fit a page.
+        # Lao words run longer ("ໄຕມາດ 2/2022", "ພາຍໃນປີ"): the indicator's name gives them room.
+        widths=[2.7, 1.15, 0.85, 1.45, 1.75, 1.75] if request.language != "lo" else [2.2, 1.1, 1.15, 1.8, 1.75, 1.9],
         numeric={1},
         groups=groups,
     )
@@ -210,7 +286,11 @@ def province_profile(doc: Document, request: PackRequest) -> None:
     profile = data.province_profile(request.version, request.province, "_T", request.period)
     name = _area(request)
     section = doc.section(t("{name} compared with Lao PDR", name=name))
-    counts = profile["compared_with_national"].value_counts()
+    # A comparison with a hidden figure is "suppressed", not "no data" (the views compare values, which are null).
+    hidden = [_hidden(row) or _hidden(row, "national_suppressed") for _, row in profile.iterrows()]
+    compared = profile["compared_with_national"].where(~pd.Series(hidden, index=profile.index), fmt.SUPPRESSED)
+    counts = compared.value_counts()
+    suppressed = counts.get(fmt.SUPPRESSED, 0)
     section.text(
         t(
             "Better than national: {better} · worse: {worse} · no data for the province: {missing}.",
@@ -218,10 +298,11 @@ def province_profile(doc: Document, request: PackRequest) -> None:
             worse=counts.get("▼ worse", 0),
             missing=counts.get("no data", 0),
         )
+        + (f" {t(fmt.SUPPRESSED).capitalize()}: {suppressed}." if suppressed else "")
     )
     rows, groups = [], []
     for group, _ in views.AREA_GROUPS:
-        for _, row in profile[profile["group"] == group].iterrows():
+        for index, row in profile[profile["group"] == group].iterrows():
             groups.append(t(group))
             rows.append(
                 [
@@ -229,7 +310,7 @@ def province_profile(doc: Document, request: PackRequest) -> None:
                     _cell(row["value"], row["unit"], _hidden(row)),
                     _period(row["period"]),
                     _cell(row["national_value"], row["unit"], _hidden(row, "national_suppressed")),
-                    t(row["compared_with_national"]),
+                    t(compared[index]),
                 ]
             )
     section.table(
@@ -292,8 +373,6 @@ def coverage(doc: Document, request: PackRequest) -> None:
     _by_province_table(section, provinces, unit, t("{name} by province", name=headline["short_name"]))
     trend = _in_period(data.trend(request.version, "SI_COV_BENFTS", request.province, "_T"), request.period)
     gap = data.by_sex(request.version, "SI_COV_BENFTS", request.province, request.period)
-    long_gap = gap.melt(id_vars="period", value_vars=["female", "male"], var_name="sex", value_name="value")
-    long_gap["sex"] = long_gap["sex"].map({"female": t("Female"), "male": t("Male")})
     doc.chart(
         section,
         "coverage_trend",
@@ -305,27 +384,22 @@ def coverage(doc: Document, request: PackRequest) -> None:
             unit=unit,
             title=t("Trend (both sexes)"),
             target=headline.get("target_2030"),
+            target_year=2030,  # the catalogue's 2030 goal, as the coverage page draws it
         ),
     )
-    doc.chart(
-        section,
-        "coverage_gap",
-        charts.lines(
-            long_gap,
-            x="period",
-            y="value",
-            series="sex",
-            unit=unit,
-            title=t("Gender gap: women vs men"),
-            colours={t("Female"): fmt.SEX_COLOURS["Female"], t("Male"): fmt.SEX_COLOURS["Male"]},
-        ),
+    # Women and men as the pages draw them: a figure hidden from the public reads "suppressed", never a gap.
+    doc.chart(section, "coverage_gap", charts.women_and_men(gap, unit=unit, title=t("Gender gap: women vs men")))
+    flags = {f"{sex}_suppressed": _flag(gap, f"{sex}_suppressed") for sex in ("female", "male")}
+    over_time = trend.assign(suppressed=_flag(trend))[["period", "value", "suppressed"]].merge(
+        gap[["period", "female", "male"]].assign(**flags), on="period", how="left"
     )
-    over_time = trend[["period", "value"]].merge(gap[["period", "female", "male"]], on="period", how="left")
     section.table(
         [t("Period"), t("Both sexes"), t("Women and girls"), t("Men and boys")],
         [
-            [_period(p), _cell(v, unit), _cell(w, unit), _cell(m, unit)]
-            for p, v, w, m in over_time[["period", "value", "female", "male"]].itertuples(index=False)
+            [_period(p), _cell(v, unit, h), _cell(w, unit, _true(wh)), _cell(m, unit, _true(mh))]
+            for p, v, h, w, m, wh, mh in over_time[
+                ["period", "value", "suppressed", "female", "male", "female_suppressed", "male_suppressed"]
+            ].itertuples(index=False)
         ],
         widths=[1, 1, 1, 1],
         numeric={1, 2, 3},
@@ -420,7 +494,9 @@ def payments(doc: Document, request: PackRequest) -> None:
     )
 
     cycles = data.breakdown(request.version, "PAY_ONTIME", "cycle", request.province, "_T", request.period)
-    cycles = cycles.groupby("cycle", as_index=False).last() if len(cycles) else cycles
+    # Each cycle's latest period as it is, as the payments page reads it (groupby.last skipped a hidden figure and
+    # showed an older period's number instead).
+    cycles = cycles.sort_values("period").groupby("cycle", as_index=False).tail(1).sort_values("cycle")
     if len(cycles):
         labelled = cycles.assign(cycle=cycles["cycle"].map(lambda c: t("cycle {number}", number=c)))
         doc.chart(
@@ -439,7 +515,7 @@ def payments(doc: Document, request: PackRequest) -> None:
         section.table(
             [t("Payment cycle"), t("Period"), t("Value"), t("Numerator"), t("Denominator")],
             [
-                [c, _period(p), _cell(v, "percent", h), fmt.number(n), fmt.number(d)]
+                [c, _period(p), _cell(v, "percent", h), _parts(h, n), _parts(h, d)]
                 for c, p, v, n, d, h in zip(
                     labelled["cycle"],
                     labelled["period"],
@@ -473,7 +549,6 @@ def payments(doc: Document, request: PackRequest) -> None:
                 value="payments",
                 unit="payments",
                 title=title,
-                horizontal=False,
                 colour=fmt.OKABE_ITO["orange"],
                 ranked=False,
             ),
@@ -491,7 +566,7 @@ def payments(doc: Document, request: PackRequest) -> None:
 
     channel = data.breakdown(request.version, "PAY_ONTIME", "channel", request.province, "_T", request.period)
     if len(channel):
-        channel = channel.assign(channel=channel["channel"].map(t))
+        channel = channel.assign(channel=channel["channel"].map(charts.category_label))
         doc.chart(
             section,
             "payments_channel",
@@ -590,6 +665,7 @@ def coordination(doc: Document, request: PackRequest) -> None:
         ]
         .sum()
     )
+    meetings_title = t("Commission meetings: planned vs held") + _span(meetings)
     if len(by_level):
         held_long = by_level.melt(
             id_vars="level", value_vars=["planned", "held"], var_name="meetings", value_name="count"
@@ -604,7 +680,7 @@ def coordination(doc: Document, request: PackRequest) -> None:
                 y="count",
                 series="meetings",
                 unit="meetings",
-                title=t("Commission meetings: planned vs held"),
+                title=meetings_title,
             ).update_yaxes(title=t("meetings"), ticksuffix=""),
         )
         section.table(
@@ -622,19 +698,23 @@ def coordination(doc: Document, request: PackRequest) -> None:
             ],
             widths=[1.4, 1, 1, 1.2, 1.2, 1.4],
             numeric={1, 2, 3, 4, 5},
-            caption=t("Commission meetings: planned vs held"),
+            caption=meetings_title,
         )
 
     funnel_rows = _in_period(data.referral_funnel(request.version, request.province), request.period)
     if len(funnel_rows):
         totals = [funnel_rows[c].sum(skipna=False) for c in ("made", "completed", "feedback_returned")]
         stages = [t("Referrals made"), t("Completed"), t("Feedback returned")]
-        if not any(fmt.is_missing(v) for v in totals):
-            doc.chart(
-                section,
-                "coordination_funnel",
-                charts.funnel(pd.DataFrame({"stage": stages, "count": totals}), title=t("Referral funnel")),
-            )
+        # As the coordination page draws it: a sum over a hidden quarter is unknown and reads "suppressed".
+        hidden = any(_flag(funnel_rows))
+        funnel_stages = pd.DataFrame(
+            {"stage": stages, "count": totals, "suppressed": [hidden and fmt.is_missing(v) for v in totals]}
+        )
+        doc.chart(
+            section,
+            "coordination_funnel",
+            charts.funnel(funnel_stages, title=t("Referral funnel") + _span(funnel_rows)),
+        )
         section.table(
             [t("Period"), *stages],
             [
@@ -669,6 +749,9 @@ def coordination(doc: Document, request: PackRequest) -> None:
         _by_province_table(section, grievances, "percent", t("Grievances resolved in time, by province"))
 
     roadmap = data.supporting(request.version, "roadmap")
+    # An action not done is late only once its date has passed, at the end of the pack's period.
+    latest = request.period or (data.periods(request.version) or [None])[0]
+    as_of = _period_end(latest) if latest else date.today()
     section.subheading(t("NSPS roadmap actions"))
     section.table(
         [t("Action"), t("Description"), t("Responsible"), t("Due"), t("Done"), t("On time")],
@@ -681,13 +764,15 @@ def coordination(doc: Document, request: PackRequest) -> None:
                 fmt.date_text(r.completed_date) if not pd.isna(r.completed_date) else "—",
                 "✔ " + t("yes")
                 if _true(r.on_time)
+                else t("not yet due")
+                if pd.isna(r.completed_date) and not pd.isna(r.due_date) and pd.Timestamp(r.due_date).date() > as_of
                 else "✘ " + t("no")
                 if r.on_time is not None and not fmt.is_missing(r.on_time)
                 else "—",
             ]
             for r in roadmap.sort_values("due_date").itertuples(index=False)
         ],
-        widths=[0.8, 3.2, 1.1, 1.3, 1.3, 0.8],
+        widths=[0.8, 3.1, 1.1, 1.3, 1.3, 1.0],
     )
 
 
@@ -887,8 +972,8 @@ def method_notes(doc: Document, request: PackRequest, card: pd.DataFrame) -> Non
 
 def document(request: PackRequest) -> Document:
     """The whole pack for ``request`` (to be called inside its audience and language)."""
-    doc = Document(meta(request))
     card = data.scorecard(request.version, request.province, "_T", request.period)
+    doc = Document({**meta(request), "about": about(request, card)})
     summary(doc, request, card)
     scorecard(doc, request, card)
     if not request.is_national:
