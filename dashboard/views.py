@@ -11,6 +11,8 @@ import re
 import numpy as np
 import pandas as pd
 
+from dashboard.format import SUPPRESSED
+
 NATIONAL = "LA"
 TOTAL = "_T"
 PERIOD_PATTERN = re.compile(r"^\d{4}(-Q[1-4])?$")
@@ -321,6 +323,13 @@ def province_profile(
     totals = merged["kind"].isin(["count", "amount"])
     merged.loc[totals, "difference"] = float("nan")
     merged.loc[totals & merged["value"].notna(), "compared_with_national"] = "not comparable (a total)"
+    # A comparison with a hidden figure would give it away, and it is not "no data": it reads "suppressed", like the
+    # figure (the page, its download and the meeting pack all take this column as it is).
+    hidden = pd.Series(False, index=merged.index)
+    for flag in ("suppressed", "national_suppressed"):
+        if flag in merged.columns:
+            hidden |= merged[flag].fillna(False).astype(bool)
+    merged.loc[hidden, "compared_with_national"] = SUPPRESSED
     merged["group"] = merged["area"].map({a: g for g, areas in AREA_GROUPS for a in areas}).fillna("Other")
     return merged
 

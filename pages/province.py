@@ -23,11 +23,7 @@ meeting_pack_button(context.version, f.period, f.province)
 profile = data.province_profile(context.version, f.province, f.sex, f.period)
 own_hidden = profile.get("suppressed", pd.Series(False, index=profile.index)).fillna(False).astype(bool)
 national_hidden = profile.get("national_suppressed", pd.Series(False, index=profile.index)).fillna(False).astype(bool)
-# A comparison with a hidden figure would give it away: it reads "suppressed", like the figure.
-profile["compared_with_national"] = profile["compared_with_national"].where(
-    ~(own_hidden | national_hidden), fmt.SUPPRESSED
-)
-components.mark_hidden(own_hidden | national_hidden)
+components.mark_hidden(own_hidden | national_hidden)  # the comparison then reads "suppressed" too (the views' rule)
 name = data.province_name(f.province)
 counts = profile["compared_with_national"].value_counts()
 a, b, c = st.columns(3)

@@ -64,6 +64,22 @@ def test_province_totals_are_not_compared_with_the_national_total():
     assert profile.loc["PAY_NEVER_PAID", "compared_with_national"] == "▲ better"
 
 
+def test_a_comparison_with_a_hidden_figure_reads_suppressed_not_no_data():
+    # The public view blanks a small cell and flags it: "no data" would tell a donor the province has none.
+    values = pd.DataFrame(
+        [
+            _row("PAY_NEVER_PAID", "LA-AT", None) | {"suppressed": True},
+            _row("PAY_NEVER_PAID", "LA", 45.7) | {"suppressed": False},
+            _row("PAY_ARREARS_LAK", "LA-AT", 155e6) | {"suppressed": False},
+            _row("PAY_ARREARS_LAK", "LA", None) | {"suppressed": True},
+        ]
+    )
+    profile = views.province_profile(values, CATALOGUE, province="LA-AT", sex="_T", period=None)
+    compared = profile.set_index("indicator_id")["compared_with_national"]
+    assert compared["PAY_NEVER_PAID"] == "suppressed"  # the province's own figure is hidden
+    assert compared["PAY_ARREARS_LAK"] == "suppressed"  # the national one is
+
+
 def test_a_change_that_rounds_to_zero_is_no_change():
     assert fmt.change_on_previous([53.0, 53.04], "percent") == ("no change on previous", True)  # was "+0.0 pts"
     assert fmt.change_on_previous([53.0, 53.5], "percent") == ("+0.5 pts on previous", False)

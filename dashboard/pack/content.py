@@ -286,9 +286,7 @@ def province_profile(doc: Document, request: PackRequest) -> None:
     profile = data.province_profile(request.version, request.province, "_T", request.period)
     name = _area(request)
     section = doc.section(t("{name} compared with Lao PDR", name=name))
-    # A comparison with a hidden figure is "suppressed", not "no data" (the views compare values, which are null).
-    hidden = [_hidden(row) or _hidden(row, "national_suppressed") for _, row in profile.iterrows()]
-    compared = profile["compared_with_national"].where(~pd.Series(hidden, index=profile.index), fmt.SUPPRESSED)
+    compared = profile["compared_with_national"]  # "suppressed" where either figure is hidden (the views say so)
     counts = compared.value_counts()
     suppressed = counts.get(fmt.SUPPRESSED, 0)
     section.text(
