@@ -100,9 +100,16 @@ def change_on_previous(trend, unit: str | None) -> tuple[str | None, bool]:
     if len(trend) < 2 or is_missing(trend[-1]) or is_missing(trend[-2]):
         return None, False
     change = float(trend[-1]) - float(trend[-2])
-    if round(change, 1 if unit == "percent" else 0) == 0:
+    # The change at the precision its value is shown with, and in its unit: "+0.05" for a score, "-12 days".
+    decimals = 1 if unit == "percent" else 2 if unit in ("score", "ratio") else 0
+    if round(change, decimals) == 0:
         return t("no change on previous"), True
-    shown = t("{points} pts", points=f"{change:+,.1f}") if unit == "percent" else f"{change:+,.0f}"
+    if unit == "percent":
+        shown = t("{points} pts", points=f"{change:+,.1f}")
+    elif unit in ("score", "ratio"):
+        shown = f"{change:+,.2f}"
+    else:
+        shown = f"{value_with_unit(change, unit)}" if change < 0 else f"+{value_with_unit(change, unit)}"
     return t("{change} on previous", change=shown), False
 
 

@@ -84,6 +84,13 @@ def test_a_change_that_rounds_to_zero_is_no_change():
     assert fmt.change_on_previous([53.0, 53.04], "percent") == ("no change on previous", True)  # was "+0.0 pts"
     assert fmt.change_on_previous([53.0, 53.5], "percent") == ("+0.5 pts on previous", False)
     assert fmt.change_on_previous([93.0, 93.4], "persons") == ("no change on previous", True)
+
+
+def test_a_change_is_told_in_its_unit_at_the_precision_its_value_is_shown():
+    assert fmt.change_on_previous([10.0, -2.0], "days") == ("-12 days on previous", False)  # was "-12"
+    assert fmt.change_on_previous([90.0, 100.0], "persons") == ("+10 persons on previous", False)
+    assert fmt.change_on_previous([0.70, 0.75], "score") == ("+0.05 on previous", False)  # was "no change"
+    assert fmt.change_on_previous([0.70, 0.702], "score") == ("no change on previous", True)
     assert fmt.change_on_previous([53.0], "percent") == (None, False)
 
 
