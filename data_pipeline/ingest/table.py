@@ -24,6 +24,7 @@ from .header import HeaderMatch, accepted_spellings, column_letter, stated_perio
 from .issues import MAX_ROWS_PER_PROBLEM, IssueLog
 from .pseudonymise import create_pseudonym_table, hmac_sql
 from .readers import RawTable
+from .stages import stage
 
 _ids = itertools.count()
 _MAX_DISTINCT_FAILURES = 1000
@@ -100,18 +101,27 @@ class TableValidation:
 
     # -- steps ----------------------------------------------------------------------------------------------------
     def run(self, stated_from_name: set[str]) -> StagedPart | None:
-        if not self._check_header():
-            self._drop_grid()
-            return None
-        self._stage()
-        self._type()
-        self._neutralise_formula_text()
-        for column in self.present:
-            self._check_column(column)
-        self._check_stated_period(stated_from_name)
-        self._check_contract_rules()
-        rows = self.con.execute(f"SELECT count(*) FROM {self.typed}").fetchall()[0][0]
-        return StagedPart(self.file, self.sheet, self.contract, self.typed, rows, self._periods(), self.headers)
+        with stage(self.file, "header checks"):
+            if not self._check_header():
+                self._drop_grid()
+                return None
+        with stage(self.file, "staging (trim, blank rows)"):
+            self._stage()
+        with stage(self.file, "total rows"):
+            total_row = self._total_rows()
+        with stage(self.file, "typing"):
+            self._type(total_row)
+        with stage(self.file, "formula text"):
+            self._neutralise_formula_text()
+        with stage(self.file, "column checks"):
+            for column in self.present:
+                self._check_column(column)
+        with stage(self.file, "period and contract checks"):
+            self._check_stated_period(stated_from_name)
+            self._check_contract_rules()
+            rows = self.con.execute(f"SELECT count(*) FROM {self.typed}").fetchall()[0][0]
+            periods = self._periods()
+        return StagedPart(self.file, self.sheet, self.contract, self.typed, rows, periods, self.headers)
 
     def _check_header(self) -> bool:
         """Report header problems; False when the table cannot be typed at all (a column named twice)."""
@@ -233,10 +243,9 @@ class TableValidation:
         )
         return condition if rows else "FALSE"
 
-    def _type(self) -> None:
+    def _type(self, total_row: str) -> None:
         """Build ``typed``: lookups joined from mapping tables of distinct values; everything else is SQL. Numbers
         are parsed once per cell in an inner query. ``stg`` (clear identifiers) is dropped."""
-        total_row = self._total_rows()
         rows = f"(SELECT * FROM {self.stg} WHERE ({total_row}) IS NOT TRUE)" if total_row != "FALSE" else self.stg
         joins, inner, selects, temp = [], ["s.*"], ["src_row"], []
         for column in self.contract.warehouse_columns:
@@ -247,7 +256,8 @@ class TableValidation:
             rule = normalise.rule_for(column)
             raw, value = q(column.name), q(column.name + "__value")
             if column.kind in normalise.LOOKUP_KINDS:
-                table, on, mapped = self._lookup_table(column, f"s.{raw}")
+                with stage(self.file, "hashing ids" if column.kind == "pii_id" else f"lookup ({column.kind})"):
+                    table, on, mapped = self._lookup_table(column, f"s.{raw}")
                 if table is not None:
                     temp.append(table)
                     joins.append(f"LEFT JOIN {table} ON {on}")
