@@ -88,7 +88,7 @@ def step_read(data: Path, _warehouse: Path) -> dict:
 
 
 def step_refresh(data: Path, warehouse_dir: Path, derive=None) -> dict:
-    from data_pipeline.ingest import stages
+    from data_pipeline.ingest import stages as validation_stages
     from data_pipeline.refresh import refresh
     from data_pipeline.secrets import DEMO_HASH_KEY
 
@@ -98,7 +98,7 @@ def step_refresh(data: Path, warehouse_dir: Path, derive=None) -> dict:
     def progress(fraction, message):
         marks.append((time.perf_counter() - started, message))
 
-    with stages.recording() as stage_times:
+    with validation_stages.recording() as stage_times:
         result = refresh(
             _files(data),
             root=warehouse_dir,
@@ -121,7 +121,7 @@ def step_refresh(data: Path, warehouse_dir: Path, derive=None) -> dict:
         "warnings": len(result.report.warnings),
         "first_errors": [str(i) for i in result.report.errors[:5]],
         # Validation per stage (every file) and its slowest (file, stage) pairs: wall s, CPU s.
-        "validation_stages": [(name, w, c) for name, (w, c) in stages.totals(stage_times).items()],
+        "validation_stages": [(name, w, c) for name, (w, c) in validation_stages.totals(stage_times).items()],
         "validation_slowest": [
             (t.file, t.stage, t.wall_s, t.cpu_s) for t in sorted(stage_times, key=lambda t: -t.cpu_s)[:8]
         ],
