@@ -4,7 +4,8 @@ check and row outside the period the return states.
 
 Tables in DuckDB, in order: the grid (raw cells, personal data included) -> ``stg`` (the contract's columns as trimmed
 text; ``pii_drop`` columns never copied) -> ``typed`` (typed values plus each column's raw text for messages, except
-identifiers, which exist there only hashed). The grid and ``stg`` are dropped as soon as ``typed`` exists.
+identifiers, which exist there only hashed). The grid is dropped as soon as ``stg`` exists, ``stg`` as soon as
+``typed`` does.
 """
 
 from __future__ import annotations
@@ -48,6 +49,11 @@ class StagedPart:
 
 def _span(span: tuple[str, str]) -> str:
     return span[0] if span[0] == span[1] else f"{span[0]} to {span[1]}"
+
+
+def _edge_space(cell: str) -> str:
+    """SQL: the cell begins or ends with a space, a tab or a no-break space (what staging trims)."""
+    return " OR ".join(f"{end}({cell}, '{space}')" for end in ("prefix", "suffix") for space in (" ", "\t", "\u00a0"))
 
 
 def q(name: str) -> str:
@@ -182,22 +188,23 @@ class TableValidation:
         return not match.duplicates
 
     def _stage(self) -> None:
-        """``stg``: the contract's columns as trimmed text (blank = NULL), blank rows left out. A view on the grid, not
-        a copy: the lookups and the typing query read it once each, and a national ledger is not held twice."""
-        # trim() is slow on long columns; most cells need none, so only those with an edge space pay for it (testing
-        # the first and last character is several times cheaper than a regular expression).
-        edge = "(' ', '\t', '\u00a0')"
+        """``stg``: the contract's columns as trimmed text (blank = NULL), blank rows left out, in one pass over the
+        grid, which is dropped at once (a national ledger is not held twice). A table, not a view: the total-row
+        test, the lookups and the typing query each read it, and a view would trim every cell again each time."""
+        # trim() is slow on long columns; most cells need none, so only those with an edge space pay for it. The
+        # byte tests (prefix, suffix) are cheaper than left()/right(), which count characters.
         cells = [
-            f"CASE WHEN {cell} = '' THEN NULL WHEN left({cell}, 1) IN {edge} OR right({cell}, 1) IN {edge} "
+            f"CASE WHEN {cell} = '' THEN NULL WHEN {_edge_space(cell)} "
             f"THEN NULLIF(trim({cell}, ' \t\u00a0'), '') ELSE {cell} END AS {q(c.name)}"
             for c in self.present
             for cell in [f"c{self.match.columns[c.name][0]}"]
         ]
         any_cell = " OR ".join(f"{q(c.name)} IS NOT NULL" for c in self.present) or "FALSE"
-        self.con.execute(f"""CREATE TEMP VIEW {self.stg} AS
+        self.con.execute(f"""CREATE TEMP TABLE {self.stg} AS
             SELECT * FROM (SELECT src_row, {", ".join(cells) or "NULL AS _none"} FROM {self.raw.table}
                            WHERE src_row > {self.match.header_row})
             WHERE {any_cell}""")
+        self._drop_grid()  # names and phone numbers (never copied into stg) go with it
 
     def _drop_grid(self) -> None:
         for statement in self.raw.drop_sql:
@@ -274,8 +281,7 @@ class TableValidation:
         self.con.execute(f"""CREATE TEMP TABLE {self.typed} AS SELECT *{derived} FROM (
             SELECT {", ".join(selects)} FROM (SELECT {", ".join(inner)} FROM {rows} s {" ".join(joins)}))
             ORDER BY src_row""")
-        self.con.execute(f"DROP VIEW {self.stg}")
-        self._drop_grid()  # clear identifiers, names and phone numbers: gone from here on
+        self.con.execute(f"DROP TABLE {self.stg}")  # clear identifiers: gone from here on
         for table in temp:
             self.con.execute(f"DROP TABLE {table}")
 
@@ -304,9 +310,16 @@ class TableValidation:
         table (None, None) when the value is computed in place."""
         name = f"map_{next(_ids)}"
         if column.kind == "category":
+            # Each distinct spelling is normalised once, not each cell: the join is on the text as written.
             values = normalise.category_values(column)
-            table = pa.table({"key": list(values), "code": list(values.values())})
-            on = f"{name}.key = {normalise.lookup_key_sql(raw)}"
+            accepted = pa.table({"key": list(values), "code": list(values.values())})
+            self.con.register(name + "_accepted", accepted)
+            self.con.execute(f"""CREATE TEMP TABLE {name} AS
+                SELECT d.raw, a.code FROM (SELECT DISTINCT {q(column.name)} AS raw FROM {self.stg}
+                                           WHERE {q(column.name)} IS NOT NULL) d
+                LEFT JOIN {name}_accepted a ON a.key = {normalise.lookup_key_sql("d.raw")}""")
+            self.con.unregister(name + "_accepted")
+            return name, f"{name}.raw = {raw}", f"{name}.code"
         elif column.kind == "province":
             distinct = [
                 r[0]
