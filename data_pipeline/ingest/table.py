@@ -11,6 +11,7 @@ identifiers, which exist there only hashed). The grid is dropped as soon as ``st
 from __future__ import annotations
 
 import itertools
+import json
 import re
 from dataclasses import dataclass
 
@@ -56,6 +57,28 @@ def _edge_space(cell: str) -> str:
     return " OR ".join(f"{end}({cell}, '{space}')" for end in ("prefix", "suffix") for space in (" ", "\t", "\u00a0"))
 
 
+_MAX_CASE_SPELLINGS = 64  # accepted spellings of a category column written as a CASE rather than joined
+_ORDER_KEEPING_OPERATORS = {"PROJECTION", "FILTER", "SEQ_SCAN"}
+
+
+def _keeps_row_order(con, select: str) -> bool:
+    """Whether DuckDB's plan for ``select`` only scans, filters and projects (so it keeps the rows' order)."""
+    plan = json.loads(con.execute(f"EXPLAIN (FORMAT json) {select}").fetchall()[0][1])
+    pending, names = list(plan), set()
+    while pending:
+        node = pending.pop()
+        names.add(node.get("name"))
+        pending.extend(node.get("children", []))
+    return names <= _ORDER_KEEPING_OPERATORS
+
+
+def _in_row_order(con, table: str) -> bool:
+    """Whether ``table``'s rows are stored by ascending src_row (a window with an empty OVER reads them in order)."""
+    return not con.execute(
+        f"SELECT count(*) FROM (SELECT src_row <= lag(src_row) OVER () AS back FROM {table}) WHERE back"
+    ).fetchall()[0][0]
+
+
 def q(name: str) -> str:
     return '"' + name.replace('"', '""') + '"'
 
@@ -74,6 +97,9 @@ class TableValidation:
         self.present = [c for c in self.contract.columns if c.name in match.columns and c.in_warehouse]
         self.headers = {name: header for name, (_, header) in match.columns.items()}
         self.personal = any(c.kind in ("pii_id", "pii_drop") for c in self.contract.columns)
+        # Provinces and districts are always joined from mapping tables; then an identifier column is joined too
+        # (its distinct values hashed once) rather than hashed on every row.
+        self._joins_anyway = any(c.kind in ("province", "district") for c in self.present)
 
     # -- helpers --------------------------------------------------------------------------------------------------
     def header(self, name: str) -> str:
@@ -278,9 +304,17 @@ class TableValidation:
         derived = ""
         if self.contract.period_from_date:
             derived = f", {normalise.period_of_date(q(self.contract.period_from_date))} AS period"
-        self.con.execute(f"""CREATE TEMP TABLE {self.typed} AS SELECT *{derived} FROM (
-            SELECT {", ".join(selects)} FROM (SELECT {", ".join(inner)} FROM {rows} s {" ".join(joins)}))
-            ORDER BY src_row""")
+        select = f"""SELECT *{derived} FROM (
+            SELECT {", ".join(selects)} FROM (SELECT {", ".join(inner)} FROM {rows} s {" ".join(joins)}))"""
+        # Rows stay in the order of the return (the warehouse keeps it). A query of scans, filters and projections
+        # keeps stg's order (DuckDB's documented insertion-order guarantee) and needs no sort, the costliest step
+        # of a national ledger; any other plan (a join, or an IN list DuckDB turns into one) is sorted.
+        keeps_order = _keeps_row_order(self.con, select)
+        self.con.execute(f"CREATE TEMP TABLE {self.typed} AS {select}{'' if keeps_order else ' ORDER BY src_row'}")
+        if keeps_order and not _in_row_order(self.con, self.typed):  # e.g. a grid whose view joins: sort after all
+            self.con.execute(f"CREATE TEMP TABLE {self.typed}_sorted AS SELECT * FROM {self.typed} ORDER BY src_row")
+            self.con.execute(f"DROP TABLE {self.typed}")
+            self.con.execute(f"ALTER TABLE {self.typed}_sorted RENAME TO {self.typed}")
         self.con.execute(f"DROP TABLE {self.stg}")  # clear identifiers: gone from here on
         for table in temp:
             self.con.execute(f"DROP TABLE {table}")
@@ -319,7 +353,13 @@ class TableValidation:
                                            WHERE {q(column.name)} IS NOT NULL) d
                 LEFT JOIN {name}_accepted a ON a.key = {normalise.lookup_key_sql("d.raw")}""")
             self.con.unregister(name + "_accepted")
-            return name, f"{name}.raw = {raw}", f"{name}.code"
+            accepted_spellings = self.con.execute(f"SELECT raw, code FROM {name} WHERE code IS NOT NULL").fetchall()
+            if len(accepted_spellings) > _MAX_CASE_SPELLINGS:
+                return name, f"{name}.raw = {raw}", f"{name}.code"
+            # The usual few spellings: a CASE in the typing query, which then needs no join (and no sort).
+            self.con.execute(f"DROP TABLE {name}")
+            branches = " ".join(f"WHEN {_sql_text(r)} THEN {_sql_text(c)}" for r, c in accepted_spellings)
+            return None, None, f"(CASE {raw} {branches} END)" if branches else "CAST(NULL AS VARCHAR)"
         elif column.kind == "province":
             distinct = [
                 r[0]
@@ -353,11 +393,12 @@ class TableValidation:
             on = f"{name}.raw = {raw} AND {name}.province_raw IS NOT DISTINCT FROM {province_ref}"
         else:  # pii_id
             source = f"SELECT {q(column.name)} FROM {self.stg}"
-            if self.contract.key != (column.name,):
+            if self.contract.key != (column.name,) and self._joins_anyway:
                 create_pseudonym_table(self.con, name, source, self.hash_key)
                 return name, f"{name}.clear = {raw}", f"{name}.hashed"
-            # The table's key: every value distinct, so each row is hashed in place; only text DuckDB cannot hash
-            # (non-ASCII, rare) comes from a table hashed in Python.
+            # The table's key (every value distinct), or a table whose typing query can do without joins (and so
+            # without a sort): each row is hashed in place; only text DuckDB cannot hash (non-ASCII, rare) comes
+            # from a table hashed in Python.
             in_place = f"CASE WHEN strlen({raw}) = length({raw}) THEN {hmac_sql(raw, self.hash_key)}"
             if create_pseudonym_table(self.con, name, source, self.hash_key, non_ascii_only=True):
                 return name, f"{name}.clear = {raw}", f"{in_place} ELSE {name}.hashed END"
