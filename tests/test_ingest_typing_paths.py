@@ -107,10 +107,17 @@ def test_unreadable_cells_get_the_same_errors_with_and_without_joins(tmp_path, m
     assert [str(i) for i in joined_report.issues] == [str(i) for i in plain_report.issues]
 
 
-def test_the_plan_check_tells_scans_and_projections_from_joins():
+def _tables():
+    """t: rows 0..4999 in order (src_row, v); m: a small mapping; shuffled: t's rows out of order."""
     con = duckdb.connect()
-    con.execute("CREATE TEMP TABLE t AS SELECT range AS src_row, CAST(range AS VARCHAR) AS v FROM range(10)")
+    con.execute("CREATE TEMP TABLE t AS SELECT range AS src_row, CAST(range AS VARCHAR) AS v FROM range(5000)")
     con.execute("CREATE TEMP TABLE m AS SELECT CAST(range AS VARCHAR) AS v, 1 AS c FROM range(3)")
+    con.execute("CREATE TEMP TABLE shuffled AS SELECT * FROM t ORDER BY src_row % 7, src_row")
+    return con
+
+
+def test_the_plan_check_tells_scans_and_projections_from_joins():
+    con = _tables()
     assert typing_table._keeps_row_order(con, "SELECT src_row, upper(v) FROM (SELECT * FROM t WHERE src_row > 2)")
     assert not typing_table._keeps_row_order(con, "SELECT t.src_row, m.c FROM t LEFT JOIN m ON t.v = m.v")
     # A long IN list becomes a join in DuckDB's plan: it is not taken for a projection.
@@ -119,8 +126,6 @@ def test_the_plan_check_tells_scans_and_projections_from_joins():
 
 
 def test_rows_out_of_order_are_noticed():
-    con = duckdb.connect()
-    con.execute("CREATE TEMP TABLE ordered AS SELECT range AS src_row FROM range(5000)")
-    con.execute("CREATE TEMP TABLE shuffled AS SELECT * FROM ordered ORDER BY src_row % 7, src_row")
-    assert typing_table._in_row_order(con, "ordered")
+    con = _tables()
+    assert typing_table._in_row_order(con, "t")
     assert not typing_table._in_row_order(con, "shuffled")
