@@ -277,8 +277,10 @@ class TableValidation:
         return condition if rows else "FALSE"
 
     def _type(self, total_row: str) -> None:
-        """Build ``typed``: lookups joined from mapping tables of distinct values; everything else is SQL. Numbers
-        are parsed once per cell in an inner query. ``stg`` (clear identifiers) is dropped."""
+        """Build ``typed`` in one query over ``stg``: provinces, districts and many-spelling categories joined from
+        mapping tables of distinct values, the usual few category spellings as a CASE, identifiers hashed in place
+        or joined (``_lookup_table``); everything else is SQL. Numbers are parsed once per cell in an inner query.
+        ``stg`` (clear identifiers) is dropped."""
         rows = f"(SELECT * FROM {self.stg} WHERE ({total_row}) IS NOT TRUE)" if total_row != "FALSE" else self.stg
         joins, inner, selects, temp = [], ["s.*"], ["src_row"], []
         for column in self.contract.warehouse_columns:
