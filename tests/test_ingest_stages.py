@@ -3,8 +3,6 @@ a real validation names its stages per file."""
 
 from __future__ import annotations
 
-import time
-
 from data_pipeline.ingest import stages, validate_returns
 from data_pipeline.secrets import DEMO_HASH_KEY
 
@@ -17,18 +15,19 @@ def test_stages_are_not_recorded_unless_asked():
     assert records == []
 
 
-def test_a_stage_holds_its_own_time_without_its_childrens():
+def test_a_stage_holds_its_own_time_without_its_childrens(monkeypatch):
+    clock = [0.0]  # a clock the test moves: wall and CPU alike, so no timing depends on the machine's load
+    monkeypatch.setattr(stages.time, "perf_counter", lambda: clock[0])
+    monkeypatch.setattr(stages.time, "process_time", lambda: clock[0] / 2)
     with stages.recording() as records:
         with stages.stage("f.csv", "typing"):
-            time.sleep(0.05)
+            clock[0] += 5
             with stages.stage("f.csv", "hashing ids"):
-                time.sleep(0.1)
-    by_name = {r.stage: r for r in records}
-    assert set(by_name) == {"typing", "hashing ids"}
-    assert 0.09 <= by_name["hashing ids"].wall_s < 0.5
-    assert 0.04 <= by_name["typing"].wall_s < 0.09  # the child's 0.1 s is not in it
-    totals = stages.totals(records)
-    assert list(totals) == ["hashing ids", "typing"]  # largest first
+                clock[0] += 10
+            clock[0] += 1
+    by_name = {r.stage: (r.wall_s, r.cpu_s) for r in records}
+    assert by_name == {"hashing ids": (10, 5), "typing": (6, 3)}  # the child's 10 s are not in typing's 16
+    assert list(stages.totals(records).items()) == [("hashing ids", (10, 5)), ("typing", (6, 3))]  # largest first
 
 
 def test_validation_records_its_stages_per_file(tmp_path):
