@@ -88,6 +88,7 @@ def step_read(data: Path, _warehouse: Path) -> dict:
 
 
 def step_refresh(data: Path, warehouse_dir: Path, derive=None) -> dict:
+    from data_pipeline.ingest import stages as validation_stages
     from data_pipeline.refresh import refresh
     from data_pipeline.secrets import DEMO_HASH_KEY
 
@@ -97,14 +98,15 @@ def step_refresh(data: Path, warehouse_dir: Path, derive=None) -> dict:
     def progress(fraction, message):
         marks.append((time.perf_counter() - started, message))
 
-    result = refresh(
-        _files(data),
-        root=warehouse_dir,
-        operator="benchmark",
-        hash_key=DEMO_HASH_KEY,
-        progress=progress,
-        derive=derive,
-    )
+    with validation_stages.recording() as stage_times:
+        result = refresh(
+            _files(data),
+            root=warehouse_dir,
+            operator="benchmark",
+            hash_key=DEMO_HASH_KEY,
+            progress=progress,
+            derive=derive,
+        )
     wall = time.perf_counter() - started
     validated = next((t for t, m in marks if m == "publishing"), wall)
     stages = [(m, (marks[i + 1][0] if i + 1 < len(marks) else wall) - t) for i, (t, m) in enumerate(marks)]
@@ -118,6 +120,11 @@ def step_refresh(data: Path, warehouse_dir: Path, derive=None) -> dict:
         "errors": len(result.report.errors),
         "warnings": len(result.report.warnings),
         "first_errors": [str(i) for i in result.report.errors[:5]],
+        # Validation per stage (every file) and its slowest (file, stage) pairs: wall s, CPU s.
+        "validation_stages": [(name, w, c) for name, (w, c) in validation_stages.totals(stage_times).items()],
+        "validation_slowest": [
+            (t.file, t.stage, t.wall_s, t.cpu_s) for t in sorted(stage_times, key=lambda t: -t.cpu_s)[:8]
+        ],
     }
 
 
@@ -250,6 +257,7 @@ def print_one(found: dict) -> None:
     )
     for message, seconds in first["stages"]:
         print(f"{'':36}{seconds:6.2f} s  {message}")
+    print_validation_stages(first)
     if "whole" in found:
         whole = found["whole"]
         print(
@@ -276,6 +284,23 @@ def print_one(found: dict) -> None:
         f"{first['cpu_s'] / read['cpu_s']:.1f}x cpu, {first['peak_rss_mb'] / read['peak_rss_mb']:.1f}x peak RSS"
         + (f"; as the CLI: {found['whole']['wall_s'] / read['wall_s']:.1f}x wall" if "whole" in found else "")
     )
+
+
+def print_validation_stages(refresh: dict) -> None:
+    """Validation's own breakdown (``data_pipeline.ingest.stages``): each stage over every file, then the slowest
+    stages of single files."""
+    stages = refresh.get("validation_stages") or []
+    if not stages:
+        return
+    wall = sum(w for _, w, _ in stages)
+    cpu = sum(c for _, _, c in stages)
+    print(f"{'validation by stage':34} {wall:8.2f} {cpu:8.2f}")
+    for name, w, c in stages:
+        if w >= 0.05 or c >= 0.05:
+            print(f"{'':36}{w:6.2f} s wall {c:6.2f} s cpu  {name}")
+    print(f"{'  slowest (file, stage)':34}")
+    for file, name, w, c in refresh["validation_slowest"]:
+        print(f"{'':36}{w:6.2f} s wall {c:6.2f} s cpu  {name}: {file}")
 
 
 def print_growth(runs: list[dict]) -> None:

@@ -4,12 +4,14 @@ check and row outside the period the return states.
 
 Tables in DuckDB, in order: the grid (raw cells, personal data included) -> ``stg`` (the contract's columns as trimmed
 text; ``pii_drop`` columns never copied) -> ``typed`` (typed values plus each column's raw text for messages, except
-identifiers, which exist there only hashed). The grid and ``stg`` are dropped as soon as ``typed`` exists.
+identifiers, which exist there only hashed). The grid is dropped as soon as ``stg`` exists, ``stg`` as soon as
+``typed`` does.
 """
 
 from __future__ import annotations
 
 import itertools
+import json
 import re
 from dataclasses import dataclass
 
@@ -24,6 +26,7 @@ from .header import HeaderMatch, accepted_spellings, column_letter, stated_perio
 from .issues import MAX_ROWS_PER_PROBLEM, IssueLog
 from .pseudonymise import create_pseudonym_table, hmac_sql
 from .readers import RawTable
+from .stages import stage
 
 _ids = itertools.count()
 _MAX_DISTINCT_FAILURES = 1000
@@ -49,6 +52,33 @@ def _span(span: tuple[str, str]) -> str:
     return span[0] if span[0] == span[1] else f"{span[0]} to {span[1]}"
 
 
+def _edge_space(cell: str) -> str:
+    """SQL: the cell begins or ends with a space, a tab or a no-break space (what staging trims)."""
+    return " OR ".join(f"{end}({cell}, '{space}')" for end in ("prefix", "suffix") for space in (" ", "\t", "\u00a0"))
+
+
+_MAX_CASE_SPELLINGS = 64  # accepted spellings of a category column written as a CASE rather than joined
+_ORDER_KEEPING_OPERATORS = {"PROJECTION", "FILTER", "SEQ_SCAN"}
+
+
+def _keeps_row_order(con, select: str) -> bool:
+    """Whether DuckDB's plan for ``select`` only scans, filters and projects (so it keeps the rows' order)."""
+    plan = json.loads(con.execute(f"EXPLAIN (FORMAT json) {select}").fetchall()[0][1])
+    pending, names = list(plan), set()
+    while pending:
+        node = pending.pop()
+        names.add(node.get("name"))
+        pending.extend(node.get("children", []))
+    return names <= _ORDER_KEEPING_OPERATORS
+
+
+def _in_row_order(con, table: str) -> bool:
+    """Whether ``table``'s rows are stored by ascending src_row (a window with an empty OVER reads them in order)."""
+    return not con.execute(
+        f"SELECT count(*) FROM (SELECT src_row <= lag(src_row) OVER () AS back FROM {table}) WHERE back"
+    ).fetchall()[0][0]
+
+
 def q(name: str) -> str:
     return '"' + name.replace('"', '""') + '"'
 
@@ -67,6 +97,9 @@ class TableValidation:
         self.present = [c for c in self.contract.columns if c.name in match.columns and c.in_warehouse]
         self.headers = {name: header for name, (_, header) in match.columns.items()}
         self.personal = any(c.kind in ("pii_id", "pii_drop") for c in self.contract.columns)
+        # Provinces and districts are always joined from mapping tables; then an identifier column is joined too
+        # (its distinct values hashed once) rather than hashed on every row.
+        self._joins_anyway = any(c.kind in ("province", "district") for c in self.present)
 
     # -- helpers --------------------------------------------------------------------------------------------------
     def header(self, name: str) -> str:
@@ -100,18 +133,27 @@ class TableValidation:
 
     # -- steps ----------------------------------------------------------------------------------------------------
     def run(self, stated_from_name: set[str]) -> StagedPart | None:
-        if not self._check_header():
-            self._drop_grid()
-            return None
-        self._stage()
-        self._type()
-        self._neutralise_formula_text()
-        for column in self.present:
-            self._check_column(column)
-        self._check_stated_period(stated_from_name)
-        self._check_contract_rules()
-        rows = self.con.execute(f"SELECT count(*) FROM {self.typed}").fetchall()[0][0]
-        return StagedPart(self.file, self.sheet, self.contract, self.typed, rows, self._periods(), self.headers)
+        with stage(self.file, "header checks"):
+            if not self._check_header():
+                self._drop_grid()
+                return None
+        with stage(self.file, "staging (trim, blank rows)"):
+            self._stage()
+        with stage(self.file, "total rows"):
+            total_row = self._total_rows()
+        with stage(self.file, "typing"):
+            self._type(total_row)
+        with stage(self.file, "formula text"):
+            self._neutralise_formula_text()
+        with stage(self.file, "column checks"):
+            for column in self.present:
+                self._check_column(column)
+        with stage(self.file, "period and contract checks"):
+            self._check_stated_period(stated_from_name)
+            self._check_contract_rules()
+            rows = self.con.execute(f"SELECT count(*) FROM {self.typed}").fetchall()[0][0]
+            periods = self._periods()
+        return StagedPart(self.file, self.sheet, self.contract, self.typed, rows, periods, self.headers)
 
     def _check_header(self) -> bool:
         """Report header problems; False when the table cannot be typed at all (a column named twice)."""
@@ -172,22 +214,23 @@ class TableValidation:
         return not match.duplicates
 
     def _stage(self) -> None:
-        """``stg``: the contract's columns as trimmed text (blank = NULL), blank rows left out. A view on the grid, not
-        a copy: the lookups and the typing query read it once each, and a national ledger is not held twice."""
-        # trim() is slow on long columns; most cells need none, so only those with an edge space pay for it (testing
-        # the first and last character is several times cheaper than a regular expression).
-        edge = "(' ', '\t', '\u00a0')"
+        """``stg``: the contract's columns as trimmed text (blank = NULL), blank rows left out, in one pass over the
+        grid, which is dropped at once (a national ledger is not held twice). A table, not a view: the total-row
+        test, the lookups and the typing query each read it, and a view would trim every cell again each time."""
+        # trim() is slow on long columns; most cells need none, so only those with an edge space pay for it. The
+        # byte tests (prefix, suffix) are cheaper than left()/right(), which count characters.
         cells = [
-            f"CASE WHEN {cell} = '' THEN NULL WHEN left({cell}, 1) IN {edge} OR right({cell}, 1) IN {edge} "
+            f"CASE WHEN {cell} = '' THEN NULL WHEN {_edge_space(cell)} "
             f"THEN NULLIF(trim({cell}, ' \t\u00a0'), '') ELSE {cell} END AS {q(c.name)}"
             for c in self.present
             for cell in [f"c{self.match.columns[c.name][0]}"]
         ]
         any_cell = " OR ".join(f"{q(c.name)} IS NOT NULL" for c in self.present) or "FALSE"
-        self.con.execute(f"""CREATE TEMP VIEW {self.stg} AS
+        self.con.execute(f"""CREATE TEMP TABLE {self.stg} AS
             SELECT * FROM (SELECT src_row, {", ".join(cells) or "NULL AS _none"} FROM {self.raw.table}
                            WHERE src_row > {self.match.header_row})
             WHERE {any_cell}""")
+        self._drop_grid()  # names and phone numbers (never copied into stg) go with it
 
     def _drop_grid(self) -> None:
         for statement in self.raw.drop_sql:
@@ -233,10 +276,11 @@ class TableValidation:
         )
         return condition if rows else "FALSE"
 
-    def _type(self) -> None:
-        """Build ``typed``: lookups joined from mapping tables of distinct values; everything else is SQL. Numbers
-        are parsed once per cell in an inner query. ``stg`` (clear identifiers) is dropped."""
-        total_row = self._total_rows()
+    def _type(self, total_row: str) -> None:
+        """Build ``typed`` in one query over ``stg``: provinces, districts and many-spelling categories joined from
+        mapping tables of distinct values, the usual few category spellings as a CASE, identifiers hashed in place
+        or joined (``_lookup_table``); everything else is SQL. Numbers are parsed once per cell in an inner query.
+        ``stg`` (clear identifiers) is dropped."""
         rows = f"(SELECT * FROM {self.stg} WHERE ({total_row}) IS NOT TRUE)" if total_row != "FALSE" else self.stg
         joins, inner, selects, temp = [], ["s.*"], ["src_row"], []
         for column in self.contract.warehouse_columns:
@@ -247,7 +291,8 @@ class TableValidation:
             rule = normalise.rule_for(column)
             raw, value = q(column.name), q(column.name + "__value")
             if column.kind in normalise.LOOKUP_KINDS:
-                table, on, mapped = self._lookup_table(column, f"s.{raw}")
+                with stage(self.file, "hashing ids" if column.kind == "pii_id" else f"lookup ({column.kind})"):
+                    table, on, mapped = self._lookup_table(column, f"s.{raw}")
                 if table is not None:
                     temp.append(table)
                     joins.append(f"LEFT JOIN {table} ON {on}")
@@ -261,11 +306,18 @@ class TableValidation:
         derived = ""
         if self.contract.period_from_date:
             derived = f", {normalise.period_of_date(q(self.contract.period_from_date))} AS period"
-        self.con.execute(f"""CREATE TEMP TABLE {self.typed} AS SELECT *{derived} FROM (
-            SELECT {", ".join(selects)} FROM (SELECT {", ".join(inner)} FROM {rows} s {" ".join(joins)}))
-            ORDER BY src_row""")
-        self.con.execute(f"DROP VIEW {self.stg}")
-        self._drop_grid()  # clear identifiers, names and phone numbers: gone from here on
+        select = f"""SELECT *{derived} FROM (
+            SELECT {", ".join(selects)} FROM (SELECT {", ".join(inner)} FROM {rows} s {" ".join(joins)}))"""
+        # Rows stay in the order of the return (the warehouse keeps it). A query of scans, filters and projections
+        # keeps stg's order (DuckDB's documented insertion-order guarantee) and needs no sort, the costliest step
+        # of a national ledger; any other plan (a join, or an IN list DuckDB turns into one) is sorted.
+        keeps_order = _keeps_row_order(self.con, select)
+        self.con.execute(f"CREATE TEMP TABLE {self.typed} AS {select}{'' if keeps_order else ' ORDER BY src_row'}")
+        if keeps_order and not _in_row_order(self.con, self.typed):  # e.g. a grid whose view joins: sort after all
+            self.con.execute(f"CREATE TEMP TABLE {self.typed}_sorted AS SELECT * FROM {self.typed} ORDER BY src_row")
+            self.con.execute(f"DROP TABLE {self.typed}")
+            self.con.execute(f"ALTER TABLE {self.typed}_sorted RENAME TO {self.typed}")
+        self.con.execute(f"DROP TABLE {self.stg}")  # clear identifiers: gone from here on
         for table in temp:
             self.con.execute(f"DROP TABLE {table}")
 
@@ -294,9 +346,22 @@ class TableValidation:
         table (None, None) when the value is computed in place."""
         name = f"map_{next(_ids)}"
         if column.kind == "category":
+            # Each distinct spelling is normalised once, not each cell: the join is on the text as written.
             values = normalise.category_values(column)
-            table = pa.table({"key": list(values), "code": list(values.values())})
-            on = f"{name}.key = {normalise.lookup_key_sql(raw)}"
+            accepted = pa.table({"key": list(values), "code": list(values.values())})
+            self.con.register(name + "_accepted", accepted)
+            self.con.execute(f"""CREATE TEMP TABLE {name} AS
+                SELECT d.raw, a.code FROM (SELECT DISTINCT {q(column.name)} AS raw FROM {self.stg}
+                                           WHERE {q(column.name)} IS NOT NULL) d
+                LEFT JOIN {name}_accepted a ON a.key = {normalise.lookup_key_sql("d.raw")}""")
+            self.con.unregister(name + "_accepted")
+            accepted_spellings = self.con.execute(f"SELECT raw, code FROM {name} WHERE code IS NOT NULL").fetchall()
+            if len(accepted_spellings) > _MAX_CASE_SPELLINGS:
+                return name, f"{name}.raw = {raw}", f"{name}.code"
+            # The usual few spellings: a CASE in the typing query, which then needs no join (and no sort).
+            self.con.execute(f"DROP TABLE {name}")
+            branches = " ".join(f"WHEN {_sql_text(r)} THEN {_sql_text(c)}" for r, c in accepted_spellings)
+            return None, None, f"(CASE {raw} {branches} END)" if branches else "CAST(NULL AS VARCHAR)"
         elif column.kind == "province":
             distinct = [
                 r[0]
@@ -330,11 +395,12 @@ class TableValidation:
             on = f"{name}.raw = {raw} AND {name}.province_raw IS NOT DISTINCT FROM {province_ref}"
         else:  # pii_id
             source = f"SELECT {q(column.name)} FROM {self.stg}"
-            if self.contract.key != (column.name,):
+            if self.contract.key != (column.name,) and self._joins_anyway:
                 create_pseudonym_table(self.con, name, source, self.hash_key)
                 return name, f"{name}.clear = {raw}", f"{name}.hashed"
-            # The table's key: every value distinct, so each row is hashed in place; only text DuckDB cannot hash
-            # (non-ASCII, rare) comes from a table hashed in Python.
+            # The table's key (every value distinct), or a table whose typing query can do without joins (and so
+            # without a sort): each row is hashed in place; only text DuckDB cannot hash (non-ASCII, rare) comes
+            # from a table hashed in Python.
             in_place = f"CASE WHEN strlen({raw}) = length({raw}) THEN {hmac_sql(raw, self.hash_key)}"
             if create_pseudonym_table(self.con, name, source, self.hash_key, non_ascii_only=True):
                 return name, f"{name}.clear = {raw}", f"{in_place} ELSE {name}.hashed END"

@@ -17,6 +17,7 @@ from data_pipeline.report import ReturnInfo, ValidationReport
 from .header import detect_header, stated_periods
 from .issues import MAX_ROWS_PER_PROBLEM, IssueLog
 from .readers import ReadError, file_sha256, read_return_tables
+from .stages import stage
 from .table import StagedPart, TableValidation, q
 
 Progress = Callable[[float, str], None]
@@ -38,10 +39,13 @@ def validate_returns(
     with bounded_connection() as con:
         con.execute("SET enable_progress_bar = false")
         parts = _validate_files(con, [Path(p) for p in paths], contracts, log, report, hash_key, progress)
-        _check_same_period(parts, log)
+        with stage("", "same period twice"):
+            _check_same_period(parts, log)
         for contract in {p.contract.name: p.contract for p in parts}.values():
-            _check_duplicate_keys(con, contract, [p for p in parts if p.contract.name == contract.name], log)
-        staged = _staged_tables(con, parts, stage_dir) if report.ok else {}
+            with stage(contract.name, "duplicate keys"):
+                _check_duplicate_keys(con, contract, [p for p in parts if p.contract.name == contract.name], log)
+        with stage("", "hand-over (staged tables)"):
+            staged = _staged_tables(con, parts, stage_dir) if report.ok else {}
     if progress:
         progress(1.0, report.summary())
     return report, staged
@@ -61,9 +65,12 @@ def _validate_files(
     for i, path in enumerate(paths):
         if progress:
             progress(i / max(len(paths), 1), f"reading {path.name}")
-        if not _passes_gate(path, log, report):
+        with stage(path.name, "gate"):
+            passed = _passes_gate(path, log, report)
+        if not passed:
             continue
-        sha = file_sha256(path)
+        with stage(path.name, "file sha256"):
+            sha = file_sha256(path)
         if sha in seen:
             log.warning(
                 path.name,
@@ -73,7 +80,8 @@ def _validate_files(
             continue
         seen[sha] = path.name
         try:
-            grids = read_return_tables(con, path)
+            with stage(path.name, "read"):
+                grids = read_return_tables(con, path)
         except ReadError as exc:
             log.error(path.name, str(exc), code="unreadable_file")
             report.returns.append(ReturnInfo(path.name, sha, None, None))
@@ -82,7 +90,8 @@ def _validate_files(
         for grid in grids:
             if progress:
                 progress(i / max(len(paths), 1), f"validating {path.name}" + (f" / {grid.sheet}" if grid.sheet else ""))
-            match = detect_header(grid, contracts)
+            with stage(path.name, "header detection"):
+                match = detect_header(grid, contracts)
             if match is None:
                 if grid.top_rows and grid.sheet is not None and grid.sheet.strip().lower() not in _GUIDANCE_SHEETS:
                     log.warning(
