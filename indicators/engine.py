@@ -228,7 +228,10 @@ def _observations(con: duckdb.DuckDBPyConnection, indicator: Indicator) -> str:
         return name
     dims = ", ".join(("period", "province", "district", "sex") + indicator.breakdowns)
     # Identical observations (same cell, same days) counted once: every grouping set then reads counted days.
-    base = f"(SELECT {dims}, observation, 1 AS n, CAST(paid AS INTEGER) AS paid FROM ({indicator.numerator_sql}))"
+    base = (
+        f"(SELECT {dims}, observation, observations AS n, CAST(paid AS INTEGER) * observations AS paid "
+        f"FROM ({indicator.numerator_sql}))"
+    )
     measures = "observation, CAST(sum(n) AS BIGINT) AS n, CAST(sum(paid) AS BIGINT) AS paid"
     levels = ", ".join(_LEVELS)
     # A level's number is the hash of its columns (no sort of millions of rows on strings); should two levels ever
