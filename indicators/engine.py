@@ -108,17 +108,13 @@ def _grouped(
     breakdowns: tuple[str, ...],
     measures: str,
     sums: tuple[str, ...] = (),
-    keys: tuple[str, ...] = (),
-    numbered: str | None = None,
 ) -> str:
-    """``measures`` over GROUPING SETS of ``base``. ``keys`` are grouped on in every set (each level's rows are split
-    by them); ``numbered``, an expression over the level columns, is added as column ``g``.
+    """``measures`` over GROUPING SETS of ``base`` (a statistic's per-day counts are added up by ``_rolled_up``).
 
     When the measures are plain sums (``sums`` names the summed columns), the rows are first added up at their
     finest grain, so each grouping set aggregates cells instead of every ledger row; and the province and national
     sets read those cells already added up over districts, so only the district sets read the finest cells."""
-    sets = _grouping_sets(indicator, breakdowns, keys)
-    number = f"{numbered} AS g, " if numbered else ""
+    sets = _grouping_sets(indicator, breakdowns)
 
     def grouping(source: str, chosen: list[tuple[str, ...]], absent: tuple[str, ...] = ()) -> str:
         levels, keep = _level_columns(indicator, breakdowns, absent)
@@ -126,12 +122,12 @@ def _grouped(
         return f"SELECT {levels}, {measures}, {keep} AS keep FROM {source} GROUP BY GROUPING SETS ({listed})"
 
     if not sums:
-        return f"SELECT {number}* EXCLUDE (keep) FROM ({grouping(base, sets)}) WHERE keep"
-    dims = ("period", "province", "district", "sex") + breakdowns + keys
+        return f"SELECT * EXCLUDE (keep) FROM ({grouping(base, sets)}) WHERE keep"
+    dims = ("period", "province", "district", "sex") + breakdowns
     added = ", ".join(f"sum({c}) AS {c}" for c in sums)
     finest = f"SELECT {', '.join(dims)}, {added} FROM {base} GROUP BY {', '.join(dims)}"
     if "district" not in indicator.disaggregations:
-        return f"SELECT {number}* EXCLUDE (keep) FROM ({grouping(f'({finest})', sets)}) WHERE keep"
+        return f"SELECT * EXCLUDE (keep) FROM ({grouping(f'({finest})', sets)}) WHERE keep"
     wider = [c for c in dims if c != "district"]
     over_districts = f"SELECT {', '.join(wider)}, {added} FROM cells_finest GROUP BY {', '.join(wider)}"
     parts = (
@@ -140,7 +136,7 @@ def _grouped(
     )
     return (
         f"WITH cells_finest AS MATERIALIZED ({finest}), cells_wider AS ({over_districts}) "
-        f"SELECT {number}* EXCLUDE (keep) FROM ({parts[0]} UNION ALL {parts[1]}) WHERE keep"
+        f"SELECT * EXCLUDE (keep) FROM ({parts[0]} UNION ALL {parts[1]}) WHERE keep"
     )
 
 
@@ -217,6 +213,56 @@ _LEVELS = ("period", "province", "district", "sex", "breakdown", "breakdown_valu
 LEVEL_NUMBER = "hash({})"  # a statistic's level rows are numbered by the hash of their columns
 
 
+def _rolled_up(
+    con: duckdb.DuckDBPyConnection,
+    indicator: Indicator,
+    base: str,
+    sums: tuple[str, ...],
+    keys: tuple[str, ...],
+    name: str,
+) -> str:
+    """SELECT of ``sums`` added up at every level of ``indicator`` (split by ``keys``), with the level columns of
+    ``RESULT_COLUMNS``. Each level is added up from the smallest level already added up that it is part of (district
+    from the finest cells, province from district, ...), one temp table ``<name>_set<k>`` per level, so no level
+    reads more rows than it needs: the per-day counts of a statistic are many more rows than a ratio's."""
+    breakdowns = indicator.breakdowns
+    dims = ("period", "province", "district", "sex") + breakdowns + keys
+    added = ", ".join(f"sum({c}) AS {c}" for c in sums)
+    con.execute(
+        f"CREATE OR REPLACE TEMP TABLE {name}_finest AS SELECT {', '.join(dims)}, {added} FROM {base} GROUP BY ALL"
+    )
+    sources = [(set(dims), f"{name}_finest", con.execute(f"SELECT count(*) FROM {name}_finest").fetchone()[0])]
+    sets = sorted(_grouping_sets(indicator, breakdowns, keys), key=len, reverse=True)
+    disaggregations, selects = set(indicator.disaggregations), []
+    for k, chosen in enumerate(sets):
+        columns = set(chosen)
+        _, source, _ = min((s for s in sources if columns <= s[0]), key=lambda s: s[2])
+        table = f"{name}_set{k}"
+        listed = ", ".join(chosen)
+        con.execute(f"CREATE OR REPLACE TEMP TABLE {table} AS SELECT {listed}, {added} FROM {source} GROUP BY {listed}")
+        sources.append((columns, table, con.execute(f"SELECT count(*) FROM {table}").fetchone()[0]))
+        province = "province" if "province" in columns else "'LA'"
+        district = "district" if "district" in columns else "CAST(NULL AS VARCHAR)"
+        sex = "sex" if "sex" in columns else "'_T'"
+        shown = [b for b in breakdowns if b in columns]
+        breakdown, value = (f"'{shown[0]}'", f"CAST({shown[0]} AS VARCHAR)") if shown else ("'_T'", "'_T'")
+        keyed = [c for c in ("province", "district", "sex") if c in disaggregations and c in columns] + shown
+        keep = " AND ".join(["period IS NOT NULL"] + [f"{c} IS NOT NULL" for c in keyed])
+        selects.append(
+            f"SELECT period, {province} AS province, {district} AS district, {sex} AS sex, {breakdown} AS breakdown, "
+            f"{value} AS breakdown_value, {', '.join(keys + sums)} FROM {table} WHERE {keep}"
+        )
+    return " UNION ALL ".join(selects)
+
+
+def _drop_rolled_up(con: duckdb.DuckDBPyConnection, name: str) -> None:
+    for (table,) in con.execute(
+        "SELECT table_name FROM duckdb_tables() WHERE temporary AND (table_name = ? OR starts_with(table_name, ?))",
+        [f"{name}_finest", f"{name}_set"],
+    ).fetchall():
+        con.execute(f"DROP TABLE {table}")
+
+
 def _observations(con: duckdb.DuckDBPyConnection, indicator: Indicator) -> str:
     """A statistic's observations counted per day at every level, in two temp tables: ``<name>_levels`` (g, the
     level columns, numerator: the observations counted) and ``<name>_days`` (g, observation, n, paid). Built once
@@ -232,20 +278,16 @@ def _observations(con: duckdb.DuckDBPyConnection, indicator: Indicator) -> str:
         f"(SELECT {dims}, observation, observations AS n, CAST(paid AS INTEGER) * observations AS paid "
         f"FROM ({indicator.numerator_sql}))"
     )
-    measures = "observation, CAST(sum(n) AS BIGINT) AS n, CAST(sum(paid) AS BIGINT) AS paid"
     levels = ", ".join(_LEVELS)
+    rolled_up = _rolled_up(con, indicator, base, ("n", "paid"), ("observation",), name)
     # A level's number is the hash of its columns (no sort of millions of rows on strings); should two levels ever
     # share a hash, they are numbered in order instead.
-    numbered = _grouped(
-        indicator,
-        base,
-        indicator.breakdowns,
-        measures,
-        sums=("n", "paid"),
-        keys=("observation",),
-        numbered=LEVEL_NUMBER.format(levels),
-    )
-    con.execute(f"CREATE OR REPLACE TEMP TABLE {name}_all AS {numbered}")
+    con.execute(f"""
+        CREATE OR REPLACE TEMP TABLE {name}_all AS
+        SELECT {LEVEL_NUMBER.format(levels)} AS g, {levels}, observation, CAST(n AS BIGINT) AS n,
+               CAST(paid AS BIGINT) AS paid
+        FROM ({rolled_up})""")
+    _drop_rolled_up(con, name)
     for numbering in (None, f"dense_rank() OVER (ORDER BY {levels.replace('district', 'district NULLS FIRST')})"):
         if numbering:
             con.execute(

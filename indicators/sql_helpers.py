@@ -113,8 +113,7 @@ VIEWS: dict[str, str] = {
     # Grant recipients in each quarter: persons paid in it (SDG 1.3.1 counts persons *receiving* a benefit), so a
     # child who has left the grant at age one, or a person whose payments stopped, is no longer counted.
     "ind_mecg_recipients_q": """
-        SELECT pay.period, p.province, p.district, p.sex, p.beneficiary_type,
-               count(DISTINCT pay.person_number) AS recipients
+        SELECT pay.period, p.province, p.district, p.sex, p.beneficiary_type, count(*) AS recipients
         FROM (SELECT DISTINCT period, person_number FROM ind_mecg_paid_persons) pay
              JOIN ind_mecg_person p USING (person_number)
         GROUP BY ALL""",
