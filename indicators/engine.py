@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 
 import duckdb
+import numpy as np
 import pandas as pd
 import pyarrow as pa
 
@@ -299,10 +300,11 @@ def _observations(con: duckdb.DuckDBPyConnection, indicator: Indicator) -> str:
             FROM {name}_all GROUP BY ALL""")
         if con.execute(f"SELECT count(*) = count(DISTINCT g) FROM {name}_levels").fetchone()[0]:
             break
+    # Sorted once here for every quantile estimated from them (a table scan keeps this order).
     con.execute(f"""
         CREATE OR REPLACE TEMP TABLE {name}_days AS
         SELECT g, CAST(observation AS DOUBLE) AS observation, n, paid FROM {name}_all
-        WHERE observation IS NOT NULL""")
+        WHERE observation IS NOT NULL ORDER BY g, observation""")
     con.execute(f"DROP TABLE {name}_all")
     return name
 
@@ -310,7 +312,10 @@ def _observations(con: duckdb.DuckDBPyConnection, indicator: Indicator) -> str:
 def _insert_statistic(con: duckdb.DuckDBPyConnection, indicator: Indicator) -> None:
     """A survival quantile at every level: all levels estimated together (``indicators.survival``)."""
     name = _observations(con, indicator)
-    counted = con.execute(f"SELECT g, observation, n, paid FROM {name}_days ORDER BY g, observation").fetchnumpy()
+    counted = con.execute(f"SELECT g, observation, n, paid FROM {name}_days").fetchnumpy()
+    if not _sorted(counted["g"], counted["observation"]):
+        order = np.lexsort((counted["observation"], counted["g"]))
+        counted = {column: values[order] for column, values in counted.items()}
     starts, value, at_least = survival.quantiles(
         counted["g"], counted["observation"], counted["n"], counted["paid"], indicator.quantile
     )
@@ -324,6 +329,12 @@ def _insert_statistic(con: duckdb.DuckDBPyConnection, indicator: Indicator) -> N
             FROM {name}_levels LEFT JOIN ind_estimates e USING (g)""")
     finally:
         con.unregister("ind_estimates")
+
+
+def _sorted(group: np.ndarray, days: np.ndarray) -> bool:
+    """True when the rows are in order of (group, days), as ``survival.quantiles`` needs them."""
+    same = group[1:] == group[:-1]
+    return bool(np.all((group[1:] > group[:-1]) | (same & (days[1:] > days[:-1]))))
 
 
 def compute_into(con: duckdb.DuckDBPyConnection, indicator: Indicator) -> None:

@@ -125,3 +125,13 @@ def test_levels_sharing_a_number_are_numbered_again(warehouse, monkeypatch):
     monkeypatch.setattr(engine, "LEVEL_NUMBER", "0 * length(concat({}))")  # every level gets number 0
     assert_frame = pd.testing.assert_frame_equal
     assert_frame(_statistics(warehouse), expected)
+
+
+def test_days_read_out_of_order_are_sorted_first(warehouse, monkeypatch):
+    """The per-day counts are stored sorted; were a scan ever to return them in another order, they are sorted."""
+    g, days = np.array([1, 1, 2, 2]), np.array([3.0, 5.0, 0.0, 1.0])
+    assert engine._sorted(g, days)
+    assert not engine._sorted(g[::-1], days[::-1]) and not engine._sorted(g, days[[1, 0, 2, 3]])
+    expected = _statistics(warehouse)
+    monkeypatch.setattr(engine, "_sorted", lambda group, days: False)
+    pd.testing.assert_frame_equal(_statistics(warehouse), expected)
