@@ -350,11 +350,15 @@ def prepare(con: duckdb.DuckDBPyConnection, params: dict | None = None) -> dict:
     params = params or load_parameters()
     sql_helpers.install(con, params)
     con.execute(_RESULTS_DDL)
+    _drop_observations(con)  # counted from an earlier version or parameters
+    return params
+
+
+def _drop_observations(con: duckdb.DuckDBPyConnection) -> None:
     for (name,) in con.execute(
         "SELECT table_name FROM duckdb_tables() WHERE temporary AND starts_with(table_name, 'ind_observations_')"
     ).fetchall():
-        con.execute(f"DROP TABLE {name}")  # counted from an earlier version or parameters
-    return params
+        con.execute(f"DROP TABLE {name}")
 
 
 def compute(
@@ -398,6 +402,7 @@ def tidy_table(
     con: duckdb.DuckDBPyConnection, version: str, catalogue: dict[str, Indicator], params: dict
 ) -> pd.DataFrame:
     """The last step of ``compute_all``: status, small cells and traceability added to ``ind_results``."""
+    _drop_observations(con)  # every statistic is in ind_results: their per-day counts would only hold memory
     status.install_metadata(con, catalogue, params)
     _install_source_files(con, catalogue)
     threshold = int(params["general"]["small_cell_threshold"])
