@@ -36,8 +36,10 @@ MATERIALIZED = {
     "ind_mecg_recipients_q",
 }
 
-# A person's number: a hash of the 68-character person key, so the ledger's cells and paid persons carry 8 bytes per
-# person instead of the key. Should two persons ever share a hash, they are numbered in order of their keys instead.
+# A person: records sharing a keyed national id are one person (the record id when there is none).
+PERSON_KEY = "CASE WHEN national_id_key IS NOT NULL THEN 'nid:' || national_id_key ELSE 'rec:' || beneficiary_key END"
+# A person's number stands in for the 68-character person key in the helper tables (8 bytes a person, memory): a hash
+# of the key. Should two persons ever share a hash, they are numbered in order of their keys instead.
 PERSON_NUMBER = "hash(person_key)"
 PERSON_NUMBER_IN_ORDER = "dense_rank() OVER (ORDER BY person_key)"
 
@@ -72,27 +74,24 @@ VIEWS: dict[str, str] = {
         WITH first_paid AS (
             SELECT beneficiary_key, min(paid_date) AS first_paid_date, arg_min(channel, paid_date) AS first_channel
             FROM mecg_payments WHERE status = 'paid' AND paid_date IS NOT NULL GROUP BY beneficiary_key)
-        SELECT *, {person_number} AS person_number FROM (
-            SELECT r.beneficiary_key,
-                   CASE WHEN r.national_id_key IS NOT NULL THEN 'nid:' || r.national_id_key
-                        ELSE 'rec:' || r.beneficiary_key END AS person_key,
-                   r.national_id_key, r.province, r.district, r.sex, r.beneficiary_type, r.enrolment_date,
-                   r.birth_date, CASE WHEN r.has_wallet THEN 'wallet' ELSE 'cash' END AS channel,
+        SELECT * EXCLUDE (person_key), {person_number} AS person_number FROM (
+            SELECT r.beneficiary_key, {person_key} AS person_key, r.national_id_key, r.province, r.district, r.sex,
+                   r.beneficiary_type, r.enrolment_date, r.birth_date, CASE WHEN r.has_wallet THEN 'wallet' ELSE 'cash' END AS channel,
                    f.first_paid_date, f.first_channel
             FROM mecg_register r LEFT JOIN first_paid f USING (beneficiary_key))""",
     # One row per person: records sharing a keyed national id are one person, placed where last enrolled.
     "ind_mecg_person": """
-        SELECT person_key, any_value(person_number) AS person_number,
+        SELECT person_number,
                arg_max(province, enrolment_date) AS province, arg_max(district, enrolment_date) AS district,
                arg_max(sex, enrolment_date) AS sex, arg_max(beneficiary_type, enrolment_date) AS beneficiary_type,
                max(national_id_key) AS national_id_key, min(first_paid_date) AS first_paid_date
-        FROM ind_mecg_beneficiary GROUP BY person_key""",
+        FROM ind_mecg_beneficiary GROUP BY person_number""",
     # Each payment with the beneficiary's place and sex; paid_date only counts when the status says paid. A view for
     # reading single payments; the catalogue reads the two tables below, which join the ledger to the register once.
     "ind_mecg_payment": """
         SELECT p.period, b.province, b.district, b.sex, p.channel, CAST(p.cycle AS VARCHAR) AS cycle, p.due_date,
                CASE WHEN p.status = 'paid' THEN p.paid_date END AS paid_date,
-               p.amount_due, coalesce(p.amount_paid, 0) AS amount_paid, p.status, b.person_key,
+               p.amount_due, coalesce(p.amount_paid, 0) AS amount_paid, p.status, {person_key} AS person_key,
                b.beneficiary_type
         FROM mecg_payments p JOIN ind_mecg_beneficiary b USING (beneficiary_key)""",
     # Payments not cancelled added up at the finest grain any figure reads them (quarter, district, sex, channel,
@@ -190,12 +189,9 @@ def install(con: duckdb.DuckDBPyConnection, params: dict) -> None:
     con.executemany("INSERT INTO param_poverty_rate VALUES (?, ?)", list(params["poverty_rate"].items()))
     for name, body in MACROS.items():
         con.execute(f"CREATE OR REPLACE TEMP MACRO {name}({MACRO_ARGS[name]}) AS {body}")
+    numbering = PERSON_NUMBER if _persons_numbered_apart(con) else PERSON_NUMBER_IN_ORDER
     for name, sql in VIEWS.items():
-        _create(con, name, sql.format(person_number=PERSON_NUMBER) if name == "ind_mecg_beneficiary" else sql)
-        if name == "ind_mecg_person" and not _persons_numbered_apart(con):
-            numbered = VIEWS["ind_mecg_beneficiary"].format(person_number=PERSON_NUMBER_IN_ORDER)
-            _create(con, "ind_mecg_beneficiary", numbered)
-            _create(con, name, sql)
+        _create(con, name, sql.replace("{person_key}", PERSON_KEY).replace("{person_number}", numbering))
 
 
 def _create(con: duckdb.DuckDBPyConnection, name: str, sql: str) -> None:
@@ -204,5 +200,7 @@ def _create(con: duckdb.DuckDBPyConnection, name: str, sql: str) -> None:
 
 
 def _persons_numbered_apart(con: duckdb.DuckDBPyConnection) -> bool:
-    """True when no two persons (one row each in ind_mecg_person) share a person number."""
-    return con.execute("SELECT count(*) = count(DISTINCT person_number) FROM ind_mecg_person").fetchone()[0]
+    """True when no two persons of the register share a ``PERSON_NUMBER``."""
+    return con.execute(f"""
+        SELECT count(DISTINCT person_key) = count(DISTINCT {PERSON_NUMBER})
+        FROM (SELECT {PERSON_KEY} AS person_key FROM mecg_register)""").fetchone()[0]
