@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
-from . import pci, sql_helpers, status, survival
+from . import pci, sql_helpers, status, survival, warehouse_access
 from .catalogue import all_indicators, get_indicator
 from .catalogue.base import Indicator
 from .parameters import load_parameters
@@ -348,6 +348,7 @@ def compute_into(con: duckdb.DuckDBPyConnection, indicator: Indicator) -> None:
 def prepare(con: duckdb.DuckDBPyConnection, params: dict | None = None) -> dict:
     """Install parameters, macros and helper views on a warehouse connection; returns the parameters used."""
     params = params or load_parameters()
+    warehouse_access.limit_memory(con)
     sql_helpers.install(con, params)
     con.execute(_RESULTS_DDL)
     _drop_observations(con)  # counted from an earlier version or parameters
