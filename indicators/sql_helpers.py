@@ -5,6 +5,8 @@ They hold the few definitions several indicators share, so they are written once
 - yearly denominators repeated for each quarter of their year (a quarterly value uses its own year's population).
 - the MECG grant: the quarters the register and ledger cover (stocks are given at each quarter's end), each enrolment
   record with its first payment, and persons de-duplicated on the keyed national id (the record id when there is none).
+  The ledger is joined to the register (64-character keys) once, into payment cells at the finest grain any figure
+  reads (``ind_mecg_payment_cells``) and the persons paid per quarter (``ind_mecg_paid_persons``); entries read those.
 """
 
 from __future__ import annotations
