@@ -381,6 +381,17 @@ def compute_all(
 
     ``timings``, when given, receives seconds per indicator id (for the benchmark).
     """
+    try:
+        return _compute_all(con, version, params, timings)
+    except duckdb.OutOfMemoryException:
+        # The memory budget must never cost a publish: a catalogue that cannot stay within it is computed without it.
+        warehouse_access.lift_memory_limit(con)
+        return _compute_all(con, version, params, timings)
+
+
+def _compute_all(
+    con: duckdb.DuckDBPyConnection, version: str, params: dict | None, timings: dict | None
+) -> pd.DataFrame:
     import time
 
     params = prepare(con, params)

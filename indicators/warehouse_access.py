@@ -62,3 +62,8 @@ def limit_memory(con) -> None:
         return
     spill = duckdb_memory.limit_memory(con, CATALOGUE_MEMORY_MB)
     weakref.finalize(con, duckdb_memory.remove_spill, spill)
+
+
+def lift_memory_limit(con) -> None:
+    """Let ``con`` take DuckDB's default share of the machine again (its spill folder stays)."""
+    con.execute("RESET memory_limit")

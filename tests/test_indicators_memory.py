@@ -6,7 +6,11 @@ from __future__ import annotations
 import gc
 from pathlib import Path
 
-from indicators import engine
+import duckdb
+import pandas as pd
+import pytest
+
+from indicators import engine, warehouse_access
 from indicators.parameters import load_parameters
 from indicators.warehouse_access import CATALOGUE_MEMORY_MB, open_version
 from indicators_fixture import TABLES, VERSION, write_parameters, write_warehouse
@@ -29,3 +33,15 @@ def test_the_catalogue_is_computed_within_a_memory_budget(tmp_path):
     del con
     gc.collect()
     assert not spill.exists()
+
+
+def test_a_catalogue_that_cannot_stay_within_the_budget_is_computed_without_it(tmp_path, monkeypatch):
+    write_warehouse(tmp_path / "warehouse", TABLES)
+    params = load_parameters(write_parameters(tmp_path / "parameters.toml"))
+    expected = engine.compute_all(open_version(VERSION, tmp_path / "warehouse"), VERSION, params)
+    monkeypatch.setattr(warehouse_access, "CATALOGUE_MEMORY_MB", 1)  # nothing fits in 1 MB
+    con = open_version(VERSION, tmp_path / "warehouse")
+    with pytest.raises(duckdb.OutOfMemoryException):
+        engine.prepare(con, params)
+    tidy = engine.compute_all(open_version(VERSION, tmp_path / "warehouse"), VERSION, params)
+    pd.testing.assert_frame_equal(tidy, expected)
