@@ -12,10 +12,11 @@ from __future__ import annotations
 import hashlib
 
 import duckdb
+import numpy as np
 import pandas as pd
 import pyarrow as pa
 
-from . import pci, sql_helpers, status, survival
+from . import pci, sql_helpers, status, survival, warehouse_access
 from .catalogue import all_indicators, get_indicator
 from .catalogue.base import Indicator
 from .parameters import load_parameters
@@ -108,17 +109,13 @@ def _grouped(
     breakdowns: tuple[str, ...],
     measures: str,
     sums: tuple[str, ...] = (),
-    keys: tuple[str, ...] = (),
-    numbered: str | None = None,
 ) -> str:
-    """``measures`` over GROUPING SETS of ``base``. ``keys`` are grouped on in every set (each level's rows are split
-    by them); ``numbered``, an expression over the level columns, is added as column ``g``.
+    """``measures`` over GROUPING SETS of ``base`` (a statistic's per-day counts are added up by ``_rolled_up``).
 
     When the measures are plain sums (``sums`` names the summed columns), the rows are first added up at their
     finest grain, so each grouping set aggregates cells instead of every ledger row; and the province and national
     sets read those cells already added up over districts, so only the district sets read the finest cells."""
-    sets = _grouping_sets(indicator, breakdowns, keys)
-    number = f"{numbered} AS g, " if numbered else ""
+    sets = _grouping_sets(indicator, breakdowns)
 
     def grouping(source: str, chosen: list[tuple[str, ...]], absent: tuple[str, ...] = ()) -> str:
         levels, keep = _level_columns(indicator, breakdowns, absent)
@@ -126,12 +123,12 @@ def _grouped(
         return f"SELECT {levels}, {measures}, {keep} AS keep FROM {source} GROUP BY GROUPING SETS ({listed})"
 
     if not sums:
-        return f"SELECT {number}* EXCLUDE (keep) FROM ({grouping(base, sets)}) WHERE keep"
-    dims = ("period", "province", "district", "sex") + breakdowns + keys
+        return f"SELECT * EXCLUDE (keep) FROM ({grouping(base, sets)}) WHERE keep"
+    dims = ("period", "province", "district", "sex") + breakdowns
     added = ", ".join(f"sum({c}) AS {c}" for c in sums)
     finest = f"SELECT {', '.join(dims)}, {added} FROM {base} GROUP BY {', '.join(dims)}"
     if "district" not in indicator.disaggregations:
-        return f"SELECT {number}* EXCLUDE (keep) FROM ({grouping(f'({finest})', sets)}) WHERE keep"
+        return f"SELECT * EXCLUDE (keep) FROM ({grouping(f'({finest})', sets)}) WHERE keep"
     wider = [c for c in dims if c != "district"]
     over_districts = f"SELECT {', '.join(wider)}, {added} FROM cells_finest GROUP BY {', '.join(wider)}"
     parts = (
@@ -140,7 +137,7 @@ def _grouped(
     )
     return (
         f"WITH cells_finest AS MATERIALIZED ({finest}), cells_wider AS ({over_districts}) "
-        f"SELECT {number}* EXCLUDE (keep) FROM ({parts[0]} UNION ALL {parts[1]}) WHERE keep"
+        f"SELECT * EXCLUDE (keep) FROM ({parts[0]} UNION ALL {parts[1]}) WHERE keep"
     )
 
 
@@ -217,6 +214,56 @@ _LEVELS = ("period", "province", "district", "sex", "breakdown", "breakdown_valu
 LEVEL_NUMBER = "hash({})"  # a statistic's level rows are numbered by the hash of their columns
 
 
+def _rolled_up(
+    con: duckdb.DuckDBPyConnection,
+    indicator: Indicator,
+    base: str,
+    sums: tuple[str, ...],
+    keys: tuple[str, ...],
+    name: str,
+) -> str:
+    """SELECT of ``sums`` added up at every level of ``indicator`` (split by ``keys``), with the level columns of
+    ``RESULT_COLUMNS``. Each level is added up from the smallest level already added up that it is part of (district
+    from the finest cells, province from district, ...), one temp table ``<name>_set<k>`` per level, so no level
+    reads more rows than it needs: the per-day counts of a statistic are many more rows than a ratio's."""
+    breakdowns = indicator.breakdowns
+    dims = ("period", "province", "district", "sex") + breakdowns + keys
+    added = ", ".join(f"sum({c}) AS {c}" for c in sums)
+    con.execute(
+        f"CREATE OR REPLACE TEMP TABLE {name}_finest AS SELECT {', '.join(dims)}, {added} FROM {base} GROUP BY ALL"
+    )
+    sources = [(set(dims), f"{name}_finest", con.execute(f"SELECT count(*) FROM {name}_finest").fetchone()[0])]
+    sets = sorted(_grouping_sets(indicator, breakdowns, keys), key=len, reverse=True)
+    disaggregations, selects = set(indicator.disaggregations), []
+    for k, chosen in enumerate(sets):
+        columns = set(chosen)
+        _, source, _ = min((s for s in sources if columns <= s[0]), key=lambda s: s[2])
+        table = f"{name}_set{k}"
+        listed = ", ".join(chosen)
+        con.execute(f"CREATE OR REPLACE TEMP TABLE {table} AS SELECT {listed}, {added} FROM {source} GROUP BY {listed}")
+        sources.append((columns, table, con.execute(f"SELECT count(*) FROM {table}").fetchone()[0]))
+        province = "province" if "province" in columns else "'LA'"
+        district = "district" if "district" in columns else "CAST(NULL AS VARCHAR)"
+        sex = "sex" if "sex" in columns else "'_T'"
+        shown = [b for b in breakdowns if b in columns]
+        breakdown, value = (f"'{shown[0]}'", f"CAST({shown[0]} AS VARCHAR)") if shown else ("'_T'", "'_T'")
+        keyed = [c for c in ("province", "district", "sex") if c in disaggregations and c in columns] + shown
+        keep = " AND ".join(["period IS NOT NULL"] + [f"{c} IS NOT NULL" for c in keyed])
+        selects.append(
+            f"SELECT period, {province} AS province, {district} AS district, {sex} AS sex, {breakdown} AS breakdown, "
+            f"{value} AS breakdown_value, {', '.join(keys + sums)} FROM {table} WHERE {keep}"
+        )
+    return " UNION ALL ".join(selects)
+
+
+def _drop_rolled_up(con: duckdb.DuckDBPyConnection, name: str) -> None:
+    for (table,) in con.execute(
+        "SELECT table_name FROM duckdb_tables() WHERE temporary AND (table_name = ? OR starts_with(table_name, ?))",
+        [f"{name}_finest", f"{name}_set"],
+    ).fetchall():
+        con.execute(f"DROP TABLE {table}")
+
+
 def _observations(con: duckdb.DuckDBPyConnection, indicator: Indicator) -> str:
     """A statistic's observations counted per day at every level, in two temp tables: ``<name>_levels`` (g, the
     level columns, numerator: the observations counted) and ``<name>_days`` (g, observation, n, paid). Built once
@@ -228,21 +275,20 @@ def _observations(con: duckdb.DuckDBPyConnection, indicator: Indicator) -> str:
         return name
     dims = ", ".join(("period", "province", "district", "sex") + indicator.breakdowns)
     # Identical observations (same cell, same days) counted once: every grouping set then reads counted days.
-    base = f"(SELECT {dims}, observation, 1 AS n, CAST(paid AS INTEGER) AS paid FROM ({indicator.numerator_sql}))"
-    measures = "observation, CAST(sum(n) AS BIGINT) AS n, CAST(sum(paid) AS BIGINT) AS paid"
+    base = (
+        f"(SELECT {dims}, observation, observations AS n, CAST(paid AS INTEGER) * observations AS paid "
+        f"FROM ({indicator.numerator_sql}))"
+    )
     levels = ", ".join(_LEVELS)
+    rolled_up = _rolled_up(con, indicator, base, ("n", "paid"), ("observation",), name)
     # A level's number is the hash of its columns (no sort of millions of rows on strings); should two levels ever
     # share a hash, they are numbered in order instead.
-    numbered = _grouped(
-        indicator,
-        base,
-        indicator.breakdowns,
-        measures,
-        sums=("n", "paid"),
-        keys=("observation",),
-        numbered=LEVEL_NUMBER.format(levels),
-    )
-    con.execute(f"CREATE OR REPLACE TEMP TABLE {name}_all AS {numbered}")
+    con.execute(f"""
+        CREATE OR REPLACE TEMP TABLE {name}_all AS
+        SELECT {LEVEL_NUMBER.format(levels)} AS g, {levels}, observation, CAST(n AS BIGINT) AS n,
+               CAST(paid AS BIGINT) AS paid
+        FROM ({rolled_up})""")
+    _drop_rolled_up(con, name)
     for numbering in (None, f"dense_rank() OVER (ORDER BY {levels.replace('district', 'district NULLS FIRST')})"):
         if numbering:
             con.execute(
@@ -254,10 +300,11 @@ def _observations(con: duckdb.DuckDBPyConnection, indicator: Indicator) -> str:
             FROM {name}_all GROUP BY ALL""")
         if con.execute(f"SELECT count(*) = count(DISTINCT g) FROM {name}_levels").fetchone()[0]:
             break
+    # Sorted once here for every quantile estimated from them (a table scan keeps this order).
     con.execute(f"""
         CREATE OR REPLACE TEMP TABLE {name}_days AS
         SELECT g, CAST(observation AS DOUBLE) AS observation, n, paid FROM {name}_all
-        WHERE observation IS NOT NULL""")
+        WHERE observation IS NOT NULL ORDER BY g, observation""")
     con.execute(f"DROP TABLE {name}_all")
     return name
 
@@ -265,7 +312,10 @@ def _observations(con: duckdb.DuckDBPyConnection, indicator: Indicator) -> str:
 def _insert_statistic(con: duckdb.DuckDBPyConnection, indicator: Indicator) -> None:
     """A survival quantile at every level: all levels estimated together (``indicators.survival``)."""
     name = _observations(con, indicator)
-    counted = con.execute(f"SELECT g, observation, n, paid FROM {name}_days ORDER BY g, observation").fetchnumpy()
+    counted = con.execute(f"SELECT g, observation, n, paid FROM {name}_days").fetchnumpy()
+    if not _sorted(counted["g"], counted["observation"]):
+        order = np.lexsort((counted["observation"], counted["g"]))
+        counted = {column: values[order] for column, values in counted.items()}
     starts, value, at_least = survival.quantiles(
         counted["g"], counted["observation"], counted["n"], counted["paid"], indicator.quantile
     )
@@ -281,6 +331,12 @@ def _insert_statistic(con: duckdb.DuckDBPyConnection, indicator: Indicator) -> N
         con.unregister("ind_estimates")
 
 
+def _sorted(group: np.ndarray, days: np.ndarray) -> bool:
+    """True when the rows are in order of (group, days), as ``survival.quantiles`` needs them."""
+    same = group[1:] == group[:-1]
+    return bool(np.all((group[1:] > group[:-1]) | (same & (days[1:] > days[:-1]))))
+
+
 def compute_into(con: duckdb.DuckDBPyConnection, indicator: Indicator) -> None:
     """Add ``indicator`` at every level to ``ind_results`` (a connection ``prepare`` has set up)."""
     if indicator.kind == "statistic":
@@ -292,13 +348,18 @@ def compute_into(con: duckdb.DuckDBPyConnection, indicator: Indicator) -> None:
 def prepare(con: duckdb.DuckDBPyConnection, params: dict | None = None) -> dict:
     """Install parameters, macros and helper views on a warehouse connection; returns the parameters used."""
     params = params or load_parameters()
+    warehouse_access.limit_memory(con)
     sql_helpers.install(con, params)
     con.execute(_RESULTS_DDL)
+    _drop_observations(con)  # counted from an earlier version or parameters
+    return params
+
+
+def _drop_observations(con: duckdb.DuckDBPyConnection) -> None:
     for (name,) in con.execute(
         "SELECT table_name FROM duckdb_tables() WHERE temporary AND starts_with(table_name, 'ind_observations_')"
     ).fetchall():
-        con.execute(f"DROP TABLE {name}")  # counted from an earlier version or parameters
-    return params
+        con.execute(f"DROP TABLE {name}")
 
 
 def compute(
@@ -320,6 +381,17 @@ def compute_all(
 
     ``timings``, when given, receives seconds per indicator id (for the benchmark).
     """
+    try:
+        return _compute_all(con, version, params, timings)
+    except duckdb.OutOfMemoryException:
+        # The memory budget must never cost a publish: a catalogue that cannot stay within it is computed without it.
+        warehouse_access.lift_memory_limit(con)
+        return _compute_all(con, version, params, timings)
+
+
+def _compute_all(
+    con: duckdb.DuckDBPyConnection, version: str, params: dict | None, timings: dict | None
+) -> pd.DataFrame:
     import time
 
     params = prepare(con, params)
@@ -342,6 +414,7 @@ def tidy_table(
     con: duckdb.DuckDBPyConnection, version: str, catalogue: dict[str, Indicator], params: dict
 ) -> pd.DataFrame:
     """The last step of ``compute_all``: status, small cells and traceability added to ``ind_results``."""
+    _drop_observations(con)  # every statistic is in ind_results: their per-day counts would only hold memory
     status.install_metadata(con, catalogue, params)
     _install_source_files(con, catalogue)
     threshold = int(params["general"]["small_cell_threshold"])

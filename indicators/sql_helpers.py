@@ -5,6 +5,8 @@ They hold the few definitions several indicators share, so they are written once
 - yearly denominators repeated for each quarter of their year (a quarterly value uses its own year's population).
 - the MECG grant: the quarters the register and ledger cover (stocks are given at each quarter's end), each enrolment
   record with its first payment, and persons de-duplicated on the keyed national id (the record id when there is none).
+  The ledger is joined to the register (64-character keys) once, into payment cells at the finest grain any figure
+  reads (``ind_mecg_payment_cells``) and the persons paid per quarter (``ind_mecg_paid_persons``); entries read those.
 """
 
 from __future__ import annotations
@@ -31,8 +33,17 @@ MATERIALIZED = {
     "ind_mecg_payment_quarters",
     "ind_mecg_beneficiary",
     "ind_mecg_person",
+    "ind_mecg_payment_cells",
+    "ind_mecg_paid_persons",
     "ind_mecg_recipients_q",
 }
+
+# A person: records sharing a keyed national id are one person (the record id when there is none).
+PERSON_KEY = "CASE WHEN national_id_key IS NOT NULL THEN 'nid:' || national_id_key ELSE 'rec:' || beneficiary_key END"
+# A person's number stands in for the 68-character person key in the helper tables (8 bytes a person, memory): a hash
+# of the key. Should two persons ever share a hash, they are numbered in order of their keys instead.
+PERSON_NUMBER = "hash(person_key)"
+PERSON_NUMBER_IN_ORDER = "dense_rank() OVER (ORDER BY person_key)"
 
 # name -> SQL, created in this order (later views read earlier ones).
 VIEWS: dict[str, str] = {
@@ -65,34 +76,47 @@ VIEWS: dict[str, str] = {
         WITH first_paid AS (
             SELECT beneficiary_key, min(paid_date) AS first_paid_date, arg_min(channel, paid_date) AS first_channel
             FROM mecg_payments WHERE status = 'paid' AND paid_date IS NOT NULL GROUP BY beneficiary_key)
-        SELECT r.beneficiary_key,
-               CASE WHEN r.national_id_key IS NOT NULL THEN 'nid:' || r.national_id_key
-                    ELSE 'rec:' || r.beneficiary_key END AS person_key,
-               r.national_id_key, r.province, r.district, r.sex, r.beneficiary_type, r.enrolment_date, r.birth_date,
-               CASE WHEN r.has_wallet THEN 'wallet' ELSE 'cash' END AS channel,
-               f.first_paid_date, f.first_channel
-        FROM mecg_register r LEFT JOIN first_paid f USING (beneficiary_key)""",
+        SELECT * EXCLUDE (person_key), {person_number} AS person_number FROM (
+            SELECT r.beneficiary_key, {person_key} AS person_key, r.national_id_key, r.province, r.district, r.sex,
+                   r.beneficiary_type, r.enrolment_date, r.birth_date, CASE WHEN r.has_wallet THEN 'wallet' ELSE 'cash' END AS channel,
+                   f.first_paid_date, f.first_channel
+            FROM mecg_register r LEFT JOIN first_paid f USING (beneficiary_key))""",
     # One row per person: records sharing a keyed national id are one person, placed where last enrolled.
     "ind_mecg_person": """
-        SELECT person_key,
+        SELECT person_number,
                arg_max(province, enrolment_date) AS province, arg_max(district, enrolment_date) AS district,
                arg_max(sex, enrolment_date) AS sex, arg_max(beneficiary_type, enrolment_date) AS beneficiary_type,
                max(national_id_key) AS national_id_key, min(first_paid_date) AS first_paid_date
-        FROM ind_mecg_beneficiary GROUP BY person_key""",
-    # Each payment with the beneficiary's place and sex; paid_date only counts when the status says paid.
+        FROM ind_mecg_beneficiary GROUP BY person_number""",
+    # Each payment with the beneficiary's place and sex; paid_date only counts when the status says paid. A view for
+    # reading single payments; the catalogue reads the two tables below, which join the ledger to the register once.
     "ind_mecg_payment": """
         SELECT p.period, b.province, b.district, b.sex, p.channel, CAST(p.cycle AS VARCHAR) AS cycle, p.due_date,
                CASE WHEN p.status = 'paid' THEN p.paid_date END AS paid_date,
-               p.amount_due, coalesce(p.amount_paid, 0) AS amount_paid, p.status, b.person_key,
+               p.amount_due, coalesce(p.amount_paid, 0) AS amount_paid, p.status, {person_key} AS person_key,
                b.beneficiary_type
         FROM mecg_payments p JOIN ind_mecg_beneficiary b USING (beneficiary_key)""",
+    # Payments not cancelled added up at the finest grain any figure reads them (quarter, district, sex, channel,
+    # cycle, due date, paid date): ``payments`` of them, their amounts due and paid. paid_date as in ind_mecg_payment.
+    "ind_mecg_payment_cells": """
+        SELECT p.period, b.province, b.district, b.sex, p.channel, CAST(p.cycle AS VARCHAR) AS cycle, p.due_date,
+               CASE WHEN p.status = 'paid' THEN p.paid_date END AS paid_date, count(*) AS payments,
+               sum(p.amount_due) AS amount_due, sum(coalesce(p.amount_paid, 0)) AS amount_paid
+        FROM mecg_payments p JOIN ind_mecg_beneficiary b USING (beneficiary_key)
+        WHERE p.status <> 'cancelled'
+        GROUP BY ALL""",
+    # Who was paid in each quarter (by the quarter of the paid date): person number, and the place and type of the
+    # record paid.
+    "ind_mecg_paid_persons": """
+        SELECT DISTINCT quarter_of(p.paid_date) AS period, b.person_number, b.province, b.beneficiary_type
+        FROM mecg_payments p JOIN ind_mecg_beneficiary b USING (beneficiary_key)
+        WHERE p.status = 'paid' AND p.paid_date IS NOT NULL""",
     # Grant recipients in each quarter: persons paid in it (SDG 1.3.1 counts persons *receiving* a benefit), so a
     # child who has left the grant at age one, or a person whose payments stopped, is no longer counted.
     "ind_mecg_recipients_q": """
-        SELECT quarter_of(pay.paid_date) AS period, p.province, p.district, p.sex, p.beneficiary_type,
-               count(DISTINCT pay.person_key) AS recipients
-        FROM ind_mecg_payment pay JOIN ind_mecg_person p USING (person_key)
-        WHERE pay.paid_date IS NOT NULL
+        SELECT pay.period, p.province, p.district, p.sex, p.beneficiary_type, count(*) AS recipients
+        FROM (SELECT DISTINCT period, person_number FROM ind_mecg_paid_persons) pay
+             JOIN ind_mecg_person p USING (person_number)
         GROUP BY ALL""",
     # Social assistance recipients (grant recipients + MAF cash transfer beneficiaries) by quarter, province, sex.
     "ind_social_assistance_q": """
@@ -167,6 +191,18 @@ def install(con: duckdb.DuckDBPyConnection, params: dict) -> None:
     con.executemany("INSERT INTO param_poverty_rate VALUES (?, ?)", list(params["poverty_rate"].items()))
     for name, body in MACROS.items():
         con.execute(f"CREATE OR REPLACE TEMP MACRO {name}({MACRO_ARGS[name]}) AS {body}")
+    numbering = PERSON_NUMBER if _persons_numbered_apart(con) else PERSON_NUMBER_IN_ORDER
     for name, sql in VIEWS.items():
-        kind = "TABLE" if name in MATERIALIZED else "VIEW"
-        con.execute(f"CREATE OR REPLACE TEMP {kind} {name} AS {sql}")
+        _create(con, name, sql.replace("{person_key}", PERSON_KEY).replace("{person_number}", numbering))
+
+
+def _create(con: duckdb.DuckDBPyConnection, name: str, sql: str) -> None:
+    kind = "TABLE" if name in MATERIALIZED else "VIEW"
+    con.execute(f"CREATE OR REPLACE TEMP {kind} {name} AS {sql}")
+
+
+def _persons_numbered_apart(con: duckdb.DuckDBPyConnection) -> bool:
+    """True when no two persons of the register share a ``PERSON_NUMBER``."""
+    return con.execute(f"""
+        SELECT count(DISTINCT person_key) = count(DISTINCT {PERSON_NUMBER})
+        FROM (SELECT {PERSON_KEY} AS person_key FROM mecg_register)""").fetchone()[0]

@@ -6,11 +6,16 @@ conversions to what the pages want (DataFrames) live in one place.
 
 from __future__ import annotations
 
+import weakref
 from pathlib import Path
 
 import pandas as pd
 
-from data_pipeline import warehouse
+from data_pipeline import duckdb_memory, warehouse
+
+# What DuckDB may hold while the catalogue is computed; past it, its tables and joins spill to a private folder.
+# At 4x the national data the helper tables alone are 1.2 GB (issue 13: a refresh's peak <= 1.5 GB).
+CATALOGUE_MEMORY_MB = 1024
 
 
 def warehouse_root(root=None) -> Path:
@@ -48,3 +53,17 @@ def refresh_log(root=None) -> pd.DataFrame:
 def open_version(version: str | None = None, root=None):
     """In-memory DuckDB connection: one view per contract (empty when absent) + provinces/districts tables."""
     return warehouse.open_version(version, root)
+
+
+def limit_memory(con) -> None:
+    """Bound ``con``'s memory to ``CATALOGUE_MEMORY_MB`` (once per connection); the spill folder is removed when the
+    connection is (DuckDB removes its files when the connection closes)."""
+    if duckdb_memory.SPILL_PREFIX in con.execute("SELECT current_setting('temp_directory')").fetchone()[0]:
+        return
+    spill = duckdb_memory.limit_memory(con, CATALOGUE_MEMORY_MB)
+    weakref.finalize(con, duckdb_memory.remove_spill, spill)
+
+
+def lift_memory_limit(con) -> None:
+    """Let ``con`` take DuckDB's default share of the machine again (its spill folder stays)."""
+    con.execute("RESET memory_limit")

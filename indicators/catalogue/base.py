@@ -7,9 +7,11 @@ breakdown is computed by the same query plan.
 ``numerator_sql`` yields the columns
     period, province, district, sex, <each name in ``breakdowns``>, and
     - ``numerator`` (kinds ratio, count, amount), plus ``denominator`` when ``denominator_sql`` is None (same grain);
-    - ``observation`` and ``paid`` (kind statistic): one row per observation - days, and whether the event (a
-      payment) happened or the case is still open at that many days - summarised by ``statistic`` at ``quantile``;
-      the engine counts the observations per day at every level once, and entries with the same SQL share them;
+    - ``observation``, ``paid`` and ``observations`` (kind statistic): days, whether the event (a payment) happened
+      or the case is still open at that many days, and how many observations the row stands for (1 per record, or
+      a count when the SQL reads cells already added up, such as ``ind_mecg_payment_cells``) - summarised by
+      ``statistic`` at ``quantile``; the engine counts the observations per day at every level once, and entries
+      with the same SQL share them;
     - ``lower_numerator``, ``upper_numerator`` when ``bounded`` (values only bounded, e.g. overlap of aggregates).
     - ``pending`` when ``pending_label`` is set (cases not yet due for judgement on the as-of date).
 ``denominator_sql`` (optional) yields period, province, district, sex, <each name in ``denominator_breakdowns``>,

@@ -142,9 +142,8 @@ SI_COV_MATNL = Indicator(
     numerator_sql="""
         WITH ss AS (SELECT period, province, sum(maternity_benefit_recipients) AS ss
                     FROM social_security GROUP BY ALL),
-        mecg AS (SELECT quarter_of(paid_date) AS period, province, count(DISTINCT person_key) AS mecg
-                 FROM ind_mecg_payment WHERE beneficiary_type = 'pregnant_woman' AND paid_date IS NOT NULL
-                 GROUP BY ALL),
+        mecg AS (SELECT period, province, count(DISTINCT person_number) AS mecg
+                 FROM ind_mecg_paid_persons WHERE beneficiary_type = 'pregnant_woman' GROUP BY ALL),
         births AS (SELECT period, province, sum(births) / 4.0 AS mothers FROM ind_births_q GROUP BY ALL)
         SELECT period, province, NULL AS district, NULL AS sex,
                least(coalesce(ss, 0) + coalesce(mecg, 0), mothers) AS numerator,

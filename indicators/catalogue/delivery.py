@@ -38,12 +38,12 @@ PAY_ONTIME = Indicator(
     numerator_sql="""
         SELECT period, province, district, sex, channel, cycle,
                CASE WHEN NOT pending AND paid_date <= due_date + CAST(getvariable('payment_grace_days') AS INTEGER)
-                    THEN 1 ELSE 0 END AS numerator,
-               CASE WHEN pending THEN 0 ELSE 1 END AS denominator,
-               CASE WHEN pending THEN 1 ELSE 0 END AS pending
+                    THEN payments ELSE 0 END AS numerator,
+               CASE WHEN pending THEN 0 ELSE payments END AS denominator,
+               CASE WHEN pending THEN payments ELSE 0 END AS pending
         FROM (SELECT *, due_date + CAST(getvariable('payment_grace_days') AS INTEGER)
                             > getvariable('as_of_mecg_payments') AS pending
-              FROM ind_mecg_payment WHERE status <> 'cancelled' AND due_date <= getvariable('as_of_mecg_payments'))""",
+              FROM ind_mecg_payment_cells WHERE due_date <= getvariable('as_of_mecg_payments'))""",
 )
 
 PAY_ONTIME_MAF = Indicator(
@@ -79,10 +79,9 @@ PAY_ONTIME_MAF = Indicator(
 _DAYS_LATE_ALL_DUE = """
         SELECT period, province, district, sex, channel, cycle,
                greatest(0, date_diff('day', due_date, coalesce(paid_date, getvariable('as_of_mecg_payments'))))
-                   AS observation, paid_date IS NOT NULL AS paid
-        FROM ind_mecg_payment
-        WHERE status <> 'cancelled'
-          AND due_date + CAST(getvariable('payment_grace_days') AS INTEGER) <= getvariable('as_of_mecg_payments')"""
+                   AS observation, paid_date IS NOT NULL AS paid, payments AS observations
+        FROM ind_mecg_payment_cells
+        WHERE due_date + CAST(getvariable('payment_grace_days') AS INTEGER) <= getvariable('as_of_mecg_payments')"""
 
 _DELAY_NOTE = (
     "What it counts: every grant payment that fell due in the quarter (by due date), paid or not. Days late = "
@@ -203,10 +202,10 @@ PAY_ARREARS_LAK = Indicator(
     numerator_sql="""
         WITH flows AS (
             SELECT quarter_of(due_date) AS period, province, district, sex, channel, cycle, amount_due AS amount
-            FROM ind_mecg_payment WHERE status <> 'cancelled'
+            FROM ind_mecg_payment_cells
             UNION ALL
             SELECT quarter_of(greatest(due_date, paid_date)), province, district, sex, channel, cycle, -amount_paid
-            FROM ind_mecg_payment WHERE status <> 'cancelled' AND paid_date IS NOT NULL),
+            FROM ind_mecg_payment_cells WHERE paid_date IS NOT NULL),
         cell_flows AS (SELECT period, province, district, sex, channel, cycle, sum(amount) AS amount
                        FROM flows GROUP BY ALL),
         cells AS (SELECT DISTINCT province, district, sex, channel, cycle FROM cell_flows)
@@ -250,7 +249,8 @@ PAY_FIRST_LAG = Indicator(
                greatest(0, date_diff('day', enrolment_date,
                                      coalesce(least(first_paid_date, getvariable('as_of_mecg_payments')),
                                               getvariable('as_of_mecg_payments')))) AS observation,
-               first_paid_date IS NOT NULL AND first_paid_date <= getvariable('as_of_mecg_payments') AS paid
+               first_paid_date IS NOT NULL AND first_paid_date <= getvariable('as_of_mecg_payments') AS paid,
+               1 AS observations
         FROM ind_mecg_beneficiary WHERE enrolment_date <= getvariable('as_of_mecg_payments')""",
 )
 

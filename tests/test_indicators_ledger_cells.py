@@ -1,0 +1,71 @@
+"""The payment ledger joined to the register once (indicators.sql_helpers): its cells add up to the ledger, and the
+person numbers that stand in for the keyed person ids never merge two persons."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from indicators import engine, sql_helpers
+from indicators.catalogue import all_indicators
+from indicators.parameters import load_parameters
+from indicators.warehouse_access import open_version
+from indicators_fixture import TABLES, VERSION, write_parameters, write_warehouse
+
+# Every entry reading the ledger's cells or its paid persons, directly or through ind_mecg_recipients_q.
+LEDGER_ENTRIES = [i.id for i in all_indicators().values() if i.kind != "index" and set(i.sources) & {"mecg_payments"}]
+
+
+@pytest.fixture(scope="module")
+def warehouse(tmp_path_factory):
+    root = tmp_path_factory.mktemp("ledger_cells")
+    write_warehouse(root / "warehouse", TABLES)
+    return root / "warehouse", load_parameters(write_parameters(root / "parameters.toml"))
+
+
+def _connection(warehouse):
+    root, params = warehouse
+    con = open_version(VERSION, root)
+    engine.prepare(con, params)
+    return con
+
+
+def _ledger_figures(warehouse) -> pd.DataFrame:
+    con = _connection(warehouse)
+    return pd.concat([engine.compute(con, i, prepared=True) for i in LEDGER_ENTRIES], ignore_index=True)
+
+
+def test_cells_add_up_to_the_payments_not_cancelled(warehouse):
+    con = _connection(warehouse)
+    cells = con.execute(
+        "SELECT sum(payments), sum(amount_due), sum(amount_paid), count(paid_date) FROM ind_mecg_payment_cells"
+    ).fetchone()
+    ledger = con.execute("""
+        SELECT count(*), sum(amount_due), sum(coalesce(amount_paid, 0)),
+               count(*) FILTER (WHERE status = 'paid' AND paid_date IS NOT NULL)
+        FROM mecg_payments WHERE status <> 'cancelled'""").fetchone()
+    assert cells[:3] == ledger[:3]
+    assert 0 < cells[3] <= ledger[3] < cells[0]  # paid and unpaid payments both counted
+    cancelled = con.execute("SELECT count(*) FROM mecg_payments WHERE status = 'cancelled'").fetchone()[0]
+    assert cancelled > 0  # the fixture has cancelled payments, and the cells leave them out
+
+
+def test_paid_persons_are_the_persons_paid(warehouse):
+    con = _connection(warehouse)
+    numbered = con.execute("SELECT count(DISTINCT (period, person_number)) FROM ind_mecg_paid_persons").fetchone()[0]
+    keyed = con.execute("""
+        SELECT count(DISTINCT (quarter_of(paid_date), person_key)) FROM ind_mecg_payment
+        WHERE paid_date IS NOT NULL""").fetchone()[0]
+    assert numbered == keyed > 0
+
+
+def test_persons_sharing_a_number_are_numbered_again(warehouse, monkeypatch):
+    """Persons are numbered by a hash of their key; were two to share one, they are numbered in order instead."""
+    expected = _ledger_figures(warehouse)
+    monkeypatch.setattr(sql_helpers, "PERSON_NUMBER", "0")  # every person gets number 0
+    con = _connection(warehouse)
+    persons = con.execute("SELECT count(*) FROM ind_mecg_person").fetchone()[0]
+    keys = con.execute(f"SELECT count(DISTINCT {sql_helpers.PERSON_KEY}) FROM mecg_register").fetchone()[0]
+    assert persons == keys > 1
+    pd.testing.assert_frame_equal(_ledger_figures(warehouse), expected)
+    assert expected["indicator_id"].nunique() == len(LEDGER_ENTRIES) >= 8
