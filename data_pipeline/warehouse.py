@@ -37,6 +37,9 @@ LOG_NAME = "refresh_log.jsonl"
 DERIVED_FOLDER = "derived"  # in a version: tables computed from its data at publish (``publish(derive=...)``)
 MAX_LOGGED_ISSUES = 200  # per kind (errors, warnings) in a manifest or log line; counts are always complete
 LOCK_TIMEOUT_S = 10.0
+# How tables are written. zstd level 1 rather than DuckDB's default (3): measured on the national ledger, a third less
+# CPU and a file no larger (the hashed ids, 64 hex characters each, are most of its bytes and barely compress).
+PARQUET_OPTIONS = "FORMAT parquet, COMPRESSION zstd, COMPRESSION_LEVEL 1"
 _VERSION_RE = re.compile(r"^v(\d{4,})$")
 
 
@@ -844,7 +847,7 @@ def _write_table(plan: _MergePlan, name: str, contract: Contract, staging: Path)
         target = staging / "tables" / f"{name}.parquet"
         entry = {"path": f"tables/{name}.parquet", "partitioned": False}
         select = plan.merged_select(name)
-        plan.con.execute(f"COPY ({select}) TO {_literal(target)} (FORMAT parquet, COMPRESSION zstd)")
+        plan.con.execute(f"COPY ({select}) TO {_literal(target)} ({PARQUET_OPTIONS})")
         stats_from = select
     period_list = f"list_sort(list(DISTINCT CAST({_ident(key)} AS VARCHAR)))" if key else "[]"
     rows, source_files, periods = (
@@ -865,7 +868,7 @@ def _write_table(plan: _MergePlan, name: str, contract: Contract, staging: Path)
 
 def _copy_partitioned(con: duckdb.DuckDBPyConnection, select: str, target: Path, column: str) -> None:
     con.execute(
-        f"COPY ({select}) TO {_literal(target)} (FORMAT parquet, COMPRESSION zstd, "
+        f"COPY ({select}) TO {_literal(target)} ({PARQUET_OPTIONS}, "
         f"PARTITION_BY ({_ident(column)}), FILENAME_PATTERN 'part-{{i}}')"
     )
     target.mkdir(parents=True, exist_ok=True)  # an empty table writes no partition

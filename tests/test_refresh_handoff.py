@@ -71,6 +71,7 @@ def test_the_hand_off_publishes_the_same_files_as_staged_parquet(sample_returns,
     version = warehouse.version_folder("v0001", tmp_path / "handed_wh")
     for path in (version / "tables").rglob("*.parquet"):  # every column OPTIONAL, as the warehouse always wrote
         assert all(field.nullable for field in pq.read_schema(path)), path
+        assert pq.ParquetFile(path).metadata.row_group(0).column(0).compression == "ZSTD"
 
 
 def publish_handed(root: Path, rows: list[dict], **options) -> tuple[str, duckdb.DuckDBPyConnection, list[str]]:
