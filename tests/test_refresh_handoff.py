@@ -164,3 +164,17 @@ def test_a_refresh_killed_in_its_publish_leaves_the_published_version_byte_ident
     con = warehouse.open_version(root=root)
     assert con.execute("SELECT count(*) FROM mecg_payments").fetchone() == (0,)
     assert con.execute("SELECT count(*) FROM population").fetchone()[0] > 0
+
+
+def test_a_refresh_of_one_return_links_every_file_of_every_other_table(sample_returns, tmp_path):
+    root = tmp_path / "wh"
+    assert refresh(sample_returns, root=root, operator="t", hash_key=DEMO_HASH_KEY).published
+    one = returns_folder(tmp_path / "one", "LSB_population_births_2020-2022.xlsx")
+    assert refresh(collect_return_files(one), root=root, operator="t", hash_key=DEMO_HASH_KEY).version == "v0002"
+
+    first, second = (warehouse.version_folder(v, root) / "tables" for v in ("v0001", "v0002"))
+    carried = [f for f in first.rglob("*.parquet") if f.name.startswith("mecg_") or "mecg_payments" in f.parts]
+    assert len(carried) >= 4  # the register and every partition of the ledger
+    assert all(f.stat().st_ino == (second / f.relative_to(first)).stat().st_ino for f in carried)
+    rewritten = [f for f in first.rglob("*.parquet") if f.name in ("population.parquet", "births.parquet")]
+    assert rewritten and all(f.stat().st_ino != (second / f.relative_to(first)).stat().st_ino for f in rewritten)
