@@ -15,6 +15,8 @@ per data set:
   carry     publish one small table onto it (every other table carried over as hard links), and for comparison the
             time to copy the version's files instead
 Then the ratios: refresh / read floor of the same run, and each data set against the first (growth).
+For the refresh, the same refresh again and the carry-over, the publish is profiled by stage (wall and CPU seconds:
+the merge plan, each table written, the carry-over, fsyncs, manifest and CURRENT, the audit lines, the catalogue).
 """
 
 from __future__ import annotations
@@ -87,11 +89,71 @@ def step_read(data: Path, _warehouse: Path) -> dict:
     return {"wall_s": time.perf_counter() - started, "cells": cells}
 
 
+# The publish's stages, as the functions that do them: timed in the child by wrapping them (wall and process CPU,
+# DuckDB's threads included). A renamed function fails here loudly rather than dropping out of the profile.
+PUBLISH_STAGES = [
+    ("publish, all of it", "data_pipeline.warehouse", "publish"),
+    ("merge plan: register staged rows", "data_pipeline.warehouse", "_MergePlan.__init__"),
+    ("merge plan: conflicts", "data_pipeline.warehouse", "_MergePlan.conflicts"),
+    ("merge plan: changes and removals", "data_pipeline.warehouse", "_MergePlan.changes"),
+    ("write changed tables", "data_pipeline.warehouse", "_write_table"),
+    ("carry over unchanged tables", "data_pipeline.warehouse", "_carry_over"),
+    ("fsync the version", "data_pipeline.warehouse", "_fsync_tree"),
+    ("manifest and CURRENT (durable)", "data_pipeline.warehouse", "_write_durably"),
+    ("audit log lines", "data_pipeline.warehouse", "append_log"),
+    ("staged Parquet write (old path)", "data_pipeline.ingest.validate", "_staged_tables"),
+]
+
+
+def _profile_publish() -> dict[str, list[float]]:
+    """Wrap the publish's stages with timers; returns label -> [wall s, cpu s, calls], filled as they run. The
+    biggest table written gets its own line (``write <name>``)."""
+    import functools
+    import importlib
+
+    found: dict[str, list[float]] = {}
+
+    def timed(label, function):
+        @functools.wraps(function)
+        def wrapper(*args, **kwargs):
+            wall, cpu = time.perf_counter(), _cpu_s()
+            try:
+                return function(*args, **kwargs)
+            finally:
+                spent = (time.perf_counter() - wall, _cpu_s() - cpu)
+                names = [label] + ([f"  write {args[1]}"] if function.__name__ == "_write_table" else [])
+                for name in names:
+                    entry = found.setdefault(name, [0.0, 0.0, 0])
+                    entry[0], entry[1], entry[2] = entry[0] + spent[0], entry[1] + spent[1], entry[2] + 1
+
+        return wrapper
+
+    for label, module_name, attribute in PUBLISH_STAGES:
+        owner = importlib.import_module(module_name)
+        *path, name = attribute.split(".")
+        for part in path:
+            owner = getattr(owner, part)
+        setattr(owner, name, timed(label, getattr(owner, name)))
+    return found
+
+
+def _publish_stages(found: dict[str, list[float]]) -> list[tuple[str, float, float, int]]:
+    """The stages that ran, in PUBLISH_STAGES order; of the tables written, the three costliest."""
+    order = [label for label, _, _ in PUBLISH_STAGES]
+    stages = [(label, *found[label]) for label in order if label in found]
+    tables = sorted((k for k in found if k.startswith("  write ")), key=lambda k: -found[k][1])[:3]
+    at = next((i + 1 for i, s in enumerate(stages) if s[0] == "write changed tables"), len(stages))
+    return stages[:at] + [(k, *found[k]) for k in tables] + stages[at:]
+
+
 def step_refresh(data: Path, warehouse_dir: Path, derive=None) -> dict:
     from data_pipeline.ingest import stages as validation_stages
     from data_pipeline.refresh import refresh
     from data_pipeline.secrets import DEMO_HASH_KEY
 
+    profile = _profile_publish()
+    if derive is not None:
+        derive = _timed_derive(derive, profile)
     marks = []  # (seconds since start, progress message): each stage lasts until the next message
     started = time.perf_counter()
 
@@ -125,7 +187,21 @@ def step_refresh(data: Path, warehouse_dir: Path, derive=None) -> dict:
         "validation_slowest": [
             (t.file, t.stage, t.wall_s, t.cpu_s) for t in sorted(stage_times, key=lambda t: -t.cpu_s)[:8]
         ],
+        "publish_stages": _publish_stages(profile),
     }
+
+
+def _timed_derive(derive, found: dict[str, list[float]]):
+    """The catalogue hook, timed as one more publish stage (the indicator layer's work, reported apart)."""
+
+    def timed(*args, **kwargs):
+        wall, cpu = time.perf_counter(), _cpu_s()
+        try:
+            return derive(*args, **kwargs)
+        finally:
+            found["catalogue (derive)"] = [time.perf_counter() - wall, _cpu_s() - cpu, 1]
+
+    return timed
 
 
 def step_whole(data: Path, warehouse_dir: Path) -> dict:
@@ -157,6 +233,7 @@ def step_carry(_data: Path, warehouse_dir: Path) -> dict:
     }
     staged = {"roadmap_actions": pa.Table.from_pylist([row], pa.schema([(c, types[t]) for c, t in schema]))}
     parent = warehouse.current_version(warehouse_dir)
+    profile = _profile_publish()
     started = time.perf_counter()
     version = warehouse.publish(
         staged,
@@ -177,7 +254,19 @@ def step_carry(_data: Path, warehouse_dir: Path) -> dict:
             os.close(fd)
         copied_s = time.perf_counter() - started
     size = sum(f.stat().st_size for f in tables.rglob("*.parquet"))
-    return {"wall_s": linked_s, "version": version, "copy_s": copied_s, "parquet_mb": size / 2**20}
+    # Every file of every table the publish did not touch must be the parent's own file (a hard link), not a copy.
+    carried = [f for f in tables.rglob("*.parquet") if not f.is_relative_to(tables / "roadmap_actions.parquet")]
+    new_tables = warehouse_dir / "versions" / version / "tables"
+    linked = sum(f.stat().st_ino == (new_tables / f.relative_to(tables)).stat().st_ino for f in carried)
+    return {
+        "wall_s": linked_s,
+        "version": version,
+        "copy_s": copied_s,
+        "parquet_mb": size / 2**20,
+        "publish_stages": _publish_stages(profile),
+        "carried_files": len(carried),
+        "linked_files": linked,
+    }
 
 
 STEPS = {"read": step_read, "refresh": step_refresh, "whole": step_whole, "again": step_refresh, "carry": step_carry}
@@ -258,6 +347,7 @@ def print_one(found: dict) -> None:
     for message, seconds in first["stages"]:
         print(f"{'':36}{seconds:6.2f} s  {message}")
     print_validation_stages(first)
+    print_publish_stages("its publish, by stage", first)
     if "whole" in found:
         whole = found["whole"]
         print(
@@ -265,6 +355,7 @@ def print_one(found: dict) -> None:
             f"{whole['peak_rss_mb']:12.0f}   "
             f"validate {whole['validate_s']:.2f} s + publish and catalogue {whole['publish_s']:.2f} s"
         )
+        print_publish_stages("its publish, by stage", whole)
     if "again" in found:
         again = found["again"]
         print(
@@ -272,6 +363,7 @@ def print_one(found: dict) -> None:
             f"{again['peak_rss_mb']:12.0f}   "
             f"validate {again['validate_s']:.2f} s + publish {again['publish_s']:.2f} s"
         )
+        print_publish_stages("its publish, by stage", again)
     if "carry" in found:
         carry = found["carry"]
         print(
@@ -279,6 +371,8 @@ def print_one(found: dict) -> None:
             f"{carry['peak_rss_mb']:12.0f}   "
             f"hard links; copying the {carry['parquet_mb']:.1f} MB instead: {carry['copy_s']:.2f} s"
         )
+        print(f"{'':36}{carry['linked_files']} of the {carry['carried_files']} files carried over are hard links")
+        print_publish_stages("its publish, by stage", carry)
     print(
         f"refresh / read floor: {first['wall_s'] / read['wall_s']:.1f}x wall, "
         f"{first['cpu_s'] / read['cpu_s']:.1f}x cpu, {first['peak_rss_mb'] / read['peak_rss_mb']:.1f}x peak RSS"
@@ -301,6 +395,14 @@ def print_validation_stages(refresh: dict) -> None:
     print(f"{'  slowest (file, stage)':34}")
     for file, name, w, c in refresh["validation_slowest"]:
         print(f"{'':36}{w:6.2f} s wall {c:6.2f} s cpu  {name}: {file}")
+
+
+def print_publish_stages(title: str, found: dict) -> None:
+    stages = found.get("publish_stages") or []
+    if stages:
+        print(f"{'':36}{title} (wall s, cpu s):")
+    for label, wall, cpu, calls in stages:
+        print(f"{'':38}{label:34} {wall:7.2f} {cpu:7.2f}" + (f"  ({calls} calls)" if calls > 1 else ""))
 
 
 def print_growth(runs: list[dict]) -> None:

@@ -5,7 +5,6 @@ The one implementation behind both the CLI (``python -m data_pipeline refresh``)
 
 from __future__ import annotations
 
-import tempfile
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -40,13 +39,16 @@ def collect_return_files(src_dir: Path | str) -> list[Path]:
 
 
 def validate(
-    paths: list[Path], *, hash_key: bytes, progress=None, stage_dir: Path | None = None
-) -> tuple[ValidationReport, dict[str, pa.Table | Path]]:
+    paths: list[Path], *, hash_key: bytes, progress=None, stage_dir: Path | None = None, hand_off=None
+) -> tuple[ValidationReport, dict[str, pa.Table | Path] | object]:
     """Read and check the returns (ingestion); writes nothing but, with ``stage_dir``, the staged tables as Parquet
-    files there (no personal data). ``staged`` is only filled when the report is ok."""
+    files there (no personal data). ``staged`` is only filled when the report is ok. ``hand_off``: see
+    ``validate_returns`` (the refresh publishes from validation's own connection)."""
     from data_pipeline.ingest import validate_returns  # imported late: the CLI's other commands do not need it
 
-    return validate_returns([Path(p) for p in paths], hash_key=hash_key, progress=progress, stage_dir=stage_dir)
+    return validate_returns(
+        [Path(p) for p in paths], hash_key=hash_key, progress=progress, stage_dir=stage_dir, hand_off=hand_off
+    )
 
 
 def preview_changes(
@@ -94,40 +96,45 @@ def refresh(
     started = time.monotonic()
     progress = progress or (lambda fraction, message: None)
     previous = warehouse.current_version(root)
-    # Ingestion reports 0..0.8 of the work, writing the warehouse the rest. The staged tables go from ingestion to
-    # the publish as Parquet files in a private temporary folder, not as Arrow tables in memory.
-    with tempfile.TemporaryDirectory(prefix="sp-staged-") as stage_dir:
-        report, staged = validate(
-            paths,
-            hash_key=hash_key,
-            progress=lambda fraction, message: progress(0.8 * fraction, message),
-            stage_dir=Path(stage_dir),
-        )
-        version, removed = None, []
-        if report.ok:
-            try:
-                progress(0.8, "publishing")
-                version = warehouse.publish(
-                    staged,
-                    root=root,
-                    operator=operator,
-                    files=report.returns,
-                    warnings=report.warnings,
-                    hash_key_fingerprint=key_fingerprint(hash_key),
-                    demo_key=hash_key == DEMO_HASH_KEY,
-                    progress=lambda fraction, message: progress(0.8 + 0.2 * fraction, message),
-                    replace_whole_periods=replace_whole_periods,
-                    confirm_removals=confirm_removals,
-                    started=started,
-                    derive=derive,
-                )
-            except warehouse.MergeConflict as conflict:
-                report.issues.extend(conflict.issues)
-            except warehouse.RemovalNotConfirmed as refused:
-                removed = refused.removals
-                report.issues.append(
-                    Issue(file="(warehouse)", severity="error", code="removal_not_confirmed", message=str(refused))
-                )
+    removed: list[warehouse.Removal] = []
+
+    def publish_validated(report: ValidationReport, staged, connection=None, release=None) -> str | None:
+        """The publish, handed the validated tables inside validation's own DuckDB connection: the rows go from
+        ingestion to the version's Parquet in one pass, never staged in a file or in Python's memory."""
+        try:
+            progress(0.8, "publishing")
+            return warehouse.publish(
+                staged,
+                root=root,
+                operator=operator,
+                files=report.returns,
+                warnings=report.warnings,
+                hash_key_fingerprint=key_fingerprint(hash_key),
+                demo_key=hash_key == DEMO_HASH_KEY,
+                progress=lambda fraction, message: progress(0.8 + 0.2 * fraction, message),
+                replace_whole_periods=replace_whole_periods,
+                confirm_removals=confirm_removals,
+                started=started,
+                derive=derive,
+                connection=connection,
+                release_staged=release,
+            )
+        except warehouse.MergeConflict as conflict:
+            report.issues.extend(conflict.issues)
+        except warehouse.RemovalNotConfirmed as refused:
+            removed.extend(refused.removals)
+            report.issues.append(
+                Issue(file="(warehouse)", severity="error", code="removal_not_confirmed", message=str(refused))
+            )
+        return None
+
+    # Ingestion reports 0..0.8 of the work, writing the warehouse the rest.
+    report, version = validate(
+        paths,
+        hash_key=hash_key,
+        progress=lambda fraction, message: progress(0.8 * fraction, message),
+        hand_off=publish_validated,
+    )
     duration = time.monotonic() - started
     if version is None:
         warehouse.append_log(

@@ -165,7 +165,7 @@ def test_validate_writes_nothing_and_exits_by_the_report(tmp_path, returns_dir, 
 
 
 def test_an_unexpected_error_prints_one_line_and_a_debug_hint(tmp_path, returns_dir, monkeypatch, capsys, real_key):
-    def broken(paths, *, hash_key, progress=None, stage_dir=None):
+    def broken(paths, *, hash_key, progress=None, stage_dir=None, hand_off=None):
         raise ZeroDivisionError("division by zero")
 
     monkeypatch.setattr("data_pipeline.refresh.validate", broken)

@@ -18,7 +18,7 @@ def fake_ingestion(monkeypatch, staged: dict, issues: list[Issue] = ()):
     """Stand-in for ingestion: returns the given staged tables and issues, and records what it was called with."""
     calls = []
 
-    def validate(paths, *, hash_key, progress=None, stage_dir=None):
+    def validate(paths, *, hash_key, progress=None, stage_dir=None, hand_off=None):
         calls.append({"paths": list(paths), "hash_key": hash_key})
         if progress:
             progress(1.0, "read")
@@ -34,6 +34,8 @@ def fake_ingestion(monkeypatch, staged: dict, issues: list[Issue] = ()):
             for i, (p, (name, t)) in enumerate(zip(paths, staged.items()))
         ]
         report = ValidationReport(issues=list(issues), returns=returns)
+        if hand_off is not None:  # as the refresh calls it: the publish runs on the staged tables (Arrow here)
+            return report, (hand_off(report, staged) if report.ok else None)
         return report, (staged if report.ok else {})
 
     monkeypatch.setattr(refresh_mod, "validate", validate)

@@ -21,16 +21,28 @@ from .stages import stage
 from .table import StagedPart, TableValidation, q
 
 Progress = Callable[[float, str], None]
+# hand_off(report, staged, con, release): staged maps contract name -> a view in con, validation's open connection.
+HandOff = Callable[[ValidationReport, dict[str, str], object, Callable[[], None]], object]
 
 
 def validate_returns(
-    paths: list[Path], *, hash_key: bytes, progress: Progress | None = None, stage_dir: Path | None = None
-) -> tuple[ValidationReport, dict[str, pa.Table | Path]]:
+    paths: list[Path],
+    *,
+    hash_key: bytes,
+    progress: Progress | None = None,
+    stage_dir: Path | None = None,
+    hand_off: HandOff | None = None,
+) -> tuple[ValidationReport, dict[str, pa.Table | Path] | object]:
     """Validate return files; ``staged`` maps contract name -> typed table (empty unless ``report.ok``).
 
     With ``stage_dir`` each staged table is written there as a Parquet file, straight from DuckDB, and ``staged``
     maps to its path: a national ledger then never sits whole in Python's memory (``warehouse.publish`` reads
-    either form). The files hold no personal data (identifiers are hashed, names and phone numbers dropped)."""
+    either form). The files hold no personal data (identifiers are hashed, names and phone numbers dropped).
+
+    With ``hand_off`` the staged tables are neither copied nor written: when the report is ok,
+    ``hand_off(report, staged, con, release)`` runs while validation's DuckDB connection ``con`` is still open,
+    ``staged`` mapping contract name -> a view in it and ``release()`` freeing them; what it returns is returned in
+    place of the staged tables (None when the report is not ok). The publish then reads the rows where they are."""
     report = ValidationReport()
     log = IssueLog(report)
     contracts = all_contracts()
@@ -44,6 +56,13 @@ def validate_returns(
         for contract in {p.contract.name: p.contract for p in parts}.values():
             with stage(contract.name, "duplicate keys"):
                 _check_duplicate_keys(con, contract, [p for p in parts if p.contract.name == contract.name], log)
+        if hand_off is not None:
+            if progress:
+                progress(1.0, report.summary())
+            if not report.ok:
+                return report, None
+            # Not a validation stage: the publish profiles itself (bench/benchmark_pipeline.py prints both).
+            return report, hand_off(report, _staged_views(con, parts), con, lambda: _drop_parts(con, parts))
         with stage("", "hand-over (staged tables)"):
             staged = _staged_tables(con, parts, stage_dir) if report.ok else {}
     if progress:
@@ -251,20 +270,42 @@ def _published_value(column: Column) -> str:
     return q(column.name)
 
 
+def _staged_select(parts: list[StagedPart], name: str) -> str:
+    """The rows of contract ``name`` as the warehouse holds them, from every validated part of it."""
+    contract = next(p.contract for p in parts if p.contract.name == name)
+    columns = [f"CAST({_published_value(c)} AS {c.sql_type}) AS {q(c.name)}" for c in contract.warehouse_columns]
+    if contract.period_from_date:
+        columns.append("CAST(period AS VARCHAR) AS period")
+    # A file name a spreadsheet would run ('=cmd|…') is recorded with a leading apostrophe (the gate warned).
+    return " UNION ALL ".join(
+        f"SELECT {', '.join(columns)}, CAST({_sql_text(gate.neutralise_text(p.file))} AS VARCHAR) AS source_file "
+        f"FROM {p.table}"
+        for p in parts
+        if p.contract.name == name
+    )
+
+
+def _staged_views(con, parts: list[StagedPart]) -> dict[str, str]:
+    """Contract name -> a temporary view of its staged rows over the validated tables (``hand_off``)."""
+    views = {}
+    for name in dict.fromkeys(p.contract.name for p in parts):
+        views[name] = f"handed__{name}"
+        con.execute(f"CREATE TEMP VIEW {q(views[name])} AS {_staged_select(parts, name)}")
+    return views
+
+
+def _drop_parts(con, parts: list[StagedPart]) -> None:
+    """Free the validated tables (and the views over them) once the publish has written them."""
+    for name in dict.fromkeys(p.contract.name for p in parts):
+        con.execute(f"DROP VIEW IF EXISTS {q('handed__' + name)}")
+    for part in parts:
+        con.execute(f"DROP TABLE IF EXISTS {part.table}")
+
+
 def _staged_tables(con, parts: list[StagedPart], stage_dir: Path | None) -> dict[str, pa.Table | Path]:
     staged: dict[str, pa.Table | Path] = {}
     for name in dict.fromkeys(p.contract.name for p in parts):
-        contract = parts[[p.contract.name for p in parts].index(name)].contract
-        columns = [f"CAST({_published_value(c)} AS {c.sql_type}) AS {q(c.name)}" for c in contract.warehouse_columns]
-        if contract.period_from_date:
-            columns.append("CAST(period AS VARCHAR) AS period")
-        # A file name a spreadsheet would run ('=cmd|…') is recorded with a leading apostrophe (the gate warned).
-        union = " UNION ALL ".join(
-            f"SELECT {', '.join(columns)}, CAST({_sql_text(gate.neutralise_text(p.file))} AS VARCHAR) AS source_file "
-            f"FROM {p.table}"
-            for p in parts
-            if p.contract.name == name
-        )
+        union = _staged_select(parts, name)
         if stage_dir is None:
             staged[name] = con.sql(union).to_arrow_table()
         else:
