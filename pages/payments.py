@@ -145,9 +145,11 @@ with left:
     )
 with right:
     bins = data.days_late(v, f.province, f.sex)
-    if f.period:
-        bins = bins[bins["period"].str.slice(0, len(f.period)) <= f.period]
-    # A bin with a hidden period reads "suppressed": the sum of the rest would give the hidden count back.
+    # The chosen period, or the latest, like the tiles above and the meeting pack (not every period up to it).
+    shown_period = f.period or (str(bins["period"].max()) if len(bins) else None)
+    if shown_period:
+        bins = bins[bins["period"].str.startswith(shown_period)]
+    # A bin with a hidden quarter of a chosen year reads "suppressed": the sum of the rest would give it back.
     distribution = bins.groupby("days_late_bin", as_index=False).agg(
         payments=("payments", "sum"), suppressed=("suppressed", "any")
     )
@@ -169,9 +171,7 @@ with right:
             value="payments",
             unit="payments",
             title=t("MECG payments due, by days late"),
-            subtitle=t("all payments due up to {period}", period=i18n.period_label(f.period))
-            if f.period
-            else t("all payments due, every period"),
+            subtitle=t("payments due in {period}", period=i18n.period_label(shown_period)) if shown_period else None,
             colour=fmt.OKABE_ITO["orange"],
             ranked=False,
         ),
