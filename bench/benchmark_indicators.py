@@ -13,6 +13,10 @@ joined to the register once, into cells), every family's indicators, the PCI, an
 yields the tidy table. Wall and CPU seconds (the machine may be shared: CPU time says what the work costs); memory
 is the process's peak resident set during each step (reset before each step through /proc/self/clear_refs) and over
 the whole catalogue. Last, when several are measured, each against the first (growth).
+
+``--threads N`` runs DuckDB on N threads, floor and catalogue alike: on a shared machine DuckDB's idle workers spin
+and inflate CPU seconds, so ``--threads 1`` gives the steadiest figure of the work itself (compare two versions of
+the code with it; the ratio to the floor is that of one core).
 """
 
 from __future__ import annotations
@@ -80,7 +84,7 @@ def _warehouse_from_data(data: Path, regenerate: bool, tmp: Path, scale: str) ->
     return root
 
 
-def measure_one(warehouse: Path | None, data: Path | None, regenerate: bool) -> dict:
+def measure_one(warehouse: Path | None, data: Path | None, regenerate: bool, threads: int | None = None) -> dict:
     """The floor and the catalogue on one warehouse (built from ``data`` when not given), printed and returned."""
     from indicators import engine, pci
     from indicators.catalogue import all_indicators
@@ -92,6 +96,8 @@ def measure_one(warehouse: Path | None, data: Path | None, regenerate: bool) -> 
         root = warehouse or _warehouse_from_data(data, regenerate, Path(tmp), scale)
         version = current_version(root)
         floor_con = open_version(version, root)
+        if threads:
+            floor_con.execute(f"SET threads = {threads}")
         payments = floor_con.execute("SELECT count(*) FROM mecg_payments").fetchone()[0]
         floor_rows: list = []
         for _ in range(3):
@@ -103,6 +109,8 @@ def measure_one(warehouse: Path | None, data: Path | None, regenerate: bool) -> 
         _reset_peak()
         started, cpu = time.perf_counter(), time.process_time()
         con = _measure("open version", lambda: open_version(version, root), rows)
+        if threads:
+            con.execute(f"SET threads = {threads}")
         params = load_parameters()
         _measure("helper views, ledger cells", lambda: engine.prepare(con, params), rows)
         catalogue = all_indicators()
@@ -148,6 +156,7 @@ def main() -> int:
     parser.add_argument("--warehouse", type=Path, action="append", default=[], help="an existing warehouse")
     parser.add_argument("--data", type=Path, action="append", default=[], help="national returns to refresh first")
     parser.add_argument("--regenerate", action="store_true")
+    parser.add_argument("--threads", type=int, help="DuckDB threads (default: DuckDB's own, one per core)")
     parser.add_argument("--one", action="store_true", help=argparse.SUPPRESS)  # measure the first target here
     args = parser.parse_args()
     targets = [("--warehouse", w) for w in args.warehouse] + [("--data", d) for d in args.data]
@@ -156,12 +165,13 @@ def main() -> int:
     if args.one:
         option, path = targets[0]
         result = measure_one(path if option == "--warehouse" else None, path if option == "--data" else None,
-                             args.regenerate)  # fmt: skip
+                             args.regenerate, args.threads)  # fmt: skip
         print("RESULT " + json.dumps(result))
         return 0
     results = []
     for option, path in targets:
         command = [sys.executable, __file__, "--one", option, str(path)] + (["--regenerate"] if args.regenerate else [])
+        command += ["--threads", str(args.threads)] if args.threads else []
         run = subprocess.run(command, cwd=PROJECT, stdout=subprocess.PIPE, text=True)
         print("\n".join(line for line in run.stdout.splitlines() if not line.startswith("RESULT ")), flush=True)
         if run.returncode:

@@ -211,101 +211,108 @@ def indicator_query(indicator: Indicator) -> str:
 
 
 _LEVELS = ("period", "province", "district", "sex", "breakdown", "breakdown_value")
-LEVEL_NUMBER = "hash({})"  # a statistic's level rows are numbered by the hash of their columns
-
-
-def _rolled_up(
-    con: duckdb.DuckDBPyConnection,
-    indicator: Indicator,
-    base: str,
-    sums: tuple[str, ...],
-    keys: tuple[str, ...],
-    name: str,
-) -> str:
-    """SELECT of ``sums`` added up at every level of ``indicator`` (split by ``keys``), with the level columns of
-    ``RESULT_COLUMNS``. Each level is added up from the smallest level already added up that it is part of (district
-    from the finest cells, province from district, ...), one temp table ``<name>_set<k>`` per level, so no level
-    reads more rows than it needs: the per-day counts of a statistic are many more rows than a ratio's."""
-    breakdowns = indicator.breakdowns
-    dims = ("period", "province", "district", "sex") + breakdowns + keys
-    added = ", ".join(f"sum({c}) AS {c}" for c in sums)
-    con.execute(
-        f"CREATE OR REPLACE TEMP TABLE {name}_finest AS SELECT {', '.join(dims)}, {added} FROM {base} GROUP BY ALL"
-    )
-    sources = [(set(dims), f"{name}_finest", con.execute(f"SELECT count(*) FROM {name}_finest").fetchone()[0])]
-    sets = sorted(_grouping_sets(indicator, breakdowns, keys), key=len, reverse=True)
-    disaggregations, selects = set(indicator.disaggregations), []
-    for k, chosen in enumerate(sets):
-        columns = set(chosen)
-        _, source, _ = min((s for s in sources if columns <= s[0]), key=lambda s: s[2])
-        table = f"{name}_set{k}"
-        listed = ", ".join(chosen)
-        con.execute(f"CREATE OR REPLACE TEMP TABLE {table} AS SELECT {listed}, {added} FROM {source} GROUP BY {listed}")
-        sources.append((columns, table, con.execute(f"SELECT count(*) FROM {table}").fetchone()[0]))
-        province = "province" if "province" in columns else "'LA'"
-        district = "district" if "district" in columns else "CAST(NULL AS VARCHAR)"
-        sex = "sex" if "sex" in columns else "'_T'"
-        shown = [b for b in breakdowns if b in columns]
-        breakdown, value = (f"'{shown[0]}'", f"CAST({shown[0]} AS VARCHAR)") if shown else ("'_T'", "'_T'")
-        keyed = [c for c in ("province", "district", "sex") if c in disaggregations and c in columns] + shown
-        keep = " AND ".join(["period IS NOT NULL"] + [f"{c} IS NOT NULL" for c in keyed])
-        selects.append(
-            f"SELECT period, {province} AS province, {district} AS district, {sex} AS sex, {breakdown} AS breakdown, "
-            f"{value} AS breakdown_value, {', '.join(keys + sums)} FROM {table} WHERE {keep}"
-        )
-    return " UNION ALL ".join(selects)
-
-
-def _drop_rolled_up(con: duckdb.DuckDBPyConnection, name: str) -> None:
-    for (table,) in con.execute(
-        "SELECT table_name FROM duckdb_tables() WHERE temporary AND (table_name = ? OR starts_with(table_name, ?))",
-        [f"{name}_finest", f"{name}_set"],
-    ).fetchall():
-        con.execute(f"DROP TABLE {table}")
 
 
 def _observations(con: duckdb.DuckDBPyConnection, indicator: Indicator) -> str:
     """A statistic's observations counted per day at every level, in two temp tables: ``<name>_levels`` (g, the
-    level columns, numerator: the observations counted) and ``<name>_days`` (g, observation, n, paid). Built once
-    per connection for each distinct SQL and set of levels, so entries estimating several quantiles of the same
-    observations count them once."""
+    level columns, numerator: the observations counted) and ``<name>_days`` (g, observation, n, paid), sorted by
+    (g, observation). Built once per connection for each distinct SQL and set of levels, so entries estimating
+    several quantiles of the same observations count them once.
+
+    The counting runs on small integer codes, not strings: each level column's distinct values are numbered
+    (``<name>_code<i>``, 0 standing for "all"), every level is added up from the smallest level already added up
+    that it is part of, and a level's number g packs its codes (mixed radix), so it is distinct by construction."""
     key = repr((indicator.numerator_sql, indicator.disaggregations, indicator.breakdowns))
     name = "ind_observations_" + hashlib.sha256(key.encode()).hexdigest()[:12]
     if con.execute("SELECT count(*) FROM duckdb_tables() WHERE table_name = ?", [f"{name}_days"]).fetchone()[0]:
         return name
-    dims = ", ".join(("period", "province", "district", "sex") + indicator.breakdowns)
-    # Identical observations (same cell, same days) counted once: every grouping set then reads counted days.
-    base = (
-        f"(SELECT {dims}, observation, observations AS n, CAST(paid AS INTEGER) * observations AS paid "
-        f"FROM ({indicator.numerator_sql}))"
-    )
-    levels = ", ".join(_LEVELS)
-    rolled_up = _rolled_up(con, indicator, base, ("n", "paid"), ("observation",), name)
-    # A level's number is the hash of its columns (no sort of millions of rows on strings); should two levels ever
-    # share a hash, they are numbered in order instead.
+    breakdowns = indicator.breakdowns
+    dims = ("period", "province", "district", "sex") + breakdowns
+    # Identical observations (same cell, same days) counted once: every level then reads counted days.
     con.execute(f"""
-        CREATE OR REPLACE TEMP TABLE {name}_all AS
-        SELECT {LEVEL_NUMBER.format(levels)} AS g, {levels}, observation, CAST(n AS BIGINT) AS n,
-               CAST(paid AS BIGINT) AS paid
-        FROM ({rolled_up})""")
-    _drop_rolled_up(con, name)
-    for numbering in (None, f"dense_rank() OVER (ORDER BY {levels.replace('district', 'district NULLS FIRST')})"):
-        if numbering:
-            con.execute(
-                f"CREATE OR REPLACE TEMP TABLE {name}_all AS SELECT {numbering} AS g, * EXCLUDE (g) FROM {name}_all"
-            )
+        CREATE OR REPLACE TEMP TABLE {name}_finest AS
+        SELECT {", ".join(dims)}, observation, CAST(sum(observations) AS BIGINT) AS n,
+               CAST(sum(CAST(paid AS INTEGER) * observations) AS BIGINT) AS paid
+        FROM ({indicator.numerator_sql}) GROUP BY ALL""")
+    codes, nulls = [], {}
+    for i, dim in enumerate(dims):
         con.execute(f"""
-            CREATE OR REPLACE TEMP TABLE {name}_levels AS
-            SELECT g, {levels}, coalesce(sum(n) FILTER (WHERE observation IS NOT NULL), 0) AS numerator
-            FROM {name}_all GROUP BY ALL""")
-        if con.execute(f"SELECT count(*) = count(DISTINCT g) FROM {name}_levels").fetchone()[0]:
-            break
+            CREATE OR REPLACE TEMP TABLE {name}_code{i} AS
+            SELECT value, CAST(row_number() OVER (ORDER BY value NULLS LAST) AS BIGINT) AS code
+            FROM (SELECT DISTINCT {dim} AS value FROM {name}_finest)""")
+        count, null = con.execute(
+            f"SELECT count(*), max(code) FILTER (WHERE value IS NULL) FROM {name}_code{i}"
+        ).fetchone()
+        codes.append(count)
+        nulls[f"c{i}"] = null
+    joins = " ".join(f"JOIN {name}_code{i} d{i} ON f.{d} IS NOT DISTINCT FROM d{i}.value" for i, d in enumerate(dims))
+    columns = tuple(f"c{i}" for i in range(len(dims)))
+    con.execute(f"""
+        CREATE OR REPLACE TEMP TABLE {name}_coded AS
+        SELECT {", ".join(f"d{i}.code AS c{i}" for i in range(len(dims)))}, observation, n, paid
+        FROM {name}_finest f {joins}""")
+    con.execute(f"DROP TABLE {name}_finest")
+    # g = (((period * P + province) * D + district) * S + sex) * B + slot; slot 0 is "no breakdown", and breakdown
+    # k's value with code v is slot (codes of the breakdowns before k) + v.
+    radix = [count + 1 for count in codes[:4]] + [1 + sum(codes[4:])]
+    weight = [1] * 5
+    for i in range(3, -1, -1):
+        weight[i] = weight[i + 1] * radix[i + 1]
+    offsets = [sum(codes[4 : 4 + k]) for k in range(len(breakdowns))]
+    named = dict(zip(dims, columns))
+    sets = sorted(_grouping_sets(indicator, breakdowns, ("observation",)), key=len, reverse=True)
+    sources = [
+        (set(dims) | {"observation"}, f"{name}_coded", con.execute(f"SELECT count(*) FROM {name}_coded").fetchone()[0])
+    ]
+    selects = []
+    for k, chosen in enumerate(sets):
+        chosen_set = set(chosen)
+        _, source, _ = min((s for s in sources if chosen_set <= s[0]), key=lambda s: s[2])
+        listed = ", ".join(named.get(c, c) for c in chosen)
+        table = f"{name}_set{k}"
+        con.execute(f"""
+            CREATE OR REPLACE TEMP TABLE {table} AS
+            SELECT {listed}, CAST(sum(n) AS BIGINT) AS n, CAST(sum(paid) AS BIGINT) AS paid FROM {source} GROUP BY {listed}""")
+        sources.append((chosen_set, table, con.execute(f"SELECT count(*) FROM {table}").fetchone()[0]))
+        terms = [f"{named[d]} * {weight[i]}" for i, d in enumerate(dims[:4]) if d in chosen_set]
+        terms += [f"({offsets[b]} + {named[d]})" for b, d in enumerate(breakdowns) if d in chosen_set]
+        keep = [f"{named[d]} <> {nulls[named[d]]}" for d in dims if d in chosen_set and nulls[named[d]] is not None]
+        selects.append(
+            f"SELECT {' + '.join(terms)} AS g, observation, n, paid FROM {table}"
+            + (f" WHERE {' AND '.join(keep)}" if keep else "")
+        )
+    con.execute(f"CREATE OR REPLACE TEMP TABLE {name}_all AS {' UNION ALL '.join(selects)}")
+    for k in range(len(sets)):
+        con.execute(f"DROP TABLE {name}_set{k}")
+    con.execute(f"DROP TABLE {name}_coded")
+    slots = " UNION ALL ".join(
+        ["SELECT 0 AS slot, '_T' AS breakdown, '_T' AS breakdown_value"]
+        + [
+            f"SELECT {offsets[b]} + code, '{d}', CAST(value AS VARCHAR) FROM {name}_code{4 + b}"
+            for b, d in enumerate(breakdowns)
+        ]
+    )
+    part = [f"(g // {weight[i]}) % {radix[i]}" for i in range(5)]
+    con.execute(f"""
+        CREATE OR REPLACE TEMP TABLE {name}_levels AS
+        SELECT g, CAST(d0.value AS VARCHAR) AS period, CASE WHEN l.c1 = 0 THEN 'LA' ELSE CAST(d1.value AS VARCHAR) END AS province,
+               CASE WHEN l.c2 <> 0 THEN CAST(d2.value AS VARCHAR) END AS district,
+               CASE WHEN l.c3 = 0 THEN '_T' ELSE CAST(d3.value AS VARCHAR) END AS sex,
+               s.breakdown, s.breakdown_value, numerator
+        FROM (SELECT g, {part[0]} AS c0, {part[1]} AS c1, {part[2]} AS c2, {part[3]} AS c3, {part[4]} AS slot,
+                     coalesce(sum(n) FILTER (WHERE observation IS NOT NULL), 0) AS numerator
+              FROM {name}_all GROUP BY g) l
+             JOIN {name}_code0 d0 ON d0.code = l.c0
+             LEFT JOIN {name}_code1 d1 ON d1.code = l.c1 LEFT JOIN {name}_code2 d2 ON d2.code = l.c2
+             LEFT JOIN {name}_code3 d3 ON d3.code = l.c3 JOIN ({slots}) s ON s.slot = l.slot""")
     # Sorted once here for every quantile estimated from them (a table scan keeps this order).
     con.execute(f"""
         CREATE OR REPLACE TEMP TABLE {name}_days AS
         SELECT g, CAST(observation AS DOUBLE) AS observation, n, paid FROM {name}_all
         WHERE observation IS NOT NULL ORDER BY g, observation""")
     con.execute(f"DROP TABLE {name}_all")
+    for i in range(len(dims)):
+        con.execute(f"DROP TABLE {name}_code{i}")
     return name
 
 
@@ -420,7 +427,7 @@ def tidy_table(
     threshold = int(params["general"]["small_cell_threshold"])
     con.execute("SET VARIABLE data_version = ?", [version])
     con.execute("SET VARIABLE small_cell_threshold = ?", [threshold])
-    tidy = con.execute(f"""
+    tidy = f"""
         SELECT s.*,
                m.person_based AND (s.numerator < getvariable('small_cell_threshold')
                                    OR s.denominator < getvariable('small_cell_threshold')) AS small_cell,
@@ -430,8 +437,30 @@ def tidy_table(
              LEFT JOIN (SELECT s.indicator_id, min(a.as_of_date) AS as_of_date
                         FROM ind_sources s JOIN ind_source_as_of a USING (source) GROUP BY ALL) a
                   USING (indicator_id)
-        ORDER BY m.position, period, province, district NULLS FIRST, sex, breakdown, breakdown_value""").df()
-    return tidy[TIDY_COLUMNS]
+        ORDER BY m.position, period, province, district NULLS FIRST, sex, breakdown, breakdown_value"""
+    return _frame(con.sql(tidy).to_arrow_table().select(TIDY_COLUMNS))
+
+
+def _frame(table: pa.Table) -> pd.DataFrame:
+    """``table`` with the column types DuckDB's ``.df()`` gives (whole numbers and flags with a blank as pandas'
+    nullable types, dates as datetime64[us]), converted through Arrow: on national data ``.df()`` costs seconds."""
+    simple = (pa.types.is_string, pa.types.is_floating, pa.types.is_integer, pa.types.is_boolean, pa.types.is_date)
+    if not all(any(kind(field.type) for kind in simple) for field in table.schema):
+        return duckdb.from_arrow(table).df()  # other types (decimals, ...) as DuckDB converts them
+    frame = table.to_pandas()
+    for field, column in zip(table.schema, table.columns):
+        if pa.types.is_string(field.type) and column.null_count == len(column):
+            frame[field.name] = pd.Series([None] * len(column), dtype=object)  # DuckDB gives no text column
+        elif pa.types.is_date(field.type):
+            frame[field.name] = column.to_pandas(date_as_object=False).astype("datetime64[us]")
+        elif (pa.types.is_integer(field.type) or pa.types.is_boolean(field.type)) and column.null_count:
+            nullable = (
+                pd.BooleanDtype()
+                if pa.types.is_boolean(field.type)
+                else pd.api.types.pandas_dtype(str(field.type).capitalize())
+            )
+            frame[field.name] = column.to_pandas(types_mapper={field.type: nullable}.get)
+    return frame
 
 
 def _install_source_files(con: duckdb.DuckDBPyConnection, catalogue: dict[str, Indicator]) -> None:

@@ -119,12 +119,23 @@ def test_statistics_match_one_estimate_per_level(warehouse):
     assert checked > 100
 
 
-def test_levels_sharing_a_number_are_numbered_again(warehouse, monkeypatch):
-    """Levels are numbered by a hash of their columns; were two to share one, they are renumbered, not merged."""
-    expected = _statistics(warehouse)
-    monkeypatch.setattr(engine, "LEVEL_NUMBER", "0 * length(concat({}))")  # every level gets number 0
-    assert_frame = pd.testing.assert_frame_equal
-    assert_frame(_statistics(warehouse), expected)
+def test_each_level_has_its_own_number_and_no_level_keyed_on_nothing(warehouse):
+    """Levels are numbered by packing their columns' codes: distinct by construction, one per level; a group whose
+    district (or sex, or breakdown) is blank is part of its totals but no level of its own."""
+    root, params = warehouse
+    con = open_version(VERSION, root)
+    engine.prepare(con, params)
+    for indicator in (i for i in all_indicators().values() if i.kind == "statistic"):
+        name = engine._observations(con, indicator)
+        levels = con.execute(f"SELECT * FROM {name}_levels").df()
+        assert levels["g"].is_unique
+        assert not levels.duplicated(list(engine._LEVELS)).any()
+        assert levels["period"].notna().all() and levels["breakdown_value"].notna().all()
+        assert set(levels["sex"]) <= {"_T", "F", "M"}
+        days = con.execute(f"SELECT DISTINCT g FROM {name}_days").df()
+        assert set(days["g"]) <= set(levels["g"])
+        national = levels[(levels["province"] == "LA") & (levels["sex"] == "_T") & (levels["breakdown"] == "_T")]
+        assert len(national) == levels["period"].nunique() and national["district"].isna().all()
 
 
 def test_days_read_out_of_order_are_sorted_first(warehouse, monkeypatch):
