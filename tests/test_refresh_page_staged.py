@@ -145,9 +145,11 @@ def test_a_second_upload_in_a_session_publishes_its_own_rows_not_the_first_ones(
     at.get("file_uploader")[0].set_value([(FIXED_NAME, second.read_bytes(), XLSX)]).run()
     assert not at.exception and not first_batch.exists()
     [second_batch] = list(upload_dir.iterdir())
-    assert [p.name for p in second_batch.iterdir() if p.is_dir()] == [
-        at.session_state["sp_refresh_checked"].stage_dir.name
-    ]
+    stage = at.session_state["sp_refresh_checked"].stage_dir
+    assert [p for p in second_batch.iterdir() if p.is_dir()] == [stage]
+    at.checkbox(key="sp_refresh_whole_periods").check().run()
+    at.checkbox(key="sp_refresh_whole_periods").uncheck().run()  # a click runs the page: the batch is not checked again
+    assert at.session_state["sp_refresh_checked"].stage_dir == stage and list(upload_dir.iterdir()) == [second_batch]
     next(b for b in at.button if b.label == "Publish as a new version").click().run()
     assert not at.exception and warehouse.current_version(own_warehouse) == "v0002"
     assert list(upload_dir.iterdir()) == []
