@@ -3,6 +3,11 @@
 Every step calls the pipeline's own functions (``data_pipeline.refresh``: validate, preview_changes, refresh;
 ``data_pipeline.warehouse.rollback``), the same ones the command line uses, so the page and the CLI cannot disagree.
 
+A batch is validated once: its staged tables are written as Parquet into a private folder inside the batch's
+(``uploads.new_stage_dir``), the preview reads them there, and the publish writes the version from them
+(``refresh.refresh(validated=...)``, the CLI's refresh without its validation). Nothing of a national ledger sits in
+the server's memory between the steps, and the files go with the batch.
+
 Uploaded names never decide paths: each batch gets a fresh private folder (``dashboard.uploads``: deleted when the
 batch is published, discarded or its session ends), and a file is stored there under its
 original name only when that name is plain (an accepted extension, no folder, no control or reserved characters,
@@ -18,7 +23,6 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path, PurePosixPath
 
 import pandas as pd
-import pyarrow as pa
 
 import settings
 from dashboard import safety
@@ -68,10 +72,16 @@ class Checked:
     """A batch of uploads after the checks: the merged report, the staged tables, the files the pipeline reads."""
 
     report: ValidationReport
-    staged: dict[str, pa.Table]
+    staged: dict[str, Path]  # contract name -> its validated rows as Parquet in ``stage_dir`` (empty unless ok)
     paths: list[Path]
     shown_names: dict[str, str] = field(default_factory=dict)  # stored file name -> name as uploaded
     directory: Path | None = None  # the batch folder (uploads.discard deletes it)
+    stage_dir: Path | None = None  # where ``staged`` is (inside the batch folder)
+    validated: ValidationReport | None = None  # the pipeline's own report (stored names), what a publish records
+    key_fingerprint: str | None = None  # of the key the staged ids were hashed with
+    # What a publish would change, per (warehouse, whole periods, current version): worked out once for the preview,
+    # the replaced rows and the removals (each a pass over the published tables).
+    planned: dict[tuple, list[warehouse.TableChange]] = field(default_factory=dict, repr=False)
 
     @property
     def ok(self) -> bool:
@@ -131,27 +141,35 @@ def check_returns(
     batch_dir = directory is None
     directory = Path(directory) if directory is not None else upload_folder.new_batch_dir()
     paths, shown_names, upload_issues = save_uploads(uploads, directory)
+    stage_dir = upload_folder.new_stage_dir(directory) if paths else None
     if paths:
-        report, staged = refresh.validate(paths, hash_key=hash_key, progress=progress)
+        validated, staged = refresh.validate(paths, hash_key=hash_key, progress=progress, stage_dir=stage_dir)
     else:
-        report, staged = ValidationReport(), {}
-    report = ValidationReport(issues=upload_issues + report.issues, returns=report.returns)
+        validated, staged = ValidationReport(), {}
+    report = ValidationReport(issues=upload_issues + validated.issues, returns=validated.returns)
+    if not report.ok:
+        upload_folder.discard_stage(stage_dir)  # a rejected batch keeps no validated tables
+        stage_dir, staged = None, {}
     checked = Checked(
         _named_back(report, shown_names),
-        staged if report.ok else {},
+        staged,
         paths,
         shown_names,
         directory if batch_dir else None,
+        stage_dir,
+        validated if report.ok else None,
+        key_fingerprint(hash_key),
     )
-    if batch_dir:
-        upload_folder.discard_with(checked, directory)
+    upload_folder.discard_with(checked, directory if batch_dir else None, stage_dir)
     return checked
 
 
 def discard(checked: Checked | None) -> None:
     """Delete the batch's stored uploads (published, discarded or replaced by another batch)."""
     if checked is not None:
+        upload_folder.discard_stage(checked.stage_dir)
         upload_folder.discard(checked.directory)
+        checked.staged, checked.stage_dir, checked.planned = {}, None, {}
 
 
 def report_table(report: ValidationReport) -> pd.DataFrame:
@@ -159,12 +177,26 @@ def report_table(report: ValidationReport) -> pd.DataFrame:
     return report.to_frame()[REPORT_COLUMNS]
 
 
+def planned_changes(
+    checked: Checked, root: Path | str | None = None, *, replace_whole_periods: bool = False
+) -> list[warehouse.TableChange]:
+    """``refresh.preview_changes`` of the batch's staged tables, worked out once per warehouse, choice and current
+    version (a publish by someone else in between makes it work them out again)."""
+    root = Path(root) if root is not None else warehouse.warehouse_root()
+    key = (str(root), replace_whole_periods, warehouse.current_version(root))
+    if key not in checked.planned:
+        checked.planned[key] = refresh.preview_changes(
+            checked.staged, root, replace_whole_periods=replace_whole_periods
+        )
+    return checked.planned[key]
+
+
 def table_changes(
     checked: Checked, root: Path | str | None = None, *, replace_whole_periods: bool = False
 ) -> pd.DataFrame:
     """Per table: what the returns replace (by which cells), rows kept, removed, before and after, periods replaced
     or added, if the batch were published now."""
-    changes = refresh.preview_changes(checked.staged, root, replace_whole_periods=replace_whole_periods)
+    changes = planned_changes(checked, root, replace_whole_periods=replace_whole_periods)
     return pd.DataFrame(
         [
             {
@@ -190,7 +222,7 @@ def replaced_rows(
 ) -> pd.DataFrame:
     """The cells a publish would replace, by table, period and province: published rows there, rows the returns
     bring, rows that would disappear (tables already published only)."""
-    changes = refresh.preview_changes(checked.staged, root, replace_whole_periods=replace_whole_periods)
+    changes = planned_changes(checked, root, replace_whole_periods=replace_whole_periods)
     return pd.DataFrame(
         [
             {
@@ -211,7 +243,7 @@ def replaced_rows(
 
 def removals(checked: Checked, root: Path | str | None = None, *, replace_whole_periods: bool = False) -> pd.DataFrame:
     """Published rows a publish of the batch would remove: table, period, province, rows (empty: none)."""
-    changes = refresh.preview_changes(checked.staged, root, replace_whole_periods=replace_whole_periods)
+    changes = planned_changes(checked, root, replace_whole_periods=replace_whole_periods)
     return pd.DataFrame(
         [
             {"table": r.table, "period": r.period, "province": r.province, "rows": r.rows}
@@ -254,9 +286,12 @@ def publish(
     replace_whole_periods: bool = False,
     confirm_removals: bool = False,
 ) -> refresh.RefreshResult:
-    """``data_pipeline.refresh.refresh`` on the stored files: validated again and published, or the rejection logged."""
+    """``data_pipeline.refresh.refresh`` on the batch: published from its staged tables, or the rejection logged.
+    Validated again from the stored files only when nothing is staged or the key changed since the check (ids hashed
+    with another key would no longer link)."""
     from indicators import published
 
+    staged = checked.staged if checked.staged and checked.key_fingerprint == key_fingerprint(hash_key) else {}
     result = refresh.refresh(
         checked.paths,
         root=root,
@@ -266,6 +301,7 @@ def publish(
         replace_whole_periods=replace_whole_periods,
         confirm_removals=confirm_removals,
         derive=published.derive,
+        validated=(checked.validated, staged) if staged and checked.validated is not None else None,
     )
     result.report = _named_back(result.report, checked.shown_names)
     return result

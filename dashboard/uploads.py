@@ -6,6 +6,9 @@ outside the warehouse's guarantees. Each batch gets a private folder (mode 0700)
 ``sp-uploads`` in the system temp directory); the page deletes it when the batch is published or discarded, the
 folder goes when its session ends (the batch object is garbage-collected with the session's state), and folders left
 by a crashed process are swept when the app starts once they are older than a day.
+
+The batch's validated tables wait in a folder inside it (``new_stage_dir``) until the operator confirms the publish,
+which writes the version from them: nothing of a national ledger is held in the server's memory.
 """
 
 from __future__ import annotations
@@ -21,6 +24,7 @@ import settings
 
 UPLOAD_DIR_ENV = settings.UPLOAD_DIR.name
 BATCH_PREFIX = "batch-"
+STAGE_PREFIX = "staged-"
 STALE_AFTER_S = 24 * 3600
 
 
@@ -46,9 +50,27 @@ def discard(directory: Path | str | None) -> None:
         shutil.rmtree(directory, ignore_errors=True)
 
 
-def discard_with(owner: object, directory: Path) -> None:
-    """Delete ``directory`` when ``owner`` (the batch kept in a session's state) is garbage-collected."""
-    weakref.finalize(owner, discard, directory)
+def new_stage_dir(batch: Path) -> Path:
+    """A fresh private folder inside ``batch`` for its validated tables (Parquet, identifiers hashed, no names or
+    phone numbers): it goes with the batch, and on its own with ``discard_stage``."""
+    return Path(tempfile.mkdtemp(prefix=STAGE_PREFIX, dir=batch))
+
+
+def discard_stage(folder: Path | str | None) -> None:
+    """Delete a batch's validated tables (only a folder ``new_stage_dir`` made)."""
+    if folder is not None and Path(folder).name.startswith(STAGE_PREFIX):
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def discard_with(owner: object, directory: Path | None, stage: Path | None = None) -> None:
+    """Delete ``directory`` (a batch folder) and ``stage`` (a ``new_stage_dir``) when ``owner`` (the batch kept in a
+    session's state) is garbage-collected."""
+    weakref.finalize(owner, _discard_both, directory, stage)
+
+
+def _discard_both(directory: Path | None, stage: Path | None) -> None:
+    discard_stage(stage)
+    discard(directory)
 
 
 def sweep_stale(max_age_s: float = STALE_AFTER_S, now: float | None = None) -> list[Path]:

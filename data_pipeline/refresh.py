@@ -84,6 +84,7 @@ def refresh(
     replace_whole_periods: bool = False,
     confirm_removals: bool = False,
     derive=None,
+    validated: tuple[ValidationReport, dict[str, Path]] | None = None,
 ) -> RefreshResult:
     """Validate ``paths`` and, when no error was found, publish them as a new version. Any error: nothing is
     published and the rejection is logged (the log line is the only write).
@@ -91,7 +92,11 @@ def refresh(
     A return replaces the published rows of the cells it covers (its contract's ``covers``), or the whole of its
     periods with ``replace_whole_periods``. A refresh that would remove published rows is rejected unless
     ``confirm_removals``; ``RefreshResult.removals`` then lists them. ``derive``: tables computed from the new
-    version's data inside its publish (``warehouse.publish``; the indicators' ``published.derive``)."""
+    version's data inside its publish (``warehouse.publish``; the indicators' ``published.derive``).
+
+    ``validated``: the report and staged tables of ``validate(paths, stage_dir=...)`` run earlier on the same files
+    (the upload page checks a batch, then its operator confirms the publish): published from those Parquet files,
+    not validated again; everything else is the same refresh."""
     root = Path(root) if root is not None else warehouse.warehouse_root()
     started = time.monotonic()
     progress = progress or (lambda fraction, message: None)
@@ -102,7 +107,7 @@ def refresh(
         """The publish, handed the validated tables inside validation's own DuckDB connection: the rows go from
         ingestion to the version's Parquet in one pass, never staged in a file or in Python's memory."""
         try:
-            progress(0.8, "publishing")
+            progress(start, "publishing")
             return warehouse.publish(
                 staged,
                 root=root,
@@ -111,7 +116,7 @@ def refresh(
                 warnings=report.warnings,
                 hash_key_fingerprint=key_fingerprint(hash_key),
                 demo_key=hash_key == DEMO_HASH_KEY,
-                progress=lambda fraction, message: progress(0.8 + 0.2 * fraction, message),
+                progress=lambda fraction, message: progress(start + (1 - start) * fraction, message),
                 replace_whole_periods=replace_whole_periods,
                 confirm_removals=confirm_removals,
                 started=started,
@@ -128,13 +133,19 @@ def refresh(
             )
         return None
 
-    # Ingestion reports 0..0.8 of the work, writing the warehouse the rest.
-    report, version = validate(
-        paths,
-        hash_key=hash_key,
-        progress=lambda fraction, message: progress(0.8 * fraction, message),
-        hand_off=publish_validated,
-    )
+    if validated is None:
+        # Ingestion reports 0..0.8 of the work, writing the warehouse the rest.
+        start = 0.8
+        report, version = validate(
+            paths,
+            hash_key=hash_key,
+            progress=lambda fraction, message: progress(0.8 * fraction, message),
+            hand_off=publish_validated,
+        )
+    else:
+        start = 0.0
+        report = ValidationReport(list(validated[0].issues), list(validated[0].returns))  # the caller's stays as is
+        version = publish_validated(report, validated[1]) if report.ok else None
     duration = time.monotonic() - started
     if version is None:
         warehouse.append_log(

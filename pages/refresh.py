@@ -1,7 +1,5 @@
 """Data refresh (Technical Secretariat only): upload returns, read what is wrong, preview, publish, roll back."""
 
-import hashlib
-
 import streamlit as st
 
 from dashboard import auth, components, data, navigation, refresh_flow
@@ -81,9 +79,10 @@ else:
         key=f"sp_refresh_files_{state.get('sp_refresh_uploader', 0)}",
     )
     if files:
-        uploads = [(f.name, f.getvalue()) for f in files]
-        signature = tuple((name, hashlib.sha256(content).hexdigest()) for name, content in uploads)
+        # Each upload has its own id: no need to read (or hash) national-size files again on every run of the page.
+        signature = tuple((f.file_id, f.name, f.size) for f in files)
         if state.get("sp_refresh_signature") != signature:
+            uploads = [(f.name, f.getvalue()) for f in files]
             refresh_flow.discard(state.get("sp_refresh_checked"))  # a new batch replaces the previous one
             with st.status(t("Checking {count} file(s)…", count=len(uploads)), expanded=True) as status:
                 checked = refresh_flow.check_returns(
