@@ -14,6 +14,7 @@ import streamlit as st
 
 from dashboard import auth, data, filters, i18n, navigation, views
 from dashboard.charts import PLOTLY_CONFIG, empty_sentence
+from dashboard.charts import empty_key as charts_empty_key
 from dashboard.exports import csv_bytes, excel_bytes, neutralise
 from dashboard.format import NO_DATA, SEX_LABELS, SUPPRESSED, readable_cell, readable_cells, sex_label
 from dashboard.i18n import t
@@ -89,8 +90,8 @@ def no_warehouse_message() -> None:
 
 def version_banner(version: str, current: str | None = None) -> None:
     """Sidebar: which data the reader sees; a loud banner when it is the bundled sample data."""
-    info = data.version_info(version)
-    created = i18n.date_time_label(info["created_at"]) if info.get("created_at") else ""
+    created_at = data.version_created(version)
+    created = i18n.date_time_label(created_at) if created_at else ""
     st.sidebar.caption(
         t("Data version **{version}** · refreshed {created}", version=version, created=created or t("unknown"))
     )
@@ -342,7 +343,7 @@ def chart_with_table(fig, table: pd.DataFrame, name: str, caption: str | None = 
     """A chart and, one click away, the table behind it with its downloads. ``name`` (English) keys the widgets and
     names the files; ``label`` is what the reader sees (default: ``name`` translated). A figure with nothing to draw
     is replaced by its one sentence (axes alone say nothing)."""
-    sentence = empty_sentence(fig)
+    sentence = fig.sentence if isinstance(fig, ServedFigure) else empty_sentence(fig)
     if sentence:
         st.info(sentence, icon=":material/info:")
         return
@@ -360,15 +361,17 @@ def chart_with_table(fig, table: pd.DataFrame, name: str, caption: str | None = 
 
 def figure(build, *args, **kwargs):
     """``build(*args, **kwargs)``, a figure of ``dashboard.charts`` or ``dashboard.maps`` (or a tuple holding one, as
-    ``maps.province_map`` returns), made once per (builder, arguments, language): building a plotly figure is most
-    of a warm chart page, and the same view asks for the same figures on every rerun."""
+    ``maps.province_map`` returns), made once per (builder, arguments, language) and served as it was made
+    (``ServedFigure``): building a plotly figure, and copying it out of plotly's objects again for Streamlit, was
+    most of a warm chart page, and the same view asks for the same figures on every rerun."""
     made = _figure_parts(build.__module__, build.__qualname__, i18n.language(), args, kwargs)
-    return tuple(_figure_of(part) for part in made) if isinstance(made, tuple) else _figure_of(made)
+    return tuple(_served(part) for part in made) if isinstance(made, tuple) else _served(made)
 
 
-@st.cache_data(show_spinner=False, max_entries=1024)
+@st.cache_resource(show_spinner=False, max_entries=512)
 def _figure_parts(module: str, name: str, language: str, args: tuple, kwargs: dict):
-    """The figure as plain data (``to_dict``): cheap to copy out of the cache, unlike a figure object."""
+    """The figure as plain data (``to_dict``), shared by every session and never modified (st.cache_resource: no
+    copy per call; ``ServedFigure`` hands out fresh outer containers)."""
     build = getattr(importlib.import_module(module), name)
     with i18n.in_language(language):
         made = build(*args, **kwargs)
@@ -380,12 +383,43 @@ class _PlainFigure(dict):
 
 
 def _plain_figure(part):
-    return _PlainFigure(part.to_dict()) if isinstance(part, go.Figure) else part
+    if not isinstance(part, go.Figure):
+        return part
+    # Through plotly's objects once more, as Streamlit used to receive it: the same JSON, key for key, byte for byte.
+    return _PlainFigure(go.Figure(part.to_dict(), _validate=False).to_dict())
 
 
-def _figure_of(part):
-    # Validated when it was built: made again without validating every property a second time.
-    return go.Figure(dict(part), _validate=False) if isinstance(part, _PlainFigure) else part
+def _served(part):
+    return ServedFigure(part) if isinstance(part, _PlainFigure) else part
+
+
+class ServedFigure(go.Figure):
+    """A figure made by ``figure``, for ``st.plotly_chart`` (or ``plotly.io.to_json``) only. Streamlit asks a plotly
+    figure for ``to_dict()`` and writes that as JSON; this one answers with the data it was made as, instead of
+    rebuilding plotly's object tree and copying it out again on every rerun (a province map: about 20 ms).
+
+    Not a plotly object tree: plotly's own methods (``update_layout``...) are not available on it; what a page wants
+    changed is an argument of the builder."""
+
+    def __init__(self, plain: dict) -> None:  # noqa: D107 (plotly's constructor is deliberately not run)
+        self._plain = plain
+        meta = plain.get("layout", {}).get("meta")
+        self._sentence = meta.get(charts_empty_key()) if isinstance(meta, dict) else None
+
+    @property
+    def sentence(self) -> str | None:
+        """``charts.empty_sentence`` of the figure: shown instead of it when it has nothing to draw."""
+        return self._sentence
+
+    def to_dict(self) -> dict:
+        # Fresh outer containers: plotly.io.to_json removes each trace's "uid" in place. The rest is shared, read-only.
+        return {**self._plain, "data": [dict(trace) for trace in self._plain.get("data", ())]}
+
+    def to_plotly_json(self) -> dict:
+        return self.to_dict()
+
+    def __repr__(self) -> str:
+        return f"ServedFigure({len(self._plain.get('data', ()))} traces)"
 
 
 def share_box(params: dict[str, str], version: str | None = None) -> None:

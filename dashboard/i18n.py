@@ -74,6 +74,7 @@ def mark_script_run() -> None:
     reaches the CLI or a test's main thread. (Streamlit has no public test for "inside a script run"; its private
     one is not used, see tests/test_supported_apis.py.)"""
     _script_thread.marked = True
+    _script_thread.language = None  # looked up again once in this run (language() is called thousands of times)
 
 
 def _streamlit_running() -> bool:
@@ -102,6 +103,8 @@ def language() -> str:
         # Outside a script run: the CLI and pure functions (the default), or a test harness formatting the widgets
         # of the run it just made (AppTest calls their format functions between runs): that run's language.
         return _last_run_language or default_language()
+    if (this_run := getattr(_script_thread, "language", None)) is not None:
+        return this_run  # a language switch is a widget callback, which runs before the script: one per run
     import streamlit as st
 
     raw = str(st.query_params.get("lang", "")).strip().lower()
@@ -110,7 +113,7 @@ def language() -> str:
     else:
         carried = st.session_state.get(_SESSION_KEY)
         raw = carried if carried in LANGUAGES else default_language()
-    _last_run_language = raw
+    _last_run_language = _script_thread.language = raw
     return raw
 
 
