@@ -23,17 +23,24 @@ Two floors, measured in the same run and the same harness, warm and cold:
 Wall seconds on a shared 2-core machine include waiting; the CPU seconds of the process are printed beside them.
 Finally the first page of a NEW process after a publish (python start, imports, AppTest, the overview), beside a new
 process that renders the bare empty page.
+
+``--profile N`` prints, per page, where a warm view spends its time instead (cProfile of N warm views, in the script's
+own thread and in the harness's, sorted by own time and by cumulative time).
 """
 
 from __future__ import annotations
 
 import argparse
+import cProfile
+import io
+import pstats
 import shutil
 import statistics
 import subprocess
 import sys
 import tempfile
 import textwrap
+import threading
 import time
 from contextlib import contextmanager
 from pathlib import Path
@@ -117,6 +124,44 @@ def measure(app: Path, page: str, params: dict, version: str | None, repeat: int
     }
 
 
+def profile(app: Path, page: str, params: dict, views: int, top: int = 25) -> str:
+    """The warm views of ``page`` under cProfile: Streamlit runs the script in a thread of its own (profiled from its
+    first call on), AppTest turns the messages into elements in the calling thread (profiled around ``run``)."""
+    from streamlit.testing.v1 import AppTest
+
+    render(app, page, params, cold=False)  # the caches filled
+    script_threads: list[cProfile.Profile] = []
+
+    def start_in_thread(frame, event, arg):
+        sys.setprofile(None)
+        profiler = cProfile.Profile()
+        profiler.enable()
+        script_threads.append(profiler)
+
+    harness = cProfile.Profile()
+    for _ in range(views):
+        at = AppTest.from_file(str(app), default_timeout=900)
+        at.run()
+        at.query_params.clear()
+        at.query_params.update(params)
+        at.switch_page(page)
+        threading.setprofile(start_in_thread)
+        harness.enable()
+        try:
+            at.run()
+        finally:
+            harness.disable()
+            threading.setprofile(None)
+    out = io.StringIO()
+    for name, profilers in (("script thread", script_threads), ("harness (AppTest, calling thread)", [harness])):
+        stats = pstats.Stats(*profilers, stream=out)
+        stats.strip_dirs()
+        for order in ("tottime", "cumulative"):
+            out.write(f"--- {page}: {name}, {views} warm views, by {order}\n")
+            stats.sort_stats(order).print_stats(top)
+    return out.getvalue()
+
+
 NEW_PROCESS = """
 import sys, time, logging
 started = time.perf_counter()
@@ -144,6 +189,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeat", type=int, default=5, help="warm runs per page (default 5)")
     parser.add_argument("--pages", nargs="*", default=PAGES, help="pages to time (default: every public page)")
+    parser.add_argument("--profile", type=int, default=0, metavar="N", help="profile N warm views of each page instead")
     args = parser.parse_args()
     import logging
 
@@ -156,6 +202,10 @@ def main() -> None:
     from dashboard import data, navigation
 
     version = data.current_version()
+    if args.profile:
+        for page in args.pages:
+            print(profile(PROJECT / "app.py", page, PARAMS.get(page, {}), args.profile), flush=True)
+        return
     rows = data.api.indicator_values(version) if version else None
     print(
         f"warehouse {settings.WAREHOUSE.value()} version {version}, {0 if rows is None else len(rows):,} indicator "

@@ -51,6 +51,7 @@ from access.users import (
     allowed,
     user_for_identity,
 )
+from dashboard import script_run
 from dashboard.text import plain_text
 
 TRUSTED_PROXY_HEADER_ENV = settings.TRUSTED_PROXY_HEADER.name
@@ -79,7 +80,12 @@ def _browser_cookie() -> str | None:
 
 
 def current_user() -> User:
-    """The user of this browser session; ``ANONYMOUS`` (role public) when nobody is signed in."""
+    """The user of this browser session; ``ANONYMOUS`` (role public) when nobody is signed in. Looked up once per
+    script run (every cached view asks, through the audience); a sign-in or sign-out forgets it, and reruns."""
+    return script_run.remember("user", _user_of_this_run)
+
+
+def _user_of_this_run() -> User:
     import streamlit as st
 
     store = AccountStore()
@@ -161,6 +167,7 @@ def render_sign_in_form() -> User | None:
     st.session_state[_COOKIE_TO_WRITE] = start_session(
         st.session_state, user, generation=account.generation if account else 0
     )
+    script_run.forget("user")
     st.rerun()
 
 
@@ -183,6 +190,7 @@ def render_sign_out() -> None:
         else:
             end_session(st.session_state)
             st.session_state[_COOKIE_TO_WRITE] = ""
+            script_run.forget("user")
             st.rerun()
 
 

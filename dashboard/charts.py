@@ -120,6 +120,11 @@ def nothing_to_show(title: str, sentence: str | None = None) -> go.Figure:
     return fig
 
 
+def empty_key() -> str:
+    """The key of a figure's ``layout.meta`` that holds its ``empty_sentence`` (for a figure kept as plain data)."""
+    return _EMPTY
+
+
 def empty_sentence(fig: go.Figure) -> str | None:
     """The sentence to show instead of ``fig`` when it has nothing to draw, else None."""
     meta = fig.layout.meta
@@ -464,9 +469,11 @@ def grouped_bars(
     horizontal: bool = False,
     suppressed: str | None = "suppressed",
     subtitle: str | None = None,
+    value_axis: dict | None = None,
 ) -> go.Figure:
     """Bars by ``x`` (periods, levels, indicators), one colour and hatch per ``series``; value labels where there is
-    room for them (at most 12 bars), else in the hover and the table. Hidden figures: a band saying "suppressed"."""
+    room for them (at most 12 bars), else in the hover and the table. Hidden figures: a band saying "suppressed".
+    ``value_axis``: properties of the value axis beyond the unit's (a title, no tick suffix)."""
     if _nothing(frame, y, suppressed):
         return nothing_to_show(title)
     fig = go.Figure()
@@ -538,12 +545,12 @@ def grouped_bars(
         )
         if labelled:
             fig.update_layout(margin={"r": min(150, _label_room(_short(frame[y], unit)))})
-        return fig
+        return fig.update_xaxes(**value_axis) if value_axis else fig
     style(fig, title=title, unit=unit, subtitle=subtitle, height=330 + 22 * legend_rows)
     fig.update_xaxes(type="category", title=None, categoryorder="array", categoryarray=categories)
     if labelled and top > 0 and not stacked:
         fig.update_yaxes(range=[0, top * 1.18])
-    return fig
+    return fig.update_yaxes(**value_axis) if value_axis else fig
 
 
 def funnel(stages: pd.DataFrame, *, title: str, subtitle: str | None = None) -> go.Figure:

@@ -6,14 +6,17 @@ import hashlib
 import importlib
 import pickle
 import re
+import uuid
 from dataclasses import dataclass, field
 
 import pandas as pd
 import plotly.graph_objects as go
+import pyarrow as pa
 import streamlit as st
 
 from dashboard import auth, data, filters, i18n, navigation, views
 from dashboard.charts import PLOTLY_CONFIG, empty_sentence
+from dashboard.charts import empty_key as charts_empty_key
 from dashboard.exports import csv_bytes, excel_bytes, neutralise
 from dashboard.format import NO_DATA, SEX_LABELS, SUPPRESSED, readable_cell, readable_cells, sex_label
 from dashboard.i18n import t
@@ -89,8 +92,8 @@ def no_warehouse_message() -> None:
 
 def version_banner(version: str, current: str | None = None) -> None:
     """Sidebar: which data the reader sees; a loud banner when it is the bundled sample data."""
-    info = data.version_info(version)
-    created = i18n.date_time_label(info["created_at"]) if info.get("created_at") else ""
+    created_at = data.version_created(version)
+    created = i18n.date_time_label(created_at) if created_at else ""
     st.sidebar.caption(
         t("Data version **{version}** · refreshed {created}", version=version, created=created or t("unknown"))
     )
@@ -246,7 +249,9 @@ def table_with_downloads(table: pd.DataFrame, name: str) -> None:
     Column headers are in the reader's language, in the grid and the downloads alike; ``name`` (English) names the
     files and widget keys."""
     key = _safe_key(name)
-    shaped = _for_reader(table, _content_key(table), key, i18n.language(), data.audience(), data.threshold())
+    shaped = _for_reader(
+        table, _content_key(table), key, i18n.language(), data.audience(), data.threshold(), _kept_generation()
+    )
     mark_hidden(shaped.hidden)
     st.dataframe(shaped.grid, hide_index=True, column_config=shaped.config, width="stretch")
     buttons = st.container(horizontal=True)
@@ -270,11 +275,19 @@ def table_with_downloads(table: pd.DataFrame, name: str) -> None:
 
 @dataclass(frozen=True)
 class _ReaderTable:
-    grid: pd.DataFrame  # what the grid shows: words for codes, "—" or "no data" for gaps, formula-safe text
+    grid: pa.Table | pd.DataFrame  # what the grid shows (``_grid_data``): words for codes, "—" or "no data" for gaps,
+    # formula-safe text
     config: dict  # its column_config, titles in the reader's language
     csv: bytes  # the downloads: the data's codes and numbers, the privacy sentence last
     xlsx: bytes
     hidden: bool  # True when it shows a hidden figure
+
+
+@st.cache_data(show_spinner=False)
+def _kept_generation() -> str:
+    """A new token each time Streamlit's data cache is emptied (after a refresh, between tests): what is kept with
+    st.cache_resource here is then made again too, like the data cache's own entries."""
+    return uuid.uuid4().hex
 
 
 def _content_key(table: pd.DataFrame) -> str:
@@ -287,13 +300,14 @@ def _content_key(table: pd.DataFrame) -> str:
     return digest.hexdigest()
 
 
-@st.cache_data(show_spinner=False, max_entries=1024)
+@st.cache_resource(show_spinner=False, max_entries=1024)
 def _for_reader(
-    _table: pd.DataFrame, content: str, key: str, language: str, audience: str, threshold: int
+    _table: pd.DataFrame, content: str, key: str, language: str, audience: str, threshold: int, generation: str
 ) -> _ReaderTable:
     """The grid and the downloads of ``table_with_downloads``, made once per (table content, file name, language,
     audience, threshold), its whole input (the audience keeps audiences apart, as dashboard.data does): writing the
-    workbook and the CSV on every rerun was most of a warm page (issue 13)."""
+    workbook and the CSV on every rerun was most of a warm page (issue 13). Shared by every session and never
+    modified (st.cache_resource: not copied on every call, as st.cache_data would)."""
     with i18n.in_language(language):  # the reader's language, fixed: not looked up again for every cell
         return _shaped_for_reader(_table, key)
 
@@ -313,7 +327,19 @@ def _shaped_for_reader(table: pd.DataFrame, key: str) -> _ReaderTable:
         if grid[column].dtype == object and config[column].get("type_config", {}).get("type") == "number":
             config[column] = st.column_config.Column(config[column]["label"])
     download = _with_note(table)
-    return _ReaderTable(grid, config, csv_bytes(download), excel_bytes(download, sheet_name=key[:31]), hidden)
+    return _ReaderTable(
+        _grid_data(grid), config, csv_bytes(download), excel_bytes(download, sheet_name=key[:31]), hidden
+    )
+
+
+def _grid_data(frame: pd.DataFrame) -> pa.Table | pd.DataFrame:
+    """``frame`` as the Arrow table st.dataframe makes of a data frame (``pyarrow.Table.from_pandas``, the same bytes
+    reach the browser), made once with the rest of a kept table instead of on every rerun; the frame itself where
+    Arrow needs Streamlit's own fixes first (mixed types)."""
+    try:
+        return pa.Table.from_pandas(frame)
+    except (pa.ArrowTypeError, pa.ArrowInvalid, pa.ArrowNotImplementedError, OverflowError):
+        return frame
 
 
 # Narrower than 640 px (where Streamlit stacks columns) a table shows as wrapped Markdown, so no column is pushed
@@ -331,18 +357,27 @@ def grid_or_phone_table(rows: pd.DataFrame, *, key: str, grid: dict, phone: dict
     """``rows`` as a grid (``grid``: st.dataframe's arguments) on a wide screen and, on a phone, as a wrapped table
     of the few ``phone`` columns (column -> title). No links in it: Markdown here holds no link at all (see
     tests/test_markdown_escaping.py); the indicator's page is one menu away."""
+    data, narrow = _grid_and_phone(rows, _content_key(rows), tuple(phone.items()), _kept_generation())
     st.markdown(_WIDE_OR_NARROW, unsafe_allow_html=True)
     with st.container(key=f"sp_wide_{_safe_key(key)}"):
-        st.dataframe(rows, hide_index=True, width="stretch", **grid)
+        st.dataframe(data, hide_index=True, width="stretch", **grid)
     with st.container(key=f"sp_narrow_{_safe_key(key)}"):
-        st.markdown(views.narrow_table(rows, phone))
+        st.markdown(narrow)
+
+
+@st.cache_resource(show_spinner=False, max_entries=256)
+def _grid_and_phone(
+    _rows: pd.DataFrame, content: str, phone: tuple, generation: str
+) -> tuple[pa.Table | pd.DataFrame, str]:
+    # The grid's Arrow table and the phone's Markdown, made once per content (shared, never modified).
+    return _grid_data(_rows), views.narrow_table(_rows, dict(phone))
 
 
 def chart_with_table(fig, table: pd.DataFrame, name: str, caption: str | None = None, label: str | None = None) -> None:
     """A chart and, one click away, the table behind it with its downloads. ``name`` (English) keys the widgets and
     names the files; ``label`` is what the reader sees (default: ``name`` translated). A figure with nothing to draw
     is replaced by its one sentence (axes alone say nothing)."""
-    sentence = empty_sentence(fig)
+    sentence = fig.sentence if isinstance(fig, ServedFigure) else empty_sentence(fig)
     if sentence:
         st.info(sentence, icon=":material/info:")
         return
@@ -360,15 +395,17 @@ def chart_with_table(fig, table: pd.DataFrame, name: str, caption: str | None = 
 
 def figure(build, *args, **kwargs):
     """``build(*args, **kwargs)``, a figure of ``dashboard.charts`` or ``dashboard.maps`` (or a tuple holding one, as
-    ``maps.province_map`` returns), made once per (builder, arguments, language): building a plotly figure is most
-    of a warm chart page, and the same view asks for the same figures on every rerun."""
-    made = _figure_parts(build.__module__, build.__qualname__, i18n.language(), args, kwargs)
-    return tuple(_figure_of(part) for part in made) if isinstance(made, tuple) else _figure_of(made)
+    ``maps.province_map`` returns), made once per (builder, arguments, language) and served as it was made
+    (``ServedFigure``): building a plotly figure, and copying it out of plotly's objects again for Streamlit, was
+    most of a warm chart page, and the same view asks for the same figures on every rerun."""
+    made = _figure_parts(build.__module__, build.__qualname__, i18n.language(), args, kwargs, _kept_generation())
+    return tuple(_served(part) for part in made) if isinstance(made, tuple) else _served(made)
 
 
-@st.cache_data(show_spinner=False, max_entries=1024)
-def _figure_parts(module: str, name: str, language: str, args: tuple, kwargs: dict):
-    """The figure as plain data (``to_dict``): cheap to copy out of the cache, unlike a figure object."""
+@st.cache_resource(show_spinner=False, max_entries=512)
+def _figure_parts(module: str, name: str, language: str, args: tuple, kwargs: dict, generation: str):
+    """The figure as plain data (``to_dict``), shared by every session and never modified (st.cache_resource: no
+    copy per call; ``ServedFigure`` hands out fresh outer containers)."""
     build = getattr(importlib.import_module(module), name)
     with i18n.in_language(language):
         made = build(*args, **kwargs)
@@ -380,12 +417,43 @@ class _PlainFigure(dict):
 
 
 def _plain_figure(part):
-    return _PlainFigure(part.to_dict()) if isinstance(part, go.Figure) else part
+    if not isinstance(part, go.Figure):
+        return part
+    # Through plotly's objects once more, as Streamlit used to receive it: the same JSON, key for key, byte for byte.
+    return _PlainFigure(go.Figure(part.to_dict(), _validate=False).to_dict())
 
 
-def _figure_of(part):
-    # Validated when it was built: made again without validating every property a second time.
-    return go.Figure(dict(part), _validate=False) if isinstance(part, _PlainFigure) else part
+def _served(part):
+    return ServedFigure(part) if isinstance(part, _PlainFigure) else part
+
+
+class ServedFigure(go.Figure):
+    """A figure made by ``figure``, for ``st.plotly_chart`` (or ``plotly.io.to_json``) only. Streamlit asks a plotly
+    figure for ``to_dict()`` and writes that as JSON; this one answers with the data it was made as, instead of
+    rebuilding plotly's object tree and copying it out again on every rerun (a province map: about 20 ms).
+
+    Not a plotly object tree: plotly's own methods (``update_layout``...) are not available on it; what a page wants
+    changed is an argument of the builder."""
+
+    def __init__(self, plain: dict) -> None:  # noqa: D107 (plotly's constructor is deliberately not run)
+        self._plain = plain
+        meta = plain.get("layout", {}).get("meta")
+        self._sentence = meta.get(charts_empty_key()) if isinstance(meta, dict) else None
+
+    @property
+    def sentence(self) -> str | None:
+        """``charts.empty_sentence`` of the figure: shown instead of it when it has nothing to draw."""
+        return self._sentence
+
+    def to_dict(self) -> dict:
+        # Fresh outer containers: plotly.io.to_json removes each trace's "uid" in place. The rest is shared, read-only.
+        return {**self._plain, "data": [dict(trace) for trace in self._plain.get("data", ())]}
+
+    def to_plotly_json(self) -> dict:
+        return self.to_dict()
+
+    def __repr__(self) -> str:
+        return f"ServedFigure({len(self._plain.get('data', ()))} traces)"
 
 
 def share_box(params: dict[str, str], version: str | None = None) -> None:

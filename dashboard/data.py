@@ -30,6 +30,7 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
+import settings
 from dashboard import auth, i18n, views
 from data_pipeline import reference
 from indicators import api
@@ -64,8 +65,14 @@ def province_name(code: str) -> str:
 
 def province_names() -> dict[str, str]:
     """ISO code -> name in the reader's language."""
-    column = "name_lo" if i18n.language() == "lo" else "name_en"
-    return dict(zip(provinces()["iso_code"], provinces()[column]))
+    return dict(_province_names_in(i18n.language()))
+
+
+@functools.lru_cache(maxsize=len(i18n.LANGUAGES))
+def _province_names_in(language: str) -> dict[str, str]:
+    # The shipped reference table: a page names provinces dozens of times a run.
+    frame = provinces()
+    return dict(zip(frame["iso_code"], frame["name_lo" if language == "lo" else "name_en"]))
 
 
 def _localised(func):
@@ -144,7 +151,24 @@ _DERIVED_FROM_VALUE = suppression.DERIVED_FROM_VALUE
 
 
 def threshold() -> int:
-    return int(api.parameters()["general"]["small_cell_threshold"])
+    return int(_parameters_now()["general"]["small_cell_threshold"])
+
+
+def _parameters_now() -> dict:
+    """The parameters file as it is now (read only; not to be modified), parsed again only when the file changes
+    (its path, size or modification time): every table a page shows asks for the threshold, and parsing and checking
+    the file took several milliseconds a call."""
+    path = settings.parameters_path()
+    try:
+        stat = path.stat()
+    except OSError:
+        return api.parameters()  # raises the indicator layer's error naming the file
+    return _parameters_of(str(path), stat.st_mtime_ns, stat.st_size)
+
+
+@functools.lru_cache(maxsize=4)
+def _parameters_of(path: str, modified_ns: int, size: int) -> dict:
+    return api.parameters()
 
 
 def public_values(tidy: pd.DataFrame, limit: int, funnel: pd.DataFrame | None = None) -> pd.DataFrame:
@@ -283,11 +307,27 @@ def _catalogue(version: str) -> pd.DataFrame:
 def catalogue(version: str) -> pd.DataFrame:
     """The indicator catalogue with its names, definition and method note in the reader's language, the parameters'
     names (``grievance_standard_days``) written as what they are worth ("30 days")."""
+    return _catalogue_for_reader(version, i18n.language(), _parameters_now()["_hash"])
+
+
+@st.cache_data(show_spinner=False)
+def _catalogue_for_reader(version: str, lang: str, parameters_hash: str) -> pd.DataFrame:
+    # Made once per version, language and parameters file (its days are written out), not on every call.
     frame = _catalogue(version)
-    lang = i18n.language()
     if lang != "en":
         frame = _in_language(frame, lang)
-    days = {k: v for k, v in api.parameters().get("general", {}).items() if k.endswith("_days")}
+    days = {k: v for k, v in _parameters_now().get("general", {}).items() if k.endswith("_days")}
+    with i18n.in_language(lang):
+        return _with_days(frame, days)
+
+
+def _english_catalogue(version: str) -> pd.DataFrame:
+    """The catalogue in English, for the cached views that are not keyed on the language: ``_localised`` puts their
+    names in the reader's language afterwards (a view cached for a Lao reader gave the next English one Lao names)."""
+    return _catalogue_for_reader(version, "en", _parameters_now()["_hash"])
+
+
+def _with_days(frame: pd.DataFrame, days: dict) -> pd.DataFrame:
     texts = ("numerator_label", "denominator_label", "method_note", "pending_label")
     return frame.assign(
         **{c: frame[c].map(lambda text: _parameters_in_words(text, days)) for c in texts if c in frame.columns}
@@ -387,6 +427,13 @@ def version_info(version: str) -> dict:
     return api.version_info(version)
 
 
+@st.cache_data(show_spinner=False)
+def version_created(version: str) -> str | None:
+    """When ``version`` was published (ISO text), for the sidebar of every page: the manifest itself is large on
+    national data (every file and table) and a cached copy of it is rebuilt on each call."""
+    return version_info(version).get("created_at")
+
+
 @st.cache_data(show_spinner=False, ttl=30)
 def versions() -> pd.DataFrame:
     # Not keyed on the version: a rejected refresh adds a log line without publishing a version.
@@ -437,6 +484,7 @@ def sign_in_pauses() -> pd.DataFrame:
     return pd.DataFrame(read_auth_log(), columns=columns)
 
 
+@st.cache_data(show_spinner=False)
 def is_sample_data(version: str) -> bool:
     """True when the version was built with the public demo key, i.e. from the bundled sample data."""
     from data_pipeline.secrets import DEMO_HASH_KEY, key_fingerprint
@@ -460,7 +508,7 @@ def periods(version: str, audience: str) -> list[str]:
 @_for_audience
 def scorecard(version: str, audience: str, province: str, sex: str, period: str | None) -> pd.DataFrame:
     headline = _tables(version, audience).headline
-    return views.scorecard(headline, catalogue(version), province=province, sex=sex, period=period)
+    return views.scorecard(headline, _english_catalogue(version), province=province, sex=sex, period=period)
 
 
 @_for_audience
@@ -508,7 +556,7 @@ def by_district(
 @_for_audience
 def province_profile(version: str, audience: str, province: str, sex: str, period: str | None) -> pd.DataFrame:
     headline = _tables(version, audience).headline
-    return views.province_profile(headline, catalogue(version), province=province, sex=sex, period=period)
+    return views.province_profile(headline, _english_catalogue(version), province=province, sex=sex, period=period)
 
 
 @_for_audience

@@ -16,7 +16,6 @@ from __future__ import annotations
 import contextlib
 import contextvars
 import re
-import threading
 from collections.abc import Iterator
 import tomllib
 from datetime import datetime
@@ -24,6 +23,7 @@ from functools import lru_cache
 from pathlib import Path
 
 import settings
+from dashboard import script_run
 
 LOCALES = Path(__file__).resolve().parent.parent / "locales"
 LANGUAGES = {"lo": "ລາວ", "en": "English"}
@@ -65,19 +65,16 @@ def catalogue(language: str) -> dict:
         return tomllib.load(handle)
 
 
-_script_thread = threading.local()
-
-
 def mark_script_run() -> None:
     """Called first by app.py and by every page (navigation.enter_page): this thread runs a reader's script, so the
-    language comes from the link and the session. Streamlit runs scripts in threads of their own, so the mark never
-    reaches the CLI or a test's main thread. (Streamlit has no public test for "inside a script run"; its private
-    one is not used, see tests/test_supported_apis.py.)"""
-    _script_thread.marked = True
+    language comes from the link and the session (looked up once per run: ``dashboard.script_run``). Streamlit runs
+    scripts in threads of their own, so the mark never reaches the CLI or a test's main thread. (Streamlit has no
+    public test for "inside a script run"; its private one is not used, see tests/test_supported_apis.py.)"""
+    script_run.start()
 
 
 def _streamlit_running() -> bool:
-    return getattr(_script_thread, "marked", False)
+    return script_run.running()
 
 
 _chosen_language: contextvars.ContextVar[str | None] = contextvars.ContextVar("sp_language", default=None)
@@ -95,13 +92,18 @@ def in_language(lang: str) -> Iterator[None]:
 
 def language() -> str:
     """The current reader's language: ?lang= (valid), else carried in the session, else the deployment default."""
-    global _last_run_language
     if (chosen := _chosen_language.get()) is not None:
         return chosen
     if not _streamlit_running():
         # Outside a script run: the CLI and pure functions (the default), or a test harness formatting the widgets
         # of the run it just made (AppTest calls their format functions between runs): that run's language.
         return _last_run_language or default_language()
+    # One per run: a language switch is a widget callback, which runs before the script.
+    return script_run.remember("language", _language_of_this_run)
+
+
+def _language_of_this_run() -> str:
+    global _last_run_language
     import streamlit as st
 
     raw = str(st.query_params.get("lang", "")).strip().lower()

@@ -93,7 +93,8 @@ with left:
             series="meetings",
             unit="meetings",
             title=t("Commission meetings: planned vs held"),
-        ).update_yaxes(title=t("meetings"), ticksuffix=""),
+            value_axis={"title": t("meetings"), "ticksuffix": ""},
+        ),
         meetings,
         "meetings",
     )

@@ -193,3 +193,18 @@ def test_the_deployment_default_is_sp_lang_and_a_link_overrides_it(dashboard_war
     at = run_page("pages/overview.py", {"lang": "en"})
     assert at.title[0].value == "Social protection scorecard"
     assert at.query_params.get("lang") == "en"  # not the default here: it rides in the link
+
+
+@pytest.mark.parametrize(("page", "params"), [("pages/overview.py", {}), ("pages/province.py", {"province": "LA-SV"})])
+def test_an_english_reader_after_a_lao_one_gets_english_names(dashboard_warehouse, page, params):
+    """The scorecard and the profile are cached per view, not per language: a Lao reader's view cached first gave
+    the next English reader of the same view the indicators' Lao names."""
+    lao = run_page(page, {**params, "lang": "lo"})
+    english = run_page(page, params)
+    lao_names, english_names = (
+        next(list(grid.value["short_name"]) for grid in at.dataframe if "short_name" in grid.value.columns)
+        for at in (lao, english)
+    )
+    assert all(LAO_RUN.search(name) for name in lao_names)
+    assert not any(LAO_RUN.search(name) for name in english_names), english_names[:3]
+    assert "Effective coverage: at least one benefit" in english_names
