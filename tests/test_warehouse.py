@@ -626,3 +626,33 @@ def test_a_version_with_no_audit_line_at_all_is_reported_as_missing(tmp_path):
     (tmp_path / warehouse.LOG_NAME).unlink()
     assert [v.audit for v in warehouse.list_versions(tmp_path)] == ["missing"]
     assert not warehouse.list_versions(tmp_path)[0].audited
+
+
+@pytest.mark.parametrize("values", [["2022-Q2", "2022-Q3"], ["2022-Q2", None], ["a/b", "2022-Q3"]])
+def test_partitions_written_one_copy_each_equal_duckdbs_partition_by(tmp_path, values):
+    """The plain-scan writer (one COPY per partition) and DuckDB's PARTITION_BY give the same folders, the same
+    Parquet schema and the same rows in the same order; a NULL or a value needing escaping falls back to
+    PARTITION_BY."""
+    import duckdb
+
+    con = duckdb.connect()
+    con.execute(
+        "CREATE TABLE t AS SELECT i, 'k' || i AS key, CASE WHEN i % 3 = 0 THEN NULL ELSE i * 1.5 END AS amount, "
+        f"[{', '.join(warehouse._literal(v) if v else 'NULL' for v in values)}][1 + i % 2] AS period FROM range(50) r(i)"
+    )
+    # As the publish's views do (``_MergePlan._register``): every column OPTIONAL whatever the rows hold.
+    select = "SELECT CAST(CASE WHEN key IS NULL THEN NULL ELSE key END AS VARCHAR) AS key, amount, period FROM t"
+    written = {}
+    for plain in (True, False):
+        target = tmp_path / f"plain-{plain}"
+        warehouse._copy_partitioned(con, select, target, "period", plain_scan=plain)
+        files = sorted(target.rglob("*.parquet"))
+        written[plain] = (
+            [str(f.relative_to(target)) for f in files],
+            [con.execute(f"SELECT name, type, repetition_type FROM parquet_schema('{f}')").fetchall() for f in files],
+            [con.execute(f"SELECT * FROM read_parquet('{f}')").fetchall() for f in files],
+        )
+    assert written[True] == written[False]
+    assert len(written[True][0]) == 2
+    splits = warehouse._partition_values(con, select, "period")
+    assert splits == (sorted(values) if all(v and "/" not in v for v in values) else None)
