@@ -842,8 +842,16 @@ def _write_table(plan: _MergePlan, name: str, contract: Contract, staging: Path)
         else:
             select = plan.merged_select(name)
             plain = plan.kept_select(name) is None
-            _copy_partitioned(plan.con, select, target, contract.partition_by, plain_scan=plain)
+            partitions = _copy_partitioned(plan.con, select, target, contract.partition_by, plain_scan=plain)
             stats_from = select
+            if partitions is not None and contract.partition_by == key:  # counted while choosing the partitions
+                return _table_entry(
+                    entry,
+                    contract,
+                    sum(rows for _, rows, _ in partitions),
+                    sorted({f for _, _, files in partitions for f in files if f}),
+                    [value for value, _, _ in partitions],
+                )
     else:
         target = staging / "tables" / f"{name}.parquet"
         entry = {"path": f"tables/{name}.parquet", "partitioned": False}
@@ -858,6 +866,10 @@ def _write_table(plan: _MergePlan, name: str, contract: Contract, staging: Path)
             f"SELECT count(*), list_sort(list(DISTINCT source_file)), {period_list} FROM ({stats_from})"
         ).fetchone()
     )
+    return _table_entry(entry, contract, rows, source_files, periods)
+
+
+def _table_entry(entry: dict, contract: Contract, rows: int, source_files: list | None, periods: list | None) -> dict:
     return {
         **entry,
         "rows": rows,
@@ -872,34 +884,37 @@ _PLAIN_PARTITION_VALUE = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]*")
 MAX_PARTITION_WRITES = 64  # partitions written one COPY each; more (or odd values) go through PARTITION_BY
 
 
-def _partition_values(con: duckdb.DuckDBPyConnection, select: str, column: str) -> list[str] | None:
-    """The distinct values of ``column`` in ``select`` when each can be written as its own file (a few plain text
-    values, none NULL); None otherwise."""
-    rows = con.execute(
-        f"SELECT DISTINCT {_ident(column)}, typeof({_ident(column)}) FROM ({select}) LIMIT {MAX_PARTITION_WRITES + 1}"
+def _partitions(con: duckdb.DuckDBPyConnection, select: str, column: str) -> list[tuple[str, int, list]] | None:
+    """(value, rows, source files) of each partition of ``select`` by ``column``, in value order, when each can be
+    written as its own file (a few plain text values, none NULL); None otherwise."""
+    found = con.execute(
+        f"SELECT {_ident(column)}, typeof({_ident(column)}), count(*), list(DISTINCT source_file) FROM ({select}) "
+        f"GROUP BY ALL LIMIT {MAX_PARTITION_WRITES + 1}"
     ).fetchall()
-    if len(rows) > MAX_PARTITION_WRITES:
+    if len(found) > MAX_PARTITION_WRITES:
         return None
-    if any(kind != "VARCHAR" or value is None or not _PLAIN_PARTITION_VALUE.fullmatch(value) for value, kind in rows):
+    if any(
+        kind != "VARCHAR" or value is None or not _PLAIN_PARTITION_VALUE.fullmatch(value) for value, kind, *_ in found
+    ):
         return None
-    return sorted(value for value, _ in rows)
+    return sorted((value, rows, files) for value, _, rows, files in found)
 
 
 def _copy_partitioned(
     con: duckdb.DuckDBPyConnection, select: str, target: Path, column: str, *, plain_scan: bool = False
-) -> None:
+) -> list[tuple[str, int, list]] | None:
     """Hive layout (``column=value/part-0.parquet``). When ``select`` is a plain scan (no merge to recompute per
     partition), a few plain partitions are written one COPY each, filtering it: DuckDB's PARTITION_BY costs nearly
     twice the CPU on the national ledger (it buffers and shuffles every row; at 4x it spills) for the same rows in the
-    same files."""
-    values = _partition_values(con, select, column) if plain_scan else None
-    if values is None:
+    same files. Returns what ``_partitions`` found when it wrote them so (None when PARTITION_BY did)."""
+    partitions = _partitions(con, select, column) if plain_scan else None
+    if partitions is None:
         con.execute(
             f"COPY ({select}) TO {_literal(target)} ({PARQUET_OPTIONS}, "
             f"PARTITION_BY ({_ident(column)}), FILENAME_PATTERN 'part-{{i}}')"
         )
     else:
-        for value in values:
+        for value, _, _ in partitions:
             folder = target / f"{column}={value}"
             folder.mkdir(parents=True)
             con.execute(
@@ -907,6 +922,7 @@ def _copy_partitioned(
                 f"TO {_literal(folder / 'part-0.parquet')} ({PARQUET_OPTIONS})"
             )
     target.mkdir(parents=True, exist_ok=True)  # an empty table writes no partition
+    return partitions
 
 
 def _carry_over(parent_dir: Path, entry: dict, staging: Path) -> dict:

@@ -641,7 +641,10 @@ def test_partitions_written_one_copy_each_equal_duckdbs_partition_by(tmp_path, v
         f"[{', '.join(warehouse._literal(v) if v else 'NULL' for v in values)}][1 + i % 2] AS period FROM range(50) r(i)"
     )
     # As the publish's views do (``_MergePlan._register``): every column OPTIONAL whatever the rows hold.
-    select = "SELECT CAST(CASE WHEN key IS NULL THEN NULL ELSE key END AS VARCHAR) AS key, amount, period FROM t"
+    select = (
+        "SELECT CAST(CASE WHEN key IS NULL THEN NULL ELSE key END AS VARCHAR) AS key, amount, period, "
+        "CAST(CASE WHEN i IS NULL THEN NULL ELSE 'f.csv' END AS VARCHAR) AS source_file FROM t"
+    )
     written = {}
     for plain in (True, False):
         target = tmp_path / f"plain-{plain}"
@@ -654,5 +657,6 @@ def test_partitions_written_one_copy_each_equal_duckdbs_partition_by(tmp_path, v
         )
     assert written[True] == written[False]
     assert len(written[True][0]) == 2
-    splits = warehouse._partition_values(con, select, "period")
-    assert splits == (sorted(values) if all(v and "/" not in v for v in values) else None)
+    found = warehouse._partitions(con, select, "period")
+    plain = all(v and "/" not in v for v in values)
+    assert found == ([(values[0], 25, ["f.csv"]), (values[1], 25, ["f.csv"])] if plain else None)
