@@ -660,3 +660,34 @@ def test_partitions_written_one_copy_each_equal_duckdbs_partition_by(tmp_path, v
     found = warehouse._partitions(con, select, "period")
     plain = all(v and "/" not in v for v in values)
     assert found == ([(values[0], 25, ["f.csv"]), (values[1], 25, ["f.csv"])] if plain else None)
+
+
+@pytest.mark.parametrize(
+    "table, first, second",
+    [
+        ("mecg_register", register_rows(["a", "b", "c"]), register_rows(["c", "d"])),
+        ("mecg_register", register_rows(["a", "a", "b"]), register_rows(["b"])),  # a key published twice
+        (
+            "cash_transfer",
+            cash_transfer_rows("2022-Q1", 10) + cash_transfer_rows("2022-Q2", 20),
+            cash_transfer_rows("2022-Q2", 25, districts=("0101",)),
+        ),
+        (
+            "mecg_payments",
+            payment_rows("2022-Q2", 4) + payment_rows("2022-Q3", 3),
+            payment_rows("2022-Q2", 2) + payment_rows("2022-Q3", 3, prefix="x"),
+        ),
+    ],
+)
+def test_removals_found_by_grouping_keys_equal_those_found_row_by_row(tmp_path, monkeypatch, table, first, second):
+    publish(tmp_path, {table: staged_table(table, first)})
+    staged = {table: staged_table(table, second)}
+    removed = []
+    for replace_whole_periods in (False, True):
+        grouped = warehouse.preview_changes(staged, tmp_path, replace_whole_periods=replace_whole_periods)
+        with monkeypatch.context() as patched:
+            patched.setattr(warehouse._MergePlan, "_gone_by_key_groups", lambda *args: None)
+            row_by_row = warehouse.preview_changes(staged, tmp_path, replace_whole_periods=replace_whole_periods)
+        assert grouped == row_by_row
+        removed += warehouse.removals(grouped)
+    assert removed  # each case removes rows one way or the other
