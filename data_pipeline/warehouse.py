@@ -546,19 +546,43 @@ class _MergePlan:
         new = _ident("new__" + name)
         parts = [f"SELECT 'new' AS side, {period} AS period, {province} AS province FROM {new}"]
         replaced = self.replaced_select(name)
+        gone: dict[tuple, int] = {}
         if replaced:
-            same_key = " AND ".join(f"r.{_ident(k)} IS NOT DISTINCT FROM n.{_ident(k)}" for k in contract.key)
             parts.append(f"SELECT 'old', {period}, {province} FROM ({replaced})")
-            parts.append(
-                f"SELECT 'gone', {period}, {province} FROM ({replaced}) r "
-                f"WHERE NOT EXISTS (SELECT 1 FROM {new} n WHERE {same_key})"
-            )
+            gone = self._gone_by_key_groups(contract, replaced, new, period, province)
+            if gone is None:
+                same_key = " AND ".join(f"r.{_ident(k)} IS NOT DISTINCT FROM n.{_ident(k)}" for k in contract.key)
+                parts.append(
+                    f"SELECT 'gone', {period}, {province} FROM ({replaced}) r "
+                    f"WHERE NOT EXISTS (SELECT 1 FROM {new} n WHERE {same_key})"
+                )
+                gone = {}
         rows = self.con.execute(
             f"SELECT period, province, count(*) FILTER (WHERE side = 'old'), count(*) FILTER (WHERE side = 'new'), "
             f"count(*) FILTER (WHERE side = 'gone') FROM ({' UNION ALL '.join(parts)}) "
             f"GROUP BY ALL ORDER BY period NULLS FIRST, province NULLS FIRST"
         ).fetchall()
-        return [AreaChange(*row) for row in rows]
+        return [
+            AreaChange(p, pr, before, after, removed + gone.get((p, pr), 0)) for p, pr, before, after, removed in rows
+        ]
+
+    def _gone_by_key_groups(self, contract: Contract, replaced: str, new: str, period: str, province: str):
+        """(period, province) -> replaced rows whose key the new rows do not hold, from one hash aggregate over both
+        sides grouped by key (GROUP BY matches NULLs as IS NOT DISTINCT FROM does). A correlated NOT EXISTS costs
+        DuckDB a materialised copy, a DISTINCT and two joins of the 64-character ids (twice the CPU on the national
+        ledger, and its plain anti-join does not fit the memory budget). None when a key is published twice with no
+        new row (never, as published keys are unique): the caller then asks row by row."""
+        keys = ", ".join(_ident(k) for k in contract.key)
+        found = self.con.execute(f"""
+            SELECT period, province, sum(n)::BIGINT, max(n) FROM (
+                SELECT any_value(period) AS period, any_value(province) AS province, count(*) AS n
+                FROM (SELECT {keys}, {period} AS period, {province} AS province, TRUE AS old FROM ({replaced})
+                      UNION ALL SELECT {keys}, NULL, NULL, FALSE FROM {new})
+                GROUP BY {keys} HAVING bool_and(old))
+            GROUP BY ALL""").fetchall()
+        if any(most > 1 for *_, most in found):
+            return None
+        return {(p, pr): n for p, pr, n, _ in found}
 
     def merged_select(self, name: str) -> str:
         kept = self.kept_select(name)
@@ -830,7 +854,7 @@ def _write_table(plan: _MergePlan, name: str, contract: Contract, staging: Path)
         if contract.partition_by == key and name in plan.parent_tables and plan.cover_columns(name) == (key,):
             # Merge by partition: write only the new periods, hard-link the partitions of the periods kept.
             select = f"SELECT * FROM {_ident('new__' + name)}"
-            _copy_partitioned(plan.con, select, target, contract.partition_by)
+            _copy_partitioned(plan.con, select, target, contract.partition_by, plain_scan=True)
             replaced = set(plan.new_periods(name))
             parent_dir = plan.root / "versions" / plan.parent / plan.parent_tables[name]["path"]
             for partition in sorted(parent_dir.glob(f"{contract.partition_by}=*")):
@@ -841,8 +865,17 @@ def _write_table(plan: _MergePlan, name: str, contract: Contract, staging: Path)
             stats_from = _parquet_select(files, table_schema(contract), True) if files else None
         else:
             select = plan.merged_select(name)
-            _copy_partitioned(plan.con, select, target, contract.partition_by)
+            plain = plan.kept_select(name) is None
+            partitions = _copy_partitioned(plan.con, select, target, contract.partition_by, plain_scan=plain)
             stats_from = select
+            if partitions is not None and contract.partition_by == key:  # counted while choosing the partitions
+                return _table_entry(
+                    entry,
+                    contract,
+                    sum(rows for _, rows, _ in partitions),
+                    sorted({f for _, _, files in partitions for f in files if f}),
+                    [value for value, _, _ in partitions],
+                )
     else:
         target = staging / "tables" / f"{name}.parquet"
         entry = {"path": f"tables/{name}.parquet", "partitioned": False}
@@ -857,6 +890,10 @@ def _write_table(plan: _MergePlan, name: str, contract: Contract, staging: Path)
             f"SELECT count(*), list_sort(list(DISTINCT source_file)), {period_list} FROM ({stats_from})"
         ).fetchone()
     )
+    return _table_entry(entry, contract, rows, source_files, periods)
+
+
+def _table_entry(entry: dict, contract: Contract, rows: int, source_files: list | None, periods: list | None) -> dict:
     return {
         **entry,
         "rows": rows,
@@ -866,12 +903,50 @@ def _write_table(plan: _MergePlan, name: str, contract: Contract, staging: Path)
     }
 
 
-def _copy_partitioned(con: duckdb.DuckDBPyConnection, select: str, target: Path, column: str) -> None:
-    con.execute(
-        f"COPY ({select}) TO {_literal(target)} ({PARQUET_OPTIONS}, "
-        f"PARTITION_BY ({_ident(column)}), FILENAME_PATTERN 'part-{{i}}')"
-    )
+# A partition value written as a folder name as it is (DuckDB's PARTITION_BY would escape anything else).
+_PLAIN_PARTITION_VALUE = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]*")
+MAX_PARTITION_WRITES = 64  # partitions written one COPY each; more (or odd values) go through PARTITION_BY
+
+
+def _partitions(con: duckdb.DuckDBPyConnection, select: str, column: str) -> list[tuple[str, int, list]] | None:
+    """(value, rows, source files) of each partition of ``select`` by ``column``, in value order, when each can be
+    written as its own file (a few plain text values, none NULL); None otherwise."""
+    found = con.execute(
+        f"SELECT {_ident(column)}, typeof({_ident(column)}), count(*), list(DISTINCT source_file) FROM ({select}) "
+        f"GROUP BY ALL LIMIT {MAX_PARTITION_WRITES + 1}"
+    ).fetchall()
+    if len(found) > MAX_PARTITION_WRITES:
+        return None
+    if any(
+        kind != "VARCHAR" or value is None or not _PLAIN_PARTITION_VALUE.fullmatch(value) for value, kind, *_ in found
+    ):
+        return None
+    return sorted((value, rows, files) for value, _, rows, files in found)
+
+
+def _copy_partitioned(
+    con: duckdb.DuckDBPyConnection, select: str, target: Path, column: str, *, plain_scan: bool = False
+) -> list[tuple[str, int, list]] | None:
+    """Hive layout (``column=value/part-0.parquet``). When ``select`` is a plain scan (no merge to recompute per
+    partition), a few plain partitions are written one COPY each, filtering it: DuckDB's PARTITION_BY costs nearly
+    twice the CPU on the national ledger (it buffers and shuffles every row; at 4x it spills) for the same rows in the
+    same files. Returns what ``_partitions`` found when it wrote them so (None when PARTITION_BY did)."""
+    partitions = _partitions(con, select, column) if plain_scan else None
+    if partitions is None:
+        con.execute(
+            f"COPY ({select}) TO {_literal(target)} ({PARQUET_OPTIONS}, "
+            f"PARTITION_BY ({_ident(column)}), FILENAME_PATTERN 'part-{{i}}')"
+        )
+    else:
+        for value, _, _ in partitions:
+            folder = target / f"{column}={value}"
+            folder.mkdir(parents=True)
+            con.execute(
+                f"COPY (SELECT * EXCLUDE ({_ident(column)}) FROM ({select}) WHERE {_ident(column)} = {_literal(value)}) "
+                f"TO {_literal(folder / 'part-0.parquet')} ({PARQUET_OPTIONS})"
+            )
     target.mkdir(parents=True, exist_ok=True)  # an empty table writes no partition
+    return partitions
 
 
 def _carry_over(parent_dir: Path, entry: dict, staging: Path) -> dict:

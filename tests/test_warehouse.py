@@ -626,3 +626,68 @@ def test_a_version_with_no_audit_line_at_all_is_reported_as_missing(tmp_path):
     (tmp_path / warehouse.LOG_NAME).unlink()
     assert [v.audit for v in warehouse.list_versions(tmp_path)] == ["missing"]
     assert not warehouse.list_versions(tmp_path)[0].audited
+
+
+@pytest.mark.parametrize("values", [["2022-Q2", "2022-Q3"], ["2022-Q2", None], ["a/b", "2022-Q3"]])
+def test_partitions_written_one_copy_each_equal_duckdbs_partition_by(tmp_path, values):
+    """The plain-scan writer (one COPY per partition) and DuckDB's PARTITION_BY give the same folders, the same
+    Parquet schema and the same rows in the same order; a NULL or a value needing escaping falls back to
+    PARTITION_BY."""
+    import duckdb
+
+    con = duckdb.connect()
+    con.execute(
+        "CREATE TABLE t AS SELECT i, 'k' || i AS key, CASE WHEN i % 3 = 0 THEN NULL ELSE i * 1.5 END AS amount, "
+        f"[{', '.join(warehouse._literal(v) if v else 'NULL' for v in values)}][1 + i % 2] AS period FROM range(50) r(i)"
+    )
+    # As the publish's views do (``_MergePlan._register``): every column OPTIONAL whatever the rows hold.
+    select = (
+        "SELECT CAST(CASE WHEN key IS NULL THEN NULL ELSE key END AS VARCHAR) AS key, amount, period, "
+        "CAST(CASE WHEN i IS NULL THEN NULL ELSE 'f.csv' END AS VARCHAR) AS source_file FROM t"
+    )
+    written = {}
+    for plain in (True, False):
+        target = tmp_path / f"plain-{plain}"
+        warehouse._copy_partitioned(con, select, target, "period", plain_scan=plain)
+        files = sorted(target.rglob("*.parquet"))
+        written[plain] = (
+            [str(f.relative_to(target)) for f in files],
+            [con.execute(f"SELECT name, type, repetition_type FROM parquet_schema('{f}')").fetchall() for f in files],
+            [con.execute(f"SELECT * FROM read_parquet('{f}')").fetchall() for f in files],
+        )
+    assert written[True] == written[False]
+    assert len(written[True][0]) == 2
+    found = warehouse._partitions(con, select, "period")
+    plain = all(v and "/" not in v for v in values)
+    assert found == ([(values[0], 25, ["f.csv"]), (values[1], 25, ["f.csv"])] if plain else None)
+
+
+@pytest.mark.parametrize(
+    "table, first, second",
+    [
+        ("mecg_register", register_rows(["a", "b", "c"]), register_rows(["c", "d"])),
+        ("mecg_register", register_rows(["a", "a", "b"]), register_rows(["b"])),  # a key published twice
+        (
+            "cash_transfer",
+            cash_transfer_rows("2022-Q1", 10) + cash_transfer_rows("2022-Q2", 20),
+            cash_transfer_rows("2022-Q2", 25, districts=("0101",)),
+        ),
+        (
+            "mecg_payments",
+            payment_rows("2022-Q2", 4) + payment_rows("2022-Q3", 3),
+            payment_rows("2022-Q2", 2) + payment_rows("2022-Q3", 3, prefix="x"),
+        ),
+    ],
+)
+def test_removals_found_by_grouping_keys_equal_those_found_row_by_row(tmp_path, monkeypatch, table, first, second):
+    publish(tmp_path, {table: staged_table(table, first)})
+    staged = {table: staged_table(table, second)}
+    removed = []
+    for replace_whole_periods in (False, True):
+        grouped = warehouse.preview_changes(staged, tmp_path, replace_whole_periods=replace_whole_periods)
+        with monkeypatch.context() as patched:
+            patched.setattr(warehouse._MergePlan, "_gone_by_key_groups", lambda *args: None)
+            row_by_row = warehouse.preview_changes(staged, tmp_path, replace_whole_periods=replace_whole_periods)
+        assert grouped == row_by_row
+        removed += warehouse.removals(grouped)
+    assert removed  # each case removes rows one way or the other
