@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Command two: set up (virtualenv, and Debian's chromium for the browser test) and run every test.
+# Command two: set up (virtualenv, and Debian's chromium for the browser tests) and run every test, on every core.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh dev
@@ -11,4 +11,7 @@ if [ ! -x /usr/bin/chromium ]; then
     echo "==> chromium missing: run 'sudo apt-get install chromium' for the browser test" >&2
   fi
 fi
-exec .venv/bin/python -m pytest "$@"
+# One worker per core (pytest-xdist), a test file at a time; the browser files count as one and go first, so one
+# worker runs them in turn while the others take the rest in file order (tests/conftest.py; no reordering by size,
+# or the browser tests would start late). Arguments come last: `-n 0` runs everything in one process.
+exec .venv/bin/python -m pytest -n auto --dist loadfile --no-loadscope-reorder "$@"

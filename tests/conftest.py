@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -35,6 +37,58 @@ def sample_warehouse(tmp_path_factory) -> Path:
     )
     assert done.returncode == 0, f"sample refresh failed:\n{done.stdout}\n{done.stderr}"
     return root
+
+
+BROWSER_FILES = "test_browser*.py"  # where the browser tests live: scripts/test.sh runs these files on one worker
+
+
+def pytest_collection_modifyitems(items) -> None:
+    """Browser tests first in line, so that under xdist their worker starts on them while the others take the rest."""
+    strays = [
+        item.nodeid for item in items if item.get_closest_marker("browser") and not item.path.match(BROWSER_FILES)
+    ]
+    if strays:
+        raise pytest.UsageError(f"browser tests belong in tests/{BROWSER_FILES} (one worker runs them): {strays}")
+    items.sort(key=lambda item: item.get_closest_marker("browser") is None)  # stable: the order within stays
+
+
+@pytest.hookimpl(optionalhook=True)  # a pytest-xdist hook: without xdist, nothing calls it
+def pytest_xdist_make_scheduler(config, log):
+    """`--dist loadfile` (scripts/test.sh), with every browser file as one: each module's tests stay on one worker, so
+    its module-scoped fixtures are built once, and the browser tests run in turn on one worker and one `sample_server`
+    (several chromiums and servers at once on two cores make timeouts, not speed)."""
+    if config.getvalue("dist") != "loadfile":
+        return None
+    from xdist.scheduler import LoadFileScheduling
+
+    class BrowserFilesTogether(LoadFileScheduling):
+        def _split_scope(self, nodeid: str) -> str:
+            path = nodeid.split("::", 1)[0]
+            return "browser" if Path(path).match(BROWSER_FILES) else path
+
+    return BrowserFilesTogether(config, log)
+
+
+@pytest.fixture(scope="session")
+def sample_server(sample_warehouse, tmp_path_factory) -> Iterator[str]:
+    """One `streamlit run` on the session's sample warehouse, shared by the browser tests that only read (starting a
+    server costs seconds); the account "member" (commission, tests.roles_fixtures.PASSWORD) can sign in."""
+    from tests.browser_fixtures import streamlit_server
+    from tests.roles_fixtures import add_account
+
+    folder = tmp_path_factory.mktemp("sample_server")
+    accounts = folder / "accounts.json"
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("SP_BCRYPT_ROUNDS", "4")
+        add_account(accounts, "member", "commission")
+    environment = {
+        **os.environ,
+        "SP_WAREHOUSE": str(sample_warehouse),
+        "SP_ACCOUNTS_FILE": str(accounts),
+        "SP_BCRYPT_ROUNDS": "4",
+    }
+    with streamlit_server(environment, folder / "streamlit.log") as base:
+        yield base
 
 
 @pytest.fixture

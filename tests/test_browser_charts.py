@@ -4,15 +4,13 @@ label cut at the figure's edge, no chart wider than the screen, the toolbar clea
 
 from __future__ import annotations
 
-import os
-
 import pytest
 
 import shutil
 from pathlib import Path
 
 import settings
-from tests.browser_fixtures import CHROMIUM, CHROMIUM_ARGS, save, streamlit_server
+from tests.browser_fixtures import CHROMIUM, CHROMIUM_ARGS, save
 
 # page, URL parameters, charts expected on it (for a donor, sample data)
 PAGES = [
@@ -57,42 +55,42 @@ def save_element(locator, tmp_path: Path, name: str) -> Path:
 
 @pytest.mark.browser
 @pytest.mark.slow
-def test_every_chart_reads_right_at_desktop_and_phone_width_for_a_donor(sample_warehouse, tmp_path):
+def test_every_chart_reads_right_at_desktop_and_phone_width_for_a_donor(sample_server, tmp_path):
     from playwright.sync_api import sync_playwright
 
     problems = []
-    with streamlit_server({**os.environ, "SP_WAREHOUSE": str(sample_warehouse)}, tmp_path / "streamlit.log") as base:
-        with sync_playwright() as p:
-            browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-            for width, height in ((1280, 900), (390, 844)):
-                page = browser.new_page(viewport={"width": width, "height": height})
-                for name, query, expected in PAGES:
-                    page.goto(f"{base}/{name}?{query}")
-                    page.wait_for_function(
-                        f"document.querySelectorAll('.js-plotly-plot .main-svg').length >= {expected}",
-                        timeout=90_000,
+    base = sample_server
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        for width, height in ((1280, 900), (390, 844)):
+            page = browser.new_page(viewport={"width": width, "height": height})
+            for name, query, expected in PAGES:
+                page.goto(f"{base}/{name}?{query}")
+                page.wait_for_function(
+                    f"document.querySelectorAll('.js-plotly-plot .main-svg').length >= {expected}",
+                    timeout=90_000,
+                )
+                page.wait_for_timeout(2500)  # the last traces and fonts settle
+                lang = "-lo" if "lang=lo" in query else ""
+                save(page, tmp_path, f"charts-{name}{lang}-{width}.png")
+                for index in range(expected):
+                    save_element(
+                        page.locator("[data-testid='stPlotlyChart']").nth(index),
+                        tmp_path,
+                        f"charts-{name}{lang}-{width}-{index}.png",
                     )
-                    page.wait_for_timeout(2500)  # the last traces and fonts settle
-                    lang = "-lo" if "lang=lo" in query else ""
-                    save(page, tmp_path, f"charts-{name}{lang}-{width}.png")
-                    for index in range(expected):
-                        save_element(
-                            page.locator("[data-testid='stPlotlyChart']").nth(index),
-                            tmp_path,
-                            f"charts-{name}{lang}-{width}-{index}.png",
-                        )
-                    drawn = page.evaluate(MEASURE)
-                    assert len(drawn) >= expected, (name, width, len(drawn))
-                    for chart in drawn:
-                        where = f"{name}{lang} at {width} px, '{chart['title']}'"
-                        if chart["smallest"] < 11:
-                            problems.append(f"{where}: text at {chart['smallest']} px")
-                        if chart["cut"]:
-                            problems.append(f"{where}: labels cut at the edge: {chart['cut']}")
-                        if chart["width"] > width:
-                            problems.append(f"{where}: {chart['width']:.0f} px wide")
-                        if chart["covered"]:
-                            problems.append(f"{where}: the toolbar covers the title")
-                page.close()
-            browser.close()
+                drawn = page.evaluate(MEASURE)
+                assert len(drawn) >= expected, (name, width, len(drawn))
+                for chart in drawn:
+                    where = f"{name}{lang} at {width} px, '{chart['title']}'"
+                    if chart["smallest"] < 11:
+                        problems.append(f"{where}: text at {chart['smallest']} px")
+                    if chart["cut"]:
+                        problems.append(f"{where}: labels cut at the edge: {chart['cut']}")
+                    if chart["width"] > width:
+                        problems.append(f"{where}: {chart['width']:.0f} px wide")
+                    if chart["covered"]:
+                        problems.append(f"{where}: the toolbar covers the title")
+            page.close()
+        browser.close()
     assert not problems, "\n".join(problems)

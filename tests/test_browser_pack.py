@@ -3,36 +3,35 @@ The saved PDF's first page is rendered to PNG (kept in SP_ARTIFACTS) and checked
 
 from __future__ import annotations
 
-import os
 import shutil
 from pathlib import Path
 
 import pytest
 
 import settings
-from tests.browser_fixtures import CHROMIUM, CHROMIUM_ARGS, streamlit_server
+from tests.browser_fixtures import CHROMIUM, CHROMIUM_ARGS
 
 
 @pytest.mark.browser
 @pytest.mark.slow
-def test_the_overview_button_builds_and_saves_the_meeting_pack(sample_warehouse, tmp_path):
+def test_the_overview_button_builds_and_saves_the_meeting_pack(sample_server, tmp_path):
     import pypdfium2 as pdfium
     from playwright.sync_api import sync_playwright
 
-    with streamlit_server({**os.environ, "SP_WAREHOUSE": str(sample_warehouse)}, tmp_path / "streamlit.log") as base:
-        with sync_playwright() as p:
-            browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-            page = browser.new_page(viewport={"width": 1440, "height": 1800}, accept_downloads=True)
-            page.goto(f"{base}/overview")
-            page.get_by_role("heading", name="Social protection scorecard").wait_for(timeout=90_000)
-            page.get_by_role("button", name="Download the meeting pack (PDF)").click()
-            save = page.get_by_role("button", name="Save the meeting pack")
-            save.wait_for(timeout=120_000)
-            with page.expect_download(timeout=60_000) as download:
-                save.click()
-            pdf_path = tmp_path / download.value.suggested_filename
-            download.value.save_as(pdf_path)
-            browser.close()
+    base = sample_server
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        page = browser.new_page(viewport={"width": 1440, "height": 1800}, accept_downloads=True)
+        page.goto(f"{base}/overview")
+        page.get_by_role("heading", name="Social protection scorecard").wait_for(timeout=90_000)
+        page.get_by_role("button", name="Download the meeting pack (PDF)").click()
+        save = page.get_by_role("button", name="Save the meeting pack")
+        save.wait_for(timeout=120_000)
+        with page.expect_download(timeout=60_000) as download:
+            save.click()
+        pdf_path = tmp_path / download.value.suggested_filename
+        download.value.save_as(pdf_path)
+        browser.close()
 
     assert pdf_path.name.endswith("_public_en.pdf")
     document = pdfium.PdfDocument(str(pdf_path))

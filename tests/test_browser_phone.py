@@ -4,12 +4,10 @@ The screenshots go to $SP_ARTIFACTS (one per page, audience and width) for a per
 
 from __future__ import annotations
 
-import os
-
 import pytest
 
-from tests.browser_fixtures import CHROMIUM, CHROMIUM_ARGS, save, streamlit_server
-from tests.roles_fixtures import PASSWORD, add_account
+from tests.browser_fixtures import CHROMIUM, CHROMIUM_ARGS, save
+from tests.roles_fixtures import PASSWORD
 
 PHONE = {"width": 390, "height": 844}
 DESKTOP = {"width": 1440, "height": 1000}
@@ -74,45 +72,36 @@ def sign_in(page, base: str, username: str) -> None:
 
 @pytest.mark.browser
 @pytest.mark.slow
-def test_every_page_fits_a_phone_and_keeps_the_scorecard_status_in_view(sample_warehouse, tmp_path, monkeypatch):
+def test_every_page_fits_a_phone_and_keeps_the_scorecard_status_in_view(sample_server, tmp_path):
     from playwright.sync_api import sync_playwright
 
-    accounts = tmp_path / "accounts.json"
-    monkeypatch.setenv("SP_BCRYPT_ROUNDS", "4")
-    add_account(accounts, "member", "commission")
-    environment = {
-        **os.environ,
-        "SP_WAREHOUSE": str(sample_warehouse),
-        "SP_ACCOUNTS_FILE": str(accounts),
-        "SP_BCRYPT_ROUNDS": "4",
-    }
     measured = {}
-    with streamlit_server(environment, tmp_path / "streamlit.log") as base:
-        with sync_playwright() as p:
-            browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-            for audience, pages in (("donor", PAGES), ("member", MEMBER_PAGES)):
-                page = browser.new_page(viewport=DESKTOP)
-                if audience == "member":
-                    sign_in(page, base, "member")  # the sign-in form sits in the sidebar, open on a desktop
-                for width_name, viewport in (("phone", PHONE), ("desktop", DESKTOP)):
-                    page.set_viewport_size(viewport)
-                    for address, title in pages.items():
-                        page.goto(f"{base}/{address}")
-                        settle(page, title)
-                        name = address.split("?")[0]
-                        assert page.locator("[data-testid=stException]").count() == 0, (audience, address)
-                        measured[(audience, width_name, name)] = size = widths(page)
-                        assert size["document"] <= viewport["width"], (audience, address, size)
-                        assert size["main"] <= viewport["width"], (audience, address, size)
-                        if width_name == "phone" and name == "overview":
-                            # The status and the target it is judged against are on screen, not scrolled away.
-                            for words in ("Status against target", "by 2025"):
-                                right = visible_text_right_edge(page, words)
-                                assert 0 < right <= PHONE["width"], (audience, words, right)
-                        if width_name == "phone" and name == "province":
-                            right = visible_text_right_edge(page, "Compared with national")
-                            assert 0 < right <= PHONE["width"], (audience, right)
-                        shoot(page, tmp_path, f"{width_name}_{audience}_{name}.png", viewport)
-                page.close()
-            browser.close()
+    base = sample_server
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        for audience, pages in (("donor", PAGES), ("member", MEMBER_PAGES)):
+            page = browser.new_page(viewport=DESKTOP)
+            if audience == "member":
+                sign_in(page, base, "member")  # the sign-in form sits in the sidebar, open on a desktop
+            for width_name, viewport in (("phone", PHONE), ("desktop", DESKTOP)):
+                page.set_viewport_size(viewport)
+                for address, title in pages.items():
+                    page.goto(f"{base}/{address}")
+                    settle(page, title)
+                    name = address.split("?")[0]
+                    assert page.locator("[data-testid=stException]").count() == 0, (audience, address)
+                    measured[(audience, width_name, name)] = size = widths(page)
+                    assert size["document"] <= viewport["width"], (audience, address, size)
+                    assert size["main"] <= viewport["width"], (audience, address, size)
+                    if width_name == "phone" and name == "overview":
+                        # The status and the target it is judged against are on screen, not scrolled away.
+                        for words in ("Status against target", "by 2025"):
+                            right = visible_text_right_edge(page, words)
+                            assert 0 < right <= PHONE["width"], (audience, words, right)
+                    if width_name == "phone" and name == "province":
+                        right = visible_text_right_edge(page, "Compared with national")
+                        assert 0 < right <= PHONE["width"], (audience, right)
+                    shoot(page, tmp_path, f"{width_name}_{audience}_{name}.png", viewport)
+            page.close()
+        browser.close()
     assert len(measured) == 2 * (len(PAGES) + len(MEMBER_PAGES))

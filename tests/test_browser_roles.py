@@ -106,7 +106,9 @@ def test_officer_publishes_in_the_browser_and_a_shared_link_shows_suppressed_fig
                 .count()
                 == 0
             )
-            # The "every value" grid is a canvas: its CSV download says what the cells hold.
+            # The "every value" grid is a canvas: its CSV download says what the cells hold. Its button shows once the
+            # page's script has finished (on a loaded machine that took more than the click's 30 s).
+            visitor.wait_for_function("() => !document.querySelector('[data-testid=stStatusWidget]')", timeout=90_000)
             with visitor.expect_download(timeout=60_000) as download:
                 # (st.download_button's own container: the grid's hover toolbar also has a "Download as CSV" button)
                 visitor.locator("[data-testid='stDownloadButton']").filter(has_text="CSV").last.click()
