@@ -51,7 +51,6 @@ from access.users import (
     allowed,
     user_for_identity,
 )
-from dashboard import script_run
 from dashboard.text import plain_text
 
 TRUSTED_PROXY_HEADER_ENV = settings.TRUSTED_PROXY_HEADER.name
@@ -168,7 +167,6 @@ def render_sign_in_form() -> User | None:
     st.session_state[_COOKIE_TO_WRITE] = start_session(
         st.session_state, user, generation=account.generation if account else 0
     )
-    script_run.forget("user")
     st.rerun()
 
 
@@ -191,7 +189,6 @@ def render_sign_out() -> None:
         else:
             end_session(st.session_state)
             st.session_state[_COOKIE_TO_WRITE] = ""
-            script_run.forget("user")
             st.rerun()
 
 
