@@ -69,3 +69,15 @@ def test_persons_sharing_a_number_are_numbered_again(warehouse, monkeypatch):
     assert persons == keys > 1
     pd.testing.assert_frame_equal(_ledger_figures(warehouse), expected)
     assert expected["indicator_id"].nunique() == len(LEDGER_ENTRIES) >= 8
+
+
+def test_a_ledger_too_long_for_one_bit_set_reads_its_paid_persons_from_the_ledger(warehouse, monkeypatch):
+    """The quarters a record was paid in ride in a bit set; a ledger spanning more quarters joins the ledger again."""
+    expected = _ledger_figures(warehouse)
+    unfolded = _connection(warehouse).execute("SELECT * FROM ind_mecg_paid_persons ORDER BY ALL").fetchall()
+    assert len({row[0] for row in unfolded}) > 1  # paid in several quarters: one bit set cannot hold them
+    monkeypatch.setattr(sql_helpers, "QUARTERS_PER_BIT_SET", 1)
+    con = _connection(warehouse)
+    assert con.execute("SELECT count(paid_quarters) FROM ind_mecg_beneficiary").fetchone()[0] == 0
+    assert con.execute("SELECT * FROM ind_mecg_paid_persons ORDER BY ALL").fetchall() == unfolded
+    pd.testing.assert_frame_equal(_ledger_figures(warehouse), expected)
