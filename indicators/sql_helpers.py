@@ -23,11 +23,21 @@ MACROS = {
     " + INTERVAL 1 MONTH - INTERVAL 1 DAY AS DATE)",
     "broad_age": "CASE WHEN a IN ('0-4', '5-9', '10-14') THEN '0-14' WHEN a IN ('60-64', '65+') THEN '60+' "
     "ELSE '15-59' END",
+    # The last day of the quarter of date d: d <= a quarter's end exactly when quarter_end_of(d) <= it, so records
+    # can be counted per quarter_end_of(their date) before they are matched with the quarters that follow.
+    "quarter_end_of": "CAST(date_trunc('quarter', d) + INTERVAL 3 MONTH - INTERVAL 1 DAY AS DATE)",
     # Quarters numbered in order (year * 4 + quarter - 1), and back to quarter_of's label.
     "quarter_number": "year(d) * 4 + quarter(d) - 1",
     "quarter_label": "CAST(n // 4 AS VARCHAR) || '-Q' || CAST(n % 4 + 1 AS VARCHAR)",
 }
-MACRO_ARGS = {"quarter_of": "d", "quarter_end": "p", "broad_age": "a", "quarter_number": "d", "quarter_label": "n"}
+MACRO_ARGS = {
+    "quarter_of": "d",
+    "quarter_end": "p",
+    "broad_age": "a",
+    "quarter_end_of": "d",
+    "quarter_number": "d",
+    "quarter_label": "n",
+}
 
 # The quarters a record was paid in, as bits of a BIGINT counted from the ledger's first paid quarter: a ledger
 # spanning more quarters than this reads its paid persons from the ledger itself (VIEWS_WIDE_LEDGER).

@@ -168,11 +168,18 @@ PAY_NEVER_PAID = Indicator(
         "(its last payment). What it leaves out: quarters before the first payment fell due (15 October 2021 in "
         "the pilot) - before it nobody could have been paid, so no value and no baseline is taken from them."
     ),
+    # Records counted by the quarters of their enrolment and first payment, then matched with the quarters after.
     numerator_sql="""
+        WITH records AS (
+            SELECT province, district, sex, channel, beneficiary_type,
+                   quarter_end_of(enrolment_date) AS enrolled_by, quarter_end_of(first_paid_date) AS first_paid_by,
+                   count(*) AS records
+            FROM ind_mecg_beneficiary GROUP BY ALL)
         SELECT q.period, b.province, b.district, b.sex, b.channel, b.beneficiary_type,
-               count(*) FILTER (WHERE b.first_paid_date IS NULL OR b.first_paid_date > q.quarter_end) AS numerator,
-               count(*) AS denominator
-        FROM ind_mecg_beneficiary b JOIN ind_mecg_payment_quarters q ON b.enrolment_date <= q.quarter_end
+               CAST(coalesce(sum(b.records) FILTER (WHERE b.first_paid_by IS NULL OR b.first_paid_by > q.quarter_end),
+                             0) AS BIGINT) AS numerator,
+               CAST(sum(b.records) AS BIGINT) AS denominator
+        FROM records b JOIN ind_mecg_payment_quarters q ON b.enrolled_by <= q.quarter_end
         GROUP BY ALL""",
 )
 
