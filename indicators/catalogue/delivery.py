@@ -208,19 +208,22 @@ PAY_ARREARS_LAK = Indicator(
     ),
     numerator_sql="""
         WITH flows AS (
-            SELECT quarter_of(due_date) AS period, province, district, sex, channel, cycle, amount_due AS amount
+            SELECT quarter_end_of(due_date) AS quarter_end, province, district, sex, channel, cycle,
+                   amount_due AS amount
             FROM ind_mecg_payment_cells
             UNION ALL
-            SELECT quarter_of(greatest(due_date, paid_date)), province, district, sex, channel, cycle, -amount_paid
+            SELECT quarter_end_of(greatest(due_date, paid_date)), province, district, sex, channel, cycle,
+                   -amount_paid
             FROM ind_mecg_payment_cells WHERE paid_date IS NOT NULL),
-        cell_flows AS (SELECT period, province, district, sex, channel, cycle, sum(amount) AS amount
+        cell_flows AS (SELECT quarter_end, province, district, sex, channel, cycle, sum(amount) AS amount
                        FROM flows GROUP BY ALL),
         cells AS (SELECT DISTINCT province, district, sex, channel, cycle FROM cell_flows)
         SELECT q.period, c.province, c.district, c.sex, c.channel, c.cycle,
                sum(coalesce(f.amount, 0)) OVER (PARTITION BY c.province, c.district, c.sex, c.channel, c.cycle
                                                 ORDER BY q.period) AS numerator
         FROM cells c CROSS JOIN ind_mecg_payment_quarters q
-             LEFT JOIN cell_flows f ON f.period = q.period AND f.province = c.province AND f.district = c.district
+             LEFT JOIN cell_flows f ON f.quarter_end = q.quarter_end AND f.province = c.province
+                  AND f.district = c.district
                   AND f.sex = c.sex AND f.channel = c.channel AND f.cycle = c.cycle""",
 )
 
