@@ -214,14 +214,15 @@ def indicator_query(indicator: Indicator) -> str:
 _LEVELS = ("period", "province", "district", "sex", "breakdown", "breakdown_value")
 
 
-# The per-day counts of each connection's statistics (``_observations``): name -> arrays g, observation, n, paid.
+# The per-day counts of each connection's latest statistic (``_observations``): name -> arrays g, observation, n,
+# paid.
 _COUNTED_DAYS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 
 
 def _observations(con: duckdb.DuckDBPyConnection, indicator: Indicator) -> str:
     """A statistic's observations counted per day at every level: a temp table ``<name>_levels`` (g, the level
     columns, numerator: the observations counted) and the per-day counts (``counted_days``: arrays g, observation,
-    n, paid, each level's rows together and in order of days). Built once per connection for each distinct SQL and
+    n, paid per level set, each level's rows together and in order of days). Built once per connection for each distinct SQL and
     set of levels, so entries estimating several quantiles of the same observations count them once.
 
     The counting runs on small integer codes, not strings: each level column's distinct values are numbered
@@ -231,6 +232,8 @@ def _observations(con: duckdb.DuckDBPyConnection, indicator: Indicator) -> str:
     name = "ind_observations_" + hashlib.sha256(key.encode()).hexdigest()[:12]
     if name in _COUNTED_DAYS.get(con, {}):
         return name
+    # Only the latest statistic's counts are kept (entries sharing them are declared together): memory at 4x data.
+    _COUNTED_DAYS.pop(con, None)
     breakdowns = indicator.breakdowns
     dims = ("period", "province", "district", "sex") + breakdowns
     # Identical observations (same cell, same days) counted once: every level then reads counted days.
@@ -307,18 +310,15 @@ def _observations(con: duckdb.DuckDBPyConnection, indicator: Indicator) -> str:
              JOIN {name}_code0 d0 ON d0.code = l.c0
              LEFT JOIN {name}_code1 d1 ON d1.code = l.c1 LEFT JOIN {name}_code2 d2 ON d2.code = l.c2
              LEFT JOIN {name}_code3 d3 ON d3.code = l.c3 JOIN ({slots}) s ON s.slot = l.slot""")
-    # Read once here for every quantile estimated from them, each level set sorted on its own: a level's rows are
-    # then together (its g belongs to one set), with no sort of all the sets' rows at once.
+    # Read once here for every quantile estimated from them, each level set apart and sorted on its own (a level
+    # belongs to one set): no sort of all the sets' rows at once, and each set is estimated alone (memory).
     parts = [
         con.execute(f"""
             SELECT g, CAST(observation AS DOUBLE) AS observation, n, paid FROM ({select})
             WHERE observation IS NOT NULL ORDER BY g, observation""").fetchnumpy()
         for select in selects
     ]
-    _COUNTED_DAYS.setdefault(con, {})[name] = {
-        column: np.concatenate([np.asarray(part[column]) for part in parts])
-        for column in ("g", "observation", "n", "paid")
-    }
+    _COUNTED_DAYS[con] = {name: [{column: np.asarray(values) for column, values in part.items()} for part in parts]}
     con.execute(f"DROP VIEW {name}_all")
     for k in range(len(sets)):
         con.execute(f"DROP TABLE {name}_set{k}")
@@ -328,22 +328,33 @@ def _observations(con: duckdb.DuckDBPyConnection, indicator: Indicator) -> str:
     return name
 
 
-def counted_days(con: duckdb.DuckDBPyConnection, name: str) -> dict[str, np.ndarray]:
-    """The per-day counts ``_observations`` made under ``name``: arrays g, observation, n, paid."""
+def counted_days(con: duckdb.DuckDBPyConnection, name: str) -> list[dict[str, np.ndarray]]:
+    """The per-day counts ``_observations`` made under ``name``, one part per level set: arrays g, observation, n,
+    paid."""
     return _COUNTED_DAYS[con][name]
 
 
 def _insert_statistic(con: duckdb.DuckDBPyConnection, indicator: Indicator) -> None:
-    """A survival quantile at every level: all levels estimated together (``indicators.survival``)."""
+    """A survival quantile at every level: the levels of each level set estimated together (``indicators.survival``)."""
     name = _observations(con, indicator)
-    counted = counted_days(con, name)
-    if not _sorted(counted["g"], counted["observation"]):
-        order = np.lexsort((counted["observation"], counted["g"]))
-        counted = {column: values[order] for column, values in counted.items()}
-    starts, value, at_least = survival.quantiles(
-        counted["g"], counted["observation"], counted["n"], counted["paid"], indicator.quantile
+    groups, stats, lower_bounds = [], [], []
+    for counted in counted_days(con, name):
+        if not _sorted(counted["g"], counted["observation"]):
+            order = np.lexsort((counted["observation"], counted["g"]))
+            counted = {column: values[order] for column, values in counted.items()}
+        starts, value, at_least = survival.quantiles(
+            counted["g"], counted["observation"], counted["n"], counted["paid"], indicator.quantile
+        )
+        groups.append(counted["g"][starts])
+        stats.append(value)
+        lower_bounds.append(at_least)
+    estimates = pa.table(
+        {
+            "g": np.concatenate(groups or [np.zeros(0, dtype=np.int64)]),
+            "stat": np.concatenate(stats or [np.zeros(0)]),
+            "at_least": np.concatenate(lower_bounds or [np.zeros(0, dtype=bool)]),
+        }
     )
-    estimates = pa.table({"g": counted["g"][starts], "stat": value, "at_least": at_least})
     con.register("ind_estimates", estimates)
     try:
         con.execute(f"""
