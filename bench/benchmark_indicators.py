@@ -14,6 +14,8 @@ yields the tidy table. Wall and CPU seconds (the machine may be shared: CPU time
 is the process's peak resident set during each step (reset before each step through /proc/self/clear_refs) and over
 the whole catalogue. Last, when several are measured, each against the first (growth).
 
+``--entries`` also prints each entry's own time and memory under its family (where a family's time goes).
+
 ``--threads N`` runs DuckDB on N threads, floor and catalogue alike: on a shared machine DuckDB's idle workers spin
 and inflate CPU seconds, so ``--threads 1`` gives the steadiest figure of the work itself (compare two versions of
 the code with it; the ratio to the floor is that of one core).
@@ -84,7 +86,9 @@ def _warehouse_from_data(data: Path, regenerate: bool, tmp: Path, scale: str) ->
     return root
 
 
-def measure_one(warehouse: Path | None, data: Path | None, regenerate: bool, threads: int | None = None) -> dict:
+def measure_one(
+    warehouse: Path | None, data: Path | None, regenerate: bool, threads: int | None = None, entries: bool = False
+) -> dict:
     """The floor and the catalogue on one warehouse (built from ``data`` when not given), printed and returned."""
     from indicators import engine, pci
     from indicators.catalogue import all_indicators
@@ -119,17 +123,18 @@ def measure_one(warehouse: Path | None, data: Path | None, regenerate: bool, thr
             if indicator.kind != "index":
                 families.setdefault(indicator.area, []).append(indicator)
         for area, members in families.items():
-            _measure(
-                f"{area} ({len(members)})",
-                lambda members=members: [engine.compute_into(con, i) for i in members],
-                rows,
-            )
+            each: list = []
+            for indicator in members:
+                _measure(f"  {indicator.id}", lambda indicator=indicator: engine.compute_into(con, indicator), each)
+            family = (f"{area} ({len(members)})", sum(r[1] for r in each), sum(r[2] for r in each))
+            rows.append(family + (max(r[3] for r in each), each[-1][4]))
+            rows += each if entries else []
         _measure("PCI", lambda: pci.compute(con, params), rows)
         tidy = _measure("status, sources, tidy table", lambda: engine.tidy_table(con, version, catalogue, params), rows)
         total, total_cpu = time.perf_counter() - started, time.process_time() - cpu
         con.close()
 
-    peak = max(r[3] for r in rows)
+    peak = max(r[3] for r in rows)  # entries' peaks are within their family's
     print(f"\nwarehouse {root} {version}: {payments:,} payments; tidy table {len(tidy):,} rows")
     print(f"{'step / family (indicators)':34} {'wall s':>8} {'CPU s':>8} {'peak RSS MB':>12} {'RSS after MB':>13}")
     for label, seconds, cpu_seconds, peak_mb, after in [floor] + rows:
@@ -157,6 +162,7 @@ def main() -> int:
     parser.add_argument("--data", type=Path, action="append", default=[], help="national returns to refresh first")
     parser.add_argument("--regenerate", action="store_true")
     parser.add_argument("--threads", type=int, help="DuckDB threads (default: DuckDB's own, one per core)")
+    parser.add_argument("--entries", action="store_true", help="each entry's time under its family")
     parser.add_argument("--one", action="store_true", help=argparse.SUPPRESS)  # measure the first target here
     args = parser.parse_args()
     targets = [("--warehouse", w) for w in args.warehouse] + [("--data", d) for d in args.data]
@@ -165,13 +171,14 @@ def main() -> int:
     if args.one:
         option, path = targets[0]
         result = measure_one(path if option == "--warehouse" else None, path if option == "--data" else None,
-                             args.regenerate, args.threads)  # fmt: skip
+                             args.regenerate, args.threads, args.entries)  # fmt: skip
         print("RESULT " + json.dumps(result))
         return 0
     results = []
     for option, path in targets:
         command = [sys.executable, __file__, "--one", option, str(path)] + (["--regenerate"] if args.regenerate else [])
         command += ["--threads", str(args.threads)] if args.threads else []
+        command += ["--entries"] if args.entries else []
         run = subprocess.run(command, cwd=PROJECT, stdout=subprocess.PIPE, text=True)
         print("\n".join(line for line in run.stdout.splitlines() if not line.startswith("RESULT ")), flush=True)
         if run.returncode:

@@ -10,6 +10,7 @@ PCI and the traceability columns are added; pandas only receives the finished ta
 from __future__ import annotations
 
 import hashlib
+import weakref
 
 import duckdb
 import numpy as np
@@ -213,19 +214,26 @@ def indicator_query(indicator: Indicator) -> str:
 _LEVELS = ("period", "province", "district", "sex", "breakdown", "breakdown_value")
 
 
+# The per-day counts of each connection's latest statistic (``_observations``): name -> arrays g, observation, n,
+# paid.
+_COUNTED_DAYS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
 def _observations(con: duckdb.DuckDBPyConnection, indicator: Indicator) -> str:
-    """A statistic's observations counted per day at every level, in two temp tables: ``<name>_levels`` (g, the
-    level columns, numerator: the observations counted) and ``<name>_days`` (g, observation, n, paid), sorted by
-    (g, observation). Built once per connection for each distinct SQL and set of levels, so entries estimating
-    several quantiles of the same observations count them once.
+    """A statistic's observations counted per day at every level: a temp table ``<name>_levels`` (g, the level
+    columns, numerator: the observations counted) and the per-day counts (``counted_days``: arrays g, observation,
+    n, paid per level set, each level's rows together and in order of days). Built once per connection for each distinct SQL and
+    set of levels, so entries estimating several quantiles of the same observations count them once.
 
     The counting runs on small integer codes, not strings: each level column's distinct values are numbered
     (``<name>_code<i>``, 0 standing for "all"), every level is added up from the smallest level already added up
     that it is part of, and a level's number g packs its codes (mixed radix), so it is distinct by construction."""
     key = repr((indicator.numerator_sql, indicator.disaggregations, indicator.breakdowns))
     name = "ind_observations_" + hashlib.sha256(key.encode()).hexdigest()[:12]
-    if con.execute("SELECT count(*) FROM duckdb_tables() WHERE table_name = ?", [f"{name}_days"]).fetchone()[0]:
+    if name in _COUNTED_DAYS.get(con, {}):
         return name
+    # Only the latest statistic's counts are kept (entries sharing them are declared together): memory at 4x data.
+    _COUNTED_DAYS.pop(con, None)
     breakdowns = indicator.breakdowns
     dims = ("period", "province", "district", "sex") + breakdowns
     # Identical observations (same cell, same days) counted once: every level then reads counted days.
@@ -281,10 +289,7 @@ def _observations(con: duckdb.DuckDBPyConnection, indicator: Indicator) -> str:
             f"SELECT {' + '.join(terms)} AS g, observation, n, paid FROM {table}"
             + (f" WHERE {' AND '.join(keep)}" if keep else "")
         )
-    con.execute(f"CREATE OR REPLACE TEMP TABLE {name}_all AS {' UNION ALL '.join(selects)}")
-    for k in range(len(sets)):
-        con.execute(f"DROP TABLE {name}_set{k}")
-    con.execute(f"DROP TABLE {name}_coded")
+    con.execute(f"CREATE OR REPLACE TEMP VIEW {name}_all AS {' UNION ALL '.join(selects)}")
     slots = " UNION ALL ".join(
         ["SELECT 0 AS slot, '_T' AS breakdown, '_T' AS breakdown_value"]
         + [
@@ -305,28 +310,51 @@ def _observations(con: duckdb.DuckDBPyConnection, indicator: Indicator) -> str:
              JOIN {name}_code0 d0 ON d0.code = l.c0
              LEFT JOIN {name}_code1 d1 ON d1.code = l.c1 LEFT JOIN {name}_code2 d2 ON d2.code = l.c2
              LEFT JOIN {name}_code3 d3 ON d3.code = l.c3 JOIN ({slots}) s ON s.slot = l.slot""")
-    # Sorted once here for every quantile estimated from them (a table scan keeps this order).
-    con.execute(f"""
-        CREATE OR REPLACE TEMP TABLE {name}_days AS
-        SELECT g, CAST(observation AS DOUBLE) AS observation, n, paid FROM {name}_all
-        WHERE observation IS NOT NULL ORDER BY g, observation""")
-    con.execute(f"DROP TABLE {name}_all")
+    # Read once here for every quantile estimated from them, each level set apart and sorted on its own (a level
+    # belongs to one set): no sort of all the sets' rows at once, and each set is estimated alone (memory).
+    parts = [
+        con.execute(f"""
+            SELECT g, CAST(observation AS DOUBLE) AS observation, n, paid FROM ({select})
+            WHERE observation IS NOT NULL ORDER BY g, observation""").fetchnumpy()
+        for select in selects
+    ]
+    _COUNTED_DAYS[con] = {name: [{column: np.asarray(values) for column, values in part.items()} for part in parts]}
+    con.execute(f"DROP VIEW {name}_all")
+    for k in range(len(sets)):
+        con.execute(f"DROP TABLE {name}_set{k}")
+    con.execute(f"DROP TABLE {name}_coded")
     for i in range(len(dims)):
         con.execute(f"DROP TABLE {name}_code{i}")
     return name
 
 
+def counted_days(con: duckdb.DuckDBPyConnection, name: str) -> list[dict[str, np.ndarray]]:
+    """The per-day counts ``_observations`` made under ``name``, one part per level set: arrays g, observation, n,
+    paid."""
+    return _COUNTED_DAYS[con][name]
+
+
 def _insert_statistic(con: duckdb.DuckDBPyConnection, indicator: Indicator) -> None:
-    """A survival quantile at every level: all levels estimated together (``indicators.survival``)."""
+    """A survival quantile at every level: the levels of each level set estimated together (``indicators.survival``)."""
     name = _observations(con, indicator)
-    counted = con.execute(f"SELECT g, observation, n, paid FROM {name}_days").fetchnumpy()
-    if not _sorted(counted["g"], counted["observation"]):
-        order = np.lexsort((counted["observation"], counted["g"]))
-        counted = {column: values[order] for column, values in counted.items()}
-    starts, value, at_least = survival.quantiles(
-        counted["g"], counted["observation"], counted["n"], counted["paid"], indicator.quantile
+    groups, stats, lower_bounds = [], [], []
+    for counted in counted_days(con, name):
+        if not _sorted(counted["g"], counted["observation"]):
+            order = np.lexsort((counted["observation"], counted["g"]))
+            counted = {column: values[order] for column, values in counted.items()}
+        starts, value, at_least = survival.quantiles(
+            counted["g"], counted["observation"], counted["n"], counted["paid"], indicator.quantile
+        )
+        groups.append(counted["g"][starts])
+        stats.append(value)
+        lower_bounds.append(at_least)
+    estimates = pa.table(
+        {
+            "g": np.concatenate(groups or [np.zeros(0, dtype=np.int64)]),
+            "stat": np.concatenate(stats or [np.zeros(0)]),
+            "at_least": np.concatenate(lower_bounds or [np.zeros(0, dtype=bool)]),
+        }
     )
-    estimates = pa.table({"g": counted["g"][starts], "stat": value, "at_least": at_least})
     con.register("ind_estimates", estimates)
     try:
         con.execute(f"""
@@ -339,9 +367,14 @@ def _insert_statistic(con: duckdb.DuckDBPyConnection, indicator: Indicator) -> N
 
 
 def _sorted(group: np.ndarray, days: np.ndarray) -> bool:
-    """True when the rows are in order of (group, days), as ``survival.quantiles`` needs them."""
+    """True when each group's rows are together and in order of days, as ``survival.quantiles`` needs them."""
+    if len(group) < 2:
+        return True
     same = group[1:] == group[:-1]
-    return bool(np.all((group[1:] > group[:-1]) | (same & (days[1:] > days[:-1]))))
+    if not np.all(~same | (days[1:] > days[:-1])):
+        return False
+    firsts = group[np.flatnonzero(np.concatenate(([True], ~same)))]
+    return len(np.unique(firsts)) == len(firsts)  # no group comes back after another
 
 
 def compute_into(con: duckdb.DuckDBPyConnection, indicator: Indicator) -> None:
@@ -363,6 +396,7 @@ def prepare(con: duckdb.DuckDBPyConnection, params: dict | None = None) -> dict:
 
 
 def _drop_observations(con: duckdb.DuckDBPyConnection) -> None:
+    _COUNTED_DAYS.pop(con, None)
     for (name,) in con.execute(
         "SELECT table_name FROM duckdb_tables() WHERE temporary AND starts_with(table_name, 'ind_observations_')"
     ).fetchall():

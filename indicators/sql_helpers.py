@@ -6,7 +6,9 @@ They hold the few definitions several indicators share, so they are written once
 - the MECG grant: the quarters the register and ledger cover (stocks are given at each quarter's end), each enrolment
   record with its first payment, and persons de-duplicated on the keyed national id (the record id when there is none).
   The ledger is joined to the register (64-character keys) once, into payment cells at the finest grain any figure
-  reads (``ind_mecg_payment_cells``) and the persons paid per quarter (``ind_mecg_paid_persons``); entries read those.
+  reads (``ind_mecg_payment_cells``); the quarters each record was paid in ride along the first payment's pass over
+  the ledger as a bit set, from which the persons paid per quarter (``ind_mecg_paid_persons``) and the recipients
+  (``ind_mecg_recipients_q``) are unfolded without reading the ledger again. Entries read those.
 """
 
 from __future__ import annotations
@@ -21,8 +23,25 @@ MACROS = {
     " + INTERVAL 1 MONTH - INTERVAL 1 DAY AS DATE)",
     "broad_age": "CASE WHEN a IN ('0-4', '5-9', '10-14') THEN '0-14' WHEN a IN ('60-64', '65+') THEN '60+' "
     "ELSE '15-59' END",
+    # The last day of the quarter of date d: d <= a quarter's end exactly when quarter_end_of(d) <= it, so records
+    # can be counted per quarter_end_of(their date) before they are matched with the quarters that follow.
+    "quarter_end_of": "CAST(date_trunc('quarter', d) + INTERVAL 3 MONTH - INTERVAL 1 DAY AS DATE)",
+    # Quarters numbered in order (year * 4 + quarter - 1), and back to quarter_of's label.
+    "quarter_number": "year(d) * 4 + quarter(d) - 1",
+    "quarter_label": "CAST(n // 4 AS VARCHAR) || '-Q' || CAST(n % 4 + 1 AS VARCHAR)",
 }
-MACRO_ARGS = {"quarter_of": "d", "quarter_end": "p", "broad_age": "a"}
+MACRO_ARGS = {
+    "quarter_of": "d",
+    "quarter_end": "p",
+    "broad_age": "a",
+    "quarter_end_of": "d",
+    "quarter_number": "d",
+    "quarter_label": "n",
+}
+
+# The quarters a record was paid in, as bits of a BIGINT counted from the ledger's first paid quarter: a ledger
+# spanning more quarters than this reads its paid persons from the ledger itself (VIEWS_WIDE_LEDGER).
+QUARTERS_PER_BIT_SET = 63
 
 _QUARTERS = "(SELECT unnest([1, 2, 3, 4]) AS q)"
 
@@ -74,19 +93,21 @@ VIEWS: dict[str, str] = {
     # One row per enrolment record; channel follows the register (cash where there is no registered phone).
     "ind_mecg_beneficiary": """
         WITH first_paid AS (
-            SELECT beneficiary_key, min(paid_date) AS first_paid_date, arg_min(channel, paid_date) AS first_channel
+            SELECT beneficiary_key, min(paid_date) AS first_paid_date, arg_min(channel, paid_date) AS first_channel,
+                   {paid_quarters} AS paid_quarters
             FROM mecg_payments WHERE status = 'paid' AND paid_date IS NOT NULL GROUP BY beneficiary_key)
         SELECT * EXCLUDE (person_key), {person_number} AS person_number FROM (
             SELECT r.beneficiary_key, {person_key} AS person_key, r.national_id_key, r.province, r.district, r.sex,
                    r.beneficiary_type, r.enrolment_date, r.birth_date, CASE WHEN r.has_wallet THEN 'wallet' ELSE 'cash' END AS channel,
-                   f.first_paid_date, f.first_channel
+                   f.first_paid_date, f.first_channel, f.paid_quarters
             FROM mecg_register r LEFT JOIN first_paid f USING (beneficiary_key))""",
     # One row per person: records sharing a keyed national id are one person, placed where last enrolled.
     "ind_mecg_person": """
         SELECT person_number,
                arg_max(province, enrolment_date) AS province, arg_max(district, enrolment_date) AS district,
                arg_max(sex, enrolment_date) AS sex, arg_max(beneficiary_type, enrolment_date) AS beneficiary_type,
-               max(national_id_key) AS national_id_key, min(first_paid_date) AS first_paid_date
+               max(national_id_key) AS national_id_key, min(first_paid_date) AS first_paid_date,
+               bit_or(paid_quarters) AS paid_quarters
         FROM ind_mecg_beneficiary GROUP BY person_number""",
     # Each payment with the beneficiary's place and sex; paid_date only counts when the status says paid. A view for
     # reading single payments; the catalogue reads the two tables below, which join the ledger to the register once.
@@ -106,17 +127,20 @@ VIEWS: dict[str, str] = {
         WHERE p.status <> 'cancelled'
         GROUP BY ALL""",
     # Who was paid in each quarter (by the quarter of the paid date): person number, and the place and type of the
-    # record paid.
+    # record paid. Unfolded from the records' paid quarters (one row per set bit).
     "ind_mecg_paid_persons": """
-        SELECT DISTINCT quarter_of(p.paid_date) AS period, b.person_number, b.province, b.beneficiary_type
-        FROM mecg_payments p JOIN ind_mecg_beneficiary b USING (beneficiary_key)
-        WHERE p.status = 'paid' AND p.paid_date IS NOT NULL""",
+        WITH paid AS (
+            SELECT person_number, province, beneficiary_type, bit_or(paid_quarters) AS paid_quarters
+            FROM ind_mecg_beneficiary WHERE paid_quarters IS NOT NULL GROUP BY ALL)
+        SELECT quarter_label(getvariable('mecg_first_paid_quarter') + k) AS period, person_number, province,
+               beneficiary_type
+        FROM paid, {paid_quarter_bits} WHERE (paid_quarters >> k) & 1 = 1""",
     # Grant recipients in each quarter: persons paid in it (SDG 1.3.1 counts persons *receiving* a benefit), so a
     # child who has left the grant at age one, or a person whose payments stopped, is no longer counted.
     "ind_mecg_recipients_q": """
-        SELECT pay.period, p.province, p.district, p.sex, p.beneficiary_type, count(*) AS recipients
-        FROM (SELECT DISTINCT period, person_number FROM ind_mecg_paid_persons) pay
-             JOIN ind_mecg_person p USING (person_number)
+        SELECT quarter_label(getvariable('mecg_first_paid_quarter') + k) AS period, p.province, p.district, p.sex,
+               p.beneficiary_type, count(*) AS recipients
+        FROM ind_mecg_person p, {paid_quarter_bits} WHERE (p.paid_quarters >> k) & 1 = 1
         GROUP BY ALL""",
     # Social assistance recipients (grant recipients + MAF cash transfer beneficiaries) by quarter, province, sex.
     "ind_social_assistance_q": """
@@ -142,6 +166,22 @@ VIEWS: dict[str, str] = {
         SELECT p.period, p.province, p.sex, sum(p.population) * any_value(r.poverty_rate) AS poor
         FROM ind_population_q p JOIN param_poverty_rate r USING (province) GROUP BY ALL""",
 }
+
+
+# A ledger whose paid quarters do not fit in one bit set: the persons paid read from the ledger (joined to the
+# register a second time), and the recipients from them.
+VIEWS_WIDE_LEDGER: dict[str, str] = {
+    "ind_mecg_paid_persons": """
+        SELECT DISTINCT quarter_of(p.paid_date) AS period, b.person_number, b.province, b.beneficiary_type
+        FROM mecg_payments p JOIN ind_mecg_beneficiary b USING (beneficiary_key)
+        WHERE p.status = 'paid' AND p.paid_date IS NOT NULL""",
+    "ind_mecg_recipients_q": """
+        SELECT pay.period, p.province, p.district, p.sex, p.beneficiary_type, count(*) AS recipients
+        FROM (SELECT DISTINCT period, person_number FROM ind_mecg_paid_persons) pay
+             JOIN ind_mecg_person p USING (person_number)
+        GROUP BY ALL""",
+}
+PAID_QUARTERS = "bit_or(CAST(1 AS BIGINT) << (quarter_number(paid_date) - getvariable('mecg_first_paid_quarter')))"
 
 
 def install_as_of(con: duckdb.DuckDBPyConnection) -> None:
@@ -192,8 +232,22 @@ def install(con: duckdb.DuckDBPyConnection, params: dict) -> None:
     for name, body in MACROS.items():
         con.execute(f"CREATE OR REPLACE TEMP MACRO {name}({MACRO_ARGS[name]}) AS {body}")
     numbering = PERSON_NUMBER if _persons_numbered_apart(con) else PERSON_NUMBER_IN_ORDER
+    first, span = con.execute("""
+        SELECT quarter_number(min(paid_date)), coalesce(quarter_number(max(paid_date)) - quarter_number(min(paid_date)) + 1, 0)
+        FROM mecg_payments WHERE status = 'paid'""").fetchone()
+    con.execute("SET VARIABLE mecg_first_paid_quarter = ?", [first])
+    fits = span <= QUARTERS_PER_BIT_SET
+    texts = {
+        "{person_key}": PERSON_KEY,
+        "{person_number}": numbering,
+        "{paid_quarters}": PAID_QUARTERS if fits else "CAST(NULL AS BIGINT)",
+        "{paid_quarter_bits}": f"(SELECT unnest(range({span})) AS k)",
+    }
     for name, sql in VIEWS.items():
-        _create(con, name, sql.replace("{person_key}", PERSON_KEY).replace("{person_number}", numbering))
+        sql = sql if fits else VIEWS_WIDE_LEDGER.get(name, sql)
+        for placeholder, text in texts.items():
+            sql = sql.replace(placeholder, text)
+        _create(con, name, sql)
 
 
 def _create(con: duckdb.DuckDBPyConnection, name: str, sql: str) -> None:

@@ -5,8 +5,8 @@ number of days by which a share q of the observations is estimated to have been 
 paid within the longest time observed, the answer is that longest time - a lower bound ("at least") - so unpaid
 payments piling up make the figure rise, never fall.
 
-Every group is estimated in one pass over arrays sorted by (group, days): the only Python loop runs over the rank of
-a day within its group (a few hundred at most), never over groups. Each group's survival is the same running product,
+Every group is estimated in one pass over arrays holding each group's rows together, in order of days: the only
+Python loop runs over the rank of a day within its group (a few hundred at most), never over groups. Each group's survival is the same running product,
 multiplied in the same order, as ``numpy.cumprod`` over that group alone, so the figures are those of a per-group
 estimate to the last bit.
 """
@@ -22,7 +22,8 @@ TOLERANCE = 1e-12
 def quantiles(
     group: np.ndarray, days: np.ndarray, count: np.ndarray, paid: np.ndarray, q: float
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """The q-quantile of each group, from rows sorted by (group, days) with one row per distinct day of a group.
+    """The q-quantile of each group, from rows with each group's rows together (in any order of groups), sorted by
+    days within it, one row per distinct day of a group.
 
     ``count``: observations at that day (paid or not); ``paid``: how many of them were paid at that day. Returns
     (first row index of each group, quantile, lower-bound flag), one entry per group in order of appearance.

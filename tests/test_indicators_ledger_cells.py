@@ -69,3 +69,26 @@ def test_persons_sharing_a_number_are_numbered_again(warehouse, monkeypatch):
     assert persons == keys > 1
     pd.testing.assert_frame_equal(_ledger_figures(warehouse), expected)
     assert expected["indicator_id"].nunique() == len(LEDGER_ENTRIES) >= 8
+
+
+def test_a_ledger_too_long_for_one_bit_set_reads_its_paid_persons_from_the_ledger(warehouse, monkeypatch):
+    """The quarters a record was paid in ride in a bit set; a ledger spanning more quarters joins the ledger again."""
+    expected = _ledger_figures(warehouse)
+    unfolded = _connection(warehouse).execute("SELECT * FROM ind_mecg_paid_persons ORDER BY ALL").fetchall()
+    assert len({row[0] for row in unfolded}) > 1  # paid in several quarters: one bit set cannot hold them
+    monkeypatch.setattr(sql_helpers, "QUARTERS_PER_BIT_SET", 1)
+    con = _connection(warehouse)
+    assert con.execute("SELECT count(paid_quarters) FROM ind_mecg_beneficiary").fetchone()[0] == 0
+    assert con.execute("SELECT * FROM ind_mecg_paid_persons ORDER BY ALL").fetchall() == unfolded
+    pd.testing.assert_frame_equal(_ledger_figures(warehouse), expected)
+
+
+def test_a_date_is_within_a_quarter_end_exactly_when_its_own_quarter_end_is(warehouse):
+    """Records are counted per quarter_end_of(their date) before being matched with quarters (``d <= quarter_end``)."""
+    con = _connection(warehouse)
+    mismatches, pairs = con.execute("""
+        WITH days AS (SELECT CAST(d AS DATE) AS d FROM generate_series(DATE '2020-12-25', DATE '2022-01-05',
+                                                                        INTERVAL 1 DAY) AS s(d)),
+             ends AS (SELECT quarter_end(quarter_of(d)) AS qe FROM days GROUP BY ALL)
+        SELECT count(*) FILTER (WHERE (d <= qe) <> (quarter_end_of(d) <= qe)), count(*) FROM days, ends""").fetchone()
+    assert mismatches == 0 and pairs > 365 * 5

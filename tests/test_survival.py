@@ -132,8 +132,7 @@ def test_each_level_has_its_own_number_and_no_level_keyed_on_nothing(warehouse):
         assert not levels.duplicated(list(engine._LEVELS)).any()
         assert levels["period"].notna().all() and levels["breakdown_value"].notna().all()
         assert set(levels["sex"]) <= {"_T", "F", "M"}
-        days = con.execute(f"SELECT DISTINCT g FROM {name}_days").df()
-        assert set(days["g"]) <= set(levels["g"])
+        assert set(np.concatenate([part["g"] for part in engine.counted_days(con, name)])) <= set(levels["g"])
         national = levels[(levels["province"] == "LA") & (levels["sex"] == "_T") & (levels["breakdown"] == "_T")]
         assert len(national) == levels["period"].nunique() and national["district"].isna().all()
 
@@ -143,6 +142,25 @@ def test_days_read_out_of_order_are_sorted_first(warehouse, monkeypatch):
     g, days = np.array([1, 1, 2, 2]), np.array([3.0, 5.0, 0.0, 1.0])
     assert engine._sorted(g, days)
     assert not engine._sorted(g[::-1], days[::-1]) and not engine._sorted(g, days[[1, 0, 2, 3]])
+    assert engine._sorted(g[::-1], days[[2, 3, 0, 1]])  # groups in any order, each together
+    assert not engine._sorted(np.array([1, 2, 1]), np.array([0.0, 0.0, 1.0]))  # group 1 comes back
+    assert engine._sorted(np.array([], dtype=np.int64), np.array([])) and engine._sorted(g[:1], days[:1])
     expected = _statistics(warehouse)
     monkeypatch.setattr(engine, "_sorted", lambda group, days: False)
     pd.testing.assert_frame_equal(_statistics(warehouse), expected)
+
+
+def test_counts_let_go_for_another_statistic_are_counted_again_alike(warehouse):
+    """Only the latest statistic's per-day counts are kept: one computed in another order is counted again, alike."""
+    expected = _statistics(warehouse)
+    root, params = warehouse
+    con = open_version(VERSION, root)
+    engine.prepare(con, params)
+    statistics = [i for i in all_indicators().values() if i.kind == "statistic"]
+    sharing = [i for i in statistics if i.numerator_sql == statistics[0].numerator_sql]
+    other = next(i for i in statistics if i.numerator_sql != statistics[0].numerator_sql)
+    assert len(sharing) > 1
+    for indicator in [sharing[0], other] + sharing[1:] + [i for i in statistics if i not in sharing and i != other]:
+        engine.compute_into(con, indicator)
+    assert len(engine._COUNTED_DAYS[con]) == 1  # the latest statistic's counts only
+    pd.testing.assert_frame_equal(con.execute("SELECT * FROM ind_results ORDER BY ALL").df(), expected)

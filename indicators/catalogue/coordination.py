@@ -276,10 +276,15 @@ COORD_ID_LINKABLE = Indicator(
         "end of the quarter (the register carries no date of its own). What it leaves out: other programmes' "
         "registers (not person-level yet)."
     ),
+    # Records counted by the quarter of their enrolment, then matched with the quarters after.
     numerator_sql="""
+        WITH records AS (
+            SELECT province, district, sex, beneficiary_type, quarter_end_of(enrolment_date) AS enrolled_by,
+                   count(national_id_key) AS linkable, count(*) AS records
+            FROM ind_mecg_beneficiary GROUP BY ALL)
         SELECT q.period, b.province, b.district, b.sex, b.beneficiary_type,
-               count(b.national_id_key) AS numerator, count(*) AS denominator
-        FROM ind_mecg_beneficiary b JOIN ind_mecg_quarters q ON b.enrolment_date <= q.quarter_end
+               CAST(sum(b.linkable) AS BIGINT) AS numerator, CAST(sum(b.records) AS BIGINT) AS denominator
+        FROM records b JOIN ind_mecg_quarters q ON b.enrolled_by <= q.quarter_end
         GROUP BY ALL""",
 )
 
@@ -306,14 +311,20 @@ COORD_COMPLEMENTARITY = Indicator(
         "date; the membership list carries no date (it is taken as current). What it leaves out: recipients "
         "who cannot be linked (see the bounds)."
     ),
+    # Persons counted by the quarter of their first payment, then matched with the quarters after.
     numerator_sql="""
-        WITH hi AS (SELECT DISTINCT national_id_key FROM hi_membership_link)
+        WITH hi AS (SELECT DISTINCT national_id_key FROM hi_membership_link),
+        persons AS (
+            SELECT p.province, p.district, p.sex, p.beneficiary_type, quarter_end_of(p.first_paid_date) AS paid_by,
+                   count(hi.national_id_key) AS insured,
+                   count(*) FILTER (WHERE p.national_id_key IS NULL) AS unlinked, count(*) AS persons
+            FROM ind_mecg_person p LEFT JOIN hi ON hi.national_id_key = p.national_id_key
+            GROUP BY ALL)
         SELECT q.period, p.province, p.district, p.sex, p.beneficiary_type,
-               count(hi.national_id_key) AS numerator, count(hi.national_id_key) AS lower_numerator,
-               count(hi.national_id_key) + count(*) FILTER (WHERE p.national_id_key IS NULL) AS upper_numerator,
-               count(*) AS denominator
-        FROM ind_mecg_person p JOIN ind_mecg_quarters q ON p.first_paid_date <= q.quarter_end
-             LEFT JOIN hi ON hi.national_id_key = p.national_id_key
+               CAST(sum(p.insured) AS BIGINT) AS numerator, CAST(sum(p.insured) AS BIGINT) AS lower_numerator,
+               CAST(sum(p.insured) + sum(p.unlinked) AS BIGINT) AS upper_numerator,
+               CAST(sum(p.persons) AS BIGINT) AS denominator
+        FROM persons p JOIN ind_mecg_quarters q ON p.paid_by <= q.quarter_end
         GROUP BY ALL""",
 )
 

@@ -168,11 +168,18 @@ PAY_NEVER_PAID = Indicator(
         "(its last payment). What it leaves out: quarters before the first payment fell due (15 October 2021 in "
         "the pilot) - before it nobody could have been paid, so no value and no baseline is taken from them."
     ),
+    # Records counted by the quarters of their enrolment and first payment, then matched with the quarters after.
     numerator_sql="""
+        WITH records AS (
+            SELECT province, district, sex, channel, beneficiary_type,
+                   quarter_end_of(enrolment_date) AS enrolled_by, quarter_end_of(first_paid_date) AS first_paid_by,
+                   count(*) AS records
+            FROM ind_mecg_beneficiary GROUP BY ALL)
         SELECT q.period, b.province, b.district, b.sex, b.channel, b.beneficiary_type,
-               count(*) FILTER (WHERE b.first_paid_date IS NULL OR b.first_paid_date > q.quarter_end) AS numerator,
-               count(*) AS denominator
-        FROM ind_mecg_beneficiary b JOIN ind_mecg_payment_quarters q ON b.enrolment_date <= q.quarter_end
+               CAST(coalesce(sum(b.records) FILTER (WHERE b.first_paid_by IS NULL OR b.first_paid_by > q.quarter_end),
+                             0) AS BIGINT) AS numerator,
+               CAST(sum(b.records) AS BIGINT) AS denominator
+        FROM records b JOIN ind_mecg_payment_quarters q ON b.enrolled_by <= q.quarter_end
         GROUP BY ALL""",
 )
 
@@ -201,19 +208,22 @@ PAY_ARREARS_LAK = Indicator(
     ),
     numerator_sql="""
         WITH flows AS (
-            SELECT quarter_of(due_date) AS period, province, district, sex, channel, cycle, amount_due AS amount
+            SELECT quarter_end_of(due_date) AS quarter_end, province, district, sex, channel, cycle,
+                   amount_due AS amount
             FROM ind_mecg_payment_cells
             UNION ALL
-            SELECT quarter_of(greatest(due_date, paid_date)), province, district, sex, channel, cycle, -amount_paid
+            SELECT quarter_end_of(greatest(due_date, paid_date)), province, district, sex, channel, cycle,
+                   -amount_paid
             FROM ind_mecg_payment_cells WHERE paid_date IS NOT NULL),
-        cell_flows AS (SELECT period, province, district, sex, channel, cycle, sum(amount) AS amount
+        cell_flows AS (SELECT quarter_end, province, district, sex, channel, cycle, sum(amount) AS amount
                        FROM flows GROUP BY ALL),
         cells AS (SELECT DISTINCT province, district, sex, channel, cycle FROM cell_flows)
         SELECT q.period, c.province, c.district, c.sex, c.channel, c.cycle,
                sum(coalesce(f.amount, 0)) OVER (PARTITION BY c.province, c.district, c.sex, c.channel, c.cycle
                                                 ORDER BY q.period) AS numerator
         FROM cells c CROSS JOIN ind_mecg_payment_quarters q
-             LEFT JOIN cell_flows f ON f.period = q.period AND f.province = c.province AND f.district = c.district
+             LEFT JOIN cell_flows f ON f.quarter_end = q.quarter_end AND f.province = c.province
+                  AND f.district = c.district
                   AND f.sex = c.sex AND f.channel = c.channel AND f.cycle = c.cycle""",
 )
 

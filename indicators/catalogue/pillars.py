@@ -115,9 +115,16 @@ NSPS_SW_MECG = Indicator(
         "register records no date for it, so they stay counted - an over-count); children whose date of birth "
         "is blank stay counted; districts the grant does not cover; districts without births data."
     ),
+    # Records counted by the quarter of their enrolment (and a child's birth date), then matched with the quarters
+    # after; only a child's birth date matters, so the others are counted without it.
     numerator_sql="""
-        SELECT q.period, b.province, b.district, b.sex, b.beneficiary_type, count(*) AS numerator
-        FROM ind_mecg_beneficiary b JOIN ind_mecg_quarters q ON b.enrolment_date <= q.quarter_end
+        WITH records AS (
+            SELECT province, district, sex, beneficiary_type, quarter_end_of(enrolment_date) AS enrolled_by,
+                   CASE WHEN beneficiary_type <> 'child' THEN NULL ELSE birth_date END AS birth_date,
+                   count(*) AS records
+            FROM ind_mecg_beneficiary GROUP BY ALL)
+        SELECT q.period, b.province, b.district, b.sex, b.beneficiary_type, CAST(sum(b.records) AS BIGINT) AS numerator
+        FROM records b JOIN ind_mecg_quarters q ON b.enrolled_by <= q.quarter_end
         WHERE b.beneficiary_type <> 'child' OR b.birth_date IS NULL
            OR b.birth_date + INTERVAL 12 MONTH > q.quarter_end
         GROUP BY ALL""",
