@@ -44,7 +44,9 @@ PARQUET_OPTIONS = "FORMAT parquet, COMPRESSION zstd, COMPRESSION_LEVEL 1"
 # rather than one COPY per partition, each of which reads every row: past the memory budget (a national ledger) those
 # reads come back from the spill folder once per partition, and the 4x ledger's write took 7.6x the 1x one.
 ONE_PASS_PARTITION_ROWS = 1_000_000
-ONE_PASS_ROW_GROUP_ROWS = 65_536  # rows per row group (and buffered per partition) in the one-pass write
+# Rows per row group (and at most buffered per partition) in the one-pass write: 10 quarters' buffers of a national
+# ledger stay near 100 MB (the refresh's peak: issue 13, at most 1.5 GB).
+ONE_PASS_ROW_GROUP_ROWS = 32_768
 _VERSION_RE = re.compile(r"^v(\d{4,})$")
 
 
@@ -1005,6 +1007,8 @@ def _write_partitions_in_one_pass(
     finally:
         for writer in writers.values():
             writer.close()
+        waiting.clear()
+        pa.default_memory_pool().release_unused()  # the buffers go back before the indicators are computed
 
 
 def _carry_over(parent_dir: Path, entry: dict, staging: Path) -> dict:
