@@ -146,11 +146,50 @@ def _publish_stages(found: dict[str, list[float]]) -> list[tuple[str, float, flo
     return stages[:at] + [(k, *found[k]) for k in tables] + stages[at:]
 
 
+def _watch_spill() -> dict:
+    """Sample the size of the spill folders the pipeline's DuckDB connections make (``duckdb_memory.limit_memory``)
+    every 0.2 s in a thread; the returned dict's ``peak_mb`` holds the largest total seen. Spilling is what made the
+    4x refresh grow faster than its data (issue 13): the figure shows whether a run spilled at all."""
+    import threading
+
+    from data_pipeline import duckdb_memory, warehouse
+
+    folders: list[str] = []
+    found = {"peak_mb": 0.0}
+    original = duckdb_memory.limit_memory
+
+    def recorded(*args, **kwargs):
+        folder = original(*args, **kwargs)
+        folders.append(folder)
+        return folder
+
+    duckdb_memory.limit_memory = recorded
+    warehouse.limit_memory = recorded
+
+    def size(folder: str) -> int:
+        total = 0
+        for f in Path(folder).rglob("*"):
+            try:
+                total += f.stat().st_size
+            except OSError:
+                pass
+        return total
+
+    def sample():
+        while True:
+            found["peak_mb"] = max(found["peak_mb"], sum(size(f) for f in list(folders)) / 2**20)
+            time.sleep(0.2)
+
+    threading.Thread(target=sample, daemon=True).start()
+    return found
+
+
 def step_refresh(data: Path, warehouse_dir: Path, derive=None) -> dict:
     from data_pipeline.ingest import stages as validation_stages
     from data_pipeline.refresh import refresh
     from data_pipeline.secrets import DEMO_HASH_KEY
 
+    spill = _watch_spill()
     profile = _profile_publish()
     if derive is not None:
         derive = _timed_derive(derive, profile)
@@ -188,6 +227,7 @@ def step_refresh(data: Path, warehouse_dir: Path, derive=None) -> dict:
             (t.file, t.stage, t.wall_s, t.cpu_s) for t in sorted(stage_times, key=lambda t: -t.cpu_s)[:8]
         ],
         "publish_stages": _publish_stages(profile),
+        "spill_peak_mb": spill["peak_mb"],
     }
 
 
@@ -344,6 +384,7 @@ def print_one(found: dict) -> None:
         f"validate {first['validate_s']:.2f} s + publish {first['publish_s']:.2f} s; {first['rows']:,} rows, "
         f"{first['warnings']} warnings"
     )
+    print(f"{'':36}DuckDB spill folders at most {first.get('spill_peak_mb', 0):.0f} MB (sampled every 0.2 s)")
     for message, seconds in first["stages"]:
         print(f"{'':36}{seconds:6.2f} s  {message}")
     print_validation_stages(first)

@@ -662,6 +662,67 @@ def test_partitions_written_one_copy_each_equal_duckdbs_partition_by(tmp_path, v
     assert found == ([(values[0], 25, ["f.csv"]), (values[1], 25, ["f.csv"])] if plain else None)
 
 
+def test_partitions_written_in_one_pass_equal_one_copy_each(tmp_path, monkeypatch):
+    """A large partitioned table is written in one pass over its rows (``_write_partitions_in_one_pass``): the same
+    folders and files, the same rows in the same order, the same column names and types, every column OPTIONAL, as
+    one COPY per partition; row groups are full but for the last of each file."""
+    import duckdb
+    import pyarrow.parquet as pq
+
+    con = duckdb.connect()
+    con.execute(
+        "CREATE TABLE t AS SELECT i, 'k' || (i * 7919 % 1009) AS key, CASE WHEN i % 3 = 0 THEN NULL ELSE i * 1.5 END "
+        "AS amount, DATE '2022-04-01' + (i % 90)::INTEGER AS due, ['2022-Q2', '2022-Q3', '2021-Q4'][1 + (i * 31 % 3)] "
+        "AS period FROM range(200) r(i)"
+    )
+    select = (
+        "SELECT CAST(CASE WHEN key IS NULL THEN NULL ELSE key END AS VARCHAR) AS key, amount, "
+        "CAST(CASE WHEN due IS NULL THEN NULL ELSE due END AS DATE) AS due, period, "
+        "CAST(CASE WHEN i IS NULL THEN NULL ELSE 'f.csv' END AS VARCHAR) AS source_file FROM t"
+    )
+    monkeypatch.setattr(warehouse, "ONE_PASS_ROW_GROUP_ROWS", 16)
+    written = {}
+    for one_pass in (False, True):
+        monkeypatch.setattr(warehouse, "ONE_PASS_PARTITION_ROWS", 1 if one_pass else 10**9)
+        target = tmp_path / f"one-pass-{one_pass}"
+        found = warehouse._copy_partitioned(con, select, target, "period", plain_scan=True)
+        files = sorted(target.rglob("*.parquet"))
+        written[one_pass] = (
+            found,
+            [str(f.relative_to(target)) for f in files],
+            [con.execute(f"DESCRIBE SELECT * FROM read_parquet('{f}')").fetchall() for f in files],
+            [
+                con.execute(f"SELECT repetition_type FROM parquet_schema('{f}') WHERE num_children IS NULL").fetchall()
+                for f in files
+            ],
+            [con.execute(f"SELECT * FROM read_parquet('{f}')").fetchall() for f in files],
+        )
+    assert written[True] == written[False]
+    assert written[True][1] == [f"period={p}/part-0.parquet" for p in ("2021-Q4", "2022-Q2", "2022-Q3")]
+    assert {kind for columns in written[True][3] for (kind,) in columns} == {"OPTIONAL"}
+    for name in written[True][1]:
+        groups = pq.ParquetFile(tmp_path / "one-pass-True" / name).metadata
+        sizes = [groups.row_group(g).num_rows for g in range(groups.num_row_groups)]
+        assert all(size == 16 for size in sizes[:-1]) and 0 < sizes[-1] <= 16, sizes
+
+
+def test_a_ledger_published_in_one_pass_holds_the_same_rows_in_the_same_order(tmp_path, monkeypatch):
+    """The whole publish, first and merging by partition, with the ledger above and below the one-pass threshold."""
+    first = payment_rows("2022-Q2", 40) + payment_rows("2022-Q3", 30)
+    second = payment_rows("2022-Q3", 25, prefix="x") + payment_rows("2022-Q4", 20)
+    found = {}
+    for one_pass in (False, True):
+        monkeypatch.setattr(warehouse, "ONE_PASS_PARTITION_ROWS", 1 if one_pass else 10**9)
+        monkeypatch.setattr(warehouse, "ONE_PASS_ROW_GROUP_ROWS", 8)
+        root = tmp_path / f"one-pass-{one_pass}"
+        for rows in (first, second):
+            version = publish(root, {"mecg_payments": staged_table("mecg_payments", rows)}, confirm_removals=True)
+        con = warehouse.open_version(version, root)
+        found[one_pass] = con.execute("SELECT * FROM mecg_payments").fetchall()
+    assert found[True] == found[False]
+    assert len(found[True]) == 40 + 25 + 20
+
+
 @pytest.mark.parametrize(
     "table, first, second",
     [

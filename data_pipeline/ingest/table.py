@@ -313,7 +313,9 @@ class TableValidation:
         # of a national ledger; any other plan (a join, or an IN list DuckDB turns into one) is sorted.
         keeps_order = _keeps_row_order(self.con, select)
         self.con.execute(f"CREATE TEMP TABLE {self.typed} AS {select}{'' if keeps_order else ' ORDER BY src_row'}")
-        if keeps_order and not _in_row_order(self.con, self.typed):  # e.g. a grid whose view joins: sort after all
+        with stage(self.file, "row order check"):
+            in_order = not keeps_order or _in_row_order(self.con, self.typed)
+        if not in_order:  # e.g. a grid whose view joins: sort after all
             self.con.execute(f"CREATE TEMP TABLE {self.typed}_sorted AS SELECT * FROM {self.typed} ORDER BY src_row")
             self.con.execute(f"DROP TABLE {self.typed}")
             self.con.execute(f"ALTER TABLE {self.typed}_sorted RENAME TO {self.typed}")
