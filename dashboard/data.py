@@ -154,6 +154,11 @@ def threshold() -> int:
     return int(_parameters_now()["general"]["small_cell_threshold"])
 
 
+def parameters_hash() -> str:
+    """The digest of the parameters file as it is now (targets, thresholds: what a shown table may depend on)."""
+    return _parameters_now()["_hash"]
+
+
 def _parameters_now() -> dict:
     """The parameters file as it is now (read only; not to be modified), parsed again only when the file changes
     (its path, size or modification time): every table a page shows asks for the threshold, and parsing and checking
