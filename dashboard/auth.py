@@ -22,6 +22,7 @@ HttpOnly; it is useless without the server's session table, which sign-out empti
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 
@@ -63,7 +64,7 @@ def oidc_configured() -> bool:
     """True when secrets.toml has an [auth] section, i.e. st.login() is set up."""
     import streamlit as st
 
-    if not _secrets_file_exists(st.get_option("secrets.files")):
+    if not _secrets_file_exists(_secrets_places()):
         # Streamlit keeps the secrets once read, but without any secrets file it looks for them again (and raises) on
         # every question, many times a run: no file is the answer, without asking.
         return False
@@ -73,7 +74,16 @@ def oidc_configured() -> bool:
         return False
 
 
-def _secrets_file_exists(paths: list[str]) -> bool:
+@functools.cache
+def _secrets_places() -> tuple[str, ...]:
+    """Where Streamlit reads secrets from (its ``secrets.files`` option, fixed when the server starts): asked once per
+    process, as working it out again took longer than the rest of a user lookup."""
+    import streamlit as st
+
+    return tuple(st.get_option("secrets.files"))
+
+
+def _secrets_file_exists(paths: tuple[str, ...]) -> bool:
     """False only when every place Streamlit reads secrets from is a .toml file that does not exist (exactly when
     ``st.secrets`` finds none); a secrets folder or another path is left to Streamlit."""
     return not all(isinstance(p, str) and p.endswith(".toml") and not os.path.exists(p) for p in paths)
