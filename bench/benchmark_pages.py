@@ -20,9 +20,9 @@ Two floors, measured in the same run and the same harness, warm and cold:
   anything of its own (the goal of issue 13: every page <= 3x it warm, <= 5x cold);
 - the bare empty page: a two-page Streamlit app with a title, i.e. what AppTest itself costs.
 
-Scripts are compiled once per process, as a server does (Streamlit's ScriptCache is shared by every session and
-rerun): AppTest makes a new cache on every run, so each view compiled app.py and the page again (5-11 ms a page,
-1 ms the empty page), a cost no reader pays. ``--recompile`` measures AppTest's own way.
+AppTest compiles app.py and the page's script at every run (a new ScriptCache per run: 5-11 ms for a page of this
+app, 1 ms for the empty page, measured in session 6), which a server does once per process for every session: part
+of each warm figure here is that compiling, no reader's cost (sharing the cache would need Streamlit's internals).
 
 Wall seconds on a shared 2-core machine include waiting; the CPU seconds of the process are printed beside them.
 Finally the first page of a NEW process after a publish (python start, imports, AppTest, the overview), beside a new
@@ -117,23 +117,6 @@ def _nothing():
     yield
 
 
-@contextmanager
-def compiled_once():
-    """Every AppTest run of this process shares one ScriptCache, as the sessions of a server do: a script is compiled
-    at its first run, not at every run."""
-    import streamlit.testing.v1.app_test as app_test
-    import streamlit.testing.v1.local_script_runner as local_runner
-    from streamlit.runtime.scriptrunner.script_cache import ScriptCache
-
-    shared = ScriptCache()
-    saved = app_test.ScriptCache, local_runner.ScriptCache
-    app_test.ScriptCache = local_runner.ScriptCache = lambda: shared
-    try:
-        yield
-    finally:
-        app_test.ScriptCache, local_runner.ScriptCache = saved
-
-
 def measure(app: Path, page: str, params: dict, version: str | None, repeat: int) -> dict[str, float]:
     cold, cold_cpu = render(app, page, params, version, cold=True)
     warm = [render(app, page, params, cold=False) for _ in range(repeat)]
@@ -211,13 +194,7 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=5, help="warm runs per page (default 5)")
     parser.add_argument("--pages", nargs="*", default=PAGES, help="pages to time (default: every public page)")
     parser.add_argument("--profile", type=int, default=0, metavar="N", help="profile N warm views of each page instead")
-    parser.add_argument("--recompile", action="store_true", help="compile the scripts at every run (AppTest's way)")
     args = parser.parse_args()
-    with _nothing() if args.recompile else compiled_once():
-        run(args)
-
-
-def run(args: argparse.Namespace) -> None:
     import logging
 
     import settings
@@ -236,8 +213,7 @@ def run(args: argparse.Namespace) -> None:
     rows = data.api.indicator_values(version) if version else None
     print(
         f"warehouse {settings.WAREHOUSE.value()} version {version}, {0 if rows is None else len(rows):,} indicator "
-        f"rows; anonymous visitor (public figures); warm = median of {args.repeat}; scripts compiled "
-        f"{'at every run (AppTest)' if args.recompile else 'once per process (as a server)'}\n"
+        f"rows; anonymous visitor (public figures); warm = median of {args.repeat}\n"
     )
 
     with tempfile.TemporaryDirectory() as scratch:
