@@ -25,6 +25,7 @@ import os
 import re
 import sys
 import tempfile
+import threading
 from dataclasses import asdict, dataclass, replace
 from datetime import datetime, timezone
 from pathlib import Path
@@ -150,17 +151,29 @@ class AccountStore:
 
     # -- reading
     def accounts(self) -> dict[str, Account]:
+        """Every account, by user name (a new dict: the caller may change it). The file is parsed once per change of
+        it: the dashboard asks for the signed-in account on every call of ``current_user``, many times a run."""
         try:
-            text = self.path.read_text(encoding="utf-8")
+            with self.path.open("rb") as handle:
+                stamp = _file_stamp(os.fstat(handle.fileno()))  # the stamp of the very file read below
+                kept = _PARSED.get(self.path)
+                if kept is not None and kept[0] == stamp:
+                    return dict(kept[1])
+                text = handle.read().decode("utf-8")
         except FileNotFoundError:
             return {}
         try:
             document = json.loads(text)
             if document.get("format") != FILE_FORMAT:
                 raise ValueError(f"format is {document.get('format')!r}, expected {FILE_FORMAT!r}")
-            return {entry["username"]: Account(**entry) for entry in document["accounts"]}
+            accounts = {entry["username"]: Account(**entry) for entry in document["accounts"]}
         except (ValueError, KeyError, TypeError, AttributeError) as error:
             raise AccountError(f"The accounts file {self.path} cannot be read: {error}") from None
+        with _PARSED_LOCK:  # sessions run in threads of their own
+            if self.path not in _PARSED and len(_PARSED) >= _PARSED_FILES:  # tests make many files: keep a few
+                del _PARSED[next(iter(_PARSED))]
+            _PARSED[self.path] = (stamp, accounts)  # Account is frozen: the kept ones are shared, never changed
+        return dict(accounts)
 
     def get(self, username: str) -> Account | None:
         try:
@@ -264,6 +277,17 @@ class AccountStore:
             with contextlib.suppress(FileNotFoundError):
                 os.unlink(temp_name)
             raise
+
+
+# Parsed accounts files: path -> (stamp of the file parsed, its accounts). Any change of the file changes its stamp:
+# a write by this module replaces it (a new inode), an edit in place changes its modification time or size.
+_PARSED: dict[Path, tuple[tuple, dict[str, Account]]] = {}
+_PARSED_FILES = 8
+_PARSED_LOCK = threading.Lock()
+
+
+def _file_stamp(stat: os.stat_result) -> tuple:
+    return (stat.st_dev, stat.st_ino, stat.st_mtime_ns, stat.st_ctime_ns, stat.st_size)
 
 
 def _lock(fd: int) -> None:

@@ -20,6 +20,10 @@ Two floors, measured in the same run and the same harness, warm and cold:
   anything of its own (the goal of issue 13: every page <= 3x it warm, <= 5x cold);
 - the bare empty page: a two-page Streamlit app with a title, i.e. what AppTest itself costs.
 
+AppTest compiles app.py and the page's script at every run (a new ScriptCache per run: 5-11 ms for a page of this
+app, 1 ms for the empty page, measured in session 6), which a server does once per process for every session: part
+of each warm figure here is that compiling, no reader's cost (sharing the cache would need Streamlit's internals).
+
 Wall seconds on a shared 2-core machine include waiting; the CPU seconds of the process are printed beside them.
 Finally the first page of a NEW process after a publish (python start, imports, AppTest, the overview), beside a new
 process that renders the bare empty page.

@@ -22,7 +22,9 @@ HttpOnly; it is useless without the server's session table, which sign-out empti
 
 from __future__ import annotations
 
+import functools
 import json
+import os
 
 import settings
 from access.accounts import AccountStore
@@ -62,10 +64,29 @@ def oidc_configured() -> bool:
     """True when secrets.toml has an [auth] section, i.e. st.login() is set up."""
     import streamlit as st
 
+    if not _secrets_file_exists(_secrets_places()):
+        # Streamlit keeps the secrets once read, but without any secrets file it looks for them again (and raises) on
+        # every question, many times a run: no file is the answer, without asking.
+        return False
     try:
         return "auth" in st.secrets
     except FileNotFoundError:  # also Streamlit's missing or unreadable secrets.toml (a subclass)
         return False
+
+
+@functools.cache
+def _secrets_places() -> tuple[str, ...]:
+    """Where Streamlit reads secrets from (its ``secrets.files`` option, fixed when the server starts): asked once per
+    process, as working it out again took longer than the rest of a user lookup."""
+    import streamlit as st
+
+    return tuple(st.get_option("secrets.files"))
+
+
+def _secrets_file_exists(paths: tuple[str, ...]) -> bool:
+    """False only when every place Streamlit reads secrets from is a .toml file that does not exist (exactly when
+    ``st.secrets`` finds none); a secrets folder or another path is left to Streamlit."""
+    return not all(isinstance(p, str) and p.endswith(".toml") and not os.path.exists(p) for p in paths)
 
 
 def _browser_cookie() -> str | None:
@@ -88,9 +109,8 @@ def current_user() -> User:
 def _user_of_this_run() -> User:
     import streamlit as st
 
-    store = AccountStore()
     if oidc_configured():
-        return user_for_identity(st.user.to_dict(), store) if st.user.is_logged_in else ANONYMOUS
+        return user_for_identity(st.user.to_dict(), AccountStore()) if st.user.is_logged_in else ANONYMOUS
     state = st.session_state
     if SESSION_KEY not in state:
         cookie = _browser_cookie()
@@ -99,7 +119,8 @@ def _user_of_this_run() -> User:
             if not resume_session(state, cookie):
                 state[_COOKIE_TO_WRITE] = ""  # a stale or forged cookie: delete it
     had_session = SESSION_KEY in state
-    user = session_user(state, store=store)
+    # Without a session nobody is signed in: the accounts file is not even located (resolving its path is not free).
+    user = session_user(state, store=AccountStore()) if had_session else None
     if user is None and had_session:
         state[_COOKIE_TO_WRITE] = ""  # timed out, or the account changed
     return user or ANONYMOUS

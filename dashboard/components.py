@@ -7,6 +7,7 @@ import importlib
 import pickle
 import re
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import pandas as pd
@@ -243,15 +244,17 @@ def _with_note(table: pd.DataFrame) -> pd.DataFrame:
     return pd.concat([table.astype(object), note], ignore_index=True)
 
 
-def table_with_downloads(table: pd.DataFrame, name: str) -> None:
+def table_with_downloads(
+    table: pd.DataFrame | Callable[[], pd.DataFrame], name: str, *, view: tuple | None = None
+) -> None:
     """The numbers, with CSV and Excel downloads (formula-safe, see dashboard.exports). The grid shows the same
     formula-safe text, so its own toolbar's "Download as CSV" (which Streamlit cannot turn off) is safe too.
     Column headers are in the reader's language, in the grid and the downloads alike; ``name`` (English) names the
-    files and widget keys."""
+    files and widget keys. ``view``: as in ``grid_or_phone_table`` (kept under the view, ``table`` then made only
+    when it is not kept yet)."""
     key = _safe_key(name)
-    shaped = _for_reader(
-        table, _content_key(table), key, i18n.language(), data.audience(), data.threshold(), _kept_generation()
-    )
+    content = _kept_key(key, view) if view is not None else _content_key(_made(table))
+    shaped = _for_reader(table, content, key, i18n.language(), data.audience(), data.threshold(), _kept_generation())
     mark_hidden(shaped.hidden)
     st.dataframe(shaped.grid, hide_index=True, column_config=shaped.config, width="stretch")
     buttons = st.container(horizontal=True)
@@ -309,7 +312,7 @@ def _for_reader(
     workbook and the CSV on every rerun was most of a warm page (issue 13). Shared by every session and never
     modified (st.cache_resource: not copied on every call, as st.cache_data would)."""
     with i18n.in_language(language):  # the reader's language, fixed: not looked up again for every cell
-        return _shaped_for_reader(_table, key)
+        return _shaped_for_reader(_made(_table), key)
 
 
 def _shaped_for_reader(table: pd.DataFrame, key: str) -> _ReaderTable:
@@ -353,11 +356,23 @@ _WIDE_OR_NARROW = (
 )
 
 
-def grid_or_phone_table(rows: pd.DataFrame, *, key: str, grid: dict, phone: dict[str, str]) -> None:
+def grid_or_phone_table(
+    rows: pd.DataFrame | Callable[[], pd.DataFrame],
+    *,
+    key: str,
+    grid: dict,
+    phone: dict[str, str],
+    view: tuple | None = None,
+) -> None:
     """``rows`` as a grid (``grid``: st.dataframe's arguments) on a wide screen and, on a phone, as a wrapped table
     of the few ``phone`` columns (column -> title). No links in it: Markdown here holds no link at all (see
-    tests/test_markdown_escaping.py); the indicator's page is one menu away."""
-    data, narrow = _grid_and_phone(rows, _content_key(rows), tuple(phone.items()), _kept_generation())
+    tests/test_markdown_escaping.py); the indicator's page is one menu away.
+
+    ``view`` (``PageContext.view(...)``): everything ``rows`` is made from. The grid is then kept under it, with the
+    reader's language, audience and threshold, and ``rows`` (a table, or a function making it) is not even made on a
+    warm rerun; without ``view`` the kept grid is found by hashing every cell of ``rows``."""
+    kept = _kept_key(key, view) if view is not None else _content_key(_made(rows))
+    data, narrow = _grid_and_phone(rows, kept, tuple(phone.items()), _kept_generation())
     st.markdown(_WIDE_OR_NARROW, unsafe_allow_html=True)
     with st.container(key=f"sp_wide_{_safe_key(key)}"):
         st.dataframe(data, hide_index=True, width="stretch", **grid)
@@ -369,14 +384,33 @@ def grid_or_phone_table(rows: pd.DataFrame, *, key: str, grid: dict, phone: dict
 def _grid_and_phone(
     _rows: pd.DataFrame, content: str, phone: tuple, generation: str
 ) -> tuple[pa.Table | pd.DataFrame, str]:
-    # The grid's Arrow table and the phone's Markdown, made once per content (shared, never modified).
-    return _grid_data(_rows), views.narrow_table(_rows, dict(phone))
+    # The grid's Arrow table and the phone's Markdown, made once per content or view (shared, never modified).
+    rows = _made(_rows)
+    return _grid_data(rows), views.narrow_table(rows, dict(phone))
 
 
-def chart_with_table(fig, table: pd.DataFrame, name: str, caption: str | None = None, label: str | None = None) -> None:
+def _made(rows: pd.DataFrame | Callable[[], pd.DataFrame]) -> pd.DataFrame:
+    return rows() if callable(rows) else rows
+
+
+def _kept_key(key: str, view: tuple) -> str:
+    """What a table kept under its view is found by: the page's view (data version, filters, the page's choices and
+    parameters, ...) and the table's own key, with the reader's language and audience and the parameters file."""
+    return repr(("view", key, view, i18n.language(), data.audience(), data.parameters_hash()))
+
+
+def chart_with_table(
+    fig,
+    table: pd.DataFrame | Callable[[], pd.DataFrame],
+    name: str,
+    caption: str | None = None,
+    label: str | None = None,
+    *,
+    view: tuple | None = None,
+) -> None:
     """A chart and, one click away, the table behind it with its downloads. ``name`` (English) keys the widgets and
     names the files; ``label`` is what the reader sees (default: ``name`` translated). A figure with nothing to draw
-    is replaced by its one sentence (axes alone say nothing)."""
+    is replaced by its one sentence (axes alone say nothing). ``view``: see ``table_with_downloads``."""
     sentence = fig.sentence if isinstance(fig, ServedFigure) else empty_sentence(fig)
     if sentence:
         st.info(sentence, icon=":material/info:")
@@ -390,22 +424,62 @@ def chart_with_table(fig, table: pd.DataFrame, name: str, caption: str | None = 
     if caption:
         st.caption(caption)
     with st.expander(t("Table: {name}", name=label or t(name)), icon=":material/table:"):
-        table_with_downloads(table, name)
+        table_with_downloads(table, name, view=view)
 
 
-def figure(build, *args, **kwargs):
+def figure(build, *args, view: tuple | None = None, **kwargs):
     """``build(*args, **kwargs)``, a figure of ``dashboard.charts`` or ``dashboard.maps`` (or a tuple holding one, as
     ``maps.province_map`` returns), made once per (builder, arguments, language) and served as it was made
     (``ServedFigure``): building a plotly figure, and copying it out of plotly's objects again for Streamlit, was
-    most of a warm chart page, and the same view asks for the same figures on every rerun."""
-    made = _figure_parts(build.__module__, build.__qualname__, i18n.language(), args, kwargs, _kept_generation())
+    most of a warm chart page, and the same view asks for the same figures on every rerun.
+
+    ``view`` (``PageContext.view(...)``): everything the tables among the arguments are made from. The figure is then
+    kept under it and the arguments that are not tables (titles, column names...), rather than under a hash of every
+    cell of every table, which Streamlit computed on every rerun."""
+    language, generation = i18n.language(), _kept_generation()
+    module, name = build.__module__, build.__qualname__
+    if view is None:
+        made = _figure_parts(module, name, language, args, kwargs, generation)
+    else:
+        key = _kept_key(f"figure {module}.{name} {_without_tables(args)!r} {_without_tables(kwargs)!r}", view)
+        _once_per_page(key)
+        made = _figure_parts_of_view(module, name, language, key, args, kwargs, generation)
     return tuple(_served(part) for part in made) if isinstance(made, tuple) else _served(made)
+
+
+def _once_per_page(key: str) -> None:
+    """Two figures of one page under one key would show the same picture: a page must tell them apart (``view``)."""
+    drawn = getattr(_page, "figures", None)
+    if drawn is None:
+        return
+    if key in drawn:
+        raise ValueError(f"Two figures of this page have the same view ({key}): add what differs to their view.")
+    drawn.add(key)
+
+
+def _without_tables(arguments):
+    """``arguments`` (a tuple or a dict) with each table or series written as its kind: what ``view`` stands for."""
+    if isinstance(arguments, dict):
+        return {k: _without_tables((v,))[0] for k, v in arguments.items()}
+    return tuple(f"<{type(a).__name__}>" if isinstance(a, (pd.DataFrame, pd.Series)) else a for a in arguments)
+
+
+@st.cache_resource(show_spinner=False, max_entries=512)
+def _figure_parts_of_view(
+    module: str, name: str, language: str, key: str, _args: tuple, _kwargs: dict, generation: str
+):
+    """``_figure_parts`` kept under the figure's view (``figure(view=...)``): its tables are not hashed."""
+    return _plain_parts(module, name, language, _args, _kwargs)
 
 
 @st.cache_resource(show_spinner=False, max_entries=512)
 def _figure_parts(module: str, name: str, language: str, args: tuple, kwargs: dict, generation: str):
     """The figure as plain data (``to_dict``), shared by every session and never modified (st.cache_resource: no
     copy per call; ``ServedFigure`` hands out fresh outer containers)."""
+    return _plain_parts(module, name, language, args, kwargs)
+
+
+def _plain_parts(module: str, name: str, language: str, args: tuple, kwargs: dict):
     build = getattr(importlib.import_module(module), name)
     with i18n.in_language(language):
         made = build(*args, **kwargs)
@@ -475,6 +549,13 @@ class PageContext:
     filters: filters.Filters
     params: dict = field(default_factory=dict)
     link_slot: object = None
+    page: str = ""  # the page's title (English): keeps the tables of two pages apart
+
+    def view(self, *more) -> tuple:
+        """What a table of this page is made from, for ``grid_or_phone_table(view=...)`` and
+        ``table_with_downloads(view=...)``: the page, the data version, the filters and every parameter of the page's
+        address (its own choices included, as they are now), and ``more`` (what else the table depends on)."""
+        return (self.page, self.version, self.filters, tuple(sorted(self.params.items())), *more)
 
     def refresh_link(self) -> None:
         with self.link_slot.container():
@@ -512,11 +593,11 @@ def start_page(
         locked_province=auth.current_user().province,
     )
     params = filters.sync_url(page_params)
-    context = PageContext(version, f, params, st.sidebar.empty())
+    context = PageContext(version, f, params, st.sidebar.empty(), title)
     context.refresh_link()
     st.markdown(_TILES_WRAP, unsafe_allow_html=True)  # CSS only: st.html would add an element per call
     page_header(title, question, f if show else None)  # a page without filters has no view to describe
-    _page.slot, _page.noted = st.empty(), False
+    _page.slot, _page.noted, _page.figures = st.empty(), False, set()
     return context
 
 

@@ -20,6 +20,7 @@ import contextlib
 import contextvars
 import functools
 import hashlib
+import inspect
 import re
 import uuid
 from collections.abc import Iterator
@@ -136,12 +137,18 @@ def is_public() -> bool:
 
 
 def _for_audience(func):
-    """Cache ``func(version, audience, *args)`` and call it with the reader's audience: ``wrapper(version, *args)``."""
+    """Cache ``func(version, audience, *args)`` and call it with the reader's audience: ``wrapper(version, *args)``.
+    Every argument is handed over by name, in the function's order: the same cache key as by position, without
+    Streamlit looking the function's signature up again for each positional argument of each call."""
     cached = st.cache_data(show_spinner=False)(func)
+    names = tuple(inspect.signature(func).parameters)
 
     @functools.wraps(func)
     def wrapper(version: str, *args, **kwargs):
-        return cached(version, audience(), *args, **kwargs)
+        given = (version, audience(), *args)
+        if len(given) > len(names):  # more than the function takes: let it say so, as it always did
+            return cached(*given, **kwargs)
+        return cached(**dict(zip(names, given)), **kwargs)
 
     wrapper.clear = cached.clear
     return wrapper
@@ -152,6 +159,11 @@ _DERIVED_FROM_VALUE = suppression.DERIVED_FROM_VALUE
 
 def threshold() -> int:
     return int(_parameters_now()["general"]["small_cell_threshold"])
+
+
+def parameters_hash() -> str:
+    """The digest of the parameters file as it is now (targets, thresholds: what a shown table may depend on)."""
+    return _parameters_now()["_hash"]
 
 
 def _parameters_now() -> dict:

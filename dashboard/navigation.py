@@ -108,7 +108,7 @@ def run(user: auth.User) -> None:
 def enter_page() -> None:
     """First call of every page: a page not started by app.py's navigation does not run (see the module's note)."""
     i18n.mark_script_run()
-    page_state.slot, page_state.noted = None, False
+    page_state.slot, page_state.noted, page_state.figures = None, False, None
     if getattr(_routing, "active", False) or st.session_state.get("_sp_left_folder_mode"):
         return  # routed by app.py; or run as its own script, after the one rerun below
     st.session_state["_sp_left_folder_mode"] = True

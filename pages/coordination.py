@@ -94,9 +94,11 @@ with left:
             unit="meetings",
             title=t("Commission meetings: planned vs held"),
             value_axis={"title": t("meetings"), "ticksuffix": ""},
+            view=context.view(),
         ),
         meetings,
         "meetings",
+        view=context.view(),
     )
 with right:
     funnel_rows = in_view(data.referral_funnel(v, f.province))
@@ -110,7 +112,10 @@ with right:
     # An unknown sum is "suppressed" where the public table hid one of its rows.
     stages["suppressed"] = stages["count"].isna() & bool(funnel_rows["suppressed"].any())
     components.chart_with_table(
-        components.figure(charts.funnel, stages, title=t("Referral funnel")), funnel_rows, "referral funnel"
+        components.figure(charts.funnel, stages, title=t("Referral funnel"), view=context.view()),
+        funnel_rows,
+        "referral funnel",
+        view=context.view(),
     )
 
 # Reporting matrix: ministries or provinces × period.
@@ -133,10 +138,12 @@ components.chart_with_table(
         row="sender",
         title=t("Returns: ✔ on time · ◐ late · ✘ missing"),
         subtitle=None if f.is_national else t("every sender: the province filter does not apply to this chart"),
+        view=context.view(),
     ),
     matrix.assign(status=matrix["status"].map(fmt.reporting_label)),
     f"reporting {rows_kind}",
     label=t("reporting {rows}", rows=t(rows_kind)),
+    view=context.view(),
 )
 
 left, right = st.columns(2)
@@ -151,9 +158,11 @@ with left:
             unit="percent",
             title=t("Grievances resolved in time, by province"),
             highlight=None if f.is_national else data.province_name(f.province),
+            view=context.view(),
         ),
         grievances,
         "grievances resolved in time",
+        view=context.view(),
     )
     resolved = latest_national("COORD_GRIEVANCE_TIMELY")
     if resolved is not None:
@@ -190,8 +199,11 @@ with right:
         flag="flagged",
         suppressed="score_suppressed",
         highlight=dict(zip(named["province"], named["label"])).get(f.province),
+        view=context.view(),
     )
-    components.chart_with_table(figure, named.drop(columns=["label"]), "provincial coordination index")
+    components.chart_with_table(
+        figure, named.drop(columns=["label"]), "provincial coordination index", view=context.view()
+    )
     flagged = named[named["flagged"].fillna(False).astype(bool)]
     if len(flagged):
         st.markdown(
@@ -219,4 +231,4 @@ st.subheader(t("NSPS roadmap actions"))
 shown = roadmap.drop(columns=["action_id"], errors="ignore").assign(
     on_time=roadmap["on_time"].map({True: "✔ " + t("yes"), False: "✘ " + t("no")}).fillna("—")
 )
-components.table_with_downloads(shown, "roadmap actions")
+components.table_with_downloads(shown, "roadmap actions", view=context.view())

@@ -90,6 +90,7 @@ with left:
         unit=unit,
         title=t("{name} by province", name=entry["short_name"]),
         highlight=None if f.is_national else f.province,
+        view=context.view(),
     )
     components.chart_with_table(
         figure,
@@ -98,6 +99,7 @@ with left:
         caption=t(maps.ATTRIBUTION)
         + ("" if kind == "choropleth" else t(" — boundary file unavailable: tile grid shown")),
         label=t("{id} by province", id=indicator_id),
+        view=context.view(),
     )
 with right:
     ranked = provinces.assign(value=provinces["value"])
@@ -110,10 +112,12 @@ with right:
             unit=unit,
             title=t("Ranking"),
             highlight=None if f.is_national else data.province_name(f.province),
+            view=context.view(),
         ),
         provinces,
         f"{indicator_id} ranking",
         label=t("{id} ranking", id=indicator_id),
+        view=context.view(),
     )
     missing = provinces.loc[provinces["value"].isna(), "province_name"]
     if len(missing):
@@ -122,10 +126,13 @@ with right:
 left, right = st.columns(2)
 with left:
     components.chart_with_table(
-        components.figure(charts.women_and_men, gap, unit=unit, title=t("Gender gap: women vs men")),
+        components.figure(
+            charts.women_and_men, gap, unit=unit, title=t("Gender gap: women vs men"), view=context.view()
+        ),
         gap,
         f"{indicator_id} by sex",
         label=t("{id} by sex", id=indicator_id),
+        view=context.view(),
     )
 with right:
     components.chart_with_table(
@@ -139,10 +146,12 @@ with right:
             title=t("Trend (both sexes)"),
             target=entry.get("target_2030"),
             target_year=2030,
+            view=context.view(),
         ),
         trend,
         f"{indicator_id} trend",
         label=t("{id} trend", id=indicator_id),
+        view=context.view(),
     )
 
 district_rows = data.by_district(context.version, indicator_id, f.sex, f.province, f.period)
@@ -156,8 +165,11 @@ if len(district_rows):
     )
     title = t("By district (where the source has it)")
     components.chart_with_table(
-        components.figure(charts.bars, named, category="label", value="value", unit=unit, title=title),
+        components.figure(
+            charts.bars, named, category="label", value="value", unit=unit, title=title, view=context.view()
+        ),
         district_rows,
         f"{indicator_id} by district",
         label=t("{id} by district", id=indicator_id),
+        view=context.view(),
     )

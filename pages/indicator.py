@@ -107,18 +107,21 @@ with left:
             title=t("Over time"),
             target=entry["target_2030"],
             target_year=2030,
+            view=context.view(),
         ),
         series,
         f"{indicator_id} over time",
         label=t("{id} over time", id=indicator_id),
+        view=context.view(),
     )
 with right:
     gap = data.by_sex(context.version, indicator_id, f.province, f.period)
     components.chart_with_table(
-        components.figure(charts.women_and_men, gap, unit=unit, title=t("Women and men")),
+        components.figure(charts.women_and_men, gap, unit=unit, title=t("Women and men"), view=context.view()),
         gap,
         f"{indicator_id} by sex",
         label=t("{id} by sex", id=indicator_id),
+        view=context.view(),
     )
 
 provinces = data.by_province(context.version, indicator_id, f.sex, f.period)
@@ -131,6 +134,7 @@ if (provinces["value"].notna() | provinces.get("suppressed", False)).any():
             unit=unit,
             title=t("By province"),
             highlight=None if f.is_national else f.province,
+            view=context.view(),
         )
         components.chart_with_table(
             figure,
@@ -138,6 +142,7 @@ if (provinces["value"].notna() | provinces.get("suppressed", False)).any():
             f"{indicator_id} by province",
             caption=t(maps.ATTRIBUTION),
             label=t("{id} by province", id=indicator_id),
+            view=context.view(),
         )
     with right:
         components.chart_with_table(
@@ -149,10 +154,12 @@ if (provinces["value"].notna() | provinces.get("suppressed", False)).any():
                 unit=unit,
                 title=t("Ranking"),
                 highlight=None if f.is_national else data.province_name(f.province),
+                view=context.view(),
             ),
             provinces,
             f"{indicator_id} province ranking",
             label=t("{id} province ranking", id=indicator_id),
+            view=context.view(),
         )
 
 for dimension in data.disaggregations(context.version, indicator_id):
@@ -167,10 +174,12 @@ for dimension in data.disaggregations(context.version, indicator_id):
                 series=dimension,
                 unit=unit,
                 title=t("By {dimension}", dimension=t(dimension)),
+                view=context.view(),
             ),
             rows,
             f"{indicator_id} by {dimension}",
             label=t("{id} by {dimension}", id=indicator_id, dimension=t(dimension)),
+            view=context.view(),
         )
 
 districts = data.by_district(context.version, indicator_id, f.sex, f.province, f.period)
@@ -181,7 +190,9 @@ if len(districts):
             count=len(districts),
         )
     ):
-        components.table_with_downloads(districts, f"{indicator_id} by district")
+        components.table_with_downloads(districts, f"{indicator_id} by district", view=context.view())
 
 st.subheader(t("Every value"))
-components.table_with_downloads(data.indicator_rows(context.version, indicator_id), f"{indicator_id} values")
+components.table_with_downloads(
+    data.indicator_rows(context.version, indicator_id), f"{indicator_id} values", view=context.view()
+)

@@ -1,8 +1,10 @@
 """Overview: the scorecard of every indicator against its target, grouped by SDG 1.3.1, the pillars, delivery and
 coordination, with headline tiles."""
 
+import functools
 from urllib.parse import urlencode
 
+import pandas as pd
 import streamlit as st
 
 from dashboard import components, data, format as fmt, i18n, views
@@ -53,43 +55,50 @@ if card["illustrative_targets"].fillna(False).any():
 
 show_parts = st.toggle(t("Show numerators and denominators"), value=False)
 base_params = {k: v for k, v in context.params.items()}
-table = card.assign(
-    latest=[
-        fmt.value_with_unit(v, u, hid)
-        + (f" ({fmt.bounds_text(lo, hi, u)})" if fmt.bounds_text(lo, hi, u) else "")
-        + (f" — {t(note)}" if isinstance(note, str) and note and not fmt.is_missing(v) else "")
-        for v, u, lo, hi, note, hid in zip(
-            card["value"],
-            card["unit"],
-            card["lower_bound"],
-            card["upper_bound"],
-            card["sex_note"],
-            card["suppressed"] if "suppressed" in card.columns else [False] * len(card),
-        )
-    ],
-    target=[
-        t(fmt.NO_DATA)
-        if fmt.is_missing(goal)
-        else t("{value} by {year}", value=fmt.value_with_unit(goal, u), year=int(y)) + (" †" if illus else "")
-        for goal, u, y, illus in zip(
-            card["target_value"],
-            card["unit"],
-            card["target_year"].fillna(0),
-            card["illustrative_targets"].fillna(False),
-        )
-    ],
-    status_text=card["status"].map(fmt.status_label),
-    numerator_text=[
-        t(fmt.SUPPRESSED) if hid is True else fmt.number(n)
-        for n, hid in zip(card["numerator"], card.get("suppressed", [False] * len(card)))
-    ],
-    denominator_text=[
-        t(fmt.SUPPRESSED) if hid is True else fmt.number(d) if not fmt.is_missing(d) else "—"
-        for d, hid in zip(card["denominator"], card.get("suppressed", [False] * len(card)))
-    ],
-    details=["indicator?" + urlencode({**base_params, "indicator": i}) for i in card["indicator_id"]],
-    period_text=[i18n.period_label(p) if isinstance(p, str) else "—" for p in card["period"]],
-)
+
+
+@functools.cache
+def scorecard_table() -> pd.DataFrame:
+    """The scorecard in words; made only when a group's grid is not kept yet for this view."""
+    return card.assign(
+        latest=[
+            fmt.value_with_unit(v, u, hid)
+            + (f" ({fmt.bounds_text(lo, hi, u)})" if fmt.bounds_text(lo, hi, u) else "")
+            + (f" — {t(note)}" if isinstance(note, str) and note and not fmt.is_missing(v) else "")
+            for v, u, lo, hi, note, hid in zip(
+                card["value"],
+                card["unit"],
+                card["lower_bound"],
+                card["upper_bound"],
+                card["sex_note"],
+                card["suppressed"] if "suppressed" in card.columns else [False] * len(card),
+            )
+        ],
+        target=[
+            t(fmt.NO_DATA)
+            if fmt.is_missing(goal)
+            else t("{value} by {year}", value=fmt.value_with_unit(goal, u), year=int(y)) + (" †" if illus else "")
+            for goal, u, y, illus in zip(
+                card["target_value"],
+                card["unit"],
+                card["target_year"].fillna(0),
+                card["illustrative_targets"].fillna(False),
+            )
+        ],
+        status_text=card["status"].map(fmt.status_label),
+        numerator_text=[
+            t(fmt.SUPPRESSED) if hid is True else fmt.number(n)
+            for n, hid in zip(card["numerator"], card.get("suppressed", [False] * len(card)))
+        ],
+        denominator_text=[
+            t(fmt.SUPPRESSED) if hid is True else fmt.number(d) if not fmt.is_missing(d) else "—"
+            for d, hid in zip(card["denominator"], card.get("suppressed", [False] * len(card)))
+        ],
+        details=["indicator?" + urlencode({**base_params, "indicator": i}) for i in card["indicator_id"]],
+        period_text=[i18n.period_label(p) if isinstance(p, str) else "—" for p in card["period"]],
+    )
+
+
 column_config = {
     "short_name": st.column_config.TextColumn(t("Indicator"), width="medium"),
     "latest": st.column_config.TextColumn(t("Latest value")),
@@ -104,24 +113,36 @@ column_config = {
 order = ["short_name", "latest", "period_text", "target", "status_text", "trend"]
 order += ["numerator_text", "denominator_text"] if show_parts else []
 order += ["details"]
-for group, _ in views.AREA_GROUPS:
+
+
+def group_rows(group: str) -> pd.DataFrame:
+    table = scorecard_table()
     rows = table[table["group"] == group]
-    if rows.empty:
+    # On a phone: three columns that wrap, so the status and the target it is judged against stay in view.
+    return rows.assign(
+        latest_when=rows["latest"] + " (" + rows["period_text"] + ")",
+        against=rows["status_text"] + " — " + rows["target"],
+    )
+
+
+groups = set(card["group"])
+for group, _ in views.AREA_GROUPS:
+    if group not in groups:
         continue
     st.subheader(t(group))
-    # On a phone: three columns that wrap, so the status and the target it is judged against stay in view.
     components.grid_or_phone_table(
-        rows.assign(
-            latest_when=rows["latest"] + " (" + rows["period_text"] + ")",
-            against=rows["status_text"] + " — " + rows["target"],
-        ),
+        functools.partial(group_rows, group),
         key=f"card_{group[:12]}",
         grid={"column_order": order, "column_config": column_config, "key": f"card_{group[:12]}"},
         phone={"short_name": t("Indicator"), "latest_when": t("Latest value"), "against": t("Status against target")},
+        view=context.view(group),
     )
 
 with st.expander(t("Download the scorecard")):
-    export = card.drop(columns=["trend"]).assign(
-        status=card["status"].map(fmt.status_label), group=card["group"].map(t)
+    components.table_with_downloads(
+        lambda: card.drop(columns=["trend"]).assign(
+            status=card["status"].map(fmt.status_label), group=card["group"].map(t)
+        ),
+        "scorecard",
+        view=context.view(),
     )
-    components.table_with_downloads(export, "scorecard")

@@ -139,9 +139,11 @@ with left:
             title=t("MECG paid on time, by payment cycle"),
             horizontal=False,
             ranked=False,
+            view=context.view(),
         ),
         cycles,
         "on-time rate by cycle",
+        view=context.view(),
     )
 with right:
     bins = data.days_late(v, f.province, f.sex)
@@ -174,9 +176,11 @@ with right:
             subtitle=t("payments due in {period}", period=i18n.period_label(shown_period)) if shown_period else None,
             colour=fmt.OKABE_ITO["orange"],
             ranked=False,
+            view=context.view(),
         ),
         distribution,
         "days late distribution",
+        view=context.view(),
     )
 
 left, right = st.columns(2)
@@ -196,9 +200,11 @@ with left:
             unit="persons",
             title=t("Enrolled beneficiaries never paid, by district"),
             colour=fmt.OKABE_ITO["vermillion"],
+            view=context.view(),
         ),
         named.drop(columns=["label"]),
         "never paid by district",
+        view=context.view(),
     )
 with right:
     channel = data.breakdown(v, "PAY_ONTIME", "channel", f.province, f.sex, f.period)
@@ -211,9 +217,11 @@ with right:
             series="channel",
             unit="percent",
             title=t("MECG paid on time: digital wallet vs cash"),
+            view=context.view(),
         ),
         channel,
         "on-time rate by channel",
+        view=context.view(),
     )
 
 left, right = st.columns(2)
@@ -228,9 +236,11 @@ with left:
             series=None,
             unit="LAK",
             title=t("Arrears (LAK)"),
+            view=context.view(),
         ),
         arrears_trend,
         "arrears",
+        view=context.view(),
     )
 with right:
     first = data.by_sex(v, "PAY_FIRST_LAG", f.province, f.period)
@@ -244,14 +254,19 @@ with right:
             unit="days",
             title=t("Days from enrolment to first payment (median), by sex"),
             colours=charts.SEX_SERIES_COLOURS,
+            view=context.view(),
         ),
         first,
         "first payment lag by sex",
+        view=context.view(),
     )
 
 ontime_sex = data.by_sex(v, "PAY_ONTIME", f.province, f.period)
 components.chart_with_table(
-    components.figure(charts.women_and_men, ontime_sex, unit="percent", title=t("Paid on time, women vs men")),
+    components.figure(
+        charts.women_and_men, ontime_sex, unit="percent", title=t("Paid on time, women vs men"), view=context.view()
+    ),
     ontime_sex,
     "on-time rate by sex",
+    view=context.view(),
 )

@@ -61,8 +61,11 @@ if len(percent):
         unit="percent",
         title=t("{name} vs Lao PDR (indicators in %)", name=name),
         horizontal=True,
+        view=context.view(),
     )
-    components.chart_with_table(figure, percent, f"{f.province} vs national", label=t("{name} vs national", name=name))
+    components.chart_with_table(
+        figure, percent, f"{f.province} vs national", label=t("{name} vs national", name=name), view=context.view()
+    )
 
 table = profile.assign(
     province_value=[fmt.value_with_unit(x, u, h) for x, u, h in zip(profile["value"], profile["unit"], own_hidden)],
@@ -95,9 +98,11 @@ for group, _ in views.AREA_GROUPS:
                 "national": t("Lao PDR"),
                 "compared_with_national": t("Compared with national"),
             },
+            view=context.view(),
         )
 with st.expander(t("Download the profile")):
     components.table_with_downloads(
         profile.assign(compared_with_national=profile["compared_with_national"].map(t), group=profile["group"].map(t)),
         f"profile {f.province}",
+        view=context.view(),
     )

@@ -284,6 +284,72 @@ def test_a_change_to_the_account_ends_its_sessions(store, change):
     assert "account has been changed" in state[NOTICE_KEY]
 
 
+def _edit_in_place(path: Path, edit) -> None:
+    """Another program changes the accounts file where it is (same inode): a hand edit, a restored backup."""
+    document = json.loads(path.read_text(encoding="utf-8"))
+    accounts = {a["username"]: a for a in document["accounts"]}
+    edit(accounts)
+    document["accounts"] = list(accounts.values())
+    with path.open("r+", encoding="utf-8") as handle:
+        handle.write(json.dumps(document, indent=2))
+        handle.truncate()
+
+
+@pytest.mark.parametrize(
+    "edit, seen",
+    [
+        (lambda accounts: accounts["noy"].update(role="secretariat", province=None), User("noy", "secretariat")),
+        (lambda accounts: accounts["noy"].update(password_hash=None, email="noy@example.org"), None),  # disabled
+        (lambda accounts: accounts.pop("noy"), None),
+        (lambda accounts: accounts["noy"].update(generation=accounts["noy"]["generation"] + 1), None),
+    ],
+)
+def test_a_change_made_by_another_program_takes_effect_at_the_very_next_lookup(store, edit, seen):
+    state, _ = _signed_in(store, "noy", "another long one")
+    assert session_user(state, now=T0, store=store) == User("noy", "commission", "LA-AT", "noy")
+    inode = store.path.stat().st_ino
+    _edit_in_place(store.path, edit)
+    assert store.path.stat().st_ino == inode
+    user = session_user(state, now=T0 + timedelta(seconds=1), store=store)
+    assert user == (seen and User(seen.username, seen.role, None, "noy"))
+
+
+def test_a_role_given_by_another_store_is_seen_at_the_next_lookup(store):
+    state, _ = _signed_in(store, "somsak", PASSWORD)
+    assert session_user(state, now=T0, store=store).display_name == "Somsak P."
+    other = AccountStore(store.path)  # e.g. the command line, in another process
+    _edit_in_place(other.path, lambda accounts: accounts["somsak"].update(display_name="Somsak Phommavong"))
+    assert session_user(state, now=T0, store=store).display_name == "Somsak Phommavong"
+    other.set_role("noy", "secretariat")
+    assert store.get("noy").role == "secretariat" and store.get("noy").province is None
+
+
+def test_the_accounts_file_is_parsed_once_while_it_is_unchanged(store, monkeypatch):
+    parsed = []
+    real_loads = accounts_module.json.loads
+    monkeypatch.setattr(accounts_module.json, "loads", lambda text: parsed.append(1) or real_loads(text))
+    first = store.accounts()
+    for _ in range(5):
+        assert store.accounts() == first
+    assert len(parsed) == 1
+    first.pop("noy")  # the caller's own dict: the kept accounts are not changed by it
+    assert "noy" in store.accounts() and "noy" in AccountStore(store.path).accounts()
+    store.set_role("noy", "secretariat")
+    assert store.get("noy").role == "secretariat"
+    assert len(parsed) == 2  # the change starts from the kept accounts; its new file is parsed once
+
+
+def test_no_secrets_file_means_no_identity_provider_without_asking_streamlit(tmp_path):
+    from dashboard.auth import _secrets_file_exists
+
+    missing = [str(tmp_path / "home" / "secrets.toml"), str(tmp_path / "project" / "secrets.toml")]
+    assert not _secrets_file_exists(missing)
+    (tmp_path / "project").mkdir()
+    (tmp_path / "project" / "secrets.toml").write_text("[auth]\nredirect_uri = 'x'\n")
+    assert _secrets_file_exists(missing)  # a file that appears is read at once, by Streamlit
+    assert _secrets_file_exists([str(tmp_path)])  # a secrets folder: left to Streamlit
+
+
 def test_a_display_name_follows_the_account_without_ending_the_session(store):
     state, _ = _signed_in(store, "somsak", PASSWORD)
     assert session_user(state, now=T0, store=store).display_name == "Somsak P."

@@ -168,3 +168,71 @@ def test_a_figure_made_once_is_the_figure_built_now_in_each_language(dashboard_w
             assert kept_kind == kind and spec(kept_map) == spec(built_map)
             kept_specs[lang] = spec(kept)
     assert kept_specs["en"] != kept_specs["lo"]  # the legend's words
+
+
+def _what_a_reader_sees(at) -> list:
+    """Every grid, text and chart of a run (download buttons aside: a workbook written again differs in its time)."""
+    shown = [("grid", e.value.to_json(orient="split", date_format="iso", default_handler=str)) for e in at.dataframe]
+    shown += [(type(e).__name__, e.value) for e in (*at.markdown, *at.caption, *at.subheader, *at.metric)]
+    return shown + [("chart", e.proto.spec) for e in at.get("plotly_chart")]
+
+
+def test_tables_and_figures_kept_under_their_view_are_the_ones_made_for_it(dashboard_warehouse):
+    """Grids, downloads and figures are kept under the view they belong to (page, version, filters, page choices,
+    language, audience), not found by hashing their content: after other views of the same pages have been kept,
+    each view shows exactly what it shows when nothing at all is kept."""
+    import streamlit as st
+
+    from tests.conftest import run_page
+
+    views = [
+        ("pages/overview.py", {}),
+        ("pages/overview.py", {"province": "LA-VT", "sex": "F"}),
+        ("pages/overview.py", {"lang": "lo"}),
+        ("pages/province.py", {"province": "LA-SV"}),
+        ("pages/province.py", {"province": "LA-VT"}),
+        ("pages/coverage.py", {}),
+        ("pages/coverage.py", {"indicator": "SI_COV_CHLD"}),
+    ]
+    kept = [_what_a_reader_sees(run_page(page, params)) for page, params in views]
+    for (page, params), seen in zip(views, kept):
+        st.cache_resource.clear()  # nothing kept: every table and figure made for this view alone
+        st.cache_data.clear()
+        assert _what_a_reader_sees(run_page(page, params)) == seen, (page, params)
+    assert kept[0] != kept[1] != kept[2] and kept[3] != kept[4] and kept[5] != kept[6]
+
+
+def test_two_figures_of_one_page_under_one_view_are_refused(dashboard_warehouse):
+    from dashboard import charts, components, data, navigation
+
+    version = data.current_version()
+    context = components.PageContext(version, None, {"province": "LA"}, page="Test page")
+    with data.as_audience("public"):
+        gap = data.by_sex(version, "SI_COV_BENFTS", "LA", None)
+        other = data.by_sex(version, "SI_COV_LMKT", "LA", None)
+        navigation.page_state.figures = set()
+        try:
+            components.figure(charts.women_and_men, gap, unit="percent", title="A", view=context.view())
+            components.figure(charts.women_and_men, other, unit="percent", title="B", view=context.view())
+            with pytest.raises(ValueError, match="same view"):
+                components.figure(charts.women_and_men, other, unit="percent", title="A", view=context.view())
+            components.figure(charts.women_and_men, other, unit="percent", title="A", view=context.view("other"))
+        finally:
+            navigation.page_state.figures = None
+
+
+def test_the_view_of_a_page_tells_every_input_apart():
+    from dashboard import components, data, filters, i18n
+
+    keys = set()
+    for page in ("Overview", "Province"):
+        for version in ("v0001", "v0002"):
+            for f in (filters.Filters(None, "LA", "_T"), filters.Filters("2022-Q1", "LA", "_T")):
+                for params in ({}, {"indicator": "C1"}):
+                    context = components.PageContext(version, f, params, page=page)
+                    for key in ("card_a", "card_b"):
+                        for lang in ("en", "lo"):
+                            for audience in ("public", "all", "LA-VT"):
+                                with i18n.in_language(lang), data.as_audience(audience):
+                                    keys.add(components._kept_key(key, context.view()))
+    assert len(keys) == 2 * 2 * 2 * 2 * 2 * 2 * 3
