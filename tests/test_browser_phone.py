@@ -25,7 +25,17 @@ MEMBER_PAGES = {**PAGES, "data_status": "Data status"}
 
 def settle(page, title: str) -> None:
     """The page's title is shown and its script has finished (Streamlit's running indicator is gone)."""
-    page.get_by_role("heading", name=title, exact=True).first.wait_for(timeout=90_000)
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+    try:
+        page.get_by_role("heading", name=title, exact=True).first.wait_for(timeout=90_000)
+    except PlaywrightTimeout:
+        # Rare in CI (a signed-in member's Data status, three times in ten runs): say what the reader saw instead.
+        seen = page.evaluate("() => document.body.innerText.slice(0, 600)")
+        raise AssertionError(
+            f"no heading {title!r} at {page.url}; signed in: {page.get_by_text('Signed in as').count() > 0}; "
+            f"'Page not found' shown: {page.get_by_text('Page not found').count() > 0}; the page said: {seen!r}"
+        ) from None
     page.wait_for_timeout(1000)
     page.wait_for_function("() => !document.querySelector('[data-testid=stStatusWidget]')", timeout=90_000)
     page.wait_for_timeout(1500)
