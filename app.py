@@ -19,10 +19,12 @@ language_switch()
 user = auth.current_user()
 st.sidebar.markdown(t("**NSPS · SDG 1.3 monitor**  \nNational Social Protection Commission, Lao PDR"))
 with st.sidebar:
+    # Before "Signed in as" is shown: the cookie that carries the session to a reload or a new tab is then stored by
+    # the time the reader sees they are signed in (written last, a quick reader could leave before its script ran).
+    auth.write_session_cookie()
     if user.signed_in:
         auth.render_sign_out()
     else:
         with st.expander(t("Sign in (Secretariat, Commission)"), icon=":material/login:"):
             auth.render_sign_in_form()
-    auth.write_session_cookie()
 navigation.run(user)

@@ -127,8 +127,8 @@ def _user_of_this_run() -> User:
 
 
 def write_session_cookie() -> None:
-    """Store (or delete) the session cookie in the browser when a sign-in or sign-out asked for it; app.py calls this
-    on every run, after anything that may rerun."""
+    """Store (or delete) the session cookie in the browser when a sign-in or sign-out asked for it. A sign-in or
+    sign-out asks and reruns; app.py calls this on every run, before the sidebar says who is signed in."""
     import streamlit as st
 
     token = st.session_state.pop(_COOKIE_TO_WRITE, None)

@@ -27,6 +27,17 @@ CHROMIUM_ARGS = [
 ]
 
 
+def session_cookie(context, seconds: float = 30) -> dict:
+    """The dashboard's session cookie, once the script that writes it (right after sign-in) has run."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        found = [c for c in context.cookies() if c["name"] == "sp_session"]
+        if found:
+            return found[0]
+        time.sleep(0.2)
+    raise AssertionError("no sp_session cookie after sign-in")
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.browser_fixtures import CHROMIUM, CHROMIUM_ARGS, save
+from tests.browser_fixtures import CHROMIUM, CHROMIUM_ARGS, save, session_cookie
 from tests.roles_fixtures import PASSWORD
 
 PHONE = {"width": 390, "height": 844}
@@ -30,7 +30,7 @@ def settle(page, title: str) -> None:
     try:
         page.get_by_role("heading", name=title, exact=True).first.wait_for(timeout=90_000)
     except PlaywrightTimeout:
-        # Rare in CI (a signed-in member's Data status, three times in ten runs): say what the reader saw instead.
+        # Say what the reader saw instead (a member's Data status failed so in CI before sign-in waited for the cookie).
         seen = page.evaluate("() => document.body.innerText.slice(0, 600)")
         raise AssertionError(
             f"no heading {title!r} at {page.url}; signed in: {page.get_by_text('Signed in as').count() > 0}; "
@@ -78,6 +78,9 @@ def sign_in(page, base: str, username: str) -> None:
     page.get_by_role("textbox", name="Password").fill(PASSWORD)
     page.get_by_role("button", name="Sign in").click()
     page.get_by_text(f"Signed in as {username.capitalize()}").wait_for(timeout=60_000)
+    # The pages below are opened by address, as new loads: they know the member only by the session cookie, which a
+    # script writes in the browser right after sign-in. Leaving before it ran made a member's Data status "not found".
+    session_cookie(page.context)
 
 
 @pytest.mark.browser

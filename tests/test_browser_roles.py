@@ -12,20 +12,7 @@ import pytest
 
 from data_pipeline import warehouse
 from tests.roles_fixtures import BROKEN_RETURN, PASSWORD, add_account, fixed_return
-from tests.browser_fixtures import CHROMIUM, CHROMIUM_ARGS, save, streamlit_server
-
-
-def session_cookie(context, seconds: float = 30) -> dict:
-    """The dashboard's session cookie, once the script that writes it (right after sign-in) has run."""
-    import time
-
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        found = [c for c in context.cookies() if c["name"] == "sp_session"]
-        if found:
-            return found[0]
-        time.sleep(0.2)
-    raise AssertionError("no sp_session cookie after sign-in")
+from tests.browser_fixtures import CHROMIUM, CHROMIUM_ARGS, save, session_cookie, streamlit_server
 
 
 def assert_no_page_not_found(page) -> None:
