@@ -137,7 +137,9 @@ def is_public() -> bool:
 
 
 def _for_audience(func):
-    """Cache ``func(version, audience, *args)`` and call it with the reader's audience: ``wrapper(version, *args)``.
+    """Cache ``func(version, audience, parameters, *args)`` and call it with the reader's audience and the parameters
+    file's hash as it is now: ``wrapper(version, *args)``. The hash is in every key because targets, thresholds and
+    standard days reach the figures: a view cached before an edit of the parameters is not served after it.
     Every argument is handed over by name, in the function's order: the same cache key as by position, without
     Streamlit looking the function's signature up again for each positional argument of each call."""
     cached = st.cache_data(show_spinner=False)(func)
@@ -145,7 +147,7 @@ def _for_audience(func):
 
     @functools.wraps(func)
     def wrapper(version: str, *args, **kwargs):
-        given = (version, audience(), *args)
+        given = (version, audience(), parameters_hash(), *args)
         if len(given) > len(names):  # more than the function takes: let it say so, as it always did
             return cached(*given, **kwargs)
         return cached(**dict(zip(names, given)), **kwargs)
@@ -283,13 +285,13 @@ class IndicatorTables:
 
 
 @st.cache_data(show_spinner=False)
-def _generation(version: str, audience: str) -> str:
+def _generation(version: str, audience: str, parameters: str) -> str:
     """A new token each time Streamlit's data cache is emptied, so the shared tables below are read again too."""
     return uuid.uuid4().hex
 
 
 @st.cache_resource(show_spinner="Loading indicators…", max_entries=6)
-def _shared_tables(version: str, audience: str, generation: str) -> IndicatorTables:
+def _shared_tables(version: str, audience: str, parameters: str, generation: str) -> IndicatorTables:
     # st.cache_resource, not st.cache_data: a cached data frame is unpickled on every call (about a second for the
     # national public table), and every shaped view below starts from this one.
     if audience == EVERYTHING:
@@ -297,22 +299,25 @@ def _shared_tables(version: str, audience: str, generation: str) -> IndicatorTab
     return IndicatorTables.cut(_values_cached(version, audience))
 
 
-def _tables(version: str, audience: str) -> IndicatorTables:
-    return _shared_tables(version, audience, _generation(version, audience))
+def _tables(version: str, audience: str, parameters: str) -> IndicatorTables:
+    """The shared tables of ``version`` for ``audience`` and the parameters file whose hash is ``parameters`` (the
+    indicator layer computes the figures again after an edit of it)."""
+    return _shared_tables(version, audience, parameters, _generation(version, audience, parameters))
 
 
-def _tidy(version: str, audience: str) -> pd.DataFrame:
-    return _tables(version, audience).whole
+def _tidy(version: str, audience: str, parameters: str) -> pd.DataFrame:
+    return _tables(version, audience, parameters).whole
 
 
 def values(version: str) -> pd.DataFrame:
     """The tidy indicator table of ``version`` as this reader may see it (a copy: the shared one is never changed)."""
-    return _tidy(version, audience()).copy()
+    return _tidy(version, audience(), parameters_hash()).copy()
 
 
 @st.cache_data(show_spinner=False)
-def _catalogue(version: str) -> pd.DataFrame:
-    # Keyed on the version although the catalogue is code: its targets come from the parameters file.
+def _catalogue(version: str, parameters: str) -> pd.DataFrame:
+    # Keyed on the version although the catalogue is code, and on the parameters file's hash: its targets come
+    # from that file.
     return api.catalogue()
 
 
@@ -325,7 +330,7 @@ def catalogue(version: str) -> pd.DataFrame:
 @st.cache_data(show_spinner=False)
 def _catalogue_for_reader(version: str, lang: str, parameters_hash: str) -> pd.DataFrame:
     # Made once per version, language and parameters file (its days are written out), not on every call.
-    frame = _catalogue(version)
+    frame = _catalogue(version, parameters_hash)
     if lang != "en":
         frame = _in_language(frame, lang)
     days = {k: v for k, v in _parameters_now().get("general", {}).items() if k.endswith("_days")}
@@ -377,13 +382,18 @@ def _in_language(frame: pd.DataFrame, lang: str) -> pd.DataFrame:
     )
 
 
-@st.cache_data(show_spinner=False)
 def parameters(version: str) -> dict:
+    """The parameters file as it is now (a copy of its own: a caller may change it)."""
+    return _parameters(version, parameters_hash())
+
+
+@st.cache_data(show_spinner=False)
+def _parameters(version: str, parameters: str) -> dict:
     return api.parameters()
 
 
 @_for_audience
-def supporting(version: str, audience: str, name: str) -> pd.DataFrame:
+def supporting(version: str, audience: str, parameters: str, name: str) -> pd.DataFrame:
     if name == "referral_funnel" and audience != EVERYTHING:
         # Hidden exactly where the public indicator table hides the same referrals (one decision, not two).
         return suppression.public_funnel(api.public_table(version))
@@ -397,7 +407,7 @@ def supporting(version: str, audience: str, name: str) -> pd.DataFrame:
 
 
 @_for_audience
-def days_late(version: str, audience: str, province: str, sex: str) -> pd.DataFrame:
+def days_late(version: str, audience: str, parameters: str, province: str, sex: str) -> pd.DataFrame:
     """Payments by days late of ``province`` (``views.NATIONAL`` for the country) and ``sex`` ("_T": both) by period
     and bin: period, days_late_bin, payments, suppressed. The public's comes from the one public table at the level
     asked for (never a sum of the rows it may show, which would leave the hidden ones out); a hidden count is null."""
@@ -420,7 +430,7 @@ def days_late(version: str, audience: str, province: str, sex: str) -> pd.DataFr
 
 
 @_for_audience
-def referral_funnel(version: str, audience: str, province: str) -> pd.DataFrame:
+def referral_funnel(version: str, audience: str, parameters: str, province: str) -> pd.DataFrame:
     """The referral funnel of ``province`` (``views.NATIONAL`` for the country) by period: made, completed,
     feedback_returned, suppressed. The public's comes from the one public table, national row included (never a sum
     of the provinces it may show, which would leave the hidden ones out); a hidden figure is null."""
@@ -512,42 +522,55 @@ def is_sample_data(version: str) -> bool:
 
 
 @_for_audience
-def periods(version: str, audience: str) -> list[str]:
-    return views.periods(_tidy(version, audience))
+def periods(version: str, audience: str, parameters: str) -> list[str]:
+    return views.periods(_tidy(version, audience, parameters))
 
 
 @_localised
 @_for_audience
-def scorecard(version: str, audience: str, province: str, sex: str, period: str | None) -> pd.DataFrame:
-    headline = _tables(version, audience).headline
+def scorecard(
+    version: str, audience: str, parameters: str, province: str, sex: str, period: str | None
+) -> pd.DataFrame:
+    headline = _tables(version, audience, parameters).headline
     return views.scorecard(headline, _english_catalogue(version), province=province, sex=sex, period=period)
 
 
 @_for_audience
-def trend(version: str, audience: str, indicator_id: str, province: str, sex: str) -> pd.DataFrame:
-    rows = _tables(version, audience).indicator(indicator_id)
+def trend(version: str, audience: str, parameters: str, indicator_id: str, province: str, sex: str) -> pd.DataFrame:
+    rows = _tables(version, audience, parameters).indicator(indicator_id)
     return views.trend(rows, province=province, sex=sex, indicator_id=indicator_id)
 
 
 @_localised
 @_for_audience
-def by_province(version: str, audience: str, indicator_id: str, sex: str, period: str | None) -> pd.DataFrame:
-    rows = _tables(version, audience).indicator(indicator_id)
+def by_province(
+    version: str, audience: str, parameters: str, indicator_id: str, sex: str, period: str | None
+) -> pd.DataFrame:
+    rows = _tables(version, audience, parameters).indicator(indicator_id)
     return views.by_province(rows, provinces(), indicator_id=indicator_id, sex=sex, period=period)
 
 
 @_for_audience
-def by_sex(version: str, audience: str, indicator_id: str, province: str, period: str | None) -> pd.DataFrame:
-    rows = _tables(version, audience).indicator(indicator_id)
+def by_sex(
+    version: str, audience: str, parameters: str, indicator_id: str, province: str, period: str | None
+) -> pd.DataFrame:
+    rows = _tables(version, audience, parameters).indicator(indicator_id)
     return views.by_sex(rows, indicator_id=indicator_id, province=province, period=period)
 
 
 @_for_audience
 def breakdown(
-    version: str, audience: str, indicator_id: str, dimension: str, province: str, sex: str, period: str | None = None
+    version: str,
+    audience: str,
+    parameters: str,
+    indicator_id: str,
+    dimension: str,
+    province: str,
+    sex: str,
+    period: str | None = None,
 ) -> pd.DataFrame:
     return views.breakdown(
-        _tables(version, audience).indicator(indicator_id),
+        _tables(version, audience, parameters).indicator(indicator_id),
         indicator_id=indicator_id,
         dimension=dimension,
         province=province,
@@ -558,34 +581,36 @@ def breakdown(
 
 @_for_audience
 def by_district(
-    version: str, audience: str, indicator_id: str, sex: str, province: str | None, period: str | None
+    version: str, audience: str, parameters: str, indicator_id: str, sex: str, province: str | None, period: str | None
 ) -> pd.DataFrame:
-    rows = _tables(version, audience).indicator(indicator_id)
+    rows = _tables(version, audience, parameters).indicator(indicator_id)
     return views.by_district(rows, districts(), indicator_id=indicator_id, sex=sex, province=province, period=period)
 
 
 @_localised
 @_for_audience
-def province_profile(version: str, audience: str, province: str, sex: str, period: str | None) -> pd.DataFrame:
-    headline = _tables(version, audience).headline
+def province_profile(
+    version: str, audience: str, parameters: str, province: str, sex: str, period: str | None
+) -> pd.DataFrame:
+    headline = _tables(version, audience, parameters).headline
     return views.province_profile(headline, _english_catalogue(version), province=province, sex=sex, period=period)
 
 
 @_for_audience
-def indicator_rows(version: str, audience: str, indicator_id: str) -> pd.DataFrame:
+def indicator_rows(version: str, audience: str, parameters: str, indicator_id: str) -> pd.DataFrame:
     """Every value of one indicator (the indicator page's table)."""
-    return _tables(version, audience).indicator(indicator_id).reset_index(drop=True)
+    return _tables(version, audience, parameters).indicator(indicator_id).reset_index(drop=True)
 
 
 @_for_audience
-def disaggregations(version: str, audience: str, indicator_id: str) -> list[str]:
-    return views.indicator_disaggregations(_tables(version, audience).indicator(indicator_id), indicator_id)
+def disaggregations(version: str, audience: str, parameters: str, indicator_id: str) -> list[str]:
+    return views.indicator_disaggregations(_tables(version, audience, parameters).indicator(indicator_id), indicator_id)
 
 
 @_for_audience
-def programmes(version: str, audience: str, indicator_id: str) -> dict[str, str]:
+def programmes(version: str, audience: str, parameters: str, indicator_id: str) -> dict[str, str]:
     """Programme codes an indicator is broken down by, with readable names."""
-    frame = _tables(version, audience).indicator(indicator_id)
+    frame = _tables(version, audience, parameters).indicator(indicator_id)
     codes = sorted(
         frame.loc[(frame["indicator_id"] == indicator_id) & (frame["breakdown"] == "programme"), "breakdown_value"]
         .dropna()
