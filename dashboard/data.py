@@ -541,6 +541,28 @@ def trend(version: str, audience: str, parameters: str, indicator_id: str, provi
     return views.trend(rows, province=province, sex=sex, indicator_id=indicator_id)
 
 
+@_for_audience
+def latest_figures(
+    version: str,
+    audience: str,
+    parameters: str,
+    indicator_ids: tuple[str, ...],
+    province: str,
+    sex: str,
+    period: str | None,
+) -> dict[str, pd.Series | None]:
+    """The figure a tile shows for each of ``indicator_ids``: its latest row at or before ``period`` (a year stands
+    for its quarters) for one area and sex, a hidden figure included (the tile then reads "suppressed", never an older
+    value); None where there is none. One cached call for a page's tiles instead of a trend and its filtering each."""
+    latest = {}
+    for indicator_id in indicator_ids:
+        rows = _tables(version, audience, parameters).indicator(indicator_id)
+        rows = views.trend(rows, province=province, sex=sex, indicator_id=indicator_id)
+        rows = views.at_or_before(views.with_figure(rows), period)
+        latest[indicator_id] = rows.iloc[-1] if len(rows) else None
+    return latest
+
+
 @_localised
 @_for_audience
 def by_province(

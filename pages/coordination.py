@@ -51,18 +51,11 @@ c.metric(
     help=t("present members represented at the designated level rather than by a delegate"),
     border=True,
 )
-roadmap = data.supporting(v, "roadmap")
-
-
-def latest_national(indicator_id: str):
-    rows = views.with_figure(data.trend(v, indicator_id, "LA", "_T"))
-    if f.period:
-        rows = rows[rows["period"].astype(str).str.slice(0, len(f.period)) <= f.period]
-    return rows.iloc[-1] if len(rows) else None
-
-
+# The national figures of the tiles and captions, latest at or before the chosen period.
+done, resolved = data.latest_figures(
+    v, ("COORD_ROADMAP", "COORD_GRIEVANCE_TIMELY"), views.NATIONAL, views.TOTAL, f.period
+).values()
 # Actions due by the end of the quarter, overdue ones included until done (COORD_ROADMAP), not all actions ever.
-done = latest_national("COORD_ROADMAP")
 d.metric(
     t("Roadmap actions due and done"),
     t(fmt.SUPPRESSED)
@@ -81,13 +74,38 @@ d.metric(
     border=True,
 )
 
+# Each chart's table is made only when its figure or grid is not kept under the view yet (components.later).
+later = components.later
+
+
+def funnel_rows():
+    return in_view(data.referral_funnel(v, f.province))
+
+
+def funnel_stages():
+    rows = funnel_rows()
+    # A hidden period makes the sum unknown, not smaller (skipna=False).
+    stages = pd.DataFrame(
+        {
+            "stage": [t("Referrals made"), t("Completed"), t("Feedback returned")],
+            "count": [rows[c].sum(skipna=False) for c in ("made", "completed", "feedback_returned")],
+        }
+    )
+    # An unknown sum is "suppressed" where the public table hid one of its rows.
+    stages["suppressed"] = stages["count"].isna() & bool(rows["suppressed"].any())
+    return stages
+
+
 left, right = st.columns(2)
 with left:
-    held_long = by_level.melt(id_vars="level", value_vars=["planned", "held"], var_name="meetings", value_name="count")
     components.chart_with_table(
         components.figure(
             charts.grouped_bars,
-            held_long,
+            later(
+                lambda: by_level.melt(
+                    id_vars="level", value_vars=["planned", "held"], var_name="meetings", value_name="count"
+                )
+            ),
             x="level",
             y="count",
             series="meetings",
@@ -101,18 +119,8 @@ with left:
         view=context.view(),
     )
 with right:
-    funnel_rows = in_view(data.referral_funnel(v, f.province))
-    # A hidden period makes the sum unknown, not smaller (skipna=False).
-    stages = pd.DataFrame(
-        {
-            "stage": [t("Referrals made"), t("Completed"), t("Feedback returned")],
-            "count": [funnel_rows[c].sum(skipna=False) for c in ("made", "completed", "feedback_returned")],
-        }
-    )
-    # An unknown sum is "suppressed" where the public table hid one of its rows.
-    stages["suppressed"] = stages["count"].isna() & bool(funnel_rows["suppressed"].any())
     components.chart_with_table(
-        components.figure(charts.funnel, stages, title=t("Referral funnel"), view=context.view()),
+        components.figure(charts.funnel, later(funnel_stages), title=t("Referral funnel"), view=context.view()),
         funnel_rows,
         "referral funnel",
         view=context.view(),
@@ -123,36 +131,48 @@ st.subheader(t("Who has reported"))
 rows_kind = components.page_choice(
     context, "rows", "Rows", ["ministry", "province"], {"ministry": t("Ministries"), "province": t("Provinces")}
 )
-matrix = data.supporting(v, "reporting_matrix")
-if f.period:
-    matrix = matrix[matrix["period"].astype(str).str.slice(0, len(f.period)) <= f.period]
-matrix = matrix[matrix["sender_type"] == rows_kind]
-if rows_kind == "province":
-    matrix = matrix.assign(sender=matrix["province"].map(data.province_name).fillna(matrix["sender"]))
-else:
-    matrix = matrix.assign(sender=matrix["sender"].map(t))
+
+
+def reporting_matrix():
+    matrix = data.supporting(v, "reporting_matrix")
+    if f.period:
+        matrix = matrix[matrix["period"].astype(str).str.slice(0, len(f.period)) <= f.period]
+    matrix = matrix[matrix["sender_type"] == rows_kind]
+    if rows_kind == "province":
+        return matrix.assign(sender=matrix["province"].map(data.province_name).fillna(matrix["sender"]))
+    return matrix.assign(sender=matrix["sender"].map(t))
+
+
+def with_status_words(matrix):
+    return matrix.assign(status=matrix["status"].map(fmt.reporting_label))
+
+
 components.chart_with_table(
     components.figure(
         charts.reporting_matrix,
-        matrix,
+        later(reporting_matrix),
         row="sender",
         title=t("Returns: ✔ on time · ◐ late · ✘ missing"),
         subtitle=None if f.is_national else t("every sender: the province filter does not apply to this chart"),
         view=context.view(),
     ),
-    matrix.assign(status=matrix["status"].map(fmt.reporting_label)),
+    lambda: with_status_words(reporting_matrix()),
     f"reporting {rows_kind}",
     label=t("reporting {rows}", rows=t(rows_kind)),
     view=context.view(),
 )
 
+
+def grievances():
+    return data.by_province(v, "COORD_GRIEVANCE_TIMELY", "_T", f.period)
+
+
 left, right = st.columns(2)
 with left:
-    grievances = data.by_province(v, "COORD_GRIEVANCE_TIMELY", "_T", f.period)
     components.chart_with_table(
         components.figure(
             charts.bars,
-            grievances,
+            later(grievances),
             category="province_name",
             value="value",
             unit="percent",
@@ -164,7 +184,6 @@ with left:
         "grievances resolved in time",
         view=context.view(),
     )
-    resolved = latest_national("COORD_GRIEVANCE_TIMELY")
     if resolved is not None:
         days = data.parameters(v)["general"]["grievance_standard_days"]
         pending = 0 if fmt.is_missing(resolved["pending"]) else resolved["pending"]
@@ -228,7 +247,13 @@ with right:
             )
 
 st.subheader(t("NSPS roadmap actions"))
-shown = roadmap.drop(columns=["action_id"], errors="ignore").assign(
-    on_time=roadmap["on_time"].map({True: "✔ " + t("yes"), False: "✘ " + t("no")}).fillna("—")
-)
-components.table_with_downloads(shown, "roadmap actions", view=context.view())
+
+
+def roadmap_actions():
+    roadmap = data.supporting(v, "roadmap")
+    return roadmap.drop(columns=["action_id"], errors="ignore").assign(
+        on_time=roadmap["on_time"].map({True: "✔ " + t("yes"), False: "✘ " + t("no")}).fillna("—")
+    )
+
+
+components.table_with_downloads(roadmap_actions, "roadmap actions", view=context.view())
