@@ -406,6 +406,40 @@ def supporting(version: str, audience: str, parameters: str, name: str) -> pd.Da
     return table
 
 
+def _supporting_as(version: str, audience: str, parameters: str, name: str) -> pd.DataFrame:
+    """``supporting`` for the audience and parameters a cached view is keyed on (not looked up again), uncached."""
+    return supporting.__wrapped__(version, audience, parameters, name)
+
+
+MEETING_COUNTS = ["planned", "held", "members_expected", "members_present", "at_designated_level"]
+
+
+@_for_audience
+def meeting_totals(version: str, audience: str, parameters: str, province: str, period: str | None) -> dict:
+    """Commission meetings summed over every level, for ``province`` (``views.NATIONAL``: every meeting) up to
+    ``period``: planned, held, members_expected, members_present, at_designated_level (the coordination tiles)."""
+    meetings = views.in_view(
+        _supporting_as(version, audience, parameters, "meetings"), province=province, period=period
+    )
+    return meetings.dropna(subset=["level"])[MEETING_COUNTS].sum().to_dict()
+
+
+@_for_audience
+def pci_ranking(
+    version: str, audience: str, parameters: str, language: str, period: str | None
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The provinces' coordination index of the latest period at or before ``period`` (the ranking is of provinces:
+    the national score is not one of them), named in ``language`` with a label flagging the ones below a minimum;
+    and the flagged ones."""
+    pci = views.at_or_before(_supporting_as(version, audience, parameters, "pci"), period)
+    pci = pci[pci["province"] != views.NATIONAL]
+    latest_pci = pci[pci["period"] == pci["period"].max()] if len(pci) else pci
+    with i18n.in_language(language):
+        named = latest_pci.assign(province_name=latest_pci["province"].map(province_name))
+    named = named.assign(label=[f"⚑ {n}" if flag else n for n, flag in zip(named["province_name"], named["flagged"])])
+    return named, named[named["flagged"].fillna(False).astype(bool)]
+
+
 @_for_audience
 def days_late(version: str, audience: str, parameters: str, province: str, sex: str) -> pd.DataFrame:
     """Payments by days late of ``province`` (``views.NATIONAL`` for the country) and ``sex`` ("_T": both) by period

@@ -19,25 +19,29 @@ f = context.filters
 v = context.version
 
 
-def in_view(frame: pd.DataFrame, *, province_column: str = "province") -> pd.DataFrame:
-    if f.period and "period" in frame:
-        frame = frame[frame["period"].astype(str).str.slice(0, len(f.period)) <= f.period]
-    if not f.is_national and province_column in frame:
-        frame = frame[frame[province_column] == f.province]
-    return frame
+def in_view(frame: pd.DataFrame) -> pd.DataFrame:
+    return views.in_view(frame, province=f.province, period=f.period)
+
+
+def meetings():
+    return in_view(data.supporting(v, "meetings"))
+
+
+def meetings_by_level():
+    held = meetings()
+    return (
+        held.assign(level=held["level"].str.capitalize().map(t))
+        .groupby("level", as_index=False)[data.MEETING_COUNTS]
+        .sum()
+    )
 
 
 # Meetings held vs planned, and who came.
-meetings = in_view(data.supporting(v, "meetings"))
-by_level = (
-    meetings.assign(level=meetings["level"].str.capitalize().map(t))
-    .groupby("level", as_index=False)[["planned", "held", "members_expected", "members_present", "at_designated_level"]]
-    .sum()
-)
+totals = data.meeting_totals(v, f.province, f.period)
 a, b, c, d = st.columns(4)
-planned, held = by_level["planned"].sum(), by_level["held"].sum()
-expected, present = by_level["members_expected"].sum(), by_level["members_present"].sum()
-designated = by_level["at_designated_level"].sum()
+planned, held = totals["planned"], totals["held"]
+expected, present = totals["members_expected"], totals["members_present"]
+designated = totals["at_designated_level"]
 a.metric(t("Meetings held / planned"), f"{fmt.number(held)} / {fmt.number(planned)}", border=True)
 b.metric(
     t("Attendance"),
@@ -102,7 +106,7 @@ with left:
         components.figure(
             charts.grouped_bars,
             later(
-                lambda: by_level.melt(
+                lambda: meetings_by_level().melt(
                     id_vars="level", value_vars=["planned", "held"], var_name="meetings", value_name="count"
                 )
             ),
@@ -198,13 +202,7 @@ with left:
             )
         )
 with right:
-    pci = data.supporting(v, "pci")
-    if f.period:
-        pci = pci[pci["period"].astype(str).str.slice(0, len(f.period)) <= f.period]
-    pci = pci[pci["province"] != "LA"]  # the ranking is of provinces; the national score is not one of them
-    latest_pci = pci[pci["period"] == pci["period"].max()] if len(pci) else pci
-    named = latest_pci.assign(province_name=latest_pci["province"].map(data.province_name))
-    named = named.assign(label=[f"⚑ {n}" if flag else n for n, flag in zip(named["province_name"], named["flagged"])])
+    named, flagged = data.pci_ranking(v, i18n.language(), f.period)
     figure = components.figure(
         charts.bars,
         named,
@@ -213,7 +211,7 @@ with right:
         unit="score",
         title=t(
             "Provincial Coordination Index {period} (⚑ = below a minimum)",
-            period=i18n.period_label(latest_pci["period"].max()) if len(pci) else "",
+            period=i18n.period_label(named["period"].max()) if len(named) else "",
         ),
         flag="flagged",
         suppressed="score_suppressed",
@@ -223,7 +221,6 @@ with right:
     components.chart_with_table(
         figure, named.drop(columns=["label"]), "provincial coordination index", view=context.view()
     )
-    flagged = named[named["flagged"].fillna(False).astype(bool)]
     if len(flagged):
         st.markdown(
             t(
