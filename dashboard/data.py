@@ -597,6 +597,20 @@ def latest_figures(
     return latest
 
 
+@_for_audience
+def baseline(version: str, audience: str, parameters: str, indicator_id: str) -> tuple[float | None, str | None]:
+    """The national baseline an indicator's status is measured from, and its period (``views.baseline``: the
+    parameters' official value, else the first national figure in or after the baseline year)."""
+    entry = _catalogue(version, parameters).set_index("indicator_id").loc[indicator_id]
+    rows = views.trend(
+        _tables(version, audience, parameters).indicator(indicator_id),
+        province=views.NATIONAL,
+        sex=views.TOTAL,
+        indicator_id=indicator_id,
+    )
+    return views.baseline(rows, entry["baseline_year"], entry["baseline_value"])
+
+
 @_localised
 @_for_audience
 def by_province(

@@ -64,9 +64,7 @@ with left:
         st.caption(t(SDG_131_TITLE))
 with right:
     illustrative = t(" (illustrative — not yet set by the Commission)") if entry["illustrative_targets"] else ""
-    base_value, base_period = views.baseline(
-        data.trend(context.version, indicator_id, "LA", "_T"), entry["baseline_year"], entry["baseline_value"]
-    )
+    base_value, base_period = data.baseline(context.version, indicator_id)
     base_source = t("official figure") if pd.notna(entry["baseline_value"]) else t("measured")
     base_when = (
         i18n.period_label(base_period)
