@@ -15,7 +15,7 @@ import plotly.graph_objects as go
 import pyarrow as pa
 import streamlit as st
 
-from dashboard import auth, data, filters, i18n, navigation, views
+from dashboard import auth, data, filters, i18n, navigation, script_run, views
 from dashboard.charts import PLOTLY_CONFIG, empty_sentence
 from dashboard.charts import empty_key as charts_empty_key
 from dashboard.exports import csv_bytes, excel_bytes, neutralise
@@ -263,7 +263,7 @@ def table_with_downloads(
         language=language,
         audience=audience,
         threshold=data.threshold(),
-        generation=_kept_generation(),
+        generation=_generation_of_this_run(),
     )
     mark_hidden(shaped.hidden)
     st.dataframe(shaped.grid, hide_index=True, column_config=shaped.config, width="stretch")
@@ -301,6 +301,12 @@ def _kept_generation() -> str:
     """A new token each time Streamlit's data cache is emptied (after a refresh, between tests): what is kept with
     st.cache_resource here is then made again too, like the data cache's own entries."""
     return uuid.uuid4().hex
+
+
+def _generation_of_this_run() -> str:
+    """``_kept_generation``, asked once per script run (a cached call, twice per chart: a run that empties the data
+    cache reruns anyway)."""
+    return script_run.remember("kept_generation", _kept_generation)
 
 
 def _content_key(table: pd.DataFrame) -> str:
@@ -382,7 +388,9 @@ def grid_or_phone_table(
     reader's language, audience and threshold, and ``rows`` (a table, or a function making it) is not even made on a
     warm rerun; without ``view`` the kept grid is found by hashing every cell of ``rows``."""
     kept = _kept_key(key, view) if view is not None else _content_key(_made(rows))
-    data, narrow = _grid_and_phone(_rows=rows, content=kept, phone=tuple(phone.items()), generation=_kept_generation())
+    data, narrow = _grid_and_phone(
+        _rows=rows, content=kept, phone=tuple(phone.items()), generation=_generation_of_this_run()
+    )
     st.markdown(_WIDE_OR_NARROW, unsafe_allow_html=True)
     with st.container(key=f"sp_wide_{_safe_key(key)}"):
         st.dataframe(data, hide_index=True, width="stretch", **grid)
@@ -449,7 +457,7 @@ def figure(build, *args, view: tuple | None = None, **kwargs):
     ``view`` (``PageContext.view(...)``): everything the tables among the arguments are made from. The figure is then
     kept under it and the arguments that are not tables (titles, column names...), rather than under a hash of every
     cell of every table, which Streamlit computed on every rerun."""
-    language, generation = i18n.language(), _kept_generation()
+    language, generation = i18n.language(), _generation_of_this_run()
     module, name = build.__module__, build.__qualname__
     if view is None:
         args, kwargs = _now(args), _now(kwargs)

@@ -427,17 +427,23 @@ def meeting_totals(version: str, audience: str, parameters: str, province: str, 
 @_for_audience
 def pci_ranking(
     version: str, audience: str, parameters: str, language: str, period: str | None
-) -> tuple[pd.DataFrame, pd.DataFrame]:
+) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
     """The provinces' coordination index of the latest period at or before ``period`` (the ranking is of provinces:
     the national score is not one of them), named in ``language`` with a label flagging the ones below a minimum;
-    and the flagged ones."""
+    the flagged ones; and why each is flagged, as the grid shows it (column titles and reasons in ``language``)."""
     pci = views.at_or_before(_supporting_as(version, audience, parameters, "pci"), period)
     pci = pci[pci["province"] != views.NATIONAL]
     latest_pci = pci[pci["period"] == pci["period"].max()] if len(pci) else pci
     with i18n.in_language(language):
         named = latest_pci.assign(province_name=latest_pci["province"].map(province_name))
-    named = named.assign(label=[f"⚑ {n}" if flag else n for n, flag in zip(named["province_name"], named["flagged"])])
-    return named, named[named["flagged"].fillna(False).astype(bool)]
+        named = named.assign(
+            label=[f"⚑ {n}" if flag else n for n, flag in zip(named["province_name"], named["flagged"])]
+        )
+        flagged = named[named["flagged"].fillna(False).astype(bool)]
+        reasons = i18n.with_column_labels(
+            i18n.with_cell_labels(flagged[["province_name", "score", "reasons"]].fillna({"reasons": "—"}))
+        )
+    return named, flagged, reasons
 
 
 @_for_audience

@@ -202,7 +202,7 @@ with left:
             )
         )
 with right:
-    named, flagged = data.pci_ranking(v, i18n.language(), f.period)
+    named, flagged, reasons = data.pci_ranking(v, i18n.language(), f.period)
     figure = components.figure(
         charts.bars,
         named,
@@ -232,9 +232,7 @@ with right:
         )
         with st.expander(t("Why each province is flagged")):
             st.dataframe(
-                i18n.with_column_labels(
-                    i18n.with_cell_labels(flagged[["province_name", "score", "reasons"]].fillna({"reasons": "—"}))
-                ),
+                reasons,
                 column_config={
                     i18n.column_label(c): st.column_config.Column(i18n.column_title(c))
                     for c in ("province_name", "score", "reasons")
