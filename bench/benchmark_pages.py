@@ -17,7 +17,9 @@ Two floors, measured in the same run and the same harness, warm and cold:
 
 - the app's empty page: this app (app.py, its navigation, sidebar, language switch, filters, header, version banner,
   share box) rendering a page whose only line is ``components.start_page(...)``: what a page costs before it shows
-  anything of its own (the goal of issue 13: every page <= 3x it warm, <= 5x cold);
+  anything of its own (the goal of issue 13: every page <= 3x it warm, <= 5x cold). It is measured again beside
+  each page, view for view in turn, and each page's ratios are to that floor (printed at the end of its line): on a
+  shared machine the load changes between a floor measured once at the start and a page measured a minute later;
 - the bare empty page: a two-page Streamlit app with a title, i.e. what AppTest itself costs.
 
 AppTest compiles app.py and the page's script at every run (a new ScriptCache per run: 5-11 ms for a page of this
@@ -120,12 +122,30 @@ def _nothing():
 def measure(app: Path, page: str, params: dict, version: str | None, repeat: int) -> dict[str, float]:
     cold, cold_cpu = render(app, page, params, version, cold=True)
     warm = [render(app, page, params, cold=False) for _ in range(repeat)]
+    return _summary(cold, cold_cpu, warm)
+
+
+def _summary(cold: float, cold_cpu: float, warm: list[tuple[float, float]]) -> dict[str, float]:
     return {
         "cold": cold,
         "cold_cpu": cold_cpu,
         "warm": statistics.median(w for w, _ in warm),
         "warm_cpu": statistics.median(c for _, c in warm),
     }
+
+
+def measure_beside(
+    app: Path, page: str, params: dict, empty: str, version: str | None, repeat: int
+) -> tuple[dict[str, float], dict[str, float]]:
+    """``page`` and the app's empty page measured in turn (cold, then ``repeat`` warm views each, alternating): on a
+    machine whose load changes by the second, a page's ratio is taken against the floor of the same few seconds."""
+    floor_cold = render(app, empty, {}, version, cold=True)
+    page_cold = render(app, page, params, version, cold=True)
+    floor_warm, page_warm = [], []
+    for _ in range(repeat):
+        floor_warm.append(render(app, empty, {}, cold=False))
+        page_warm.append(render(app, page, params, cold=False))
+    return _summary(*page_cold, page_warm), _summary(*floor_cold, floor_warm)
 
 
 def profile(app: Path, page: str, params: dict, views: int, top: int = 25) -> str:
@@ -235,21 +255,28 @@ def main() -> None:
         with after_publish(version):
             new_first = new_process(PROJECT / "app.py")
 
-        def line(name: str, m: dict[str, float]) -> str:
+        def line(name: str, m: dict[str, float], beside: dict[str, float] | None = None) -> str:
+            own = beside or floor
             return (
                 f"{name:30} {m['cold']:7.3f} {m['cold_cpu']:7.3f} {m['warm']:7.3f} {m['warm_cpu']:7.3f}"
-                f"   {m['cold'] / floor['cold']:5.1f}x {m['warm'] / floor['warm']:5.1f}x"
+                f"   {m['cold'] / own['cold']:5.1f}x {m['warm'] / own['warm']:5.1f}x {m['warm_cpu'] / own['warm_cpu']:5.1f}x"
                 f"   {m['cold'] / bare['cold']:6.1f}x {m['warm'] / bare['warm']:6.1f}x"
+                + (f"   {own['cold']:6.3f} {own['warm']:6.3f} {own['warm_cpu']:6.3f}" if beside else "")
             )
 
-        print(f"{'':30} {'cold':>15} {'warm (median)':>15}   {'/ app empty':>12}   {'/ bare empty':>14}")
         print(
-            f"{'page':30} {'s':>7} {'CPU s':>7} {'s':>7} {'CPU s':>7}   {'cold':>5}  {'warm':>5}   {'cold':>6}  {'warm':>6}"
+            f"{'':30} {'cold':>15} {'warm (median)':>15}   {'/ app empty':>18}   {'/ bare empty':>14}"
+            f"   {'app empty beside it':>20}"
+        )
+        print(
+            f"{'page':30} {'s':>7} {'CPU s':>7} {'s':>7} {'CPU s':>7}   {'cold':>5}  {'warm':>5} {'CPU':>5}"
+            f"   {'cold':>6}  {'warm':>6}   {'cold':>6} {'warm':>6} {'CPU':>6}"
         )
         print(line("(bare Streamlit empty page)", bare))
         print(line("(the app's empty page)", floor))
         for page in args.pages:
-            print(line(page, measure(PROJECT / "app.py", page, PARAMS.get(page, {}), version, args.repeat)), flush=True)
+            m, beside = measure_beside(PROJECT / "app.py", page, PARAMS.get(page, {}), str(empty), version, args.repeat)
+            print(line(page, m, beside), flush=True)
         print(
             f"\nfirst page of a new process after a publish (the overview): {new_first:.2f} s; "
             f"a new process rendering the bare empty page: {new_bare:.2f} s ({new_first / new_bare:.1f}x)"

@@ -15,7 +15,7 @@ import plotly.graph_objects as go
 import pyarrow as pa
 import streamlit as st
 
-from dashboard import auth, data, filters, i18n, navigation, views
+from dashboard import auth, data, filters, i18n, navigation, script_run, views
 from dashboard.charts import PLOTLY_CONFIG, empty_sentence
 from dashboard.charts import empty_key as charts_empty_key
 from dashboard.exports import csv_bytes, excel_bytes, neutralise
@@ -253,8 +253,18 @@ def table_with_downloads(
     files and widget keys. ``view``: as in ``grid_or_phone_table`` (kept under the view, ``table`` then made only
     when it is not kept yet)."""
     key = _safe_key(name)
-    content = _kept_key(key, view) if view is not None else _content_key(_made(table))
-    shaped = _for_reader(table, content, key, i18n.language(), data.audience(), data.threshold(), _kept_generation())
+    language, audience = i18n.language(), data.audience()
+    content = _kept_key(key, view, language, audience) if view is not None else _content_key(_made(table))
+    # By name: Streamlit looks a cached function's signature up for every argument given by position.
+    shaped = _for_reader(
+        _table=table,
+        content=content,
+        key=key,
+        language=language,
+        audience=audience,
+        threshold=data.threshold(),
+        generation=_generation_of_this_run(),
+    )
     mark_hidden(shaped.hidden)
     st.dataframe(shaped.grid, hide_index=True, column_config=shaped.config, width="stretch")
     buttons = st.container(horizontal=True)
@@ -291,6 +301,12 @@ def _kept_generation() -> str:
     """A new token each time Streamlit's data cache is emptied (after a refresh, between tests): what is kept with
     st.cache_resource here is then made again too, like the data cache's own entries."""
     return uuid.uuid4().hex
+
+
+def _generation_of_this_run() -> str:
+    """``_kept_generation``, asked once per script run (a cached call, twice per chart: a run that empties the data
+    cache reruns anyway)."""
+    return script_run.remember("kept_generation", _kept_generation)
 
 
 def _content_key(table: pd.DataFrame) -> str:
@@ -372,7 +388,9 @@ def grid_or_phone_table(
     reader's language, audience and threshold, and ``rows`` (a table, or a function making it) is not even made on a
     warm rerun; without ``view`` the kept grid is found by hashing every cell of ``rows``."""
     kept = _kept_key(key, view) if view is not None else _content_key(_made(rows))
-    data, narrow = _grid_and_phone(rows, kept, tuple(phone.items()), _kept_generation())
+    data, narrow = _grid_and_phone(
+        _rows=rows, content=kept, phone=tuple(phone.items()), generation=_generation_of_this_run()
+    )
     st.markdown(_WIDE_OR_NARROW, unsafe_allow_html=True)
     with st.container(key=f"sp_wide_{_safe_key(key)}"):
         st.dataframe(data, hide_index=True, width="stretch", **grid)
@@ -393,10 +411,13 @@ def _made(rows: pd.DataFrame | Callable[[], pd.DataFrame]) -> pd.DataFrame:
     return rows() if callable(rows) else rows
 
 
-def _kept_key(key: str, view: tuple) -> str:
+def _kept_key(key: str, view: tuple, language: str | None = None, audience: str | None = None) -> str:
     """What a table kept under its view is found by: the page's view (data version, filters, the page's choices and
-    parameters, ...) and the table's own key, with the reader's language and audience and the parameters file."""
-    return repr(("view", key, view, i18n.language(), data.audience(), data.parameters_hash()))
+    parameters, ...) and the table's own key, with the reader's language and audience (looked up unless the caller
+    has them already) and the parameters file."""
+    language = i18n.language() if language is None else language
+    audience = data.audience() if audience is None else audience
+    return repr(("view", key, view, language, audience, data.parameters_hash()))
 
 
 def chart_with_table(
@@ -436,14 +457,19 @@ def figure(build, *args, view: tuple | None = None, **kwargs):
     ``view`` (``PageContext.view(...)``): everything the tables among the arguments are made from. The figure is then
     kept under it and the arguments that are not tables (titles, column names...), rather than under a hash of every
     cell of every table, which Streamlit computed on every rerun."""
-    language, generation = i18n.language(), _kept_generation()
+    language, generation = i18n.language(), _generation_of_this_run()
     module, name = build.__module__, build.__qualname__
     if view is None:
-        made = _figure_parts(module, name, language, args, kwargs, generation)
+        args, kwargs = _now(args), _now(kwargs)
+        made = _figure_parts(
+            module=module, name=name, language=language, args=args, kwargs=kwargs, generation=generation
+        )
     else:
-        key = _kept_key(f"figure {module}.{name} {_without_tables(args)!r} {_without_tables(kwargs)!r}", view)
+        key = _kept_key(f"figure {module}.{name} {_without_tables(args)!r} {_without_tables(kwargs)!r}", view, language)
         _once_per_page(key)
-        made = _figure_parts_of_view(module, name, language, key, args, kwargs, generation)
+        made = _figure_parts_of_view(
+            module=module, name=name, language=language, key=key, _args=args, _kwargs=kwargs, generation=generation
+        )
     return tuple(_served(part) for part in made) if isinstance(made, tuple) else _served(made)
 
 
@@ -458,10 +484,31 @@ def _once_per_page(key: str) -> None:
 
 
 def _without_tables(arguments):
-    """``arguments`` (a tuple or a dict) with each table or series written as its kind: what ``view`` stands for."""
+    """``arguments`` (a tuple or a dict) with each table, series or ``later`` written as its kind: what ``view``
+    stands for."""
     if isinstance(arguments, dict):
         return {k: _without_tables((v,))[0] for k, v in arguments.items()}
-    return tuple(f"<{type(a).__name__}>" if isinstance(a, (pd.DataFrame, pd.Series)) else a for a in arguments)
+    return tuple(f"<{type(a).__name__}>" if isinstance(a, (pd.DataFrame, pd.Series, Later)) else a for a in arguments)
+
+
+@dataclass(frozen=True)
+class Later:
+    """An argument of ``figure(..., view=...)`` made only when the figure is: a table (or a subtitle) made from the
+    page's view, which a warm rerun then does not make at all (``later(lambda: ...)``)."""
+
+    make: Callable[[], object]
+
+
+def later(make: Callable[[], object]) -> Later:
+    """``make()``, called only if the figure it is an argument of is not kept under its view yet."""
+    return Later(make)
+
+
+def _now(arguments):
+    """``arguments`` (a tuple or a dict) with each ``later`` made."""
+    if isinstance(arguments, dict):
+        return {k: v.make() if isinstance(v, Later) else v for k, v in arguments.items()}
+    return tuple(a.make() if isinstance(a, Later) else a for a in arguments)
 
 
 @st.cache_resource(show_spinner=False, max_entries=512)
@@ -482,7 +529,7 @@ def _figure_parts(module: str, name: str, language: str, args: tuple, kwargs: di
 def _plain_parts(module: str, name: str, language: str, args: tuple, kwargs: dict):
     build = getattr(importlib.import_module(module), name)
     with i18n.in_language(language):
-        made = build(*args, **kwargs)
+        made = build(*_now(args), **_now(kwargs))
     return tuple(_plain_figure(part) for part in made) if isinstance(made, tuple) else _plain_figure(made)
 
 

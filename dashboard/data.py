@@ -137,7 +137,9 @@ def is_public() -> bool:
 
 
 def _for_audience(func):
-    """Cache ``func(version, audience, *args)`` and call it with the reader's audience: ``wrapper(version, *args)``.
+    """Cache ``func(version, audience, parameters, *args)`` and call it with the reader's audience and the parameters
+    file's hash as it is now: ``wrapper(version, *args)``. The hash is in every key because targets, thresholds and
+    standard days reach the figures: a view cached before an edit of the parameters is not served after it.
     Every argument is handed over by name, in the function's order: the same cache key as by position, without
     Streamlit looking the function's signature up again for each positional argument of each call."""
     cached = st.cache_data(show_spinner=False)(func)
@@ -145,7 +147,7 @@ def _for_audience(func):
 
     @functools.wraps(func)
     def wrapper(version: str, *args, **kwargs):
-        given = (version, audience(), *args)
+        given = (version, audience(), parameters_hash(), *args)
         if len(given) > len(names):  # more than the function takes: let it say so, as it always did
             return cached(*given, **kwargs)
         return cached(**dict(zip(names, given)), **kwargs)
@@ -283,13 +285,13 @@ class IndicatorTables:
 
 
 @st.cache_data(show_spinner=False)
-def _generation(version: str, audience: str) -> str:
+def _generation(version: str, audience: str, parameters: str) -> str:
     """A new token each time Streamlit's data cache is emptied, so the shared tables below are read again too."""
     return uuid.uuid4().hex
 
 
 @st.cache_resource(show_spinner="Loading indicators…", max_entries=6)
-def _shared_tables(version: str, audience: str, generation: str) -> IndicatorTables:
+def _shared_tables(version: str, audience: str, parameters: str, generation: str) -> IndicatorTables:
     # st.cache_resource, not st.cache_data: a cached data frame is unpickled on every call (about a second for the
     # national public table), and every shaped view below starts from this one.
     if audience == EVERYTHING:
@@ -297,22 +299,25 @@ def _shared_tables(version: str, audience: str, generation: str) -> IndicatorTab
     return IndicatorTables.cut(_values_cached(version, audience))
 
 
-def _tables(version: str, audience: str) -> IndicatorTables:
-    return _shared_tables(version, audience, _generation(version, audience))
+def _tables(version: str, audience: str, parameters: str) -> IndicatorTables:
+    """The shared tables of ``version`` for ``audience`` and the parameters file whose hash is ``parameters`` (the
+    indicator layer computes the figures again after an edit of it)."""
+    return _shared_tables(version, audience, parameters, _generation(version, audience, parameters))
 
 
-def _tidy(version: str, audience: str) -> pd.DataFrame:
-    return _tables(version, audience).whole
+def _tidy(version: str, audience: str, parameters: str) -> pd.DataFrame:
+    return _tables(version, audience, parameters).whole
 
 
 def values(version: str) -> pd.DataFrame:
     """The tidy indicator table of ``version`` as this reader may see it (a copy: the shared one is never changed)."""
-    return _tidy(version, audience()).copy()
+    return _tidy(version, audience(), parameters_hash()).copy()
 
 
 @st.cache_data(show_spinner=False)
-def _catalogue(version: str) -> pd.DataFrame:
-    # Keyed on the version although the catalogue is code: its targets come from the parameters file.
+def _catalogue(version: str, parameters: str) -> pd.DataFrame:
+    # Keyed on the version although the catalogue is code, and on the parameters file's hash: its targets come
+    # from that file.
     return api.catalogue()
 
 
@@ -325,7 +330,7 @@ def catalogue(version: str) -> pd.DataFrame:
 @st.cache_data(show_spinner=False)
 def _catalogue_for_reader(version: str, lang: str, parameters_hash: str) -> pd.DataFrame:
     # Made once per version, language and parameters file (its days are written out), not on every call.
-    frame = _catalogue(version)
+    frame = _catalogue(version, parameters_hash)
     if lang != "en":
         frame = _in_language(frame, lang)
     days = {k: v for k, v in _parameters_now().get("general", {}).items() if k.endswith("_days")}
@@ -377,13 +382,18 @@ def _in_language(frame: pd.DataFrame, lang: str) -> pd.DataFrame:
     )
 
 
-@st.cache_data(show_spinner=False)
 def parameters(version: str) -> dict:
+    """The parameters file as it is now (a copy of its own: a caller may change it)."""
+    return _parameters(version, parameters_hash())
+
+
+@st.cache_data(show_spinner=False)
+def _parameters(version: str, parameters: str) -> dict:
     return api.parameters()
 
 
 @_for_audience
-def supporting(version: str, audience: str, name: str) -> pd.DataFrame:
+def supporting(version: str, audience: str, parameters: str, name: str) -> pd.DataFrame:
     if name == "referral_funnel" and audience != EVERYTHING:
         # Hidden exactly where the public indicator table hides the same referrals (one decision, not two).
         return suppression.public_funnel(api.public_table(version))
@@ -396,8 +406,48 @@ def supporting(version: str, audience: str, name: str) -> pd.DataFrame:
     return table
 
 
+def _supporting_as(version: str, audience: str, parameters: str, name: str) -> pd.DataFrame:
+    """``supporting`` for the audience and parameters a cached view is keyed on (not looked up again), uncached."""
+    return supporting.__wrapped__(version, audience, parameters, name)
+
+
+MEETING_COUNTS = ["planned", "held", "members_expected", "members_present", "at_designated_level"]
+
+
 @_for_audience
-def days_late(version: str, audience: str, province: str, sex: str) -> pd.DataFrame:
+def meeting_totals(version: str, audience: str, parameters: str, province: str, period: str | None) -> dict:
+    """Commission meetings summed over every level, for ``province`` (``views.NATIONAL``: every meeting) up to
+    ``period``: planned, held, members_expected, members_present, at_designated_level (the coordination tiles)."""
+    meetings = views.in_view(
+        _supporting_as(version, audience, parameters, "meetings"), province=province, period=period
+    )
+    return meetings.dropna(subset=["level"])[MEETING_COUNTS].sum().to_dict()
+
+
+@_for_audience
+def pci_ranking(
+    version: str, audience: str, parameters: str, language: str, period: str | None
+) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """The provinces' coordination index of the latest period at or before ``period`` (the ranking is of provinces:
+    the national score is not one of them), named in ``language`` with a label flagging the ones below a minimum;
+    the flagged ones; and why each is flagged, as the grid shows it (column titles and reasons in ``language``)."""
+    pci = views.at_or_before(_supporting_as(version, audience, parameters, "pci"), period)
+    pci = pci[pci["province"] != views.NATIONAL]
+    latest_pci = pci[pci["period"] == pci["period"].max()] if len(pci) else pci
+    with i18n.in_language(language):
+        named = latest_pci.assign(province_name=latest_pci["province"].map(province_name))
+        named = named.assign(
+            label=[f"⚑ {n}" if flag else n for n, flag in zip(named["province_name"], named["flagged"])]
+        )
+        flagged = named[named["flagged"].fillna(False).astype(bool)]
+        reasons = i18n.with_column_labels(
+            i18n.with_cell_labels(flagged[["province_name", "score", "reasons"]].fillna({"reasons": "—"}))
+        )
+    return named, flagged, reasons
+
+
+@_for_audience
+def days_late(version: str, audience: str, parameters: str, province: str, sex: str) -> pd.DataFrame:
     """Payments by days late of ``province`` (``views.NATIONAL`` for the country) and ``sex`` ("_T": both) by period
     and bin: period, days_late_bin, payments, suppressed. The public's comes from the one public table at the level
     asked for (never a sum of the rows it may show, which would leave the hidden ones out); a hidden count is null."""
@@ -420,7 +470,7 @@ def days_late(version: str, audience: str, province: str, sex: str) -> pd.DataFr
 
 
 @_for_audience
-def referral_funnel(version: str, audience: str, province: str) -> pd.DataFrame:
+def referral_funnel(version: str, audience: str, parameters: str, province: str) -> pd.DataFrame:
     """The referral funnel of ``province`` (``views.NATIONAL`` for the country) by period: made, completed,
     feedback_returned, suppressed. The public's comes from the one public table, national row included (never a sum
     of the provinces it may show, which would leave the hidden ones out); a hidden figure is null."""
@@ -512,42 +562,91 @@ def is_sample_data(version: str) -> bool:
 
 
 @_for_audience
-def periods(version: str, audience: str) -> list[str]:
-    return views.periods(_tidy(version, audience))
+def periods(version: str, audience: str, parameters: str) -> list[str]:
+    return views.periods(_tidy(version, audience, parameters))
 
 
 @_localised
 @_for_audience
-def scorecard(version: str, audience: str, province: str, sex: str, period: str | None) -> pd.DataFrame:
-    headline = _tables(version, audience).headline
+def scorecard(
+    version: str, audience: str, parameters: str, province: str, sex: str, period: str | None
+) -> pd.DataFrame:
+    headline = _tables(version, audience, parameters).headline
     return views.scorecard(headline, _english_catalogue(version), province=province, sex=sex, period=period)
 
 
 @_for_audience
-def trend(version: str, audience: str, indicator_id: str, province: str, sex: str) -> pd.DataFrame:
-    rows = _tables(version, audience).indicator(indicator_id)
+def trend(version: str, audience: str, parameters: str, indicator_id: str, province: str, sex: str) -> pd.DataFrame:
+    rows = _tables(version, audience, parameters).indicator(indicator_id)
     return views.trend(rows, province=province, sex=sex, indicator_id=indicator_id)
+
+
+@_for_audience
+def latest_figures(
+    version: str,
+    audience: str,
+    parameters: str,
+    indicator_ids: tuple[str, ...],
+    province: str,
+    sex: str,
+    period: str | None,
+) -> dict[str, pd.Series | None]:
+    """The figure a tile shows for each of ``indicator_ids``: its latest row at or before ``period`` (a year stands
+    for its quarters) for one area and sex, a hidden figure included (the tile then reads "suppressed", never an older
+    value); None where there is none. One cached call for a page's tiles instead of a trend and its filtering each."""
+    latest = {}
+    for indicator_id in indicator_ids:
+        rows = _tables(version, audience, parameters).indicator(indicator_id)
+        rows = views.trend(rows, province=province, sex=sex, indicator_id=indicator_id)
+        rows = views.at_or_before(views.with_figure(rows), period)
+        latest[indicator_id] = rows.iloc[-1] if len(rows) else None
+    return latest
+
+
+@_for_audience
+def baseline(version: str, audience: str, parameters: str, indicator_id: str) -> tuple[float | None, str | None]:
+    """The national baseline an indicator's status is measured from, and its period (``views.baseline``: the
+    parameters' official value, else the first national figure in or after the baseline year)."""
+    entry = _catalogue(version, parameters).set_index("indicator_id").loc[indicator_id]
+    rows = views.trend(
+        _tables(version, audience, parameters).indicator(indicator_id),
+        province=views.NATIONAL,
+        sex=views.TOTAL,
+        indicator_id=indicator_id,
+    )
+    return views.baseline(rows, entry["baseline_year"], entry["baseline_value"])
 
 
 @_localised
 @_for_audience
-def by_province(version: str, audience: str, indicator_id: str, sex: str, period: str | None) -> pd.DataFrame:
-    rows = _tables(version, audience).indicator(indicator_id)
+def by_province(
+    version: str, audience: str, parameters: str, indicator_id: str, sex: str, period: str | None
+) -> pd.DataFrame:
+    rows = _tables(version, audience, parameters).indicator(indicator_id)
     return views.by_province(rows, provinces(), indicator_id=indicator_id, sex=sex, period=period)
 
 
 @_for_audience
-def by_sex(version: str, audience: str, indicator_id: str, province: str, period: str | None) -> pd.DataFrame:
-    rows = _tables(version, audience).indicator(indicator_id)
+def by_sex(
+    version: str, audience: str, parameters: str, indicator_id: str, province: str, period: str | None
+) -> pd.DataFrame:
+    rows = _tables(version, audience, parameters).indicator(indicator_id)
     return views.by_sex(rows, indicator_id=indicator_id, province=province, period=period)
 
 
 @_for_audience
 def breakdown(
-    version: str, audience: str, indicator_id: str, dimension: str, province: str, sex: str, period: str | None = None
+    version: str,
+    audience: str,
+    parameters: str,
+    indicator_id: str,
+    dimension: str,
+    province: str,
+    sex: str,
+    period: str | None = None,
 ) -> pd.DataFrame:
     return views.breakdown(
-        _tables(version, audience).indicator(indicator_id),
+        _tables(version, audience, parameters).indicator(indicator_id),
         indicator_id=indicator_id,
         dimension=dimension,
         province=province,
@@ -558,34 +657,36 @@ def breakdown(
 
 @_for_audience
 def by_district(
-    version: str, audience: str, indicator_id: str, sex: str, province: str | None, period: str | None
+    version: str, audience: str, parameters: str, indicator_id: str, sex: str, province: str | None, period: str | None
 ) -> pd.DataFrame:
-    rows = _tables(version, audience).indicator(indicator_id)
+    rows = _tables(version, audience, parameters).indicator(indicator_id)
     return views.by_district(rows, districts(), indicator_id=indicator_id, sex=sex, province=province, period=period)
 
 
 @_localised
 @_for_audience
-def province_profile(version: str, audience: str, province: str, sex: str, period: str | None) -> pd.DataFrame:
-    headline = _tables(version, audience).headline
+def province_profile(
+    version: str, audience: str, parameters: str, province: str, sex: str, period: str | None
+) -> pd.DataFrame:
+    headline = _tables(version, audience, parameters).headline
     return views.province_profile(headline, _english_catalogue(version), province=province, sex=sex, period=period)
 
 
 @_for_audience
-def indicator_rows(version: str, audience: str, indicator_id: str) -> pd.DataFrame:
+def indicator_rows(version: str, audience: str, parameters: str, indicator_id: str) -> pd.DataFrame:
     """Every value of one indicator (the indicator page's table)."""
-    return _tables(version, audience).indicator(indicator_id).reset_index(drop=True)
+    return _tables(version, audience, parameters).indicator(indicator_id).reset_index(drop=True)
 
 
 @_for_audience
-def disaggregations(version: str, audience: str, indicator_id: str) -> list[str]:
-    return views.indicator_disaggregations(_tables(version, audience).indicator(indicator_id), indicator_id)
+def disaggregations(version: str, audience: str, parameters: str, indicator_id: str) -> list[str]:
+    return views.indicator_disaggregations(_tables(version, audience, parameters).indicator(indicator_id), indicator_id)
 
 
 @_for_audience
-def programmes(version: str, audience: str, indicator_id: str) -> dict[str, str]:
+def programmes(version: str, audience: str, parameters: str, indicator_id: str) -> dict[str, str]:
     """Programme codes an indicator is broken down by, with readable names."""
-    frame = _tables(version, audience).indicator(indicator_id)
+    frame = _tables(version, audience, parameters).indicator(indicator_id)
     codes = sorted(
         frame.loc[(frame["indicator_id"] == indicator_id) & (frame["breakdown"] == "programme"), "breakdown_value"]
         .dropna()

@@ -66,6 +66,18 @@ def at_or_before(values: pd.DataFrame, period: str | None) -> pd.DataFrame:
     return values[values["period"].astype(str).str.slice(0, len(period)) <= period]
 
 
+def in_view(
+    frame: pd.DataFrame, *, province: str, period: str | None, province_column: str = "province"
+) -> pd.DataFrame:
+    """Rows at or before ``period`` (where the table has periods) of ``province`` (every row for ``NATIONAL``, or
+    where the table has no such column)."""
+    if period and "period" in frame:
+        frame = at_or_before(frame, period)
+    if province != NATIONAL and province_column in frame:
+        frame = frame[frame[province_column] == province]
+    return frame
+
+
 def latest(values: pd.DataFrame, *, province: str, sex: str, period: str | None) -> pd.DataFrame:
     """One row per indicator: its latest value at or before ``period`` for one area and sex (value may be null)."""
     rows = _headline_rows(values)

@@ -19,25 +19,29 @@ f = context.filters
 v = context.version
 
 
-def in_view(frame: pd.DataFrame, *, province_column: str = "province") -> pd.DataFrame:
-    if f.period and "period" in frame:
-        frame = frame[frame["period"].astype(str).str.slice(0, len(f.period)) <= f.period]
-    if not f.is_national and province_column in frame:
-        frame = frame[frame[province_column] == f.province]
-    return frame
+def in_view(frame: pd.DataFrame) -> pd.DataFrame:
+    return views.in_view(frame, province=f.province, period=f.period)
+
+
+def meetings():
+    return in_view(data.supporting(v, "meetings"))
+
+
+def meetings_by_level():
+    held = meetings()
+    return (
+        held.assign(level=held["level"].str.capitalize().map(t))
+        .groupby("level", as_index=False)[data.MEETING_COUNTS]
+        .sum()
+    )
 
 
 # Meetings held vs planned, and who came.
-meetings = in_view(data.supporting(v, "meetings"))
-by_level = (
-    meetings.assign(level=meetings["level"].str.capitalize().map(t))
-    .groupby("level", as_index=False)[["planned", "held", "members_expected", "members_present", "at_designated_level"]]
-    .sum()
-)
+totals = data.meeting_totals(v, f.province, f.period)
 a, b, c, d = st.columns(4)
-planned, held = by_level["planned"].sum(), by_level["held"].sum()
-expected, present = by_level["members_expected"].sum(), by_level["members_present"].sum()
-designated = by_level["at_designated_level"].sum()
+planned, held = totals["planned"], totals["held"]
+expected, present = totals["members_expected"], totals["members_present"]
+designated = totals["at_designated_level"]
 a.metric(t("Meetings held / planned"), f"{fmt.number(held)} / {fmt.number(planned)}", border=True)
 b.metric(
     t("Attendance"),
@@ -51,18 +55,11 @@ c.metric(
     help=t("present members represented at the designated level rather than by a delegate"),
     border=True,
 )
-roadmap = data.supporting(v, "roadmap")
-
-
-def latest_national(indicator_id: str):
-    rows = views.with_figure(data.trend(v, indicator_id, "LA", "_T"))
-    if f.period:
-        rows = rows[rows["period"].astype(str).str.slice(0, len(f.period)) <= f.period]
-    return rows.iloc[-1] if len(rows) else None
-
-
+# The national figures of the tiles and captions, latest at or before the chosen period.
+done, resolved = data.latest_figures(
+    v, ("COORD_ROADMAP", "COORD_GRIEVANCE_TIMELY"), views.NATIONAL, views.TOTAL, f.period
+).values()
 # Actions due by the end of the quarter, overdue ones included until done (COORD_ROADMAP), not all actions ever.
-done = latest_national("COORD_ROADMAP")
 d.metric(
     t("Roadmap actions due and done"),
     t(fmt.SUPPRESSED)
@@ -81,13 +78,38 @@ d.metric(
     border=True,
 )
 
+# Each chart's table is made only when its figure or grid is not kept under the view yet (components.later).
+later = components.later
+
+
+def funnel_rows():
+    return in_view(data.referral_funnel(v, f.province))
+
+
+def funnel_stages():
+    rows = funnel_rows()
+    # A hidden period makes the sum unknown, not smaller (skipna=False).
+    stages = pd.DataFrame(
+        {
+            "stage": [t("Referrals made"), t("Completed"), t("Feedback returned")],
+            "count": [rows[c].sum(skipna=False) for c in ("made", "completed", "feedback_returned")],
+        }
+    )
+    # An unknown sum is "suppressed" where the public table hid one of its rows.
+    stages["suppressed"] = stages["count"].isna() & bool(rows["suppressed"].any())
+    return stages
+
+
 left, right = st.columns(2)
 with left:
-    held_long = by_level.melt(id_vars="level", value_vars=["planned", "held"], var_name="meetings", value_name="count")
     components.chart_with_table(
         components.figure(
             charts.grouped_bars,
-            held_long,
+            later(
+                lambda: meetings_by_level().melt(
+                    id_vars="level", value_vars=["planned", "held"], var_name="meetings", value_name="count"
+                )
+            ),
             x="level",
             y="count",
             series="meetings",
@@ -101,18 +123,8 @@ with left:
         view=context.view(),
     )
 with right:
-    funnel_rows = in_view(data.referral_funnel(v, f.province))
-    # A hidden period makes the sum unknown, not smaller (skipna=False).
-    stages = pd.DataFrame(
-        {
-            "stage": [t("Referrals made"), t("Completed"), t("Feedback returned")],
-            "count": [funnel_rows[c].sum(skipna=False) for c in ("made", "completed", "feedback_returned")],
-        }
-    )
-    # An unknown sum is "suppressed" where the public table hid one of its rows.
-    stages["suppressed"] = stages["count"].isna() & bool(funnel_rows["suppressed"].any())
     components.chart_with_table(
-        components.figure(charts.funnel, stages, title=t("Referral funnel"), view=context.view()),
+        components.figure(charts.funnel, later(funnel_stages), title=t("Referral funnel"), view=context.view()),
         funnel_rows,
         "referral funnel",
         view=context.view(),
@@ -123,36 +135,48 @@ st.subheader(t("Who has reported"))
 rows_kind = components.page_choice(
     context, "rows", "Rows", ["ministry", "province"], {"ministry": t("Ministries"), "province": t("Provinces")}
 )
-matrix = data.supporting(v, "reporting_matrix")
-if f.period:
-    matrix = matrix[matrix["period"].astype(str).str.slice(0, len(f.period)) <= f.period]
-matrix = matrix[matrix["sender_type"] == rows_kind]
-if rows_kind == "province":
-    matrix = matrix.assign(sender=matrix["province"].map(data.province_name).fillna(matrix["sender"]))
-else:
-    matrix = matrix.assign(sender=matrix["sender"].map(t))
+
+
+def reporting_matrix():
+    matrix = data.supporting(v, "reporting_matrix")
+    if f.period:
+        matrix = matrix[matrix["period"].astype(str).str.slice(0, len(f.period)) <= f.period]
+    matrix = matrix[matrix["sender_type"] == rows_kind]
+    if rows_kind == "province":
+        return matrix.assign(sender=matrix["province"].map(data.province_name).fillna(matrix["sender"]))
+    return matrix.assign(sender=matrix["sender"].map(t))
+
+
+def with_status_words(matrix):
+    return matrix.assign(status=matrix["status"].map(fmt.reporting_label))
+
+
 components.chart_with_table(
     components.figure(
         charts.reporting_matrix,
-        matrix,
+        later(reporting_matrix),
         row="sender",
         title=t("Returns: ✔ on time · ◐ late · ✘ missing"),
         subtitle=None if f.is_national else t("every sender: the province filter does not apply to this chart"),
         view=context.view(),
     ),
-    matrix.assign(status=matrix["status"].map(fmt.reporting_label)),
+    lambda: with_status_words(reporting_matrix()),
     f"reporting {rows_kind}",
     label=t("reporting {rows}", rows=t(rows_kind)),
     view=context.view(),
 )
 
+
+def grievances():
+    return data.by_province(v, "COORD_GRIEVANCE_TIMELY", "_T", f.period)
+
+
 left, right = st.columns(2)
 with left:
-    grievances = data.by_province(v, "COORD_GRIEVANCE_TIMELY", "_T", f.period)
     components.chart_with_table(
         components.figure(
             charts.bars,
-            grievances,
+            later(grievances),
             category="province_name",
             value="value",
             unit="percent",
@@ -164,7 +188,6 @@ with left:
         "grievances resolved in time",
         view=context.view(),
     )
-    resolved = latest_national("COORD_GRIEVANCE_TIMELY")
     if resolved is not None:
         days = data.parameters(v)["general"]["grievance_standard_days"]
         pending = 0 if fmt.is_missing(resolved["pending"]) else resolved["pending"]
@@ -179,13 +202,7 @@ with left:
             )
         )
 with right:
-    pci = data.supporting(v, "pci")
-    if f.period:
-        pci = pci[pci["period"].astype(str).str.slice(0, len(f.period)) <= f.period]
-    pci = pci[pci["province"] != "LA"]  # the ranking is of provinces; the national score is not one of them
-    latest_pci = pci[pci["period"] == pci["period"].max()] if len(pci) else pci
-    named = latest_pci.assign(province_name=latest_pci["province"].map(data.province_name))
-    named = named.assign(label=[f"⚑ {n}" if flag else n for n, flag in zip(named["province_name"], named["flagged"])])
+    named, flagged, reasons = data.pci_ranking(v, i18n.language(), f.period)
     figure = components.figure(
         charts.bars,
         named,
@@ -194,7 +211,7 @@ with right:
         unit="score",
         title=t(
             "Provincial Coordination Index {period} (⚑ = below a minimum)",
-            period=i18n.period_label(latest_pci["period"].max()) if len(pci) else "",
+            period=i18n.period_label(named["period"].max()) if len(named) else "",
         ),
         flag="flagged",
         suppressed="score_suppressed",
@@ -204,7 +221,6 @@ with right:
     components.chart_with_table(
         figure, named.drop(columns=["label"]), "provincial coordination index", view=context.view()
     )
-    flagged = named[named["flagged"].fillna(False).astype(bool)]
     if len(flagged):
         st.markdown(
             t(
@@ -216,9 +232,7 @@ with right:
         )
         with st.expander(t("Why each province is flagged")):
             st.dataframe(
-                i18n.with_column_labels(
-                    i18n.with_cell_labels(flagged[["province_name", "score", "reasons"]].fillna({"reasons": "—"}))
-                ),
+                reasons,
                 column_config={
                     i18n.column_label(c): st.column_config.Column(i18n.column_title(c))
                     for c in ("province_name", "score", "reasons")
@@ -228,7 +242,13 @@ with right:
             )
 
 st.subheader(t("NSPS roadmap actions"))
-shown = roadmap.drop(columns=["action_id"], errors="ignore").assign(
-    on_time=roadmap["on_time"].map({True: "✔ " + t("yes"), False: "✘ " + t("no")}).fillna("—")
-)
-components.table_with_downloads(shown, "roadmap actions", view=context.view())
+
+
+def roadmap_actions():
+    roadmap = data.supporting(v, "roadmap")
+    return roadmap.drop(columns=["action_id"], errors="ignore").assign(
+        on_time=roadmap["on_time"].map({True: "✔ " + t("yes"), False: "✘ " + t("no")}).fillna("—")
+    )
+
+
+components.table_with_downloads(roadmap_actions, "roadmap actions", view=context.view())

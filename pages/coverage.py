@@ -29,10 +29,7 @@ st.caption(entry["long_name"])
 
 # Headline: national (or the chosen province), women, men and the F/M ratio.
 gap = data.by_sex(context.version, indicator_id, f.province, f.period)
-trend = data.trend(context.version, indicator_id, f.province, "_T")
-current = views.with_figure(trend)
-if f.period:
-    current = current[current["period"].str.slice(0, len(f.period)) <= f.period]
+latest = data.latest_figures(context.version, (indicator_id,), f.province, "_T", f.period)[indicator_id]
 flags = [c for c in ("female_suppressed", "male_suppressed") if c in gap.columns]
 last_gap = gap[gap[["female", "male"]].notna().any(axis=1) | gap[flags].fillna(False).astype(bool).any(axis=1)].tail(1)
 
@@ -49,27 +46,27 @@ def gap_tile(column: str, unit: str) -> str:
 
 
 a, b, c, d = st.columns(4)
-components.mark_hidden(len(current) and views.hidden(current.iloc[-1]))
+components.mark_hidden(latest is not None and views.hidden(latest))
 a.metric(
     t("{area}, both sexes", area=data.province_name(f.province)),
     fmt.value_with_unit(
-        current["value"].iloc[-1] if len(current) else None, unit, len(current) and views.hidden(current.iloc[-1])
+        latest["value"] if latest is not None else None, unit, latest is not None and views.hidden(latest)
     ),
     border=True,
     help=t(
         "period {period}, as of {date}",
-        period=i18n.period_label(current["period"].iloc[-1]),
-        date=fmt.date_text(current["as_of_date"].iloc[-1]),
+        period=i18n.period_label(latest["period"]),
+        date=fmt.date_text(latest["as_of_date"]),
     )
-    if len(current)
+    if latest is not None
     else t(fmt.NO_DATA),
 )
-if len(current):
+if latest is not None:
     st.caption(
         t(
             "Figures for {period} are as of {date}: the date the sources hold data to.",
-            period=i18n.period_label(current["period"].iloc[-1]),
-            date=fmt.date_text(current["as_of_date"].iloc[-1]),
+            period=i18n.period_label(latest["period"]),
+            date=fmt.date_text(latest["as_of_date"]),
         )
     )
 b.metric(t("Women and girls"), gap_tile("female", unit), border=True)
@@ -102,11 +99,10 @@ with left:
         view=context.view(),
     )
 with right:
-    ranked = provinces.assign(value=provinces["value"])
     components.chart_with_table(
         components.figure(
             charts.bars,
-            ranked,
+            components.later(lambda: provinces.assign(value=provinces["value"])),
             category="province_name",
             value="value",
             unit=unit,
@@ -134,11 +130,17 @@ with left:
         label=t("{id} by sex", id=indicator_id),
         view=context.view(),
     )
+
+
+def trend():
+    return data.trend(context.version, indicator_id, f.province, "_T")
+
+
 with right:
     components.chart_with_table(
         components.figure(
             charts.lines,
-            views.at_or_before(trend, f.period),
+            components.later(lambda: views.at_or_before(trend(), f.period)),
             x="period",
             y="value",
             series=None,
@@ -157,16 +159,23 @@ with right:
 district_rows = data.by_district(context.version, indicator_id, f.sex, f.province, f.period)
 if len(district_rows):
     st.subheader(t("Districts"))
-    named = district_rows.assign(
-        label=district_rows["district_name"].fillna(district_rows["district"])
-        + " ("
-        + district_rows["province"].str.slice(3)
-        + ")"
-    )
     title = t("By district (where the source has it)")
     components.chart_with_table(
         components.figure(
-            charts.bars, named, category="label", value="value", unit=unit, title=title, view=context.view()
+            charts.bars,
+            components.later(
+                lambda: district_rows.assign(
+                    label=district_rows["district_name"].fillna(district_rows["district"])
+                    + " ("
+                    + district_rows["province"].str.slice(3)
+                    + ")"
+                )
+            ),
+            category="label",
+            value="value",
+            unit=unit,
+            title=title,
+            view=context.view(),
         ),
         district_rows,
         f"{indicator_id} by district",

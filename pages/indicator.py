@@ -32,11 +32,8 @@ series_code = entry["sdg_series"] if isinstance(entry["sdg_series"], str) else N
 st.header(f"{entry['short_name']}")
 st.markdown(entry["long_name"])
 # When the figure is "as of", and what is still pending on that date (neither success nor failure yet).
-headline = views.with_figure(data.trend(context.version, indicator_id, f.province, f.sex))
-if f.period:
-    headline = views.at_or_before(headline, f.period)
-if len(headline):
-    last = headline.iloc[-1]
+last = data.latest_figures(context.version, (indicator_id,), f.province, f.sex, f.period)[indicator_id]
+if last is not None:
     components.mark_hidden(views.hidden(last))
     as_of_line = t(
         "**Latest figure:** {value} for {period}, **as of {date}** — the date its sources hold data to; "
@@ -67,9 +64,7 @@ with left:
         st.caption(t(SDG_131_TITLE))
 with right:
     illustrative = t(" (illustrative — not yet set by the Commission)") if entry["illustrative_targets"] else ""
-    base_value, base_period = views.baseline(
-        data.trend(context.version, indicator_id, "LA", "_T"), entry["baseline_year"], entry["baseline_value"]
-    )
+    base_value, base_period = data.baseline(context.version, indicator_id)
     base_source = t("official figure") if pd.notna(entry["baseline_value"]) else t("measured")
     base_when = (
         i18n.period_label(base_period)
@@ -88,18 +83,27 @@ with right:
 with st.expander(t("Method note"), expanded=True):
     st.markdown(entry["method_note"])
 
-trend = data.trend(context.version, indicator_id, f.province, f.sex)
-national = data.trend(context.version, indicator_id, "LA", f.sex)
-series = national.assign(area=t("Lao PDR"))
-if not f.is_national:
-    series = pd.concat([series, trend.assign(area=data.province_name(f.province))], ignore_index=True)
-series = views.at_or_before(series, f.period)
+
+def over_time():
+    """The national series, and the province's beside it, up to the chosen period."""
+    series = data.trend(context.version, indicator_id, "LA", f.sex).assign(area=t("Lao PDR"))
+    if not f.is_national:
+        trend = data.trend(context.version, indicator_id, f.province, f.sex)
+        series = pd.concat([series, trend.assign(area=data.province_name(f.province))], ignore_index=True)
+    return views.at_or_before(series, f.period)
+
+
+def women_and_men():
+    return data.by_sex(context.version, indicator_id, f.province, f.period)
+
+
+# Each chart's table is made only when its figure or grid is not kept under the view yet (components.later).
 left, right = st.columns(2)
 with left:
     components.chart_with_table(
         components.figure(
             charts.lines,
-            series,
+            components.later(over_time),
             x="period",
             y="value",
             series="area",
@@ -109,16 +113,21 @@ with left:
             target_year=2030,
             view=context.view(),
         ),
-        series,
+        over_time,
         f"{indicator_id} over time",
         label=t("{id} over time", id=indicator_id),
         view=context.view(),
     )
 with right:
-    gap = data.by_sex(context.version, indicator_id, f.province, f.period)
     components.chart_with_table(
-        components.figure(charts.women_and_men, gap, unit=unit, title=t("Women and men"), view=context.view()),
-        gap,
+        components.figure(
+            charts.women_and_men,
+            components.later(women_and_men),
+            unit=unit,
+            title=t("Women and men"),
+            view=context.view(),
+        ),
+        women_and_men,
         f"{indicator_id} by sex",
         label=t("{id} by sex", id=indicator_id),
         view=context.view(),
@@ -168,7 +177,9 @@ for dimension in data.disaggregations(context.version, indicator_id):
         components.chart_with_table(
             components.figure(
                 charts.grouped_bars,
-                rows.assign(**{dimension: rows[dimension].astype(str)}),
+                components.later(
+                    lambda rows=rows, dimension=dimension: rows.assign(**{dimension: rows[dimension].astype(str)})
+                ),
                 x="period",
                 y="value",
                 series=dimension,
@@ -194,5 +205,5 @@ if len(districts):
 
 st.subheader(t("Every value"))
 components.table_with_downloads(
-    data.indicator_rows(context.version, indicator_id), f"{indicator_id} values", view=context.view()
+    lambda: data.indicator_rows(context.version, indicator_id), f"{indicator_id} values", view=context.view()
 )

@@ -24,22 +24,11 @@ DAYS_LATE_ORDER = (
     "not paid",
 )
 
+TILES = ("PAY_NEVER_PAID", "PAY_ONTIME", "PAY_ONTIME_MAF", "PAY_DELAY_MEDIAN", "PAY_ARREARS_LAK", "PAY_FIRST_LAG")
 
-def latest_row(indicator_id: str, sex: str | None = None):
-    rows = views.with_figure(data.trend(v, indicator_id, f.province, sex or f.sex))
-    if f.period:
-        rows = rows[rows["period"].str.slice(0, len(f.period)) <= f.period]
-    return rows.iloc[-1] if len(rows) else None
-
-
-never = latest_row("PAY_NEVER_PAID")
 # One programme, one rule: the grant's on-time rate and MAF's self-reported one stand side by side, never summed.
-ontime = latest_row("PAY_ONTIME")
-ontime_maf = latest_row("PAY_ONTIME_MAF")
+never, ontime, ontime_maf, median, arrears, lag = data.latest_figures(v, TILES, f.province, f.sex, f.period).values()
 grace_days = data.parameters(v)["general"]["payment_grace_days"]
-median = latest_row("PAY_DELAY_MEDIAN")
-arrears = latest_row("PAY_ARREARS_LAK")
-lag = latest_row("PAY_FIRST_LAG")
 
 st.markdown(t("**Mother and Early Childhood Grant** — enrolled beneficiaries and their payments"))
 a, b, c = st.columns(3)
@@ -124,39 +113,34 @@ h.metric(
     border=True,
 )
 
-left, right = st.columns(2)
-with left:
+# Each chart's table is made only when its figure or grid is not kept under the view yet (components.later).
+
+
+def on_time_by_cycle():
     cycles = data.breakdown(v, "PAY_ONTIME", "cycle", f.province, f.sex, f.period)
     # Each cycle's latest period as it is (groupby.last would skip a hidden figure for an older period's).
-    cycles = cycles.sort_values("period").groupby("cycle", as_index=False).tail(1).sort_values("cycle")
-    components.chart_with_table(
-        components.figure(
-            charts.bars,
-            cycles.assign(cycle=cycles["cycle"].map(lambda c: t("cycle {number}", number=c))),
-            category="cycle",
-            value="value",
-            unit="percent",
-            title=t("MECG paid on time, by payment cycle"),
-            horizontal=False,
-            ranked=False,
-            view=context.view(),
-        ),
-        cycles,
-        "on-time rate by cycle",
-        view=context.view(),
-    )
-with right:
+    return cycles.sort_values("period").groupby("cycle", as_index=False).tail(1).sort_values("cycle")
+
+
+def named_cycles(cycles):
+    return cycles.assign(cycle=cycles["cycle"].map(lambda c: t("cycle {number}", number=c)))
+
+
+def days_late_bins():
     bins = data.days_late(v, f.province, f.sex)
     # The chosen period, or the latest, like the tiles above and the meeting pack (not every period up to it).
     shown_period = f.period or (str(bins["period"].max()) if len(bins) else None)
-    if shown_period:
-        bins = bins[bins["period"].str.startswith(shown_period)]
+    return (bins[bins["period"].str.startswith(shown_period)] if shown_period else bins), shown_period
+
+
+def days_late_distribution():
+    bins, _ = days_late_bins()
     # A bin with a hidden quarter of a chosen year reads "suppressed": the sum of the rest would give it back.
     distribution = bins.groupby("days_late_bin", as_index=False).agg(
         payments=("payments", "sum"), suppressed=("suppressed", "any")
     )
     distribution["payments"] = distribution["payments"].where(~distribution["suppressed"])
-    distribution = (
+    return (
         distribution.assign(
             order=distribution["days_late_bin"]
             .map({b: i for i, b in enumerate(DAYS_LATE_ORDER)})
@@ -165,36 +149,86 @@ with right:
         .sort_values("order")
         .drop(columns="order")
     )
+
+
+def named_bins(distribution):
+    return distribution.assign(days_late_bin=distribution["days_late_bin"].map(t))
+
+
+def days_late_subtitle():
+    shown_period = days_late_bins()[1]
+    return t("payments due in {period}", period=i18n.period_label(shown_period)) if shown_period else None
+
+
+def never_paid_by_district():
+    districts = data.by_district(v, "PAY_NEVER_PAID", f.sex, f.province, f.period)
+    return districts.assign(
+        label=districts["district_name"].fillna(districts["district"]),
+        never_paid=districts["numerator"],
+        enrolled=districts["denominator"],
+    )
+
+
+def on_time_by_channel():
+    return data.breakdown(v, "PAY_ONTIME", "channel", f.province, f.sex, f.period)
+
+
+def arrears_trend():
+    return data.trend(v, "PAY_ARREARS_LAK", f.province, f.sex)
+
+
+def first_lag_by_sex():
+    return data.by_sex(v, "PAY_FIRST_LAG", f.province, f.period)
+
+
+def on_time_by_sex():
+    return data.by_sex(v, "PAY_ONTIME", f.province, f.period)
+
+
+later = components.later
+left, right = st.columns(2)
+with left:
     components.chart_with_table(
         components.figure(
             charts.bars,
-            distribution.assign(days_late_bin=distribution["days_late_bin"].map(t)),
+            later(lambda: named_cycles(on_time_by_cycle())),
+            category="cycle",
+            value="value",
+            unit="percent",
+            title=t("MECG paid on time, by payment cycle"),
+            horizontal=False,
+            ranked=False,
+            view=context.view(),
+        ),
+        on_time_by_cycle,
+        "on-time rate by cycle",
+        view=context.view(),
+    )
+with right:
+    components.chart_with_table(
+        components.figure(
+            charts.bars,
+            later(lambda: named_bins(days_late_distribution())),
             category="days_late_bin",
             value="payments",
             unit="payments",
             title=t("MECG payments due, by days late"),
-            subtitle=t("payments due in {period}", period=i18n.period_label(shown_period)) if shown_period else None,
+            subtitle=later(days_late_subtitle),
             colour=fmt.OKABE_ITO["orange"],
             ranked=False,
             view=context.view(),
         ),
-        distribution,
+        days_late_distribution,
         "days late distribution",
         view=context.view(),
     )
 
 left, right = st.columns(2)
 with left:
-    districts = data.by_district(v, "PAY_NEVER_PAID", f.sex, f.province, f.period)
-    named = districts.assign(
-        label=districts["district_name"].fillna(districts["district"]),
-        never_paid=districts["numerator"],
-        enrolled=districts["denominator"],
-    )
     components.chart_with_table(
         components.figure(
             charts.bars,
-            named,
+            later(never_paid_by_district),
             category="label",
             value="numerator",
             unit="persons",
@@ -202,16 +236,15 @@ with left:
             colour=fmt.OKABE_ITO["vermillion"],
             view=context.view(),
         ),
-        named.drop(columns=["label"]),
+        lambda: never_paid_by_district().drop(columns=["label"]),
         "never paid by district",
         view=context.view(),
     )
 with right:
-    channel = data.breakdown(v, "PAY_ONTIME", "channel", f.province, f.sex, f.period)
     components.chart_with_table(
         components.figure(
             charts.grouped_bars,
-            channel,
+            later(on_time_by_channel),
             x="period",
             y="value",
             series="channel",
@@ -219,18 +252,17 @@ with right:
             title=t("MECG paid on time: digital wallet vs cash"),
             view=context.view(),
         ),
-        channel,
+        on_time_by_channel,
         "on-time rate by channel",
         view=context.view(),
     )
 
 left, right = st.columns(2)
 with left:
-    arrears_trend = data.trend(v, "PAY_ARREARS_LAK", f.province, f.sex)
     components.chart_with_table(
         components.figure(
             charts.lines,
-            views.at_or_before(arrears_trend, f.period),
+            later(lambda: views.at_or_before(arrears_trend(), f.period)),
             x="period",
             y="value",
             series=None,
@@ -243,11 +275,10 @@ with left:
         view=context.view(),
     )
 with right:
-    first = data.by_sex(v, "PAY_FIRST_LAG", f.province, f.period)
     components.chart_with_table(
         components.figure(
             charts.grouped_bars,
-            charts.by_sex_long(first, "days"),
+            later(lambda: charts.by_sex_long(first_lag_by_sex(), "days")),
             x="period",
             y="days",
             series="sex",
@@ -256,17 +287,20 @@ with right:
             colours=charts.SEX_SERIES_COLOURS,
             view=context.view(),
         ),
-        first,
+        first_lag_by_sex,
         "first payment lag by sex",
         view=context.view(),
     )
 
-ontime_sex = data.by_sex(v, "PAY_ONTIME", f.province, f.period)
 components.chart_with_table(
     components.figure(
-        charts.women_and_men, ontime_sex, unit="percent", title=t("Paid on time, women vs men"), view=context.view()
+        charts.women_and_men,
+        later(on_time_by_sex),
+        unit="percent",
+        title=t("Paid on time, women vs men"),
+        view=context.view(),
     ),
-    ontime_sex,
+    on_time_by_sex,
     "on-time rate by sex",
     view=context.view(),
 )

@@ -1,5 +1,6 @@
 """Province profile: every indicator for one province beside the national figure."""
 
+import functools
 from urllib.parse import urlencode
 
 import pandas as pd
@@ -39,9 +40,11 @@ c.metric(t("No data for the province"), _indicators(counts.get("no data", 0)), b
 
 hidden = profile.get("suppressed", False)
 percent = profile[(profile["unit"] == "percent") & (profile["value"].notna() | hidden)]
-if len(percent):
-    # One bar for the province and one for the country per indicator; a hidden figure reads "suppressed".
-    long = pd.concat(
+
+
+def province_and_nation():
+    """One bar for the province and one for the country per indicator; a hidden figure reads "suppressed"."""
+    return pd.concat(
         [
             percent.assign(area=name, percent=percent["value"], suppressed=percent.get("suppressed", False)),
             percent.assign(
@@ -52,9 +55,13 @@ if len(percent):
         ],
         ignore_index=True,
     )
+
+
+# The figure and the tables are made only when not kept under the view yet (components.later).
+if len(percent):
     figure = components.figure(
         charts.grouped_bars,
-        long,
+        components.later(province_and_nation),
         x="short_name",
         y="percent",
         series="area",
@@ -67,15 +74,21 @@ if len(percent):
         figure, percent, f"{f.province} vs national", label=t("{name} vs national", name=name), view=context.view()
     )
 
-table = profile.assign(
-    province_value=[fmt.value_with_unit(x, u, h) for x, u, h in zip(profile["value"], profile["unit"], own_hidden)],
-    national=[
-        fmt.value_with_unit(x, u, h) for x, u, h in zip(profile["national_value"], profile["unit"], national_hidden)
-    ],
-    period=[i18n.period_label(p) if isinstance(p, str) else "—" for p in profile["period"]],
-    compared_with_national=profile["compared_with_national"].map(t),
-    details=["indicator?" + urlencode({**context.params, "indicator": i}) for i in profile["indicator_id"]],
-)
+
+@functools.cache
+def table() -> pd.DataFrame:
+    """The profile as the grids show it: figures with their units, periods in words, a link to each indicator."""
+    return profile.assign(
+        province_value=[fmt.value_with_unit(x, u, h) for x, u, h in zip(profile["value"], profile["unit"], own_hidden)],
+        national=[
+            fmt.value_with_unit(x, u, h) for x, u, h in zip(profile["national_value"], profile["unit"], national_hidden)
+        ],
+        period=[i18n.period_label(p) if isinstance(p, str) else "—" for p in profile["period"]],
+        compared_with_national=profile["compared_with_national"].map(t),
+        details=["indicator?" + urlencode({**context.params, "indicator": i}) for i in profile["indicator_id"]],
+    )
+
+
 config = {
     "short_name": st.column_config.TextColumn(t("Indicator"), width="large"),
     "province_value": st.column_config.TextColumn(name),
@@ -84,12 +97,12 @@ config = {
     "compared_with_national": st.column_config.TextColumn(t("Compared with national")),
     "details": st.column_config.LinkColumn(t("Details"), display_text=t("Open ›")),
 }
+shown_groups = set(profile["group"])
 for group, _ in views.AREA_GROUPS:
-    rows = table[table["group"] == group]
-    if len(rows):
+    if group in shown_groups:
         st.subheader(t(group))
         components.grid_or_phone_table(
-            rows,
+            lambda group=group: table()[table()["group"] == group],
             key=f"profile_{group[:12]}",
             grid={"column_order": list(config), "column_config": config},
             phone={
@@ -102,7 +115,9 @@ for group, _ in views.AREA_GROUPS:
         )
 with st.expander(t("Download the profile")):
     components.table_with_downloads(
-        profile.assign(compared_with_national=profile["compared_with_national"].map(t), group=profile["group"].map(t)),
+        lambda: profile.assign(
+            compared_with_national=profile["compared_with_national"].map(t), group=profile["group"].map(t)
+        ),
         f"profile {f.province}",
         view=context.view(),
     )

@@ -1,0 +1,52 @@
+"""A warm rerun makes nothing it keeps (issue 13): a chart's table given as a function or ``components.later`` is made
+only when its figure or grid is not kept under the page's view yet, and what the reader sees is the same."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from tests.conftest import figures, run_page, shown_text
+
+# What the payments page's charts are made from; its tiles come from data.latest_figures.
+CHART_SOURCES = ("breakdown", "days_late", "by_district", "by_sex")
+
+
+def test_a_warm_payments_view_makes_no_chart_table_and_shows_the_same(dashboard_warehouse, monkeypatch):
+    from dashboard import data
+
+    made: list[str] = []
+    for name in CHART_SOURCES:
+        real = getattr(data, name)
+        monkeypatch.setattr(data, name, lambda *a, _real=real, _name=name, **k: made.append(_name) or _real(*a, **k))
+    params = {"province": "LA-AT", "sex": "F"}
+    first = run_page("pages/payments.py", params)
+    assert not first.exception
+    assert set(made) == set(CHART_SOURCES)  # the first view made every table
+    made.clear()
+    warm = run_page("pages/payments.py", params)
+    assert not warm.exception
+    assert made == []  # kept under the view: not even made
+    assert shown_text(warm) == shown_text(first)
+    assert figures(warm) == figures(first)
+    assert len(warm.dataframe) == len(first.dataframe) > 5
+    for shown, before in zip(warm.dataframe, first.dataframe):
+        pd.testing.assert_frame_equal(shown.value, before.value)
+
+
+def test_a_later_argument_builds_the_figure_the_table_itself_builds(dashboard_warehouse):
+    import plotly.io as pio
+
+    from dashboard import charts, components
+
+    table = pd.DataFrame({"name": ["a", "b"], "value": [1.0, 2.0]})
+    made = []
+    arguments = {"category": "name", "value": "value", "unit": "percent", "title": "t"}
+    kept = components.figure(
+        charts.bars, components.later(lambda: made.append(1) or table), view=("test", "later"), **arguments
+    )
+    again = components.figure(
+        charts.bars, components.later(lambda: made.append(1) or table), view=("test", "later"), **arguments
+    )
+    assert made == [1]  # the second figure of the same view was kept: its table not made
+    eager = components.figure(charts.bars, table, **arguments)
+    assert pio.to_json(kept) == pio.to_json(again) == pio.to_json(eager)
