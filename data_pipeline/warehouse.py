@@ -623,8 +623,10 @@ class _MergePlan:
                 if name in self.parent_tables:
                     changes.append(TableChange(name, "carried", before, before))
                 continue
-            after = self.rows(self.merged_select(name))
             areas = self.areas(name)
+            # The merge keeps the published rows outside the covered cells and adds the new ones: counted from the
+            # areas' pass (replaced and new rows), not by one more pass over both (a spilled 4x ledger; issue 13).
+            after = before - sum(a.rows_before for a in areas) + sum(a.rows_after for a in areas)
             detail = dict(
                 covers=list(self.cover_columns(name) or []),
                 areas=areas,

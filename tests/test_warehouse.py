@@ -767,11 +767,11 @@ def test_a_repeat_that_removes_nothing_groups_no_keys_and_one_that_removes_does(
         return original(self, *args)
 
     monkeypatch.setattr(warehouse._MergePlan, "_gone_by_key_groups", recorded)
-    for staged_rows, removed in ((first, 0), (first[1:], 1), (payment_rows("2022-Q2", 4), 0)):
+    for staged_rows, removed, after in ((first, 0, 7), (first[1:], 1, 6), (payment_rows("2022-Q2", 5), 0, 8)):
         grouped.clear()
         changes = warehouse.preview_changes({"mecg_payments": staged_table("mecg_payments", staged_rows)}, tmp_path)
         (payments,) = [c for c in changes if c.table == "mecg_payments"]
-        assert payments.rows_removed == removed
+        assert (payments.rows_before, payments.rows_after, payments.rows_removed) == (7, after, removed)
         assert grouped == (["mecg_payments"] if removed else [])
     assert [(a.period, a.rows_removed) for a in payments.areas] == [("2022-Q2", 0)]
 
