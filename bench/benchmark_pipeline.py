@@ -14,7 +14,8 @@ per data set:
   again     the pipeline refresh onto that warehouse (merge path: every period replaced)
   carry     publish one small table onto it (every other table carried over as hard links), and for comparison the
             time to copy the version's files instead
-Then the ratios: refresh / read floor of the same run, and each data set against the first (growth).
+Then the ratios: refresh / read floor of the same run, and each data set against the first (growth), the repeat
+refresh and its merge plan included.
 For the refresh, the same refresh again and the carry-over, the publish is profiled by stage (wall and CPU seconds:
 the merge plan, each table written, the carry-over, fsyncs, manifest and CURRENT, the audit lines, the catalogue).
 """
@@ -461,6 +462,40 @@ def print_growth(runs: list[dict]) -> None:
             f"{str(run['data']):40} {run['size_mb'] / base['size_mb']:5.2f}x {ratio(run, 'read', 'wall_s'):>6} "
             f"{ratio(run, 'refresh', 'wall_s'):>13} {ratio(run, 'refresh', 'cpu_s'):>6} "
             f"{ratio(run, 'refresh', 'peak_rss_mb'):>9} {ratio(run, 'whole', 'wall_s'):>9}"
+        )
+    print_repeat_growth(runs)
+
+
+def _merge_plan(run: dict) -> tuple[float, float] | None:
+    """Wall and CPU seconds of the repeat refresh's merge plan ("changes and removals")."""
+    stage = next(
+        (s for s in run.get("again", {}).get("publish_stages", []) if s[0].startswith("merge plan: changes")), None
+    )
+    return (stage[1], stage[2]) if stage else None
+
+
+def print_repeat_growth(runs: list[dict]) -> None:
+    """The same refresh onto a warehouse that holds a version (every period replaced) must grow linearly too: its
+    whole time and its merge plan, each data set against the first."""
+    base = runs[0]
+    if "again" not in base:
+        return
+    print(f"\nrepeat refresh (merge) against {base['data']}:")
+    print(f"{'data':40} {'size':>6} {'wall':>8} {'cpu':>8} {'growth':>13} {'merge plan wall/cpu s':>22} {'growth':>13}")
+    for run in runs:
+        if "again" not in run:
+            continue
+        again, plan, base_plan = run["again"], _merge_plan(run), _merge_plan(base)
+        plan_text = f"{plan[0]:.2f} / {plan[1]:.2f}" if plan else "-"
+        plan_growth = (
+            f"{plan[0] / base_plan[0]:.2f}x / {plan[1] / base_plan[1]:.2f}x"
+            if plan and base_plan and base_plan[0] and base_plan[1]
+            else "-"
+        )
+        print(
+            f"{str(run['data']):40} {run['size_mb'] / base['size_mb']:5.2f}x {again['wall_s']:8.2f} "
+            f"{again['cpu_s']:8.2f} {again['wall_s'] / base['again']['wall_s']:5.2f}x / "
+            f"{again['cpu_s'] / base['again']['cpu_s']:.2f}x {plan_text:>22} {plan_growth:>13}"
         )
 
 

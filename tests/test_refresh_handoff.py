@@ -178,3 +178,21 @@ def test_a_refresh_of_one_return_links_every_file_of_every_other_table(sample_re
     assert all(f.stat().st_ino == (second / f.relative_to(first)).stat().st_ino for f in carried)
     rewritten = [f for f in first.rglob("*.parquet") if f.name in ("population.parquet", "births.parquet")]
     assert rewritten and all(f.stat().st_ino != (second / f.relative_to(first)).stat().st_ino for f in rewritten)
+
+
+def test_the_validated_tables_handed_over_hold_no_raw_text(sample_returns):
+    """Each column's text as written serves validation's messages only: the tables waiting for the publish no longer
+    hold it (at 4x they outgrow the memory budget and spill; issue 13), only the src_row, the warehouse's columns and
+    a derived period."""
+    columns = set()
+
+    def look(report, staged, con, release):
+        tables = [r[0] for r in con.execute("SELECT table_name FROM duckdb_tables() WHERE temporary").fetchall()]
+        for table in (t for t in tables if t.startswith("typed_")):
+            columns.update(r[0] for r in con.execute(f"DESCRIBE {table}").fetchall())
+        release()
+
+    report, _ = validate_returns(sample_returns, hash_key=DEMO_HASH_KEY, hand_off=look)
+    assert report.ok
+    assert columns and not [c for c in columns if c.endswith("__raw")]
+    assert "payment_key" in columns and "src_row" in columns

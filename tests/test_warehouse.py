@@ -752,3 +752,38 @@ def test_removals_found_by_grouping_keys_equal_those_found_row_by_row(tmp_path, 
         assert grouped == row_by_row
         removed += warehouse.removals(grouped)
     assert removed  # each case removes rows one way or the other
+
+
+def test_a_repeat_that_removes_nothing_groups_no_keys_and_one_that_removes_does(tmp_path, monkeypatch):
+    """The anti-join that tells whether any published row would go (issue 13): a repeat of the same rows, or one
+    whose keys all return, skips the grouping by key; one that drops a key groups them and counts it per period."""
+    first = payment_rows("2022-Q2", 4) + payment_rows("2022-Q3", 3)
+    publish(tmp_path, {"mecg_payments": staged_table("mecg_payments", first)})
+    grouped = []
+    original = warehouse._MergePlan._gone_by_key_groups
+
+    def recorded(self, *args):
+        grouped.append(args[0].name)
+        return original(self, *args)
+
+    monkeypatch.setattr(warehouse._MergePlan, "_gone_by_key_groups", recorded)
+    for staged_rows, removed, after in ((first, 0, 7), (first[1:], 1, 6), (payment_rows("2022-Q2", 5), 0, 8)):
+        grouped.clear()
+        changes = warehouse.preview_changes({"mecg_payments": staged_table("mecg_payments", staged_rows)}, tmp_path)
+        (payments,) = [c for c in changes if c.table == "mecg_payments"]
+        assert (payments.rows_before, payments.rows_after, payments.rows_removed) == (7, after, removed)
+        assert grouped == (["mecg_payments"] if removed else [])
+    assert [(a.period, a.rows_removed) for a in payments.areas] == [("2022-Q2", 0)]
+
+
+def test_keys_with_a_blank_part_match_their_republished_rows(tmp_path, monkeypatch):
+    """A key column may be blank (a province-level row has no district): the anti-join matches blank parts as the
+    grouping by key does (NULLs equal), so a repeat of the same rows removes none and groups no keys."""
+    rows = cash_transfer_rows("2022-Q1", 10)
+    for row in rows:
+        row["district"] = None if row["district"] == "0102" else row["district"]
+    publish(tmp_path, {"cash_transfer": staged_table("cash_transfer", rows)})
+    monkeypatch.setattr(warehouse._MergePlan, "_gone_by_key_groups", lambda *args: pytest.fail("keys grouped"))
+    changes = warehouse.preview_changes({"cash_transfer": staged_table("cash_transfer", rows)}, tmp_path)
+    (cash,) = [c for c in changes if c.table == "cash_transfer"]
+    assert cash.rows_before == cash.rows_after == 4 and cash.rows_removed == 0
