@@ -46,14 +46,14 @@ QUARTERS_PER_BIT_SET = 63
 _QUARTERS = "(SELECT unnest([1, 2, 3, 4]) AS q)"
 
 # Computed once per connection rather than in every query that reads them: each needs a pass over the whole ledger
-# and is small (one row per quarter, record or person).
+# and is small (one row per quarter, record or person). The paid persons (a row per person and quarter, one reader)
+# stay a view: held as a table they would take memory the budget needs at 4x the data (spilling).
 MATERIALIZED = {
     "ind_mecg_quarters",
     "ind_mecg_payment_quarters",
     "ind_mecg_beneficiary",
     "ind_mecg_person",
     "ind_mecg_payment_cells",
-    "ind_mecg_paid_persons",
     "ind_mecg_recipients_q",
 }
 
@@ -90,16 +90,16 @@ VIEWS: dict[str, str] = {
     "ind_mecg_payment_quarters": """
         SELECT * FROM ind_mecg_quarters
         WHERE quarter_end >= (SELECT min(due_date) FROM mecg_payments WHERE status <> 'cancelled')""",
-    # One row per enrolment record; channel follows the register (cash where there is no registered phone).
+    # One row per enrolment record; channel follows the register (cash where there is no registered phone). No
+    # 64-character record key (memory: the ledger is joined to the register itself, in ind_mecg_payment_cells).
     "ind_mecg_beneficiary": """
         WITH first_paid AS (
-            SELECT beneficiary_key, min(paid_date) AS first_paid_date, arg_min(channel, paid_date) AS first_channel,
-                   {paid_quarters} AS paid_quarters
+            SELECT beneficiary_key, min(paid_date) AS first_paid_date, {paid_quarters} AS paid_quarters
             FROM mecg_payments WHERE status = 'paid' AND paid_date IS NOT NULL GROUP BY beneficiary_key)
         SELECT * EXCLUDE (person_key), {person_number} AS person_number FROM (
-            SELECT r.beneficiary_key, {person_key} AS person_key, r.national_id_key, r.province, r.district, r.sex,
+            SELECT {person_key} AS person_key, r.national_id_key, r.province, r.district, r.sex,
                    r.beneficiary_type, r.enrolment_date, r.birth_date, CASE WHEN r.has_wallet THEN 'wallet' ELSE 'cash' END AS channel,
-                   f.first_paid_date, f.first_channel, f.paid_quarters
+                   f.first_paid_date, f.paid_quarters
             FROM mecg_register r LEFT JOIN first_paid f USING (beneficiary_key))""",
     # One row per person: records sharing a keyed national id are one person, placed where last enrolled.
     "ind_mecg_person": """
@@ -109,21 +109,21 @@ VIEWS: dict[str, str] = {
                max(national_id_key) AS national_id_key, min(first_paid_date) AS first_paid_date,
                bit_or(paid_quarters) AS paid_quarters
         FROM ind_mecg_beneficiary GROUP BY person_number""",
-    # Each payment with the beneficiary's place and sex; paid_date only counts when the status says paid. A view for
-    # reading single payments; the catalogue reads the two tables below, which join the ledger to the register once.
+    # Each payment with the beneficiary's place and sex (the register's, as in ind_mecg_beneficiary); paid_date only
+    # counts when the status says paid. A view for reading single payments; the catalogue reads the cells below.
     "ind_mecg_payment": """
         SELECT p.period, b.province, b.district, b.sex, p.channel, CAST(p.cycle AS VARCHAR) AS cycle, p.due_date,
                CASE WHEN p.status = 'paid' THEN p.paid_date END AS paid_date,
                p.amount_due, coalesce(p.amount_paid, 0) AS amount_paid, p.status, {person_key} AS person_key,
                b.beneficiary_type
-        FROM mecg_payments p JOIN ind_mecg_beneficiary b USING (beneficiary_key)""",
+        FROM mecg_payments p JOIN mecg_register b USING (beneficiary_key)""",
     # Payments not cancelled added up at the finest grain any figure reads them (quarter, district, sex, channel,
     # cycle, due date, paid date): ``payments`` of them, their amounts due and paid. paid_date as in ind_mecg_payment.
     "ind_mecg_payment_cells": """
         SELECT p.period, b.province, b.district, b.sex, p.channel, CAST(p.cycle AS VARCHAR) AS cycle, p.due_date,
                CASE WHEN p.status = 'paid' THEN p.paid_date END AS paid_date, count(*) AS payments,
                sum(p.amount_due) AS amount_due, sum(coalesce(p.amount_paid, 0)) AS amount_paid
-        FROM mecg_payments p JOIN ind_mecg_beneficiary b USING (beneficiary_key)
+        FROM mecg_payments p JOIN mecg_register b USING (beneficiary_key)
         WHERE p.status <> 'cancelled'
         GROUP BY ALL""",
     # Who was paid in each quarter (by the quarter of the paid date): person number, and the place and type of the
@@ -173,7 +173,9 @@ VIEWS: dict[str, str] = {
 VIEWS_WIDE_LEDGER: dict[str, str] = {
     "ind_mecg_paid_persons": """
         SELECT DISTINCT quarter_of(p.paid_date) AS period, b.person_number, b.province, b.beneficiary_type
-        FROM mecg_payments p JOIN ind_mecg_beneficiary b USING (beneficiary_key)
+        FROM mecg_payments p
+             JOIN (SELECT beneficiary_key, province, beneficiary_type, {person_number} AS person_number
+                   FROM (SELECT *, {person_key} AS person_key FROM mecg_register)) b USING (beneficiary_key)
         WHERE p.status = 'paid' AND p.paid_date IS NOT NULL""",
     "ind_mecg_recipients_q": """
         SELECT pay.period, p.province, p.district, p.sex, p.beneficiary_type, count(*) AS recipients
