@@ -217,9 +217,12 @@ def survival_quantile_is_lower_bound(observations: list[dict] | None, q: float) 
     return survival.quantile_of(observations, q)[1]
 
 
-def install(con: duckdb.DuckDBPyConnection, params: dict) -> None:
-    """Create the parameter variables, macros and helper views on a connection that has the warehouse views."""
-    install_as_of(con)
+def install(con: duckdb.DuckDBPyConnection, params: dict, step=None) -> None:
+    """Create the parameter variables, macros and helper views on a connection that has the warehouse views.
+
+    ``step(label, run)``, when given, runs each helper table's creation (the benchmark's per-table profile)."""
+    step = step or (lambda label, run: run())
+    step("sources' as-of dates", lambda: install_as_of(con))
     general = params["general"]
     for name in (
         "payment_grace_days",
@@ -233,7 +236,11 @@ def install(con: duckdb.DuckDBPyConnection, params: dict) -> None:
     con.executemany("INSERT INTO param_poverty_rate VALUES (?, ?)", list(params["poverty_rate"].items()))
     for name, body in MACROS.items():
         con.execute(f"CREATE OR REPLACE TEMP MACRO {name}({MACRO_ARGS[name]}) AS {body}")
-    numbering = PERSON_NUMBER if _persons_numbered_apart(con) else PERSON_NUMBER_IN_ORDER
+    numbering = (
+        PERSON_NUMBER
+        if step("person numbers checked", lambda: _persons_numbered_apart(con))
+        else PERSON_NUMBER_IN_ORDER
+    )
     first, span = con.execute("""
         SELECT quarter_number(min(paid_date)), coalesce(quarter_number(max(paid_date)) - quarter_number(min(paid_date)) + 1, 0)
         FROM mecg_payments WHERE status = 'paid'""").fetchone()
@@ -249,7 +256,10 @@ def install(con: duckdb.DuckDBPyConnection, params: dict) -> None:
         sql = sql if fits else VIEWS_WIDE_LEDGER.get(name, sql)
         for placeholder, text in texts.items():
             sql = sql.replace(placeholder, text)
-        _create(con, name, sql)
+        if name in MATERIALIZED:
+            step(name, lambda name=name, sql=sql: _create(con, name, sql))
+        else:
+            _create(con, name, sql)
 
 
 def _create(con: duckdb.DuckDBPyConnection, name: str, sql: str) -> None:

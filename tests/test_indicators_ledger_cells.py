@@ -92,3 +92,22 @@ def test_a_date_is_within_a_quarter_end_exactly_when_its_own_quarter_end_is(ware
              ends AS (SELECT quarter_end(quarter_of(d)) AS qe FROM days GROUP BY ALL)
         SELECT count(*) FILTER (WHERE (d <= qe) <> (quarter_end_of(d) <= qe)), count(*) FROM days, ends""").fetchone()
     assert mismatches == 0 and pairs > 365 * 5
+
+
+def test_each_helper_table_is_a_step_the_benchmark_measures(warehouse):
+    """bench/benchmark_indicators.py --entries times each helper table through ``prepare(step=...)``; the figures
+    are those computed without it."""
+    expected = _ledger_figures(warehouse)
+    root, params = warehouse
+    labels = []
+
+    def step(label, run):
+        labels.append(label)
+        return run()
+
+    con = open_version(VERSION, root)
+    engine.prepare(con, params, step)
+    assert set(sql_helpers.MATERIALIZED) <= set(labels) and "person numbers checked" in labels
+    assert len(labels) == len(set(labels))
+    figures = pd.concat([engine.compute(con, i, prepared=True) for i in LEDGER_ENTRIES], ignore_index=True)
+    pd.testing.assert_frame_equal(figures, expected)
