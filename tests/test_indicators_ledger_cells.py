@@ -3,6 +3,7 @@ person numbers that stand in for the keyed person ids never merge two persons.""
 
 from __future__ import annotations
 
+import duckdb
 import pandas as pd
 import pytest
 
@@ -111,3 +112,20 @@ def test_each_helper_table_is_a_step_the_benchmark_measures(warehouse):
     assert len(labels) == len(set(labels))
     figures = pd.concat([engine.compute(con, i, prepared=True) for i in LEDGER_ENTRIES], ignore_index=True)
     pd.testing.assert_frame_equal(figures, expected)
+
+
+@pytest.mark.parametrize(
+    "records, apart",
+    [
+        ([(1, "nid-a"), (1, "nid-a"), (2, None)], True),  # one person enrolled twice; one without a national id
+        ([(1, "nid-a"), (1, "nid-b")], False),  # two national ids, one number
+        ([(1, "nid-a"), (1, None)], False),  # a national id and a record without one
+        ([(1, None), (1, None)], False),  # two records without a national id
+    ],
+)
+def test_persons_sharing_a_number_are_found_from_the_records(records, apart):
+    """The check reads the numbered records (no 68-character keys): only records of one same national id share."""
+    con = duckdb.connect()
+    con.execute("CREATE TEMP TABLE ind_mecg_beneficiary (person_number BIGINT, national_id_key VARCHAR)")
+    con.executemany("INSERT INTO ind_mecg_beneficiary VALUES (?, ?)", records)
+    assert sql_helpers._persons_numbered_apart(con) is apart
