@@ -102,14 +102,17 @@ VIEWS: dict[str, str] = {
                    r.beneficiary_type, r.enrolment_date, r.birth_date, CASE WHEN r.has_wallet THEN 'wallet' ELSE 'cash' END AS channel,
                    f.first_paid_date, f.paid_quarters
             FROM mecg_register r LEFT JOIN first_paid f USING (beneficiary_key))""",
-    # One row per person: records sharing a keyed national id are one person, placed where last enrolled.
+    # One row per person: records sharing a keyed national id are one person, placed where last enrolled. The
+    # latest record is found by its row number and read back (no texts carried through the grouping: at 4x the
+    # data that cost 2.2 CPU s against 0.9); its national id is the person's (records share one or are alone).
     "ind_mecg_person": """
-        SELECT person_number,
-               arg_max(province, enrolment_date) AS province, arg_max(district, enrolment_date) AS district,
-               arg_max(sex, enrolment_date) AS sex, arg_max(beneficiary_type, enrolment_date) AS beneficiary_type,
-               max(national_id_key) AS national_id_key, min(first_paid_date) AS first_paid_date,
-               bit_or(paid_quarters) AS paid_quarters
-        FROM ind_mecg_beneficiary GROUP BY person_number""",
+        WITH latest AS (
+            SELECT person_number, arg_max(rowid, enrolment_date) AS latest, min(first_paid_date) AS first_paid_date,
+                   bit_or(paid_quarters) AS paid_quarters
+            FROM ind_mecg_beneficiary GROUP BY person_number)
+        SELECT p.person_number, b.province, b.district, b.sex, b.beneficiary_type, b.national_id_key,
+               p.first_paid_date, p.paid_quarters
+        FROM latest p LEFT JOIN ind_mecg_beneficiary b ON b.rowid = p.latest""",
     # Each payment with the beneficiary's place and sex (the register's, as in ind_mecg_beneficiary); paid_date only
     # counts when the status says paid. A view for reading single payments; the catalogue reads the cells below.
     "ind_mecg_payment": """
