@@ -129,3 +129,16 @@ def test_persons_sharing_a_number_are_found_from_the_records(records, apart):
     con.execute("CREATE TEMP TABLE ind_mecg_beneficiary (person_number BIGINT, national_id_key VARCHAR)")
     con.executemany("INSERT INTO ind_mecg_beneficiary VALUES (?, ?)", records)
     assert sql_helpers._persons_numbered_apart(con) is apart
+
+
+def test_the_cells_join_as_written_and_the_connection_keeps_its_optimizers(warehouse):
+    """The cells are joined in the order written (the register held, the ledger streamed); the optimizers turned
+    off for that are on again afterwards, and those the connection had turned off stay off."""
+    root, params = warehouse
+    con = open_version(VERSION, root)
+    con.execute("SET disabled_optimizers = 'top_n'")
+    engine.prepare(con, params)
+    assert con.execute("SELECT current_setting('disabled_optimizers')").fetchone()[0] == "top_n"
+    assert "ind_mecg_payment_cells" in sql_helpers.JOINED_AS_WRITTEN
+    cells = con.execute("SELECT sum(payments) FROM ind_mecg_payment_cells").fetchone()[0]
+    assert cells == con.execute("SELECT count(*) FROM mecg_payments WHERE status <> 'cancelled'").fetchone()[0]
