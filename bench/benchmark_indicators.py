@@ -14,7 +14,8 @@ yields the tidy table. Wall and CPU seconds (the machine may be shared: CPU time
 is the process's peak resident set during each step (reset before each step through /proc/self/clear_refs) and over
 the whole catalogue. Last, when several are measured, each against the first (growth).
 
-``--entries`` also prints each entry's own time and memory under its family (where a family's time goes).
+``--entries`` also prints each entry's own time and memory under its family (where a family's time goes), and each
+helper table's under the helper step.
 
 ``--threads N`` runs DuckDB on N threads, floor and catalogue alike: on a shared machine DuckDB's idle workers spin
 and inflate CPU seconds, so ``--threads 1`` gives the steadiest figure of the work itself (compare two versions of
@@ -116,7 +117,16 @@ def measure_one(
         if threads:
             con.execute(f"SET threads = {threads}")
         params = load_parameters()
-        _measure("helper views, ledger cells", lambda: engine.prepare(con, params), rows)
+        helpers: list = []
+
+        def helper_step(label, run):
+            return _measure(f"  {label}", run, helpers)
+
+        step = helper_step if entries else None
+        _measure("helper views, ledger cells", lambda: engine.prepare(con, params, step), rows)
+        if helpers:  # each table's measure reset the peak: the step's is the largest of theirs
+            rows[-1] = rows[-1][:3] + (max([rows[-1][3]] + [r[3] for r in helpers]),) + rows[-1][4:]
+        rows += helpers
         catalogue = all_indicators()
         families: dict[str, list] = {}
         for indicator in catalogue.values():

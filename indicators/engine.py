@@ -385,11 +385,12 @@ def compute_into(con: duckdb.DuckDBPyConnection, indicator: Indicator) -> None:
         con.execute(f"INSERT INTO ind_results {indicator_query(indicator)}")
 
 
-def prepare(con: duckdb.DuckDBPyConnection, params: dict | None = None) -> dict:
-    """Install parameters, macros and helper views on a warehouse connection; returns the parameters used."""
+def prepare(con: duckdb.DuckDBPyConnection, params: dict | None = None, step=None) -> dict:
+    """Install parameters, macros and helper views on a warehouse connection; returns the parameters used.
+    ``step``: see ``sql_helpers.install`` (the benchmark's profile of each helper table)."""
     params = params or load_parameters()
     warehouse_access.limit_memory(con)
-    sql_helpers.install(con, params)
+    sql_helpers.install(con, params, step)
     con.execute(_RESULTS_DDL)
     _drop_observations(con)  # counted from an earlier version or parameters
     return params

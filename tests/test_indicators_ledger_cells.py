@@ -3,6 +3,7 @@ person numbers that stand in for the keyed person ids never merge two persons.""
 
 from __future__ import annotations
 
+import duckdb
 import pandas as pd
 import pytest
 
@@ -92,3 +93,52 @@ def test_a_date_is_within_a_quarter_end_exactly_when_its_own_quarter_end_is(ware
              ends AS (SELECT quarter_end(quarter_of(d)) AS qe FROM days GROUP BY ALL)
         SELECT count(*) FILTER (WHERE (d <= qe) <> (quarter_end_of(d) <= qe)), count(*) FROM days, ends""").fetchone()
     assert mismatches == 0 and pairs > 365 * 5
+
+
+def test_each_helper_table_is_a_step_the_benchmark_measures(warehouse):
+    """bench/benchmark_indicators.py --entries times each helper table through ``prepare(step=...)``; the figures
+    are those computed without it."""
+    expected = _ledger_figures(warehouse)
+    root, params = warehouse
+    labels = []
+
+    def step(label, run):
+        labels.append(label)
+        return run()
+
+    con = open_version(VERSION, root)
+    engine.prepare(con, params, step)
+    assert set(sql_helpers.MATERIALIZED) <= set(labels) and "person numbers checked" in labels
+    assert len(labels) == len(set(labels))
+    figures = pd.concat([engine.compute(con, i, prepared=True) for i in LEDGER_ENTRIES], ignore_index=True)
+    pd.testing.assert_frame_equal(figures, expected)
+
+
+@pytest.mark.parametrize(
+    "records, apart",
+    [
+        ([(1, "nid-a"), (1, "nid-a"), (2, None)], True),  # one person enrolled twice; one without a national id
+        ([(1, "nid-a"), (1, "nid-b")], False),  # two national ids, one number
+        ([(1, "nid-a"), (1, None)], False),  # a national id and a record without one
+        ([(1, None), (1, None)], False),  # two records without a national id
+    ],
+)
+def test_persons_sharing_a_number_are_found_from_the_records(records, apart):
+    """The check reads the numbered records (no 68-character keys): only records of one same national id share."""
+    con = duckdb.connect()
+    con.execute("CREATE TEMP TABLE ind_mecg_beneficiary (person_number BIGINT, national_id_key VARCHAR)")
+    con.executemany("INSERT INTO ind_mecg_beneficiary VALUES (?, ?)", records)
+    assert sql_helpers._persons_numbered_apart(con) is apart
+
+
+def test_the_cells_join_as_written_and_the_connection_keeps_its_optimizers(warehouse):
+    """The cells are joined in the order written (the register held, the ledger streamed); the optimizers turned
+    off for that are on again afterwards, and those the connection had turned off stay off."""
+    root, params = warehouse
+    con = open_version(VERSION, root)
+    con.execute("SET disabled_optimizers = 'top_n'")
+    engine.prepare(con, params)
+    assert con.execute("SELECT current_setting('disabled_optimizers')").fetchone()[0] == "top_n"
+    assert "ind_mecg_payment_cells" in sql_helpers.JOINED_AS_WRITTEN
+    cells = con.execute("SELECT sum(payments) FROM ind_mecg_payment_cells").fetchone()[0]
+    assert cells == con.execute("SELECT count(*) FROM mecg_payments WHERE status <> 'cancelled'").fetchone()[0]

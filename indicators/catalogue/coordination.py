@@ -313,12 +313,12 @@ COORD_COMPLEMENTARITY = Indicator(
     ),
     # Persons counted by the quarter of their first payment, then matched with the quarters after.
     numerator_sql="""
-        WITH hi AS (SELECT DISTINCT national_id_key FROM hi_membership_link),
-        persons AS (
+        WITH persons AS (
             SELECT p.province, p.district, p.sex, p.beneficiary_type, quarter_end_of(p.first_paid_date) AS paid_by,
-                   count(hi.national_id_key) AS insured,
+                   count(*) FILTER (WHERE p.national_id_key IN (SELECT national_id_key FROM hi_membership_link))
+                       AS insured,
                    count(*) FILTER (WHERE p.national_id_key IS NULL) AS unlinked, count(*) AS persons
-            FROM ind_mecg_person p LEFT JOIN hi ON hi.national_id_key = p.national_id_key
+            FROM ind_mecg_person p
             GROUP BY ALL)
         SELECT q.period, p.province, p.district, p.sex, p.beneficiary_type,
                CAST(sum(p.insured) AS BIGINT) AS numerator, CAST(sum(p.insured) AS BIGINT) AS lower_numerator,
