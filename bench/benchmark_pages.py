@@ -1,6 +1,6 @@
 """Time every dashboard page rendered with AppTest on the warehouse named by SP_WAREHOUSE (not a test).
 
-    SP_WAREHOUSE=bench_data/warehouse .venv/bin/python bench/benchmark_pages.py [--repeat 5]
+    SP_WAREHOUSE=bench_data/warehouse .venv/bin/python bench/benchmark_pages.py [--repeat 5] [--cold-repeat 3]
 
 Run it once per scale: on the sample warehouse and on a national one (``python -m data_pipeline refresh
 /work/bench-data/national`` with SP_GATE_MAX_FILE_MB=2048 into its own SP_WAREHOUSE).
@@ -8,7 +8,7 @@ Run it once per scale: on the sample warehouse and on a national one (``python -
 Each page is opened as an anonymous visitor (the public, suppressed figures) in a session whose navigation is
 registered, twice over:
 
-- cold: the first view after a publish: every in-memory cache emptied (Streamlit's and the indicator layer's) and
+- cold: the median of ``--cold-repeat`` first views after a publish: every in-memory cache emptied (Streamlit's and the indicator layer's) and
   the version's disposable disk cache (<warehouse>/cache/<version>/) moved aside, so only what the publish wrote into
   the version is there (put back afterwards);
 - warm: the median of ``--repeat`` views with the caches filled, as a reader changing page sees it.
@@ -119,33 +119,37 @@ def _nothing():
     yield
 
 
-def measure(app: Path, page: str, params: dict, version: str | None, repeat: int) -> dict[str, float]:
-    cold, cold_cpu = render(app, page, params, version, cold=True)
+def measure(app: Path, page: str, params: dict, version: str | None, repeat: int, cold_repeat: int) -> dict:
+    cold = [render(app, page, params, version, cold=True) for _ in range(cold_repeat)]
     warm = [render(app, page, params, cold=False) for _ in range(repeat)]
-    return _summary(cold, cold_cpu, warm)
+    return _summary(cold, warm)
 
 
-def _summary(cold: float, cold_cpu: float, warm: list[tuple[float, float]]) -> dict[str, float]:
+def _summary(cold: list[tuple[float, float]], warm: list[tuple[float, float]]) -> dict[str, float]:
+    """Medians: one cold view of the app's empty page measured anywhere from 0.09 to 0.25 s in one quiet run."""
     return {
-        "cold": cold,
-        "cold_cpu": cold_cpu,
+        "cold": statistics.median(w for w, _ in cold),
+        "cold_cpu": statistics.median(c for _, c in cold),
         "warm": statistics.median(w for w, _ in warm),
         "warm_cpu": statistics.median(c for _, c in warm),
     }
 
 
 def measure_beside(
-    app: Path, page: str, params: dict, empty: str, version: str | None, repeat: int
+    app: Path, page: str, params: dict, empty: str, version: str | None, repeat: int, cold_repeat: int
 ) -> tuple[dict[str, float], dict[str, float]]:
-    """``page`` and the app's empty page measured in turn (cold, then ``repeat`` warm views each, alternating): on a
-    machine whose load changes by the second, a page's ratio is taken against the floor of the same few seconds."""
-    floor_cold = render(app, empty, {}, version, cold=True)
-    page_cold = render(app, page, params, version, cold=True)
+    """``page`` and the app's empty page measured in turn (``cold_repeat`` cold views, then ``repeat`` warm views
+    each, alternating): on a machine whose load changes by the second, a page's ratio is taken against the floor of
+    the same few seconds."""
+    floor_cold, page_cold = [], []
+    for _ in range(cold_repeat):
+        floor_cold.append(render(app, empty, {}, version, cold=True))
+        page_cold.append(render(app, page, params, version, cold=True))
     floor_warm, page_warm = [], []
     for _ in range(repeat):
         floor_warm.append(render(app, empty, {}, cold=False))
         page_warm.append(render(app, page, params, cold=False))
-    return _summary(*page_cold, page_warm), _summary(*floor_cold, floor_warm)
+    return _summary(page_cold, page_warm), _summary(floor_cold, floor_warm)
 
 
 def profile(app: Path, page: str, params: dict, views: int, top: int = 25) -> str:
@@ -212,6 +216,7 @@ def new_process(app: Path) -> float:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeat", type=int, default=5, help="warm runs per page (default 5)")
+    parser.add_argument("--cold-repeat", type=int, default=3, help="cold runs per page (default 3)")
     parser.add_argument("--pages", nargs="*", default=PAGES, help="pages to time (default: every public page)")
     parser.add_argument("--profile", type=int, default=0, metavar="N", help="profile N warm views of each page instead")
     args = parser.parse_args()
@@ -233,7 +238,7 @@ def main() -> None:
     rows = data.api.indicator_values(version) if version else None
     print(
         f"warehouse {settings.WAREHOUSE.value()} version {version}, {0 if rows is None else len(rows):,} indicator "
-        f"rows; anonymous visitor (public figures); warm = median of {args.repeat}\n"
+        f"rows; anonymous visitor (public figures); warm = median of {args.repeat}, cold of {args.cold_repeat}\n"
     )
 
     with tempfile.TemporaryDirectory() as scratch:
@@ -248,8 +253,8 @@ def main() -> None:
             *navigation.PAGES,
             navigation.PageEntry(str(empty), "Empty page", "", "bench_empty", "Bench"),
         )
-        bare = measure(folder / "app.py", "empty_page.py", {}, None, args.repeat)
-        floor = measure(PROJECT / "app.py", str(empty), {}, version, args.repeat)
+        bare = measure(folder / "app.py", "empty_page.py", {}, None, args.repeat, args.cold_repeat)
+        floor = measure(PROJECT / "app.py", str(empty), {}, version, args.repeat, args.cold_repeat)
         new_bare = new_process(folder / "app.py")
         new_first = None
         with after_publish(version):
@@ -275,7 +280,9 @@ def main() -> None:
         print(line("(bare Streamlit empty page)", bare))
         print(line("(the app's empty page)", floor))
         for page in args.pages:
-            m, beside = measure_beside(PROJECT / "app.py", page, PARAMS.get(page, {}), str(empty), version, args.repeat)
+            m, beside = measure_beside(
+                PROJECT / "app.py", page, PARAMS.get(page, {}), str(empty), version, args.repeat, args.cold_repeat
+            )
             print(line(page, m, beside), flush=True)
         print(
             f"\nfirst page of a new process after a publish (the overview): {new_first:.2f} s; "
