@@ -185,7 +185,7 @@ def _computed_cached(version: str, root: str, params_path: str, params_hash: str
     try:
         tidy, pci_table = published.compute(con, version, load_parameters(Path(params_path)))
     finally:
-        con.close()
+        engine.close(con)
     write_cache(tidy, tidy_file)
     write_cache(pci_table, pci_file)
     return tidy, pci_table

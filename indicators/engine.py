@@ -416,6 +416,10 @@ def compute(
     return con.execute(f"SELECT * FROM ind_results WHERE indicator_id = ?{order}", [indicator_id]).df()
 
 
+# A connection -> the fresh connection compute_all's retry computed on (kept while the first one lives).
+_PREPARED_ON: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
 def compute_all(
     con: duckdb.DuckDBPyConnection, version: str, params: dict | None = None, timings: dict | None = None
 ) -> pd.DataFrame:
@@ -426,9 +430,27 @@ def compute_all(
     try:
         return _compute_all(con, version, params, timings)
     except duckdb.OutOfMemoryException:
-        # The memory budget must never cost a publish: a catalogue that cannot stay within it is computed without it.
+        # The memory budget must never cost a publish: a catalogue that cannot stay within it is computed without it,
+        # on a fresh connection to the same tables (a cursor): a helper table whose creation ran out of memory can
+        # stay behind in this connection's temporary catalogue, and creating it again there conflicts with it.
         warehouse_access.lift_memory_limit(con)
-        return _compute_all(con, version, params, timings)
+        fresh = con.cursor()
+        _PREPARED_ON[con] = fresh
+        return _compute_all(fresh, version, params, timings)
+
+
+def prepared_connection(con: duckdb.DuckDBPyConnection) -> duckdb.DuckDBPyConnection:
+    """The connection whose helper tables ``compute_all(con, ...)`` filled: ``con``, or the fresh one its retry
+    without a memory budget used (read the PCI table and the supporting tables there)."""
+    return _PREPARED_ON.get(con, con)
+
+
+def close(con: duckdb.DuckDBPyConnection) -> None:
+    """Close ``con`` and the fresh connection a retry of ``compute_all`` opened on it, if any."""
+    fresh = _PREPARED_ON.pop(con, None)
+    if fresh is not None:
+        fresh.close()
+    con.close()
 
 
 def _compute_all(

@@ -147,7 +147,7 @@ def preview_indicator_changes(
         try:
             after = engine.compute_all(con, new, params)
         finally:
-            con.close()
+            engine.close(con)
     before = api.indicator_values(current, root) if current is not None else after.iloc[0:0]
     return indicator_changes(before, after)
 

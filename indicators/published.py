@@ -36,7 +36,7 @@ def code_hash() -> str:
 def compute(con, version: str, params: dict) -> tuple[pd.DataFrame, pd.DataFrame]:
     """The tidy indicator table and the PCI table of the version ``con`` shows."""
     tidy = engine.compute_all(con, version, params)
-    return tidy, con.execute("SELECT * FROM ind_pci").df()
+    return tidy, engine.prepared_connection(con).execute("SELECT * FROM ind_pci").df()
 
 
 def public_of(tidy: pd.DataFrame, tables: dict[str, pd.DataFrame], params: dict) -> pd.DataFrame:
@@ -57,9 +57,10 @@ def derive(open_tables, folder: Path, version: str) -> dict:
         frames = dict(zip(FILES, compute(con, version, params)))
         # Every supporting table, on the connection the catalogue prepared: a page's first view reads them
         # instead of preparing a connection of its own (seconds on national data).
-        tables = {name: con.execute(query).df() for name, query in supporting.QUERIES.items()}
+        prepared = engine.prepared_connection(con)
+        tables = {name: prepared.execute(query).df() for name, query in supporting.QUERIES.items()}
     finally:
-        con.close()
+        engine.close(con)
     public = public_of(frames["indicators"], tables, params)
     folder.mkdir(parents=True, exist_ok=True)
     entry = {"parameters_hash": params["_hash"], "code_hash": code_hash()}

@@ -10,7 +10,7 @@ import duckdb
 import pandas as pd
 import pytest
 
-from indicators import engine, warehouse_access
+from indicators import engine, published, warehouse_access
 from indicators.parameters import load_parameters
 from indicators.warehouse_access import CATALOGUE_MEMORY_MB, open_version
 from indicators_fixture import TABLES, VERSION, write_parameters, write_warehouse
@@ -45,3 +45,25 @@ def test_a_catalogue_that_cannot_stay_within_the_budget_is_computed_without_it(t
         engine.prepare(con, params)
     tidy = engine.compute_all(open_version(VERSION, tmp_path / "warehouse"), VERSION, params)
     pd.testing.assert_frame_equal(tidy, expected)
+
+
+def test_a_publish_whose_catalogue_ran_out_of_its_budget_still_writes_every_derived_table(tmp_path, monkeypatch):
+    """Out of memory while creating a helper table, DuckDB can leave that table half-made in the connection, and
+    creating it again there conflicts: the catalogue is computed again on a fresh connection, and the PCI and
+    supporting tables are read from that one (the retry failed this way in about half of the runs)."""
+    write_warehouse(tmp_path / "warehouse", TABLES)
+    monkeypatch.setenv("SP_PARAMETERS", str(write_parameters(tmp_path / "parameters.toml")))
+    expected = published.derive(lambda: open_version(VERSION, tmp_path / "warehouse"), tmp_path / "ample", VERSION)
+    monkeypatch.setattr(warehouse_access, "CATALOGUE_MEMORY_MB", 1)  # nothing fits in 1 MB
+    for attempt in range(4):  # where the budget runs out varies from run to run
+        folder = tmp_path / f"tight{attempt}"
+        entry = published.derive(lambda: open_version(VERSION, tmp_path / "warehouse"), folder, VERSION)
+        for name in (*published.FILES, "public"):
+            assert entry[name]["rows"] == expected[name]["rows"] > 0, name
+        assert entry["supporting"].keys() == expected["supporting"].keys()
+        for name, table in entry["supporting"].items():
+            assert table["rows"] == expected["supporting"][name]["rows"], name
+        pd.testing.assert_frame_equal(
+            pd.read_parquet(folder / published.FILES["pci"]),
+            pd.read_parquet(tmp_path / "ample" / published.FILES["pci"]),
+        )
