@@ -495,7 +495,11 @@ def tidy_table(
                         FROM ind_sources s JOIN ind_source_as_of a USING (source) GROUP BY ALL) a
                   USING (indicator_id)
         ORDER BY m.position, period, province, district NULLS FIRST, sex, breakdown, breakdown_value"""
-    return _frame(con.sql(tidy).to_arrow_table().select(TIDY_COLUMNS))
+    # Each join's right side is the small one (metadata, files, each series' base): held in its hash table as
+    # written. Left to itself DuckDB held the 348 k result rows instead (national 1x: 0.87 -> 0.65 CPU s).
+    with sql_helpers.joined_as_written(con, "build_side_probe_side"):
+        table = con.sql(tidy).to_arrow_table()
+    return _frame(table.select(TIDY_COLUMNS))
 
 
 def _frame(table: pa.Table) -> pd.DataFrame:
