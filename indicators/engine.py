@@ -498,11 +498,9 @@ def tidy_table(
                         FROM ind_sources s JOIN ind_source_as_of a USING (source) GROUP BY ALL) a
                   USING (indicator_id)
         ORDER BY m.position, period, province, district NULLS FIRST, sex, breakdown, breakdown_value"""
-    # Each join's right side is the small one (metadata, files, each series' base): held in its hash table as
-    # written. Left to itself DuckDB held the 348 k result rows instead (national 1x: 0.87 -> 0.65 CPU s).
-    with sql_helpers.joined_as_written(con, "build_side_probe_side"):
-        table = con.sql(tidy).to_arrow_table()
-    return _frame(table.select(TIDY_COLUMNS))
+    # Left to DuckDB's join sides: held as written (build_side_probe_side off) this query cost less (national 1x,
+    # threads 1: 0.87 -> 0.65 CPU s) but peaked higher at 4x the data (1.19 -> 1.25 GB; the 4x refresh's budget).
+    return _frame(con.sql(tidy).to_arrow_table().select(TIDY_COLUMNS))
 
 
 def _frame(table: pa.Table) -> pd.DataFrame:

@@ -29,8 +29,8 @@ def test_frame_is_what_duckdb_gives(query):
 
 
 def test_joins_run_as_written_only_inside_and_the_setting_comes_back():
-    """The tidy table's joins hold their right side (sql_helpers.joined_as_written); the connection's own setting
-    returns afterwards, also after an error."""
+    """The ledger cells' join runs as written (sql_helpers.joined_as_written); the connection's own setting returns
+    afterwards, also after an error."""
     from indicators import sql_helpers
 
     con = duckdb.connect()
