@@ -15,7 +15,8 @@ is the process's peak resident set during each step (reset before each step thro
 the whole catalogue. Last, when several are measured, each against the first (growth).
 
 ``--entries`` also prints each entry's own time and memory under its family (where a family's time goes), and each
-helper table's under the helper step.
+helper table's under the helper step. After the whole catalogue (and outside its figure): the supporting tables a
+publish writes beside it (``indicators.supporting``), read on the catalogue's prepared connection.
 
 ``--threads N`` runs DuckDB on N threads, floor and catalogue alike: on a shared machine DuckDB's idle workers spin
 and inflate CPU seconds, so ``--threads 1`` gives the steadiest figure of the work itself (compare two versions of
@@ -91,7 +92,7 @@ def measure_one(
     warehouse: Path | None, data: Path | None, regenerate: bool, threads: int | None = None, entries: bool = False
 ) -> dict:
     """The floor and the catalogue on one warehouse (built from ``data`` when not given), printed and returned."""
-    from indicators import engine, pci
+    from indicators import engine, pci, supporting
     from indicators.catalogue import all_indicators
     from indicators.parameters import load_parameters
     from indicators.warehouse_access import current_version, open_version
@@ -142,6 +143,12 @@ def measure_one(
         _measure("PCI", lambda: pci.compute(con, params), rows)
         tidy = _measure("status, sources, tidy table", lambda: engine.tidy_table(con, version, catalogue, params), rows)
         total, total_cpu = time.perf_counter() - started, time.process_time() - cpu
+        # What a publish adds (indicators.published.derive): the supporting tables, on the prepared connection.
+        tables: list = []
+        for name, query in supporting.QUERIES.items():
+            _measure(f"  {name}", lambda query=query: con.execute(query).df(), tables)
+        supporting_row = ("supporting tables (publish)", sum(r[1] for r in tables), sum(r[2] for r in tables))
+        supporting_row += (max(r[3] for r in tables), tables[-1][4])
         con.close()
 
     peak = max(r[3] for r in rows)  # entries' peaks are within their family's
@@ -150,6 +157,8 @@ def measure_one(
     for label, seconds, cpu_seconds, peak_mb, after in [floor] + rows:
         print(f"{label:34} {seconds:8.2f} {cpu_seconds:8.2f} {peak_mb:12.0f} {after:13.0f}")
     print(f"{'whole catalogue':34} {total:8.2f} {total_cpu:8.2f} {peak:12.0f}")
+    for label, seconds, cpu_seconds, peak_mb, after in [supporting_row] + (tables if entries else []):
+        print(f"{label:34} {seconds:8.2f} {cpu_seconds:8.2f} {peak_mb:12.0f} {after:13.0f}")
     print(
         f"\nwhole catalogue = {total / floor[1]:.1f}x one ledger scan (wall; {total_cpu / max(floor[2], 1e-9):.1f}x in "
         f"CPU seconds); peak memory {peak:.0f} MB. Goal <= 5x, aim 2x (issue 13).",
@@ -163,6 +172,7 @@ def measure_one(
         "peak_mb": peak,
         "floor_wall": floor[1],
         "floor_cpu": floor[2],
+        "supporting_cpu": supporting_row[2],
     }
 
 

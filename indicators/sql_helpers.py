@@ -13,6 +13,8 @@ They hold the few definitions several indicators share, so they are written once
 
 from __future__ import annotations
 
+import contextlib
+
 import duckdb
 
 from . import survival
@@ -279,12 +281,18 @@ def _create(con: duckdb.DuckDBPyConnection, name: str, sql: str) -> None:
     if name not in JOINED_AS_WRITTEN:
         con.execute(f"CREATE OR REPLACE TEMP {kind} {name} AS {sql}")
         return
-    disabled = con.execute("SELECT current_setting('disabled_optimizers')").fetchone()[0]
-    con.execute(
-        "SET disabled_optimizers = ?", [",".join(filter(None, [disabled, "join_order", "build_side_probe_side"]))]
-    )
-    try:
+    with joined_as_written(con, "join_order", "build_side_probe_side"):
         con.execute(f"CREATE OR REPLACE TEMP {kind} {name} AS {sql}")
+
+
+@contextlib.contextmanager
+def joined_as_written(con: duckdb.DuckDBPyConnection, *optimizers: str):
+    """DuckDB's ``optimizers`` (join_order: the order of joins; build_side_probe_side: which side of a join is held
+    in its hash table) switched off on ``con`` while inside: its joins run as the SQL writes them."""
+    disabled = con.execute("SELECT current_setting('disabled_optimizers')").fetchall()[0][0]
+    con.execute("SET disabled_optimizers = ?", [",".join(filter(None, [disabled, *optimizers]))])
+    try:
+        yield con
     finally:
         con.execute("SET disabled_optimizers = ?", [disabled])
 

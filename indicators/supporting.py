@@ -16,6 +16,8 @@ DAYS_LATE_BINS = (
 )
 
 QUERIES: dict[str, str] = {
+    # From the ledger cells the catalogue made (payments not cancelled, paid_date only when paid): the ledger is
+    # not joined to the register again (1x: 0.82 -> 0.1 CPU s).
     "days_late_distribution": """
         SELECT period, province, district, sex, channel,
                CASE WHEN paid_date IS NULL THEN 'not paid'
@@ -25,8 +27,8 @@ QUERIES: dict[str, str] = {
                     WHEN date_diff('day', due_date, paid_date) <= 60 THEN '31-60 days'
                     WHEN date_diff('day', due_date, paid_date) <= 90 THEN '61-90 days'
                     ELSE 'over 90 days' END AS days_late_bin,
-               count(*) AS payments
-        FROM ind_mecg_payment WHERE status <> 'cancelled'
+               CAST(sum(payments) AS BIGINT) AS payments
+        FROM ind_mecg_payment_cells
         GROUP BY ALL ORDER BY ALL""",
     # One row per sender and quarter: the worst of its returns (missing, then late, then on time).
     "reporting_matrix": """

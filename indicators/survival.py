@@ -28,9 +28,16 @@ def quantiles(
     ``count``: observations at that day (paid or not); ``paid``: how many of them were paid at that day. Returns
     (first row index of each group, quantile, lower-bound flag), one entry per group in order of appearance.
     """
+    return quantiles_of_curves(curves(group, count, paid), days, q)
+
+
+def curves(group: np.ndarray, count: np.ndarray, paid: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Each group's Kaplan-Meier survival after each of its rows (rows as ``quantiles`` takes them): (first row index
+    of each group, survival per row). Every quantile of the same observations is read from these
+    (``quantiles_of_curves``), so estimating a second one costs no second product."""
     size = len(group)
     if size == 0:
-        return np.zeros(0, dtype=np.int64), np.zeros(0), np.zeros(0, dtype=bool)
+        return np.zeros(0, dtype=np.int64), np.zeros(0)
     count = count.astype(np.int64, copy=False)
     paid = paid.astype(np.int64, copy=False)
     starts = np.flatnonzero(np.concatenate(([True], group[1:] != group[:-1])))
@@ -40,11 +47,21 @@ def quantiles(
     before = earlier - np.repeat(earlier[starts], sizes)  # ... of the same group: fewer days
     at_risk = np.repeat(np.add.reduceat(count, starts), sizes) - before
     factor = 1 - paid / at_risk
-    survival = _running_product(factor, starts, sizes)
+    return starts, _running_product(factor, starts, sizes)
+
+
+def quantiles_of_curves(
+    curve: tuple[np.ndarray, np.ndarray], days: np.ndarray, q: float
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """``quantiles`` read from the groups' survival (``curves``) over the same rows."""
+    starts, survival = curve
+    size = len(survival)
+    if size == 0:
+        return np.zeros(0, dtype=np.int64), np.zeros(0), np.zeros(0, dtype=bool)
     reached = (1 - survival) >= q - TOLERANCE
     first = np.minimum.reduceat(np.where(reached, np.arange(size), size), starts)
     found = first < size
-    last = starts + sizes - 1
+    last = np.append(starts[1:], size) - 1
     value = np.where(found, days[np.minimum(first, size - 1)], days[last]).astype(float)
     return starts, value, ~found
 

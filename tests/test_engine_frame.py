@@ -26,3 +26,18 @@ QUERIES = [
 def test_frame_is_what_duckdb_gives(query):
     con = duckdb.connect()
     pd.testing.assert_frame_equal(engine._frame(con.sql(query).to_arrow_table()), con.sql(query).df())
+
+
+def test_joins_run_as_written_only_inside_and_the_setting_comes_back():
+    """The ledger cells' join runs as written (sql_helpers.joined_as_written); the connection's own setting returns
+    afterwards, also after an error."""
+    from indicators import sql_helpers
+
+    con = duckdb.connect()
+    con.execute("SET disabled_optimizers = 'filter_pushdown'")
+    with sql_helpers.joined_as_written(con, "build_side_probe_side"):
+        inside = con.execute("SELECT current_setting('disabled_optimizers')").fetchall()[0][0]
+    assert set(inside.split(",")) == {"filter_pushdown", "build_side_probe_side"}
+    with pytest.raises(duckdb.Error), sql_helpers.joined_as_written(con, "join_order"):
+        con.execute("SELECT * FROM no_such_table")
+    assert con.execute("SELECT current_setting('disabled_optimizers')").fetchall()[0][0] == "filter_pushdown"

@@ -142,3 +142,21 @@ def test_the_cells_join_as_written_and_the_connection_keeps_its_optimizers(wareh
     assert "ind_mecg_payment_cells" in sql_helpers.JOINED_AS_WRITTEN
     cells = con.execute("SELECT sum(payments) FROM ind_mecg_payment_cells").fetchone()[0]
     assert cells == con.execute("SELECT count(*) FROM mecg_payments WHERE status <> 'cancelled'").fetchone()[0]
+
+
+def test_days_late_distribution_from_the_cells_is_the_one_counted_payment_by_payment(warehouse):
+    """The supporting table reads the cells, not the ledger: the same bins and counts as payment by payment."""
+    from indicators import supporting
+
+    con = _connection(warehouse)
+    query = supporting.QUERIES["days_late_distribution"]
+    assert "FROM ind_mecg_payment_cells" in query and "CAST(sum(payments) AS BIGINT)" in query
+    from_cells = con.execute(query).df()
+    # The same bins over single payments (the view joining each payment to the register), counted one by one.
+    by_payment = con.execute(
+        query.replace("CAST(sum(payments) AS BIGINT)", "count(*)").replace(
+            "FROM ind_mecg_payment_cells", "FROM ind_mecg_payment WHERE status <> 'cancelled'"
+        )
+    ).df()
+    assert from_cells["days_late_bin"].nunique() >= 3 and from_cells["payments"].sum() > 0
+    pd.testing.assert_frame_equal(from_cells, by_payment)

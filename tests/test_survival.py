@@ -56,6 +56,22 @@ def test_every_group_gets_its_own_estimate(q):
     assert sum(at_least) > 10 and sum(~at_least) > 10  # both answers were exercised
 
 
+def test_quantiles_read_from_one_curve_are_each_estimated_alone():
+    """The engine keeps the survival of counted observations for their next quantile (median, then 90th)."""
+    rng = np.random.default_rng(7)
+    groups = [
+        (rng.integers(0, 60, size=n).astype(float).tolist(), (rng.random(n) < 0.7).tolist())
+        for n in rng.integers(1, 30, size=200)
+    ]
+    g, day, count, paid = _counted(groups)
+    curve = survival.curves(g, count, paid)
+    for q in (0.5, 0.9):
+        alone = survival.quantiles(g, day, count, paid, q)
+        for got, expected in zip(survival.quantiles_of_curves(curve, day, q), alone):
+            assert got.tolist() == expected.tolist()
+        assert alone[1].tolist() == [_one_group(d, p, q)[0] for d, p in groups]
+
+
 def test_half_paid_on_a_day_reaches_the_median_that_day():
     _, value, at_least = survival.quantiles(*_counted([([3.0, 3.0, 3.0, 9.0], [True, True, False, False])]), 0.5)
     assert (value[0], at_least[0]) == (3.0, False)

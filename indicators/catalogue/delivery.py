@@ -206,15 +206,20 @@ PAY_ARREARS_LAK = Indicator(
         "the quarter, up to the payment ledger's own date. What it leaves out: cancelled payments; quarters "
         "before the first payment fell due. No target is set, so no progress status is given."
     ),
+    # The cells read once, added up by the quarters their amounts fall due and are paid in (1x: 1.25 M cells ->
+    # 69 k rows), and the flows taken from those.
     numerator_sql="""
-        WITH flows AS (
-            SELECT quarter_end_of(due_date) AS quarter_end, province, district, sex, channel, cycle,
-                   amount_due AS amount
-            FROM ind_mecg_payment_cells
+        WITH by_quarters AS (
+            SELECT province, district, sex, channel, cycle, quarter_end_of(due_date) AS due_by,
+                   quarter_end_of(greatest(due_date, paid_date)) AS paid_by, sum(amount_due) AS amount_due,
+                   sum(amount_paid) FILTER (WHERE paid_date IS NOT NULL) AS amount_paid
+            FROM ind_mecg_payment_cells GROUP BY ALL),
+        flows AS (
+            SELECT due_by AS quarter_end, province, district, sex, channel, cycle, amount_due AS amount
+            FROM by_quarters
             UNION ALL
-            SELECT quarter_end_of(greatest(due_date, paid_date)), province, district, sex, channel, cycle,
-                   -amount_paid
-            FROM ind_mecg_payment_cells WHERE paid_date IS NOT NULL),
+            SELECT paid_by, province, district, sex, channel, cycle, -amount_paid
+            FROM by_quarters WHERE amount_paid IS NOT NULL),
         cell_flows AS (SELECT quarter_end, province, district, sex, channel, cycle, sum(amount) AS amount
                        FROM flows GROUP BY ALL),
         cells AS (SELECT DISTINCT province, district, sex, channel, cycle FROM cell_flows)
