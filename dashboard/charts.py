@@ -477,6 +477,20 @@ def bars(
     return fig
 
 
+def on_time_by_cycle(cycles: pd.DataFrame) -> go.Figure:
+    """The grant's on-time rate by payment cycle, each cycle's latest period (``cycle`` in words, ``value``): the
+    payments page's chart and the meeting pack's."""
+    return bars(
+        cycles,
+        category="cycle",
+        value="value",
+        unit="percent",
+        title=t("MECG paid on time, by payment cycle"),
+        horizontal=False,
+        ranked=False,
+    )
+
+
 def grouped_bars(
     frame: pd.DataFrame,
     *,
