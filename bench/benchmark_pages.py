@@ -270,18 +270,23 @@ def main() -> None:
             own = beside or floor
             return (
                 f"{name:30} {m['cold']:7.3f} {m['cold_cpu']:7.3f} {m['warm']:7.3f} {m['warm_cpu']:7.3f}"
-                f"   {m['cold'] / own['cold']:5.1f}x {m['warm'] / own['warm']:5.1f}x {m['warm_cpu'] / own['warm_cpu']:5.1f}x"
+                f"   {m['cold'] / own['cold']:5.1f}x {m['cold_cpu'] / own['cold_cpu']:5.1f}x"
+                f" {m['warm'] / own['warm']:5.1f}x {m['warm_cpu'] / own['warm_cpu']:5.1f}x"
                 f"   {m['cold'] / bare['cold']:6.1f}x {m['warm'] / bare['warm']:6.1f}x"
-                + (f"   {own['cold']:6.3f} {own['warm']:6.3f} {own['warm_cpu']:6.3f}" if beside else "")
+                + (
+                    f"   {own['cold']:6.3f} {own['cold_cpu']:6.3f} {own['warm']:6.3f} {own['warm_cpu']:6.3f}"
+                    if beside
+                    else ""
+                )
             )
 
         print(
-            f"{'':30} {'cold':>15} {'warm (median)':>15}   {'/ app empty':>18}   {'/ bare empty':>14}"
-            f"   {'app empty beside it':>20}"
+            f"{'':30} {'cold':>15} {'warm (median)':>15}   {'/ app empty':>24}   {'/ bare empty':>14}"
+            f"   {'app empty beside it':>27}"
         )
         print(
-            f"{'page':30} {'s':>7} {'CPU s':>7} {'s':>7} {'CPU s':>7}   {'cold':>5}  {'warm':>5} {'CPU':>5}"
-            f"   {'cold':>6}  {'warm':>6}   {'cold':>6} {'warm':>6} {'CPU':>6}"
+            f"{'page':30} {'s':>7} {'CPU s':>7} {'s':>7} {'CPU s':>7}   {'cold':>5}  {'CPU':>5}  {'warm':>5} {'CPU':>5}"
+            f"   {'cold':>6}  {'warm':>6}   {'cold':>6} {'CPU':>6} {'warm':>6} {'CPU':>6}"
         )
         print(line("(bare Streamlit empty page)", bare))
         print(line("(the app's empty page)", floor))
