@@ -31,7 +31,8 @@ Finally the first page of a NEW process after a publish (python start, imports, 
 process that renders the bare empty page.
 
 ``--profile N`` prints, per page, where a warm view spends its time instead (cProfile of N warm views, in the script's
-own thread and in the harness's, sorted by own time and by cumulative time).
+own thread and in the harness's, sorted by own time and by cumulative time); with ``--cold``, of N first views after
+a publish.
 """
 
 from __future__ import annotations
@@ -152,12 +153,14 @@ def measure_beside(
     return _summary(page_cold, page_warm), _summary(floor_cold, floor_warm)
 
 
-def profile(app: Path, page: str, params: dict, views: int, top: int = 25) -> str:
-    """The warm views of ``page`` under cProfile: Streamlit runs the script in a thread of its own (profiled from its
-    first call on), AppTest turns the messages into elements in the calling thread (profiled around ``run``)."""
+def profile(app: Path, page: str, params: dict, views: int, top: int = 25, version: str | None = None) -> str:
+    """The warm views of ``page`` under cProfile (the cold ones, first views after a publish, when ``version`` is
+    given): Streamlit runs the script in a thread of its own (profiled from its first call on), AppTest turns the
+    messages into elements in the calling thread (profiled around ``run``)."""
     from streamlit.testing.v1 import AppTest
 
     render(app, page, params, cold=False)  # the caches filled
+    kind = "cold" if version else "warm"
     script_threads: list[cProfile.Profile] = []
 
     def start_in_thread(frame, event, arg):
@@ -173,19 +176,20 @@ def profile(app: Path, page: str, params: dict, views: int, top: int = 25) -> st
         at.query_params.clear()
         at.query_params.update(params)
         at.switch_page(page)
-        threading.setprofile(start_in_thread)
-        harness.enable()
-        try:
-            at.run()
-        finally:
-            harness.disable()
-            threading.setprofile(None)
+        with after_publish(version) if version else _nothing():
+            threading.setprofile(start_in_thread)
+            harness.enable()
+            try:
+                at.run()
+            finally:
+                harness.disable()
+                threading.setprofile(None)
     out = io.StringIO()
     for name, profilers in (("script thread", script_threads), ("harness (AppTest, calling thread)", [harness])):
         stats = pstats.Stats(*profilers, stream=out)
         stats.strip_dirs()
         for order in ("tottime", "cumulative"):
-            out.write(f"--- {page}: {name}, {views} warm views, by {order}\n")
+            out.write(f"--- {page}: {name}, {views} {kind} views, by {order}\n")
             stats.sort_stats(order).print_stats(top)
     return out.getvalue()
 
@@ -219,6 +223,7 @@ def main() -> None:
     parser.add_argument("--cold-repeat", type=int, default=3, help="cold runs per page (default 3)")
     parser.add_argument("--pages", nargs="*", default=PAGES, help="pages to time (default: every public page)")
     parser.add_argument("--profile", type=int, default=0, metavar="N", help="profile N warm views of each page instead")
+    parser.add_argument("--cold", action="store_true", help="with --profile: profile first views after a publish")
     args = parser.parse_args()
     import logging
 
@@ -233,7 +238,8 @@ def main() -> None:
     version = data.current_version()
     if args.profile:
         for page in args.pages:
-            print(profile(PROJECT / "app.py", page, PARAMS.get(page, {}), args.profile), flush=True)
+            cold = version if args.cold else None
+            print(profile(PROJECT / "app.py", page, PARAMS.get(page, {}), args.profile, version=cold), flush=True)
         return
     rows = data.api.indicator_values(version) if version else None
     print(
@@ -264,18 +270,23 @@ def main() -> None:
             own = beside or floor
             return (
                 f"{name:30} {m['cold']:7.3f} {m['cold_cpu']:7.3f} {m['warm']:7.3f} {m['warm_cpu']:7.3f}"
-                f"   {m['cold'] / own['cold']:5.1f}x {m['warm'] / own['warm']:5.1f}x {m['warm_cpu'] / own['warm_cpu']:5.1f}x"
+                f"   {m['cold'] / own['cold']:5.1f}x {m['cold_cpu'] / own['cold_cpu']:5.1f}x"
+                f" {m['warm'] / own['warm']:5.1f}x {m['warm_cpu'] / own['warm_cpu']:5.1f}x"
                 f"   {m['cold'] / bare['cold']:6.1f}x {m['warm'] / bare['warm']:6.1f}x"
-                + (f"   {own['cold']:6.3f} {own['warm']:6.3f} {own['warm_cpu']:6.3f}" if beside else "")
+                + (
+                    f"   {own['cold']:6.3f} {own['cold_cpu']:6.3f} {own['warm']:6.3f} {own['warm_cpu']:6.3f}"
+                    if beside
+                    else ""
+                )
             )
 
         print(
-            f"{'':30} {'cold':>15} {'warm (median)':>15}   {'/ app empty':>18}   {'/ bare empty':>14}"
-            f"   {'app empty beside it':>20}"
+            f"{'':30} {'cold':>15} {'warm (median)':>15}   {'/ app empty':>24}   {'/ bare empty':>14}"
+            f"   {'app empty beside it':>27}"
         )
         print(
-            f"{'page':30} {'s':>7} {'CPU s':>7} {'s':>7} {'CPU s':>7}   {'cold':>5}  {'warm':>5} {'CPU':>5}"
-            f"   {'cold':>6}  {'warm':>6}   {'cold':>6} {'warm':>6} {'CPU':>6}"
+            f"{'page':30} {'s':>7} {'CPU s':>7} {'s':>7} {'CPU s':>7}   {'cold':>5}  {'CPU':>5}  {'warm':>5} {'CPU':>5}"
+            f"   {'cold':>6}  {'warm':>6}   {'cold':>6} {'CPU':>6} {'warm':>6} {'CPU':>6}"
         )
         print(line("(bare Streamlit empty page)", bare))
         print(line("(the app's empty page)", floor))

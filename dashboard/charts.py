@@ -75,6 +75,27 @@ PLOTLY_CONFIG = {
 _EMPTY = "empty"  # key in a figure's layout.meta: the sentence shown instead of a figure with nothing to draw
 
 
+TEMPLATE = "plotly_white"  # every figure's template (plotly's registered one)
+# Validated once: as a layout holds it, its properties in plotly's order (the JSON every figure carried, byte for byte).
+_TEMPLATE_OBJECT = go.Layout(template=TEMPLATE).template
+
+
+def new_figure(data=None) -> go.Figure:
+    """A new figure in ``TEMPLATE``, each builder's first step. The template is put in without validating it again,
+    as plotly puts in its default template (``BaseFigure._initialize_layout_template``): ``update_layout(template=...)``
+    copied and validated it for every figure (7-9 ms, about half of a styled figure; issue 13), and plotly's default
+    template is process-wide state that Streamlit sets to its own. tests/test_charts.py checks every builder's JSON
+    against the validated template."""
+    fig = go.Figure(data)
+    layout = fig.layout
+    layout._validate = False
+    try:
+        layout.template = _TEMPLATE_OBJECT
+    finally:
+        layout._validate = fig._validate
+    return fig
+
+
 # Programme and ministry codes that read as acronyms ('mecg' -> 'MECG').
 ACRONYMS = frozenset({"mecg", "maf", "moh", "mof", "moes", "molsw", "lsso", "nhi", "nhib", "nssf"})
 
@@ -109,7 +130,7 @@ def _nothing(frame: pd.DataFrame, value: str, suppressed: str | None) -> bool:
 def nothing_to_show(title: str, sentence: str | None = None) -> go.Figure:
     """A figure with nothing to draw: its one sentence (``empty_sentence``) in place of empty axes."""
     sentence = sentence or t("{title}: no data for this selection.", title=title)
-    fig = go.Figure()
+    fig = new_figure()
     fig.add_annotation(
         text=sentence, x=0.5, y=0.5, xref="paper", yref="paper", showarrow=False, font={"size": TEXT_SIZE}
     )
@@ -156,14 +177,14 @@ def style(
     unit: str | None = None,
     subtitle: str | None = None,
 ) -> go.Figure:
-    """The one look. ``subtitle`` says what the chart leaves out (a filter it ignores, the scale it uses)."""
+    """The one look (its template from ``new_figure``). ``subtitle`` says what the chart leaves out (a filter it
+    ignores, the scale it uses)."""
     heading = wrapped(title) if title else None
     lines = (heading.count("<br>") + 1 if heading else 0) + (wrapped(subtitle, 52).count("<br>") + 1 if subtitle else 0)
     # The title starts below a strip of TOOLBAR_STRIP px where plotly's toolbar appears on hover (a tap, on a
     # phone): drawn over the title, it hid every title on a phone.
     top = TOOLBAR_STRIP + 12 + 22 * lines
     fig.update_layout(
-        template="plotly_white",
         height=height + top,
         colorway=PALETTE,
         separators=".,",
@@ -325,7 +346,7 @@ def lines(
     year); a hidden figure is a hatched band with the word "suppressed"."""
     if _nothing(frame, y, suppressed):
         return nothing_to_show(title)
-    fig = go.Figure()
+    fig = new_figure()
     order = sorted(frame[x].astype(str).unique()) if x == "period" else list(dict.fromkeys(frame[x]))
     frame = frame.assign(_hidden=_flags(frame, suppressed))
     groups = frame.groupby(series, sort=False) if series else [(None, frame)]
@@ -430,7 +451,7 @@ def bars(
         hovertemplate="%{text}<extra></extra>",
         showlegend=False,
     )
-    fig = go.Figure(bar)
+    fig = new_figure(bar)
     _suppressed_band(fig, list(shown.loc[shown["_hidden"], "_name"]), horizontal=horizontal, name=t(SUPPRESSED))
     if target is not None and pd.notna(target):
         (fig.add_vline if horizontal else fig.add_hline)(
@@ -456,6 +477,20 @@ def bars(
     return fig
 
 
+def on_time_by_cycle(cycles: pd.DataFrame) -> go.Figure:
+    """The grant's on-time rate by payment cycle, each cycle's latest period (``cycle`` in words, ``value``): the
+    payments page's chart and the meeting pack's."""
+    return bars(
+        cycles,
+        category="cycle",
+        value="value",
+        unit="percent",
+        title=t("MECG paid on time, by payment cycle"),
+        horizontal=False,
+        ranked=False,
+    )
+
+
 def grouped_bars(
     frame: pd.DataFrame,
     *,
@@ -476,7 +511,7 @@ def grouped_bars(
     ``value_axis``: properties of the value axis beyond the unit's (a title, no tick suffix)."""
     if _nothing(frame, y, suppressed):
         return nothing_to_show(title)
-    fig = go.Figure()
+    fig = new_figure()
     frame = frame.assign(_hidden=_flags(frame, suppressed))
     order = sorted(frame[x].astype(str).unique()) if x == "period" else list(dict.fromkeys(frame[x]))
     full_names = dict(zip(order, [period_label(p) for p in order] if x == "period" else map(category_label, order)))
@@ -574,7 +609,7 @@ def funnel(stages: pd.DataFrame, *, title: str, subtitle: str | None = None) -> 
         else f"{count:,.0f}"
         for count, hidden in zip(stages["count"], flags)
     ]
-    fig = go.Figure(
+    fig = new_figure(
         go.Funnel(
             y=stages["stage"],
             x=stages["count"].fillna(0),
@@ -614,7 +649,7 @@ def reporting_matrix(matrix: pd.DataFrame, *, row: str, title: str, subtitle: st
         [0.67, OKABE_ITO["sky_blue"]],
         [1, OKABE_ITO["sky_blue"]],
     ]
-    fig = go.Figure(
+    fig = new_figure(
         go.Heatmap(
             z=z,
             x=[period_label(str(c)) for c in wide.columns],

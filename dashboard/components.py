@@ -431,7 +431,10 @@ def chart_with_table(
 ) -> None:
     """A chart and, one click away, the table behind it with its downloads. ``name`` (English) keys the widgets and
     names the files; ``label`` is what the reader sees (default: ``name`` translated). A figure with nothing to draw
-    is replaced by its one sentence (axes alone say nothing). ``view``: see ``table_with_downloads``."""
+    is replaced by its one sentence (axes alone say nothing). ``view``: see ``table_with_downloads``; by default the
+    view the figure was made under (``figure(..., view=...)``), which the table is made from too."""
+    if view is None and isinstance(fig, ServedFigure):
+        view = fig.view
     sentence = fig.sentence if isinstance(fig, ServedFigure) else empty_sentence(fig)
     if sentence:
         st.info(sentence, icon=":material/info:")
@@ -470,7 +473,7 @@ def figure(build, *args, view: tuple | None = None, **kwargs):
         made = _figure_parts_of_view(
             module=module, name=name, language=language, key=key, _args=args, _kwargs=kwargs, generation=generation
         )
-    return tuple(_served(part) for part in made) if isinstance(made, tuple) else _served(made)
+    return tuple(_served(part, view) for part in made) if isinstance(made, tuple) else _served(made, view)
 
 
 def _once_per_page(key: str) -> None:
@@ -544,8 +547,8 @@ def _plain_figure(part):
     return _PlainFigure(go.Figure(part.to_dict(), _validate=False).to_dict())
 
 
-def _served(part):
-    return ServedFigure(part) if isinstance(part, _PlainFigure) else part
+def _served(part, view: tuple | None = None):
+    return ServedFigure(part, view) if isinstance(part, _PlainFigure) else part
 
 
 class ServedFigure(go.Figure):
@@ -556,10 +559,16 @@ class ServedFigure(go.Figure):
     Not a plotly object tree: plotly's own methods (``update_layout``...) are not available on it; what a page wants
     changed is an argument of the builder."""
 
-    def __init__(self, plain: dict) -> None:  # noqa: D107 (plotly's constructor is deliberately not run)
+    def __init__(self, plain: dict, view: tuple | None = None) -> None:  # noqa: D107 (plotly's constructor is not run)
         self._plain = plain
+        self._view = view  # what it was made under (``figure(..., view=...)``): its table's view in chart_with_table
         meta = plain.get("layout", {}).get("meta")
         self._sentence = meta.get(charts_empty_key()) if isinstance(meta, dict) else None
+
+    @property
+    def view(self) -> tuple | None:
+        """The view the figure was made under, or None."""
+        return self._view
 
     @property
     def sentence(self) -> str | None:

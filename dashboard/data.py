@@ -46,15 +46,20 @@ def current_version() -> str | None:
         return None
 
 
-@st.cache_data(show_spinner=False)
 def provinces() -> pd.DataFrame:
     """The 18 provinces: iso_code, lsb_code (text, '01'…'18'), name_en, name_lo, population_2015."""
-    return reference.reference_table("provinces").to_pandas()
+    return _reference("provinces").copy()
 
 
-@st.cache_data(show_spinner=False)
 def districts() -> pd.DataFrame:
-    return reference.reference_table("districts").to_pandas()
+    return _reference("districts").copy()
+
+
+@functools.lru_cache(maxsize=2)
+def _reference(table: str) -> pd.DataFrame:
+    # Shipped with the code, the same for every version: read once per process, not again after each publish (which
+    # empties Streamlit's data cache; reading one took 20-40 ms of a first view).
+    return reference.reference_table(table).to_pandas()
 
 
 def province_name(code: str) -> str:

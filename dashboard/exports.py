@@ -26,7 +26,9 @@ def csv_bytes(frame: pd.DataFrame) -> bytes:
 def excel_bytes(frame: pd.DataFrame, sheet_name: str = "data") -> bytes:
     buffer = io.BytesIO()
     with pd.ExcelWriter(
-        buffer, engine="xlsxwriter", engine_kwargs={"options": {"strings_to_formulas": False, "strings_to_urls": False}}
+        buffer,
+        engine="xlsxwriter",
+        engine_kwargs={"options": {"strings_to_formulas": False, "strings_to_urls": False, "in_memory": True}},
     ) as writer:
         neutralise(frame).to_excel(writer, sheet_name=sheet_name[:31], index=False)
     return buffer.getvalue()

@@ -15,7 +15,7 @@ from pathlib import Path
 import pandas as pd
 import plotly.graph_objects as go
 
-from dashboard.charts import FONT, MIN_TEXT_SIZE, NO_DATA_GREY, nothing_to_show, style
+from dashboard.charts import FONT, MIN_TEXT_SIZE, NO_DATA_GREY, new_figure, nothing_to_show, style
 from dashboard.format import NO_DATA, OKABE_ITO, SUPPRESSED, value_with_unit
 from dashboard.i18n import t
 
@@ -213,7 +213,7 @@ def choropleth(
     )
     has = shown[shown["missing"].isna()]
     low, high = _colour_range(shown, unit)
-    fig = go.Figure()
+    fig = new_figure()
     for kind, colour in MISSING_COLOURS.items():
         lacks = shown[shown["missing"] == kind]
         if len(lacks):
@@ -265,7 +265,7 @@ def tile_grid(frame: pd.DataFrame, *, unit: str | None, title: str, highlight: s
     x = [TILE_GRID[p][0] for p in shown["province"]]
     y = [-TILE_GRID[p][1] for p in shown["province"]]
     low, high = _colour_range(shown, unit)
-    fig = go.Figure()
+    fig = new_figure()
     fig.add_trace(
         go.Scatter(
             x=x,

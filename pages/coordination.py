@@ -120,14 +120,12 @@ with left:
         ),
         meetings,
         "meetings",
-        view=context.view(),
     )
 with right:
     components.chart_with_table(
         components.figure(charts.funnel, later(funnel_stages), title=t("Referral funnel"), view=context.view()),
         funnel_rows,
         "referral funnel",
-        view=context.view(),
     )
 
 # Reporting matrix: ministries or provinces × period.
@@ -163,7 +161,6 @@ components.chart_with_table(
     lambda: with_status_words(reporting_matrix()),
     f"reporting {rows_kind}",
     label=t("reporting {rows}", rows=t(rows_kind)),
-    view=context.view(),
 )
 
 
@@ -186,7 +183,6 @@ with left:
         ),
         grievances,
         "grievances resolved in time",
-        view=context.view(),
     )
     if resolved is not None:
         days = data.parameters(v)["general"]["grievance_standard_days"]
@@ -218,9 +214,7 @@ with right:
         highlight=dict(zip(named["province"], named["label"])).get(f.province),
         view=context.view(),
     )
-    components.chart_with_table(
-        figure, named.drop(columns=["label"]), "provincial coordination index", view=context.view()
-    )
+    components.chart_with_table(figure, named.drop(columns=["label"]), "provincial coordination index")
     if len(flagged):
         st.markdown(
             t(

@@ -96,7 +96,6 @@ with left:
         caption=t(maps.ATTRIBUTION)
         + ("" if kind == "choropleth" else t(" — boundary file unavailable: tile grid shown")),
         label=t("{id} by province", id=indicator_id),
-        view=context.view(),
     )
 with right:
     components.chart_with_table(
@@ -113,7 +112,6 @@ with right:
         provinces,
         f"{indicator_id} ranking",
         label=t("{id} ranking", id=indicator_id),
-        view=context.view(),
     )
     missing = provinces.loc[provinces["value"].isna(), "province_name"]
     if len(missing):
@@ -128,7 +126,6 @@ with left:
         gap,
         f"{indicator_id} by sex",
         label=t("{id} by sex", id=indicator_id),
-        view=context.view(),
     )
 
 
@@ -153,7 +150,6 @@ with right:
         trend,
         f"{indicator_id} trend",
         label=t("{id} trend", id=indicator_id),
-        view=context.view(),
     )
 
 district_rows = data.by_district(context.version, indicator_id, f.sex, f.province, f.period)
@@ -180,5 +176,4 @@ if len(district_rows):
         district_rows,
         f"{indicator_id} by district",
         label=t("{id} by district", id=indicator_id),
-        view=context.view(),
     )

@@ -116,7 +116,6 @@ with left:
         over_time,
         f"{indicator_id} over time",
         label=t("{id} over time", id=indicator_id),
-        view=context.view(),
     )
 with right:
     components.chart_with_table(
@@ -130,7 +129,6 @@ with right:
         women_and_men,
         f"{indicator_id} by sex",
         label=t("{id} by sex", id=indicator_id),
-        view=context.view(),
     )
 
 provinces = data.by_province(context.version, indicator_id, f.sex, f.period)
@@ -151,7 +149,6 @@ if (provinces["value"].notna() | provinces.get("suppressed", False)).any():
             f"{indicator_id} by province",
             caption=t(maps.ATTRIBUTION),
             label=t("{id} by province", id=indicator_id),
-            view=context.view(),
         )
     with right:
         components.chart_with_table(
@@ -168,7 +165,6 @@ if (provinces["value"].notna() | provinces.get("suppressed", False)).any():
             provinces,
             f"{indicator_id} province ranking",
             label=t("{id} province ranking", id=indicator_id),
-            view=context.view(),
         )
 
 for dimension in data.disaggregations(context.version, indicator_id):
@@ -190,7 +186,6 @@ for dimension in data.disaggregations(context.version, indicator_id):
             rows,
             f"{indicator_id} by {dimension}",
             label=t("{id} by {dimension}", id=indicator_id, dimension=t(dimension)),
-            view=context.view(),
         )
 
 districts = data.by_district(context.version, indicator_id, f.sex, f.province, f.period)

@@ -190,19 +190,10 @@ left, right = st.columns(2)
 with left:
     components.chart_with_table(
         components.figure(
-            charts.bars,
-            later(lambda: named_cycles(on_time_by_cycle())),
-            category="cycle",
-            value="value",
-            unit="percent",
-            title=t("MECG paid on time, by payment cycle"),
-            horizontal=False,
-            ranked=False,
-            view=context.view(),
+            charts.on_time_by_cycle, later(lambda: named_cycles(on_time_by_cycle())), view=context.view()
         ),
         on_time_by_cycle,
         "on-time rate by cycle",
-        view=context.view(),
     )
 with right:
     components.chart_with_table(
@@ -220,7 +211,6 @@ with right:
         ),
         days_late_distribution,
         "days late distribution",
-        view=context.view(),
     )
 
 left, right = st.columns(2)
@@ -238,7 +228,6 @@ with left:
         ),
         lambda: never_paid_by_district().drop(columns=["label"]),
         "never paid by district",
-        view=context.view(),
     )
 with right:
     components.chart_with_table(
@@ -254,7 +243,6 @@ with right:
         ),
         on_time_by_channel,
         "on-time rate by channel",
-        view=context.view(),
     )
 
 left, right = st.columns(2)
@@ -272,7 +260,6 @@ with left:
         ),
         arrears_trend,
         "arrears",
-        view=context.view(),
     )
 with right:
     components.chart_with_table(
@@ -289,7 +276,6 @@ with right:
         ),
         first_lag_by_sex,
         "first payment lag by sex",
-        view=context.view(),
     )
 
 components.chart_with_table(
@@ -302,5 +288,4 @@ components.chart_with_table(
     ),
     on_time_by_sex,
     "on-time rate by sex",
-    view=context.view(),
 )

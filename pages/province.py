@@ -70,9 +70,7 @@ if len(percent):
         horizontal=True,
         view=context.view(),
     )
-    components.chart_with_table(
-        figure, percent, f"{f.province} vs national", label=t("{name} vs national", name=name), view=context.view()
-    )
+    components.chart_with_table(figure, percent, f"{f.province} vs national", label=t("{name} vs national", name=name))
 
 
 @functools.cache

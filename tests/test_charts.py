@@ -226,3 +226,54 @@ def test_the_chosen_province_is_named_on_the_map_in_a_white_halo():
     assert kind == "choropleth"
     [label] = [tr for tr in figure.data if tr.type == "scattergeo" and tr.text and "Attapeu" in tr.text[0]]
     assert label.textfont.shadow == maps.HALO and "#fff" in maps.HALO
+
+
+def _every_builder() -> dict[str, object]:
+    """One figure of each builder of dashboard.charts and dashboard.maps, on tiny frames with a hidden figure."""
+    import numpy as np
+
+    from data_pipeline import reference
+
+    cycles = pd.DataFrame({"cycle": ["c1", "c2", "c3"], "value": [50.0, 60.0, np.nan], "suppressed": [0, 0, 1]})
+    series = pd.DataFrame(
+        {"period": ["2021-Q1", "2021-Q2"] * 2, "channel": ["cash"] * 2 + ["wallet"] * 2, "value": [1.0, 2, 3, 4]}
+    )
+    by_sex = pd.DataFrame({"period": ["2021-Q1", "2021-Q2"], "female": [1.0, 2.0], "male": [3.0, 4.0]})
+    stages = pd.DataFrame({"stage": ["made", "completed", "feedback"], "count": [100.0, 50.0, 20.0]})
+    matrix = pd.DataFrame({"sender": ["a", "b"], "period": ["2021-Q1"] * 2, "status": ["on time", "missing"]})
+    places = reference.reference_table("provinces").to_pandas().rename(columns={"iso_code": "province"})
+    places = places.assign(province_name=places["name_en"], value=np.linspace(1.0, 90.0, len(places)))
+    return {
+        "bars": charts.bars(cycles, category="cycle", value="value", unit="percent", title="T", target=55.0),
+        "vertical bars": charts.bars(
+            cycles, category="cycle", value="value", unit="percent", title="T", horizontal=False
+        ),
+        "grouped bars": charts.grouped_bars(series, x="period", y="value", series="channel", unit="days", title="T"),
+        "lines": charts.lines(series, x="period", y="value", series="channel", unit="LAK", title="T", target=2.0),
+        "women and men": charts.women_and_men(by_sex, unit="percent", title="T"),
+        "funnel": charts.funnel(stages, title="T"),
+        "reporting matrix": charts.reporting_matrix(matrix, row="sender", title="T"),
+        "nothing to show": charts.nothing_to_show("T"),
+        "choropleth": maps.province_map(places, unit="percent", title="T")[0],
+        "tile grid": maps.tile_grid(places, unit="percent", title="T"),
+    }
+
+
+def test_every_builder_carries_the_template_as_plotly_validates_it_byte_for_byte(monkeypatch):
+    """charts.new_figure puts the template in without plotly's validation (issue 13): each figure's JSON is the one
+    the same builder makes when the template is set through plotly's validation, byte for byte."""
+    import plotly.graph_objects as go
+    import plotly.io as pio
+
+    built = {name: pio.to_json(fig) for name, fig in _every_builder().items()}
+
+    def validated_figure(data=None):
+        return go.Figure(data).update_layout(template=charts.TEMPLATE)
+
+    monkeypatch.setattr(charts, "new_figure", validated_figure)
+    monkeypatch.setattr(maps, "new_figure", validated_figure)
+    validated = {name: pio.to_json(fig) for name, fig in _every_builder().items()}
+    assert len(built) == 10
+    for name, text in built.items():
+        assert text == validated[name], name
+        assert '"paper_bgcolor":"white"' in text, name  # plotly_white, not a default template

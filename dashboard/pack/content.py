@@ -500,15 +500,7 @@ def payments(doc: Document, request: PackRequest) -> None:
         doc.chart(
             section,
             "payments_cycles",
-            charts.bars(
-                labelled,
-                category="cycle",
-                value="value",
-                unit="percent",
-                title=t("MECG paid on time, by payment cycle"),
-                horizontal=False,
-                ranked=False,
-            ),
+            charts.on_time_by_cycle(labelled),
         )
         section.table(
             [t("Payment cycle"), t("Period"), t("Value"), t("Numerator"), t("Denominator")],
