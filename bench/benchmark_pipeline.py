@@ -14,8 +14,6 @@ per data set:
   again     the pipeline refresh onto that warehouse (merge path: every period replaced)
   carry     publish one small table onto it (every other table carried over as hard links), and for comparison the
             time to copy the version's files instead
-  preview   on the CLI's warehouse, the upload page's check, preview and publish of one small return: the publish
-            reuses the indicators the preview computed (the catalogue computed once, counted)
 Then the ratios: refresh / read floor of the same run, and each data set against the first (growth), the repeat
 refresh and its merge plan included.
 For the refresh, the same refresh again and the carry-over, the publish is profiled by stage (wall and CPU seconds:
@@ -312,54 +310,7 @@ def step_carry(_data: Path, warehouse_dir: Path) -> dict:
     }
 
 
-def step_preview(data: Path, warehouse_dir: Path) -> dict:
-    """The upload page's check, preview and publish of one small return (the school meals, else the smallest file)
-    onto the warehouse the CLI refresh made: the publish reuses the preview's indicators, so the catalogue is
-    computed once (counted), not twice."""
-    os.environ["SP_UPLOAD_DIR"] = str(warehouse_dir.parent / "uploads")
-    from dashboard import refresh_flow
-    from data_pipeline.secrets import DEMO_HASH_KEY
-    from indicators import engine
-
-    files = _files(data)
-    chosen = next((f for f in files if "school_meals" in f.name), min(files, key=lambda f: f.stat().st_size))
-    runs = []
-    compute_all = engine.compute_all
-
-    def counted(*args, **kwargs):
-        runs.append(args[1])
-        return compute_all(*args, **kwargs)
-
-    engine.compute_all = counted
-    found = {"file": chosen.name}
-
-    def timed(name, function):
-        wall, cpu = time.perf_counter(), _cpu_s()
-        result = function()
-        found[name] = (time.perf_counter() - wall, _cpu_s() - cpu)
-        return result
-
-    started = time.perf_counter()
-    checked = timed(
-        "check", lambda: refresh_flow.check_returns([(chosen.name, chosen.read_bytes())], hash_key=DEMO_HASH_KEY)
-    )
-    timed("preview", lambda: refresh_flow.indicator_preview(checked, hash_key=DEMO_HASH_KEY, root=warehouse_dir))
-    result = timed(
-        "publish",
-        lambda: refresh_flow.publish(checked, operator="benchmark", hash_key=DEMO_HASH_KEY, root=warehouse_dir),
-    )
-    found.update(wall_s=time.perf_counter() - started, version=result.version, catalogue_runs=len(runs))
-    return found
-
-
-STEPS = {
-    "read": step_read,
-    "refresh": step_refresh,
-    "whole": step_whole,
-    "again": step_refresh,
-    "carry": step_carry,
-    "preview": step_preview,
-}
+STEPS = {"read": step_read, "refresh": step_refresh, "whole": step_whole, "again": step_refresh, "carry": step_carry}
 
 
 def run_child(step: str, data: Path, warehouse_dir: Path) -> dict:
@@ -417,8 +368,6 @@ def measure(data: Path, pipeline_only: bool) -> dict:
             found["carry"] = run_child("carry", data, warehouse_dir / "pipeline")
         if not pipeline_only:
             found["whole"] = run_child("whole", data, warehouse_dir / "whole")
-            if found["whole"]["version"]:
-                found["preview"] = run_child("preview", data, warehouse_dir / "whole")
     print_one(found)
     return found
 
@@ -449,14 +398,6 @@ def print_one(found: dict) -> None:
             f"validate {whole['validate_s']:.2f} s + publish and catalogue {whole['publish_s']:.2f} s"
         )
         print_publish_stages("its publish, by stage", whole)
-    if "preview" in found:
-        shown = found["preview"]
-        print(
-            f"{'upload page: preview, then publish':34} {shown['wall_s']:8.2f} {shown['cpu_s']:8.2f} "
-            f"{shown['peak_rss_mb']:12.0f}   {shown['file']}: check {shown['check'][0]:.2f} s, preview "
-            f"{shown['preview'][0]:.2f} s / {shown['preview'][1]:.2f} cpu, publish {shown['publish'][0]:.2f} s / "
-            f"{shown['publish'][1]:.2f} cpu; catalogue computed {shown['catalogue_runs']} time(s)"
-        )
     if "again" in found:
         again = found["again"]
         print(
