@@ -7,12 +7,13 @@ from __future__ import annotations
 import shutil
 
 import duckdb
+import pandas as pd
 import pytest
 
 from dashboard import refresh_flow
 from data_pipeline import warehouse
 from data_pipeline.secrets import DEMO_HASH_KEY
-from indicators import engine
+from indicators import api, engine, preview
 from tests.roles_fixtures import FIXED_NAME, fixed_return
 from tests.test_refresh_page_staged import same_up_to_float_noise, upload_dir, version_rows  # noqa: F401  (fixture)
 
@@ -72,6 +73,9 @@ def test_a_publish_after_its_preview_computes_nothing_and_writes_what_a_plain_pu
     assert result.version == plain.version == "v0002"
     assert catalogue_runs == [plain.version]  # and the publish did not compute it again
     _assert_same_derived(page_root, plain_root, "v0002")
+    # What the preview showed is what the plain publish changed.
+    before, after = (api.indicator_values(version, plain_root) for version in ("v0001", "v0002"))
+    pd.testing.assert_frame_equal(cells, preview.indicator_changes(before, after))
     manifests = [warehouse.read_manifest("v0002", root)["derived"] for root in (page_root, plain_root)]
     assert manifests[0] == manifests[1]
 
