@@ -107,10 +107,10 @@ def test_unreadable_cells_get_the_same_errors_with_and_without_joins(tmp_path, m
     assert [str(i) for i in joined_report.issues] == [str(i) for i in plain_report.issues]
 
 
-def test_a_repeated_identifier_hashed_once_per_value_keeps_the_files_order_and_every_hash(tmp_path):
-    """A ledger's beneficiary ids (not its key, no join in its typing query) are hashed once per distinct value and
-    written over the rows in place: over several of DuckDB's vectors, in the file's order, each row's hash exactly
-    secrets.pseudonymise's, whitespace, lower case and non-ASCII ids (hashed in Python) included."""
+def test_identifiers_over_several_vectors_keep_the_files_order_and_every_hash(tmp_path):
+    """A ledger's payment and beneficiary ids (no join in its typing query) over several of DuckDB's vectors: in the
+    file's order, each row's hash exactly secrets.pseudonymise's, whitespace, lower case and non-ASCII ids (hashed in
+    Python) included."""
     spellings = ["MECG-1", "mecg-1", "MECG 1", "MECG\x1c1", "MÉCG-2", "mécg-2", "ＭＥＣＧ-3", "MECG-4"]
     beneficiaries = [spellings[(i * 7) % len(spellings)] + ("" if i % 3 else str(i % 11)) for i in range(5000)]
     payments = [f"PMT-{(i * 7919) % 5003}" for i in range(5000)]

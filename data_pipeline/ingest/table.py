@@ -100,7 +100,6 @@ class TableValidation:
         # Provinces and districts are always joined from mapping tables; then an identifier column is joined too
         # (its distinct values hashed once) rather than hashed on every row.
         self._joins_anyway = any(c.kind in ("province", "district") for c in self.present)
-        self._hashed_after: list[tuple[Column, str]] = []  # (identifier column, its pseudonym table): see _lookup_table
 
     # -- helpers --------------------------------------------------------------------------------------------------
     def header(self, name: str) -> str:
@@ -329,24 +328,9 @@ class TableValidation:
             self.con.execute(f"CREATE TEMP TABLE {self.typed}_sorted AS SELECT * FROM {self.typed} ORDER BY src_row")
             self.con.execute(f"DROP TABLE {self.typed}")
             self.con.execute(f"ALTER TABLE {self.typed}_sorted RENAME TO {self.typed}")
-        for column, table in self._hashed_after:
-            with stage(self.file, "hashing ids"):
-                self._hash_in_place(column, table)
         self.con.execute(f"DROP TABLE {self.stg}")  # clear identifiers: gone from here on
         for table in temp:
             self.con.execute(f"DROP TABLE {table}")
-
-    def _hash_in_place(self, column: Column, table: str) -> None:
-        """Write each identifier's hash over its clear value in ``typed`` (rows stay where they are), from the
-        pseudonym table of its distinct values; every value must be replaced, or no table leaves ingestion."""
-        col = q(column.name)
-        replaced = self.con.execute(
-            f"UPDATE {self.typed} SET {col} = {table}.hashed FROM {table} WHERE {self.typed}.{col} = {table}.clear"
-        ).fetchall()[0][0]
-        present = self.con.execute(f"SELECT count({col}) FROM {self.typed}").fetchall()[0][0]
-        if replaced != present:
-            raise RuntimeError(f"{self.file}: {present - replaced} identifier(s) of {column.name} left unhashed")
-        self.con.execute(f"DROP TABLE {table}")
 
     def _neutralise_formula_text(self) -> None:
         """Text a spreadsheet would run as a formula (=, +, -, @, tab, CR first) is stored with a leading apostrophe
@@ -425,17 +409,11 @@ class TableValidation:
             if self.contract.key != (column.name,) and self._joins_anyway:
                 create_pseudonym_table(self.con, name, source, self.hash_key)
                 return name, f"{name}.clear = {raw}", f"{name}.hashed"
-            if self.contract.key != (column.name,):
-                # An identifier repeated on many rows (a ledger's beneficiary: 5 payments each), in a query without
-                # joins: each distinct value hashed once, then written over the typed rows by an UPDATE, which keeps
-                # them where they are (a join would reorder them and need a sort): a third less CPU than hashing
-                # every row (issue 13).
-                create_pseudonym_table(self.con, name, source, self.hash_key)
-                self._hashed_after.append((column, name))
-                return None, None, raw
             # The table's key (every value distinct), or a table whose typing query can do without joins (and so
             # without a sort): each row is hashed in place; only text DuckDB cannot hash (non-ASCII, rare) comes
-            # from a table hashed in Python.
+            # from a table hashed in Python. (Hashing a repeated id once per distinct value and writing the hashes
+            # over the typed rows by UPDATE saved ~1 CPU s at 1x, but an UPDATE's memory cannot spill: out of memory
+            # on the 4x ledger.)
             in_place = f"CASE WHEN strlen({raw}) = length({raw}) THEN {hmac_sql(raw, self.hash_key)}"
             if create_pseudonym_table(self.con, name, source, self.hash_key, non_ascii_only=True):
                 return name, f"{name}.clear = {raw}", f"{in_place} ELSE {name}.hashed END"
