@@ -87,6 +87,12 @@ class Checked:
     def ok(self) -> bool:
         return self.report.ok and bool(self.paths)
 
+    @property
+    def preview_derived(self) -> Path | None:
+        """Where the preview keeps the indicator tables it computed, for the publish that follows it (inside the
+        stage folder: they go with the batch)."""
+        return self.stage_dir / "preview-derived" if self.stage_dir is not None else None
+
 
 def stored_name(original: str, taken: set[str]) -> str | None:
     """The uploaded name if it is safe to store as is (see the module docstring), else None."""
@@ -256,7 +262,8 @@ def removals(checked: Checked, root: Path | str | None = None, *, replace_whole_
 def indicator_preview(
     checked: Checked, *, hash_key: bytes, root: Path | str | None = None, replace_whole_periods: bool = False
 ) -> pd.DataFrame:
-    """Every indicator cell the batch would move (indicators.preview); raises MergeConflict like a publish."""
+    """Every indicator cell the batch would move (indicators.preview); raises MergeConflict like a publish. What
+    it computes is kept for a publish of the same batch that follows (``publish``), so that one computes nothing."""
     from indicators import preview
 
     return preview.preview_indicator_changes(
@@ -266,6 +273,7 @@ def indicator_preview(
         demo_key=hash_key == DEMO_HASH_KEY,
         root=root,
         replace_whole_periods=replace_whole_periods,
+        keep_derived=checked.preview_derived,
     )
 
 
@@ -288,10 +296,20 @@ def publish(
 ) -> refresh.RefreshResult:
     """``data_pipeline.refresh.refresh`` on the batch: published from its staged tables, or the rejection logged.
     Validated again from the stored files only when nothing is staged or the key changed since the check (ids hashed
-    with another key would no longer link)."""
+    with another key would no longer link). The indicators the preview computed for exactly this publish are
+    published as they are (``published.derive_reusing``); anything else computes them."""
     from indicators import published
 
     staged = checked.staged if checked.staged and checked.key_fingerprint == key_fingerprint(hash_key) else {}
+    derive = published.derive
+    if staged and checked.validated is not None:
+        derive = published.derive_reusing(
+            checked.preview_derived,
+            root=Path(root) if root is not None else warehouse.warehouse_root(),
+            staged=staged,
+            replace_whole_periods=replace_whole_periods,
+            hash_key_fingerprint=key_fingerprint(hash_key),
+        )
     result = refresh.refresh(
         checked.paths,
         root=root,
@@ -300,7 +318,7 @@ def publish(
         progress=progress,
         replace_whole_periods=replace_whole_periods,
         confirm_removals=confirm_removals,
-        derive=published.derive,
+        derive=derive,
         validated=(checked.validated, staged) if staged and checked.validated is not None else None,
     )
     result.report = _named_back(result.report, checked.shown_names)

@@ -341,6 +341,12 @@ def _remove_leftover_staging(root: Path) -> None:
         leftover.unlink(missing_ok=True)
 
 
+def next_version(root: Path | str | None = None) -> str:
+    """The id the next publish into ``root`` takes (unless another publish or a crashed one's folder comes first):
+    what a preview stamps the indicators it computes ahead of the publish with (``indicators.preview``)."""
+    return _next_version(_root(root))
+
+
 def _next_version(root: Path) -> str:
     numbers = [int(m.group(1)) for p in (root / "versions").glob("v*") if (m := _VERSION_RE.match(p.name))]
     return f"v{max(numbers, default=0) + 1:04d}"

@@ -20,7 +20,7 @@ import pyarrow as pa
 from data_pipeline import warehouse
 from data_pipeline.report import ReturnInfo
 
-from . import api, engine
+from . import api, engine, published
 from .parameters import load_parameters
 
 CELL_KEYS = ("indicator_id", "period", "province", "district", "sex", "breakdown", "breakdown_value")
@@ -120,15 +120,42 @@ def preview_indicator_changes(
     root: Path | str | None = None,
     params: dict | None = None,
     replace_whole_periods: bool = False,
+    keep_derived: Path | None = None,
 ) -> pd.DataFrame:
     """``indicator_changes`` between the current version and what publishing ``staged`` would give.
 
     Raises ``warehouse.MergeConflict`` when the real publish would refuse the merge. Rows the publish would remove
     are removed here too (the preview shows what a confirmed publish does).
+
+    With ``keep_derived`` (a folder, emptied first) the preview computes everything a publish derives
+    (``published.derive``: tidy, PCI, supporting and public tables), stamped with the id the real publish will
+    give the version, and keeps it there for that publish (``published.derive_reusing``), which then computes
+    nothing when it publishes exactly what was previewed. Only staged tables kept as files can be identified.
     """
     root = Path(root) if root is not None else warehouse.warehouse_root()
+    keeping = keep_derived is not None and params is None  # a publish derives with the parameters file's
     params = params or load_parameters()
     current = warehouse.current_version(root)
+    # The throw-away copy holds the current version only, so its next id can differ from the real one (after a
+    # roll-back): the kept tables carry the real one.
+    stamp = None
+    if keeping:
+        stamp = published.reuse_stamp(
+            root=root,
+            parent=current,
+            version=warehouse.next_version(root),
+            staged=staged,
+            replace_whole_periods=replace_whole_periods,
+            hash_key_fingerprint=hash_key_fingerprint,
+        )
+        shutil.rmtree(keep_derived, ignore_errors=True)
+    kept: dict = {}
+
+    def derive_for_publish(open_tables, _folder, _copy_version):
+        Path(keep_derived).mkdir(parents=True)
+        kept["entry"] = published.derive(open_tables, Path(keep_derived) / published.KEPT_FOLDER, stamp["version"])
+        return kept["entry"]
+
     with tempfile.TemporaryDirectory(prefix="sp-preview-") as scratch:
         copy = Path(scratch) / "warehouse"
         if current is not None:
@@ -142,12 +169,18 @@ def preview_indicator_changes(
             demo_key=demo_key,
             replace_whole_periods=replace_whole_periods,
             confirm_removals=True,
+            derive=derive_for_publish if stamp is not None else None,
         )
-        con = warehouse.open_version(new, copy)
-        try:
-            after = engine.compute_all(con, new, params)
-        finally:
-            engine.close(con)
+        if stamp is not None:
+            folder = Path(keep_derived) / published.KEPT_FOLDER
+            after = pd.read_parquet(folder / published.FILES["indicators"])
+            published.keep_for_publish(keep_derived, stamp, kept["entry"])
+        else:
+            con = warehouse.open_version(new, copy)
+            try:
+                after = engine.compute_all(con, new, params)
+            finally:
+                engine.close(con)
     before = api.indicator_values(current, root) if current is not None else after.iloc[0:0]
     return indicator_changes(before, after)
 

@@ -10,6 +10,8 @@ both still match, otherwise the caller computes on demand (``api``).
 from __future__ import annotations
 
 import hashlib
+import json
+import shutil
 from pathlib import Path
 
 import pandas as pd
@@ -23,6 +25,8 @@ PUBLIC_FILE = "public.parquet"
 SUPPORTING_FOLDER = "supporting"  # derived/supporting/<name>.parquet: every aggregate table the pages chart
 # The supporting tables that join the public table (their figures are hidden with the indicators').
 PUBLIC_SUPPORTING = ("referral_funnel", "days_late_distribution")
+REUSE_STAMP = "reuse.json"  # beside the derived tables a preview keeps for the publish that follows it
+KEPT_FOLDER = "derived"
 
 
 def code_hash() -> str:
@@ -80,6 +84,77 @@ def derive(open_tables, folder: Path, version: str) -> dict:
         "suppressed": int(public["suppressed"].sum()),
     }
     return entry
+
+
+def reuse_stamp(
+    *, root, parent: str | None, version: str, staged: dict, replace_whole_periods: bool, hash_key_fingerprint: str
+) -> dict | None:
+    """What the derived tables of a publish depend on besides the code and the parameters (stamped apart): the
+    warehouse and its current version (the rows kept), the id the new version gets (inside every tidy row), the
+    staged tables (each Parquet file by path, size, modification time and inode) and how they merge. None when a
+    staged table is held in memory (nothing identifies it)."""
+    files = {}
+    for name, table in sorted(staged.items()):
+        if not isinstance(table, (str, Path)):
+            return None
+        info = Path(table).stat()
+        files[name] = [str(Path(table).resolve()), info.st_size, info.st_mtime_ns, info.st_ino]
+    return {
+        "root": str(Path(root).resolve()),
+        "parent": parent,
+        "version": version,
+        "staged": files,
+        "replace_whole_periods": bool(replace_whole_periods),
+        "hash_key_fingerprint": hash_key_fingerprint,
+    }
+
+
+def keep_for_publish(kept: Path, stamp: dict, entry: dict) -> None:
+    """Record that ``kept``/derived holds what ``derive`` wrote (``entry``) for the publish ``stamp`` describes."""
+    stamped = {**stamp, "parameters_hash": entry["parameters_hash"], "code_hash": entry["code_hash"], "entry": entry}
+    (Path(kept) / REUSE_STAMP).write_text(json.dumps(stamped), encoding="utf-8")
+
+
+def derive_reusing(kept: Path | None, *, root, staged: dict, replace_whole_periods: bool, hash_key_fingerprint: str):
+    """A ``derive`` hook for the publish that follows a preview: the preview's derived tables (``kept``, see
+    ``preview.preview_indicator_changes(keep_derived=...)``) are copied into the version when they were computed for
+    exactly this publish (same warehouse and current version, same new version id, same staged files and merge,
+    same key, parameters and code); otherwise ``derive`` computes them as any publish does. It runs under the
+    publish's lock, so the current version it reads is the one the publish merges with."""
+
+    def hook(open_tables, folder: Path, version: str) -> dict:
+        expected = reuse_stamp(
+            root=root,
+            parent=warehouse_access.current_version(root),
+            version=version,
+            staged=staged,
+            replace_whole_periods=replace_whole_periods,
+            hash_key_fingerprint=hash_key_fingerprint,
+        )
+        stamp = _read_stamp(kept)
+        if expected is not None and stamp is not None:
+            entry = stamp.pop("entry")
+            now = {"parameters_hash": load_parameters()["_hash"], "code_hash": code_hash()}
+            if stamp == {**expected, **now} and _entry_files_exist(Path(kept) / KEPT_FOLDER, entry):
+                shutil.copytree(Path(kept) / KEPT_FOLDER, folder)
+                return entry
+        return derive(open_tables, folder, version)
+
+    return hook
+
+
+def _read_stamp(kept: Path | None) -> dict | None:
+    try:
+        return json.loads((Path(kept) / REUSE_STAMP).read_text(encoding="utf-8")) if kept is not None else None
+    except (OSError, ValueError):
+        return None
+
+
+def _entry_files_exist(folder: Path, entry: dict) -> bool:
+    """Every file the manifest entry names (paths begin with the folder's name) is in ``folder``."""
+    paths = [entry[name]["path"] for name in (*FILES, "public")]
+    paths += [table["path"] for table in entry.get("supporting", {}).values()]
+    return all((folder / path.split("/", 1)[1]).is_file() for path in paths)
 
 
 def stored_entry(version: str, root, params_hash: str) -> dict | None:

@@ -107,6 +107,21 @@ def test_unreadable_cells_get_the_same_errors_with_and_without_joins(tmp_path, m
     assert [str(i) for i in joined_report.issues] == [str(i) for i in plain_report.issues]
 
 
+def test_identifiers_over_several_vectors_keep_the_files_order_and_every_hash(tmp_path):
+    """A ledger's payment and beneficiary ids (no join in its typing query) over several of DuckDB's vectors: in the
+    file's order, each row's hash exactly secrets.pseudonymise's, whitespace, lower case and non-ASCII ids (hashed in
+    Python) included."""
+    spellings = ["MECG-1", "mecg-1", "MECG 1", "MECG\x1c1", "MÉCG-2", "mécg-2", "ＭＥＣＧ-3", "MECG-4"]
+    beneficiaries = [spellings[(i * 7) % len(spellings)] + ("" if i % 3 else str(i % 11)) for i in range(5000)]
+    payments = [f"PMT-{(i * 7919) % 5003}" for i in range(5000)]
+    rows = [f"{p},{b},1,2022-04-15,,100,,cash,pending" for p, b in zip(payments, beneficiaries)]
+    report, staged = validate_returns([_ledger(tmp_path, rows)], hash_key=KEY)
+    assert report.ok, [str(i) for i in report.issues]
+    table = staged["mecg_payments"]
+    assert table.column("payment_key").to_pylist() == [pseudonymise(v, KEY) for v in payments]
+    assert table.column("beneficiary_key").to_pylist() == [pseudonymise(v, KEY) for v in beneficiaries]
+
+
 def _tables():
     """t: rows 0..4999 in order (src_row, v); m: a small mapping; shuffled: t's rows out of order."""
     con = duckdb.connect()
