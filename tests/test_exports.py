@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import zipfile
 
 import openpyxl
 import pandas as pd
@@ -69,3 +70,36 @@ def test_formula_looking_column_names_are_neutralised_too():
     assert csv_bytes(frame).decode("utf-8-sig").splitlines()[0] == "'=1+1,value"
     sheet = openpyxl.load_workbook(io.BytesIO(excel_bytes(frame))).active
     assert sheet["A1"].value == "'=1+1" and sheet["A1"].data_type == "s"
+
+
+def _workbook_parts(data: bytes) -> dict[str, bytes]:
+    """Every part of an .xlsx but its creation time."""
+    book = zipfile.ZipFile(io.BytesIO(data))
+    return {name: book.read(name) for name in book.namelist() if name != "docProps/core.xml"}
+
+
+@pytest.mark.parametrize(
+    "frame",
+    [
+        pd.DataFrame(
+            {
+                "province": ["Vientiane", "ຜົ້ງສາລີ", None, "", "=1+1"],
+                "value": [1.5, float("nan"), float("inf"), -2.0, 0.0],
+                "count": [1, 2, 3, 4, 5],
+                "reached": [True, False, True, False, True],
+                "persons": pd.array([1, None, 3, 4, 5], dtype="Int64"),
+                2024: pd.array(["a", None, "b", "c", "d"], dtype="string"),
+            }
+        ),
+        pd.DataFrame({"received": pd.to_datetime(["2022-01-01", None]), "rows": [1, 2]}),
+        pd.DataFrame({"empty": []}),
+    ],
+    ids=["text, numbers, gaps, infinity, Lao, a number as column name", "dates (through pandas)", "no rows"],
+)
+def test_the_workbook_is_the_one_pandas_writes(frame):
+    """Excel is written cell by cell (issue 13), and must stay pandas' own workbook: the same cells, types and gaps."""
+    from dashboard.exports import _excel_bytes_by_pandas, neutralise
+
+    assert _workbook_parts(excel_bytes(frame, "data")) == _workbook_parts(
+        _excel_bytes_by_pandas(neutralise(frame), "data")
+    )
