@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 
 from data_pipeline.contracts import all_contracts
-from indicators import api
+from indicators import api, disclosure
 from indicators.catalogue import all_indicators
 from indicators.catalogue.base import AREAS, Indicator
 from indicators.engine import TIDY_COLUMNS
@@ -191,6 +191,9 @@ def test_indicator_values_cached_beside_the_version_not_inside_it(warehouse):
 def test_public_view_hides_small_cells_and_says_so(warehouse):
     public = api.indicator_values(VERSION, warehouse, public=True)
     computed = api.indicator_values(VERSION, warehouse)
+    assert not public["indicator_id"].isin(disclosure.PSEUDO_INDICATORS).any()  # the funnel's pseudo-rows stay out
+    api.indicator_values(VERSION, warehouse, public=True).loc[:, "value"] = -1.0  # callers get their own copy
+    pd.testing.assert_frame_equal(api.indicator_values(VERSION, warehouse, public=True), public)
     assert "small_cell" not in public and "primary_suppressed" not in public  # "1 to 4" is not said either
     hidden = public["suppressed"].to_numpy(dtype=bool)
     assert public.loc[hidden, ["numerator", "denominator", "value"]].isna().all().all()
