@@ -135,7 +135,8 @@ def reference_rows(table: str) -> list[dict[str, str]]:
 def reference_select(table: str) -> str:
     """The one typed reading of a reference table, as a DuckDB SELECT (codes text, counts integers)."""
     typed = _TYPED_COLUMNS.get(table, {})
-    header = next(csv.reader((REFERENCE_DIR / f"{table}.csv").open(encoding="utf-8")))
+    with (REFERENCE_DIR / f"{table}.csv").open(encoding="utf-8") as f:
+        header = next(csv.reader(f))
     columns = ", ".join(f'CAST("{c}" AS {typed[c]}) AS "{c}"' if c in typed else f'"{c}"' for c in header)
     path = str(REFERENCE_DIR / f"{table}.csv").replace("'", "''")
     return f"SELECT {columns} FROM read_csv('{path}', all_varchar = true, header = true)"

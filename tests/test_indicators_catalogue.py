@@ -192,7 +192,8 @@ def test_public_view_hides_small_cells_and_says_so(warehouse):
     public = api.indicator_values(VERSION, warehouse, public=True)
     computed = api.indicator_values(VERSION, warehouse)
     assert not public["indicator_id"].isin(disclosure.PSEUDO_INDICATORS).any()  # the funnel's pseudo-rows stay out
-    api.indicator_values(VERSION, warehouse, public=True).loc[:, "value"] = -1.0  # callers get their own copy
+    mine = api.indicator_values(VERSION, warehouse, public=True)
+    mine.loc[:, "value"] = -1.0  # callers get their own copy
     pd.testing.assert_frame_equal(api.indicator_values(VERSION, warehouse, public=True), public)
     assert "small_cell" not in public and "primary_suppressed" not in public  # "1 to 4" is not said either
     hidden = public["suppressed"].to_numpy(dtype=bool)
