@@ -9,6 +9,8 @@ both still match, otherwise the caller computes on demand (``api``).
 
 from __future__ import annotations
 
+import ast
+import functools
 import hashlib
 import json
 import shutil
@@ -30,11 +32,67 @@ KEPT_FOLDER = "derived"
 
 
 def code_hash() -> str:
-    """Hash of every module of the indicator layer: a code change never serves figures of the old code."""
+    """Hash of the modules that compute the stored figures (``computing_modules``): a change to one of them never
+    serves figures of the old code; a change to a module that only reads them (api, export ...) keeps them. Hashed
+    once per process (the code does not change under a running process)."""
+    return code_hash_of(_CODE)
+
+
+@functools.cache
+def code_hash_of(code: Path) -> str:
+    """``code_hash`` of the indicator layer in the folder ``code`` (a copy of it in the tests)."""
     digest = hashlib.sha256()
-    for path in sorted(_CODE.rglob("*.py")):
+    for path in computing_modules(code):
+        digest.update(path.relative_to(code).as_posix().encode() + b"\0")
         digest.update(path.read_bytes())
     return digest.hexdigest()[:12]
+
+
+def computing_modules(code: Path = _CODE) -> tuple[Path, ...]:
+    """The indicator modules ``derive`` runs: this module and every module of the indicator layer it reaches by its
+    imports (function-level ones included), followed through them; a package counts with its ``__init__`` (run on
+    import) and, when that ``__init__`` finds its modules itself (``pkgutil``, as the catalogue does), with every
+    module in it. Computed from the code, so a new computing module is covered without a list to keep up."""
+    code = Path(code).resolve()
+    found: set[Path] = set()
+    pending = [code / Path(__file__).name]
+    while pending:
+        path = pending.pop()
+        if path in found:
+            continue
+        found.add(path)
+        pending += _imported_modules(path, code)
+    return tuple(sorted(found))
+
+
+def _imported_modules(path: Path, code: Path) -> list[Path]:
+    """The indicator-layer files that importing ``path`` runs: its packages' ``__init__`` and what it imports."""
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    # The layer is imported as ``indicators`` whatever the folder is called (a copy in the tests).
+    package = (_CODE.name, *path.parent.relative_to(code).parts)
+    names: list[tuple[str, ...]] = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            names += [tuple(alias.name.split(".")) for alias in node.names]
+        elif isinstance(node, ast.ImportFrom):
+            base = package[: len(package) - node.level + 1] if node.level else ()
+            module = (*base, *(node.module or "").split(".")) if node.module else base
+            names.append(module)
+            names += [(*module, alias.name) for alias in node.names]  # ``from . import engine``: a module
+    files = [code / "__init__.py"]
+    for parts in names:
+        if parts[:1] != (_CODE.name,):
+            continue
+        for depth in range(2, len(parts) + 1):  # each package on the way is run, then the module itself
+            folder = code.joinpath(*parts[1:depth])
+            files += [f for f in (folder / "__init__.py", folder.with_suffix(".py")) if f.is_file()]
+    if path.name == "__init__.py" and any(_imports_pkgutil(node) for node in ast.walk(tree)):
+        files += sorted(path.parent.rglob("*.py"))
+    return [f.resolve() for f in files]
+
+
+def _imports_pkgutil(node: ast.AST) -> bool:
+    return isinstance(node, ast.Import) and any(alias.name == "pkgutil" for alias in node.names)
 
 
 def compute(con, version: str, params: dict) -> tuple[pd.DataFrame, pd.DataFrame]:
