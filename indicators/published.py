@@ -10,6 +10,7 @@ both still match, otherwise the caller computes on demand (``api``).
 from __future__ import annotations
 
 import ast
+import copy
 import functools
 import hashlib
 import json
@@ -217,11 +218,28 @@ def _entry_files_exist(folder: Path, entry: dict) -> bool:
 
 def stored_entry(version: str, root, params_hash: str) -> dict | None:
     """The manifest's ``derived`` entry when its files exist and were computed with these parameters and this code."""
-    entry = warehouse_access.read_manifest(version, root).get("derived") or {}
+    entry = _derived_entry(version, root)
     if entry.get("parameters_hash") != params_hash or entry.get("code_hash") != code_hash():
         return None
     folder = warehouse_access.version_folder(version, root)
     return entry if all((folder / entry[name]["path"]).is_file() for name in FILES) else None
+
+
+def _derived_entry(version: str, root) -> dict:
+    """The manifest's ``derived`` entry (a copy), the manifest read again only when its file changes (path, size,
+    modification time): it is ~215 KB on national data (every table's files) and a page's first view asks for the
+    entry once per stored table."""
+    path = warehouse_access.version_folder(version, root) / "manifest.json"
+    try:
+        info = path.stat()
+    except OSError:
+        return warehouse_access.read_manifest(version, root).get("derived") or {}  # the warehouse's own error
+    return copy.deepcopy(_derived_entry_of(str(path), info.st_mtime_ns, info.st_size, version, root))
+
+
+@functools.lru_cache(maxsize=16)
+def _derived_entry_of(path: str, modified_ns: int, size: int, version: str, root) -> dict:
+    return warehouse_access.read_manifest(version, root).get("derived") or {}
 
 
 def stored(version: str, root, params_hash: str) -> tuple[pd.DataFrame, pd.DataFrame] | None:

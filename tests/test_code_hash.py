@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import shutil
 from pathlib import Path
 
@@ -58,3 +59,32 @@ def test_a_new_module_the_engine_imports_joins_the_set(code_copy):
     engine = code_copy / "engine.py"
     engine.write_text(engine.read_text(encoding="utf-8") + "\nfrom . import helper_for_test\n", encoding="utf-8")
     assert code_copy.resolve() / "helper_for_test.py" in published.computing_modules(code_copy)
+
+
+def _version_with_derived(root: Path, code: str) -> Path:
+    folder = root / "versions" / "v0001"
+    (folder / "derived").mkdir(parents=True)
+    for name in published.FILES.values():
+        (folder / "derived" / name).write_bytes(b"")
+    entry = {name: {"path": f"derived/{file}", "rows": 0} for name, file in published.FILES.items()}
+    manifest = {"derived": {"parameters_hash": "p1", "code_hash": code, **entry}}
+    (folder / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
+    return folder / "manifest.json"
+
+
+def test_the_stored_entry_reads_the_manifest_once_until_the_file_changes(tmp_path, monkeypatch):
+    manifest = _version_with_derived(tmp_path, published.code_hash())
+    reads = []
+    real = published.warehouse_access.read_manifest
+    monkeypatch.setattr(published.warehouse_access, "read_manifest", lambda *a: reads.append(a) or real(*a))
+    first = published.stored_entry("v0001", tmp_path, "p1")
+    assert first["code_hash"] == published.code_hash()
+    first["pci"]["rows"] = 99  # the caller's copy: the next caller still gets the manifest's entry
+    assert published.stored_entry("v0001", tmp_path, "p1")["pci"]["rows"] == 0
+    assert published.stored_entry("v0001", tmp_path, "other parameters") is None
+    assert len(reads) == 1
+    rewritten = json.loads(manifest.read_text(encoding="utf-8"))
+    rewritten["derived"]["code_hash"] = "older code"
+    manifest.write_text(json.dumps(rewritten), encoding="utf-8")
+    assert published.stored_entry("v0001", tmp_path, "p1") is None  # another size: read again
+    assert len(reads) == 2
