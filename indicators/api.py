@@ -142,6 +142,7 @@ def clear_cache() -> None:
     _public_values_cached.cache_clear()
     _supporting_cached.cache_clear()
     _stored_pci.cache_clear()
+    published.forget_manifests()
 
 
 # --------------------------------------------------------------------------------------------------- computation

@@ -242,6 +242,11 @@ def _derived_entry_of(path: str, modified_ns: int, size: int, version: str, root
     return warehouse_access.read_manifest(version, root).get("derived") or {}
 
 
+def forget_manifests() -> None:
+    """Read every manifest again on its next use (``api.clear_cache``)."""
+    _derived_entry_of.cache_clear()
+
+
 def stored(version: str, root, params_hash: str) -> tuple[pd.DataFrame, pd.DataFrame] | None:
     """The tidy and PCI tables written at publish, or None when absent or computed with other parameters or code."""
     entry = stored_entry(version, root, params_hash)
