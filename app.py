@@ -7,9 +7,10 @@ registered cannot be opened by URL, and each restricted page checks the role aga
 
 import streamlit as st
 
-from dashboard import auth, i18n, navigation, uploads
+from dashboard import auth, i18n, navigation, process, uploads
 from dashboard.i18n import language_switch, t
 
+process.freeze_startup_objects()  # once per process: what the imports made is no garbage collector's work again
 uploads.sweep_on_start()  # returns left by a killed process older than a day
 i18n.mark_script_run()  # the reader's language (?lang=, the session) holds in this run
 

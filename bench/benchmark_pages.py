@@ -1,6 +1,6 @@
 """Time every dashboard page rendered with AppTest on the warehouse named by SP_WAREHOUSE (not a test).
 
-    SP_WAREHOUSE=bench_data/warehouse .venv/bin/python bench/benchmark_pages.py [--repeat 5] [--cold-repeat 3]
+    SP_WAREHOUSE=bench_data/warehouse .venv/bin/python bench/benchmark_pages.py [--repeat 5] [--cold-repeat 5]
 
 Run it once per scale: on the sample warehouse and on a national one (``python -m data_pipeline refresh
 /work/bench-data/national`` with SP_GATE_MAX_FILE_MB=2048 into its own SP_WAREHOUSE).
@@ -19,7 +19,12 @@ Two floors, measured in the same run and the same harness, warm and cold:
   share box) rendering a page whose only line is ``components.start_page(...)``: what a page costs before it shows
   anything of its own (the goal of issue 13: every page <= 3x it warm, <= 5x cold). It is measured again beside
   each page, view for view in turn, and each page's ratios are to that floor (printed at the end of its line): on a
-  shared machine the load changes between a floor measured once at the start and a page measured a minute later;
+  shared machine the load changes between a floor measured once at the start and a page measured a minute later.
+  Last on each line, the page's view over the empty page's view just before it, round by round (median and range of
+  those ratios): a cold view of the empty page alone ranged 0.08-0.15 s within one run, and a ratio of two medians
+  taken apart moved with it. Every page is viewed once, untimed, before any is measured: the first view of the
+  process imported what the pages use (plotly's figure classes...) inside whichever page came first; the new
+  process line below measures that first view on its own;
 - the bare empty page: a two-page Streamlit app with a title, i.e. what AppTest itself costs.
 
 AppTest compiles app.py and the page's script at every run (a new ScriptCache per run: 5-11 ms for a page of this
@@ -150,7 +155,23 @@ def measure_beside(
     for _ in range(repeat):
         floor_warm.append(render(app, empty, {}, cold=False))
         page_warm.append(render(app, page, params, cold=False))
-    return _summary(page_cold, page_warm), _summary(floor_cold, floor_warm)
+    measured = _summary(page_cold, page_warm)
+    measured["paired"] = {
+        f"{kind} {clock}": _paired(pages, floors, index)
+        for kind, pages, floors in (("cold", page_cold, floor_cold), ("warm", page_warm, floor_warm))
+        for clock, index in (("s", 0), ("CPU", 1))
+    }
+    return measured, _summary(floor_cold, floor_warm)
+
+
+def _paired(
+    pages: list[tuple[float, float]], floors: list[tuple[float, float]], index: int
+) -> tuple[float, float, float]:
+    """The page's wall (``index`` 0) or CPU (1) seconds over the empty page's measured just before it, round by
+    round: (median, lowest, highest). A round's load is shared by both, so the ratios spread less than two medians
+    taken apart (one cold view of the empty page ranged 0.08-0.15 s in one run)."""
+    ratios = [page[index] / floor[index] for page, floor in zip(pages, floors)]
+    return statistics.median(ratios), min(ratios), max(ratios)
 
 
 def profile(app: Path, page: str, params: dict, views: int, top: int = 25, version: str | None = None) -> str:
@@ -220,7 +241,7 @@ def new_process(app: Path) -> float:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeat", type=int, default=5, help="warm runs per page (default 5)")
-    parser.add_argument("--cold-repeat", type=int, default=3, help="cold runs per page (default 3)")
+    parser.add_argument("--cold-repeat", type=int, default=5, help="cold runs per page (default 5)")
     parser.add_argument("--pages", nargs="*", default=PAGES, help="pages to time (default: every public page)")
     parser.add_argument("--profile", type=int, default=0, metavar="N", help="profile N warm views of each page instead")
     parser.add_argument("--cold", action="store_true", help="with --profile: profile first views after a publish")
@@ -259,6 +280,8 @@ def main() -> None:
             *navigation.PAGES,
             navigation.PageEntry(str(empty), "Empty page", "", "bench_empty", "Bench"),
         )
+        for page in args.pages:  # the process's first views (imports, first calls), untimed
+            render(PROJECT / "app.py", page, PARAMS.get(page, {}), version, cold=True)
         bare = measure(folder / "app.py", "empty_page.py", {}, None, args.repeat, args.cold_repeat)
         floor = measure(PROJECT / "app.py", str(empty), {}, version, args.repeat, args.cold_repeat)
         new_bare = new_process(folder / "app.py")
@@ -278,11 +301,15 @@ def main() -> None:
                     if beside
                     else ""
                 )
+                + "".join(
+                    f"   {kind} {median:4.1f}x ({low:.1f}-{high:.1f})"
+                    for kind, (median, low, high) in m.get("paired", {}).items()
+                )
             )
 
         print(
             f"{'':30} {'cold':>15} {'warm (median)':>15}   {'/ app empty':>24}   {'/ bare empty':>14}"
-            f"   {'app empty beside it':>27}"
+            f"   {'app empty beside it':>27}   {'paired with it, round by round: median (range)':>44}"
         )
         print(
             f"{'page':30} {'s':>7} {'CPU s':>7} {'s':>7} {'CPU s':>7}   {'cold':>5}  {'CPU':>5}  {'warm':>5} {'CPU':>5}"

@@ -6,6 +6,7 @@ import hashlib
 import importlib
 import pickle
 import re
+import threading
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -278,7 +279,7 @@ def table_with_downloads(
     )
     buttons.download_button(
         t("Excel"),
-        shaped.xlsx,
+        shaped.xlsx,  # written when the reader asks for it (a deferred download), not with every first view
         file_name=f"{key}.xlsx",
         mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         key=f"xlsx_{key}",
@@ -292,8 +293,25 @@ class _ReaderTable:
     # formula-safe text
     config: dict  # its column_config, titles in the reader's language
     csv: bytes  # the downloads: the data's codes and numbers, the privacy sentence last
-    xlsx: bytes
+    xlsx: _Workbook
     hidden: bool  # True when it shows a hidden figure
+
+
+class _Workbook:
+    """The Excel download of a table, written the first time it is asked for (``st.download_button`` calls it when
+    the reader clicks) and kept: writing the workbooks was a third of the indicator page's first view (five tables,
+    each a workbook) for a download few readers take (issue 13)."""
+
+    def __init__(self, download: pd.DataFrame, sheet_name: str) -> None:
+        self._download, self._sheet_name = download, sheet_name
+        self._lock = threading.Lock()
+        self._bytes: bytes | None = None
+
+    def __call__(self) -> bytes:
+        with self._lock:  # a click runs it in a thread of the server: two clicks write it once
+            if self._bytes is None:
+                self._bytes = excel_bytes(self._download, sheet_name=self._sheet_name)
+            return self._bytes
 
 
 @st.cache_data(show_spinner=False)
@@ -346,9 +364,7 @@ def _shaped_for_reader(table: pd.DataFrame, key: str) -> _ReaderTable:
         if grid[column].dtype == object and config[column].get("type_config", {}).get("type") == "number":
             config[column] = st.column_config.Column(config[column]["label"])
     download = _with_note(table)
-    return _ReaderTable(
-        _grid_data(grid), config, csv_bytes(download), excel_bytes(download, sheet_name=key[:31]), hidden
-    )
+    return _ReaderTable(_grid_data(grid), config, csv_bytes(download), _Workbook(download, sheet_name=key[:31]), hidden)
 
 
 def _grid_data(frame: pd.DataFrame) -> pa.Table | pd.DataFrame:

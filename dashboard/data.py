@@ -401,14 +401,20 @@ def _parameters(version: str, parameters: str) -> dict:
 def supporting(version: str, audience: str, parameters: str, name: str) -> pd.DataFrame:
     if name == "referral_funnel" and audience != EVERYTHING:
         # Hidden exactly where the public indicator table hides the same referrals (one decision, not two).
-        return suppression.public_funnel(api.public_table(version))
+        return suppression.public_funnel(api.public_rows(version, _FUNNEL_ROWS))
     if name == "days_late_distribution" and audience != EVERYTHING:
         # Every level (national, both sexes) as the one public table hides it; see ``days_late``.
-        return suppression.public_days_late(api.public_table(version))
+        return suppression.public_days_late(api.public_rows(version, _DAYS_LATE_ROWS))
     table = api.supporting_table(version, name)
     if name == "pci" and audience != EVERYTHING:
-        return suppression.public_pci(table, api.public_table(version))
+        return suppression.public_pci(table, api.public_rows(version, _PCI_ROWS))
     return table
+
+
+# The public table's rows each public cut reads (``api.public_rows``: not a copy of the whole table each).
+_FUNNEL_ROWS = (suppression.FUNNEL, suppression.FUNNEL_FEEDBACK)
+_DAYS_LATE_ROWS = (suppression.DAYS_LATE,)
+_PCI_ROWS = tuple(indicator for _, indicator in suppression.PCI_COMPONENTS)
 
 
 def _supporting_as(version: str, audience: str, parameters: str, name: str) -> pd.DataFrame:
@@ -465,7 +471,7 @@ def days_late(version: str, audience: str, parameters: str, province: str, sex: 
             table = table[table["sex"] == sex]
         summed = table.groupby(["period", suppression.DAYS_LATE_BIN], as_index=False)["payments"].sum()
         return summed.assign(payments=summed["payments"].astype(float), suppressed=False)[columns]
-    table = suppression.public_days_late(api.public_table(version))
+    table = suppression.public_days_late(api.public_rows(version, _DAYS_LATE_ROWS))
     chosen = (
         (table["province"] == province)
         & (table["sex"] == sex)
@@ -485,7 +491,7 @@ def referral_funnel(version: str, audience: str, parameters: str, province: str)
         if province != views.NATIONAL:
             table = table[table["province"] == province]
         return table.groupby("period", as_index=False)[counts].sum().assign(province=province, suppressed=False)
-    table = suppression.public_funnel(api.public_table(version))
+    table = suppression.public_funnel(api.public_rows(version, _FUNNEL_ROWS))
     return table[table["province"] == province].reset_index(drop=True)
 
 

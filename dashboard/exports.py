@@ -12,7 +12,6 @@ import io
 import math
 
 import pandas as pd
-import xlsxwriter
 
 from data_pipeline.gate.formula_text import neutralise_frame as neutralise
 from data_pipeline.gate.formula_text import neutralise_text as neutralise_cell
@@ -33,6 +32,8 @@ def excel_bytes(frame: pd.DataFrame, sheet_name: str = "data") -> bytes:
     then the cells column by column, gaps left empty), written cell by cell without pandas' per-cell formatter: that
     was over half of a large table's workbook, and the first view of the indicator page makes five (issue 13).
     Frames holding dates, durations or decimals, which pandas gives number formats, go through pandas."""
+    import xlsxwriter  # on a reader's click only (a deferred download): not with the pages (issue 13)
+
     frame = neutralise(frame)
     columns = [column.tolist() for _, column in frame.items()]
     if not all(_plain(value) for values in columns for value in values):

@@ -8,9 +8,11 @@ demand and kept next to the warehouse in ``<warehouse>/cache/<version>/``; in me
 from __future__ import annotations
 
 import os
+from collections.abc import Iterable
 from functools import lru_cache
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from . import disclosure, engine, published, supporting, warehouse_access
@@ -99,6 +101,25 @@ def public_table(version: str, root=None) -> pd.DataFrame:
     return _public_cached(version, root_path, params["_path"], params["_hash"]).copy()
 
 
+def public_rows(version: str, indicator_ids: Iterable[str], root=None) -> pd.DataFrame:
+    """The rows of ``public_table`` of ``indicator_ids`` alone, in the table's order and with its index labels: what
+    the public referral funnel, payments by days late or PCI are cut from, without copying the whole table
+    (~120,000 rows, ~46 MB on national data: 4-36 ms a copy) for each of them on a page's first view."""
+    params = load_parameters()
+    root_path = str(warehouse_access.warehouse_root(root))
+    table, positions = _public_by_indicator(version, root_path, params["_path"], params["_hash"])
+    chosen = [positions[i] for i in dict.fromkeys(indicator_ids) if i in positions]
+    return table.take(np.sort(np.concatenate(chosen)) if chosen else np.empty(0, dtype=np.intp))
+
+
+@lru_cache(maxsize=8)
+def _public_by_indicator(
+    version: str, root: str, params_path: str, params_hash: str
+) -> tuple[pd.DataFrame, dict[str, np.ndarray]]:
+    table = _public_cached(version, root, params_path, params_hash)
+    return table, {str(i): rows for i, rows in table.groupby("indicator_id", sort=False).indices.items()}
+
+
 def supporting_table(version: str, name: str, root=None) -> pd.DataFrame:
     """An aggregate table charted beside the indicators; ``name`` is one of ``SUPPORTING_TABLES``."""
     if name not in supporting.NAMES:
@@ -140,8 +161,10 @@ def clear_cache() -> None:
     _computed_cached.cache_clear()
     _public_cached.cache_clear()
     _public_values_cached.cache_clear()
+    _public_by_indicator.cache_clear()
     _supporting_cached.cache_clear()
     _stored_pci.cache_clear()
+    published.forget_manifests()
 
 
 # --------------------------------------------------------------------------------------------------- computation

@@ -9,6 +9,9 @@ both still match, otherwise the caller computes on demand (``api``).
 
 from __future__ import annotations
 
+import ast
+import copy
+import functools
 import hashlib
 import json
 import shutil
@@ -30,11 +33,67 @@ KEPT_FOLDER = "derived"
 
 
 def code_hash() -> str:
-    """Hash of every module of the indicator layer: a code change never serves figures of the old code."""
+    """Hash of the modules that compute the stored figures (``computing_modules``): a change to one of them never
+    serves figures of the old code; a change to a module that only reads them (api, export ...) keeps them. Hashed
+    once per process (the code does not change under a running process)."""
+    return code_hash_of(_CODE)
+
+
+@functools.cache
+def code_hash_of(code: Path) -> str:
+    """``code_hash`` of the indicator layer in the folder ``code`` (a copy of it in the tests)."""
     digest = hashlib.sha256()
-    for path in sorted(_CODE.rglob("*.py")):
+    for path in computing_modules(code):
+        digest.update(path.relative_to(code).as_posix().encode() + b"\0")
         digest.update(path.read_bytes())
     return digest.hexdigest()[:12]
+
+
+def computing_modules(code: Path = _CODE) -> tuple[Path, ...]:
+    """The indicator modules ``derive`` runs: this module and every module of the indicator layer it reaches by its
+    imports (function-level ones included), followed through them; a package counts with its ``__init__`` (run on
+    import) and, when that ``__init__`` finds its modules itself (``pkgutil``, as the catalogue does), with every
+    module in it. Computed from the code, so a new computing module is covered without a list to keep up."""
+    code = Path(code).resolve()
+    found: set[Path] = set()
+    pending = [code / Path(__file__).name]
+    while pending:
+        path = pending.pop()
+        if path in found:
+            continue
+        found.add(path)
+        pending += _imported_modules(path, code)
+    return tuple(sorted(found))
+
+
+def _imported_modules(path: Path, code: Path) -> list[Path]:
+    """The indicator-layer files that importing ``path`` runs: its packages' ``__init__`` and what it imports."""
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    # The layer is imported as ``indicators`` whatever the folder is called (a copy in the tests).
+    package = (_CODE.name, *path.parent.relative_to(code).parts)
+    names: list[tuple[str, ...]] = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            names += [tuple(alias.name.split(".")) for alias in node.names]
+        elif isinstance(node, ast.ImportFrom):
+            base = package[: len(package) - node.level + 1] if node.level else ()
+            module = (*base, *(node.module or "").split(".")) if node.module else base
+            names.append(module)
+            names += [(*module, alias.name) for alias in node.names]  # ``from . import engine``: a module
+    files = [code / "__init__.py"]
+    for parts in names:
+        if parts[:1] != (_CODE.name,):
+            continue
+        for depth in range(2, len(parts) + 1):  # each package on the way is run, then the module itself
+            folder = code.joinpath(*parts[1:depth])
+            files += [f for f in (folder / "__init__.py", folder.with_suffix(".py")) if f.is_file()]
+    if path.name == "__init__.py" and any(_imports_pkgutil(node) for node in ast.walk(tree)):
+        files += sorted(path.parent.rglob("*.py"))
+    return [f.resolve() for f in files]
+
+
+def _imports_pkgutil(node: ast.AST) -> bool:
+    return isinstance(node, ast.Import) and any(alias.name == "pkgutil" for alias in node.names)
 
 
 def compute(con, version: str, params: dict) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -159,11 +218,33 @@ def _entry_files_exist(folder: Path, entry: dict) -> bool:
 
 def stored_entry(version: str, root, params_hash: str) -> dict | None:
     """The manifest's ``derived`` entry when its files exist and were computed with these parameters and this code."""
-    entry = warehouse_access.read_manifest(version, root).get("derived") or {}
+    entry = _derived_entry(version, root)
     if entry.get("parameters_hash") != params_hash or entry.get("code_hash") != code_hash():
         return None
     folder = warehouse_access.version_folder(version, root)
     return entry if all((folder / entry[name]["path"]).is_file() for name in FILES) else None
+
+
+def _derived_entry(version: str, root) -> dict:
+    """The manifest's ``derived`` entry (a copy), the manifest read again only when its file changes (path, size,
+    modification time): it is ~215 KB on national data (every table's files) and a page's first view asks for the
+    entry once per stored table."""
+    path = warehouse_access.version_folder(version, root) / "manifest.json"
+    try:
+        info = path.stat()
+    except OSError:
+        return warehouse_access.read_manifest(version, root).get("derived") or {}  # the warehouse's own error
+    return copy.deepcopy(_derived_entry_of(str(path), info.st_mtime_ns, info.st_size, version, root))
+
+
+@functools.lru_cache(maxsize=16)
+def _derived_entry_of(path: str, modified_ns: int, size: int, version: str, root) -> dict:
+    return warehouse_access.read_manifest(version, root).get("derived") or {}
+
+
+def forget_manifests() -> None:
+    """Read every manifest again on its next use (``api.clear_cache``)."""
+    _derived_entry_of.cache_clear()
 
 
 def stored(version: str, root, params_hash: str) -> tuple[pd.DataFrame, pd.DataFrame] | None:

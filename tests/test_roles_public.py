@@ -51,6 +51,15 @@ def downloads(monkeypatch) -> list[bytes]:
             return captured[-1]
 
         monkeypatch.setattr(components, name, recording)
+
+    class ClickedWorkbook(components._Workbook):
+        """The Excel download written at once, as a reader's click writes it (the page defers it to the click)."""
+
+        def __init__(self, *args, **kwargs):
+            super().__init__(*args, **kwargs)
+            self()
+
+    monkeypatch.setattr(components, "_Workbook", ClickedWorkbook)
     return captured
 
 

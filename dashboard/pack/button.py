@@ -8,7 +8,6 @@ import streamlit as st
 
 from dashboard import data, i18n
 from dashboard.i18n import t
-from dashboard.pack import build
 from dashboard.pack.request import PackRequest
 
 _KEPT = "_sp_meeting_pack"  # session_state: (request, pdf bytes, file name) of the last pack built
@@ -26,6 +25,9 @@ def meeting_pack_button(version: str, period: str | None, province: str) -> None
         key="sp_meeting_pack",
     ):
         bar = st.progress(0.0, text=t("Reading the figures…"))
+        # Imported on the click: the PDF layout's modules were ~60 ms of a new process's first page (issue 13).
+        from dashboard.pack import build
+
         try:
             pack = build.build(request, progress=lambda fraction, message: bar.progress(fraction, text=message))
         except Exception as error:  # a failed pack must not take the page down with it
