@@ -276,6 +276,9 @@ def table_with_downloads(
         mime="text/csv",
         key=f"csv_{key}",
         icon=":material/download:",
+        # No rerun on a click: nothing on the page changes, and a rerun replaces the Excel button's deferred id, so an
+        # Excel click right after it failed ("Deferred file ... not found").
+        on_click="ignore",
     )
     buttons.download_button(
         t("Excel"),
@@ -284,6 +287,7 @@ def table_with_downloads(
         mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         key=f"xlsx_{key}",
         icon=":material/download:",
+        on_click="ignore",
     )
 
 

@@ -26,3 +26,24 @@ def _parts(workbook: bytes) -> dict[str, bytes]:
     """Every part of the workbook but its creation time."""
     with zipfile.ZipFile(io.BytesIO(workbook)) as book:
         return {name: book.read(name) for name in book.namelist() if name != "docProps/core.xml"}
+
+
+def test_a_download_does_not_rerun_the_page(dashboard_warehouse, monkeypatch):
+    """A click on CSV must not rerun the page: the rerun gives the Excel button beside it a new deferred id, and an
+    Excel click still holding the old one got Streamlit's "Deferred file ... not found" (seen in chromium)."""
+    from streamlit.delta_generator import DeltaGenerator
+
+    from tests.conftest import run_page
+
+    clicks = []
+    real = DeltaGenerator.download_button
+
+    def recorded(self, label, data, *args, **kwargs):
+        clicks.append((label, kwargs.get("on_click", "rerun")))
+        return real(self, label, data, *args, **kwargs)
+
+    monkeypatch.setattr(DeltaGenerator, "download_button", recorded)
+    at = run_page("pages/payments.py")
+    assert not at.exception
+    assert {label for label, _ in clicks} >= {"CSV", "Excel"} and len(clicks) >= 10
+    assert {on_click for _, on_click in clicks} == {"ignore"}
