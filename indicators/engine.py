@@ -519,19 +519,6 @@ def _counted_parts(found: list[list[tuple]]) -> tuple[list[dict], pa.Table]:
     return parts, levels
 
 
-def _numbered(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """``numpy.unique(values, return_inverse=True)``; whole numbers within a short range are numbered through a
-    table of that range instead of a sort."""
-    if len(values):
-        low, high = values.min(), values.max()
-        if high - low < 1 << 22 and (values.dtype.kind in "iu" or np.array_equal(values, np.floor(values))):
-            offset = (values - low).astype(np.int64)
-            present = np.zeros(int(high - low) + 1, dtype=bool)
-            present[offset] = True
-            return np.flatnonzero(present).astype(values.dtype) + low, (np.cumsum(present) - 1)[offset]
-    return np.unique(values, return_inverse=True)
-
-
 def _added_over(summed: dict[frozenset, tuple], axes: frozenset, buffers: dict[frozenset, tuple]) -> tuple:
     """The arrays ``summed[frozenset()]`` added up over ``axes`` (kept, of length 1), from the nearest sum already
     made (kept in ``summed``): the channel sets and the cycle sets of a level share their sum over sex, and so on.

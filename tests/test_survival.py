@@ -246,19 +246,3 @@ def test_blank_levels_and_days_counted_in_numpy_as_by_duckdb(monkeypatch):
     pd.testing.assert_frame_equal(computed(), in_numpy)
     assert not in_numpy[["period", "province", "sex", "breakdown_value"]].isna().any().any()
     assert {"LA", "P1", "P2"} == set(in_numpy["province"]) and len(in_numpy) > 60
-
-
-@pytest.mark.parametrize(
-    "values",
-    [
-        np.array([5.0, 3.0, 3.0, 800.0, 0.0]),  # whole days: numbered through a table
-        np.array([2.5, -1.0, 2.5, 7.25]),  # fractions: sorted
-        np.array([3, 1 << 23, 1]),  # a range too long for a table
-        np.array([], dtype=float),
-    ],
-)
-def test_numbered_as_numpy_unique(values):
-    expected_values, expected_numbers = np.unique(values, return_inverse=True)
-    got_values, got_numbers = engine._numbered(values)
-    assert got_values.tolist() == expected_values.tolist() and got_values.dtype == expected_values.dtype
-    assert got_numbers.tolist() == expected_numbers.tolist()
