@@ -180,3 +180,69 @@ def test_counts_let_go_for_another_statistic_are_counted_again_alike(warehouse):
         engine.compute_into(con, indicator)
     assert len(engine._COUNTED_DAYS[con]) == 1  # the latest statistic's counts only
     pd.testing.assert_frame_equal(con.execute("SELECT * FROM ind_results ORDER BY ALL").df(), expected)
+
+
+def test_levels_counted_in_numpy_or_by_duckdb_alike(warehouse, monkeypatch):
+    """Observations too spread out for numpy's dense counts are counted by DuckDB set by set: the same figures."""
+    counted_in_cubes = []
+    original = engine._counted_in_cubes
+
+    def recorded(*args):
+        result = original(*args)
+        counted_in_cubes.append(result is not None)
+        return result
+
+    monkeypatch.setattr(engine, "_counted_in_cubes", recorded)
+    expected = _statistics(warehouse)
+    assert counted_in_cubes and all(counted_in_cubes)
+    monkeypatch.setattr(engine, "CUBE_CELLS", 0)
+    counted_in_cubes.clear()
+    by_sets = _statistics(warehouse)
+    assert counted_in_cubes and not any(counted_in_cubes)
+    pd.testing.assert_frame_equal(by_sets, expected)
+    assert expected["value"].notna().sum() > 50 and expected["lower_bound"].notna().any()
+
+
+def test_blank_levels_and_days_counted_in_numpy_as_by_duckdb(monkeypatch):
+    """Blank (NULL) places, sexes, breakdown values and days: part of their totals, no level of their own, and no
+    day counted - alike whichever way the levels are counted."""
+    import duckdb
+
+    from indicators.catalogue.base import Indicator
+
+    rng = np.random.default_rng(5)
+    choices = {
+        "period": ["2022-Q1", "2022-Q2", None],
+        "province": ["P1", "P2", None],
+        "district": ["D1", "D2", "D3", None],
+        "sex": ["F", "M", None],
+        "channel": ["cash", "wallet", "it's", None],
+    }
+    rows = []
+    for _ in range(400):
+        picked = {column: values[rng.integers(len(values))] for column, values in choices.items()}
+        day = None if rng.random() < 0.05 else int(rng.integers(0, 30))
+        rows.append((*picked.values(), day, bool(rng.random() < 0.6), int(rng.integers(1, 4))))
+    indicator = Indicator(
+        id="TEST_BLANKS", short_name="t", long_name="t", area="delivery", unit="days", polarity="lower_is_better",
+        kind="statistic", frequency="quarterly", sources=(), numerator_label="n", denominator_label=None,
+        method_note="", statistic="survival_quantile", quantile=0.5, disaggregations=("province", "district", "sex"),
+        breakdowns=("channel",), numerator_sql="SELECT * FROM test_rows",
+    )  # fmt: skip
+
+    def computed() -> pd.DataFrame:
+        con = duckdb.connect()
+        con.execute(
+            "CREATE TABLE test_rows (period VARCHAR, province VARCHAR, district VARCHAR, sex VARCHAR, channel VARCHAR,"
+            " observation INTEGER, paid BOOLEAN, observations INTEGER)"
+        )
+        con.executemany("INSERT INTO test_rows VALUES (?, ?, ?, ?, ?, ?, ?, ?)", rows)
+        con.execute(engine._RESULTS_DDL)
+        engine.compute_into(con, indicator)
+        return con.execute("SELECT * FROM ind_results ORDER BY ALL").df()
+
+    in_numpy = computed()
+    monkeypatch.setattr(engine, "CUBE_CELLS", 0)
+    pd.testing.assert_frame_equal(computed(), in_numpy)
+    assert not in_numpy[["period", "province", "sex", "breakdown_value"]].isna().any().any()
+    assert {"LA", "P1", "P2"} == set(in_numpy["province"]) and len(in_numpy) > 60
