@@ -97,6 +97,10 @@ PUBLISH_STAGES = [
     ("merge plan: register staged rows", "data_pipeline.warehouse", "_MergePlan.__init__"),
     ("merge plan: conflicts", "data_pipeline.warehouse", "_MergePlan.conflicts"),
     ("merge plan: changes and removals", "data_pipeline.warehouse", "_MergePlan.changes"),
+    # Inside it: whether any replaced row would go, the per-cell key fingerprint first, then (when a cell differs)
+    # the anti-join; the fingerprint alone settles a repeat refresh.
+    ("  removal check, all of it", "data_pipeline.warehouse", "_MergePlan._any_gone"),
+    ("  removal check: key fingerprints", "data_pipeline.warehouse", "_MergePlan._same_keys_in_every_cell"),
     ("write changed tables", "data_pipeline.warehouse", "_write_table"),
     ("carry over unchanged tables", "data_pipeline.warehouse", "_carry_over"),
     ("fsync the version", "data_pipeline.warehouse", "_fsync_tree"),

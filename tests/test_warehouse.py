@@ -787,3 +787,35 @@ def test_keys_with_a_blank_part_match_their_republished_rows(tmp_path, monkeypat
     changes = warehouse.preview_changes({"cash_transfer": staged_table("cash_transfer", rows)}, tmp_path)
     (cash,) = [c for c in changes if c.table == "cash_transfer"]
     assert cash.rows_before == cash.rows_after == 4 and cash.rows_removed == 0
+
+
+def test_a_cell_sent_back_with_the_same_keys_skips_the_anti_join_and_any_other_change_asks_it(tmp_path, monkeypatch):
+    """The per-cell key fingerprint (count and hash sums, issue 13) settles a repeat without the anti-join of every
+    id; a key swapped for another (same count), moved to another period or added leaves the answer to the anti-join,
+    which finds what goes."""
+    first = payment_rows("2022-Q2", 4) + payment_rows("2022-Q3", 3)
+    publish(tmp_path, {"mecg_payments": staged_table("mecg_payments", first)})
+    asked = []
+    original = warehouse._MergePlan._same_keys_in_every_cell
+
+    def recorded(self, *args):
+        same = original(self, *args)
+        asked.append(same)
+        return same
+
+    monkeypatch.setattr(warehouse._MergePlan, "_same_keys_in_every_cell", recorded)
+    swapped = first[:3] + [{**first[3], "payment_key": "other"}] + first[4:]
+    moved = first[:6] + [{**first[6], "period": "2022-Q2"}]  # a Q3 key now in Q2: Q3 loses a row, none goes
+    added = first + payment_rows("2022-Q3", 4, prefix="x")[3:]
+    for staged_rows, same, removed in (
+        (first, True, 0),
+        (list(reversed(first)), True, 0),
+        (swapped, False, 1),
+        (moved, False, 0),
+        (added, False, 0),
+    ):
+        asked.clear()
+        changes = warehouse.preview_changes({"mecg_payments": staged_table("mecg_payments", staged_rows)}, tmp_path)
+        (payments,) = [c for c in changes if c.table == "mecg_payments"]
+        assert asked == [same]
+        assert payments.rows_removed == removed
