@@ -1,8 +1,9 @@
 """python -m indicators export OUT [--format csv|sdmx|opensdg] [--version V] [--warehouse DIR] [--public]
 python -m indicators compute [--version V] [--warehouse DIR]
 
-compute: after a change of the parameters file (or of the indicator code), compute a version's catalogue once, now,
-into the warehouse's cache, so that no reader waits for it (a version is otherwise computed when it is published).
+compute: after a change of the parameters file (or of the code that computes the figures), compute a version's
+catalogue and its public (suppressed) table once, now, into the warehouse's cache, so that no reader waits for them
+(a version is otherwise computed when it is published).
 
 csv writes OUT itself when it ends in .csv, else OUT/indicators_<version>.csv; sdmx and opensdg write into the
 directory OUT.
@@ -26,7 +27,9 @@ def main(argv: list[str] | None = None) -> int:
     ex.add_argument("--format", choices=("csv", "sdmx", "opensdg"), default="csv")
     ex.add_argument("--version", help="warehouse version (default: the published one)")
     ex.add_argument("--warehouse", type=Path, help="warehouse folder (default: SP_WAREHOUSE or ./warehouse)")
-    comp = sub.add_parser("compute", help="compute a version's catalogue now (after a parameters edit)")
+    comp = sub.add_parser(
+        "compute", help="compute a version's catalogue and public table now (after a parameters edit or an upgrade)"
+    )
     comp.add_argument("--version", help="warehouse version (default: the published one)")
     comp.add_argument("--warehouse", type=Path, help="warehouse folder (default: SP_WAREHOUSE or ./warehouse)")
     ex.add_argument(
@@ -43,8 +46,12 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "compute":
         started = time.monotonic()
         source = api.computed_where(version, args.warehouse)
-        tidy = api.indicator_values(version, args.warehouse, public=args.public)
-        print(f"version {version}: {len(tidy)} rows, {source} ({time.monotonic() - started:.1f} s)")
+        tidy = api.indicator_values(version, args.warehouse)
+        public = api.public_table(version, args.warehouse)  # what public pages read: computed now too, not on a view
+        print(
+            f"version {version}: {len(tidy)} rows, {len(public)} public rows, {source} "
+            f"({time.monotonic() - started:.1f} s)"
+        )
         return 0
     tidy = api.indicator_values(version, args.warehouse, public=args.public)
     if args.format == "csv":
