@@ -138,6 +138,8 @@ def test_a_refresh_killed_in_its_publish_leaves_the_published_version_byte_ident
     second = returns_folder(
         tmp_path / "second", "MoLSW_MECG_payments_to_2022-06-30.csv", "MoLSW_MECG_register_2022-06-30.xlsx"
     )
+    spill_parent = tmp_path / "tmp"
+    spill_parent.mkdir()
     killed = subprocess.run(
         [
             sys.executable,
@@ -152,7 +154,9 @@ def test_a_refresh_killed_in_its_publish_leaves_the_published_version_byte_ident
             "--demo-key",
         ],
         cwd=PROJECT,
-        env={**os.environ, "SP_TEST_CRASH_AT": point, "PYTHONPATH": str(PROJECT)},
+        # Its own temporary folder: a killed refresh leaves its spill folder behind (the next refresh removes it once
+        # stale), which would otherwise pile up in the machine's /tmp, four a run of the suite.
+        env={**os.environ, "SP_TEST_CRASH_AT": point, "PYTHONPATH": str(PROJECT), "TMPDIR": str(spill_parent)},
         capture_output=True,
         text=True,
     )
