@@ -235,11 +235,6 @@ def survival_quantile(observations: list[dict] | None, q: float) -> float | None
     return survival.quantile_of(observations, q)[0]
 
 
-def survival_quantile_is_lower_bound(observations: list[dict] | None, q: float) -> bool:
-    """True when ``survival_quantile`` could only give a lower bound (fewer than a share q paid)."""
-    return survival.quantile_of(observations, q)[1]
-
-
 def install(con: duckdb.DuckDBPyConnection, params: dict, step=None) -> None:
     """Create the parameter variables, macros and helper views on a connection that has the warehouse views.
 
