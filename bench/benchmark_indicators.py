@@ -16,7 +16,8 @@ the whole catalogue. Last, when several are measured, each against the first (gr
 
 ``--entries`` also prints each entry's own time and memory under its family (where a family's time goes), and each
 helper table's under the helper step. After the whole catalogue (and outside its figure): the supporting tables a
-publish writes beside it (``indicators.supporting``), read on the catalogue's prepared connection.
+publish writes beside it (``indicators.supporting``), read on the catalogue's prepared connection, and the public
+(suppressed) table made from them and the tidy table (``indicators.published.public_of``).
 
 ``--threads N`` runs DuckDB on N threads, floor and catalogue alike: on a shared machine DuckDB's idle workers spin
 and inflate CPU seconds, so ``--threads 1`` gives the steadiest figure of the work itself (compare two versions of
@@ -92,7 +93,7 @@ def measure_one(
     warehouse: Path | None, data: Path | None, regenerate: bool, threads: int | None = None, entries: bool = False
 ) -> dict:
     """The floor and the catalogue on one warehouse (built from ``data`` when not given), printed and returned."""
-    from indicators import engine, pci, supporting
+    from indicators import engine, pci, published, supporting
     from indicators.catalogue import all_indicators
     from indicators.parameters import load_parameters
     from indicators.warehouse_access import current_version, open_version
@@ -145,11 +146,16 @@ def measure_one(
         total, total_cpu = time.perf_counter() - started, time.process_time() - cpu
         # What a publish adds (indicators.published.derive): the supporting tables, on the prepared connection.
         tables: list = []
+        frames = {}
         for name, query in supporting.QUERIES.items():
-            _measure(f"  {name}", lambda query=query: con.execute(query).df(), tables)
+            frames[name] = _measure(f"  {name}", lambda query=query: con.execute(query).df(), tables)
         supporting_row = ("supporting tables (publish)", sum(r[1] for r in tables), sum(r[2] for r in tables))
         supporting_row += (max(r[3] for r in tables), tables[-1][4])
         con.close()
+        # The public (suppressed) table a publish writes (indicators.published.public_of): disclosure control over
+        # every public figure, on the tidy table and the supporting tables just made.
+        public_rows: list = []
+        public = _measure("public table (publish)", lambda: published.public_of(tidy, frames, params), public_rows)
 
     peak = max(r[3] for r in rows)  # entries' peaks are within their family's
     print(f"\nwarehouse {root} {version}: {payments:,} payments; tidy table {len(tidy):,} rows")
@@ -157,8 +163,9 @@ def measure_one(
     for label, seconds, cpu_seconds, peak_mb, after in [floor] + rows:
         print(f"{label:34} {seconds:8.2f} {cpu_seconds:8.2f} {peak_mb:12.0f} {after:13.0f}")
     print(f"{'whole catalogue':34} {total:8.2f} {total_cpu:8.2f} {peak:12.0f}")
-    for label, seconds, cpu_seconds, peak_mb, after in [supporting_row] + (tables if entries else []):
+    for label, seconds, cpu_seconds, peak_mb, after in [supporting_row] + (tables if entries else []) + public_rows:
         print(f"{label:34} {seconds:8.2f} {cpu_seconds:8.2f} {peak_mb:12.0f} {after:13.0f}")
+    print(f"public table: {len(public):,} rows, {int(public['suppressed'].sum()):,} hidden")
     print(
         f"\nwhole catalogue = {total / floor[1]:.1f}x one ledger scan (wall; {total_cpu / max(floor[2], 1e-9):.1f}x in "
         f"CPU seconds); peak memory {peak:.0f} MB. Goal <= 5x, aim 2x (issue 13).",
@@ -173,6 +180,7 @@ def measure_one(
         "floor_wall": floor[1],
         "floor_cpu": floor[2],
         "supporting_cpu": supporting_row[2],
+        "public_cpu": public_rows[0][2],
     }
 
 

@@ -693,19 +693,24 @@ def tidy_table(
     threshold = int(params["general"]["small_cell_threshold"])
     con.execute("SET VARIABLE data_version = ?", [version])
     con.execute("SET VARIABLE small_cell_threshold = ?", [threshold])
-    tidy = f"""
-        SELECT s.*,
-               m.person_based AND (s.numerator < getvariable('small_cell_threshold')
-                                   OR s.denominator < getvariable('small_cell_threshold')) AS small_cell,
-               f.source_files, getvariable('data_version') AS data_version, a.as_of_date
-        FROM ({status.STATUS_SQL}) s JOIN ind_meta m USING (indicator_id)
+    # The traceability columns joined to the results' rows before the status is worked out, each small table held
+    # in its join: joined to the status query's output, DuckDB held those wide rows in the join instead (national
+    # 1x, threads 1: 0.81 -> 0.57 CPU s for this query).
+    rows = """(
+        SELECT r.*, m.position, m.person_based, f.source_files, a.as_of_date
+        FROM ind_results r JOIN ind_meta m USING (indicator_id)
              LEFT JOIN ind_source_files f USING (indicator_id, period)
              LEFT JOIN (SELECT s.indicator_id, min(a.as_of_date) AS as_of_date
                         FROM ind_sources s JOIN ind_source_as_of a USING (source) GROUP BY ALL) a
-                  USING (indicator_id)
-        ORDER BY m.position, period, province, district NULLS FIRST, sex, breakdown, breakdown_value"""
-    # Left to DuckDB's join sides: held as written (build_side_probe_side off) this query cost less (national 1x,
-    # threads 1: 0.87 -> 0.65 CPU s) but peaked higher at 4x the data (1.19 -> 1.25 GB; the 4x refresh's budget).
+                  USING (indicator_id))"""
+    carried = ("position", "person_based", "source_files", "as_of_date")
+    tidy = f"""
+        SELECT s.* EXCLUDE (position, person_based),
+               s.person_based AND (s.numerator < getvariable('small_cell_threshold')
+                                   OR s.denominator < getvariable('small_cell_threshold')) AS small_cell,
+               getvariable('data_version') AS data_version
+        FROM ({status.status_sql(rows, carried)}) s
+        ORDER BY s.position, period, province, district NULLS FIRST, sex, breakdown, breakdown_value"""
     return _frame(con.sql(tidy).to_arrow_table().select(TIDY_COLUMNS))
 
 
@@ -755,11 +760,14 @@ def _install_source_files(con: duckdb.DuckDBPyConnection, catalogue: dict[str, I
             match = "TRUE"
             files = f"SELECT DISTINCT NULL AS period, source_file FROM {name}"
         parts.append(
-            f"SELECT r.indicator_id, r.period, f.source_file FROM "
-            f"(SELECT DISTINCT indicator_id, period FROM ind_results) r "
+            f"SELECT r.indicator_id, r.period, f.source_file FROM ind_result_periods r "
             f"JOIN ind_sources s ON s.indicator_id = r.indicator_id AND s.source = '{name}' "
             f"JOIN ({files}) f ON {match}"
         )
+    # Each indicator's periods, read off the results once rather than once per source.
+    con.execute(
+        "CREATE OR REPLACE TEMP TABLE ind_result_periods AS SELECT DISTINCT indicator_id, period FROM ind_results"
+    )
     con.execute("CREATE OR REPLACE TEMP TABLE ind_sources (indicator_id VARCHAR, source VARCHAR)")
     con.executemany(
         "INSERT INTO ind_sources VALUES (?, ?)", [(ind.id, s) for ind in catalogue.values() for s in ind.sources]

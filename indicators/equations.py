@@ -28,6 +28,7 @@ class Equations:
         self.coefficient = np.asarray(coefficient, dtype=float)
         self.equation = np.repeat(np.arange(len(self.start) - 1), np.diff(self.start))  # the equation of each entry
         self._pinned: dict[bytes, np.ndarray] = {}
+        self._pinned_of_matrix: dict[tuple, np.ndarray] = {}
         self._by_cell: tuple[np.ndarray, np.ndarray] | None = None
 
     @classmethod
@@ -81,17 +82,33 @@ def determined_cells(unknown: np.ndarray, equations: Equations | Sequence[Sequen
     by_component, by_cell = by_component[first], by_cell[first]
     cell_bounds = np.flatnonzero(np.diff(by_component)) + 1
     entries = np.argsort(component, kind="stable")
-    entry_bounds = np.searchsorted(component[entries], by_component[np.r_[0, cell_bounds]])
-    entry_bounds = np.r_[entry_bounds, len(entries)]
-    determined = []
-    for number, columns in enumerate(np.split(by_cell, cell_bounds)):
+    labels = by_component[np.r_[0, cell_bounds]]
+    entry_bounds = np.r_[np.searchsorted(component[entries], labels), len(entries)]
+    # A component of one equation whose cells each have one nonzero coefficient there (most of them: a set or a tie
+    # with its hidden figures) pins its cell when it has one, none otherwise: answered without a matrix.
+    size = int(component.max()) + 1
+    equation_count = np.bincount(
+        np.unique(component * (int(numbers.max()) + 1) + numbers) // (int(numbers.max()) + 1), minlength=size
+    )[labels]
+    entry_count = np.diff(entry_bounds)
+    cell_count = np.diff(np.r_[0, cell_bounds, len(by_cell)])
+    zeros = np.bincount(component, weights=np.abs(coefficients) <= _TOLERANCE, minlength=size)[labels]
+    simple = (equation_count == 1) & (entry_count == cell_count) & (zeros == 0)
+    starts = np.r_[0, cell_bounds]
+    determined = [by_cell[starts[simple & (cell_count == 1)]]]
+    for number in np.flatnonzero(~simple).tolist():
+        columns = by_cell[starts[number] : starts[number] + cell_count[number]]
         key = columns.tobytes()
         if key not in system._pinned:
             at = entries[entry_bounds[number] : entry_bounds[number + 1]]
             rows, row_of = np.unique(numbers[at], return_inverse=True)
             matrix = np.zeros((len(rows), len(columns)))
             np.add.at(matrix, (row_of, np.searchsorted(columns, cells[at])), coefficients[at])
-            system._pinned[key] = columns[pinned_columns(matrix)]
+            # Components of the same shape (a set of the same size in another period...) share the answer.
+            content = (matrix.shape, matrix.tobytes())
+            if content not in system._pinned_of_matrix:
+                system._pinned_of_matrix[content] = pinned_columns(matrix)
+            system._pinned[key] = columns[system._pinned_of_matrix[content]]
         determined.append(system._pinned[key])
     return sorted(np.concatenate(determined).tolist())
 
@@ -113,13 +130,82 @@ def _components(cells: np.ndarray, numbers: np.ndarray) -> np.ndarray:
 
 
 def pinned_columns(matrix: np.ndarray) -> np.ndarray:
-    """Columns x_j fixed by ``matrix`` @ x = 0 alone (their unit vector is in the row space): reduced row echelon
-    form, then a pivot column whose row is 0 on every free column."""
+    """Columns x_j fixed by ``matrix`` @ x = 0 alone (their unit vector is in the row space).
+
+    An equation of two figures equal up to sign (a tie, or a set with two hidden figures: most rows of a large
+    component) says x_p = ±x_q: such columns are merged into one first (``_merged``), which leaves the same null
+    space, so a column is fixed exactly when its merged column is; the rest is solved by elimination."""
     a = np.array(matrix, dtype=float)
+    merged = _merged(a)
+    if merged is None:
+        return _eliminated(a)
+    reduced, root = merged
+    return np.flatnonzero(np.isin(root, pinned_columns(reduced)))
+
+
+def _merged(a: np.ndarray) -> tuple[np.ndarray, np.ndarray] | None:
+    """``a`` with the columns of its rows a·x_p + b·x_q = 0, |a| = |b|, merged (x_p = ±x_q, signs followed through
+    a union-find): (the other rows on the merged columns, plus a row x_r = 0 for each merged column that some cycle
+    of such rows forces to 0 (x = -x); the merged column of each column of ``a``). None when no columns merge."""
+    rows, width = a.shape
+    nonzero = np.abs(a) > _TOLERANCE
+    pair = np.flatnonzero(nonzero.sum(axis=1) == 2)
+    if not len(pair):
+        return None
+    ends = np.nonzero(nonzero[pair])[1].reshape(-1, 2)
+    first, second = a[pair, ends[:, 0]], a[pair, ends[:, 1]]
+    alike = np.abs(first) == np.abs(second)
+    pair, ends = pair[alike], ends[alike]
+    if not len(pair):
+        return None
+    flip = (np.sign(first[alike]) == np.sign(second[alike])).tolist()  # a·x_p + a·x_q = 0: x_p = -x_q
+    parent, negated, zero = list(range(width)), [False] * width, [False] * width
+
+    def find(column: int) -> tuple[int, bool]:
+        """The column's merged column r and whether x_column = -x_r."""
+        odd = False
+        while parent[column] != column:
+            odd ^= negated[column]
+            column = parent[column]
+        return column, odd
+
+    merges = 0
+    for (p, q), opposite in zip(ends.tolist(), flip):
+        root_p, odd_p = find(p)
+        root_q, odd_q = find(q)
+        odd = odd_p ^ opposite ^ odd_q  # x_root_p = ±x_root_q
+        if root_p == root_q:
+            zero[root_p] |= odd  # x_r = -x_r
+        else:
+            parent[root_p], negated[root_p] = root_q, odd
+            zero[root_q] |= zero[root_p]
+            merges += 1
+    if not merges:
+        return None
+    found = [find(c) for c in range(width)]
+    roots = np.array([r for r, _ in found], dtype=np.int64)
+    sign = np.array([-1.0 if odd else 1.0 for _, odd in found])
+    distinct, root = np.unique(roots, return_inverse=True)
+    rest = np.ones(rows, dtype=bool)
+    rest[pair] = False
+    by_root = np.argsort(root, kind="stable")
+    starts = np.searchsorted(root[by_root], np.arange(len(distinct)))
+    signed = a[rest] * sign
+    folded = np.add.reduceat(signed[:, by_root], starts, axis=1) if signed.size else signed[:, : len(distinct)]
+    zeroed = np.flatnonzero(np.array(zero)[distinct])
+    fixed = np.zeros((len(zeroed), len(distinct)))
+    fixed[np.arange(len(zeroed)), zeroed] = 1.0
+    reduced = np.vstack([folded, fixed])
+    return reduced[(np.abs(reduced) > _TOLERANCE).any(axis=1)], root
+
+
+def _eliminated(a: np.ndarray) -> np.ndarray:
+    """``pinned_columns`` by elimination: reduced row echelon form, then a pivot column whose row is 0 on every free
+    column. ``a`` is changed."""
     rows, width = a.shape
     pivots: list[int] = []
-    for column in range(width):
-        top = len(pivots)
+    top = 0
+    for column in range(width):  # few NumPy calls a column: on a large component their overhead is the cost
         if top == rows:
             break
         below = np.abs(a[top:, column])
@@ -129,20 +215,22 @@ def pinned_columns(matrix: np.ndarray) -> np.ndarray:
             continue
         if best:
             a[[top, top + best]] = a[[top + best, top]]
-        a[top] /= a[top, column]
+        pivot_row = a[top]
+        pivot_row /= pivot_row[column]
         factors = a[:, column].copy()
         factors[top] = 0.0
-        touched = np.flatnonzero(np.abs(factors) > _TOLERANCE)
+        touched = (np.abs(factors) > _TOLERANCE).nonzero()[0]
         if len(touched):
-            used = np.flatnonzero(a[top])
+            used = pivot_row.nonzero()[0]
             if 4 * len(touched) * len(used) < rows * width:  # sparse: only the rows and columns it changes
-                a[np.ix_(touched, used)] -= np.outer(factors[touched], a[top, used])
+                a[touched[:, None], used] -= np.multiply.outer(factors[touched], pivot_row[used])
             else:  # dense: cheaper than picking them out
                 factors[np.abs(factors) <= _TOLERANCE] = 0.0
-                a -= np.outer(factors, a[top])
+                a -= np.multiply.outer(factors, pivot_row)
         a[:, column] = 0.0
         a[top, column] = 1.0
         pivots.append(column)
+        top += 1
     reduced = a[: len(pivots)]
     free = np.ones(width, dtype=bool)
     free[pivots] = False

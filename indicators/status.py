@@ -66,13 +66,20 @@ _TIME = (
     "ELSE CAST(left({p}, 4) AS INTEGER) + (CAST(right({p}, 1) AS INTEGER) - 0.5) / 4 END"
 )
 
-STATUS_SQL = f"""
+
+def status_sql(rows: str = "ind_results", carried: tuple[str, ...] = ()) -> str:
+    """The status query over ``rows`` (a table or a subquery with the columns of ``ind_results``, needing
+    ``ind_meta`` and ``param_targets``); its ``carried`` columns are passed through after the status columns."""
+    return _STATUS_SQL.replace("{rows}", rows).replace("{carried}", "".join(f", {c}" for c in carried))
+
+
+_STATUS_SQL = f"""
 WITH r AS (
     SELECT r.*, m.unit, m.direction, t.baseline_year, t.baseline_value, t.target_2025, t.target_2030,
            {_TIME.format(p="r.period")} AS t_now,
            (r.lower_bound IS NOT NULL AND r.upper_bound IS NULL) AS at_least,
            (r.province = 'LA' AND r.district IS NULL AND r.sex = '_T' AND r.breakdown = '_T') AS headline
-    FROM ind_results r JOIN ind_meta m USING (indicator_id) LEFT JOIN param_targets t USING (indicator_id)),
+    FROM {{rows}} r JOIN ind_meta m USING (indicator_id) LEFT JOIN param_targets t USING (indicator_id)),
 own_base AS (
     SELECT indicator_id, province, district, sex, breakdown, breakdown_value,
            arg_min(period, t_now) AS base_period, arg_min(value, t_now) AS base_value, min(t_now) AS base_t,
@@ -124,7 +131,7 @@ rated AS (
 SELECT indicator_id, period, province, district, sex, breakdown, breakdown_value, numerator, denominator, value,
        lower_bound, upper_bound, pending, unit, baseline_year, baseline_value, target_year, target_value,
        status, l.status_label, status_base_period, status_base_value, status_years, growth_actual,
-       growth_required, progress_ratio
+       growth_required, progress_ratio{{carried}}
 FROM (
     SELECT *,
            CASE WHEN value IS NULL THEN 'not_available'
@@ -141,3 +148,4 @@ FROM (
                 ELSE 'deterioration' END AS status
     FROM rated) JOIN status_labels l USING (status)
 """
+STATUS_SQL = status_sql()
