@@ -41,7 +41,6 @@ def pseudonymise_many(values: list[str], key: bytes) -> list[str]:
 
 # What str.split() treats as whitespace among ASCII characters (RE2 syntax): removed before hashing.
 _ASCII_WHITESPACE = r"[ \t\n\r\x0b\x0c\x1c-\x1f]"
-_ASCII_WHITESPACE_CODES = (32, 9, 10, 13, 11, 12, 28, 29, 30, 31)  # the same characters, one by one
 
 
 def hmac_sql(value: str, key: bytes) -> str:
@@ -50,11 +49,7 @@ def hmac_sql(value: str, key: bytes) -> str:
         key = hashlib.sha256(key).digest()
     key = key.ljust(_BLOCK, b"\0")
     inner_key, outer_key = bytes(b ^ 0x36 for b in key).hex(), bytes(b ^ 0x5C for b in key).hex()
-    # An id almost never holds whitespace: testing for each character (a byte search) costs half of rewriting every
-    # id through the regular expression (issue 13: 0.16 against 0.32 CPU s per 2.56 M ids), with the same result.
-    spaced = " OR ".join(f"contains({value}, chr({code}))" for code in _ASCII_WHITESPACE_CODES)
-    compact = f"CASE WHEN {spaced} THEN regexp_replace({value}, '{_ASCII_WHITESPACE}', '', 'g') ELSE {value} END"
-    message = f"encode(upper({compact}))"
+    message = f"encode(upper(regexp_replace({value}, '{_ASCII_WHITESPACE}', '', 'g')))"
     return f"sha256(unhex('{outer_key}') || unhex(sha256(unhex('{inner_key}') || {message})))"
 
 
