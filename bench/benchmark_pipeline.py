@@ -65,7 +65,9 @@ def step_read(data: Path, _warehouse: Path) -> dict:
 
     started = time.perf_counter()
     cells = 0
+    per_file = {}  # file -> [wall s, cpu s]: each return's own floor, set beside its validation
     for path in _files(data):
+        file_started = (time.perf_counter(), _cpu_s())
         suffix = path.suffix.lower()
         if suffix == ".xlsx":
             workbook = CalamineWorkbook.from_path(str(path))
@@ -87,7 +89,8 @@ def step_read(data: Path, _warehouse: Path) -> dict:
         else:
             table = pq.read_table(path)
             cells += table.num_rows * table.num_columns
-    return {"wall_s": time.perf_counter() - started, "cells": cells}
+        per_file[path.name] = [time.perf_counter() - file_started[0], _cpu_s() - file_started[1]]
+    return {"wall_s": time.perf_counter() - started, "cells": cells, "per_file": per_file}
 
 
 # The publish's stages, as the functions that do them: timed in the child by wrapping them (wall and process CPU,
@@ -233,7 +236,25 @@ def step_refresh(data: Path, warehouse_dir: Path, derive=None) -> dict:
         ],
         "publish_stages": _publish_stages(profile),
         "spill_peak_mb": spill["peak_mb"],
+        "validation_per_file": _per_file(stage_times),
+        # Workbooks are read in forked children (gate.sandbox): their CPU is not in this process's cpu_s.
+        "children_cpu_s": _children_cpu_s(),
     }
+
+
+def _per_file(stage_times) -> dict[str, list[float]]:
+    """File -> [wall s, cpu s] of validation's stages run on it (the checks across files are under the table)."""
+    summed: dict[str, list[float]] = {}
+    for record in stage_times:
+        entry = summed.setdefault(record.file or "(across files)", [0.0, 0.0])
+        entry[0] += record.wall_s
+        entry[1] += record.cpu_s
+    return summed
+
+
+def _children_cpu_s() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
 
 
 def _timed_derive(derive, found: dict[str, list[float]]):
@@ -393,6 +414,7 @@ def print_one(found: dict) -> None:
     for message, seconds in first["stages"]:
         print(f"{'':36}{seconds:6.2f} s  {message}")
     print_validation_stages(first)
+    print_against_floor(read, first)
     print_publish_stages("its publish, by stage", first)
     if "whole" in found:
         whole = found["whole"]
@@ -441,6 +463,31 @@ def print_validation_stages(refresh: dict) -> None:
     print(f"{'  slowest (file, stage)':34}")
     for file, name, w, c in refresh["validation_slowest"]:
         print(f"{'':36}{w:6.2f} s wall {c:6.2f} s cpu  {name}: {file}")
+
+
+def print_against_floor(read: dict, refresh: dict) -> None:
+    """Each return's validation beside the floor of reading it alone (the read step, file by file): where the time
+    above the floor goes. Files under 0.1 s of validation CPU are summed in one line."""
+    floors, validated = read.get("per_file") or {}, refresh.get("validation_per_file") or {}
+    if not floors or not validated:
+        return
+    print(f"{'  validation per file vs its read':34} {'floor cpu':>10} {'valid. cpu':>10} {'ratio':>6}")
+    small = [0.0, 0.0, 0]
+    for name, (_, cpu) in sorted(validated.items(), key=lambda kv: -kv[1][1]):
+        floor = floors.get(name, [0.0, 0.0])[1]
+        if cpu < 0.1:
+            small[0], small[1], small[2] = small[0] + floor, small[1] + cpu, small[2] + 1
+            continue
+        ratio = f"{cpu / floor:5.1f}x" if floor > 0.01 else ""
+        print(f"{'':36}{floor:8.2f} {cpu:10.2f} {ratio:>6}  {name}")
+    if small[2]:
+        print(
+            f"{'':36}{small[0]:8.2f} {small[1]:10.2f} {'':>6}  {small[2]} more (files, or tables for the checks across files)"
+        )
+    if refresh.get("children_cpu_s"):
+        print(
+            f"{'':36}+ {refresh['children_cpu_s']:.2f} s cpu in the workbook readers' child processes (not in cpu s above)"
+        )
 
 
 def print_publish_stages(title: str, found: dict) -> None:

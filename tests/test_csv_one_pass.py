@@ -77,3 +77,20 @@ def test_a_line_wider_than_the_sample_after_the_first_64_kb_is_read_the_general_
     assert not taken
     assert fast == general
     assert general[-2][-1] == "x"
+
+
+@pytest.mark.parametrize(
+    "tail, expected",
+    [
+        (b"\n", None),  # only line feeds (the 4 MiB block has no carriage return)
+        (b"\r\n", None),  # a CRLF split by the block boundary
+        (b"\nx\ry\n", "lone"),  # a lone carriage return in the second block only
+    ],
+)
+def test_line_count_sees_carriage_returns_in_any_block(tmp_path, tail, expected):
+    block = 1 << 22
+    text = b"a,b\n" * (block // 4 - 1) + b"a,b" + tail + b"c,d\n"  # the tail starts at the block's last byte
+    assert text[block - 1 : block] == tail[:1]
+    path = tmp_path / "lines.csv"
+    path.write_bytes(text)
+    assert readers._line_count(path) == (None if expected == "lone" else text.count(b"\n"))

@@ -214,6 +214,15 @@ def test_csv_must_be_utf8_text():
     assert len(problems) == 1 and "line 2 is not UTF-8" in problems[0]
 
 
+@pytest.mark.parametrize("second_byte, ok", [(b"\xa9", True), (b"A", False)])
+def test_a_character_cut_by_the_gates_read_chunk_is_checked_whole(second_byte, ok):
+    # The gate reads 1 MiB at a time and skips decoding ASCII chunks: a chunk that ends inside a character must
+    # still have the next one (ASCII or not) decoded, so that character is checked.
+    head = b"province,name\n" + b"a" * (2**20 - 15) + b"\xc3"  # 1 MiB, ending with the first byte of 'é'
+    problems = check_upload("cut.csv", head + second_byte + b"bc\nLA-AT,x\n")
+    assert problems == ([] if ok else [problems[0]]) and (ok or "line 2 is not UTF-8" in problems[0])
+
+
 def test_parquet_must_be_whole():
     whole = parquet_file()
     problems = check_upload("cut.parquet", whole[:-20] + b"PAR1")

@@ -120,13 +120,18 @@ def test_numbers_as_text_with_thousands_separators_are_read_with_one_warning_per
             ["2022-Q2", "Attapeu", "F", "0-14", "hef", "1,234"],
             ["2022-Q2", "Attapeu", "M", "0-14", "hef", "1 234 567"],
             ["2022-Q2", "Attapeu", "F", "15-59", "hef", "2.345.678"],
+            # Grouped by a no-break, a narrow no-break and a thin space (each looked for before the patterns run).
+            ["2022-Q2", "Attapeu", "M", "15-59", "hef", "1\u00a0234"],
+            ["2022-Q2", "Attapeu", "F", "60+", "hef", "12\u202f345"],
+            ["2022-Q2", "Attapeu", "M", "60+", "hef", "123\u2009456"],
         ),
     )
     report, staged = validate(path)
     assert report.ok
-    assert staged["health_insurance"].column("members").to_pylist() == [1234, 1234567, 2345678]
+    members = staged["health_insurance"].column("members").to_pylist()
+    assert members == [1234, 1234567, 2345678, 1234, 12345, 123456]
     warning = only(report, "thousands_separator")
-    assert warning.column == "members" and warning.message.startswith("3 number(s)")
+    assert warning.column == "members" and warning.message.startswith("6 number(s)")
 
 
 def test_decimals_in_a_count_are_an_error(tmp_path):

@@ -146,6 +146,19 @@ def test_hashing_in_duckdb_equals_the_reference_pseudonymise(key):
     assert hashed == {i: pseudonymise(i, key) for i in ids}
 
 
+def test_each_whitespace_character_inside_an_id_is_removed_before_hashing_in_duckdb():
+    # The SQL path looks for each of these characters before it rewrites an id (issue 13): every one must be seen.
+    ids = [f"MECG{chr(code)}AT-1" for code in (9, 10, 11, 12, 13, 28, 29, 30, 31, 32)] + ["MECG\x0eAT-1", "MECG-AT-1"]
+    con = duckdb.connect()
+    con.execute("CREATE TABLE ids (v VARCHAR)")
+    con.executemany("INSERT INTO ids VALUES (?)", [[i] for i in ids])
+    create_pseudonym_table(con, "pseudonyms", "SELECT v FROM ids", KEY)
+    hashed = dict(con.execute("SELECT clear, hashed FROM pseudonyms").fetchall())
+    assert hashed == {i: pseudonymise(i, KEY) for i in ids}
+    assert {hashed[i] for i in ids[:10]} == {pseudonymise("MECGAT-1", KEY)}  # whitespace removed, all ten
+    assert hashed["MECG\x0eAT-1"] != hashed["MECG\x0bAT-1"]  # a control character that is not whitespace stays
+
+
 def test_same_file_sent_twice_is_read_once_with_a_warning(tmp_path):
     rows = hi_rows(["2022-Q2", "Attapeu", "F", "0-14", "hef", 10])
     first = write_xlsx(tmp_path / "hi.xlsx", rows)

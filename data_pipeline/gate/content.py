@@ -70,7 +70,10 @@ def _csv_problems(shown: str, stream: BinaryIO, head: bytes) -> list[str]:
         if b"\x00" in chunk:
             return [f"{shown}: the file contains NUL bytes (binary data, or UTF-16 text); save it as 'CSV UTF-8'."]
         try:
-            decoder.decode(chunk)
+            # ASCII (nearly every CSV) is UTF-8 as it is: decoding it would only copy it (half of this pass). A chunk
+            # after one that ended inside a character is decoded, so that character's end is checked.
+            if not chunk.isascii() or decoder.getstate()[0]:
+                decoder.decode(chunk)
         except UnicodeDecodeError as error:
             line += chunk[: max(error.start, 0)].count(b"\n")
             return [

@@ -41,7 +41,10 @@ def number_sql(v: str) -> str:
 
 
 def _grouped(v: str) -> str:
-    return f"(NOT regexp_full_match({v}, '{_PLAIN}') AND {number_text(v)} IS NOT NULL)"
+    # A grouped number holds a comma, a dot or a group space (every grouped pattern needs one): the byte searches
+    # spare the plain numbers, nearly all of a column, the regular expressions (issue 13).
+    marks = " OR ".join(f"contains({v}, '{mark}')" for mark in (",", ".", " ", "\u00a0", "\u202f", "\u2009"))
+    return f"(({marks}) AND NOT regexp_full_match({v}, '{_PLAIN}') AND {number_text(v)} IS NOT NULL)"
 
 
 def _ambiguous(v: str) -> str:
@@ -183,7 +186,8 @@ def rule_for(column: Column) -> KindRule:
             [
                 Quirk(
                     "excel_serial_date",
-                    f"regexp_full_match({{v}}, '{_SERIAL}')",
+                    # An ISO date (nearly every cell) has a dash, a serial number never: the byte search goes first.
+                    f"(NOT contains({{v}}, '-') AND regexp_full_match({{v}}, '{_SERIAL}'))",
                     "{n} date(s) were Excel serial numbers and were read as dates (e.g. '{example}'); format the "
                     "column as dates",
                 ),

@@ -251,8 +251,11 @@ def _line_count(path: Path) -> int | None:
     with path.open("rb") as f:
         for block in iter(lambda: f.read(1 << 22), b""):
             newlines += block.count(b"\n")
-            returns += block.count(b"\r")
-            crlf += block.count(b"\r\n") + (previous == b"\r" and block[:1] == b"\n")
+            block_returns = block.count(b"\r")
+            returns += block_returns
+            # Most files have no carriage return at all: then there is no CRLF to count (the two-byte count costs as
+            # much as the rest of this pass, 0.2 CPU s on the national ledger).
+            crlf += (block.count(b"\r\n") if block_returns else 0) + (previous == b"\r" and block[:1] == b"\n")
             previous, last = block[-1:], block
     if returns != crlf:
         return None

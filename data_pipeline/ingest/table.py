@@ -260,7 +260,8 @@ class TableValidation:
         def is_total(name: str) -> str:
             # Only a cell whose first character is g, s, t (either case) or ລ can say total (no other character
             # lower-cases to g, s or t): the cheap test spares every id and code the lower() and the expression.
-            first = f"left({q(name)}, 1) IN ('g', 'G', 's', 'S', 't', 'T', 'ລ')"
+            # ord() reads the first character's code point where left() would copy it out (a third of the CPU).
+            first = f"ord({q(name)}) IN ({', '.join(str(ord(c)) for c in 'gGsStTລ')})"
             return f"({first} AND regexp_full_match(lower({q(name)}), '{_TOTAL_LABEL}'))"
 
         present = {c.name for c in self.present}
@@ -460,6 +461,8 @@ class TableValidation:
                 self._cells("error", name, code, failed + only, lambda v: normalise.describe_failure(column, v)[1])
         self._check_range(column)
         for quirk in normalise.rule_for(column).quirks:
+            # One query per quirk, not one scan with a FILTER each: a WHERE evaluates its cheap byte searches first
+            # and skips the regular expressions on every row they rule out, a FILTER runs all of it on every row.
             condition = quirk.condition.replace("{v}", raw)
             n, example = self.con.execute(
                 f"SELECT count(*), min({raw}) FROM {self.typed} "
