@@ -9,7 +9,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 from data_pipeline import warehouse
-from indicators import api, engine, published, supporting
+from indicators import api, engine, published, stored_figures, supporting
 from tests.test_published_indicators import _assert_same_table, copied_warehouse  # noqa: F401 (a fixture)
 
 
@@ -61,7 +61,7 @@ def test_a_parameters_edit_computes_the_supporting_tables_on_demand(copied_wareh
     edited = tmp_path / "parameters.toml"
     edited.write_text(Path(api.parameters()["_path"]).read_text() + "\n# edited\n")
     monkeypatch.setenv("SP_PARAMETERS", str(edited))
-    assert published.stored_supporting(version, copied_warehouse, api.parameters()["_hash"]) is None
+    assert stored_figures.stored_supporting(version, copied_warehouse, api.parameters()["_hash"]) is None
     prepared = []
     real_prepare = engine.prepare
     monkeypatch.setattr(engine, "prepare", lambda *a, **k: prepared.append(1) or real_prepare(*a, **k))
@@ -76,7 +76,7 @@ def test_a_version_published_without_supporting_tables_is_still_read(copied_ware
     record = json.loads(manifest.read_text())
     del record["derived"]["supporting"]
     manifest.write_text(json.dumps(record))
-    assert published.stored_supporting(version, copied_warehouse, api.parameters()["_hash"]) is None
+    assert stored_figures.stored_supporting(version, copied_warehouse, api.parameters()["_hash"]) is None
     assert len(api.supporting_table(version, "roadmap", copied_warehouse)) > 0
 
 
