@@ -564,7 +564,10 @@ def _plain_figure(part):
     if not isinstance(part, go.Figure):
         return part
     # Through plotly's objects once more, as Streamlit used to receive it: the same JSON, key for key, byte for byte.
-    return _PlainFigure(go.Figure(part.to_dict(), _validate=False).to_dict())
+    # The copy's own dicts are taken, not a deep copy of them (``to_dict``): it is thrown away, and what ``to_dict``
+    # adds (numbers as base64 arrays) the first ``to_dict`` did.
+    again = go.Figure(part.to_dict(), _validate=False)
+    return _PlainFigure({"data": again._data, "layout": again._layout})
 
 
 def _served(part, view: tuple | None = None):

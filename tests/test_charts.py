@@ -307,3 +307,17 @@ def test_a_kept_layout_is_never_shared_between_figures():
     one.update_layout(margin={"r": 99}, title={"text": "changed"})
     two = charts.style(charts.new_figure(), title="Same title", height=300)
     assert two.layout.margin.r == 10 and two.layout.title.text == "Same title"
+
+
+def test_a_kept_figure_is_the_json_plotly_makes_of_it_key_for_key():
+    """components keeps each figure as plotly's round trip makes it (issue 13: without its last deep copies)."""
+    import plotly.graph_objects as go
+    import plotly.io as pio
+
+    from dashboard import components
+
+    for name, fig in _every_builder().items():
+        expected = go.Figure(fig.to_dict(), _validate=False).to_dict()
+        kept = components._plain_figure(fig)
+        # As Streamlit writes a figure (st.plotly_chart: plotly.io.to_json, not validated again).
+        assert pio.to_json(dict(kept), validate=False) == pio.to_json(expected, validate=False), name
