@@ -132,9 +132,18 @@ def _column_config(frame: pd.DataFrame) -> dict:
     return config
 
 
+def _may_hold_objects(cells: pd.Series) -> bool:
+    return cells.dtype == object or isinstance(cells.dtype, pd.CategoricalDtype)
+
+
 def _flat(table: pd.DataFrame) -> pd.DataFrame:
     """List cells (periods of a file, sources of an indicator) as text, which every spreadsheet can hold."""
-    listy = [c for c in table.columns if table[c].map(lambda v: isinstance(v, (list, tuple, dict))).any()]
+    # Only a column of Python objects (or categories) can hold a list: a number column is not read cell by cell.
+    listy = [
+        c
+        for c in table.columns
+        if _may_hold_objects(table[c]) and table[c].map(lambda v: isinstance(v, (list, tuple, dict))).any()
+    ]
     if not listy:
         return table
     return table.assign(**{c: table[c].map(readable_cell) for c in listy})
@@ -239,7 +248,11 @@ def _missing(value: object) -> bool:
 
 def _with_note(table: pd.DataFrame) -> pd.DataFrame:
     """A download holding a hidden figure ends with the privacy sentence, in its first column."""
-    if not table.isin([t(SUPPRESSED)]).any().any() or table.columns.empty:
+    word = t(SUPPRESSED)  # a word: never in a number column
+    columns = (table.iloc[:, i] for i in range(table.shape[1]))
+    if table.columns.empty or not any(
+        cells.isin([word]).any() for cells in columns if not pd.api.types.is_numeric_dtype(cells)
+    ):
         return table
     note = pd.DataFrame({table.columns[0]: [privacy_note()]})
     return pd.concat([table.astype(object), note], ignore_index=True)
