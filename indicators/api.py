@@ -128,7 +128,15 @@ def supporting_table(version: str, name: str, root=None) -> pd.DataFrame:
         return _pci(version, root).copy()
     params = load_parameters()
     root_path = str(warehouse_access.warehouse_root(root))
-    return _supporting_cached(version, root_path, params["_hash"])[name].copy()
+    return _supporting_one(version, root_path, params["_hash"], name).copy()
+
+
+@lru_cache(maxsize=32)
+def _supporting_one(version: str, root: str, params_hash: str, name: str) -> pd.DataFrame:
+    """One supporting table: read alone when it was written at publish (a page's first view reads the few it shows,
+    not all seven files), else out of ``_supporting_cached``."""
+    at_publish = stored_figures.stored_supporting_table(version, root, params_hash, name)
+    return at_publish if at_publish is not None else _supporting_cached(version, root, params_hash)[name]
 
 
 @lru_cache(maxsize=4)
@@ -163,6 +171,7 @@ def clear_cache() -> None:
     _public_values_cached.cache_clear()
     _public_by_indicator.cache_clear()
     _supporting_cached.cache_clear()
+    _supporting_one.cache_clear()
     _stored_pci.cache_clear()
     stored_figures.forget_manifests()
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import copy
 import functools
+from pathlib import Path
 
 import pandas as pd
 
@@ -68,13 +69,24 @@ def stored_pci(version: str, root, params_hash: str) -> pd.DataFrame | None:
 def stored_supporting(version: str, root, params_hash: str) -> dict[str, pd.DataFrame] | None:
     """Every supporting table of ``supporting.QUERIES`` written at publish, or None when one is absent (a version
     published before they were) or they were computed with other parameters or code."""
+    paths = _supporting_paths(version, root, params_hash)
+    return None if paths is None else {name: pd.read_parquet(path) for name, path in paths.items()}
+
+
+def stored_supporting_table(version: str, root, params_hash: str, name: str) -> pd.DataFrame | None:
+    """One table of ``stored_supporting``, read alone (a page needs a few of them), or None as there."""
+    paths = _supporting_paths(version, root, params_hash)
+    return None if paths is None else pd.read_parquet(paths[name])
+
+
+def _supporting_paths(version: str, root, params_hash: str) -> dict[str, Path] | None:
     entry = stored_entry(version, root, params_hash)
     written = (entry or {}).get("supporting") or {}
     folder = warehouse_access.version_folder(version, root)
     paths = {name: folder / written[name]["path"] for name in supporting.QUERIES if name in written}
     if len(paths) < len(supporting.QUERIES) or not all(path.is_file() for path in paths.values()):
         return None
-    return {name: pd.read_parquet(path) for name, path in paths.items()}
+    return paths
 
 
 def stored_public(version: str, root, params_hash: str) -> pd.DataFrame | None:

@@ -56,6 +56,19 @@ def test_the_pci_is_read_alone_and_equals_the_one_computed_with_the_catalogue(co
     pd.testing.assert_frame_equal(pci, pci_now, rtol=1e-12)
 
 
+def test_a_supporting_table_is_read_alone(copied_warehouse, monkeypatch):
+    """A page's first view reads the supporting tables it shows, not the seven files of the version (issue 13)."""
+    version = warehouse.current_version(copied_warehouse)
+    read = []
+    real_read = pd.read_parquet
+    monkeypatch.setattr(pd, "read_parquet", lambda path, *a, **k: read.append(Path(path).name) or real_read(path))
+    api.clear_cache()
+    meetings = api.supporting_table(version, "meetings", copied_warehouse)
+    assert read == ["meetings.parquet"] and len(meetings)
+    api.supporting_table(version, "meetings", copied_warehouse)
+    assert read == ["meetings.parquet"]  # once per version
+
+
 def test_a_parameters_edit_computes_the_supporting_tables_on_demand(copied_warehouse, monkeypatch, tmp_path):
     version = warehouse.current_version(copied_warehouse)
     edited = tmp_path / "parameters.toml"
