@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import importlib
 import pickle
@@ -18,6 +19,7 @@ import streamlit as st
 
 from dashboard import auth, data, filters, i18n, navigation, script_run, views
 from dashboard.charts import PLOTLY_CONFIG, empty_sentence
+from dashboard.charts import new_figure as charts_new_figure
 from dashboard.charts import empty_key as charts_empty_key
 from dashboard.exports import csv_bytes, excel_bytes, neutralise
 from dashboard.format import NO_DATA, SEX_LABELS, SUPPRESSED, readable_cell, readable_cells, sex_label
@@ -578,9 +580,32 @@ def _plain_figure(part):
         return part
     # Through plotly's objects once more, as Streamlit used to receive it: the same JSON, key for key, byte for byte.
     # The copy's own dicts are taken, not a deep copy of them (``to_dict``): it is thrown away, and what ``to_dict``
-    # adds (numbers as base64 arrays) the first ``to_dict`` did.
+    # adds (numbers as base64 arrays) the first ``to_dict`` did. The template every figure carries (``new_figure``'s)
+    # goes through as a stand-in and is put back as its round trip made it once: copying it in and out of plotly's
+    # objects was most of the round trip (a figure is thrown away after this, so its own layout is changed).
+    layout = part._layout
+    standard = layout.get("template") == _template()
+    if standard:
+        layout["template"] = _TEMPLATE_STAND_IN
     again = go.Figure(part.to_dict(), _validate=False)
+    if standard:
+        again._layout["template"] = _plain_template()
     return _PlainFigure({"data": again._data, "layout": again._layout})
+
+
+_TEMPLATE_STAND_IN = {"layout": {"meta": "template"}}  # any small template: only its place in the layout counts
+
+
+@functools.cache
+def _template() -> dict:
+    """The template as ``charts.new_figure`` puts it in a figure."""
+    return charts_new_figure()._layout["template"]
+
+
+@functools.cache
+def _plain_template() -> dict:
+    """``_template`` as ``_plain_figure``'s round trip makes it (shared by every kept figure, never modified)."""
+    return go.Figure(charts_new_figure().to_dict(), _validate=False)._layout["template"]
 
 
 def _served(part, view: tuple | None = None):
