@@ -1,6 +1,6 @@
 """Time every dashboard page rendered with AppTest on the warehouse named by SP_WAREHOUSE (not a test).
 
-    SP_WAREHOUSE=bench_data/warehouse .venv/bin/python bench/benchmark_pages.py [--repeat 5] [--cold-repeat 5]
+    SP_WAREHOUSE=bench_data/warehouse .venv/bin/python bench/benchmark_pages.py [--repeat 5] [--cold-repeat 9]
 
 Run it once per scale: on the sample warehouse and on a national one (``python -m data_pipeline refresh
 /work/bench-data/national`` with SP_GATE_MAX_FILE_MB=2048 into its own SP_WAREHOUSE).
@@ -20,9 +20,11 @@ Two floors, measured in the same run and the same harness, warm and cold:
   anything of its own (the goal of issue 13: every page <= 3x it warm, <= 5x cold). It is measured again beside
   each page, view for view in turn, and each page's ratios are to that floor (printed at the end of its line): on a
   shared machine the load changes between a floor measured once at the start and a page measured a minute later.
-  Last on each line, the page's view over the empty page's view just before it, round by round (median and range of
-  those ratios): a cold view of the empty page alone ranged 0.08-0.15 s within one run, and a ratio of two medians
-  taken apart moved with it. Every page is viewed once, untimed, before any is measured: the first view of the
+  Last on each line, the page's view over the empty page's view beside it, round by round (median, [quartiles] and
+  (range) of those ratios; which of the two comes first alternates by round, since the second view of a round
+  inherits the first's memory and garbage): a cold view of the empty page alone ranged 0.08-0.26 s within one run,
+  and a ratio of two medians taken apart moved with it. The empty page reads the version's public table too (its
+  filters list the periods), so that read is in the floor. Every page is viewed once, untimed, before any is measured: the first view of the
   process imported what the pages use (plotly's figure classes...) inside whichever page came first; the new
   process line below measures that first view on its own;
 - the bare empty page: a two-page Streamlit app with a title, i.e. what AppTest itself costs.
@@ -148,13 +150,23 @@ def measure_beside(
     each, alternating): on a machine whose load changes by the second, a page's ratio is taken against the floor of
     the same few seconds."""
     floor_cold, page_cold = [], []
-    for _ in range(cold_repeat):
-        floor_cold.append(render(app, empty, {}, version, cold=True))
-        page_cold.append(render(app, page, params, version, cold=True))
+    for round_ in range(cold_repeat):
+        # In turn which of the two comes first (empty, page; page, empty; ...): the view after another one inherits
+        # its memory and garbage, and always giving that place to the same one tilted the ratio.
+        if round_ % 2:
+            page_cold.append(render(app, page, params, version, cold=True))
+            floor_cold.append(render(app, empty, {}, version, cold=True))
+        else:
+            floor_cold.append(render(app, empty, {}, version, cold=True))
+            page_cold.append(render(app, page, params, version, cold=True))
     floor_warm, page_warm = [], []
-    for _ in range(repeat):
-        floor_warm.append(render(app, empty, {}, cold=False))
-        page_warm.append(render(app, page, params, cold=False))
+    for round_ in range(repeat):
+        if round_ % 2:
+            page_warm.append(render(app, page, params, cold=False))
+            floor_warm.append(render(app, empty, {}, cold=False))
+        else:
+            floor_warm.append(render(app, empty, {}, cold=False))
+            page_warm.append(render(app, page, params, cold=False))
     measured = _summary(page_cold, page_warm)
     measured["paired"] = {
         f"{kind} {clock}": _paired(pages, floors, index)
@@ -166,12 +178,14 @@ def measure_beside(
 
 def _paired(
     pages: list[tuple[float, float]], floors: list[tuple[float, float]], index: int
-) -> tuple[float, float, float]:
-    """The page's wall (``index`` 0) or CPU (1) seconds over the empty page's measured just before it, round by
-    round: (median, lowest, highest). A round's load is shared by both, so the ratios spread less than two medians
-    taken apart (one cold view of the empty page ranged 0.08-0.15 s in one run)."""
+) -> tuple[float, float, float, float, float]:
+    """The page's wall (``index`` 0) or CPU (1) seconds over the empty page's measured beside it, round by round:
+    (median, lowest, highest, lower quartile, upper quartile). A round's load is shared by both, so the ratios spread
+    less than two medians taken apart (one cold view of the empty page ranged 0.08-0.26 s in one run); the quartiles
+    say where most rounds fell when one round's outlier stretches the range."""
     ratios = [page[index] / floor[index] for page, floor in zip(pages, floors)]
-    return statistics.median(ratios), min(ratios), max(ratios)
+    quartiles = statistics.quantiles(ratios, n=4) if len(ratios) > 1 else [ratios[0]] * 3
+    return statistics.median(ratios), min(ratios), max(ratios), quartiles[0], quartiles[2]
 
 
 def profile(app: Path, page: str, params: dict, views: int, top: int = 25, version: str | None = None) -> str:
@@ -241,7 +255,7 @@ def new_process(app: Path) -> float:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeat", type=int, default=5, help="warm runs per page (default 5)")
-    parser.add_argument("--cold-repeat", type=int, default=5, help="cold runs per page (default 5)")
+    parser.add_argument("--cold-repeat", type=int, default=9, help="cold runs per page (default 9)")
     parser.add_argument("--pages", nargs="*", default=PAGES, help="pages to time (default: every public page)")
     parser.add_argument("--profile", type=int, default=0, metavar="N", help="profile N warm views of each page instead")
     parser.add_argument("--cold", action="store_true", help="with --profile: profile first views after a publish")
@@ -302,14 +316,14 @@ def main() -> None:
                     else ""
                 )
                 + "".join(
-                    f"   {kind} {median:4.1f}x ({low:.1f}-{high:.1f})"
-                    for kind, (median, low, high) in m.get("paired", {}).items()
+                    f"   {kind} {median:4.1f}x [{q1:.1f}-{q3:.1f}] ({low:.1f}-{high:.1f})"
+                    for kind, (median, low, high, q1, q3) in m.get("paired", {}).items()
                 )
             )
 
         print(
             f"{'':30} {'cold':>15} {'warm (median)':>15}   {'/ app empty':>24}   {'/ bare empty':>14}"
-            f"   {'app empty beside it':>27}   {'paired with it, round by round: median (range)':>44}"
+            f"   {'app empty beside it':>27}   {'paired with it, round by round: median [quartiles] (range)':>56}"
         )
         print(
             f"{'page':30} {'s':>7} {'CPU s':>7} {'s':>7} {'CPU s':>7}   {'cold':>5}  {'CPU':>5}  {'warm':>5} {'CPU':>5}"

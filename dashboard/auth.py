@@ -53,6 +53,7 @@ from access.users import (
     allowed,
     user_for_identity,
 )
+from dashboard import script_run
 from dashboard.text import plain_text
 
 TRUSTED_PROXY_HEADER_ENV = settings.TRUSTED_PROXY_HEADER.name
@@ -64,9 +65,10 @@ def oidc_configured() -> bool:
     """True when secrets.toml has an [auth] section, i.e. st.login() is set up."""
     import streamlit as st
 
-    if not _secrets_file_exists(_secrets_places()):
+    if not script_run.remember("secrets_present", lambda: _secrets_file_exists(_secrets_places())):
         # Streamlit keeps the secrets once read, but without any secrets file it looks for them again (and raises) on
-        # every question, many times a run: no file is the answer, without asking.
+        # every question, many times a run: no file is the answer, without asking. Looked for once per script run
+        # (a file created or removed is seen by the next run): each look was two file-system calls, 18 times a view.
         return False
     try:
         return "auth" in st.secrets
@@ -90,6 +92,12 @@ def _secrets_file_exists(paths: tuple[str, ...]) -> bool:
 
 
 def _browser_cookie() -> str | None:
+    """The session cookie the browser sent, once per script run: the request behind a run does not change during it,
+    and asking Streamlit for it was half of a user lookup (the user itself is still looked up on every call)."""
+    return script_run.remember("browser_cookie", _browser_cookie_now)
+
+
+def _browser_cookie_now() -> str | None:
     import streamlit as st
 
     try:

@@ -13,6 +13,8 @@ What every figure promises a reader:
 
 from __future__ import annotations
 
+import copy
+import functools
 import textwrap
 from urllib.parse import quote
 
@@ -164,8 +166,10 @@ def _axis_format(unit: str | None) -> dict:
     return {"tickformat": ",", "rangemode": "tozero"}
 
 
+@functools.lru_cache(maxsize=8192)
 def wrapped(text: str, width: int = TITLE_WIDTH) -> str:
-    """``text`` broken into lines of at most ``width`` characters (plotly's <br>), so a title fits a phone."""
+    """``text`` broken into lines of at most ``width`` characters (plotly's <br>), so a title fits a phone. Kept per
+    text: a page's first view after a publish wraps the same titles and labels again (the reporting matrix's ~20 ms)."""
     return "<br>".join(textwrap.wrap(text, width, break_long_words=False)) or text
 
 
@@ -184,7 +188,8 @@ def style(
     # The title starts below a strip of TOOLBAR_STRIP px where plotly's toolbar appears on hover (a tap, on a
     # phone): drawn over the title, it hid every title on a phone.
     top = TOOLBAR_STRIP + 12 + 22 * lines
-    fig.update_layout(
+    _set_new_layout_properties(
+        fig,
         height=height + top,
         colorway=PALETTE,
         separators=".,",
@@ -218,6 +223,35 @@ def style(
     if unit:
         fig.update_yaxes(**_axis_format(unit))
     return fig
+
+
+# Validated layout properties by their arguments' text (``_set_new_layout_properties``): code, not data, so kept for
+# the process's life (a publish changes no title); bounded, as the titles of a process are.
+_VALIDATED_LAYOUTS: dict[str, dict] = {}
+_VALIDATED_LAYOUTS_KEPT = 1024
+
+
+def _set_new_layout_properties(fig: go.Figure, **properties) -> None:
+    """``fig.update_layout(**properties)`` for properties the figure's layout does not hold yet, validated once per
+    distinct ``properties`` rather than once per figure: plotly's validation of ``style``'s nested properties was about
+    a third of building a figure, and a page's first view after a publish builds every figure again (issue 13). The
+    properties go through the same ``update_layout`` on a new figure, so the figure holds the same values in the same
+    order (tests/test_charts.py compares the JSON with plotly's own ``update_layout``)."""
+    held = fig._layout  # the figure's layout properties (plotly keeps the whole tree in this one dict)
+    if any(name in held for name in properties):
+        fig.update_layout(**properties)  # a merge into what is there: plotly's own rules
+        return
+    key = repr(properties)
+    validated = _VALIDATED_LAYOUTS.get(key)
+    if validated is None:
+        # On a figure, not a lone go.Layout: a figure's update applies its edits in its own order (a legend's font
+        # first), which its JSON keeps.
+        scratch = new_figure()
+        scratch.update_layout(**properties)
+        validated = {name: value for name, value in scratch._layout.items() if name in properties}
+        if len(_VALIDATED_LAYOUTS) < _VALIDATED_LAYOUTS_KEPT:
+            _VALIDATED_LAYOUTS[key] = validated
+    held.update(copy.deepcopy(validated))
 
 
 def _categories(part: pd.DataFrame, x: str) -> pd.Series:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import importlib
 import pickle
@@ -18,6 +19,7 @@ import streamlit as st
 
 from dashboard import auth, data, filters, i18n, navigation, script_run, views
 from dashboard.charts import PLOTLY_CONFIG, empty_sentence
+from dashboard.charts import new_figure as charts_new_figure
 from dashboard.charts import empty_key as charts_empty_key
 from dashboard.exports import csv_bytes, excel_bytes, neutralise
 from dashboard.format import NO_DATA, SEX_LABELS, SUPPRESSED, readable_cell, readable_cells, sex_label
@@ -132,9 +134,18 @@ def _column_config(frame: pd.DataFrame) -> dict:
     return config
 
 
+def _may_hold_objects(cells: pd.Series) -> bool:
+    return cells.dtype == object or isinstance(cells.dtype, pd.CategoricalDtype)
+
+
 def _flat(table: pd.DataFrame) -> pd.DataFrame:
     """List cells (periods of a file, sources of an indicator) as text, which every spreadsheet can hold."""
-    listy = [c for c in table.columns if table[c].map(lambda v: isinstance(v, (list, tuple, dict))).any()]
+    # Only a column of Python objects (or categories) can hold a list: a number column is not read cell by cell.
+    listy = [
+        c
+        for c in table.columns
+        if _may_hold_objects(table[c]) and table[c].map(lambda v: isinstance(v, (list, tuple, dict))).any()
+    ]
     if not listy:
         return table
     return table.assign(**{c: table[c].map(readable_cell) for c in listy})
@@ -239,7 +250,11 @@ def _missing(value: object) -> bool:
 
 def _with_note(table: pd.DataFrame) -> pd.DataFrame:
     """A download holding a hidden figure ends with the privacy sentence, in its first column."""
-    if not table.isin([t(SUPPRESSED)]).any().any() or table.columns.empty:
+    word = t(SUPPRESSED)  # a word: never in a number column
+    columns = (table.iloc[:, i] for i in range(table.shape[1]))
+    if table.columns.empty or not any(
+        cells.isin([word]).any() for cells in columns if not pd.api.types.is_numeric_dtype(cells)
+    ):
         return table
     note = pd.DataFrame({table.columns[0]: [privacy_note()]})
     return pd.concat([table.astype(object), note], ignore_index=True)
@@ -564,7 +579,33 @@ def _plain_figure(part):
     if not isinstance(part, go.Figure):
         return part
     # Through plotly's objects once more, as Streamlit used to receive it: the same JSON, key for key, byte for byte.
-    return _PlainFigure(go.Figure(part.to_dict(), _validate=False).to_dict())
+    # The copy's own dicts are taken, not a deep copy of them (``to_dict``): it is thrown away, and what ``to_dict``
+    # adds (numbers as base64 arrays) the first ``to_dict`` did. The template every figure carries (``new_figure``'s)
+    # goes through as a stand-in and is put back as its round trip made it once: copying it in and out of plotly's
+    # objects was most of the round trip (a figure is thrown away after this, so its own layout is changed).
+    layout = part._layout
+    standard = layout.get("template") == _template()
+    if standard:
+        layout["template"] = _TEMPLATE_STAND_IN
+    again = go.Figure(part.to_dict(), _validate=False)
+    if standard:
+        again._layout["template"] = _plain_template()
+    return _PlainFigure({"data": again._data, "layout": again._layout})
+
+
+_TEMPLATE_STAND_IN = {"layout": {"meta": "template"}}  # any small template: only its place in the layout counts
+
+
+@functools.cache
+def _template() -> dict:
+    """The template as ``charts.new_figure`` puts it in a figure."""
+    return charts_new_figure()._layout["template"]
+
+
+@functools.cache
+def _plain_template() -> dict:
+    """``_template`` as ``_plain_figure``'s round trip makes it (shared by every kept figure, never modified)."""
+    return go.Figure(charts_new_figure().to_dict(), _validate=False)._layout["template"]
 
 
 def _served(part, view: tuple | None = None):

@@ -93,25 +93,30 @@ def latest(values: pd.DataFrame, *, province: str, sex: str, period: str | None)
 
 def trend(values: pd.DataFrame, *, province: str, sex: str, indicator_id: str | None = None) -> pd.DataFrame:
     """Period series (headline rows) for one area and sex; every indicator unless one is named."""
-    rows = _headline_rows(values)
-    rows = rows[(rows["province"] == province) & (rows["sex"] == sex)]
+    # One mask, one selection of the columns shown, then the sort (the same rows in the same order as filtering
+    # step by step and sorting every column: a page's tiles ask for six trends on a first view).
+    chosen = (
+        values["district"].isna()
+        & (values["breakdown"] == TOTAL)
+        & (values["province"] == province)
+        & (values["sex"] == sex)
+    )
     if indicator_id:
-        rows = rows[rows["indicator_id"] == indicator_id]
-    return rows.sort_values(["indicator_id", "period"])[
-        [
-            "indicator_id",
-            "period",
-            "value",
-            "numerator",
-            "denominator",
-            "lower_bound",
-            "upper_bound",
-            "pending",
-            "as_of_date",
-            "unit",
-            *_flag(rows),
-        ]
-    ].reset_index(drop=True)
+        chosen &= values["indicator_id"] == indicator_id
+    columns = [
+        "indicator_id",
+        "period",
+        "value",
+        "numerator",
+        "denominator",
+        "lower_bound",
+        "upper_bound",
+        "pending",
+        "as_of_date",
+        "unit",
+        *_flag(values),
+    ]
+    return values.loc[chosen.to_numpy(), columns].sort_values(["indicator_id", "period"]).reset_index(drop=True)
 
 
 def baseline(series: pd.DataFrame, baseline_year, official_value) -> tuple[float | None, str | None]:

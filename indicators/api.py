@@ -15,7 +15,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from . import disclosure, engine, published, supporting, warehouse_access
+from . import disclosure, engine, published, stored_figures, supporting, warehouse_access
 from .catalogue import all_indicators
 from .parameters import load_parameters, target_for
 
@@ -128,7 +128,15 @@ def supporting_table(version: str, name: str, root=None) -> pd.DataFrame:
         return _pci(version, root).copy()
     params = load_parameters()
     root_path = str(warehouse_access.warehouse_root(root))
-    return _supporting_cached(version, root_path, params["_hash"])[name].copy()
+    return _supporting_one(version, root_path, params["_hash"], name).copy()
+
+
+@lru_cache(maxsize=32)
+def _supporting_one(version: str, root: str, params_hash: str, name: str) -> pd.DataFrame:
+    """One supporting table: read alone when it was written at publish (a page's first view reads the few it shows,
+    not all seven files), else out of ``_supporting_cached``."""
+    at_publish = stored_figures.stored_supporting_table(version, root, params_hash, name)
+    return at_publish if at_publish is not None else _supporting_cached(version, root, params_hash)[name]
 
 
 @lru_cache(maxsize=4)
@@ -136,7 +144,7 @@ def _supporting_cached(version: str, root: str, params_hash: str) -> dict[str, p
     """Every supporting table of a version: the ones written at publish while they match the parameters and code in
     use, else from ONE prepared connection: preparing it (macros, materialised helper views) costs seconds on
     national data, the queries themselves little; the meeting pack reads them all."""
-    at_publish = published.stored_supporting(version, root, params_hash)
+    at_publish = stored_figures.stored_supporting(version, root, params_hash)
     if at_publish is not None:
         return at_publish
     con = warehouse_access.open_version(version, root)
@@ -151,7 +159,7 @@ def computed_where(version: str, root=None) -> str:
     """Where ``indicator_values`` finds the version's figures for the parameters and code in use now: "stored at
     publish", "in the cache" or "computed now" (it will be, on first use)."""
     params = load_parameters()
-    if published.stored_entry(version, root, params["_hash"]):
+    if stored_figures.stored_entry(version, root, params["_hash"]):
         return "stored at publish"
     return "in the cache" if all(p.exists() for p in _cache_files(version, root, params["_hash"])) else "computed now"
 
@@ -163,8 +171,9 @@ def clear_cache() -> None:
     _public_values_cached.cache_clear()
     _public_by_indicator.cache_clear()
     _supporting_cached.cache_clear()
+    _supporting_one.cache_clear()
     _stored_pci.cache_clear()
-    published.forget_manifests()
+    stored_figures.forget_manifests()
 
 
 # --------------------------------------------------------------------------------------------------- computation
@@ -187,7 +196,7 @@ def _pci(version: str, root) -> pd.DataFrame:
 
 @lru_cache(maxsize=8)
 def _stored_pci(version: str, root: str, params_hash: str) -> pd.DataFrame | None:
-    return published.stored_pci(version, root, params_hash)
+    return stored_figures.stored_pci(version, root, params_hash)
 
 
 def _cache_files(version: str, root, params_hash: str) -> tuple[Path, Path]:
@@ -200,7 +209,7 @@ def _cache_files(version: str, root, params_hash: str) -> tuple[Path, Path]:
 def _computed_cached(version: str, root: str, params_path: str, params_hash: str) -> tuple[pd.DataFrame, pd.DataFrame]:
     """The tables written at publish when they match the parameters and code in use, else the disk cache, else
     computed now (after a parameters edit or a code change) and cached."""
-    at_publish = published.stored(version, root, params_hash)
+    at_publish = stored_figures.stored(version, root, params_hash)
     if at_publish is not None:
         return at_publish
     tidy_file, pci_file = _cache_files(version, root, params_hash)
@@ -220,7 +229,7 @@ def _computed_cached(version: str, root: str, params_path: str, params_hash: str
 def _public_cached(version: str, root: str, params_path: str, params_hash: str) -> pd.DataFrame:
     """The public table written at publish when it matches the parameters and code in use, else the disk cache, else
     computed now and cached."""
-    at_publish = published.stored_public(version, root, params_hash)
+    at_publish = stored_figures.stored_public(version, root, params_hash)
     if at_publish is not None:
         return at_publish
     path = Path(root) / "cache" / version / f"{params_hash}-{published.code_hash()}.public.parquet"

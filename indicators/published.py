@@ -3,14 +3,14 @@
 ``derive`` is the hook ``data_pipeline.warehouse.publish(derive=...)`` calls before the version's manifest is
 written, so a version never exists without its tidy table, PCI table and public (suppressed) table, and the first
 page after a publish reads them instead of computing the catalogue and the disclosure decision. They are stamped
-with the parameters file's hash and the indicator code's hash: ``stored`` and ``stored_public`` return them only while
-both still match, otherwise the caller computes on demand (``api``).
+with the parameters file's hash and the indicator code's hash (the modules ``derive`` runs, ``computing_modules``):
+``stored_figures`` reads them back only while both still match, otherwise the caller computes on demand (``api``).
+Reading lives in that module, not here, so that an edit of it leaves every version's stored figures valid.
 """
 
 from __future__ import annotations
 
 import ast
-import copy
 import functools
 import hashlib
 import json
@@ -214,73 +214,3 @@ def _entry_files_exist(folder: Path, entry: dict) -> bool:
     paths = [entry[name]["path"] for name in (*FILES, "public")]
     paths += [table["path"] for table in entry.get("supporting", {}).values()]
     return all((folder / path.split("/", 1)[1]).is_file() for path in paths)
-
-
-def stored_entry(version: str, root, params_hash: str) -> dict | None:
-    """The manifest's ``derived`` entry when its files exist and were computed with these parameters and this code."""
-    entry = _derived_entry(version, root)
-    if entry.get("parameters_hash") != params_hash or entry.get("code_hash") != code_hash():
-        return None
-    folder = warehouse_access.version_folder(version, root)
-    return entry if all((folder / entry[name]["path"]).is_file() for name in FILES) else None
-
-
-def _derived_entry(version: str, root) -> dict:
-    """The manifest's ``derived`` entry (a copy), the manifest read again only when its file changes (path, size,
-    modification time): it is ~215 KB on national data (every table's files) and a page's first view asks for the
-    entry once per stored table."""
-    path = warehouse_access.version_folder(version, root) / "manifest.json"
-    try:
-        info = path.stat()
-    except OSError:
-        return warehouse_access.read_manifest(version, root).get("derived") or {}  # the warehouse's own error
-    return copy.deepcopy(_derived_entry_of(str(path), info.st_mtime_ns, info.st_size, version, root))
-
-
-@functools.lru_cache(maxsize=16)
-def _derived_entry_of(path: str, modified_ns: int, size: int, version: str, root) -> dict:
-    return warehouse_access.read_manifest(version, root).get("derived") or {}
-
-
-def forget_manifests() -> None:
-    """Read every manifest again on its next use (``api.clear_cache``)."""
-    _derived_entry_of.cache_clear()
-
-
-def stored(version: str, root, params_hash: str) -> tuple[pd.DataFrame, pd.DataFrame] | None:
-    """The tidy and PCI tables written at publish, or None when absent or computed with other parameters or code."""
-    entry = stored_entry(version, root, params_hash)
-    if entry is None:
-        return None
-    folder = warehouse_access.version_folder(version, root)
-    tidy, pci_table = (pd.read_parquet(folder / entry[name]["path"]) for name in FILES)
-    return tidy, pci_table
-
-
-def stored_pci(version: str, root, params_hash: str) -> pd.DataFrame | None:
-    """The PCI table written at publish (without reading the tidy table), or None as ``stored``."""
-    entry = stored_entry(version, root, params_hash)
-    if entry is None:
-        return None
-    return pd.read_parquet(warehouse_access.version_folder(version, root) / entry["pci"]["path"])
-
-
-def stored_supporting(version: str, root, params_hash: str) -> dict[str, pd.DataFrame] | None:
-    """Every supporting table of ``supporting.QUERIES`` written at publish, or None when one is absent (a version
-    published before they were) or they were computed with other parameters or code."""
-    entry = stored_entry(version, root, params_hash)
-    written = (entry or {}).get("supporting") or {}
-    folder = warehouse_access.version_folder(version, root)
-    paths = {name: folder / written[name]["path"] for name in supporting.QUERIES if name in written}
-    if len(paths) < len(supporting.QUERIES) or not all(path.is_file() for path in paths.values()):
-        return None
-    return {name: pd.read_parquet(path) for name, path in paths.items()}
-
-
-def stored_public(version: str, root, params_hash: str) -> pd.DataFrame | None:
-    """The public table written at publish, or None when absent or computed with other parameters or code."""
-    entry = stored_entry(version, root, params_hash)
-    if entry is None or "public" not in entry:
-        return None
-    path = warehouse_access.version_folder(version, root) / entry["public"]["path"]
-    return pd.read_parquet(path) if path.is_file() else None

@@ -350,6 +350,32 @@ def test_no_secrets_file_means_no_identity_provider_without_asking_streamlit(tmp
     assert _secrets_file_exists([str(tmp_path)])  # a secrets folder: left to Streamlit
 
 
+def test_a_secrets_file_created_or_removed_is_seen_by_the_next_script_run(tmp_path, monkeypatch):
+    """Whether a secrets file exists is looked for once per script run (issue 13), never longer: an identity
+    provider configured or removed between two runs is the next run's answer."""
+    import streamlit as st
+
+    from dashboard import auth, script_run
+
+    secrets = tmp_path / "secrets.toml"
+    monkeypatch.setattr(auth, "_secrets_places", lambda: (str(secrets),))
+    monkeypatch.setattr(st, "secrets", {"auth": {"redirect_uri": "x"}})  # what Streamlit reads from such a file
+    looks = []
+    real_exists = auth._secrets_file_exists
+    monkeypatch.setattr(auth, "_secrets_file_exists", lambda paths: looks.append(1) or real_exists(paths))
+    monkeypatch.setattr(script_run._run, "values", None, raising=False)  # this thread's runs end with the test
+    script_run.start()
+    assert not auth.oidc_configured() and not auth.oidc_configured()
+    assert len(looks) == 1  # once in the run
+    secrets.write_text("[auth]\nredirect_uri = 'x'\n")
+    script_run.start()  # the next run
+    assert auth.oidc_configured()
+    secrets.unlink()
+    script_run.start()
+    assert not auth.oidc_configured()
+    assert len(looks) == 3
+
+
 def test_a_display_name_follows_the_account_without_ending_the_session(store):
     state, _ = _signed_in(store, "somsak", PASSWORD)
     assert session_user(state, now=T0, store=store).display_name == "Somsak P."

@@ -277,3 +277,47 @@ def test_every_builder_carries_the_template_as_plotly_validates_it_byte_for_byte
     for name, text in built.items():
         assert text == validated[name], name
         assert '"paper_bgcolor":"white"' in text, name  # plotly_white, not a default template
+
+
+def test_every_builder_styles_its_layout_as_plotly_update_layout_does_byte_for_byte(monkeypatch):
+    """charts.style validates its layout properties once per distinct text and copies them in (issue 13): each
+    figure's JSON, made with the validated properties kept (second build) and kept nothing (first), is the one the same
+    builder makes with plotly's own ``update_layout``, byte for byte."""
+    import plotly.io as pio
+
+    monkeypatch.setattr(charts, "_VALIDATED_LAYOUTS", {})
+    first = {name: pio.to_json(fig) for name, fig in _every_builder().items()}
+    assert charts._VALIDATED_LAYOUTS  # kept for the next figure
+    kept = {name: pio.to_json(fig) for name, fig in _every_builder().items()}
+
+    def plotly_update_layout(fig, **properties):
+        fig.update_layout(**properties)
+
+    monkeypatch.setattr(charts, "_set_new_layout_properties", plotly_update_layout)
+    by_plotly = {name: pio.to_json(fig) for name, fig in _every_builder().items()}
+    assert len(by_plotly) == 10
+    for name, text in by_plotly.items():
+        assert first[name] == text, name
+        assert kept[name] == text, name
+
+
+def test_a_kept_layout_is_never_shared_between_figures():
+    """A figure changed after styling (a builder widens its margin) leaves the kept properties as they were."""
+    one = charts.style(charts.new_figure(), title="Same title", height=300)
+    one.update_layout(margin={"r": 99}, title={"text": "changed"})
+    two = charts.style(charts.new_figure(), title="Same title", height=300)
+    assert two.layout.margin.r == 10 and two.layout.title.text == "Same title"
+
+
+def test_a_kept_figure_is_the_json_plotly_makes_of_it_key_for_key():
+    """components keeps each figure as plotly's round trip makes it (issue 13: without its last deep copies)."""
+    import plotly.graph_objects as go
+    import plotly.io as pio
+
+    from dashboard import components
+
+    for name, fig in _every_builder().items():
+        expected = go.Figure(fig.to_dict(), _validate=False).to_dict()
+        kept = components._plain_figure(fig)
+        # As Streamlit writes a figure (st.plotly_chart: plotly.io.to_json, not validated again).
+        assert pio.to_json(dict(kept), validate=False) == pio.to_json(expected, validate=False), name

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from indicators import published
+from indicators import published, stored_figures
 
 CODE = Path(published.__file__).parent
 
@@ -37,7 +37,7 @@ def test_the_computing_set_holds_the_engine_the_catalogue_and_what_derive_import
     assert len(catalogue) > 2 and catalogue <= names
     # Modules reached only through the engine's own imports.
     assert {"sql_helpers.py", "survival.py", "status.py", "pci.py", "equations.py"} <= names
-    assert not {"api.py", "export.py", "preview.py", "__main__.py"} & names
+    assert not {"api.py", "export.py", "preview.py", "__main__.py", "stored_figures.py"} & names
 
 
 def test_the_hash_is_the_same_for_an_identical_copy(code_copy):
@@ -49,7 +49,7 @@ def test_a_change_to_a_computing_module_changes_the_hash(code_copy, module):
     assert _edited(code_copy, module) != published.code_hash()
 
 
-@pytest.mark.parametrize("module", ["api.py", "export.py", "preview.py"])
+@pytest.mark.parametrize("module", ["api.py", "export.py", "preview.py", "stored_figures.py"])
 def test_a_change_to_a_reading_module_keeps_the_hash(code_copy, module):
     assert _edited(code_copy, module) == published.code_hash()
 
@@ -75,16 +75,16 @@ def _version_with_derived(root: Path, code: str) -> Path:
 def test_the_stored_entry_reads_the_manifest_once_until_the_file_changes(tmp_path, monkeypatch):
     manifest = _version_with_derived(tmp_path, published.code_hash())
     reads = []
-    real = published.warehouse_access.read_manifest
-    monkeypatch.setattr(published.warehouse_access, "read_manifest", lambda *a: reads.append(a) or real(*a))
-    first = published.stored_entry("v0001", tmp_path, "p1")
+    real = stored_figures.warehouse_access.read_manifest
+    monkeypatch.setattr(stored_figures.warehouse_access, "read_manifest", lambda *a: reads.append(a) or real(*a))
+    first = stored_figures.stored_entry("v0001", tmp_path, "p1")
     assert first["code_hash"] == published.code_hash()
     first["pci"]["rows"] = 99  # the caller's copy: the next caller still gets the manifest's entry
-    assert published.stored_entry("v0001", tmp_path, "p1")["pci"]["rows"] == 0
-    assert published.stored_entry("v0001", tmp_path, "other parameters") is None
+    assert stored_figures.stored_entry("v0001", tmp_path, "p1")["pci"]["rows"] == 0
+    assert stored_figures.stored_entry("v0001", tmp_path, "other parameters") is None
     assert len(reads) == 1
     rewritten = json.loads(manifest.read_text(encoding="utf-8"))
     rewritten["derived"]["code_hash"] = "older code"
     manifest.write_text(json.dumps(rewritten), encoding="utf-8")
-    assert published.stored_entry("v0001", tmp_path, "p1") is None  # another size: read again
+    assert stored_figures.stored_entry("v0001", tmp_path, "p1") is None  # another size: read again
     assert len(reads) == 2

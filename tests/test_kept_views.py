@@ -73,3 +73,24 @@ def test_reference_tables_are_read_once_per_process_and_handed_out_as_copies(mon
     data.districts()
     assert reads == ["provinces", "districts"]
     assert again.loc[0, "name_en"] != "changed by a caller" and len(again) == 18
+
+
+def test_a_download_ends_with_the_privacy_sentence_only_when_a_text_cell_says_suppressed():
+    """components._with_note reads only the columns that can hold a word (issue 13): the rule is unchanged."""
+    from dashboard import components
+    from dashboard.format import SUPPRESSED
+
+    hidden = pd.DataFrame({"province": ["A", "B"], "value": [1.5, SUPPRESSED], "count": [3, 4]})
+    noted = components._with_note(hidden)
+    assert len(noted) == 3 and noted.iloc[-1, 0] == components.privacy_note()
+    numbers = pd.DataFrame({"count": [3, 4], "share": [0.5, 0.25]})
+    assert components._with_note(numbers) is numbers
+
+
+def test_list_cells_are_written_as_text_and_number_columns_left_as_they_are():
+    from dashboard import components
+
+    table = pd.DataFrame({"sources": [["MoH", "MoF"], []], "rows": [1, 2], "tags": pd.Categorical(["x", "y"])})
+    flat = components._flat(table)
+    assert flat["sources"].tolist() == ["MoH; MoF", ""] and flat["rows"].tolist() == [1, 2]
+    assert flat["tags"].tolist() == ["x", "y"]

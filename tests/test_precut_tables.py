@@ -9,7 +9,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 from data_pipeline import warehouse
-from indicators import api, engine, published, supporting
+from indicators import api, engine, published, stored_figures, supporting
 from tests.test_published_indicators import _assert_same_table, copied_warehouse  # noqa: F401 (a fixture)
 
 
@@ -56,12 +56,25 @@ def test_the_pci_is_read_alone_and_equals_the_one_computed_with_the_catalogue(co
     pd.testing.assert_frame_equal(pci, pci_now, rtol=1e-12)
 
 
+def test_a_supporting_table_is_read_alone(copied_warehouse, monkeypatch):
+    """A page's first view reads the supporting tables it shows, not the seven files of the version (issue 13)."""
+    version = warehouse.current_version(copied_warehouse)
+    read = []
+    real_read = pd.read_parquet
+    monkeypatch.setattr(pd, "read_parquet", lambda path, *a, **k: read.append(Path(path).name) or real_read(path))
+    api.clear_cache()
+    meetings = api.supporting_table(version, "meetings", copied_warehouse)
+    assert read == ["meetings.parquet"] and len(meetings)
+    api.supporting_table(version, "meetings", copied_warehouse)
+    assert read == ["meetings.parquet"]  # once per version
+
+
 def test_a_parameters_edit_computes_the_supporting_tables_on_demand(copied_warehouse, monkeypatch, tmp_path):
     version = warehouse.current_version(copied_warehouse)
     edited = tmp_path / "parameters.toml"
     edited.write_text(Path(api.parameters()["_path"]).read_text() + "\n# edited\n")
     monkeypatch.setenv("SP_PARAMETERS", str(edited))
-    assert published.stored_supporting(version, copied_warehouse, api.parameters()["_hash"]) is None
+    assert stored_figures.stored_supporting(version, copied_warehouse, api.parameters()["_hash"]) is None
     prepared = []
     real_prepare = engine.prepare
     monkeypatch.setattr(engine, "prepare", lambda *a, **k: prepared.append(1) or real_prepare(*a, **k))
@@ -76,7 +89,7 @@ def test_a_version_published_without_supporting_tables_is_still_read(copied_ware
     record = json.loads(manifest.read_text())
     del record["derived"]["supporting"]
     manifest.write_text(json.dumps(record))
-    assert published.stored_supporting(version, copied_warehouse, api.parameters()["_hash"]) is None
+    assert stored_figures.stored_supporting(version, copied_warehouse, api.parameters()["_hash"]) is None
     assert len(api.supporting_table(version, "roadmap", copied_warehouse)) > 0
 
 

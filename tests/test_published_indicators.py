@@ -11,7 +11,7 @@ import pandas as pd
 import pytest
 
 from data_pipeline import warehouse
-from indicators import api, disclosure, published
+from indicators import api, disclosure, published, stored_figures
 from tests.staging_tables import cash_transfer_rows, staged_table
 
 
@@ -114,13 +114,13 @@ def test_a_small_publish_stores_the_indicators_of_its_own_tables(tmp_path):
         {"cash_transfer": staged_table("cash_transfer", cash_transfer_rows("2022-Q2", 10))},
         derive=published.derive,
     )
-    stored = published.stored(version, tmp_path, api.parameters()["_hash"])
+    stored = stored_figures.stored(version, tmp_path, api.parameters()["_hash"])
     assert stored is not None
     tidy, _ = stored
     tidy_now, _ = _computed_now(version, tmp_path)
     pd.testing.assert_frame_equal(tidy, tidy_now, rtol=1e-12)
     assert set(tidy["data_version"]) == {version}
-    assert published.stored(version, tmp_path, "another-parameters-file") is None
+    assert stored_figures.stored(version, tmp_path, "another-parameters-file") is None
 
 
 def test_the_public_table_is_written_at_publish_and_read_back_without_computing(copied_warehouse, monkeypatch):
@@ -150,7 +150,7 @@ def test_the_public_table_is_written_at_publish_and_read_back_without_computing(
 @pytest.mark.parametrize("stale", ["parameters", "code"])
 def test_a_stale_stamp_computes_the_public_table_once(copied_warehouse, monkeypatch, tmp_path, stale):
     version = warehouse.current_version(copied_warehouse)
-    stored = published.stored_public(version, copied_warehouse, api.parameters()["_hash"])
+    stored = stored_figures.stored_public(version, copied_warehouse, api.parameters()["_hash"])
     assert stored is not None
     if stale == "parameters":
         edited = tmp_path / "parameters.toml"
@@ -158,7 +158,7 @@ def test_a_stale_stamp_computes_the_public_table_once(copied_warehouse, monkeypa
         monkeypatch.setenv("SP_PARAMETERS", str(edited))
     else:
         monkeypatch.setattr(published, "code_hash", lambda: "other-code")
-    assert published.stored_public(version, copied_warehouse, api.parameters()["_hash"]) is None
+    assert stored_figures.stored_public(version, copied_warehouse, api.parameters()["_hash"]) is None
     calls = []
     real = disclosure.public_table
     monkeypatch.setattr(disclosure, "public_table", lambda *a, **k: calls.append(1) or real(*a, **k))
