@@ -424,7 +424,7 @@ def figure_equations(frame: pd.DataFrame, figures: np.ndarray) -> Equations:
     row = np.where(position == 0, total[of_set], member_row)
     cell = row * width + of_figure
     coefficient = np.where(position == 0, 1.0, -1.0)
-    ties = np.asarray(_ties(frame, figures), dtype=np.int64).reshape(-1, 2)
+    ties = _ties(frame, figures)
     tie_start = eq_start[-1] + 2 * np.arange(1, len(ties) + 1)
     return Equations(
         np.concatenate([eq_start, tie_start]),
@@ -433,41 +433,45 @@ def figure_equations(frame: pd.DataFrame, figures: np.ndarray) -> Equations:
     )
 
 
-def _ties(frame: pd.DataFrame, figures: np.ndarray) -> list[tuple[int, int]]:
+def _ties(frame: pd.DataFrame, figures: np.ndarray) -> np.ndarray:
     """Cell-by-cell equalities between figure columns of different indicators that count the same people: pairs of
-    cells (equation: first − second = 0)."""
+    cells, one a row (equation: first − second = 0)."""
     key_columns = [
         c for c in ("period", "province", "district", "sex", "breakdown", "breakdown_value") if c in frame.columns
     ]
-    key_code = frame.groupby(key_columns, dropna=False, sort=False).ngroup().to_numpy()
+    key_code = _first_seen_numbers(frame, key_columns)
     period_code = frame.groupby("period", dropna=False, sort=False).ngroup().to_numpy()
     width = figures.shape[1]
-    columns = {}
+    names, known_rows = [], []
     for indicator, rows in frame.groupby("indicator_id", sort=True).indices.items():
         for f in range(width):
             known = rows[~np.isnan(figures[rows, f])]
             if len(known):
-                columns[(indicator, f)] = (key_code[known], known)
-    ties = []
-    names = sorted(columns)
-    # Only columns that agree on a non-zero figure of some cell can be tied: find those pairs with one join.
-    entries = pd.DataFrame(
-        {
-            "column": np.repeat(np.arange(len(names)), [len(columns[n][1]) for n in names]),
-            "key": np.concatenate([columns[n][0] for n in names]) if names else [],
-            "value": np.concatenate([figures[columns[n][1], n[1]] for n in names]) if names else [],
-        }
-    )
-    entries = entries[entries["value"] != 0]
-    agreeing = entries.merge(entries, on=["key", "value"])
-    agreeing = agreeing[agreeing["column_x"] < agreeing["column_y"]]
-    pairs = sorted(set(zip(agreeing["column_x"].tolist(), agreeing["column_y"].tolist())))
-    for a, b in ((names[i], names[j]) for i, j in pairs):
+                names.append((indicator, f))
+                known_rows.append(known)
+    if not names:
+        return np.zeros((0, 2), dtype=np.int64)
+    # Every column's entries (a column holds each cell once), each column's sorted by cell in one sort.
+    column = np.repeat(np.arange(len(names)), [len(rows) for rows in known_rows])
+    row = np.concatenate(known_rows)
+    key, value = key_code[row], figures[row, np.array([f for _, f in names])[column]]
+    by_key = np.argsort(column * (int(key.max()) + 1) + key, kind="stable")
+    key_sorted, row_sorted = key[by_key], row[by_key]
+    bounds = np.concatenate([[0], np.cumsum(np.bincount(column, minlength=len(names)))])
+    # Only columns that agree on a non-zero figure of some cell can be tied.
+    nonzero = value != 0
+    ties = [np.zeros((0, 2), dtype=np.int64)]
+    for i, j in _agreeing_pairs(column[nonzero], key[nonzero], value[nonzero]):
+        a, b = names[i], names[j]
         if a[0] != b[0]:
-            _, at_a, at_b = np.intersect1d(columns[a][0], columns[b][0], return_indices=True)
+            # Their common cells, in order of cell number.
+            keys_a, keys_b = key_sorted[bounds[i] : bounds[i + 1]], key_sorted[bounds[j] : bounds[j + 1]]
+            at = np.minimum(np.searchsorted(keys_a, keys_b), len(keys_a) - 1)
+            common = keys_a[at] == keys_b
+            at_a, at_b = at[common], np.flatnonzero(common)
             if len(at_a) < _TIE_MIN_CELLS:
                 continue
-            rows_a, rows_b = columns[a][1][at_a], columns[b][1][at_b]
+            rows_a, rows_b = row_sorted[bounds[i] + at_a], row_sorted[bounds[j] + at_b]
             # A tie holds by definition when the two columns agree on every common cell of a period (the latest
             # period can differ: referrals still open); one that agrees by chance on some cells is no tie.
             periods = period_code[rows_a]
@@ -475,8 +479,42 @@ def _ties(frame: pd.DataFrame, figures: np.ndarray) -> list[tuple[int, int]]:
                 here = periods == period
                 fa, fb = figures[rows_a[here], a[1]], figures[rows_b[here], b[1]]
                 if here.sum() >= _TIE_MIN_CELLS and (fa == fb).all() and fa.any():
-                    ties.extend(zip(rows_a[here] * width + a[1], rows_b[here] * width + b[1]))
-    return ties
+                    ties.append(np.column_stack([rows_a[here] * width + a[1], rows_b[here] * width + b[1]]))
+    return np.concatenate(ties).astype(np.int64)
+
+
+def _first_seen_numbers(frame: pd.DataFrame, columns: list[str]) -> np.ndarray:
+    """Each row's cell numbered in order of first appearance (missing values one value), as pandas'
+    ``groupby(columns, dropna=False, sort=False).ngroup()`` numbers it, from each column's codes."""
+    codes, radices = [], []
+    for column in columns:
+        code, uniques = pd.factorize(frame[column], use_na_sentinel=False)
+        codes.append(code)
+        radices.append(len(uniques))
+    return pd.factorize(_numbered(codes, radices, len(frame)))[0]
+
+
+def _agreeing_pairs(column: np.ndarray, key: np.ndarray, value: np.ndarray) -> list[tuple[int, int]]:
+    """The pairs (i, j), i < j, ascending, of columns that have the same value for the same key somewhere (each
+    column has a key at most once): entries sorted by key and value (numbered together), then column, and every
+    two in one run of equal key and value paired."""
+    radix = int(column.max()) + 1 if len(column) else 1
+    value_code, values = pd.factorize(value)
+    both = _numbered([key, value_code], [int(key.max()) + 1 if len(key) else 1, len(values)], len(key))
+    order = np.argsort(both * radix + column) if int(both.max(initial=0)) < (1 << 62) // radix else None
+    order = np.lexsort((column, both)) if order is None else order
+    column, both = column[order], both[order]
+    run_start = np.flatnonzero(np.concatenate(([True], both[1:] != both[:-1])))
+    run_size = np.diff(np.append(run_start, len(column)))
+    # Each entry's place in its run and how many follow it there: pair it with the entry `apart` further on.
+    place = np.arange(len(column)) - np.repeat(run_start, run_size)
+    after = np.repeat(run_size, run_size) - place - 1
+    found = [np.zeros(0, dtype=np.int64)]
+    for apart in range(1, int(run_size.max()) if len(run_size) else 1):
+        first = np.flatnonzero(after >= apart)
+        found.append(column[first] * radix + column[first + apart])
+    pairs = np.unique(np.concatenate(found))
+    return list(zip((pairs // radix).tolist(), (pairs % radix).tolist()))
 
 
 def protect_figures(
