@@ -110,7 +110,9 @@ def tidy_sets(frame: pd.DataFrame) -> list[tuple[int | None, list[int]]]:
 def _set_arrays(frame: pd.DataFrame) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """``tidy_sets`` as arrays: the row of each set's total (-1: none), and its member rows
     ``members[start[s]:start[s + 1]]`` (ascending). Sets are in the order of their first member row, and for one row
-    sex, then district or province, then breakdown. Built set-wise from integer codes of the cell columns."""
+    sex, then district or province, then breakdown. Built set-wise from integer codes of the cell columns: every cell
+    and every set's parent cell numbered alike (``_numbered``), the sets found by one stable sort of their numbers
+    and each total by a binary search, in NumPy (pandas' grouping and merge cost twice as much on national data)."""
     identity = [c for c in CELL_COLUMNS if c in frame.columns] + (["unit"] if "unit" in frame.columns else [])
     codes, code_of = {}, {}
     for column in identity:
@@ -121,19 +123,17 @@ def _set_arrays(frame: pd.DataFrame) -> tuple[np.ndarray, np.ndarray, np.ndarray
     def code(column: str, value: object) -> int:
         return code_of[column].get(value, len(code_of[column]))  # a code no row has: the total row is absent
 
-    key = pd.DataFrame({c: codes[c] for c in identity})
-    _refuse_duplicates(key, frame, identity)
     n = len(frame)
     rules = []  # (rank within a row, rows, name code, changes to the key)
     if "sex" in codes:
         rows = np.flatnonzero(codes["sex"] != code("sex", TOTAL))
-        rules.append((0, rows, np.full(len(rows), -1), {"sex": code("sex", TOTAL)}))
+        rules.append((0, rows, -1, {"sex": code("sex", TOTAL)}))
     if "province" in codes:
         has_district = codes["district"] != code("district", None) if "district" in codes else np.zeros(n, bool)
         rows = np.flatnonzero(has_district)
-        rules.append((1, rows, np.full(len(rows), -2), {"district": code("district", None)}))
+        rules.append((1, rows, -2, {"district": code("district", None)}))
         rows = np.flatnonzero(~has_district & (codes["province"] != code("province", NATIONAL)))
-        rules.append((1, rows, np.full(len(rows), -3), {"province": code("province", NATIONAL)}))
+        rules.append((1, rows, -3, {"province": code("province", NATIONAL)}))
     if "breakdown" in codes:
         rows = np.flatnonzero(codes["breakdown"] != code("breakdown", TOTAL))
         # Each breakdown (channel, scheme…) splits the total separately: one set per breakdown name.
@@ -141,26 +141,59 @@ def _set_arrays(frame: pd.DataFrame) -> tuple[np.ndarray, np.ndarray, np.ndarray
         if "breakdown_value" in codes:
             changes["breakdown_value"] = code("breakdown_value", TOTAL)
         rules.append((2, rows, codes["breakdown"][rows], changes))
-    parts = []
-    for rank, rows, name, changes in rules:
-        parent = key.iloc[rows].reset_index(drop=True).assign(**changes)
-        parts.append(parent.assign(_rank=rank, _name=name, _row=rows))
-    if not parts or not sum(len(p) for p in parts):
+    # Every row's cell and every rule's parent cell (the row with the changes made) as one number each, numbered
+    # together so that a parent and the row describing it get the same number.
+    row = np.concatenate([rows for _, rows, _, _ in rules] or [np.zeros(0, np.int64)]).astype(np.int64)
+    columns = [
+        np.concatenate([codes[c]] + [np.full(len(rows), changes[c]) if c in changes else codes[c][rows]
+                                     for _, rows, _, changes in rules])
+        for c in identity
+    ]  # fmt: skip
+    number = _numbered(columns, [len(code_of[c]) + 1 for c in identity], n + len(row))
+    cell, parent = number[:n], number[n:]
+    if len(np.unique(cell)) < n:
+        _refuse_duplicates(pd.DataFrame({c: codes[c] for c in identity}), frame, identity)
+    if not len(row):
         return np.zeros(0, np.int64), np.zeros(1, np.int64), np.zeros(0, np.int64)
-    link = pd.concat(parts, ignore_index=True)
-    link["_set"] = link.groupby(["_name", *identity], sort=False).ngroup()
-    link = link.sort_values(["_set", "_row"], kind="stable")
-    first = link.groupby("_set", sort=True).agg(_first=("_row", "min"), _rank=("_rank", "first"))
-    heads = link.drop_duplicates("_set")[["_set", *identity]]
-    totals = heads.merge(key.assign(_total=np.arange(n)), on=identity, how="left").set_index("_set")["_total"]
-    order = np.lexsort((first["_rank"].to_numpy(), first["_first"].to_numpy()))
-    sizes = link.groupby("_set", sort=True).size().to_numpy()
-    set_start = np.concatenate([[0], np.cumsum(sizes)])
-    member_rows = link["_row"].to_numpy(dtype=np.int64)
-    members = np.concatenate([member_rows[set_start[s] : set_start[s + 1]] for s in order])
+    rank = np.concatenate([np.full(len(rows), r) for r, rows, _, _ in rules])
+    name = np.concatenate([np.broadcast_to(np.asarray(nm, dtype=np.int64), len(rows)) for _, rows, nm, _ in rules])
+    # A set: the rows of one rule name (sex, district, province, each breakdown) sharing a parent. Sorted stably
+    # on that, each set's rows stay ascending (a set's rows come from one rule, each rule's rows are ascending).
+    names = int(name.max()) + 4
+    set_key = _numbered([parent, name + 3], [int(parent.max()) + 1, names], len(row))
+    by_set = np.argsort(set_key, kind="stable")
+    heads = np.flatnonzero(np.concatenate(([True], set_key[by_set][1:] != set_key[by_set][:-1])))
+    sizes = np.diff(np.append(heads, len(row)))
+    first_row, set_rank, set_parent = row[by_set][heads], rank[by_set][heads], parent[by_set][heads]
+    # A row is in at most one set of each rank, so (first member row, rank) orders the sets without ties.
+    order = np.lexsort((set_rank, first_row))
     start = np.concatenate([[0], np.cumsum(sizes[order])]).astype(np.int64)
-    total = totals.reindex(first.index).fillna(-1).to_numpy(dtype=np.int64)[order]
+    taken = np.repeat(heads[order] - start[:-1], sizes[order]) + np.arange(len(row))
+    members = row[by_set][taken]
+    # Each set's total: the row whose cell is the parent, if there is one.
+    by_cell = np.argsort(cell, kind="stable")
+    at = np.minimum(np.searchsorted(cell[by_cell], set_parent), max(n - 1, 0))
+    total = np.where(cell[by_cell][at] == set_parent, by_cell[at], -1).astype(np.int64)[order]
     return total, start, members
+
+
+# ``_numbered`` renumbers before a cell number could pass 2 ** NUMBER_BITS (int64 holds 63 bits).
+NUMBER_BITS = 62
+
+
+def _numbered(columns: list[np.ndarray], radices: list[int], length: int) -> np.ndarray:
+    """One whole number for each of ``length`` rows of ``columns`` (codes below each column's radix), equal exactly
+    when the codes are: mixed radix, renumbered densely (in order) whenever the next column would take the number
+    past NUMBER_BITS."""
+    number = np.zeros(length, dtype=np.int64)
+    span = 1
+    for column, radix in zip(columns, radices):
+        if span * radix >= 1 << NUMBER_BITS:
+            _, number = np.unique(number, return_inverse=True)
+            span = int(number.max()) + 1 if len(number) else 1
+        number = number * radix + column
+        span *= radix
+    return number
 
 
 def _refuse_duplicates(key: pd.DataFrame, frame: pd.DataFrame, columns: list[str]) -> None:
@@ -391,7 +424,7 @@ def figure_equations(frame: pd.DataFrame, figures: np.ndarray) -> Equations:
     row = np.where(position == 0, total[of_set], member_row)
     cell = row * width + of_figure
     coefficient = np.where(position == 0, 1.0, -1.0)
-    ties = np.asarray(_ties(frame, figures), dtype=np.int64).reshape(-1, 2)
+    ties = _ties(frame, figures)
     tie_start = eq_start[-1] + 2 * np.arange(1, len(ties) + 1)
     return Equations(
         np.concatenate([eq_start, tie_start]),
@@ -400,41 +433,45 @@ def figure_equations(frame: pd.DataFrame, figures: np.ndarray) -> Equations:
     )
 
 
-def _ties(frame: pd.DataFrame, figures: np.ndarray) -> list[tuple[int, int]]:
+def _ties(frame: pd.DataFrame, figures: np.ndarray) -> np.ndarray:
     """Cell-by-cell equalities between figure columns of different indicators that count the same people: pairs of
-    cells (equation: first − second = 0)."""
+    cells, one a row (equation: first − second = 0)."""
     key_columns = [
         c for c in ("period", "province", "district", "sex", "breakdown", "breakdown_value") if c in frame.columns
     ]
-    key_code = frame.groupby(key_columns, dropna=False, sort=False).ngroup().to_numpy()
+    key_code = _first_seen_numbers(frame, key_columns)
     period_code = frame.groupby("period", dropna=False, sort=False).ngroup().to_numpy()
     width = figures.shape[1]
-    columns = {}
+    names, known_rows = [], []
     for indicator, rows in frame.groupby("indicator_id", sort=True).indices.items():
         for f in range(width):
             known = rows[~np.isnan(figures[rows, f])]
             if len(known):
-                columns[(indicator, f)] = (key_code[known], known)
-    ties = []
-    names = sorted(columns)
-    # Only columns that agree on a non-zero figure of some cell can be tied: find those pairs with one join.
-    entries = pd.DataFrame(
-        {
-            "column": np.repeat(np.arange(len(names)), [len(columns[n][1]) for n in names]),
-            "key": np.concatenate([columns[n][0] for n in names]) if names else [],
-            "value": np.concatenate([figures[columns[n][1], n[1]] for n in names]) if names else [],
-        }
-    )
-    entries = entries[entries["value"] != 0]
-    agreeing = entries.merge(entries, on=["key", "value"])
-    agreeing = agreeing[agreeing["column_x"] < agreeing["column_y"]]
-    pairs = sorted(set(zip(agreeing["column_x"].tolist(), agreeing["column_y"].tolist())))
-    for a, b in ((names[i], names[j]) for i, j in pairs):
+                names.append((indicator, f))
+                known_rows.append(known)
+    if not names:
+        return np.zeros((0, 2), dtype=np.int64)
+    # Every column's entries (a column holds each cell once), each column's sorted by cell in one sort.
+    column = np.repeat(np.arange(len(names)), [len(rows) for rows in known_rows])
+    row = np.concatenate(known_rows)
+    key, value = key_code[row], figures[row, np.array([f for _, f in names])[column]]
+    by_key = np.argsort(column * (int(key.max()) + 1) + key, kind="stable")
+    key_sorted, row_sorted = key[by_key], row[by_key]
+    bounds = np.concatenate([[0], np.cumsum(np.bincount(column, minlength=len(names)))])
+    # Only columns that agree on a non-zero figure of some cell can be tied.
+    nonzero = value != 0
+    ties = [np.zeros((0, 2), dtype=np.int64)]
+    for i, j in _agreeing_pairs(column[nonzero], key[nonzero], value[nonzero]):
+        a, b = names[i], names[j]
         if a[0] != b[0]:
-            _, at_a, at_b = np.intersect1d(columns[a][0], columns[b][0], return_indices=True)
+            # Their common cells, in order of cell number.
+            keys_a, keys_b = key_sorted[bounds[i] : bounds[i + 1]], key_sorted[bounds[j] : bounds[j + 1]]
+            at = np.minimum(np.searchsorted(keys_a, keys_b), len(keys_a) - 1)
+            common = keys_a[at] == keys_b
+            at_a, at_b = at[common], np.flatnonzero(common)
             if len(at_a) < _TIE_MIN_CELLS:
                 continue
-            rows_a, rows_b = columns[a][1][at_a], columns[b][1][at_b]
+            rows_a, rows_b = row_sorted[bounds[i] + at_a], row_sorted[bounds[j] + at_b]
             # A tie holds by definition when the two columns agree on every common cell of a period (the latest
             # period can differ: referrals still open); one that agrees by chance on some cells is no tie.
             periods = period_code[rows_a]
@@ -442,8 +479,42 @@ def _ties(frame: pd.DataFrame, figures: np.ndarray) -> list[tuple[int, int]]:
                 here = periods == period
                 fa, fb = figures[rows_a[here], a[1]], figures[rows_b[here], b[1]]
                 if here.sum() >= _TIE_MIN_CELLS and (fa == fb).all() and fa.any():
-                    ties.extend(zip(rows_a[here] * width + a[1], rows_b[here] * width + b[1]))
-    return ties
+                    ties.append(np.column_stack([rows_a[here] * width + a[1], rows_b[here] * width + b[1]]))
+    return np.concatenate(ties).astype(np.int64)
+
+
+def _first_seen_numbers(frame: pd.DataFrame, columns: list[str]) -> np.ndarray:
+    """Each row's cell numbered in order of first appearance (missing values one value), as pandas'
+    ``groupby(columns, dropna=False, sort=False).ngroup()`` numbers it, from each column's codes."""
+    codes, radices = [], []
+    for column in columns:
+        code, uniques = pd.factorize(frame[column], use_na_sentinel=False)
+        codes.append(code)
+        radices.append(len(uniques))
+    return pd.factorize(_numbered(codes, radices, len(frame)))[0]
+
+
+def _agreeing_pairs(column: np.ndarray, key: np.ndarray, value: np.ndarray) -> list[tuple[int, int]]:
+    """The pairs (i, j), i < j, ascending, of columns that have the same value for the same key somewhere (each
+    column has a key at most once): entries sorted by key and value (numbered together), then column, and every
+    two in one run of equal key and value paired."""
+    radix = int(column.max()) + 1 if len(column) else 1
+    value_code, values = pd.factorize(value)
+    both = _numbered([key, value_code], [int(key.max()) + 1 if len(key) else 1, len(values)], len(key))
+    order = np.argsort(both * radix + column) if int(both.max(initial=0)) < (1 << 62) // radix else None
+    order = np.lexsort((column, both)) if order is None else order
+    column, both = column[order], both[order]
+    run_start = np.flatnonzero(np.concatenate(([True], both[1:] != both[:-1])))
+    run_size = np.diff(np.append(run_start, len(column)))
+    # Each entry's place in its run and how many follow it there: pair it with the entry `apart` further on.
+    place = np.arange(len(column)) - np.repeat(run_start, run_size)
+    after = np.repeat(run_size, run_size) - place - 1
+    found = [np.zeros(0, dtype=np.int64)]
+    for apart in range(1, int(run_size.max()) if len(run_size) else 1):
+        first = np.flatnonzero(after >= apart)
+        found.append(column[first] * radix + column[first + apart])
+    pairs = np.unique(np.concatenate(found))
+    return list(zip((pairs // radix).tolist(), (pairs % radix).tolist()))
 
 
 def protect_figures(

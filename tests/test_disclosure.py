@@ -115,6 +115,63 @@ def test_two_indicators_counting_the_same_people_are_tied():
     assert hidden["DONE"].to_dict() == hidden["COUNTER"].to_dict()
 
 
+def _ties_written_out(frame: pd.DataFrame, figures: np.ndarray) -> list[tuple[int, int]]:
+    """The ties from their definition: for two figure columns (indicator x numerator or denominator) of different
+    indicators that agree on a non-zero figure somewhere, every period in which they share at least three cells, all
+    equal and not all zero, ties those cells pairwise (cell = row * 2 + figure). Column pairs in order of (indicator,
+    figure); periods, then cells, in order of first appearance in the table."""
+    cell_columns = ["period", "province", "district", "sex", "breakdown", "breakdown_value"]
+    cells = [tuple(None if pd.isna(v) else v for v in r) for r in frame[cell_columns].itertuples(index=False)]
+    first_seen = {cell: i for i, cell in reversed(list(enumerate(dict.fromkeys(cells))))}
+    periods = list(dict.fromkeys(frame["period"]))
+    column_rows = {}
+    for indicator in sorted(set(frame["indicator_id"])):
+        for f in (0, 1):
+            rows = [
+                r for r in range(len(frame)) if frame["indicator_id"][r] == indicator and not np.isnan(figures[r, f])
+            ]
+            if rows:
+                column_rows[(indicator, f)] = {cells[r]: r for r in rows}
+    names = sorted(column_rows)
+    ties = []
+    for i, a in enumerate(names):
+        for b in names[i + 1 :]:
+            by_cell_a, by_cell_b = column_rows[a], column_rows[b]
+            if a[0] == b[0] or not any(
+                figures[r, a[1]] != 0 and cell in by_cell_b and figures[by_cell_b[cell], b[1]] == figures[r, a[1]]
+                for cell, r in by_cell_a.items()
+            ):
+                continue
+            common = sorted((c for c in by_cell_a if c in by_cell_b), key=first_seen.get)
+            for period in periods:
+                here = [c for c in common if c[0] == period]
+                fa = [figures[by_cell_a[c], a[1]] for c in here]
+                fb = [figures[by_cell_b[c], b[1]] for c in here]
+                if len(here) >= 3 and fa == fb and any(fa):
+                    ties += [(by_cell_a[c] * 2 + a[1], by_cell_b[c] * 2 + b[1]) for c in here]
+    return ties
+
+
+def test_ties_are_those_written_out_from_their_definition():
+    """Two referral indicators tied in 2024-Q1 (not in Q2: referrals still open), a third agreeing by chance on one
+    figure, blank figures, and the rows shuffled so that first appearance is not alphabetical order."""
+    rows = []
+    for period, late in (("2024-Q1", 0), ("2024-Q2", 1)):
+        for province, done, made in (("LA", 30, 40), ("LA-VT", 3, 9), ("LA-AT", 12, 14), ("LA-SV", 15, 17)):
+            for sex, part in (("_T", 1.0), ("F", 0.5)):
+                rows.append(row("DONE", province, done * part, made * part, sex=sex, period=period))
+                rows.append(row("COUNTER", province, 2, done * part + late, sex=sex, period=period))
+                rows.append(row("CHANCE", province, 3, 99, sex=sex, period=period))  # DONE in VT: 3 too
+    rows.append({**row("COUNTER", "LA-XS", 1, 1), "denominator": np.nan})
+    table = pd.DataFrame(rows).sample(frac=1.0, random_state=3).reset_index(drop=True)
+    figures = disclosure.figure_matrix(table)
+    expected = _ties_written_out(table, figures)
+    assert disclosure._ties(table, figures).tolist() == [list(t) for t in expected]
+    tied = {(table["indicator_id"][a // 2], table["indicator_id"][b // 2]) for a, b in expected}
+    assert tied == {("COUNTER", "DONE")}
+    assert {table["period"][a // 2] for a, _ in expected} == {"2024-Q1"}
+
+
 def test_recovery_c_a_days_late_bin_from_the_on_time_denominator():
     """The payments page's days-late table, suppressed on its own, hid a small bin with a second province's (its
     only sets: provinces = national); but a province's bins add up to its payments due, which the on-time

@@ -16,6 +16,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from indicators import disclosure
 from indicators.equations import Equations, determined_cells, pinned_columns
 from indicators.disclosure import (
     SUPPRESSED_LABEL,
@@ -365,6 +366,66 @@ def test_sets_follow_the_hierarchy():
     assert ("LA/-/F", ["LA-AT/-/F"]) in sets_  # provinces = LA
     assert ("LA-AT/1701/_T", ["LA-AT/1701/F"]) in sets_
     assert len(sets_) == 8  # sex: 4 levels; districts: F and _T; provinces: F and _T
+
+
+def _sets_written_out(frame: pd.DataFrame) -> list[tuple[int | None, list[int]]]:
+    """``tidy_sets`` from its definition, row by row: a row other than a total joins the set of its rule (sex; its
+    district, else its province; its breakdown) and parent cell (the row's cell with that rule's columns set to the
+    total); a set's total is the row describing its parent, if any; sets in order of their first member row, then of
+    the rule (sex, place, breakdown)."""
+    columns = [c for c in CELL if c in frame.columns] + (["unit"] if "unit" in frame.columns else [])
+    cells = [tuple(None if pd.isna(v) else v for v in row) for row in frame[columns].itertuples(index=False)]
+    row_of = {cell: row for row, cell in enumerate(cells)}
+    at = {c: i for i, c in enumerate(columns)}
+
+    def parent(cell: tuple, **changes) -> tuple:
+        return tuple(changes.get(c, cell[i]) for c, i in at.items())
+
+    sets: dict[tuple, list[int]] = {}
+    for row, cell in enumerate(cells):
+        value = dict(zip(columns, cell))
+        if value["sex"] != "_T":
+            sets.setdefault((0, "sex", parent(cell, sex="_T")), []).append(row)
+        if value["district"] is not None:
+            sets.setdefault((1, "district", parent(cell, district=None)), []).append(row)
+        elif value["province"] != "LA":
+            sets.setdefault((1, "province", parent(cell, province="LA")), []).append(row)
+        if value["breakdown"] != "_T":
+            key = parent(cell, breakdown="_T", breakdown_value="_T")
+            sets.setdefault((2, ("breakdown", value["breakdown"]), key), []).append(row)
+    ordered = sorted(sets.items(), key=lambda item: (item[1][0], item[0][0]))
+    return [(row_of.get(key), rows) for (_, _, key), rows in ordered]
+
+
+def _shuffled_tidy_tables() -> pd.DataFrame:
+    """Several indicators, periods, units and breakdowns, shuffled, with some totals missing and blank districts."""
+    rng = np.random.default_rng(11)
+    frames = []
+    for indicator, unit in (("A", "percent"), ("B", "persons"), ("C", "percent")):
+        for period in ("2023-Q4", "2024-Q1"):
+            figures = {}
+            for province, district in (("LA-AT", "1701"), ("LA-AT", "1702"), ("LA-VT", "0101"), ("LA-VT", None)):
+                for sex in ("F", "M"):
+                    for breakdown, item in (("_T", "_T"), ("channel", "cash"), ("channel", "wallet"), ("cycle", 3)):
+                        figures[(province, district, sex, breakdown, item)] = (float(rng.integers(0, 9)), 20.0)
+            frames.append(tidy_table(figures, indicator=indicator, period=period, unit=unit))
+    table = pd.concat(frames, ignore_index=True)
+    table = table[(table.district != "1702") | (table.sex != "_T") | (table.breakdown != "_T")]  # a missing total
+    return table.sample(frac=1.0, random_state=5).reset_index(drop=True)
+
+
+def test_sets_are_those_written_out_row_by_row():
+    table = _shuffled_tidy_tables()
+    assert tidy_sets(table) == _sets_written_out(table)
+    assert any(total is None for total, _ in tidy_sets(table))  # the missing total was exercised
+
+
+def test_sets_are_the_same_when_cell_numbers_are_renumbered_to_stay_small(monkeypatch):
+    """Cells are numbered in mixed radix and renumbered when the number would grow too large: the same sets."""
+    table = _shuffled_tidy_tables()
+    expected = tidy_sets(table)
+    monkeypatch.setattr(disclosure, "NUMBER_BITS", 6)
+    assert tidy_sets(table) == expected
 
 
 def test_protect_is_given_sets_and_returns_a_mask():
