@@ -18,7 +18,6 @@ import shutil
 import signal
 import time
 import uuid
-from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
@@ -49,8 +48,6 @@ ONE_PASS_PARTITION_ROWS = 1_000_000
 # Rows per row group (and at most buffered per partition) in the one-pass write: 10 quarters' buffers of a national
 # ledger stay near 100 MB (the refresh's peak: issue 13, at most 1.5 GB).
 ONE_PASS_ROW_GROUP_ROWS = 32_768
-# Threads encoding the one-pass write's row groups while DuckDB streams the rows (the machine's 2 cores; issue 13).
-ONE_PASS_WRITER_THREADS = 2
 _VERSION_RE = re.compile(r"^v(\d{4,})$")
 
 
@@ -1026,22 +1023,20 @@ def _write_partitions_in_one_pass(
     column left out, rows in ``select``'s order, zstd level 1), from one ordered stream of ``select``'s rows split
     by ``column`` as it goes: each row is read once, whatever the number of partitions. Row groups hold
     ``ONE_PASS_ROW_GROUP_ROWS`` rows (the last of a file fewer); no more than about that many rows per partition wait
-    in memory, and at most one more row group per partition is being encoded.
-
-    Row groups are encoded and compressed on ``ONE_PASS_WRITER_THREADS`` threads while DuckDB streams the next rows
-    (pyarrow's Parquet writer runs on the thread that calls it and releases the GIL): the national ledger's ten
-    quarters were encoded one after the other, on one core. Each partition's row groups still go to its file one at
-    a time and in order (a row group starts only once the partition's previous one is written), so the files are the
-    same bytes as written on one thread."""
+    in memory."""
     import pyarrow.compute as pc
     import pyarrow.parquet as pq
 
     writers: dict[str, pq.ParquetWriter] = {}
     waiting: dict[str, list[pa.Table]] = {value: [] for value in values}
     waiting_rows = dict.fromkeys(values, 0)
-    encoding: dict[str, Future] = {}  # partition -> its row group being written
 
-    def write(value: str, rows: pa.Table) -> None:
+    def flush(value: str, whole_groups_only: bool) -> None:
+        rows = pa.concat_tables(waiting[value])
+        kept = rows.num_rows % ONE_PASS_ROW_GROUP_ROWS if whole_groups_only else 0
+        waiting[value] = [rows.slice(rows.num_rows - kept)] if kept else []
+        waiting_rows[value] = kept
+        rows = rows.slice(0, rows.num_rows - kept)
         if value not in writers:
             folder = target / f"{column}={value}"
             folder.mkdir(parents=True)
@@ -1050,16 +1045,6 @@ def _write_partitions_in_one_pass(
             )
         writers[value].write_table(rows, row_group_size=ONE_PASS_ROW_GROUP_ROWS)
 
-    def flush(value: str, whole_groups_only: bool) -> None:
-        rows = pa.concat_tables(waiting[value])
-        kept = rows.num_rows % ONE_PASS_ROW_GROUP_ROWS if whole_groups_only else 0
-        waiting[value] = [rows.slice(rows.num_rows - kept)] if kept else []
-        waiting_rows[value] = kept
-        if value in encoding:
-            encoding.pop(value).result()  # the partition's previous row group first (and its error, if any)
-        encoding[value] = pool.submit(write, value, rows.slice(0, rows.num_rows - kept))
-
-    pool = ThreadPoolExecutor(ONE_PASS_WRITER_THREADS, thread_name_prefix="parquet-writer")
     try:
         # con.sql(...).to_arrow_reader streams (DB-API execute() would copy every row first), in select's order.
         for batch in con.sql(select).to_arrow_reader(ONE_PASS_ROW_GROUP_ROWS):
@@ -1077,11 +1062,7 @@ def _write_partitions_in_one_pass(
         for value in values:
             if waiting_rows[value]:
                 flush(value, whole_groups_only=False)
-        for value in list(encoding):
-            encoding.pop(value).result()
     finally:
-        # On an error the row groups not started are dropped; none is still being written when the files close.
-        pool.shutdown(wait=True, cancel_futures=True)
         for writer in writers.values():
             writer.close()
         waiting.clear()

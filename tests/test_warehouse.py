@@ -706,50 +706,6 @@ def test_partitions_written_in_one_pass_equal_one_copy_each(tmp_path, monkeypatc
         assert all(size == 16 for size in sizes[:-1]) and 0 < sizes[-1] <= 16, sizes
 
 
-def test_one_pass_row_groups_encoded_on_threads_keep_each_files_order(tmp_path, monkeypatch):
-    """The one-pass write encodes row groups on several threads, but each partition's row groups reach its file in
-    order: the files are the same bytes as written on one thread, even when an earlier row group is the slower one."""
-    import threading
-    import time
-
-    import duckdb
-    import pyarrow.parquet as pq
-
-    con = duckdb.connect()
-    con.execute(
-        "CREATE TABLE t AS SELECT 'id' || i AS key, i * 1.5 AS amount, ['2022-Q2', '2022-Q3'][1 + i % 2] AS period "
-        "FROM range(120) r(i)"
-    )
-    select = "SELECT key, amount, period FROM t"
-    monkeypatch.setattr(warehouse, "ONE_PASS_ROW_GROUP_ROWS", 10)
-
-    class SlowFirstGroups(pq.ParquetWriter):
-        """Each file's first row groups take the longest to write: out of order, the later ones would land first."""
-
-        def __init__(self, *args, **kwargs):
-            super().__init__(*args, **kwargs)
-            self.calls, self.lock = 0, threading.Lock()
-
-        def write_table(self, table, *args, **kwargs):
-            with self.lock:
-                self.calls += 1
-                delay = max(0.0, 0.03 - 0.005 * self.calls)
-            time.sleep(delay)
-            super().write_table(table, *args, **kwargs)
-
-    written = {}
-    for threads in (1, 4):
-        monkeypatch.setattr(warehouse, "ONE_PASS_WRITER_THREADS", threads)
-        monkeypatch.setattr(pq, "ParquetWriter", SlowFirstGroups if threads > 1 else pq.ParquetWriter)
-        target = tmp_path / f"threads-{threads}"
-        warehouse._write_partitions_in_one_pass(con, select, target, "period", ["2022-Q2", "2022-Q3"])
-        written[threads] = {str(f.relative_to(target)): f.read_bytes() for f in sorted(target.rglob("*.parquet"))}
-    assert list(written[4]) == ["period=2022-Q2/part-0.parquet", "period=2022-Q3/part-0.parquet"]
-    assert written[4] == written[1]
-    rows = con.execute(f"SELECT key FROM read_parquet('{tmp_path}/threads-4/period=2022-Q2/part-0.parquet')").fetchall()
-    assert [r[0] for r in rows] == [f"id{i}" for i in range(0, 120, 2)]
-
-
 def test_a_ledger_published_in_one_pass_holds_the_same_rows_in_the_same_order(tmp_path, monkeypatch):
     """The whole publish, first and merging by partition, with the ledger above and below the one-pass threshold."""
     first = payment_rows("2022-Q2", 40) + payment_rows("2022-Q3", 30)
