@@ -3,8 +3,10 @@
 Each indicator is one DuckDB query: the entry's finest-grain rows are summed with GROUPING SETS at every level it
 supports (national, province, district) x (sex, total) x (each breakdown, total), and ratios are taken from the summed
 numerator and denominator at each level — a national figure is never an average of provincial percentages. A missing
-or zero denominator gives value NULL ("no data"). Results stay in DuckDB (table ``ind_results``) until the status, the
-PCI and the traceability columns are added; pandas only receives the finished table.
+or zero denominator gives value NULL ("no data"). Every level's sum is exact, rounded once (``sql_helpers.exact_sum``):
+the same data gives the same figures whatever the row order or DuckDB's threads. Results stay in DuckDB (table
+``ind_results``) until the status, the PCI and the traceability columns are added; pandas only receives the finished
+table.
 """
 
 from __future__ import annotations

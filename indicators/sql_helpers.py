@@ -1,6 +1,8 @@
 """Macros and helper views every catalogue entry may use, created once per connection before computing.
 
 They hold the few definitions several indicators share, so they are written once:
+- exact sums: ``exact_sum(expr)`` (and its parts ``exact_units`` / ``from_exact_units``), the one way a sum of
+  figures that may be fractional is written, so that a figure never depends on the order DuckDB adds rows in.
 - quarters: ``quarter_of(date)`` -> 'YYYY-Qn'; ``quarter_end(period)`` -> last day of that quarter.
 - yearly denominators repeated for each quarter of their year (a quarterly value uses its own year's population).
 - the MECG grant: the quarters the register and ledger cover (stocks are given at each quarter's end), each enrolment
