@@ -3,8 +3,10 @@
 Each indicator is one DuckDB query: the entry's finest-grain rows are summed with GROUPING SETS at every level it
 supports (national, province, district) x (sex, total) x (each breakdown, total), and ratios are taken from the summed
 numerator and denominator at each level — a national figure is never an average of provincial percentages. A missing
-or zero denominator gives value NULL ("no data"). Results stay in DuckDB (table ``ind_results``) until the status, the
-PCI and the traceability columns are added; pandas only receives the finished table.
+or zero denominator gives value NULL ("no data"). Every level's sum is exact, rounded once (``sql_helpers.exact_sum``):
+the same data gives the same figures whatever the row order or DuckDB's threads. Results stay in DuckDB (table
+``ind_results``) until the status, the PCI and the traceability columns are added; pandas only receives the finished
+table.
 """
 
 from __future__ import annotations
@@ -110,13 +112,15 @@ def _grouped(
     base: str,
     breakdowns: tuple[str, ...],
     measures: str,
-    sums: tuple[str, ...] = (),
+    sums: tuple[str, ...],
 ) -> str:
-    """``measures`` over GROUPING SETS of ``base`` (a statistic's per-day counts are added up by ``_rolled_up``).
+    """``measures`` over GROUPING SETS of ``base``'s rows added up into cells (``sums`` names the summed columns).
 
-    When the measures are plain sums (``sums`` names the summed columns), the rows are first added up at their
-    finest grain, so each grouping set aggregates cells instead of every ledger row; and the province and national
-    sets read those cells already added up over districts, so only the district sets read the finest cells."""
+    The rows are first added up at their finest grain, so each grouping set aggregates cells instead of every ledger
+    row; and the province and national sets read those cells already added up over districts, so only the district
+    sets read the finest cells. The cells hold their sums exactly, as whole numbers of ``sql_helpers.exact_units``:
+    ``measures`` adds them up (plain ``sum``) and makes each level's total a figure once (``_total``), so a figure is
+    its rows' exact sum rounded once, whatever the order of the rows or DuckDB's threads."""
     sets = _grouping_sets(indicator, breakdowns)
 
     def grouping(source: str, chosen: list[tuple[str, ...]], absent: tuple[str, ...] = ()) -> str:
@@ -124,14 +128,13 @@ def _grouped(
         listed = ", ".join("(" + ", ".join(s) + ")" for s in chosen)
         return f"SELECT {levels}, {measures}, {keep} AS keep FROM {source} GROUP BY GROUPING SETS ({listed})"
 
-    if not sums:
-        return f"SELECT * EXCLUDE (keep) FROM ({grouping(base, sets)}) WHERE keep"
     dims = ("period", "province", "district", "sex") + breakdowns
-    added = ", ".join(f"sum({c}) AS {c}" for c in sums)
-    finest = f"SELECT {', '.join(dims)}, {added} FROM {base} GROUP BY {', '.join(dims)}"
+    in_units = ", ".join(f"sum({sql_helpers.exact_units(c)}) AS {c}" for c in sums)
+    finest = f"SELECT {', '.join(dims)}, {in_units} FROM {base} GROUP BY {', '.join(dims)}"
     if "district" not in indicator.disaggregations:
         return f"SELECT * EXCLUDE (keep) FROM ({grouping(f'({finest})', sets)}) WHERE keep"
     wider = [c for c in dims if c != "district"]
+    added = ", ".join(f"sum({c}) AS {c}" for c in sums)
     over_districts = f"SELECT {', '.join(wider)}, {added} FROM cells_finest GROUP BY {', '.join(wider)}"
     parts = (
         grouping("cells_finest", [s for s in sets if "district" in s]),
@@ -143,6 +146,11 @@ def _grouped(
     )
 
 
+def _total(column: str) -> str:
+    """A level's figure from its cells' ``column`` (exact units, ``_grouped``): their sum, rounded once."""
+    return f"{sql_helpers.from_exact_units(f'sum({column})')} AS {column}"
+
+
 def indicator_query(indicator: Indicator) -> str:
     """The one query computing ``indicator`` at every level, with the columns of ``RESULT_COLUMNS``."""
     if indicator.kind == "index":
@@ -151,22 +159,22 @@ def indicator_query(indicator: Indicator) -> str:
         raise ValueError(f"{indicator.id} is estimated from counted observations (compute_into), not by a query")
     scale = indicator.scale
     bounds = (
-        ", sum(lower_numerator) AS lower_numerator, sum(upper_numerator) AS upper_numerator"
+        f", {_total('lower_numerator')}, {_total('upper_numerator')}"
         if indicator.bounded
         else ", NULL AS lower_numerator, NULL AS upper_numerator"
     )
     sums = ("numerator",) + (("lower_numerator", "upper_numerator") if indicator.bounded else ())
     if indicator.pending_label:
-        bounds += ", sum(pending) AS pending"
+        bounds += f", {_total('pending')}"
         sums += ("pending",)
     else:
         bounds += ", NULL AS pending"
     base_sql = indicator.numerator_sql
     if indicator.kind == "ratio" and indicator.denominator_sql is None:
-        measures = "sum(numerator) AS numerator, sum(denominator) AS denominator, NULL AS stat" + bounds
+        measures = f"{_total('numerator')}, {_total('denominator')}, NULL AS stat" + bounds
         sums += ("denominator",)
     else:
-        measures = "sum(numerator) AS numerator, NULL AS denominator, NULL AS stat" + bounds
+        measures = f"{_total('numerator')}, NULL AS denominator, NULL AS stat" + bounds
     ctes = [
         f"num_base AS ({base_sql})",
         f"num AS ({_grouped(indicator, 'num_base', indicator.breakdowns, measures, sums)})",
@@ -175,7 +183,7 @@ def indicator_query(indicator: Indicator) -> str:
     denominator = "n.denominator"
     if indicator.denominator_sql is not None:
         den_breakdowns = indicator.denominator_breakdowns
-        den_measure = "sum(denominator) AS denominator"
+        den_measure = _total("denominator")
         ctes += [
             f"den_base AS ({indicator.denominator_sql})",
             f"den AS ({_grouped(indicator, 'den_base', den_breakdowns, den_measure, ('denominator',))})",

@@ -15,6 +15,7 @@ from __future__ import annotations
 import duckdb
 
 from .parameters import PCI_COMPONENTS
+from .sql_helpers import exact_sum
 
 # Each component's indicators: its rate is their summed numerators / summed denominators. On-time payment takes
 # every programme paying the province's residents, each judged by its own rule (the grant's 15 days, MAF's own).
@@ -40,7 +41,7 @@ def compute(con: duckdb.DuckDBPyConnection, params: dict) -> None:
         return "indicator_id IN (" + ", ".join(f"'{i}'" for i in SOURCES[c]) + ")"
 
     rates = ",\n".join(
-        f"sum(numerator) FILTER (WHERE {among(c)}) / nullif(sum(denominator) FILTER (WHERE {among(c)}), 0) AS {c}"
+        f"{exact_sum('numerator', where=among(c))} / nullif({exact_sum('denominator', where=among(c))}, 0) AS {c}"
         for c in PCI_COMPONENTS
     )
     weighted = " + ".join(f"{float(weights[c])!r} * coalesce({c}, 0)" for c in PCI_COMPONENTS)

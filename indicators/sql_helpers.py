@@ -1,6 +1,8 @@
 """Macros and helper views every catalogue entry may use, created once per connection before computing.
 
 They hold the few definitions several indicators share, so they are written once:
+- exact sums: ``exact_sum(expr)`` (and its parts ``exact_units`` / ``from_exact_units``), the one way a sum of
+  figures that may be fractional is written, so that a figure never depends on the order DuckDB adds rows in.
 - quarters: ``quarter_of(date)`` -> 'YYYY-Qn'; ``quarter_end(period)`` -> last day of that quarter.
 - yearly denominators repeated for each quarter of their year (a quarterly value uses its own year's population).
 - the MECG grant: the quarters the register and ledger cover (stocks are given at each quarter's end), each enrolment
@@ -18,6 +20,41 @@ import contextlib
 import duckdb
 
 from . import survival
+
+# Exact sums. DuckDB adds DOUBLEs in whatever order its threads meet the rows, and floating-point addition is not
+# associative: two computes of the same data gave national figures differing in their last bits (a population x a
+# rate, summed over provinces). A sum of figures that may be fractional is therefore taken in fixed point: each value
+# as a whole number of 2**-64ths (a HUGEINT, 128 bits), added exactly - integers, in any order, on any thread - and the
+# total made a DOUBLE once, rounded to nearest (DuckDB's HUGEINT -> DOUBLE cast is correctly rounded;
+# tests/test_exact_sums.py checks it). The figure is then the exact sum rounded once, whatever the row order or the
+# threads. Why 64 bits: a double of magnitude at least 2**-12 has no bit below 2**-64 (53 significant bits), so every
+# figure here - counts, populations x rates (>= hundreds), LAK amounts - is held exactly; and 128 bits leave room for
+# totals up to 2**63 (9.2e18: persons are ~7.5 M nationally, LAK totals ~1e13). A value or total beyond that stops
+# the computation with DuckDB's overflow error instead of giving a wrong figure; a value below 2**-12 is rounded to a
+# multiple of 2**-64 (no figure is that small). Sums of whole-number columns (BIGINT) are exact in DuckDB already.
+EXACT_SUM_FRACTION_BITS = 64
+_UNIT = f"CAST('{2**EXACT_SUM_FRACTION_BITS}' AS DOUBLE)"  # a power of two: scaling by it is exact
+
+
+def exact_units(expr: str) -> str:
+    """``expr`` as a whole number of 2**-64ths (HUGEINT): what ``exact_sum`` adds. For sums carried through several
+    groupings (cells, then levels), add the units with a plain ``sum`` and make the total a figure once
+    (``from_exact_units``)."""
+    return f"CAST(CAST({expr} AS DOUBLE) * {_UNIT} AS HUGEINT)"
+
+
+def from_exact_units(total: str) -> str:
+    """A total of ``exact_units`` (an aggregate or window sum of them) as a DOUBLE: rounded once, to nearest."""
+    return f"(CAST({total} AS DOUBLE) / {_UNIT})"
+
+
+def exact_sum(expr: str, *, where: str | None = None) -> str:
+    """SQL for the sum of ``expr`` (``FILTER (WHERE where)`` when given) as the exact sum rounded once to a DOUBLE:
+    the same figure whatever the order of the rows and DuckDB's threads (see ``EXACT_SUM_FRACTION_BITS``). NULLs
+    are skipped and no value gives NULL, as ``sum`` does. Use it for every sum of figures that may be fractional."""
+    filtered = f" FILTER (WHERE {where})" if where else ""
+    return from_exact_units(f"sum({exact_units(expr)}){filtered}")
+
 
 MACROS = {
     "quarter_of": "CAST(year(d) AS VARCHAR) || '-Q' || CAST(quarter(d) AS VARCHAR)",
@@ -103,7 +140,7 @@ VIEWS: dict[str, str] = {
     # Made first, while no other helper table holds memory: the largest join and grouping (at 4x it spilled less).
     # Grouped on a number per place and sex (the register's distinct ones), its texts put back on the cells only:
     # hashing texts for every payment cost more (national 1x, one thread: 1.01-1.13 -> 0.84-0.90 CPU s).
-    "ind_mecg_payment_cells": """
+    "ind_mecg_payment_cells": f"""
         WITH places AS (SELECT province, district, sex, CAST(row_number() OVER () AS INTEGER) AS place
                         FROM (SELECT DISTINCT province, district, sex FROM mecg_register)),
              records AS (SELECT r.beneficiary_key, p.place FROM mecg_register r JOIN places p
@@ -112,7 +149,8 @@ VIEWS: dict[str, str] = {
              cells AS (
                 SELECT p.period, b.place, p.channel, p.cycle, p.due_date,
                        CASE WHEN p.status = 'paid' THEN p.paid_date END AS paid_date, count(*) AS payments,
-                       sum(p.amount_due) AS amount_due, sum(coalesce(p.amount_paid, 0)) AS amount_paid
+                       {exact_sum("p.amount_due")} AS amount_due,
+                       {exact_sum("coalesce(p.amount_paid, 0)")} AS amount_paid
                 FROM mecg_payments p JOIN records b USING (beneficiary_key)
                 WHERE p.status <> 'cancelled'
                 GROUP BY ALL)

@@ -4,6 +4,7 @@ to channel and payment cycle."""
 
 from __future__ import annotations
 
+from ..sql_helpers import exact_units, from_exact_units
 from .base import Indicator
 
 _LEDGER = ("mecg_register", "mecg_payments")
@@ -183,6 +184,10 @@ PAY_NEVER_PAID = Indicator(
         GROUP BY ALL""",
 )
 
+# A cell's flows (exact units) added up over the quarters up to each one: its arrears at that quarter's end.
+_RUNNING_TOTAL = """sum(coalesce(f.amount, 0))
+                    OVER (PARTITION BY c.province, c.district, c.sex, c.channel, c.cycle ORDER BY q.period)"""
+
 PAY_ARREARS_LAK = Indicator(
     id="PAY_ARREARS_LAK",
     short_name="Payment arrears",
@@ -207,12 +212,14 @@ PAY_ARREARS_LAK = Indicator(
         "before the first payment fell due. No target is set, so no progress status is given."
     ),
     # The cells read once, added up by the quarters their amounts fall due and are paid in (1x: 1.25 M cells ->
-    # 69 k rows), and the flows taken from those.
-    numerator_sql="""
+    # 69 k rows), and the flows taken from those. Amounts are carried as exact units (sql_helpers.exact_units) from
+    # the cells to each quarter's running total, which is made a figure once: the same LAK whatever the threads.
+    numerator_sql=f"""
         WITH by_quarters AS (
             SELECT province, district, sex, channel, cycle, quarter_end_of(due_date) AS due_by,
-                   quarter_end_of(greatest(due_date, paid_date)) AS paid_by, sum(amount_due) AS amount_due,
-                   sum(amount_paid) FILTER (WHERE paid_date IS NOT NULL) AS amount_paid
+                   quarter_end_of(greatest(due_date, paid_date)) AS paid_by,
+                   sum({exact_units("amount_due")}) AS amount_due,
+                   sum({exact_units("amount_paid")}) FILTER (WHERE paid_date IS NOT NULL) AS amount_paid
             FROM ind_mecg_payment_cells GROUP BY ALL),
         flows AS (
             SELECT due_by AS quarter_end, province, district, sex, channel, cycle, amount_due AS amount
@@ -224,8 +231,7 @@ PAY_ARREARS_LAK = Indicator(
                        FROM flows GROUP BY ALL),
         cells AS (SELECT DISTINCT province, district, sex, channel, cycle FROM cell_flows)
         SELECT q.period, c.province, c.district, c.sex, c.channel, c.cycle,
-               sum(coalesce(f.amount, 0)) OVER (PARTITION BY c.province, c.district, c.sex, c.channel, c.cycle
-                                                ORDER BY q.period) AS numerator
+               {from_exact_units(_RUNNING_TOTAL)} AS numerator
         FROM cells c CROSS JOIN ind_mecg_payment_quarters q
              LEFT JOIN cell_flows f ON f.quarter_end = q.quarter_end AND f.province = c.province
                   AND f.district = c.district
