@@ -391,3 +391,23 @@ def test_an_unknown_district_repeated_on_many_rows_is_one_error(tmp_path):
     issue = only(report, "unknown_district")
     assert issue.row == 2 and issue.message.startswith("'Nowhere' is not a known district")
     assert issue.message.endswith("— rows 2, 3, 4 and 3 more")
+
+
+def test_an_amount_larger_than_the_whole_economy_is_a_typo_reported_on_its_cell(tmp_path):
+    # Above normalise.AMOUNT_MAXIMUM (1e15 LAK, more than Lao PDR's GDP): rejected here, named by row and column,
+    # rather than stopping the publish when the catalogue's exact sums overflow.
+    header = ["year", "ministry", "coa_code", "coa_label", "programme", "allocated_lak", "executed_lak"]
+    rows = [header, [2022, "MoH", "6201", "Grants", None, 1000, 1000], [2022, "MoH", "6202", "Goods", None, 1000, 0]]
+    rows[1][6], rows[2][5] = 20_000_000_000_000_000_000, "1,000,000,000,000,001"
+    report, staged = validate(write_xlsx(tmp_path / "spend.xlsx", rows, sheet="spending"))
+    found = sorted((i.row, i.column, i.message) for i in report.issues if i.code == "above_maximum")
+    assert [(row, column) for row, column, _ in found] == [(2, "executed_lak"), (3, "allocated_lak")]
+    assert all("above the maximum 1,000,000,000,000,000" in message for _, _, message in found)
+    assert staged == {}
+
+
+def test_an_amount_up_to_the_maximum_is_read(tmp_path):
+    header = ["year", "ministry", "coa_code", "coa_label", "programme", "allocated_lak", "executed_lak"]
+    rows = [header, [2022, "MoH", "6201", "Grants", None, "1,000,000,000,000,000", 999_999_999_999_999]]
+    report, staged = validate(write_xlsx(tmp_path / "spend.xlsx", rows, sheet="spending"))
+    assert "above_maximum" not in codes(report) and codes(report, "error") == []

@@ -205,6 +205,12 @@ def rule_for(column: Column) -> KindRule:
     raise ValueError(f"column {column.name}: no rule for kind {kind!r}")
 
 
+# The largest amount a cell may hold, in LAK: above Lao PDR's whole GDP (~3e14), so a larger one is a typo. It also
+# keeps the catalogue's exact sums (indicators/sql_helpers.py, totals below 9.2e18) from overflowing at publish: a
+# typo is reported on its cell here instead of stopping the publish with an arithmetic error.
+AMOUNT_MAXIMUM = 1e15
+
+
 def expected(column: Column) -> str:
     """What a cell of this column should hold, in words, for error messages."""
     kind = column.kind

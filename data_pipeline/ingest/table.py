@@ -79,6 +79,11 @@ def _in_row_order(con, table: str) -> bool:
     ).fetchall()[0][0]
 
 
+def _limit(number: float) -> str:
+    """A range's limit as a reader writes numbers: 1,000,000,000,000,000 rather than 1e+15; 0.5 as 0.5."""
+    return f"{number:,.0f}" if float(number).is_integer() else f"{number:g}"
+
+
 def q(name: str) -> str:
     return '"' + name.replace('"', '""') + '"'
 
@@ -560,6 +565,8 @@ class TableValidation:
         col = q(column.name)
         minimum = column.minimum if column.minimum is not None else (0 if column.kind == "count" else None)
         maximum = column.maximum
+        if maximum is None and column.kind == "amount":
+            maximum = normalise.AMOUNT_MAXIMUM
         if column.kind == "rate":
             minimum, maximum = max(minimum or 0, 0), min(maximum if maximum is not None else 1, 1)
         if minimum is not None:
@@ -568,7 +575,7 @@ class TableValidation:
                 column.name,
                 "below_minimum",
                 f"{col} < {minimum}",
-                lambda v: f"'{v}' is below the minimum {minimum:g}",
+                lambda v: f"'{v}' is below the minimum {_limit(minimum)}",
             )
         if maximum is not None:
             self._cells(
@@ -576,7 +583,7 @@ class TableValidation:
                 column.name,
                 "above_maximum",
                 f"{col} > {maximum}",
-                lambda v: f"'{v}' is above the maximum {maximum:g}",
+                lambda v: f"'{v}' is above the maximum {_limit(maximum)}",
             )
 
     def _check_stated_period(self, stated_from_name: set[str]) -> None:
