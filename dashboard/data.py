@@ -574,6 +574,11 @@ def is_sample_data(version: str) -> bool:
 
 @_for_audience
 def periods(version: str, audience: str, parameters: str) -> list[str]:
+    """The periods a page's filters offer (``views.periods``). The public's from two columns of the public table
+    (``api.public_periods``), not from the whole table: the app's empty page, and every page until it shows a
+    figure, then reads no more than that."""
+    if audience == PUBLIC:
+        return views.periods_of(api.public_periods(version))
     return views.periods(_tidy(version, audience, parameters))
 
 

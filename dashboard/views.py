@@ -7,6 +7,7 @@ wrappers in ``dashboard.data`` call these so that a page never recomputes while 
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 
 import numpy as np
 import pandas as pd
@@ -353,7 +354,12 @@ def province_profile(
 
 def periods(values: pd.DataFrame) -> list[str]:
     """Quarterly periods present in the data, newest first (years are matched to quarters by prefix)."""
-    found = sorted({str(p) for p in values["period"].dropna().unique()}, reverse=True)
+    return periods_of(values["period"].dropna().unique())
+
+
+def periods_of(distinct: Iterable) -> list[str]:
+    """``periods`` of a table's distinct periods (a null among them is no period)."""
+    found = sorted({str(p) for p in distinct if not pd.isna(p)}, reverse=True)
     quarters = [p for p in found if "-Q" in p]
     return quarters or found
 

@@ -112,6 +112,24 @@ def public_rows(version: str, indicator_ids: Iterable[str], root=None) -> pd.Dat
     return table.take(np.sort(np.concatenate(chosen)) if chosen else np.empty(0, dtype=np.intp))
 
 
+def public_periods(version: str, root=None) -> list[str]:
+    """The distinct periods of ``indicator_values(version, public=True)`` (a null among them where a row has none),
+    in no particular order: read from two columns of the table written at publish while it matches the parameters
+    and code in use (a page's filters need no more), else taken from the whole table."""
+    params = load_parameters()
+    root_path = str(warehouse_access.warehouse_root(root))
+    return list(_public_periods_cached(version, root_path, params["_path"], params["_hash"]))
+
+
+@lru_cache(maxsize=8)
+def _public_periods_cached(version: str, root: str, params_path: str, params_hash: str) -> tuple[str | None, ...]:
+    stored = stored_figures.stored_public_periods(version, root, params_hash, disclosure.PSEUDO_INDICATORS)
+    if stored is not None:
+        return tuple(stored)
+    rows = _public_values_cached(version, root, params_path, params_hash)
+    return tuple(None if pd.isna(period) else period for period in rows["period"].unique())
+
+
 @lru_cache(maxsize=8)
 def _public_by_indicator(
     version: str, root: str, params_path: str, params_hash: str
@@ -169,6 +187,7 @@ def clear_cache() -> None:
     _computed_cached.cache_clear()
     _public_cached.cache_clear()
     _public_values_cached.cache_clear()
+    _public_periods_cached.cache_clear()
     _public_by_indicator.cache_clear()
     _supporting_cached.cache_clear()
     _supporting_one.cache_clear()
