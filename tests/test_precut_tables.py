@@ -317,3 +317,23 @@ def test_the_app_s_filters_read_no_whole_table_for_the_public(dashboard_warehous
         periods = data.periods(version)
         assert read == []
         assert periods == views.periods(data.values(version))
+
+
+def test_an_indicator_s_rows_are_cut_when_first_asked_for_and_equal_the_grouped_rows(copied_warehouse):
+    """The shared tables cut one indicator's rows when a view first asks for them (a page shows a few of ~36), the
+    same frame, index labels included, as grouping the whole table; the headline rows likewise."""
+    from dashboard import data, views
+
+    version = warehouse.current_version(copied_warehouse)
+    whole = api.indicator_values(version, copied_warehouse, public=True)
+    tables = data.IndicatorTables.cut(whole)
+    assert tables._rows == {} and "headline" not in vars(tables)  # nothing cut yet
+    grouped = {str(i): rows for i, rows in whole.groupby("indicator_id", sort=False)}
+    assert set(tables.positions) == set(grouped) and len(grouped) > 20
+    first = next(iter(grouped))
+    assert tables.indicator(first) is tables.indicator(first) and list(tables._rows) == [first]
+    for indicator_id, rows in grouped.items():
+        pd.testing.assert_frame_equal(tables.indicator(indicator_id), rows, check_index_type=True, check_exact=True)
+    assert tables.indicator("NO_SUCH_INDICATOR").empty
+    headline = whole[whole["district"].isna() & (whole["breakdown"] == views.TOTAL)]
+    pd.testing.assert_frame_equal(tables.headline, headline, check_exact=True)
