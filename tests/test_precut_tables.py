@@ -337,3 +337,26 @@ def test_an_indicator_s_rows_are_cut_when_first_asked_for_and_equal_the_grouped_
     assert tables.indicator("NO_SUCH_INDICATOR").empty
     headline = whole[whole["district"].isna() & (whole["breakdown"] == views.TOTAL)]
     pd.testing.assert_frame_equal(tables.headline, headline, check_exact=True)
+
+
+def test_the_parameters_file_is_parsed_once_while_unchanged_and_an_edit_is_seen(copied_warehouse, monkeypatch):
+    """The reading functions key their caches on the parameters file's path and hash: parsed once while the file is
+    unchanged (ten parses in a first coordination view), parsed again on the next call after an edit."""
+    from indicators import parameters
+
+    version = warehouse.current_version(copied_warehouse)
+    edited = copied_warehouse.parent / "parameters.toml"
+    original = Path(api.parameters()["_path"]).read_text()
+    edited.write_text(original)
+    monkeypatch.setenv("SP_PARAMETERS", str(edited))
+    parsed = []
+    real_load = parameters.load_parameters
+    monkeypatch.setattr(api, "load_parameters", lambda *a, **k: parsed.append(1) or real_load(*a, **k))
+    api.public_periods(version, copied_warehouse)
+    api.supporting_table(version, "meetings", copied_warehouse)
+    api.public_rows(version, ["PAY_ONTIME"], copied_warehouse)
+    assert len(parsed) == 1
+    assert api.computed_where(version, copied_warehouse) == "stored at publish"
+    edited.write_text(original + "\n# edited\n")
+    assert api.computed_where(version, copied_warehouse) != "stored at publish"  # the edit seen at once
+    assert len(parsed) == 2
