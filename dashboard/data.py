@@ -24,7 +24,7 @@ import inspect
 import re
 import uuid
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -272,21 +272,34 @@ def scoped_values(tidy: pd.DataFrame, public: pd.DataFrame, province: str) -> pd
 
 @dataclass(frozen=True)
 class IndicatorTables:
-    """One version's indicator table as one audience sees it, cut once for the shaped views: a view asks for one
+    """One version's indicator table as one audience sees it, cut for the shaped views: a view asks for one
     indicator's rows (or the headline rows) instead of filtering the whole table on every call. Shared by every
-    session and never modified (the views in ``dashboard.views`` are pure)."""
+    session and never modified (the views in ``dashboard.views`` are pure).
+
+    Each part is cut when first asked for and kept: a page shows a few indicators of ~36, and cutting every one
+    (31 columns each) at the first view after a publish cost ~10 ms of it."""
 
     whole: pd.DataFrame
-    headline: pd.DataFrame  # above district level, no extra breakdown: scorecards and profiles
-    by_indicator: dict[str, pd.DataFrame]  # every row of one indicator, in the whole table's order
+    positions: dict[str, np.ndarray]  # each indicator's row positions in ``whole``, in the whole table's order
+    _rows: dict[str, pd.DataFrame] = field(default_factory=dict, compare=False, repr=False)
 
     @classmethod
     def cut(cls, whole: pd.DataFrame) -> IndicatorTables:
-        by_indicator = {str(i): rows for i, rows in whole.groupby("indicator_id", sort=False)}
-        return cls(whole, whole[whole["district"].isna() & (whole["breakdown"] == views.TOTAL)], by_indicator)
+        return cls(whole, {str(i): rows for i, rows in whole.groupby("indicator_id", sort=False).indices.items()})
+
+    @functools.cached_property
+    def headline(self) -> pd.DataFrame:
+        """Above district level, no extra breakdown: scorecards and profiles."""
+        return self.whole[self.whole["district"].isna() & (self.whole["breakdown"] == views.TOTAL)]
 
     def indicator(self, indicator_id: str) -> pd.DataFrame:
-        return self.by_indicator.get(indicator_id, self.whole.iloc[0:0])
+        """Every row of one indicator, in the whole table's order and with its index labels."""
+        rows = self._rows.get(indicator_id)
+        if rows is None:
+            positions = self.positions.get(indicator_id)
+            rows = self.whole.iloc[0:0] if positions is None else self.whole.take(positions)
+            self._rows[indicator_id] = rows  # two sessions cutting it at once keep equal frames
+        return rows
 
 
 @st.cache_data(show_spinner=False)
@@ -574,6 +587,11 @@ def is_sample_data(version: str) -> bool:
 
 @_for_audience
 def periods(version: str, audience: str, parameters: str) -> list[str]:
+    """The periods a page's filters offer (``views.periods``). The public's from two columns of the public table
+    (``api.public_periods``), not from the whole table: the app's empty page, and every page until it shows a
+    figure, then reads no more than that."""
+    if audience == PUBLIC:
+        return views.periods_of(api.public_periods(version))
     return views.periods(_tidy(version, audience, parameters))
 
 

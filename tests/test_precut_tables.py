@@ -249,3 +249,114 @@ def test_the_view_of_a_page_tells_every_input_apart():
                                 with i18n.in_language(lang), data.as_audience(audience):
                                     keys.add(components._kept_key(key, context.view()))
     assert len(keys) == 2 * 2 * 2 * 2 * 2 * 2 * 3
+
+
+def test_the_public_filter_periods_come_from_two_columns_not_the_whole_table(copied_warehouse, monkeypatch):
+    """The app's empty page lists the periods in its filters: on a first view after a publish that reads the public
+    table's indicator and period columns, not its ~120,000 rows of 31 columns (issue 13), and the list is the one
+    the whole table gives, its pseudo-rows (funnel, days late) left out."""
+    from dashboard import views
+
+    version = warehouse.current_version(copied_warehouse)
+    whole = api.indicator_values(version, copied_warehouse, public=True)
+    api.clear_cache()
+    read = []
+    real_read = pd.read_parquet
+    monkeypatch.setattr(pd, "read_parquet", lambda path, *a, **k: read.append(Path(path).name) or real_read(path))
+    periods = api.public_periods(version, copied_warehouse)
+    assert read == []  # no table read whole
+    assert views.periods_of(periods) == views.periods(whole) and len(periods) > 4
+    assert sorted(periods) == sorted(whole["period"].unique())
+
+
+def test_the_public_periods_leave_the_pseudo_rows_out_and_read_every_row_group(tmp_path, monkeypatch):
+    """A period only a pseudo-row has is no period of the pages; a file of several row groups is read whole."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+    from indicators import disclosure
+
+    table = pa.table(
+        {
+            "indicator_id": ["A", "B", "A", "B", disclosure.FUNNEL, disclosure.DAYS_LATE],
+            "period": ["2021-Q1", "2021-Q2", None, "2022-Q1", "2019-Q4", "2018-Q1"],
+            "value": [1.0, 2.0, 3.0, 4.0, 5.0, 6.0],
+        }
+    )
+    path = tmp_path / "public.parquet"
+    pq.write_table(table, path, row_group_size=2)
+    assert pq.ParquetFile(path).metadata.num_row_groups == 3
+    monkeypatch.setattr(stored_figures, "_public_path", lambda *args: path)
+    periods = stored_figures.stored_public_periods("v0001", tmp_path, "hash", disclosure.PSEUDO_INDICATORS)
+    assert sorted(periods, key=str) == sorted(["2021-Q1", "2021-Q2", None, "2022-Q1"], key=str)
+
+
+def test_the_public_periods_after_a_parameters_edit_come_from_the_table_computed_then(copied_warehouse, monkeypatch):
+    from dashboard import views
+
+    version = warehouse.current_version(copied_warehouse)
+    edited = copied_warehouse.parent / "parameters.toml"
+    edited.write_text(Path(api.parameters()["_path"]).read_text() + "\n# edited\n")
+    monkeypatch.setenv("SP_PARAMETERS", str(edited))
+    assert stored_figures.stored_public(version, copied_warehouse, api.parameters()["_hash"]) is None
+    periods = api.public_periods(version, copied_warehouse)
+    whole = api.indicator_values(version, copied_warehouse, public=True)
+    assert views.periods_of(periods) == views.periods(whole)
+
+
+def test_the_app_s_filters_read_no_whole_table_for_the_public(dashboard_warehouse, monkeypatch):
+    """What every page does before it shows anything (components.start_page) lists the periods; for the public it
+    reads no table whole, so the app's empty page reads none."""
+    from dashboard import data, views
+
+    version = data.current_version()
+    api.clear_cache()
+    read = []
+    real_read = pd.read_parquet
+    monkeypatch.setattr(pd, "read_parquet", lambda path, *a, **k: read.append(Path(path).name) or real_read(path))
+    with data.as_audience(data.PUBLIC):
+        periods = data.periods(version)
+        assert read == []
+        assert periods == views.periods(data.values(version))
+
+
+def test_an_indicator_s_rows_are_cut_when_first_asked_for_and_equal_the_grouped_rows(copied_warehouse):
+    """The shared tables cut one indicator's rows when a view first asks for them (a page shows a few of ~36), the
+    same frame, index labels included, as grouping the whole table; the headline rows likewise."""
+    from dashboard import data, views
+
+    version = warehouse.current_version(copied_warehouse)
+    whole = api.indicator_values(version, copied_warehouse, public=True)
+    tables = data.IndicatorTables.cut(whole)
+    assert tables._rows == {} and "headline" not in vars(tables)  # nothing cut yet
+    grouped = {str(i): rows for i, rows in whole.groupby("indicator_id", sort=False)}
+    assert set(tables.positions) == set(grouped) and len(grouped) > 20
+    first = next(iter(grouped))
+    assert tables.indicator(first) is tables.indicator(first) and list(tables._rows) == [first]
+    for indicator_id, rows in grouped.items():
+        pd.testing.assert_frame_equal(tables.indicator(indicator_id), rows, check_index_type=True, check_exact=True)
+    assert tables.indicator("NO_SUCH_INDICATOR").empty
+    headline = whole[whole["district"].isna() & (whole["breakdown"] == views.TOTAL)]
+    pd.testing.assert_frame_equal(tables.headline, headline, check_exact=True)
+
+
+def test_the_parameters_file_is_parsed_once_while_unchanged_and_an_edit_is_seen(copied_warehouse, monkeypatch):
+    """The reading functions key their caches on the parameters file's path and hash: parsed once while the file is
+    unchanged (ten parses in a first coordination view), parsed again on the next call after an edit."""
+    from indicators import parameters
+
+    version = warehouse.current_version(copied_warehouse)
+    edited = copied_warehouse.parent / "parameters.toml"
+    original = Path(api.parameters()["_path"]).read_text()
+    edited.write_text(original)
+    monkeypatch.setenv("SP_PARAMETERS", str(edited))
+    parsed = []
+    real_load = parameters.load_parameters
+    monkeypatch.setattr(api, "load_parameters", lambda *a, **k: parsed.append(1) or real_load(*a, **k))
+    api.public_periods(version, copied_warehouse)
+    api.supporting_table(version, "meetings", copied_warehouse)
+    api.public_rows(version, ["PAY_ONTIME"], copied_warehouse)
+    assert len(parsed) == 1
+    assert api.computed_where(version, copied_warehouse) == "stored at publish"
+    edited.write_text(original + "\n# edited\n")
+    assert api.computed_where(version, copied_warehouse) != "stored at publish"  # the edit seen at once
+    assert len(parsed) == 2
