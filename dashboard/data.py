@@ -31,7 +31,6 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-import settings
 from dashboard import auth, i18n, views
 from data_pipeline import reference
 from indicators import api
@@ -175,19 +174,8 @@ def parameters_hash() -> str:
 
 def _parameters_now() -> dict:
     """The parameters file as it is now (read only; not to be modified), parsed again only when the file changes
-    (its path, size or modification time): every table a page shows asks for the threshold, and parsing and checking
-    the file took several milliseconds a call."""
-    path = settings.parameters_path()
-    try:
-        stat = path.stat()
-    except OSError:
-        return api.parameters()  # raises the indicator layer's error naming the file
-    return _parameters_of(str(path), stat.st_mtime_ns, stat.st_size)
-
-
-@functools.lru_cache(maxsize=4)
-def _parameters_of(path: str, modified_ns: int, size: int) -> dict:
-    return api.parameters()
+    (``api.parameters_in_use``): every table a page shows asks for the threshold."""
+    return api.parameters_in_use()
 
 
 def public_values(tidy: pd.DataFrame, limit: int, funnel: pd.DataFrame | None = None) -> pd.DataFrame:

@@ -85,7 +85,7 @@ def indicator_values(version: str, root=None, public: bool = False) -> pd.DataFr
     ``public=True``: the rows anything public shows, as ``public_table`` hides them (without its pseudo-rows).
     """
     if public:
-        params = _parameters_in_use()
+        params = parameters_in_use()
         root_path = str(warehouse_access.warehouse_root(root))
         return _public_values_cached(version, root_path, params["_path"], params["_hash"]).copy()
     return _computed(version, root)[0].copy()
@@ -96,7 +96,7 @@ def public_table(version: str, root=None) -> pd.DataFrame:
     page, download or export shows, small cells and their complements hidden (``suppressed``), the referral funnel
     included as pseudo-rows. Written into the version at publish (``published``); after a parameters edit or a code
     change, computed once and kept next to the indicator cache."""
-    params = _parameters_in_use()
+    params = parameters_in_use()
     root_path = str(warehouse_access.warehouse_root(root))
     return _public_cached(version, root_path, params["_path"], params["_hash"]).copy()
 
@@ -105,7 +105,7 @@ def public_rows(version: str, indicator_ids: Iterable[str], root=None) -> pd.Dat
     """The rows of ``public_table`` of ``indicator_ids`` alone, in the table's order and with its index labels: what
     the public referral funnel, payments by days late or PCI are cut from, without copying the whole table
     (~120,000 rows, ~46 MB on national data: 4-36 ms a copy) for each of them on a page's first view."""
-    params = _parameters_in_use()
+    params = parameters_in_use()
     root_path = str(warehouse_access.warehouse_root(root))
     table, positions = _public_by_indicator(version, root_path, params["_path"], params["_hash"])
     chosen = [positions[i] for i in dict.fromkeys(indicator_ids) if i in positions]
@@ -116,7 +116,7 @@ def public_periods(version: str, root=None) -> list[str]:
     """The distinct periods of ``indicator_values(version, public=True)`` (a null among them where a row has none),
     in no particular order: read from two columns of the table written at publish while it matches the parameters
     and code in use (a page's filters need no more), else taken from the whole table."""
-    params = _parameters_in_use()
+    params = parameters_in_use()
     root_path = str(warehouse_access.warehouse_root(root))
     return list(_public_periods_cached(version, root_path, params["_path"], params["_hash"]))
 
@@ -144,7 +144,7 @@ def supporting_table(version: str, name: str, root=None) -> pd.DataFrame:
         raise ValueError(f"no supporting table {name!r}; expected one of {', '.join(supporting.NAMES)}")
     if name == "pci":
         return _pci(version, root).copy()
-    params = _parameters_in_use()
+    params = parameters_in_use()
     root_path = str(warehouse_access.warehouse_root(root))
     return _supporting_one(version, root_path, params["_hash"], name).copy()
 
@@ -176,7 +176,7 @@ def _supporting_cached(version: str, root: str, params_hash: str) -> dict[str, p
 def computed_where(version: str, root=None) -> str:
     """Where ``indicator_values`` finds the version's figures for the parameters and code in use now: "stored at
     publish", "in the cache" or "computed now" (it will be, on first use)."""
-    params = _parameters_in_use()
+    params = parameters_in_use()
     if stored_figures.stored_entry(version, root, params["_hash"]):
         return "stored at publish"
     return "in the cache" if all(p.exists() for p in _cache_files(version, root, params["_hash"])) else "computed now"
@@ -196,7 +196,7 @@ def clear_cache() -> None:
     stored_figures.forget_manifests()
 
 
-def _parameters_in_use() -> dict:
+def parameters_in_use() -> dict:
     """The parameters file as it is now, for its path and hash (read only: not to be modified), parsed again only
     when the file changes (its path, size or modification time): each reading function keys its cache on them, and
     parsing and checking the file took ~1.5 ms a call, ten calls in a first view of the coordination page."""
@@ -215,7 +215,7 @@ def _parameters_of(path: str, modified_ns: int, size: int) -> dict:
 
 # --------------------------------------------------------------------------------------------------- computation
 def _computed(version: str, root) -> tuple[pd.DataFrame, pd.DataFrame]:
-    params = _parameters_in_use()
+    params = parameters_in_use()
     root_path = str(warehouse_access.warehouse_root(root))
     return _computed_cached(version, root_path, params["_path"], params["_hash"])
 
@@ -223,7 +223,7 @@ def _computed(version: str, root) -> tuple[pd.DataFrame, pd.DataFrame]:
 def _pci(version: str, root) -> pd.DataFrame:
     """The PCI table: the one written at publish, read alone, while it matches the parameters and code in use; else
     the one computed with the tidy table."""
-    params = _parameters_in_use()
+    params = parameters_in_use()
     root_path = str(warehouse_access.warehouse_root(root))
     stored = _stored_pci(version, root_path, params["_hash"])
     if stored is not None:
