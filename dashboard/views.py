@@ -30,6 +30,8 @@ AREA_GROUPS = (
 )
 
 # The headline figures: the Commission's first questions (the overview's tiles, the meeting pack's summary).
+# A figure, where and when it is, and what it is made of: the first columns of the trend and scorecard tables.
+FIGURE_COLUMNS = ("indicator_id", "period", "value", "numerator", "denominator", "lower_bound", "upper_bound")
 HEADLINES = ("SI_COV_BENFTS", "NSPS_HI_COV", "NSPS_SW_MECG", "PAY_NEVER_PAID", "COORD_REPORT_TIMELY")
 
 
@@ -105,13 +107,7 @@ def trend(values: pd.DataFrame, *, province: str, sex: str, indicator_id: str | 
     if indicator_id:
         chosen &= values["indicator_id"] == indicator_id
     columns = [
-        "indicator_id",
-        "period",
-        "value",
-        "numerator",
-        "denominator",
-        "lower_bound",
-        "upper_bound",
+        *FIGURE_COLUMNS,
         "pending",
         "as_of_date",
         "unit",
@@ -161,13 +157,7 @@ def scorecard(
         .rename("trend")
     )
     keep = [
-        "indicator_id",
-        "period",
-        "value",
-        "numerator",
-        "denominator",
-        "lower_bound",
-        "upper_bound",
+        *FIGURE_COLUMNS,
         "target_year",
         "target_value",
         "baseline_year",
